@@ -1,0 +1,133 @@
+//! The daily CTR page: every CTR candidate of a business date with the transactions behind it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDate;
+use paylake_catalog::{lake_session, Lake};
+
+use crate::error::{ReportError, Result};
+use crate::html::{cell, escape, STYLE};
+
+const CANDIDATES_SQL: &str = "SELECT customer_id, customer_name, direction, total_amount_usd, \
+     transaction_count, array_to_string(channels, ', ') AS channels \
+     FROM gold.ctr_candidates WHERE business_date = DATE '{date}' \
+     ORDER BY total_amount_usd DESC, customer_id, direction";
+
+const TRANSACTIONS_SQL: &str = "SELECT c.customer_id, c.direction, t.transaction_id, \
+     t.transaction_type, t.amount, t.currency, t.channel, t.created_at, t._source_file \
+     FROM (SELECT customer_id, direction, unnest(transaction_ids) AS transaction_id \
+           FROM gold.ctr_candidates WHERE business_date = DATE '{date}') AS c \
+     JOIN silver.transactions AS t ON t.transaction_id = c.transaction_id \
+     ORDER BY c.customer_id, c.direction, t.created_at, t.transaction_id";
+
+/// Writes `<lake>/reports/aml/<date>.html` and returns its path.
+pub async fn write_ctr_report(lake: &Lake, business_date: NaiveDate) -> Result<PathBuf> {
+    let context = lake_session(lake).await?;
+    let date = business_date.format("%Y-%m-%d").to_string();
+    let candidates = context
+        .sql(&CANDIDATES_SQL.replace("{date}", &date))
+        .await?
+        .collect()
+        .await?;
+    let transactions = context
+        .sql(&TRANSACTIONS_SQL.replace("{date}", &date))
+        .await?
+        .collect()
+        .await?;
+    let page = render(&date, &candidates, &transactions);
+    let folder = lake.reports_dir()?.join("aml");
+    std::fs::create_dir_all(&folder).map_err(|source| ReportError::Io {
+        path: folder.clone(),
+        source,
+    })?;
+    let path = folder.join(format!("{date}.html"));
+    std::fs::write(&path, page).map_err(|source| ReportError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+fn render(date: &str, candidates: &[RecordBatch], transactions: &[RecordBatch]) -> String {
+    // Transactions grouped by the candidate they belong to.
+    let mut by_candidate: BTreeMap<(String, String), Vec<[String; 7]>> = BTreeMap::new();
+    for batch in transactions {
+        for row in 0..batch.num_rows() {
+            by_candidate
+                .entry((cell(batch, "customer_id", row), cell(batch, "direction", row)))
+                .or_default()
+                .push([
+                    cell(batch, "transaction_id", row),
+                    cell(batch, "transaction_type", row),
+                    cell(batch, "amount", row),
+                    cell(batch, "currency", row),
+                    cell(batch, "channel", row),
+                    cell(batch, "created_at", row),
+                    cell(batch, "_source_file", row),
+                ]);
+        }
+    }
+    let count: usize = candidates.iter().map(RecordBatch::num_rows).sum();
+    let mut page = String::new();
+    let _ = write!(
+        page,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>CTR candidates {date}</title><style>{STYLE}</style></head><body>\
+         <h1>Currency Transaction Report candidates, business date {date}</h1>\
+         <p class=\"meta\">Cash in or cash out of a customer over USD 10,000 in one business day, \
+         all channels aggregated (31 CFR 1010.311, 1010.313). {count} candidate(s).</p>"
+    );
+    if count == 0 {
+        page.push_str("<p class=\"none\">No customer crossed the threshold on this date.</p>");
+    } else {
+        page.push_str(
+            "<table id=\"candidates\"><thead><tr><th>Customer</th><th>Name</th><th>Direction</th>\
+             <th>Total USD</th><th>Transactions</th><th>Channels</th></tr></thead><tbody>",
+        );
+        for batch in candidates {
+            for row in 0..batch.num_rows() {
+                let _ = write!(
+                    page,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
+                     <td class=\"num\">{}</td><td>{}</td></tr>",
+                    escape(&cell(batch, "customer_id", row)),
+                    escape(&cell(batch, "customer_name", row)),
+                    escape(&cell(batch, "direction", row)),
+                    escape(&cell(batch, "total_amount_usd", row)),
+                    escape(&cell(batch, "transaction_count", row)),
+                    escape(&cell(batch, "channels", row)),
+                );
+            }
+        }
+        page.push_str("</tbody></table>");
+        for batch in candidates {
+            for row in 0..batch.num_rows() {
+                let key = (cell(batch, "customer_id", row), cell(batch, "direction", row));
+                let _ = write!(
+                    page,
+                    "<h2>{} {}: {} ({} USD)</h2><table class=\"transactions\"><thead><tr>\
+                     <th>Transaction</th><th>Type</th><th>Amount</th><th>Currency</th>\
+                     <th>Channel</th><th>Time (UTC)</th><th>Source file</th></tr></thead><tbody>",
+                    escape(&key.0),
+                    escape(&cell(batch, "customer_name", row)),
+                    escape(&key.1),
+                    escape(&cell(batch, "total_amount_usd", row)),
+                );
+                for transaction in by_candidate.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+                    page.push_str("<tr>");
+                    for (index, value) in transaction.iter().enumerate() {
+                        let class = if index == 2 { " class=\"num\"" } else { "" };
+                        let _ = write!(page, "<td{class}>{}</td>", escape(value));
+                    }
+                    page.push_str("</tr>");
+                }
+                page.push_str("</tbody></table>");
+            }
+        }
+    }
+    page.push_str("</body></html>\n");
+    page
+}

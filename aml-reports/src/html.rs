@@ -1,0 +1,46 @@
+//! Small helpers to write self-contained HTML.
+
+use arrow::array::Array;
+use arrow::record_batch::RecordBatch;
+use arrow::util::display::array_value_to_string;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// The value of `column` at `row` as display text; empty for null.
+pub fn cell(batch: &RecordBatch, column: &str, row: usize) -> String {
+    match batch.column_by_name(column) {
+        Some(array) if array.is_valid(row) => array_value_to_string(array, row).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}\
+h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:2rem}\
+table{border-collapse:collapse;margin:.5rem 0 1rem}\
+th,td{border:1px solid #c9d1d9;padding:.3rem .6rem;text-align:left}\
+th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+.meta{color:#57606a}.none{padding:1rem;background:#f3f5f7}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_data_is_escaped() {
+        assert_eq!(escape("<b>O'Neil & Co</b>"), "&lt;b&gt;O&#39;Neil &amp; Co&lt;/b&gt;");
+    }
+}

@@ -1,0 +1,120 @@
+//! Delta table helpers: create from the registry, append with application transactions,
+//! replace a partition, and ask which source positions a table already holds.
+
+use arrow::record_batch::RecordBatch;
+use datafusion::prelude::Expr;
+use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::kernel::{StructType, Transaction};
+use deltalake::protocol::SaveMode;
+use deltalake::DeltaTable;
+
+use crate::error::{CatalogError, Result};
+use crate::lake::Lake;
+use crate::registry::TableDef;
+
+/// Opens a table, or `None` when it has not been created yet.
+pub async fn open_table(lake: &Lake, table: &TableDef) -> Result<Option<DeltaTable>> {
+    let delta_table = DeltaTable::try_from_url(lake.table_url(table))
+        .await
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
+    Ok(delta_table.version().is_some().then_some(delta_table))
+}
+
+/// Opens a table, creating it empty from its registry definition when it does not exist.
+pub async fn open_or_create_table(lake: &Lake, table: &TableDef) -> Result<DeltaTable> {
+    if let Some(existing) = open_table(lake, table).await? {
+        return Ok(existing);
+    }
+    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
+    let delta_schema: StructType = table
+        .schema
+        .as_ref()
+        .try_into_kernel()
+        .map_err(|err: deltalake::kernel::Error| delta_error(err.into()))?;
+    let empty = DeltaTable::try_from_url(lake.table_url(table))
+        .await
+        .map_err(delta_error)?;
+    let created = empty
+        .create()
+        .with_table_name(table.qualified_name())
+        .with_comment(table.description)
+        .with_columns(delta_schema.fields().cloned())
+        .with_partition_columns(table.partition_by.iter().copied())
+        // A concurrent creator wins; we then open its table.
+        .with_save_mode(SaveMode::Ignore)
+        .await
+        .map_err(delta_error)?;
+    Ok(created)
+}
+
+/// The last version recorded by an application transaction of `app_id`, if any.
+pub async fn app_transaction_version(
+    delta_table: &DeltaTable,
+    table: &TableDef,
+    app_id: &str,
+) -> Result<Option<i64>> {
+    let Ok(state) = delta_table.snapshot() else {
+        return Ok(None);
+    };
+    state
+        .transaction_version(delta_table.log_store().as_ref(), app_id)
+        .await
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))
+}
+
+/// Appends batches in one commit that also records the given application transactions, so
+/// that the source positions and the data become visible together or not at all.
+pub async fn append(
+    delta_table: DeltaTable,
+    table: &TableDef,
+    batches: Vec<RecordBatch>,
+    transactions: Vec<Transaction>,
+) -> Result<DeltaTable> {
+    delta_table
+        .write(batches)
+        .with_save_mode(SaveMode::Append)
+        .with_commit_properties(
+            CommitProperties::default().with_application_transactions(transactions),
+        )
+        .await
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))
+}
+
+/// Replaces the rows matching `partition_predicate` with `batches`, in one commit.
+pub async fn replace_where(
+    delta_table: DeltaTable,
+    table: &TableDef,
+    batches: Vec<RecordBatch>,
+    partition_predicate: Expr,
+) -> Result<DeltaTable> {
+    delta_table
+        .write(batches)
+        .with_save_mode(SaveMode::Overwrite)
+        .with_replace_where(partition_predicate)
+        .with_partition_columns(table.partition_by.iter().copied())
+        .await
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))
+}
+
+/// Casts a batch's columns, by name, to a table's schema (for example a query's
+/// `List(item)` to the table's `List(element)`, or `Decimal(38,2)` to `Decimal(18,2)`).
+pub fn conform_to_schema(
+    batch: &RecordBatch,
+    schema: &arrow::datatypes::SchemaRef,
+) -> Result<RecordBatch> {
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let column = batch.column_by_name(field.name()).ok_or_else(|| {
+                arrow::error::ArrowError::SchemaError(format!(
+                    "the job's output lacks column '{}'",
+                    field.name()
+                ))
+            })?;
+            arrow::compute::cast(column, field.data_type())
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+}

@@ -1,0 +1,42 @@
+use std::path::PathBuf;
+
+/// Errors of the catalog: lake locations, table definitions and Delta/DataFusion access.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("invalid lake location '{location}': {reason}")]
+    InvalidLakeLocation { location: String, reason: String },
+
+    #[error("unknown table '{0}' (see `paylake tables` for the registry)")]
+    UnknownTable(String),
+
+    #[error("io error on '{path}': {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("delta error on table '{table}': {source}")]
+    Delta {
+        table: String,
+        #[source]
+        source: deltalake::DeltaTableError,
+    },
+
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+}
+
+pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
+
+impl CatalogError {
+    pub fn delta(table: impl Into<String>, source: deltalake::DeltaTableError) -> Self {
+        CatalogError::Delta {
+            table: table.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Where the lake lives: a local folder or an `s3://bucket/prefix` URL.
+
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use crate::error::{CatalogError, Result};
+use crate::registry::TableDef;
+
+/// The root of a lake. Tables live at `<root>/<zone>/<table>/`, delivered files under
+/// `<root>/landing/`, reports under `<root>/reports/`.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    root: Url,
+}
+
+impl Lake {
+    /// Opens the lake at a folder path or URL, creating a local folder when it does not exist.
+    pub fn open(location: &str) -> Result<Self> {
+        let invalid = |reason: String| CatalogError::InvalidLakeLocation {
+            location: location.to_string(),
+            reason,
+        };
+        if location.contains("://") {
+            let mut root = Url::parse(location).map_err(|err| invalid(err.to_string()))?;
+            if !root.path().ends_with('/') {
+                root.set_path(&format!("{}/", root.path()));
+            }
+            match root.scheme() {
+                "file" => {}
+                "s3" | "s3a" => deltalake::aws::register_handlers(None),
+                other => return Err(invalid(format!("unsupported scheme '{other}'"))),
+            }
+            return Ok(Lake { root });
+        }
+        let path = Path::new(location);
+        std::fs::create_dir_all(path).map_err(|source| CatalogError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let absolute = path.canonicalize().map_err(|source| CatalogError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let root = Url::from_directory_path(&absolute)
+            .map_err(|()| invalid("not an absolute path".to_string()))?;
+        Ok(Lake { root })
+    }
+
+    pub fn root(&self) -> &Url {
+        &self.root
+    }
+
+    pub fn table_url(&self, table: &TableDef) -> Url {
+        self.root
+            .join(&format!("{}/{}/", table.zone.as_str(), table.name))
+            .expect("zone and table names are valid url path segments")
+    }
+
+    /// The lake's local folder, when the lake is on disk.
+    pub fn local_root(&self) -> Option<PathBuf> {
+        (self.root.scheme() == "file")
+            .then(|| self.root.to_file_path().ok())
+            .flatten()
+    }
+
+    fn local_folder(&self, name: &str) -> Result<PathBuf> {
+        let root = self
+            .local_root()
+            .ok_or_else(|| CatalogError::InvalidLakeLocation {
+                location: self.root.to_string(),
+                reason: format!("{name}/ is only supported on a local lake so far"),
+            })?;
+        Ok(root.join(name))
+    }
+
+    /// Folder of delivered source files, as producers wrote them.
+    pub fn landing_dir(&self) -> Result<PathBuf> {
+        self.local_folder("landing")
+    }
+
+    /// Folder of rendered reports.
+    pub fn reports_dir(&self) -> Result<PathBuf> {
+        self.local_folder("reports")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::registry;
+
+    #[test]
+    fn local_folder_becomes_a_file_url_and_tables_sit_under_zone_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().join("lake").to_str().unwrap()).unwrap();
+        assert_eq!(lake.root().scheme(), "file");
+        let table = registry().find("silver.payments").unwrap();
+        assert!(lake
+            .table_url(table)
+            .as_str()
+            .ends_with("/lake/silver/payments/"));
+        assert_eq!(
+            lake.landing_dir().unwrap(),
+            dir.path().canonicalize().unwrap().join("lake/landing")
+        );
+    }
+
+    #[test]
+    fn unknown_scheme_is_refused() {
+        let err = Lake::open("ftp://host/lake").unwrap_err();
+        assert!(err.to_string().contains("unsupported scheme 'ftp'"));
+    }
+}

@@ -1,0 +1,17 @@
+//! The lake's catalog: every table paylake knows, where the lake lives, how Delta tables are
+//! created, written and read, and a DataFusion session that sees them all as `zone.table`.
+//!
+//! Every other stage reads and writes tables only through this crate, so the registry is the one
+//! place a table is defined.
+
+pub mod delta;
+pub mod error;
+pub mod lake;
+pub mod lineage;
+pub mod registry;
+pub mod session;
+
+pub use error::{CatalogError, Result};
+pub use lake::Lake;
+pub use registry::{registry, TableDef, Zone};
+pub use session::lake_session;

@@ -1,0 +1,574 @@
+//! The table registry: one definition per table, from which every other view of the table
+//! (Delta creation, DataFusion registration, `paylake tables`, docs) is derived.
+
+use std::sync::{Arc, OnceLock};
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use crate::error::{CatalogError, Result};
+use crate::lineage;
+
+/// Precision and scale of money amounts: up to 16 integer digits, cents.
+pub const MONEY_PRECISION: u8 = 18;
+pub const MONEY_SCALE: i8 = 2;
+/// Foreign exchange rates carry eight decimals.
+pub const RATE_PRECISION: u8 = 18;
+pub const RATE_SCALE: i8 = 8;
+/// Cloud cost rows are billed in fractions of a cent.
+pub const COST_PRECISION: u8 = 28;
+pub const COST_SCALE: i8 = 10;
+
+/// The zones of the lake, in the order data flows through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Zone {
+    Bronze,
+    Silver,
+    Gold,
+    Quarantine,
+    System,
+}
+
+impl Zone {
+    pub const ALL: [Zone; 5] = [
+        Zone::Bronze,
+        Zone::Silver,
+        Zone::Gold,
+        Zone::Quarantine,
+        Zone::System,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Zone::Bronze => "bronze",
+            Zone::Silver => "silver",
+            Zone::Gold => "gold",
+            Zone::Quarantine => "quarantine",
+            Zone::System => "system",
+        }
+    }
+}
+
+/// One table of the lake.
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    pub zone: Zone,
+    pub name: &'static str,
+    pub schema: SchemaRef,
+    /// Columns that identify a row; silver merges on them.
+    pub key: Vec<&'static str>,
+    pub partition_by: Vec<&'static str>,
+    /// Columns holding personal data (masked for roles without access, redacted in exports).
+    pub personal_data: Vec<&'static str>,
+    pub owner: &'static str,
+    pub description: &'static str,
+}
+
+impl TableDef {
+    /// `zone.table`, the name under which SQL sees the table.
+    pub fn qualified_name(&self) -> String {
+        format!("{}.{}", self.zone.as_str(), self.name)
+    }
+
+    /// The columns that come from the source, without paylake's `_`-prefixed lineage columns.
+    pub fn business_fields(&self) -> Vec<arrow::datatypes::FieldRef> {
+        self.schema
+            .fields()
+            .iter()
+            .filter(|field| !field.name().starts_with('_'))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Every table of the lake.
+#[derive(Debug)]
+pub struct Registry {
+    tables: Vec<TableDef>,
+}
+
+impl Registry {
+    pub fn tables(&self) -> &[TableDef] {
+        &self.tables
+    }
+
+    pub fn get(&self, zone: Zone, name: &str) -> Result<&TableDef> {
+        self.tables
+            .iter()
+            .find(|table| table.zone == zone && table.name == name)
+            .ok_or_else(|| CatalogError::UnknownTable(format!("{}.{name}", zone.as_str())))
+    }
+
+    /// Looks a table up by its `zone.table` name.
+    pub fn find(&self, qualified_name: &str) -> Result<&TableDef> {
+        self.tables
+            .iter()
+            .find(|table| table.qualified_name() == qualified_name)
+            .ok_or_else(|| CatalogError::UnknownTable(qualified_name.to_string()))
+    }
+}
+
+/// The registry of this build of paylake.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(build_registry)
+}
+
+// Column constructors keep the definitions below readable.
+fn text(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, true)
+}
+fn money(name: &str) -> Field {
+    Field::new(name, DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE), true)
+}
+fn cost(name: &str) -> Field {
+    Field::new(name, DataType::Decimal128(COST_PRECISION, COST_SCALE), true)
+}
+fn rate(name: &str) -> Field {
+    Field::new(name, DataType::Decimal128(RATE_PRECISION, RATE_SCALE), true)
+}
+fn timestamp(name: &str) -> Field {
+    Field::new(name, utc_timestamp_type(), true)
+}
+fn date(name: &str) -> Field {
+    Field::new(name, DataType::Date32, true)
+}
+fn boolean(name: &str) -> Field {
+    Field::new(name, DataType::Boolean, true)
+}
+fn integer(name: &str) -> Field {
+    Field::new(name, DataType::Int64, true)
+}
+fn text_list(name: &str) -> Field {
+    Field::new(
+        name,
+        DataType::List(Arc::new(Field::new("element", DataType::Utf8, true))),
+        true,
+    )
+}
+
+/// Times in the lake are UTC microseconds.
+pub fn utc_timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+/// A table fed by a source: its business columns, from which bronze and silver are derived.
+struct SourceEntity {
+    name: &'static str,
+    columns: Vec<Field>,
+    key: Vec<&'static str>,
+    personal_data: Vec<&'static str>,
+    owner: &'static str,
+    description: &'static str,
+}
+
+/// Lineage columns of bronze: every record as received plus where and when it came from.
+fn bronze_lineage_columns() -> Vec<Field> {
+    vec![
+        Field::new(lineage::OP, DataType::Utf8, false),
+        Field::new(lineage::SOURCE_ORDER, DataType::Utf8, false),
+        timestamp(lineage::SOURCE_COMMIT_TIME),
+        Field::new(lineage::SOURCE_FILE, DataType::Utf8, false),
+        Field::new(lineage::SOURCE_POSITION, DataType::Int64, false),
+        Field::new(lineage::INGEST_RUN, DataType::Utf8, false),
+        Field::new(lineage::INGEST_TIME, utc_timestamp_type(), false),
+    ]
+}
+
+/// Lineage columns of silver: enough to order a late change and to find the bronze record.
+fn silver_lineage_columns() -> Vec<Field> {
+    vec![
+        Field::new(lineage::SOURCE_ORDER, DataType::Utf8, false),
+        timestamp(lineage::SOURCE_COMMIT_TIME),
+        Field::new(lineage::SOURCE_FILE, DataType::Utf8, false),
+        Field::new(lineage::SOURCE_POSITION, DataType::Int64, false),
+        Field::new(lineage::INGEST_RUN, DataType::Utf8, false),
+    ]
+}
+
+fn schema_of(columns: impl IntoIterator<Item = Field>) -> SchemaRef {
+    Arc::new(Schema::new(columns.into_iter().collect::<Vec<_>>()))
+}
+
+fn source_entities() -> Vec<SourceEntity> {
+    vec![
+        SourceEntity {
+            name: "customers",
+            columns: vec![
+                text("customer_id"),
+                text("customer_type"),
+                text("full_name"),
+                text("country"),
+                text("occupation"),
+                text("industry"),
+                boolean("is_pep"),
+                text("risk_rating"),
+                date("date_of_birth"),
+                text("address"),
+                text("email"),
+                text("phone"),
+                timestamp("created_at"),
+                timestamp("updated_at"),
+            ],
+            key: vec!["customer_id"],
+            personal_data: vec!["full_name", "date_of_birth", "address", "email", "phone"],
+            owner: "compliance",
+            description: "Customers with their KYC profile (Aurora public.customers).",
+        },
+        SourceEntity {
+            name: "accounts",
+            columns: vec![
+                text("account_id"),
+                text("customer_id"),
+                text("account_type"),
+                text("currency"),
+                text("status"),
+                timestamp("opened_at"),
+                timestamp("updated_at"),
+            ],
+            key: vec!["account_id"],
+            personal_data: vec![],
+            owner: "finance",
+            description: "Customer accounts (Aurora public.accounts).",
+        },
+        SourceEntity {
+            name: "transactions",
+            columns: vec![
+                text("transaction_id"),
+                text("account_id"),
+                text("customer_id"),
+                text("transaction_type"),
+                money("amount"),
+                text("currency"),
+                text("channel"),
+                text("counterparty_account_id"),
+                text("status"),
+                text("memo"),
+                timestamp("created_at"),
+                timestamp("updated_at"),
+            ],
+            key: vec!["transaction_id"],
+            personal_data: vec!["memo"],
+            owner: "finance",
+            description: "Money movements of customers: cash deposits and withdrawals, transfers \
+                          (Aurora public.transactions).",
+        },
+        SourceEntity {
+            name: "ledger_entries",
+            columns: vec![
+                text("entry_id"),
+                text("transaction_id"),
+                text("account_id"),
+                text("direction"),
+                money("amount"),
+                text("currency"),
+                timestamp("posted_at"),
+            ],
+            key: vec!["entry_id"],
+            personal_data: vec![],
+            owner: "finance",
+            description: "Double-entry ledger postings (Aurora public.ledger_entries).",
+        },
+        SourceEntity {
+            name: "fx_rates",
+            columns: vec![date("rate_date"), text("currency"), rate("usd_rate")],
+            key: vec!["rate_date", "currency"],
+            personal_data: vec![],
+            owner: "finance",
+            description: "Daily rate of one unit of a currency in USD (Aurora public.fx_rates).",
+        },
+        SourceEntity {
+            name: "payments",
+            columns: vec![
+                text("payment_id"),
+                text("customer_id"),
+                text("account_id"),
+                text("merchant_id"),
+                money("amount"),
+                text("currency"),
+                text("channel"),
+                text("status"),
+                text("card_last4"),
+                text("failure_reason"),
+                timestamp("created_at"),
+                timestamp("updated_at"),
+            ],
+            key: vec!["payment_id"],
+            personal_data: vec!["card_last4"],
+            owner: "payments",
+            description: "Card payments and their state (DynamoDB payments table, via its stream).",
+        },
+        SourceEntity {
+            name: "payment_events",
+            columns: vec![
+                text("event_id"),
+                text("payment_id"),
+                text("customer_id"),
+                text("event_type"),
+                text("channel"),
+                text("device_id"),
+                text("ip_address"),
+                text("country"),
+                timestamp("occurred_at"),
+            ],
+            key: vec!["event_id"],
+            personal_data: vec!["device_id", "ip_address"],
+            owner: "payments",
+            description: "Payment events: auth, capture, device, geo (Kinesis via Firehose).",
+        },
+        SourceEntity {
+            name: "settlement_lines",
+            columns: vec![
+                text("settlement_line_id"),
+                text("company_account"),
+                text("merchant_account"),
+                text("psp_reference"),
+                text("merchant_reference"),
+                text("payment_method"),
+                timestamp("creation_date"),
+                text("record_type"),
+                text("modification_reference"),
+                text("gross_currency"),
+                money("gross_debit"),
+                money("gross_credit"),
+                text("net_currency"),
+                money("net_debit"),
+                money("net_credit"),
+                money("commission"),
+                money("markup"),
+                money("scheme_fees"),
+                money("interchange"),
+                integer("batch_number"),
+            ],
+            key: vec!["settlement_line_id"],
+            personal_data: vec![],
+            owner: "finance",
+            description: "Processor settlement details report lines, one per line of each file.",
+        },
+        SourceEntity {
+            name: "bank_statement_entries",
+            columns: vec![
+                text("statement_id"),
+                text("entry_reference"),
+                text("account_iban"),
+                money("amount"),
+                text("currency"),
+                text("credit_debit"),
+                text("status"),
+                date("booking_date"),
+                date("value_date"),
+                text("end_to_end_id"),
+                text("remittance_info"),
+                text("bank_transaction_code"),
+            ],
+            key: vec!["statement_id", "entry_reference"],
+            personal_data: vec!["remittance_info"],
+            owner: "finance",
+            description: "Entries of ISO 20022 camt.053 bank statements.",
+        },
+        SourceEntity {
+            name: "bank_statement_balances",
+            columns: vec![
+                text("statement_id"),
+                text("account_iban"),
+                text("balance_type"),
+                money("amount"),
+                text("currency"),
+                text("credit_debit"),
+                date("balance_date"),
+            ],
+            key: vec!["statement_id", "balance_type"],
+            personal_data: vec![],
+            owner: "finance",
+            description: "Opening and closing balances of camt.053 bank statements.",
+        },
+        SourceEntity {
+            name: "cost_line_items",
+            columns: vec![
+                text("line_id"),
+                text("billing_account_id"),
+                text("provider_name"),
+                text("service_name"),
+                text("service_category"),
+                text("resource_id"),
+                text("charge_category"),
+                timestamp("charge_period_start"),
+                timestamp("charge_period_end"),
+                cost("billed_cost"),
+                cost("effective_cost"),
+                text("billing_currency"),
+                text("tags"),
+            ],
+            key: vec!["line_id"],
+            personal_data: vec![],
+            owner: "finance",
+            description: "Cloud cost and usage rows in FinOps FOCUS column names.",
+        },
+    ]
+}
+
+/// Sources whose unreadable records each have a quarantine table.
+pub const QUARANTINE_SOURCES: [&str; 6] = [
+    "aurora",
+    "dynamodb",
+    "kinesis",
+    "settlements",
+    "bank_statements",
+    "cost",
+];
+
+fn build_registry() -> Registry {
+    let mut tables = Vec::new();
+    for entity in source_entities() {
+        tables.push(TableDef {
+            zone: Zone::Bronze,
+            name: entity.name,
+            schema: schema_of(
+                entity
+                    .columns
+                    .iter()
+                    .cloned()
+                    .chain(bronze_lineage_columns()),
+            ),
+            key: entity.key.clone(),
+            partition_by: vec![],
+            personal_data: entity.personal_data.clone(),
+            owner: entity.owner,
+            description: entity.description,
+        });
+        tables.push(TableDef {
+            zone: Zone::Silver,
+            name: entity.name,
+            schema: schema_of(entity.columns.into_iter().chain(silver_lineage_columns())),
+            key: entity.key,
+            partition_by: vec![],
+            personal_data: entity.personal_data,
+            owner: entity.owner,
+            description: entity.description,
+        });
+    }
+
+    tables.push(TableDef {
+        zone: Zone::Gold,
+        name: "ctr_candidates",
+        schema: schema_of([
+            text("customer_id"),
+            text("customer_name"),
+            text("direction"),
+            money("total_amount_usd"),
+            integer("transaction_count"),
+            text_list("channels"),
+            text_list("transaction_ids"),
+            date("business_date"),
+        ]),
+        key: vec!["business_date", "customer_id", "direction"],
+        partition_by: vec!["business_date"],
+        personal_data: vec!["customer_name"],
+        owner: "compliance",
+        description: "Currency Transaction Report candidates: a customer's cash in or cash out of \
+                      one business day, all channels, over USD 10,000 (31 CFR 1010.311, 1010.313).",
+    });
+
+    for source in QUARANTINE_SOURCES {
+        tables.push(TableDef {
+            zone: Zone::Quarantine,
+            name: source,
+            schema: schema_of([
+                Field::new("source_file", DataType::Utf8, false),
+                Field::new("source_position", DataType::Int64, true),
+                text("target_table"),
+                Field::new("reason", DataType::Utf8, false),
+                text("raw_payload"),
+                Field::new(lineage::INGEST_RUN, DataType::Utf8, false),
+                Field::new(lineage::INGEST_TIME, utc_timestamp_type(), false),
+            ]),
+            key: vec!["source_file", "source_position"],
+            partition_by: vec![],
+            personal_data: vec!["raw_payload"],
+            owner: "data-platform",
+            description: "Records that could not be taken, with their origin and the reason.",
+        });
+    }
+
+    tables.push(TableDef {
+        zone: Zone::System,
+        name: "ingest_runs",
+        schema: schema_of([
+            Field::new("run_id", DataType::Utf8, false),
+            Field::new("source", DataType::Utf8, false),
+            timestamp("started_at"),
+            timestamp("finished_at"),
+            integer("files_taken"),
+            integer("records_read"),
+            integer("records_taken"),
+            integer("records_quarantined"),
+        ]),
+        key: vec!["run_id", "source"],
+        partition_by: vec![],
+        personal_data: vec![],
+        owner: "data-platform",
+        description: "One row per ingest run and source: records read, taken and quarantined.",
+    });
+
+    Registry { tables }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_has_a_unique_qualified_name_and_its_key_in_its_schema() {
+        let registry = registry();
+        let mut names = std::collections::HashSet::new();
+        for table in registry.tables() {
+            assert!(
+                names.insert(table.qualified_name()),
+                "duplicate {}",
+                table.qualified_name()
+            );
+            for column in table
+                .key
+                .iter()
+                .chain(&table.partition_by)
+                .chain(&table.personal_data)
+            {
+                assert!(
+                    table.schema.field_with_name(column).is_ok(),
+                    "{} names column {column} that its schema lacks",
+                    table.qualified_name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn money_columns_are_decimals_never_floats() {
+        for table in registry().tables() {
+            for field in table.schema.fields() {
+                assert!(
+                    !matches!(
+                        field.data_type(),
+                        DataType::Float16 | DataType::Float32 | DataType::Float64
+                    ),
+                    "{}.{} is a float",
+                    table.qualified_name(),
+                    field.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bronze_and_silver_share_business_columns() {
+        let registry = registry();
+        let bronze = registry.find("bronze.transactions").unwrap();
+        let silver = registry.find("silver.transactions").unwrap();
+        let amount = silver.schema.field_with_name("amount").unwrap();
+        assert_eq!(
+            bronze.schema.field_with_name("amount").unwrap().data_type(),
+            amount.data_type()
+        );
+        assert!(bronze.schema.field_with_name(lineage::OP).is_ok());
+        assert!(silver.schema.field_with_name(lineage::OP).is_err());
+    }
+}

@@ -1,0 +1,47 @@
+use std::path::{Path, PathBuf};
+
+use paylake_catalog::CatalogError;
+
+/// Errors of ingest and of the source simulator. A bad record is not an error: it is
+/// quarantined. These are the failures that stop a step: storage, I/O, bad configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+
+    #[error("io error on '{path}': {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+
+    #[error(transparent)]
+    Parquet(#[from] parquet::errors::ParquetError),
+
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+
+    #[error("invalid simulation settings: {0}")]
+    InvalidSimulation(String),
+}
+
+pub type Result<T, E = IngestError> = std::result::Result<T, E>;
+
+impl IngestError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        IngestError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Ingest: landing files in the formats real producers write → `bronze.*` (append-only, with
+//! lineage) → `silver.*` (current state by MERGE), with every unreadable record in
+//! `quarantine.*`. Also the source simulator that writes those landing files.
+
+pub mod bronze;
+pub mod error;
+pub mod landing;
+pub mod pipeline;
+pub mod rows;
+pub mod silver;
+pub mod simulator;
+pub mod sources;
+
+pub use error::{IngestError, Result};
+pub use pipeline::{ingest_lake, IngestReport, SourceReport};

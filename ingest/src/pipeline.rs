@@ -1,0 +1,214 @@
+//! One ingest run: every source's new landing files into bronze and quarantine, then silver.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use paylake_catalog::{registry, Lake, Zone};
+
+use crate::bronze::{append_files, bronze_row, quarantine_row, FileRows, IngestRun};
+use crate::error::Result;
+use crate::landing::{list_files, LandingFile};
+use crate::rows::Value;
+use crate::silver::{merge_entity, MergeOutcome};
+use crate::sources::{ParsedFile, Source};
+
+/// Files parsed and committed together; bounds memory on large backlogs.
+const FILES_PER_COMMIT: usize = 64;
+
+/// What one run did with one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceReport {
+    pub files_taken: u64,
+    pub records_read: u64,
+    pub records_taken: u64,
+    pub records_quarantined: u64,
+}
+
+/// What one ingest run did.
+#[derive(Debug, Clone)]
+pub struct IngestReport {
+    pub run_id: String,
+    pub sources: BTreeMap<&'static str, SourceReport>,
+    pub silver: BTreeMap<String, MergeOutcome>,
+}
+
+impl IngestReport {
+    pub fn files_taken(&self) -> u64 {
+        self.sources.values().map(|report| report.files_taken).sum()
+    }
+}
+
+/// Takes every landing file not taken yet, then brings silver up to date.
+/// `progress` receives a short message as each step starts.
+pub async fn ingest_lake(lake: &Lake, progress: &dyn Fn(&str)) -> Result<IngestReport> {
+    let run = IngestRun {
+        run_id: uuid::Uuid::new_v4().to_string(),
+        started_micros: chrono::Utc::now().timestamp_micros(),
+    };
+    let landing_dir = lake.landing_dir()?;
+    let mut sources = BTreeMap::new();
+    for source in Source::ALL {
+        progress(&format!("ingest {}", source.name()));
+        let files = list_files(&landing_dir, source)?;
+        let report = ingest_source(lake, source, &files, &run).await?;
+        tracing::info!(source = source.name(), ?report, "source ingested");
+        if report.files_taken > 0 {
+            record_run(lake, source, &report, &run).await?;
+        }
+        sources.insert(source.name(), report);
+    }
+    let mut silver = BTreeMap::new();
+    for table in registry().tables() {
+        if table.zone != Zone::Silver {
+            continue;
+        }
+        progress(&format!("merge silver.{}", table.name));
+        let outcome = merge_entity(lake, table.name).await?;
+        tracing::info!(table = table.name, ?outcome, "silver merged");
+        silver.insert(table.qualified_name(), outcome);
+    }
+    Ok(IngestReport {
+        run_id: run.run_id,
+        sources,
+        silver,
+    })
+}
+
+async fn ingest_source(
+    lake: &Lake,
+    source: Source,
+    files: &[LandingFile],
+    run: &IngestRun,
+) -> Result<SourceReport> {
+    // Files of one source are committed per primary entity, the table that marks them taken.
+    let mut by_primary: BTreeMap<Option<&'static str>, Vec<&LandingFile>> = BTreeMap::new();
+    for file in files {
+        by_primary
+            .entry(source.primary_entity(&file.relative_path))
+            .or_default()
+            .push(file);
+    }
+    let mut report = SourceReport::default();
+    for (primary_entity, group) in by_primary {
+        let marker_table = match primary_entity {
+            Some(entity) => registry().get(Zone::Bronze, entity)?,
+            None => registry().get(Zone::Quarantine, source.name())?,
+        };
+        let marker = paylake_catalog::delta::open_table(lake, marker_table).await?;
+        let mut pending = Vec::new();
+        for file in group {
+            let taken = match &marker {
+                Some(table) => paylake_catalog::delta::app_transaction_version(
+                    table,
+                    marker_table,
+                    &crate::bronze::file_app_id(&file.relative_path),
+                )
+                .await?
+                .is_some(),
+                None => false,
+            };
+            if !taken {
+                pending.push(file);
+            }
+        }
+        for chunk in pending.chunks(FILES_PER_COMMIT) {
+            let parsed: Vec<(&LandingFile, ParsedFile)> = chunk
+                .iter()
+                .map(|file| (*file, source.read_file(&file.path, &file.relative_path)))
+                .collect();
+            commit_chunk(lake, source, primary_entity, parsed, run, &mut report).await?;
+        }
+    }
+    debug_assert_eq!(
+        report.records_read,
+        report.records_taken + report.records_quarantined
+    );
+    Ok(report)
+}
+
+/// Commits one chunk of parsed files: quarantine first, then secondary bronze tables, then the
+/// primary bronze table whose commit marks the files taken. Each table skips files it already
+/// holds, so a crash between these commits is repaired by the next run.
+async fn commit_chunk(
+    lake: &Lake,
+    source: Source,
+    primary_entity: Option<&'static str>,
+    parsed: Vec<(&LandingFile, ParsedFile)>,
+    run: &IngestRun,
+    report: &mut SourceReport,
+) -> Result<()> {
+    let mut quarantine_files = Vec::new();
+    let mut entity_files: BTreeMap<&'static str, Vec<FileRows<'_>>> = BTreeMap::new();
+    let entities: BTreeSet<&'static str> = parsed
+        .iter()
+        .flat_map(|(_, file)| file.taken.keys().copied())
+        .chain(primary_entity)
+        .collect();
+    for (file, parsed_file) in parsed {
+        report.files_taken += 1;
+        report.records_read += parsed_file.records_read;
+        report.records_taken += parsed_file.records_taken();
+        report.records_quarantined += parsed_file.quarantined.len() as u64;
+        for reason in parsed_file.quarantined.iter().take(3) {
+            tracing::warn!(file = %file.relative_path, reason = %reason.reason, "record quarantined");
+        }
+        let ParsedFile {
+            mut taken,
+            quarantined,
+            ..
+        } = parsed_file;
+        quarantine_files.push(FileRows {
+            relative_path: &file.relative_path,
+            rows: quarantined
+                .into_iter()
+                .map(|record| quarantine_row(record, &file.relative_path, run))
+                .collect(),
+        });
+        for entity in &entities {
+            let rows: Vec<Vec<Value>> = taken
+                .remove(entity)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|record| bronze_row(record, &file.relative_path, run))
+                .collect();
+            entity_files.entry(entity).or_default().push(FileRows {
+                relative_path: &file.relative_path,
+                rows,
+            });
+        }
+    }
+    let quarantine_table = registry().get(Zone::Quarantine, source.name())?;
+    append_files(lake, quarantine_table, quarantine_files, primary_entity.is_none()).await?;
+    let primary_files = primary_entity.and_then(|entity| entity_files.remove(entity));
+    for (entity, files) in entity_files {
+        append_files(lake, registry().get(Zone::Bronze, entity)?, files, false).await?;
+    }
+    if let (Some(entity), Some(files)) = (primary_entity, primary_files) {
+        append_files(lake, registry().get(Zone::Bronze, entity)?, files, true).await?;
+    }
+    Ok(())
+}
+
+/// Appends the run's counts for one source to `system.ingest_runs`.
+async fn record_run(
+    lake: &Lake,
+    source: Source,
+    report: &SourceReport,
+    run: &IngestRun,
+) -> Result<()> {
+    let table = registry().get(Zone::System, "ingest_runs")?;
+    let count = |value: u64| Value::Integer(i64::try_from(value).unwrap_or(i64::MAX));
+    let row = vec![
+        Value::Text(run.run_id.clone()),
+        Value::from(source.name()),
+        Value::TimestampMicros(run.started_micros),
+        Value::TimestampMicros(chrono::Utc::now().timestamp_micros()),
+        count(report.files_taken),
+        count(report.records_read),
+        count(report.records_taken),
+        count(report.records_quarantined),
+    ];
+    let batch = crate::rows::rows_to_batch(&table.schema, &[row])?;
+    let delta_table = paylake_catalog::delta::open_or_create_table(lake, table).await?;
+    paylake_catalog::delta::append(delta_table, table, vec![batch], vec![]).await?;
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! Silver: the current state of each source entity, built from bronze by MERGE.
+//!
+//! The latest change per key in source order wins; a delete removes the row; a change older
+//! than the row silver holds (a late file) never overwrites it. Each merge records the bronze
+//! version it covers as an application transaction, so merging an unchanged bronze commits
+//! nothing.
+
+
+use datafusion::prelude::SessionContext;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::kernel::Transaction;
+use paylake_catalog::delta::{app_transaction_version, open_or_create_table, open_table};
+use paylake_catalog::{lineage, registry, CatalogError, Lake, Zone};
+
+use crate::error::Result;
+
+/// Outcome of merging one entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// Silver already covered this bronze version.
+    UpToDate,
+    Merged {
+        bronze_version: i64,
+        inserted: u64,
+        updated: u64,
+        deleted: u64,
+    },
+}
+
+/// Merges `bronze.<entity>` into `silver.<entity>`.
+pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
+    let bronze = registry().get(Zone::Bronze, entity)?;
+    let silver = registry().get(Zone::Silver, entity)?;
+    let Some(bronze_table) = open_table(lake, bronze).await? else {
+        return Ok(MergeOutcome::UpToDate);
+    };
+    let bronze_version = bronze_table.version().unwrap_or(0);
+    let silver_table = open_or_create_table(lake, silver).await?;
+    let app_id = format!("paylake-silver:{}", bronze.qualified_name());
+    if app_transaction_version(&silver_table, silver, &app_id).await? == Some(bronze_version) {
+        return Ok(MergeOutcome::UpToDate);
+    }
+
+    let context = SessionContext::new();
+    bronze_table
+        .update_datafusion_session(&context.state())
+        .map_err(|err| CatalogError::delta(bronze.qualified_name(), err))?;
+    let provider = bronze_table
+        .table_provider()
+        .await
+        .map_err(|err| CatalogError::delta(bronze.qualified_name(), err))?;
+    context.register_table("bronze", provider)?;
+
+    let silver_columns: Vec<String> = silver
+        .schema
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .collect();
+    let quoted = |column: &str| format!("\"{column}\"");
+    let partition_by = silver
+        .key
+        .iter()
+        .map(|key| quoted(key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let projection = silver_columns
+        .iter()
+        .map(|column| quoted(column))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Many changes of one key in one batch: only the last reaches MERGE.
+    let latest_per_key = format!(
+        "SELECT {projection}, \"{op}\" FROM (
+            SELECT *, row_number() OVER (PARTITION BY {partition_by}
+                                          ORDER BY \"{order}\" DESC) AS _change_rank
+            FROM bronze) AS ranked
+         WHERE _change_rank = 1",
+        op = lineage::OP,
+        order = lineage::SOURCE_ORDER,
+    );
+    let source = context.sql(&latest_per_key).await?;
+
+    let key_match = silver
+        .key
+        .iter()
+        .map(|key| format!("target.\"{key}\" = source.\"{key}\""))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let newer = format!(
+        "source.\"{order}\" > target.\"{order}\"",
+        order = lineage::SOURCE_ORDER
+    );
+    let is_delete = format!("source.\"{}\" = 'D'", lineage::OP);
+    let is_not_delete = format!("source.\"{}\" <> 'D'", lineage::OP);
+    let update_columns = silver_columns.clone();
+    let insert_columns = silver_columns;
+    let (_merged_table, metrics) = silver_table
+        .merge(source, key_match)
+        .with_source_alias("source")
+        .with_target_alias("target")
+        .when_matched_delete(|delete| delete.predicate(format!("{is_delete} AND {newer}")))
+        .and_then(|merge| {
+            merge.when_matched_update(|update| {
+                update_columns.iter().fold(
+                    update.predicate(format!("{is_not_delete} AND {newer}")),
+                    |update, column| update.update(column.as_str(), format!("source.{}", quoted(column))),
+                )
+            })
+        })
+        .and_then(|merge| {
+            merge.when_not_matched_insert(|insert| {
+                insert_columns.iter().fold(
+                    insert.predicate(is_not_delete.clone()),
+                    |insert, column| insert.set(column.as_str(), format!("source.{}", quoted(column))),
+                )
+            })
+        })
+        .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?
+        .with_commit_properties(
+            CommitProperties::default()
+                .with_application_transaction(Transaction::new(&app_id, bronze_version)),
+        )
+        .await
+        .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?;
+    Ok(MergeOutcome::Merged {
+        bronze_version,
+        inserted: metrics.num_target_rows_inserted as u64,
+        updated: metrics.num_target_rows_updated as u64,
+        deleted: metrics.num_target_rows_deleted as u64,
+    })
+}

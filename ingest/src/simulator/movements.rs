@@ -1,0 +1,353 @@
+//! Money movements of customers (cash deposits and withdrawals, transfers), the daily FX rate
+//! table, and the injected AML typologies: currency transactions over the CTR threshold,
+//! structuring just under it, fan-in, fan-out, cycles and rapid pass-through.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::clock::{Clock, MICROS_PER_HOUR, MICROS_PER_MINUTE};
+use super::people::Population;
+use super::{pick, SimulationConfig};
+
+pub const CURRENCIES: [&str; 3] = ["USD", "EUR", "GBP"];
+/// Unscaled FX rates have eight decimals.
+pub const RATE_ONE: i128 = 100_000_000;
+const CASH_CHANNELS: [&str; 3] = ["pos", "third_party", "partner_api"];
+const TRANSFER_CHANNELS: [&str; 3] = ["mobile", "web", "partner_api"];
+
+/// USD per unit of currency, per date, unscaled at eight decimals.
+pub type FxRates = BTreeMap<(NaiveDate, &'static str), i128>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    Posted,
+    Voided,
+    /// Deleted from the table before it posted (a DMS `D` change).
+    Deleted,
+}
+
+#[derive(Debug, Clone)]
+pub struct Movement {
+    pub id: String,
+    pub account: usize,
+    /// cash_deposit, cash_withdrawal, transfer_in, transfer_out.
+    pub kind: &'static str,
+    pub amount_cents: i128,
+    pub channel: &'static str,
+    pub counterparty_account: Option<usize>,
+    pub memo: String,
+    pub created_micros: i64,
+    /// When it posted, was voided or deleted.
+    pub resolved_micros: i64,
+    pub fate: Fate,
+}
+
+impl Movement {
+    pub fn is_cash(&self) -> bool {
+        matches!(self.kind, "cash_deposit" | "cash_withdrawal")
+    }
+}
+
+/// An injected case, as truth for the detectors.
+#[derive(Debug, Clone)]
+pub struct TypologyCase {
+    pub typology: &'static str,
+    pub business_date: NaiveDate,
+    /// The account at the centre first (the target of a fan-in, the source of a fan-out).
+    pub account_ids: Vec<String>,
+    pub transaction_ids: Vec<String>,
+}
+
+pub struct Money {
+    pub movements: Vec<Movement>,
+    pub cases: Vec<TypologyCase>,
+}
+
+pub fn generate_fx_rates(rng: &mut ChaCha8Rng, config: &SimulationConfig) -> FxRates {
+    let mut rates = FxRates::new();
+    // Rates move by small steps around their start, quoted to six decimals.
+    let mut eur: i128 = 108_000_000;
+    let mut gbp: i128 = 127_000_000;
+    for day in 0..config.days {
+        let date = config.start_date + chrono::Duration::days(i64::from(day));
+        eur += i128::from(rng.random_range(-400..=400_i32)) * 100;
+        gbp += i128::from(rng.random_range(-400..=400_i32)) * 100;
+        rates.insert((date, "USD"), RATE_ONE);
+        rates.insert((date, "EUR"), eur);
+        rates.insert((date, "GBP"), gbp);
+    }
+    rates
+}
+
+struct Builder<'a> {
+    rng: &'a mut ChaCha8Rng,
+    clock: &'a Clock,
+    population: &'a Population,
+    movements: Vec<Movement>,
+}
+
+impl Builder<'_> {
+    fn next_id(&self) -> String {
+        format!("T{:08}", self.movements.len() + 1)
+    }
+
+    /// Adds one movement and returns its id.
+    fn add(
+        &mut self,
+        account: usize,
+        kind: &'static str,
+        amount_cents: i128,
+        channel: &'static str,
+        counterparty_account: Option<usize>,
+        created_micros: i64,
+        fate: Fate,
+    ) -> String {
+        debug_assert!(amount_cents > 0);
+        let id = self.next_id();
+        let memo = match kind {
+            "cash_deposit" => "cash deposit".to_string(),
+            "cash_withdrawal" => "cash withdrawal".to_string(),
+            _ => {
+                let counterparty = counterparty_account
+                    .map(|index| self.population.customers[index].full_name.clone())
+                    .unwrap_or_default();
+                format!("transfer {counterparty}")
+            }
+        };
+        let resolved_micros =
+            created_micros + i64::from(self.rng.random_range(1..30_u32)) * MICROS_PER_MINUTE;
+        self.movements.push(Movement {
+            id: id.clone(),
+            account,
+            kind,
+            amount_cents,
+            channel,
+            counterparty_account,
+            memo,
+            created_micros,
+            resolved_micros,
+            fate,
+        });
+        id
+    }
+
+    /// A transfer: one movement out of `from`, one into `to`. Returns both ids.
+    fn transfer(&mut self, from: usize, to: usize, amount_cents: i128, at: i64) -> [String; 2] {
+        let channel = *pick(self.rng, &TRANSFER_CHANNELS);
+        [
+            self.add(from, "transfer_out", amount_cents, channel, Some(to), at, Fate::Posted),
+            self.add(to, "transfer_in", amount_cents, channel, Some(from), at, Fate::Posted),
+        ]
+    }
+
+    /// A local time during business hours of `day`.
+    fn business_hours(&mut self, day: u32) -> i64 {
+        self.clock.local_micros(day, self.rng.random_range(8 * 3600..20 * 3600))
+    }
+
+    fn cents(&mut self, low_dollars: u32, high_dollars: u32) -> i128 {
+        i128::from(self.rng.random_range(low_dollars * 100..high_dollars * 100))
+    }
+}
+
+pub fn generate(
+    rng: &mut ChaCha8Rng,
+    config: &SimulationConfig,
+    clock: &Clock,
+    population: &Population,
+) -> Money {
+    let mut usd_customers = population.usd_customers();
+    usd_customers.shuffle(rng);
+    // Customers of the graph typologies and structuring take part in nothing else, so that
+    // each injected pattern is exactly what the truth says.
+    let reserved_count = 29.min(usd_customers.len() / 2);
+    let reserved: Vec<usize> = usd_customers.drain(..reserved_count).collect();
+    let open_customers = usd_customers;
+    let background_customers: Vec<usize> = (0..population.customers.len())
+        .filter(|index| !reserved.contains(index))
+        .collect();
+
+    let mut builder = Builder {
+        rng,
+        clock,
+        population,
+        movements: Vec::new(),
+    };
+    let mut cases = Vec::new();
+    let per_day = (config.payments_per_day / 20).max(10);
+
+    for day in 0..config.days {
+        let date = clock.business_date(day);
+        // Ordinary activity; a few are voided or deleted before they post.
+        for _ in 0..per_day {
+            let customer = *pick(builder.rng, &background_customers);
+            let kind = if builder.rng.random_bool(0.6) {
+                "cash_deposit"
+            } else {
+                "cash_withdrawal"
+            };
+            let amount = builder.cents(20, 3_000);
+            let at = builder.business_hours(day);
+            let channel = *pick(builder.rng, &CASH_CHANNELS);
+            let roll: f64 = builder.rng.random();
+            let fate = if roll < 0.03 {
+                Fate::Voided
+            } else if roll < 0.04 {
+                Fate::Deleted
+            } else {
+                Fate::Posted
+            };
+            builder.add(customer, kind, amount, channel, None, at, fate);
+        }
+        for _ in 0..per_day {
+            let from = *pick(builder.rng, &background_customers);
+            let to = *pick(builder.rng, &background_customers);
+            if from == to || population.accounts[from].currency != population.accounts[to].currency {
+                continue;
+            }
+            let amount = builder.cents(10, 2_000);
+            let at = builder.business_hours(day);
+            builder.transfer(from, to, amount, at);
+        }
+
+        // Cash over the CTR threshold: several deposits over channels, and withdrawals.
+        for _ in 0..2 {
+            let customer = *pick(builder.rng, &open_customers);
+            let parts = builder.rng.random_range(2..4_u32);
+            for _ in 0..parts {
+                let amount = builder.cents(4_000, 9_000);
+                let at = builder.business_hours(day);
+                let channel = *pick(builder.rng, &CASH_CHANNELS);
+                builder.add(customer, "cash_deposit", amount, channel, None, at, Fate::Posted);
+            }
+        }
+        let customer = *pick(builder.rng, &open_customers);
+        for _ in 0..2 {
+            let amount = builder.cents(5_500, 7_000);
+            let at = builder.business_hours(day);
+            builder.add(customer, "cash_withdrawal", amount, "pos", None, at, Fate::Posted);
+        }
+
+        // Edge cases of the threshold, once per simulation.
+        if day == 0 {
+            // Exactly USD 10,000.00 is not over the threshold.
+            let customer = *pick(builder.rng, &open_customers);
+            let at = builder.business_hours(day);
+            builder.add(customer, "cash_deposit", 1_000_000, "pos", None, at, Fate::Posted);
+            // A voided deposit never counts.
+            let customer = *pick(builder.rng, &open_customers);
+            let at = builder.business_hours(day);
+            builder.add(customer, "cash_deposit", 1_500_000, "pos", None, at, Fate::Voided);
+            // Late in the evening local time: already the next day in UTC.
+            let customer = *pick(builder.rng, &open_customers);
+            let at = clock.local_micros(day, 23 * 3600 + 1800);
+            builder.add(customer, "cash_deposit", 1_200_000, "third_party", None, at, Fate::Posted);
+        }
+
+        inject_graph_typologies(&mut builder, &mut cases, &reserved, day, date);
+    }
+
+    // Structuring: one deposit just under the threshold on each of four consecutive days.
+    if let Some(&customer) = reserved.first() {
+        let days = config.days.min(4);
+        let mut ids = Vec::new();
+        for day in 0..days {
+            let amount = builder.cents(9_000, 9_900);
+            let at = builder.business_hours(day);
+            ids.push(builder.add(customer, "cash_deposit", amount, "pos", None, at, Fate::Posted));
+        }
+        cases.push(TypologyCase {
+            typology: "structuring",
+            business_date: clock.business_date(0),
+            account_ids: vec![population.accounts[customer].id.clone()],
+            transaction_ids: ids,
+        });
+    }
+
+    Money {
+        movements: builder.movements,
+        cases,
+    }
+}
+
+/// Fan-in, fan-out, a cycle and a rapid pass-through, each on its own day of the first four.
+fn inject_graph_typologies(
+    builder: &mut Builder<'_>,
+    cases: &mut Vec<TypologyCase>,
+    reserved: &[usize],
+    day: u32,
+    date: NaiveDate,
+) {
+    // reserved[0] structures; the others are split between the typologies.
+    if reserved.len() < 29 {
+        return;
+    }
+    let account_id = |builder: &Builder<'_>, index: usize| builder.population.accounts[index].id.clone();
+    match day {
+        0 | 1 => {
+            let (centre, others) = if day == 0 {
+                (reserved[1], &reserved[2..12])
+            } else {
+                (reserved[12], &reserved[13..23])
+            };
+            let typology = if day == 0 { "fan_in" } else { "fan_out" };
+            let mut ids = Vec::new();
+            for &other in others {
+                let amount = builder.cents(900, 3_000);
+                let at = builder.business_hours(day);
+                let pair = if day == 0 {
+                    builder.transfer(other, centre, amount, at)
+                } else {
+                    builder.transfer(centre, other, amount, at)
+                };
+                ids.extend(pair);
+            }
+            let mut account_ids = vec![account_id(builder, centre)];
+            account_ids.extend(others.iter().map(|&other| account_id(builder, other)));
+            cases.push(TypologyCase {
+                typology,
+                business_date: date,
+                account_ids,
+                transaction_ids: ids,
+            });
+        }
+        2 => {
+            let ring = &reserved[23..27];
+            let mut amount = builder.cents(4_800, 5_200);
+            let mut at = builder.clock.local_micros(day, 9 * 3600);
+            let mut ids = Vec::new();
+            for (position, &from) in ring.iter().enumerate() {
+                let to = ring[(position + 1) % ring.len()];
+                ids.extend(builder.transfer(from, to, amount, at));
+                // Each hop keeps a small cut.
+                amount -= amount / 50;
+                at += MICROS_PER_HOUR;
+            }
+            cases.push(TypologyCase {
+                typology: "cycle",
+                business_date: date,
+                account_ids: ring.iter().map(|&index| account_id(builder, index)).collect(),
+                transaction_ids: ids,
+            });
+        }
+        3 => {
+            let (mule, beneficiary) = (reserved[27], reserved[28]);
+            let amount = builder.cents(7_000, 9_000);
+            let at = builder.clock.local_micros(day, 10 * 3600);
+            let deposit = builder.add(mule, "cash_deposit", amount, "third_party", None, at, Fate::Posted);
+            let [out, incoming] =
+                builder.transfer(mule, beneficiary, amount - amount / 100, at + 90 * MICROS_PER_MINUTE);
+            cases.push(TypologyCase {
+                typology: "rapid_pass_through",
+                business_date: date,
+                account_ids: vec![account_id(builder, mule), account_id(builder, beneficiary)],
+                transaction_ids: vec![deposit, out, incoming],
+            });
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,200 @@
+//! Truth of what the simulator injected, written to `landing/_truth/` as CSV: what the AML
+//! and reconciliation jobs must find.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::card_payments::ReconBreak;
+use super::clock::Clock;
+use super::movements::{Fate, FxRates, Movement, TypologyCase, RATE_ONE};
+use super::people::Population;
+use crate::error::{IngestError, Result};
+use crate::rows::format_decimal;
+
+pub const TRUTH_FOLDER: &str = "_truth";
+/// 31 CFR 1010.311: a report for currency transactions of more than USD 10,000 in a day.
+pub const CTR_THRESHOLD_CENTS: i128 = 1_000_000;
+
+/// A customer's cash in or out of one business day, over the threshold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CtrTruth {
+    pub business_date: NaiveDate,
+    pub customer_id: String,
+    pub direction: &'static str,
+    pub total_usd_cents: i128,
+    pub transaction_count: usize,
+}
+
+/// Rounds `value / divisor` half away from zero.
+fn divide_rounding(value: i128, divisor: i128) -> i128 {
+    let quotient = value / divisor;
+    let remainder = value % divisor;
+    if remainder.abs() * 2 >= divisor {
+        quotient + value.signum()
+    } else {
+        quotient
+    }
+}
+
+/// USD cents of an amount at the rate of its business date, rounded to the cent per
+/// transaction (half away from zero), as the CTR job converts.
+pub fn usd_cents(amount_cents: i128, rate: i128) -> i128 {
+    divide_rounding(amount_cents * rate, RATE_ONE)
+}
+
+/// Every CTR candidate in the final state of the simulated data, computed independently of
+/// the pipeline: posted cash only, in and out apart, all channels, per business date.
+pub fn ctr_truth(
+    population: &Population,
+    movements: &[Movement],
+    fx_rates: &FxRates,
+    clock: &Clock,
+) -> Vec<CtrTruth> {
+    let mut totals: BTreeMap<(NaiveDate, String, &'static str), (i128, usize)> = BTreeMap::new();
+    for movement in movements {
+        if !movement.is_cash() || movement.fate != Fate::Posted {
+            continue;
+        }
+        let account = &population.accounts[movement.account];
+        let date = clock.date_of(movement.created_micros);
+        let Some(rate) = fx_rates.get(&(date, account.currency)) else {
+            continue;
+        };
+        let direction = if movement.kind == "cash_deposit" {
+            "cash_in"
+        } else {
+            "cash_out"
+        };
+        let customer_id = population.customers[account.customer].id.clone();
+        let total = totals.entry((date, customer_id, direction)).or_default();
+        total.0 += usd_cents(movement.amount_cents, *rate);
+        total.1 += 1;
+    }
+    totals
+        .into_iter()
+        .filter(|(_, (cents, _))| *cents > CTR_THRESHOLD_CENTS)
+        .map(|((business_date, customer_id, direction), (total_usd_cents, transaction_count))| {
+            CtrTruth {
+                business_date,
+                customer_id,
+                direction,
+                total_usd_cents,
+                transaction_count,
+            }
+        })
+        .collect()
+}
+
+fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    writer.flush().map_err(|source| IngestError::io(path, source))
+}
+
+pub fn write_all(
+    landing_dir: &Path,
+    population: &Population,
+    ctr: &[CtrTruth],
+    cases: &[TypologyCase],
+    recon_breaks: &[ReconBreak],
+) -> Result<Vec<PathBuf>> {
+    let folder = landing_dir.join(TRUTH_FOLDER);
+    std::fs::create_dir_all(&folder).map_err(|source| IngestError::io(&folder, source))?;
+    let mut written = Vec::new();
+
+    let path = folder.join("ctr_candidates.csv");
+    write_csv(
+        &path,
+        &["business_date", "customer_id", "direction", "total_amount_usd", "transaction_count"],
+        ctr.iter()
+            .map(|row| {
+                vec![
+                    row.business_date.to_string(),
+                    row.customer_id.clone(),
+                    row.direction.to_string(),
+                    format_decimal(row.total_usd_cents, 2),
+                    row.transaction_count.to_string(),
+                ]
+            })
+            .collect(),
+    )?;
+    written.push(path);
+
+    let path = folder.join("typologies.csv");
+    write_csv(
+        &path,
+        &["typology", "business_date", "account_ids", "transaction_ids"],
+        cases
+            .iter()
+            .map(|case| {
+                vec![
+                    case.typology.to_string(),
+                    case.business_date.to_string(),
+                    case.account_ids.join(" "),
+                    case.transaction_ids.join(" "),
+                ]
+            })
+            .collect(),
+    )?;
+    written.push(path);
+
+    let path = folder.join("sanctions_matches.csv");
+    write_csv(
+        &path,
+        &["customer_id", "customer_name", "variant", "sdn_ent_num", "sdn_name"],
+        population
+            .sanctions_cases
+            .iter()
+            .map(|case| {
+                let customer = &population.customers[case.customer];
+                vec![
+                    customer.id.clone(),
+                    customer.full_name.clone(),
+                    case.variant.to_string(),
+                    case.entry.ent_num.clone(),
+                    case.entry.name.clone(),
+                ]
+            })
+            .collect(),
+    )?;
+    written.push(path);
+
+    let path = folder.join("recon_breaks.csv");
+    write_csv(
+        &path,
+        &["break_type", "business_date", "reference", "currency", "amount"],
+        recon_breaks
+            .iter()
+            .map(|row| {
+                vec![
+                    row.break_type.to_string(),
+                    row.business_date.to_string(),
+                    row.reference.clone(),
+                    row.currency.to_string(),
+                    format_decimal(row.amount_cents, 2),
+                ]
+            })
+            .collect(),
+    )?;
+    written.push(path);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversion_rounds_half_away_from_zero_to_the_cent() {
+        // 100.01 EUR at 1.08 = 108.0108 USD -> 108.01
+        assert_eq!(usd_cents(10_001, 108_000_000), 10_801);
+        // 0.05 at 1.1 = 0.055 -> 0.06
+        assert_eq!(usd_cents(5, 110_000_000), 6);
+        assert_eq!(usd_cents(100, RATE_ONE), 100);
+    }
+}

@@ -1,0 +1,132 @@
+//! Reading of CSV reports whose header names map onto registry columns.
+
+use std::path::Path;
+
+use paylake_catalog::{registry, Zone};
+
+use super::{file_order, ParsedFile, TakenRecord};
+use crate::rows::{parse_text_value, Value};
+
+/// How a CSV report maps onto an entity.
+pub struct CsvLayout {
+    pub entity: &'static str,
+    /// `(header, column)` pairs; headers not listed are read and ignored.
+    pub columns: &'static [(&'static str, &'static str)],
+    /// Column that receives `<file>:<line>`, the line's identity.
+    pub line_id_column: &'static str,
+    /// A check on the whole line before its fields are parsed: `(header, allowed value)`.
+    pub required_value: Option<(&'static str, &'static str)>,
+}
+
+pub fn read_csv(path: &Path, relative_path: &str, layout: &CsvLayout) -> ParsedFile {
+    let entity = layout.entity;
+    let mut reader = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
+        Ok(reader) => reader,
+        Err(err) => {
+            return ParsedFile::unreadable(Some(entity), format!("'{relative_path}': {err}"))
+        }
+    };
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(err) => {
+            return ParsedFile::unreadable(
+                Some(entity),
+                format!("'{relative_path}' has no readable header: {err}"),
+            )
+        }
+    };
+    let table = registry()
+        .get(Zone::Silver, entity)
+        .expect("csv layouts name registry entities");
+    let fields = table.business_fields();
+    // For each registry column, the index of its header in this file.
+    let mut header_index_of_column = vec![None; fields.len()];
+    for (header, column) in layout.columns {
+        let Some(header_index) = headers.iter().position(|found| found == *header) else {
+            return ParsedFile::unreadable(
+                Some(entity),
+                format!("'{relative_path}' lacks the header '{header}' of a {entity} file"),
+            );
+        };
+        let column_index = fields
+            .iter()
+            .position(|field| field.name() == column)
+            .expect("every mapped column is in the registry");
+        header_index_of_column[column_index] = Some(header_index);
+    }
+    let required = layout.required_value.map(|(header, allowed)| {
+        (header, allowed, headers.iter().position(|found| found == header))
+    });
+
+    let mut parsed = ParsedFile::default();
+    for (index, record) in reader.records().enumerate() {
+        // Line 1 is the header.
+        let position = index as i64 + 2;
+        parsed.records_read += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                parsed.quarantine(
+                    position,
+                    entity,
+                    format!("{relative_path} line {position}: {err}"),
+                    String::new(),
+                );
+                continue;
+            }
+        };
+        let raw = record.iter().collect::<Vec<_>>().join(",");
+        match line_values(&record, &fields, &header_index_of_column, layout, relative_path, position, required) {
+            Ok(values) => parsed.take(
+                entity,
+                TakenRecord {
+                    values,
+                    op: "I",
+                    source_order: file_order(relative_path, position),
+                    commit_micros: None,
+                    position,
+                },
+            ),
+            Err(reason) => parsed.quarantine(
+                position,
+                entity,
+                format!("{relative_path} line {position}: {reason}"),
+                raw,
+            ),
+        }
+    }
+    parsed
+}
+
+fn line_values(
+    record: &csv::StringRecord,
+    fields: &[arrow::datatypes::FieldRef],
+    header_index_of_column: &[Option<usize>],
+    layout: &CsvLayout,
+    relative_path: &str,
+    position: i64,
+    required: Option<(&str, &str, Option<usize>)>,
+) -> Result<Vec<Value>, String> {
+    if let Some((header, allowed, Some(index))) = required {
+        let found = record.get(index).unwrap_or("");
+        if !found.is_empty() && found != allowed {
+            return Err(format!(
+                "field '{header}': '{found}' is not supported, only {allowed}"
+            ));
+        }
+    }
+    fields
+        .iter()
+        .zip(header_index_of_column)
+        .map(|(field, header_index)| {
+            if field.name() == layout.line_id_column {
+                return Ok(Value::Text(format!("{relative_path}:{position}")));
+            }
+            let text = header_index
+                .and_then(|index| record.get(index))
+                .unwrap_or("");
+            parse_text_value(field.data_type(), text)
+                .map_err(|reason| format!("field '{}': {reason}", field.name()))
+        })
+        .collect()
+}

@@ -1,0 +1,401 @@
+//! Aurora PostgreSQL tables as AWS DMS writes them to S3.
+//!
+//! Layout: `aurora/<schema>/<table>/LOAD00000001.parquet` (full load, no `Op` column by DMS's
+//! default) then CDC files `YYYYMMDD-HHMMSSmmm.parquet` whose first column `Op` is `I`, `U`
+//! (after-image) or `D` (before-image). The commit time of each change is in the column DMS
+//! is told to add with `TimestampColumnName`, formatted `yyyy-MM-dd HH:mm:ss.SSSSSS`.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::compute::{cast_with_options, CastOptions};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::util::display::array_value_to_string;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use paylake_catalog::{registry, Zone};
+
+use super::{ParsedFile, TakenRecord};
+use crate::error::{IngestError, Result};
+use crate::rows::{rows_to_batch, value_at, Value};
+
+pub const LANDING_FOLDER: &str = "aurora";
+/// The column named by DMS's `TimestampColumnName` setting.
+pub const COMMIT_TIMESTAMP_COLUMN: &str = "dms_commit_ts";
+pub const OP_COLUMN: &str = "Op";
+const COMMIT_TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+
+/// Aurora tables replicated by DMS, as `(schema, table)`; the table is the registry entity.
+pub const TABLES: [(&str, &str); 5] = [
+    ("public", "customers"),
+    ("public", "accounts"),
+    ("public", "transactions"),
+    ("public", "ledger_entries"),
+    ("public", "fx_rates"),
+];
+
+/// The entity of a file at `aurora/<schema>/<table>/<file>`.
+pub fn entity_of(relative_path: &str) -> Option<&'static str> {
+    let mut parts = relative_path.split('/');
+    let (_folder, schema, table) = (parts.next()?, parts.next()?, parts.next()?);
+    TABLES
+        .iter()
+        .find(|(known_schema, known_table)| *known_schema == schema && *known_table == table)
+        .map(|(_, entity)| *entity)
+}
+
+/// A change as DMS captured it.
+#[derive(Debug, Clone)]
+pub struct DmsChange {
+    /// `I`, `U` or `D`.
+    pub op: &'static str,
+    pub commit_micros: i64,
+    /// The row in registry column order (the after-image, or the before-image of a delete).
+    pub values: Vec<Value>,
+}
+
+pub fn load_file_name() -> &'static str {
+    "LOAD00000001.parquet"
+}
+
+pub fn cdc_file_name(written_at_micros: i64) -> String {
+    let time = chrono::DateTime::from_timestamp_micros(written_at_micros)
+        .expect("simulated times are valid");
+    format!("{}.parquet", time.format("%Y%m%d-%H%M%S%3f"))
+}
+
+fn format_commit_timestamp(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .expect("simulated times are valid")
+        .format(COMMIT_TIMESTAMP_FORMAT)
+        .to_string()
+}
+
+/// The Parquet schema DMS writes for an entity: `Op` (CDC only), the commit timestamp column,
+/// then the table's columns, timestamps without zone as PostgreSQL `timestamp` columns are.
+fn landing_schema(entity: &str, include_op: bool) -> Result<SchemaRef> {
+    let table = registry().get(Zone::Silver, entity)?;
+    let mut fields = Vec::new();
+    if include_op {
+        fields.push(Field::new(OP_COLUMN, DataType::Utf8, false));
+    }
+    fields.push(Field::new(COMMIT_TIMESTAMP_COLUMN, DataType::Utf8, false));
+    for field in table.business_fields() {
+        let data_type = match field.data_type() {
+            DataType::Timestamp(unit, Some(_)) => DataType::Timestamp(*unit, None),
+            other => other.clone(),
+        };
+        fields.push(Field::new(field.name(), data_type, true));
+    }
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// Writes a DMS file: a full-load file when `include_op` is false, a CDC file otherwise.
+pub fn write_file(
+    path: &Path,
+    entity: &str,
+    changes: &[DmsChange],
+    include_op: bool,
+) -> Result<()> {
+    let schema = landing_schema(entity, include_op)?;
+    let rows: Vec<Vec<Value>> = changes
+        .iter()
+        .map(|change| {
+            let mut row = Vec::with_capacity(change.values.len() + 2);
+            if include_op {
+                row.push(Value::from(change.op));
+            }
+            row.push(Value::Text(format_commit_timestamp(change.commit_micros)));
+            row.extend(change.values.iter().cloned());
+            row
+        })
+        .collect();
+    let batch = rows_to_batch(&schema, &rows)?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
+    }
+    let file = File::create(path).map_err(|source| IngestError::io(path, source))?;
+    let mut writer = ArrowWriter::try_new(file, schema, None)?;
+    writer.write(&batch)?;
+    writer.close()?;
+    Ok(())
+}
+
+/// Reads a DMS full-load or CDC Parquet file into changes of its table.
+pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
+    let Some(entity) = entity_of(relative_path) else {
+        return ParsedFile::unreadable(
+            None,
+            format!("'{relative_path}' is not under a replicated table folder aurora/<schema>/<table>/"),
+        );
+    };
+    match read_batches(path) {
+        Ok(batches) => {
+            let mut parsed = ParsedFile::default();
+            let mut position = 0_i64;
+            for batch in batches {
+                if let Err(reason) =
+                    take_batch(&batch, entity, relative_path, &mut position, &mut parsed)
+                {
+                    return ParsedFile::unreadable(Some(entity), reason);
+                }
+            }
+            parsed
+        }
+        Err(reason) => ParsedFile::unreadable(
+            Some(entity),
+            format!("'{relative_path}' is not a readable parquet file: {reason}"),
+        ),
+    }
+}
+
+fn read_batches(path: &Path) -> std::result::Result<Vec<RecordBatch>, String> {
+    let file = File::open(path).map_err(|err| err.to_string())?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|err| err.to_string())?
+        .build()
+        .map_err(|err| err.to_string())?;
+    reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|err| err.to_string())
+}
+
+/// Takes the rows of one batch. A column that cannot be read as its registry type fails the
+/// whole file (returned as the reason); a bad row is quarantined on its own.
+fn take_batch(
+    batch: &RecordBatch,
+    entity: &'static str,
+    relative_path: &str,
+    position: &mut i64,
+    parsed: &mut ParsedFile,
+) -> std::result::Result<(), String> {
+    let table = registry()
+        .get(Zone::Silver, entity)
+        .map_err(|err| err.to_string())?;
+    let strict = CastOptions {
+        safe: false,
+        ..CastOptions::default()
+    };
+    let mut columns = Vec::new();
+    for field in table.business_fields() {
+        let column = match batch.column_by_name(field.name()) {
+            // A column the source does not have (yet) is null.
+            None => arrow::array::new_null_array(field.data_type(), batch.num_rows()),
+            Some(column) => {
+                cast_with_options(column, field.data_type(), &strict).map_err(|err| {
+                    format!(
+                        "column '{}' of type {} cannot be read as {}: {err}",
+                        field.name(),
+                        column.data_type(),
+                        field.data_type()
+                    )
+                })?
+            }
+        };
+        columns.push(column);
+    }
+    let op_column = batch
+        .column_by_name(OP_COLUMN)
+        .map(|column| cast_with_options(column, &DataType::Utf8, &strict))
+        .transpose()
+        .map_err(|err| format!("column '{OP_COLUMN}' is not text: {err}"))?;
+    let commit_column = batch
+        .column_by_name(COMMIT_TIMESTAMP_COLUMN)
+        .ok_or_else(|| format!("column '{COMMIT_TIMESTAMP_COLUMN}' is missing"))?;
+    let commit_column = match commit_column.data_type() {
+        DataType::Timestamp(_, _) => cast_with_options(
+            commit_column,
+            &DataType::Timestamp(TimeUnit::Microsecond, None),
+            &strict,
+        ),
+        _ => cast_with_options(commit_column, &DataType::Utf8, &strict),
+    }
+    .map_err(|err| format!("column '{COMMIT_TIMESTAMP_COLUMN}' cannot be read: {err}"))?;
+    let key_indexes: Vec<usize> = table
+        .key
+        .iter()
+        .map(|key| table.schema.index_of(key).expect("registry keys are columns"))
+        .collect();
+
+    for row in 0..batch.num_rows() {
+        *position += 1;
+        let raw_row = || describe_row(batch, row);
+        // A full-load file has no Op column: every row is an insert.
+        let op = match &op_column {
+            None => "I",
+            Some(ops) if ops.is_null(row) => "",
+            Some(ops) => match ops.as_string::<i32>().value(row) {
+                "I" => "I",
+                "U" => "U",
+                "D" => "D",
+                _ => "",
+            },
+        };
+        if op.is_empty() {
+            let found = op_column
+                .as_ref()
+                .map(|ops| array_value_to_string(ops, row).unwrap_or_default())
+                .unwrap_or_default();
+            parsed.quarantine(
+                *position,
+                entity,
+                format!("{relative_path} row {position}: unknown op '{found}' in column '{OP_COLUMN}'"),
+                raw_row(),
+            );
+            continue;
+        }
+        let commit_micros = match read_commit_micros(&commit_column, row) {
+            Ok(micros) => micros,
+            Err(reason) => {
+                parsed.quarantine(
+                    *position,
+                    entity,
+                    format!("{relative_path} row {position}: field '{COMMIT_TIMESTAMP_COLUMN}': {reason}"),
+                    raw_row(),
+                );
+                continue;
+            }
+        };
+        if let Some(missing) = key_indexes.iter().find(|index| columns[**index].is_null(row)) {
+            parsed.quarantine(
+                *position,
+                entity,
+                format!(
+                    "{relative_path} row {position}: missing key field '{}'",
+                    table.schema.field(*missing).name()
+                ),
+                raw_row(),
+            );
+            continue;
+        }
+        let values = columns
+            .iter()
+            .map(|column| value_at(column.as_ref(), row))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|err| err.to_string())?;
+        parsed.take(
+            entity,
+            TakenRecord {
+                values,
+                op,
+                source_order: format!("{commit_micros:020}|{relative_path}|{position:010}"),
+                commit_micros: Some(commit_micros),
+                position: *position,
+            },
+        );
+    }
+    parsed.records_read += batch.num_rows() as u64;
+    Ok(())
+}
+
+fn read_commit_micros(column: &dyn Array, row: usize) -> std::result::Result<i64, String> {
+    if column.is_null(row) {
+        return Err("is empty".to_string());
+    }
+    if let DataType::Timestamp(_, _) = column.data_type() {
+        return Ok(column
+            .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+            .value(row));
+    }
+    let text = column.as_string::<i32>().value(row);
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+        .map(|time| time.and_utc().timestamp_micros())
+        .map_err(|_| format!("'{text}' is not a yyyy-MM-dd HH:mm:ss.SSSSSS time"))
+}
+
+/// A row as `column=value` pairs, the raw payload of a quarantined Parquet row.
+fn describe_row(batch: &RecordBatch, row: usize) -> String {
+    batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(field, column)| {
+            let value = array_value_to_string(column, row).unwrap_or_default();
+            format!("{}={value}", field.name())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fx_change(op: &'static str, currency: &str, rate: i128) -> DmsChange {
+        DmsChange {
+            op,
+            commit_micros: 1_700_000_000_000_000,
+            values: vec![Value::Date(19_700), currency.into(), Value::Decimal(rate)],
+        }
+    }
+
+    #[test]
+    fn written_cdc_file_reads_back_with_ops_order_and_commit_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let relative = "aurora/public/fx_rates/20231114-221320000.parquet";
+        let path = dir.path().join(relative);
+        write_file(
+            &path,
+            "fx_rates",
+            &[fx_change("I", "EUR", 108_000_000), fx_change("D", "GBP", 127_000_000)],
+            true,
+        )
+        .unwrap();
+        let parsed = read_file(&path, relative);
+        assert!(parsed.quarantined.is_empty(), "{:?}", parsed.quarantined);
+        let records = &parsed.taken["fx_rates"];
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].op, "I");
+        assert_eq!(records[1].op, "D");
+        assert_eq!(records[1].values[2], Value::Decimal(127_000_000));
+        assert_eq!(records[0].commit_micros, Some(1_700_000_000_000_000));
+        assert!(records[0].source_order < records[1].source_order);
+    }
+
+    #[test]
+    fn full_load_without_op_column_is_all_inserts() {
+        let dir = tempfile::tempdir().unwrap();
+        let relative = "aurora/public/fx_rates/LOAD00000001.parquet";
+        let path = dir.path().join(relative);
+        write_file(&path, "fx_rates", &[fx_change("I", "EUR", 1)], false).unwrap();
+        let parsed = read_file(&path, relative);
+        assert_eq!(parsed.taken["fx_rates"][0].op, "I");
+    }
+
+    #[test]
+    fn unknown_op_and_missing_key_are_quarantined_by_row_with_field_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let relative = "aurora/public/fx_rates/20231114-221320000.parquet";
+        let path = dir.path().join(relative);
+        let mut missing_key = fx_change("I", "EUR", 1);
+        missing_key.values[1] = Value::Null;
+        write_file(
+            &path,
+            "fx_rates",
+            &[fx_change("X", "EUR", 1), missing_key, fx_change("U", "USD", 1)],
+            true,
+        )
+        .unwrap();
+        let parsed = read_file(&path, relative);
+        assert_eq!(parsed.records_read, 3);
+        assert_eq!(parsed.records_taken(), 1);
+        assert!(parsed.quarantined[0].reason.contains("unknown op 'X'"));
+        assert!(parsed.quarantined[1].reason.contains("missing key field 'currency'"));
+        assert!(parsed.quarantined[1].reason.contains(relative));
+    }
+
+    #[test]
+    fn a_file_that_is_not_parquet_is_quarantined_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let relative = "aurora/public/customers/20231114-221320000.parquet";
+        let path = dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"id,name\n1,x\n").unwrap();
+        let parsed = read_file(&path, relative);
+        assert_eq!(parsed.records_taken(), 0);
+        assert!(parsed.quarantined[0].reason.contains("not a readable parquet file"));
+    }
+}

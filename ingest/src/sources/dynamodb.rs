@@ -1,0 +1,296 @@
+//! The DynamoDB payments table, through its stream (view type NEW_AND_OLD_IMAGES).
+//!
+//! Layout: `dynamodb/payments/<shardId>/<first sequence number>.jsonl`, one stream record per
+//! line, each as `GetRecords` returns it: `eventID`, `eventName` (INSERT, MODIFY, REMOVE) and
+//! `dynamodb` with `Keys`, `NewImage`, `OldImage` in DynamoDB JSON, `SequenceNumber` and
+//! `ApproximateCreationDateTime` (epoch seconds).
+
+use std::io::Write;
+use std::path::Path;
+
+use arrow::datatypes::{DataType, TimeUnit};
+use paylake_catalog::{registry, Zone};
+use serde_json::{json, Map, Value as Json};
+
+use super::{sequence_order, ParsedFile, TakenRecord};
+use crate::error::{IngestError, Result};
+use crate::rows::{parse_decimal, parse_timestamp_micros, Value};
+
+pub const LANDING_FOLDER: &str = "dynamodb";
+pub const TABLE_FOLDER: &str = "dynamodb/payments";
+pub const ENTITY: &str = "payments";
+const KEY_ATTRIBUTE: &str = "payment_id";
+
+/// One stream record, as the simulator produces it.
+#[derive(Debug, Clone)]
+pub struct StreamRecord {
+    pub event_id: String,
+    /// INSERT, MODIFY or REMOVE.
+    pub event_name: &'static str,
+    pub approximate_creation_seconds: i64,
+    pub sequence_number: String,
+    pub keys: Map<String, Json>,
+    pub new_image: Option<Map<String, Json>>,
+    pub old_image: Option<Map<String, Json>>,
+}
+
+impl StreamRecord {
+    pub fn to_json(&self) -> Json {
+        let mut dynamodb = Map::new();
+        dynamodb.insert(
+            "ApproximateCreationDateTime".into(),
+            json!(self.approximate_creation_seconds),
+        );
+        dynamodb.insert("Keys".into(), Json::Object(self.keys.clone()));
+        if let Some(image) = &self.new_image {
+            dynamodb.insert("NewImage".into(), Json::Object(image.clone()));
+        }
+        if let Some(image) = &self.old_image {
+            dynamodb.insert("OldImage".into(), Json::Object(image.clone()));
+        }
+        dynamodb.insert("SequenceNumber".into(), json!(self.sequence_number));
+        dynamodb.insert("SizeBytes".into(), json!(256));
+        dynamodb.insert("StreamViewType".into(), json!("NEW_AND_OLD_IMAGES"));
+        json!({
+            "eventID": self.event_id,
+            "eventName": self.event_name,
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "us-east-1",
+            "dynamodb": Json::Object(dynamodb),
+        })
+    }
+}
+
+/// DynamoDB JSON attribute values.
+pub fn string_attribute(text: &str) -> Json {
+    json!({ "S": text })
+}
+pub fn number_attribute(text: &str) -> Json {
+    json!({ "N": text })
+}
+pub fn null_attribute() -> Json {
+    json!({ "NULL": true })
+}
+
+/// Writes one shard's records as a JSON-lines file.
+pub fn write_file(path: &Path, records: &[StreamRecord]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
+    }
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).map_err(|source| IngestError::io(path, source))?,
+    );
+    for record in records {
+        serde_json::to_writer(&mut out, &record.to_json())?;
+        out.write_all(b"\n")
+            .map_err(|source| IngestError::io(path, source))?;
+    }
+    out.flush().map_err(|source| IngestError::io(path, source))
+}
+
+/// Reads a file of stream records into changes of `payments`.
+pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            return ParsedFile::unreadable(
+                Some(ENTITY),
+                format!("'{relative_path}' cannot be read as text: {err}"),
+            )
+        }
+    };
+    let mut parsed = ParsedFile::default();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let position = index as i64 + 1;
+        parsed.records_read += 1;
+        match read_record(line) {
+            Ok(record) => parsed.take(ENTITY, TakenRecord { position, ..record }),
+            Err(reason) => parsed.quarantine(
+                position,
+                ENTITY,
+                format!("{relative_path} line {position}: {reason}"),
+                line.to_string(),
+            ),
+        }
+    }
+    parsed
+}
+
+fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
+    let record: Json =
+        serde_json::from_str(line).map_err(|err| format!("malformed JSON: {err}"))?;
+    let event_name = record
+        .get("eventName")
+        .and_then(Json::as_str)
+        .ok_or("field 'eventName' is missing")?;
+    let op = match event_name {
+        "INSERT" => "I",
+        "MODIFY" => "U",
+        "REMOVE" => "D",
+        other => return Err(format!("field 'eventName': unknown operation '{other}'")),
+    };
+    let stream = record
+        .get("dynamodb")
+        .and_then(Json::as_object)
+        .ok_or("field 'dynamodb' is missing")?;
+    let sequence_number = stream
+        .get("SequenceNumber")
+        .and_then(Json::as_str)
+        .filter(|text| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()))
+        .ok_or("field 'dynamodb.SequenceNumber' is missing or not a number string")?;
+    let created_seconds = stream
+        .get("ApproximateCreationDateTime")
+        .and_then(Json::as_f64)
+        .ok_or("field 'dynamodb.ApproximateCreationDateTime' is missing")?;
+    let image_name = if op == "D" { "OldImage" } else { "NewImage" };
+    let image = stream
+        .get(image_name)
+        .or_else(|| stream.get("Keys"))
+        .and_then(Json::as_object)
+        .ok_or(format!("field 'dynamodb.{image_name}' is missing"))?;
+    let key = stream
+        .get("Keys")
+        .and_then(|keys| keys.get(KEY_ATTRIBUTE))
+        .and_then(|attribute| attribute.get("S"))
+        .and_then(Json::as_str)
+        .ok_or(format!("missing key field 'dynamodb.Keys.{KEY_ATTRIBUTE}'"))?;
+
+    let table = registry()
+        .get(Zone::Silver, ENTITY)
+        .map_err(|err| err.to_string())?;
+    let mut values = Vec::new();
+    for field in table.business_fields() {
+        let value = match image.get(field.name()) {
+            None => Value::Null,
+            Some(attribute) => attribute_value(attribute, field.data_type())
+                .map_err(|reason| format!("field '{}': {reason}", field.name()))?,
+        };
+        values.push(value);
+    }
+    let key_index = table.schema.index_of(KEY_ATTRIBUTE).map_err(|err| err.to_string())?;
+    values[key_index] = Value::Text(key.to_string());
+    Ok(TakenRecord {
+        values,
+        op,
+        source_order: sequence_order(sequence_number),
+        commit_micros: Some((created_seconds * 1_000_000.0).round() as i64),
+        position: 0,
+    })
+}
+
+/// Converts one DynamoDB JSON attribute to a value of the column's type. Numbers (`N`) are
+/// decimal strings and are never read through a float.
+fn attribute_value(attribute: &Json, data_type: &DataType) -> std::result::Result<Value, String> {
+    let object = attribute
+        .as_object()
+        .filter(|object| object.len() == 1)
+        .ok_or("is not a DynamoDB JSON attribute value")?;
+    let (descriptor, content) = object.iter().next().expect("one entry checked above");
+    if descriptor == "NULL" {
+        return Ok(Value::Null);
+    }
+    let text = content
+        .as_str()
+        .ok_or_else(|| format!("type {descriptor} does not fit column type {data_type}"))?;
+    match (descriptor.as_str(), data_type) {
+        ("S", DataType::Utf8) | ("N", DataType::Utf8) => Ok(Value::Text(text.to_string())),
+        ("N", DataType::Decimal128(_, scale)) => {
+            parse_decimal(text, u32::try_from(*scale).unwrap_or(0)).map(Value::Decimal)
+        }
+        ("N", DataType::Int64) => text
+            .parse()
+            .map(Value::Integer)
+            .map_err(|_| format!("'{text}' is not an integer")),
+        // Epoch milliseconds, as the payments service writes updated_at.
+        ("N", DataType::Timestamp(TimeUnit::Microsecond, _)) => text
+            .parse::<i64>()
+            .map(|millis| Value::TimestampMicros(millis * 1000))
+            .map_err(|_| format!("'{text}' is not epoch milliseconds")),
+        ("S", DataType::Timestamp(TimeUnit::Microsecond, _)) => {
+            parse_timestamp_micros(text).map(Value::TimestampMicros)
+        }
+        (descriptor, data_type) => Err(format!(
+            "type {descriptor} does not fit column type {data_type}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(status: &str, amount: &str) -> Map<String, Json> {
+        let mut image = Map::new();
+        image.insert("payment_id".into(), string_attribute("P1"));
+        image.insert("amount".into(), number_attribute(amount));
+        image.insert("status".into(), string_attribute(status));
+        image.insert("created_at".into(), string_attribute("2026-03-02T10:00:00Z"));
+        image.insert("updated_at".into(), number_attribute("1772445600000"));
+        image.insert("failure_reason".into(), null_attribute());
+        image
+    }
+
+    fn record(event_name: &'static str, sequence: &str, image: Map<String, Json>) -> StreamRecord {
+        let mut keys = Map::new();
+        keys.insert("payment_id".into(), string_attribute("P1"));
+        StreamRecord {
+            event_id: format!("e{sequence}"),
+            event_name,
+            approximate_creation_seconds: 1_772_445_600,
+            sequence_number: sequence.into(),
+            keys,
+            new_image: (event_name != "REMOVE").then(|| image.clone()),
+            old_image: (event_name != "INSERT").then_some(image),
+        }
+    }
+
+    #[test]
+    fn stream_records_become_ordered_changes_with_exact_amounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shard.jsonl");
+        write_file(
+            &path,
+            &[
+                record("INSERT", "9", image("created", "12.34")),
+                record("MODIFY", "10", image("authorized", "12.34")),
+                record("REMOVE", "11", image("authorized", "12.34")),
+            ],
+        )
+        .unwrap();
+        let parsed = read_file(&path, "dynamodb/payments/s/1.jsonl");
+        let records = &parsed.taken[ENTITY];
+        let ops: Vec<_> = records.iter().map(|record| record.op).collect();
+        assert_eq!(ops, ["I", "U", "D"]);
+        // "9" < "10" numerically: the order key must agree.
+        assert!(records[0].source_order < records[1].source_order);
+        let table = registry().get(Zone::Silver, ENTITY).unwrap();
+        let amount = table.schema.index_of("amount").unwrap();
+        assert_eq!(records[0].values[amount], Value::Decimal(1234));
+        let updated = table.schema.index_of("updated_at").unwrap();
+        assert_eq!(
+            records[0].values[updated],
+            Value::TimestampMicros(1_772_445_600_000_000)
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_quarantined_with_line_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shard.jsonl");
+        let good = record("INSERT", "1", image("created", "1.00")).to_json().to_string();
+        let bad_amount = record("INSERT", "2", image("created", "1.001")).to_json().to_string();
+        let bad_op = good.replace("INSERT", "UPSERT");
+        std::fs::write(&path, format!("{good}\n{{not json\n{bad_amount}\n{bad_op}\n")).unwrap();
+        let parsed = read_file(&path, "dynamodb/payments/s/1.jsonl");
+        assert_eq!(parsed.records_read, 4);
+        assert_eq!(parsed.records_taken(), 1);
+        let reasons: Vec<_> = parsed.quarantined.iter().map(|q| q.reason.as_str()).collect();
+        assert!(reasons[0].contains("line 2: malformed JSON"), "{reasons:?}");
+        assert!(reasons[1].contains("line 3: field 'amount'"), "{reasons:?}");
+        assert!(reasons[2].contains("unknown operation 'UPSERT'"), "{reasons:?}");
+    }
+}

@@ -1,0 +1,184 @@
+//! Readers (and, for the simulator, writers) of every landing format.
+//!
+//! Each module owns one real format: its folder layout under `landing/`, how a producer writes
+//! it, and how paylake reads it into records of a registry entity. Readers never fail on a bad
+//! record: they quarantine it with a reason and go on.
+
+pub mod camt053;
+mod delimited;
+pub mod dms;
+pub mod dynamodb;
+pub mod focus;
+pub mod kinesis;
+pub mod settlement;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::rows::Value;
+
+/// The producers paylake takes files from, each with its landing folder and quarantine table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    Aurora,
+    DynamoDb,
+    Kinesis,
+    Settlements,
+    BankStatements,
+    Cost,
+}
+
+impl Source {
+    pub const ALL: [Source; 6] = [
+        Source::Aurora,
+        Source::DynamoDb,
+        Source::Kinesis,
+        Source::Settlements,
+        Source::BankStatements,
+        Source::Cost,
+    ];
+
+    /// Name of the source, also the name of its `quarantine.*` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Aurora => "aurora",
+            Source::DynamoDb => "dynamodb",
+            Source::Kinesis => "kinesis",
+            Source::Settlements => "settlements",
+            Source::BankStatements => "bank_statements",
+            Source::Cost => "cost",
+        }
+    }
+
+    /// Folder under `landing/` where the producer delivers.
+    pub fn landing_folder(self) -> &'static str {
+        match self {
+            Source::Aurora => dms::LANDING_FOLDER,
+            Source::DynamoDb => dynamodb::LANDING_FOLDER,
+            Source::Kinesis => kinesis::LANDING_FOLDER,
+            Source::Settlements => settlement::LANDING_FOLDER,
+            Source::BankStatements => camt053::LANDING_FOLDER,
+            Source::Cost => focus::LANDING_FOLDER,
+        }
+    }
+
+    /// Registry entity whose bronze table records which files were taken (see `bronze`).
+    /// For Aurora it depends on the file's table folder.
+    pub fn primary_entity(self, relative_path: &str) -> Option<&'static str> {
+        match self {
+            Source::Aurora => dms::entity_of(relative_path),
+            Source::DynamoDb => Some(dynamodb::ENTITY),
+            Source::Kinesis => Some(kinesis::ENTITY),
+            Source::Settlements => Some(settlement::ENTITY),
+            Source::BankStatements => Some(camt053::ENTRIES_ENTITY),
+            Source::Cost => Some(focus::ENTITY),
+        }
+    }
+
+    /// Reads one landing file. `relative_path` is the path under `landing/`, kept as lineage.
+    pub fn read_file(self, path: &Path, relative_path: &str) -> ParsedFile {
+        match self {
+            Source::Aurora => dms::read_file(path, relative_path),
+            Source::DynamoDb => dynamodb::read_file(path, relative_path),
+            Source::Kinesis => kinesis::read_file(path, relative_path),
+            Source::Settlements => settlement::read_file(path, relative_path),
+            Source::BankStatements => camt053::read_file(path, relative_path),
+            Source::Cost => focus::read_file(path, relative_path),
+        }
+    }
+
+    /// Whether a file under this source's folder is a delivery (and not, say, a temp file).
+    pub fn accepts_file_name(self, file_name: &str) -> bool {
+        if file_name.starts_with('.') || file_name.starts_with('_') {
+            return false;
+        }
+        match self {
+            Source::Aurora => file_name.ends_with(".parquet"),
+            Source::DynamoDb => file_name.ends_with(".jsonl") || file_name.ends_with(".json"),
+            Source::Kinesis => true,
+            Source::Settlements | Source::Cost => file_name.ends_with(".csv"),
+            Source::BankStatements => file_name.ends_with(".xml"),
+        }
+    }
+}
+
+/// A record a reader took: the entity's business values in registry column order, plus where
+/// it stands in the source's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TakenRecord {
+    pub values: Vec<Value>,
+    /// `I`, `U` or `D`.
+    pub op: &'static str,
+    /// Sorts in source order within one entity.
+    pub source_order: String,
+    pub commit_micros: Option<i64>,
+    /// Row, line or record number in the file, from 1.
+    pub position: i64,
+}
+
+/// A record (or a whole file, with no position) that could not be taken.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarantinedRecord {
+    pub position: Option<i64>,
+    pub target_entity: Option<&'static str>,
+    pub reason: String,
+    pub raw_payload: Option<String>,
+}
+
+/// What a reader made of one file.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub records_read: u64,
+    /// Records per registry entity.
+    pub taken: BTreeMap<&'static str, Vec<TakenRecord>>,
+    pub quarantined: Vec<QuarantinedRecord>,
+}
+
+impl ParsedFile {
+    /// A file no record of which could be read.
+    pub fn unreadable(target_entity: Option<&'static str>, reason: String) -> Self {
+        ParsedFile {
+            records_read: 1,
+            taken: BTreeMap::new(),
+            quarantined: vec![QuarantinedRecord {
+                position: None,
+                target_entity,
+                reason,
+                raw_payload: None,
+            }],
+        }
+    }
+
+    pub fn take(&mut self, entity: &'static str, record: TakenRecord) {
+        self.taken.entry(entity).or_default().push(record);
+    }
+
+    pub fn quarantine(
+        &mut self,
+        position: i64,
+        target_entity: &'static str,
+        reason: String,
+        raw_payload: String,
+    ) {
+        self.quarantined.push(QuarantinedRecord {
+            position: Some(position),
+            target_entity: Some(target_entity),
+            reason,
+            raw_payload: Some(raw_payload),
+        });
+    }
+
+    pub fn records_taken(&self) -> u64 {
+        self.taken.values().map(|records| records.len() as u64).sum()
+    }
+}
+
+/// Sort key of a record identified by its place in a file: file, then line.
+pub fn file_order(relative_path: &str, position: i64) -> String {
+    format!("{relative_path}|{position:010}")
+}
+
+/// Sort key of a stream sequence number: zero-padded so that text order is numeric order.
+pub fn sequence_order(sequence_number: &str) -> String {
+    format!("{sequence_number:0>40}")
+}

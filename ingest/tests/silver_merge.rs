@@ -1,0 +1,139 @@
+//! Landing → bronze → silver on a temporary lake: ordering, deletes, late files, re-runs.
+
+use std::path::Path;
+
+use arrow::array::AsArray;
+use arrow::datatypes::Decimal128Type;
+use paylake_catalog::{lake_session, Lake};
+use paylake_ingest::ingest_lake;
+use paylake_ingest::rows::Value;
+use paylake_ingest::sources::dms::{cdc_file_name, load_file_name, write_file, DmsChange};
+
+const T0: i64 = 1_772_400_000_000_000;
+const SECOND: i64 = 1_000_000;
+
+fn rate(op: &'static str, at: i64, day: i32, currency: &str, unscaled: i128) -> DmsChange {
+    DmsChange {
+        op,
+        commit_micros: at,
+        values: vec![Value::Date(day), currency.into(), Value::Decimal(unscaled)],
+    }
+}
+
+fn fx_folder(lake: &Path) -> std::path::PathBuf {
+    lake.join("landing/aurora/public/fx_rates")
+}
+
+async fn silver_rates(lake: &Lake) -> Vec<(String, i128)> {
+    let context = lake_session(lake).await.unwrap();
+    let batches = context
+        .sql("SELECT CAST(rate_date AS VARCHAR) || ' ' || currency, usd_rate FROM silver.fx_rates ORDER BY 1")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let mut rows = Vec::new();
+    for batch in batches {
+        let keys = batch.column(0).as_string::<i32>();
+        let rates = batch.column(1).as_primitive::<Decimal128Type>();
+        for row in 0..batch.num_rows() {
+            rows.push((keys.value(row).to_string(), rates.value(row)));
+        }
+    }
+    rows
+}
+
+fn delta_log_count(lake: &Path) -> usize {
+    ["bronze/fx_rates/_delta_log", "silver/fx_rates/_delta_log"]
+        .iter()
+        .map(|folder| std::fs::read_dir(lake.join(folder)).map_or(0, |entries| entries.count()))
+        .sum()
+}
+
+#[tokio::test]
+async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lake");
+    let lake = Lake::open(root.to_str().unwrap()).unwrap();
+    let folder = fx_folder(&root);
+    // 20,515 is 2026-03-02.
+    write_file(
+        &folder.join(load_file_name()),
+        "fx_rates",
+        &[rate("I", T0, 20_515, "EUR", 100_000_000), rate("I", T0, 20_515, "GBP", 120_000_000)],
+        false,
+    )
+    .unwrap();
+    write_file(
+        &folder.join(cdc_file_name(T0 + 10 * SECOND)),
+        "fx_rates",
+        &[
+            // Two changes of one key in one file: only the later reaches silver.
+            rate("U", T0 + 2 * SECOND, 20_515, "EUR", 110_000_000),
+            rate("U", T0 + 4 * SECOND, 20_515, "EUR", 115_000_000),
+            rate("D", T0 + 5 * SECOND, 20_515, "GBP", 120_000_000),
+            rate("I", T0 + 6 * SECOND, 20_516, "USD", 100_000_000),
+        ],
+        true,
+    )
+    .unwrap();
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(report.sources["aurora"].records_taken, 6);
+    assert_eq!(
+        silver_rates(&lake).await,
+        vec![
+            ("2026-03-02 EUR".to_string(), 115_000_000),
+            ("2026-03-03 USD".to_string(), 100_000_000)
+        ]
+    );
+
+    // A file delivered late, whose change is older than what silver holds, changes nothing.
+    write_file(
+        &folder.join(cdc_file_name(T0 + 5 * SECOND)),
+        "fx_rates",
+        &[rate("U", T0 + 3 * SECOND, 20_515, "EUR", 90_000_000)],
+        true,
+    )
+    .unwrap();
+    ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(silver_rates(&lake).await[0], ("2026-03-02 EUR".to_string(), 115_000_000));
+
+    // Nothing new: no commit at all.
+    let commits = delta_log_count(&root);
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(report.files_taken(), 0);
+    assert_eq!(delta_log_count(&root), commits);
+}
+
+#[tokio::test]
+async fn a_corrupt_file_is_quarantined_whole_and_the_others_are_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lake");
+    let lake = Lake::open(root.to_str().unwrap()).unwrap();
+    let folder = fx_folder(&root);
+    write_file(
+        &folder.join(load_file_name()),
+        "fx_rates",
+        &[rate("I", T0, 20_515, "EUR", 100_000_000)],
+        false,
+    )
+    .unwrap();
+    std::fs::write(folder.join(cdc_file_name(T0 + SECOND)), b"PAR1 truncated").unwrap();
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    let aurora = &report.sources["aurora"];
+    assert_eq!((aurora.records_taken, aurora.records_quarantined), (1, 1));
+    let context = lake_session(&lake).await.unwrap();
+    let batches = context
+        .sql("SELECT source_file, reason FROM quarantine.aurora")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let reason = batches[0].column(1).as_string::<i32>().value(0).to_string();
+    assert!(reason.contains("not a readable parquet file"), "{reason}");
+    // The corrupt file is recorded as taken: a re-run does not quarantine it again.
+    let again = ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(again.files_taken(), 0);
+}

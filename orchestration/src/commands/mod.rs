@@ -1,0 +1,81 @@
+//! One module per command; this one dispatches and holds what they share.
+
+mod demo;
+mod query;
+mod steps;
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use paylake_catalog::Lake;
+
+use crate::cli::{Cli, Command, LakeArg};
+use crate::config::{self, Settings};
+use crate::error::Result;
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let settings = config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Demo { lake, simulation } => {
+            demo::demo(&settings, &lake_location(&settings, &lake), &simulation).await
+        }
+        Command::Simulate { lake, simulation } => {
+            let lake = open_lake(&settings, &lake)?;
+            let summary = steps::simulate(&settings, &lake, &simulation)?;
+            println!(
+                "simulated {} days: {} files, {} customers, {} payments, {} money movements, {} CTR truth rows",
+                simulation.days,
+                summary.files_written,
+                summary.customers,
+                summary.payments,
+                summary.money_movements,
+                summary.ctr_truth_rows
+            );
+            Ok(())
+        }
+        Command::Ingest { lake } => {
+            let lake = open_lake(&settings, &lake)?;
+            let report = steps::ingest(&lake).await?;
+            steps::print_ingest_report(&report);
+            Ok(())
+        }
+        Command::Run { lake, date } => {
+            let lake = open_lake(&settings, &lake)?;
+            let outcome = steps::run_business_date(&settings, &lake, date).await?;
+            println!(
+                "{date}: {} CTR candidates; report {}",
+                outcome.ctr_candidates,
+                outcome.report.display()
+            );
+            Ok(())
+        }
+        Command::Sql {
+            lake,
+            format,
+            query,
+        } => query::sql(&open_lake(&settings, &lake)?, &query, format).await,
+        Command::Tables { lake, format } => {
+            query::tables(&open_lake(&settings, &lake)?, format).await
+        }
+    }
+}
+
+fn lake_location(settings: &Settings, lake: &LakeArg) -> String {
+    lake.lake.clone().unwrap_or_else(|| settings.lake.clone())
+}
+
+fn open_lake(settings: &Settings, lake: &LakeArg) -> Result<Lake> {
+    Ok(Lake::open(&lake_location(settings, lake))?)
+}
+
+/// A spinner on stderr for a long step; hidden when stderr is not a terminal.
+fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar.set_message(message.to_string());
+    bar
+}

@@ -1,0 +1,84 @@
+//! The pipeline's steps as the commands run them: simulate, ingest, build a business date.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use paylake_catalog::Lake;
+use paylake_ingest::simulator::{simulate as simulate_sources, SimulationConfig, SimulationSummary};
+use paylake_ingest::IngestReport;
+use paylake_transforms::aml::ctr::build_ctr_candidates;
+use paylake_transforms::BusinessDay;
+
+use super::spinner;
+use crate::cli::SimulationArgs;
+use crate::config::Settings;
+use crate::error::{OrchestrationError, Result};
+
+pub fn simulate(settings: &Settings, lake: &Lake, args: &SimulationArgs) -> Result<SimulationSummary> {
+    let timezone = settings.business_timezone.parse().map_err(|_| {
+        OrchestrationError::Usage(format!(
+            "unknown business time zone '{}'",
+            settings.business_timezone
+        ))
+    })?;
+    let ofac_sdn_csv = settings.ofac_sdn_csv.clone().filter(|path| {
+        let exists = path.exists();
+        if !exists {
+            tracing::warn!(path = %path.display(), "OFAC list not found: no sanctioned-name customers");
+        }
+        exists
+    });
+    let config = SimulationConfig {
+        start_date: args.start_date,
+        days: args.days,
+        payments_per_day: args.payments_per_day,
+        seed: args.seed,
+        business_timezone: timezone,
+        ofac_sdn_csv,
+    };
+    let bar = spinner("simulating sources");
+    let summary = simulate_sources(&lake.landing_dir()?, &config)?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+pub async fn ingest(lake: &Lake) -> Result<IngestReport> {
+    let bar = spinner("ingesting");
+    let report = paylake_ingest::ingest_lake(lake, &|step| bar.set_message(step.to_string())).await?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+pub fn print_ingest_report(report: &IngestReport) {
+    println!("ingest run {}", report.run_id);
+    println!(
+        "{:<16} {:>6} {:>10} {:>10} {:>12}",
+        "source", "files", "read", "taken", "quarantined"
+    );
+    for (source, counts) in &report.sources {
+        println!(
+            "{:<16} {:>6} {:>10} {:>10} {:>12}",
+            source,
+            counts.files_taken,
+            counts.records_read,
+            counts.records_taken,
+            counts.records_quarantined
+        );
+    }
+}
+
+/// What building one business date produced.
+pub struct DateOutcome {
+    pub ctr_candidates: u64,
+    pub report: PathBuf,
+}
+
+pub async fn run_business_date(settings: &Settings, lake: &Lake, date: NaiveDate) -> Result<DateOutcome> {
+    let day = BusinessDay::new(date, &settings.business_timezone)?;
+    let ctr_candidates = build_ctr_candidates(lake, &day).await?;
+    let report = paylake_aml_reports::write_ctr_report(lake, date).await?;
+    Ok(DateOutcome {
+        ctr_candidates,
+        report,
+    })
+}

@@ -1,0 +1,109 @@
+//! Settings: `paylake.toml` (or `--config FILE`), then `PAYLAKE_*` environment variables, then
+//! command-line flags, each overriding the one before.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{OrchestrationError, Result};
+
+pub const DEFAULT_CONFIG_FILE: &str = "paylake.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    lake: Option<String>,
+    business_timezone: Option<String>,
+    ofac_sdn_csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Lake root: a folder or an `s3://bucket/prefix` URL.
+    pub lake: String,
+    /// IANA time zone of the business calendar.
+    pub business_timezone: String,
+    /// OFAC SDN list used by the simulator for sanctioned-name customers.
+    pub ofac_sdn_csv: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lake: "./lake".to_string(),
+            business_timezone: "America/New_York".to_string(),
+            ofac_sdn_csv: None,
+        }
+    }
+}
+
+/// Loads settings. `explicit` must exist; the default file is read only when present.
+pub fn load(explicit: Option<&Path>) -> Result<Settings> {
+    load_with_env(explicit, |name| std::env::var(name).ok())
+}
+
+fn load_with_env(explicit: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings> {
+    let mut settings = Settings::default();
+    let path = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|path| path.exists()));
+    if let Some(path) = path {
+        let text = std::fs::read_to_string(&path).map_err(|source| OrchestrationError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|err| OrchestrationError::Config {
+            path: path.clone(),
+            reason: err.to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        if let Some(lake) = file.lake {
+            settings.lake = lake;
+        }
+        if let Some(zone) = file.business_timezone {
+            settings.business_timezone = zone;
+        }
+        // Relative paths in the file are relative to the file.
+        settings.ofac_sdn_csv = file.ofac_sdn_csv.map(|csv| base.join(csv));
+    }
+    if let Some(lake) = env("PAYLAKE_LAKE") {
+        settings.lake = lake;
+    }
+    if let Some(zone) = env("PAYLAKE_BUSINESS_TIMEZONE") {
+        settings.business_timezone = zone;
+    }
+    if let Some(csv) = env("PAYLAKE_OFAC_SDN_CSV") {
+        settings.ofac_sdn_csv = Some(PathBuf::from(csv));
+    }
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("paylake.toml");
+        std::fs::write(&path, "lake = \"/data/lake\"\nbusiness_timezone = \"Europe/London\"\nofac_sdn_csv = \"sdn.csv\"\n").unwrap();
+        let from_file = load_with_env(Some(&path), |_| None).unwrap();
+        assert_eq!(from_file.lake, "/data/lake");
+        assert_eq!(from_file.business_timezone, "Europe/London");
+        assert_eq!(from_file.ofac_sdn_csv, Some(dir.path().join("sdn.csv")));
+        let overridden = load_with_env(Some(&path), |name| {
+            (name == "PAYLAKE_LAKE").then(|| "s3://bucket/lake".to_string())
+        })
+        .unwrap();
+        assert_eq!(overridden.lake, "s3://bucket/lake");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_file_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("paylake.toml");
+        std::fs::write(&path, "lakes = \"x\"\n").unwrap();
+        let err = load_with_env(Some(&path), |_| None).unwrap_err().to_string();
+        assert!(err.contains("paylake.toml") && err.contains("lakes"), "{err}");
+    }
+}

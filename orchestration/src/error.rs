@@ -1,0 +1,38 @@
+use std::path::PathBuf;
+
+/// Errors of the command line and the steps it drives.
+#[derive(Debug, thiserror::Error)]
+pub enum OrchestrationError {
+    #[error(transparent)]
+    Catalog(#[from] paylake_catalog::CatalogError),
+
+    #[error(transparent)]
+    Ingest(#[from] paylake_ingest::IngestError),
+
+    #[error(transparent)]
+    Transform(#[from] paylake_transforms::TransformError),
+
+    #[error(transparent)]
+    Report(#[from] paylake_aml_reports::ReportError),
+
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+
+    #[error("configuration file '{path}': {reason}")]
+    Config { path: PathBuf, reason: String },
+
+    #[error("io error on '{path}': {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Usage(String),
+}
+
+pub type Result<T, E = OrchestrationError> = std::result::Result<T, E>;

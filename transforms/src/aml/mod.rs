@@ -1,0 +1,3 @@
+//! AML datasets.
+
+pub mod ctr;

@@ -1,0 +1,26 @@
+use paylake_catalog::CatalogError;
+
+/// Errors of the transform jobs.
+#[derive(Debug, thiserror::Error)]
+pub enum TransformError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+
+    #[error("unknown business time zone '{0}' (expected an IANA name such as America/New_York)")]
+    UnknownTimezone(String),
+
+    #[error("{job} for {business_date}: {reason}")]
+    MissingInput {
+        job: &'static str,
+        business_date: chrono::NaiveDate,
+        reason: String,
+    },
+}
+
+pub type Result<T, E = TransformError> = std::result::Result<T, E>;

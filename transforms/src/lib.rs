@@ -1,0 +1,9 @@
+//! Transforms: DataFusion jobs that build the gold datasets from silver, one business date at a
+//! time. Each job rebuilds its date's partition whole, so the same inputs give the same output.
+
+pub mod aml;
+pub mod error;
+pub mod job;
+
+pub use error::{Result, TransformError};
+pub use job::BusinessDay;

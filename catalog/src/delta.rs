@@ -15,6 +15,12 @@ use crate::registry::TableDef;
 
 /// Opens a table, or `None` when it has not been created yet.
 pub async fn open_table(lake: &Lake, table: &TableDef) -> Result<Option<DeltaTable>> {
+    // delta-rs refuses a local location that does not exist; that is simply no table yet.
+    if let Ok(folder) = lake.table_url(table).to_file_path() {
+        if !folder.exists() {
+            return Ok(None);
+        }
+    }
     let delta_table = DeltaTable::try_from_url(lake.table_url(table))
         .await
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
@@ -27,11 +33,13 @@ pub async fn open_or_create_table(lake: &Lake, table: &TableDef) -> Result<Delta
         return Ok(existing);
     }
     let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
-    let delta_schema: StructType = table
-        .schema
-        .as_ref()
-        .try_into_kernel()
-        .map_err(|err: deltalake::kernel::Error| delta_error(err.into()))?;
+    if let Ok(folder) = lake.table_url(table).to_file_path() {
+        std::fs::create_dir_all(&folder).map_err(|source| CatalogError::Io {
+            path: folder.clone(),
+            source,
+        })?;
+    }
+    let delta_schema: StructType = table.schema.as_ref().try_into_kernel()?;
     let empty = DeltaTable::try_from_url(lake.table_url(table))
         .await
         .map_err(delta_error)?;

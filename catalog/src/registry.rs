@@ -14,9 +14,9 @@ pub const MONEY_SCALE: i8 = 2;
 /// Foreign exchange rates carry eight decimals.
 pub const RATE_PRECISION: u8 = 18;
 pub const RATE_SCALE: i8 = 8;
-/// Cloud cost rows are billed in fractions of a cent.
-pub const COST_PRECISION: u8 = 28;
-pub const COST_SCALE: i8 = 10;
+/// Cloud cost rows are billed in fractions of a cent (real FOCUS exports carry 11 digits).
+pub const COST_PRECISION: u8 = 38;
+pub const COST_SCALE: i8 = 12;
 
 /// The zones of the lake, in the order data flows through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

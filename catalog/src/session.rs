@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
+use datafusion::catalog::MemorySchemaProvider;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
@@ -34,10 +34,7 @@ pub async fn lake_session(lake: &Lake) -> Result<SessionContext> {
                     delta_table
                         .update_datafusion_session(&context.state())
                         .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
-                    delta_table
-                        .table_provider()
-                        .await
-                        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?
+                    delta_table.table_provider().await?
                 }
                 None => Arc::new(MemTable::try_new(table.schema.clone(), vec![vec![]])?),
             };

@@ -7,7 +7,7 @@
 
 use deltalake::kernel::Transaction;
 use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table};
-use paylake_catalog::{lineage, Lake, TableDef};
+use paylake_catalog::{Lake, TableDef};
 
 use crate::error::Result;
 use crate::rows::{rows_to_batch, Value};
@@ -104,7 +104,7 @@ pub fn quarantine_row(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use paylake_catalog::registry;
+    use paylake_catalog::{lineage, registry};
 
     #[test]
     fn bronze_rows_follow_the_registry_column_order() {

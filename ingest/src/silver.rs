@@ -34,7 +34,8 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
     let Some(bronze_table) = open_table(lake, bronze).await? else {
         return Ok(MergeOutcome::UpToDate);
     };
-    let bronze_version = bronze_table.version().unwrap_or(0);
+    let bronze_version = i64::try_from(bronze_table.version().unwrap_or(0))
+        .expect("delta versions fit in i64");
     let silver_table = open_or_create_table(lake, silver).await?;
     let app_id = format!("paylake-silver:{}", bronze.qualified_name());
     if app_transaction_version(&silver_table, silver, &app_id).await? == Some(bronze_version) {
@@ -45,10 +46,7 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
     bronze_table
         .update_datafusion_session(&context.state())
         .map_err(|err| CatalogError::delta(bronze.qualified_name(), err))?;
-    let provider = bronze_table
-        .table_provider()
-        .await
-        .map_err(|err| CatalogError::delta(bronze.qualified_name(), err))?;
+    let provider = bronze_table.table_provider().await?;
     context.register_table("bronze", provider)?;
 
     let silver_columns: Vec<String> = silver

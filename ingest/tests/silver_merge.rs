@@ -35,7 +35,9 @@ async fn silver_rates(lake: &Lake) -> Vec<(String, i128)> {
         .unwrap();
     let mut rows = Vec::new();
     for batch in batches {
-        let keys = batch.column(0).as_string::<i32>();
+        // DataFusion may hand strings back as Utf8View.
+        let keys = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8).unwrap();
+        let keys = keys.as_string::<i32>();
         let rates = batch.column(1).as_primitive::<Decimal128Type>();
         for row in 0..batch.num_rows() {
             rows.push((keys.value(row).to_string(), rates.value(row)));
@@ -57,11 +59,11 @@ async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back()
     let root = dir.path().join("lake");
     let lake = Lake::open(root.to_str().unwrap()).unwrap();
     let folder = fx_folder(&root);
-    // 20,515 is 2026-03-02.
+    // 20,514 is 2026-03-02.
     write_file(
         &folder.join(load_file_name()),
         "fx_rates",
-        &[rate("I", T0, 20_515, "EUR", 100_000_000), rate("I", T0, 20_515, "GBP", 120_000_000)],
+        &[rate("I", T0, 20_514, "EUR", 100_000_000), rate("I", T0, 20_514, "GBP", 120_000_000)],
         false,
     )
     .unwrap();
@@ -70,10 +72,10 @@ async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back()
         "fx_rates",
         &[
             // Two changes of one key in one file: only the later reaches silver.
-            rate("U", T0 + 2 * SECOND, 20_515, "EUR", 110_000_000),
-            rate("U", T0 + 4 * SECOND, 20_515, "EUR", 115_000_000),
-            rate("D", T0 + 5 * SECOND, 20_515, "GBP", 120_000_000),
-            rate("I", T0 + 6 * SECOND, 20_516, "USD", 100_000_000),
+            rate("U", T0 + 2 * SECOND, 20_514, "EUR", 110_000_000),
+            rate("U", T0 + 4 * SECOND, 20_514, "EUR", 115_000_000),
+            rate("D", T0 + 5 * SECOND, 20_514, "GBP", 120_000_000),
+            rate("I", T0 + 6 * SECOND, 20_515, "USD", 100_000_000),
         ],
         true,
     )
@@ -92,7 +94,7 @@ async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back()
     write_file(
         &folder.join(cdc_file_name(T0 + 5 * SECOND)),
         "fx_rates",
-        &[rate("U", T0 + 3 * SECOND, 20_515, "EUR", 90_000_000)],
+        &[rate("U", T0 + 3 * SECOND, 20_514, "EUR", 90_000_000)],
         true,
     )
     .unwrap();
@@ -115,7 +117,7 @@ async fn a_corrupt_file_is_quarantined_whole_and_the_others_are_taken() {
     write_file(
         &folder.join(load_file_name()),
         "fx_rates",
-        &[rate("I", T0, 20_515, "EUR", 100_000_000)],
+        &[rate("I", T0, 20_514, "EUR", 100_000_000)],
         false,
     )
     .unwrap();
@@ -131,7 +133,8 @@ async fn a_corrupt_file_is_quarantined_whole_and_the_others_are_taken() {
         .collect()
         .await
         .unwrap();
-    let reason = batches[0].column(1).as_string::<i32>().value(0).to_string();
+    let reasons = arrow::compute::cast(batches[0].column(1), &arrow::datatypes::DataType::Utf8).unwrap();
+    let reason = reasons.as_string::<i32>().value(0).to_string();
     assert!(reason.contains("not a readable parquet file"), "{reason}");
     // The corrupt file is recorded as taken: a re-run does not quarantine it again.
     let again = ingest_lake(&lake, &|_| {}).await.unwrap();

@@ -11,14 +11,16 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    let default_level = match cli.verbose {
-        0 => "warn",
-        1 => "info",
+    // The Delta kernel logs an error each time a table is created (it first looks for a log
+    // that is not there yet); real failures reach us as errors, so that line is silenced.
+    let default_filter = match cli.verbose {
+        0 => "warn,buoyant_kernel::snapshot::builder=off",
+        1 => "info,buoyant_kernel::snapshot::builder=off",
         _ => "debug",
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -30,8 +30,9 @@ pub fn write(
         let rows: Vec<FocusRow> = RESOURCES
             .iter()
             .map(|(service, category, resource, daily)| {
-                // Cost in ten-thousandths of a dollar, to the 10-decimal FOCUS scale.
-                let cost = i128::from(rng.random_range(daily * 8_000..daily * 12_000)) * 1_000_000;
+                // Cost drawn in ten-thousandths of a dollar, scaled to the FOCUS cost scale.
+                let cost = i128::from(rng.random_range(daily * 8_000..daily * 12_000))
+                    * 10_i128.pow(focus::COST_SCALE - 4);
                 FocusRow {
                     billing_account_id: "123456789012".into(),
                     service_name: (*service).into(),

@@ -13,7 +13,6 @@ use super::clock::{Clock, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use super::people::Population;
 use super::{pick, SimulationConfig};
 
-pub const CURRENCIES: [&str; 3] = ["USD", "EUR", "GBP"];
 /// Unscaled FX rates have eight decimals.
 pub const RATE_ONE: i128 = 100_000_000;
 const CASH_CHANNELS: [&str; 3] = ["pos", "third_party", "partner_api"];
@@ -246,6 +245,24 @@ pub fn generate(
             let customer = *pick(builder.rng, &open_customers);
             let at = clock.local_micros(day, 23 * 3600 + 1800);
             builder.add(customer, "cash_deposit", 1_200_000, "third_party", None, at, Fate::Posted);
+        }
+
+        // Foreign-currency cash, converted at the day's rate: 10,000 EUR is over USD 10,000,
+        // 7,800 GBP is not.
+        if day == 1 {
+            for (currency, amount) in [("EUR", 500_000), ("GBP", 390_000)] {
+                let Some(customer) = background_customers
+                    .iter()
+                    .copied()
+                    .find(|index| population.accounts[*index].currency == currency)
+                else {
+                    continue;
+                };
+                for hour in [10, 15] {
+                    let at = clock.local_micros(day, hour * 3600);
+                    builder.add(customer, "cash_deposit", amount, "pos", None, at, Fate::Posted);
+                }
+            }
         }
 
         inject_graph_typologies(&mut builder, &mut cases, &reserved, day, date);

@@ -223,7 +223,7 @@ fn new_customer(
     let risk_roll: f64 = rng.random();
     Customer {
         customer_type: if is_business { "business" } else { "person" },
-        country: pick(rng, &COUNTRIES),
+        country: *pick(rng, &COUNTRIES),
         occupation: (!is_business).then(|| *pick(rng, &OCCUPATIONS)),
         industry: is_business.then(|| *pick(rng, &INDUSTRIES)),
         is_pep: !is_business && rng.random_bool(0.02),

@@ -1,7 +1,7 @@
 //! Cloud cost and usage in FinOps FOCUS 1.x, as AWS Data Exports writes it.
 //!
 //! Layout: `cost/focus/<date>.csv`, FOCUS column names in the header, `NULL` for nulls,
-//! costs as decimals with up to ten fractional digits.
+//! costs as decimals with up to twelve fractional digits.
 
 use std::path::Path;
 
@@ -13,7 +13,7 @@ use crate::rows::format_decimal;
 pub const LANDING_FOLDER: &str = "cost/focus";
 pub const ENTITY: &str = "cost_line_items";
 /// Scale of the cost columns' unscaled values.
-pub const COST_SCALE: u32 = 10;
+pub const COST_SCALE: u32 = 12;
 
 const LAYOUT: CsvLayout = CsvLayout {
     entity: ENTITY,

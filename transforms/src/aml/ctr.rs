@@ -17,7 +17,7 @@ const CASH_WITHOUT_RATE_SQL: &str =
 pub async fn build_ctr_candidates(lake: &Lake, day: &BusinessDay) -> Result<u64> {
     let context = lake_session(lake).await?;
     let missing_rates = query(&context, day, CASH_WITHOUT_RATE_SQL).await?;
-    if let Some(reason) = describe_missing_rates(&missing_rates) {
+    if let Some(reason) = describe_missing_rates(&missing_rates)? {
         return Err(TransformError::MissingInput {
             job: "gold.ctr_candidates",
             business_date: day.date,
@@ -31,10 +31,12 @@ pub async fn build_ctr_candidates(lake: &Lake, day: &BusinessDay) -> Result<u64>
     Ok(rows)
 }
 
-fn describe_missing_rates(batches: &[arrow::record_batch::RecordBatch]) -> Option<String> {
+fn describe_missing_rates(batches: &[arrow::record_batch::RecordBatch]) -> Result<Option<String>> {
     let mut parts = Vec::new();
     for batch in batches {
-        let currencies = batch.column(0).as_string::<i32>();
+        // DataFusion may return strings as Utf8View.
+        let currencies = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+        let currencies = currencies.as_string::<i32>();
         let counts = batch
             .column(1)
             .as_primitive::<arrow::datatypes::Int64Type>();
@@ -48,5 +50,5 @@ fn describe_missing_rates(batches: &[arrow::record_batch::RecordBatch]) -> Optio
             }
         }
     }
-    (!parts.is_empty()).then(|| parts.join("; "))
+    Ok((!parts.is_empty()).then(|| parts.join("; ")))
 }

@@ -57,7 +57,10 @@ fn render(date: &str, candidates: &[RecordBatch], transactions: &[RecordBatch]) 
     for batch in transactions {
         for row in 0..batch.num_rows() {
             by_candidate
-                .entry((cell(batch, "customer_id", row), cell(batch, "direction", row)))
+                .entry((
+                    cell(batch, "customer_id", row),
+                    cell(batch, "direction", row),
+                ))
                 .or_default()
                 .push([
                     cell(batch, "transaction_id", row),
@@ -105,7 +108,10 @@ fn render(date: &str, candidates: &[RecordBatch], transactions: &[RecordBatch]) 
         page.push_str("</tbody></table>");
         for batch in candidates {
             for row in 0..batch.num_rows() {
-                let key = (cell(batch, "customer_id", row), cell(batch, "direction", row));
+                let key = (
+                    cell(batch, "customer_id", row),
+                    cell(batch, "direction", row),
+                );
                 let _ = write!(
                     page,
                     "<h2>{} {}: {} ({} USD)</h2><table class=\"transactions\"><thead><tr>\

@@ -41,6 +41,9 @@ mod tests {
 
     #[test]
     fn markup_in_data_is_escaped() {
-        assert_eq!(escape("<b>O'Neil & Co</b>"), "&lt;b&gt;O&#39;Neil &amp; Co&lt;/b&gt;");
+        assert_eq!(
+            escape("<b>O'Neil & Co</b>"),
+            "&lt;b&gt;O&#39;Neil &amp; Co&lt;/b&gt;"
+        );
     }
 }

@@ -118,7 +118,11 @@ fn text(name: &str) -> Field {
     Field::new(name, DataType::Utf8, true)
 }
 fn money(name: &str) -> Field {
-    Field::new(name, DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE), true)
+    Field::new(
+        name,
+        DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE),
+        true,
+    )
 }
 fn cost(name: &str) -> Field {
     Field::new(name, DataType::Decimal128(COST_PRECISION, COST_SCALE), true)

@@ -128,7 +128,10 @@ mod tests {
         let op_index = table.schema.index_of(lineage::OP).unwrap();
         assert_eq!(row[op_index], Value::from("U"));
         let file_index = table.schema.index_of(lineage::SOURCE_FILE).unwrap();
-        assert_eq!(row[file_index], Value::from("aurora/public/fx_rates/f.parquet"));
+        assert_eq!(
+            row[file_index],
+            Value::from("aurora/public/fx_rates/f.parquet")
+        );
         assert!(rows_to_batch(&table.schema, &[row]).is_ok());
     }
 }

@@ -2,12 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table, open_table};
 use paylake_catalog::{registry, Lake, Zone};
 
-use crate::bronze::{append_files, bronze_row, quarantine_row, FileRows, IngestRun};
+use crate::bronze::{append_files, bronze_row, file_app_id, quarantine_row, FileRows, IngestRun};
 use crate::error::Result;
 use crate::landing::{list_files, LandingFile};
-use crate::rows::Value;
+use crate::rows::{rows_to_batch, Value};
 use crate::silver::{merge_entity, MergeOutcome};
 use crate::sources::{ParsedFile, Source};
 
@@ -93,17 +94,15 @@ async fn ingest_source(
             Some(entity) => registry().get(Zone::Bronze, entity)?,
             None => registry().get(Zone::Quarantine, source.name())?,
         };
-        let marker = paylake_catalog::delta::open_table(lake, marker_table).await?;
+        let marker = open_table(lake, marker_table).await?;
         let mut pending = Vec::new();
         for file in group {
             let taken = match &marker {
-                Some(table) => paylake_catalog::delta::app_transaction_version(
-                    table,
-                    marker_table,
-                    &crate::bronze::file_app_id(&file.relative_path),
-                )
-                .await?
-                .is_some(),
+                Some(table) => {
+                    app_transaction_version(table, marker_table, &file_app_id(&file.relative_path))
+                        .await?
+                        .is_some()
+                }
                 None => false,
             };
             if !taken {
@@ -177,7 +176,13 @@ async fn commit_chunk(
         }
     }
     let quarantine_table = registry().get(Zone::Quarantine, source.name())?;
-    append_files(lake, quarantine_table, quarantine_files, primary_entity.is_none()).await?;
+    append_files(
+        lake,
+        quarantine_table,
+        quarantine_files,
+        primary_entity.is_none(),
+    )
+    .await?;
     let primary_files = primary_entity.and_then(|entity| entity_files.remove(entity));
     for (entity, files) in entity_files {
         append_files(lake, registry().get(Zone::Bronze, entity)?, files, false).await?;
@@ -207,8 +212,8 @@ async fn record_run(
         count(report.records_taken),
         count(report.records_quarantined),
     ];
-    let batch = crate::rows::rows_to_batch(&table.schema, &[row])?;
-    let delta_table = paylake_catalog::delta::open_or_create_table(lake, table).await?;
-    paylake_catalog::delta::append(delta_table, table, vec![batch], vec![]).await?;
+    let batch = rows_to_batch(&table.schema, &[row])?;
+    let delta_table = open_or_create_table(lake, table).await?;
+    append(delta_table, table, vec![batch], vec![]).await?;
     Ok(())
 }

@@ -179,9 +179,7 @@ pub fn parse_decimal(text: &str, scale: u32) -> Result<i128, String> {
     }
     let significant_fraction = fraction.trim_end_matches('0');
     if significant_fraction.len() > scale as usize {
-        return Err(format!(
-            "'{text}' has more than {scale} decimal places"
-        ));
+        return Err(format!("'{text}' has more than {scale} decimal places"));
     }
     if whole.len() + scale as usize > 36 {
         return Err(format!("'{text}' is too large"));
@@ -189,7 +187,9 @@ pub fn parse_decimal(text: &str, scale: u32) -> Result<i128, String> {
     let mut unscaled: i128 = if whole.is_empty() {
         0
     } else {
-        whole.parse().map_err(|_| format!("'{text}' is too large"))?
+        whole
+            .parse()
+            .map_err(|_| format!("'{text}' is too large"))?
     };
     for position in 0..scale as usize {
         let digit = significant_fraction
@@ -321,8 +321,7 @@ pub fn days_since_epoch(date: chrono::NaiveDate) -> i32 {
 /// Reads the value at `row` of an Arrow array already cast to a registry type.
 pub fn value_at(array: &dyn arrow::array::Array, row: usize) -> Result<Value, ArrowError> {
     use arrow::array::{
-        AsArray, BooleanArray, Date32Array, Decimal128Array, Int64Array,
-        TimestampMicrosecondArray,
+        AsArray, BooleanArray, Date32Array, Decimal128Array, Int64Array, TimestampMicrosecondArray,
     };
     if array.is_null(row) {
         return Ok(Value::Null);

@@ -5,7 +5,6 @@
 //! version it covers as an application transaction, so merging an unchanged bronze commits
 //! nothing.
 
-
 use datafusion::prelude::SessionContext;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::kernel::Transaction;
@@ -34,8 +33,8 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
     let Some(bronze_table) = open_table(lake, bronze).await? else {
         return Ok(MergeOutcome::UpToDate);
     };
-    let bronze_version = i64::try_from(bronze_table.version().unwrap_or(0))
-        .expect("delta versions fit in i64");
+    let bronze_version =
+        i64::try_from(bronze_table.version().unwrap_or(0)).expect("delta versions fit in i64");
     let silver_table = open_or_create_table(lake, silver).await?;
     let app_id = format!("paylake-silver:{}", bronze.qualified_name());
     if app_transaction_version(&silver_table, silver, &app_id).await? == Some(bronze_version) {
@@ -102,7 +101,9 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
             merge.when_matched_update(|update| {
                 update_columns.iter().fold(
                     update.predicate(format!("{is_not_delete} AND {newer}")),
-                    |update, column| update.update(column.as_str(), format!("source.{}", quoted(column))),
+                    |update, column| {
+                        update.update(column.as_str(), format!("source.{}", quoted(column)))
+                    },
                 )
             })
         })
@@ -110,7 +111,9 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
             merge.when_not_matched_insert(|insert| {
                 insert_columns.iter().fold(
                     insert.predicate(is_not_delete.clone()),
-                    |insert, column| insert.set(column.as_str(), format!("source.{}", quoted(column))),
+                    |insert, column| {
+                        insert.set(column.as_str(), format!("source.{}", quoted(column)))
+                    },
                 )
             })
         })

@@ -36,7 +36,8 @@ async fn silver_rates(lake: &Lake) -> Vec<(String, i128)> {
     let mut rows = Vec::new();
     for batch in batches {
         // DataFusion may hand strings back as Utf8View.
-        let keys = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8).unwrap();
+        let keys =
+            arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8).unwrap();
         let keys = keys.as_string::<i32>();
         let rates = batch.column(1).as_primitive::<Decimal128Type>();
         for row in 0..batch.num_rows() {
@@ -63,7 +64,10 @@ async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back()
     write_file(
         &folder.join(load_file_name()),
         "fx_rates",
-        &[rate("I", T0, 20_514, "EUR", 100_000_000), rate("I", T0, 20_514, "GBP", 120_000_000)],
+        &[
+            rate("I", T0, 20_514, "EUR", 100_000_000),
+            rate("I", T0, 20_514, "GBP", 120_000_000),
+        ],
         false,
     )
     .unwrap();
@@ -99,7 +103,10 @@ async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back()
     )
     .unwrap();
     ingest_lake(&lake, &|_| {}).await.unwrap();
-    assert_eq!(silver_rates(&lake).await[0], ("2026-03-02 EUR".to_string(), 115_000_000));
+    assert_eq!(
+        silver_rates(&lake).await[0],
+        ("2026-03-02 EUR".to_string(), 115_000_000)
+    );
 
     // Nothing new: no commit at all.
     let commits = delta_log_count(&root);
@@ -133,7 +140,8 @@ async fn a_corrupt_file_is_quarantined_whole_and_the_others_are_taken() {
         .collect()
         .await
         .unwrap();
-    let reasons = arrow::compute::cast(batches[0].column(1), &arrow::datatypes::DataType::Utf8).unwrap();
+    let reasons =
+        arrow::compute::cast(batches[0].column(1), &arrow::datatypes::DataType::Utf8).unwrap();
     let reason = reasons.as_string::<i32>().value(0).to_string();
     assert!(reason.contains("not a readable parquet file"), "{reason}");
     // The corrupt file is recorded as taken: a re-run does not quarantine it again.

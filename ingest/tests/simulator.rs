@@ -45,8 +45,14 @@ fn the_same_seed_writes_the_same_files_and_another_seed_does_not() {
     simulate(&dir.path().join("c"), &small_config(8)).unwrap();
     let first = file_contents(&dir.path().join("a"));
     assert!(first.len() > 20);
-    assert!(first == file_contents(&dir.path().join("b")), "same seed, different files");
-    assert!(first != file_contents(&dir.path().join("c")), "another seed, same files");
+    assert!(
+        first == file_contents(&dir.path().join("b")),
+        "same seed, different files"
+    );
+    assert!(
+        first != file_contents(&dir.path().join("c")),
+        "another seed, same files"
+    );
 }
 
 #[test]
@@ -65,10 +71,15 @@ fn every_simulated_record_is_taken_by_its_reader() {
                 file.relative_path,
                 parsed.quarantined.first()
             );
-            assert!(parsed.records_taken() > 0, "{} is empty", file.relative_path);
+            assert!(
+                parsed.records_taken() > 0,
+                "{} is empty",
+                file.relative_path
+            );
         }
     }
     // The sanctioned-name customers and their truth.
-    let sanctions = std::fs::read_to_string(dir.path().join("_truth/sanctions_matches.csv")).unwrap();
+    let sanctions =
+        std::fs::read_to_string(dir.path().join("_truth/sanctions_matches.csv")).unwrap();
     assert_eq!(sanctions.lines().count(), 4, "{sanctions}");
 }

@@ -42,7 +42,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Settings> {
     load_with_env(explicit, |name| std::env::var(name).ok())
 }
 
-fn load_with_env(explicit: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings> {
+fn load_with_env(
+    explicit: Option<&Path>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Settings> {
     let mut settings = Settings::default();
     let path = explicit
         .map(Path::to_path_buf)
@@ -103,7 +106,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("paylake.toml");
         std::fs::write(&path, "lakes = \"x\"\n").unwrap();
-        let err = load_with_env(Some(&path), |_| None).unwrap_err().to_string();
-        assert!(err.contains("paylake.toml") && err.contains("lakes"), "{err}");
+        let err = load_with_env(Some(&path), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("paylake.toml") && err.contains("lakes"),
+            "{err}"
+        );
     }
 }

@@ -12,7 +12,9 @@ use crate::error::Result;
 
 pub fn format_batches(batches: &[RecordBatch], format: OutputFormat) -> Result<String> {
     let text = match format {
-        OutputFormat::Table => arrow::util::pretty::pretty_format_batches(batches)?.to_string() + "\n",
+        OutputFormat::Table => {
+            arrow::util::pretty::pretty_format_batches(batches)?.to_string() + "\n"
+        }
         OutputFormat::Csv => {
             let mut buffer = Vec::new();
             {
@@ -65,5 +67,8 @@ fn nested_as_text(batch: &RecordBatch) -> Result<RecordBatch> {
         fields.push(Field::new(field.name(), DataType::Utf8, true));
         columns.push(Arc::new(text));
     }
-    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+    Ok(RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns,
+    )?)
 }

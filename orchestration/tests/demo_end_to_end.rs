@@ -20,7 +20,8 @@ fn paylake(args: &[&str]) -> String {
 }
 
 fn sdn_csv() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/sanctions/ofac-2022-01-31/sdn.csv")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/sanctions/ofac-2022-01-31/sdn.csv")
 }
 
 /// Rows of a CSV text, without its header.
@@ -41,7 +42,10 @@ fn delta_log_files(lake: &Path) -> BTreeSet<PathBuf> {
             let path = entry.path();
             if path.is_dir() {
                 folders.push(path);
-            } else if path.parent().is_some_and(|parent| parent.ends_with("_delta_log")) {
+            } else if path
+                .parent()
+                .is_some_and(|parent| parent.ends_with("_delta_log"))
+            {
                 files.insert(path);
             }
         }
@@ -54,7 +58,15 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     let lake_arg = lake.to_str().unwrap();
-    let summary = paylake(&["demo", "--lake", lake_arg, "--days", "5", "--payments-per-day", "120"]);
+    let summary = paylake(&[
+        "demo",
+        "--lake",
+        lake_arg,
+        "--days",
+        "5",
+        "--payments-per-day",
+        "120",
+    ]);
     assert!(summary.contains("reports:"), "{summary}");
     for day in 2..=6 {
         let report = lake.join(format!("reports/aml/2026-03-0{day}.html"));
@@ -62,9 +74,13 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     }
 
     // gold.ctr_candidates equals the simulator's truth: no miss, no extra, same totals.
-    let truth_text = std::fs::read_to_string(lake.join("landing/_truth/ctr_candidates.csv")).unwrap();
+    let truth_text =
+        std::fs::read_to_string(lake.join("landing/_truth/ctr_candidates.csv")).unwrap();
     let truth: BTreeSet<Vec<String>> = csv_rows(&truth_text).into_iter().collect();
-    assert!(truth.len() >= 10, "the simulation injects CTR cases every day: {truth:?}");
+    assert!(
+        truth.len() >= 10,
+        "the simulation injects CTR cases every day: {truth:?}"
+    );
     let gold = paylake(&[
         "sql",
         "--lake",
@@ -81,7 +97,11 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     // Every candidate's transactions are in the report of its date.
     let report = std::fs::read_to_string(lake.join("reports/aml/2026-03-02.html")).unwrap();
     let first = truth.iter().find(|row| row[0] == "2026-03-02").unwrap();
-    assert!(report.contains(&first[1]), "report lacks customer {}", first[1]);
+    assert!(
+        report.contains(&first[1]),
+        "report lacks customer {}",
+        first[1]
+    );
 
     // Re-running ingest over the same files commits nothing.
     let before = delta_log_files(&lake);
@@ -94,7 +114,11 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     std::fs::create_dir_all(&shard).unwrap();
     let good = r#"{"eventID":"x1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1772445600,"Keys":{"payment_id":{"S":"PTEST1"}},"NewImage":{"payment_id":{"S":"PTEST1"},"amount":{"N":"12.50"},"currency":{"S":"USD"},"status":{"S":"created"}},"SequenceNumber":"900000000000000000000001"}}"#;
     let bad_amount = good.replace("PTEST1", "PTEST2").replace("12.50", "twelve");
-    std::fs::write(shard.join("900.jsonl"), format!("{good}\n{{\"eventName\": \n{bad_amount}\n")).unwrap();
+    std::fs::write(
+        shard.join("900.jsonl"),
+        format!("{good}\n{{\"eventName\": \n{bad_amount}\n"),
+    )
+    .unwrap();
     paylake(&["ingest", "--lake", lake_arg]);
     let quarantined = paylake(&[
         "sql",
@@ -106,8 +130,14 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     ]);
     let rows = csv_rows(&quarantined);
     assert_eq!(rows.len(), 2, "{quarantined}");
-    assert!(quarantined.contains("line 2: malformed JSON"), "{quarantined}");
-    assert!(quarantined.contains("line 3: field 'amount'"), "{quarantined}");
+    assert!(
+        quarantined.contains("line 2: malformed JSON"),
+        "{quarantined}"
+    );
+    assert!(
+        quarantined.contains("line 3: field 'amount'"),
+        "{quarantined}"
+    );
     let taken = paylake(&[
         "sql",
         "--lake",

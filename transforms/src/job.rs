@@ -67,8 +67,7 @@ pub async fn replace_business_date(
     }
     let rows = conformed.iter().map(|batch| batch.num_rows() as u64).sum();
     let delta_table = open_or_create_table(lake, table).await?;
-    let predicate =
-        col("business_date").eq(lit(ScalarValue::Date32(Some(day.days_since_epoch()))));
+    let predicate = col("business_date").eq(lit(ScalarValue::Date32(Some(day.days_since_epoch()))));
     replace_where(delta_table, table, conformed, predicate).await?;
     Ok(rows)
 }

@@ -61,7 +61,8 @@ fn load_csv(path: &Path, table: &TableDef) -> RecordBatch {
 
 async fn run_case(folder: &Path) {
     let job = folder.file_name().unwrap().to_str().unwrap().to_string();
-    let case: Case = toml::from_str(&std::fs::read_to_string(folder.join("case.toml")).unwrap()).unwrap();
+    let case: Case =
+        toml::from_str(&std::fs::read_to_string(folder.join("case.toml")).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
     for entry in std::fs::read_dir(folder).unwrap().flatten() {
@@ -72,7 +73,9 @@ async fn run_case(folder: &Path) {
         let table = registry().find(table_name).unwrap();
         let batch = load_csv(&entry.path(), table);
         let delta_table = open_or_create_table(&lake, table).await.unwrap();
-        append(delta_table, table, vec![batch], vec![]).await.unwrap();
+        append(delta_table, table, vec![batch], vec![])
+            .await
+            .unwrap();
     }
     let day = BusinessDay::new(case.business_date, &case.timezone).unwrap();
     match job.as_str() {
@@ -102,13 +105,20 @@ async fn run_case(folder: &Path) {
     let batches = context.sql(&query).await.unwrap().collect().await.unwrap();
     let mut actual = Vec::new();
     {
-        let mut writer = arrow::csv::WriterBuilder::new().with_header(true).build(&mut actual);
+        let mut writer = arrow::csv::WriterBuilder::new()
+            .with_header(true)
+            .build(&mut actual);
         for batch in &batches {
             writer.write(batch).unwrap();
         }
     }
     let expected = std::fs::read_to_string(folder.join("expected.csv")).unwrap();
-    assert_eq!(String::from_utf8(actual).unwrap(), expected, "golden case {}", folder.display());
+    assert_eq!(
+        String::from_utf8(actual).unwrap(),
+        expected,
+        "golden case {}",
+        folder.display()
+    );
 
     // Rebuilding the same date gives the same rows, not twice the rows.
     build_ctr_candidates(&lake, &day).await.unwrap();
@@ -120,7 +130,11 @@ async fn run_case(folder: &Path) {
         .count()
         .await
         .unwrap();
-    assert_eq!(rows, expected.lines().count() - 1, "a rebuild duplicated rows");
+    assert_eq!(
+        rows,
+        expected.lines().count() - 1,
+        "a rebuild duplicated rows"
+    );
 }
 
 #[tokio::test]
@@ -149,8 +163,17 @@ async fn cash_without_a_rate_stops_the_job_with_the_currency_named() {
     .unwrap();
     let table = registry().find("silver.transactions").unwrap();
     let delta_table = open_or_create_table(&lake, table).await.unwrap();
-    append(delta_table, table, vec![load_csv(&input, table)], vec![]).await.unwrap();
-    let day = BusinessDay::new(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), "America/New_York").unwrap();
-    let err = build_ctr_candidates(&lake, &day).await.unwrap_err().to_string();
+    append(delta_table, table, vec![load_csv(&input, table)], vec![])
+        .await
+        .unwrap();
+    let day = BusinessDay::new(
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        "America/New_York",
+    )
+    .unwrap();
+    let err = build_ctr_candidates(&lake, &day)
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("2026-03-02") && err.contains("JPY"), "{err}");
 }

@@ -83,7 +83,11 @@ fn ledger_rows(movement: &Movement, population: &Population) -> [Vec<Value>; 2] 
         "cash_deposit" | "transfer_in" => "credit",
         _ => "debit",
     };
-    let ledger_side = if customer_side == "credit" { "debit" } else { "credit" };
+    let ledger_side = if customer_side == "credit" {
+        "debit"
+    } else {
+        "credit"
+    };
     let contra = if movement.is_cash() {
         format!("GL-CASH-{}", account.currency)
     } else {
@@ -130,7 +134,13 @@ pub fn write(
     let customer_load: Vec<DmsChange> = population
         .customers
         .iter()
-        .map(|customer| change("I", load_time, customer_row(customer, &customer.address, customer.created_micros)))
+        .map(|customer| {
+            change(
+                "I",
+                load_time,
+                customer_row(customer, &customer.address, customer.created_micros),
+            )
+        })
         .collect();
     let account_load: Vec<DmsChange> = population
         .accounts
@@ -153,21 +163,33 @@ pub fn write(
             let customer = &population.customers[index];
             let at = clock.local_micros(day, 12 * 3600 + minute * 60);
             let address = format!("{} Harbor View, Riverton", rng.random_range(1..500));
-            cdc.entry("customers")
-                .or_default()
-                .push(change("U", at, customer_row(customer, &address, at)));
+            cdc.entry("customers").or_default().push(change(
+                "U",
+                at,
+                customer_row(customer, &address, at),
+            ));
         }
     }
     for movement in movements {
         let transactions = cdc.entry("transactions").or_default();
         let created = movement.created_micros;
         let resolved = movement.resolved_micros;
-        transactions.push(change("I", created, transaction_row(movement, population, "pending", created)));
+        transactions.push(change(
+            "I",
+            created,
+            transaction_row(movement, population, "pending", created),
+        ));
         match movement.fate {
             Fate::Posted => {
-                transactions.push(change("U", resolved, transaction_row(movement, population, "posted", resolved)));
+                transactions.push(change(
+                    "U",
+                    resolved,
+                    transaction_row(movement, population, "posted", resolved),
+                ));
                 for row in ledger_rows(movement, population) {
-                    cdc.entry("ledger_entries").or_default().push(change("I", resolved, row));
+                    cdc.entry("ledger_entries")
+                        .or_default()
+                        .push(change("I", resolved, row));
                 }
             }
             Fate::Voided => transactions.push(change(

@@ -16,7 +16,9 @@ use super::{pick, SimulationConfig};
 use crate::error::Result;
 use crate::rows::format_decimal;
 use crate::sources::camt053::{self, Statement, StatementEntry};
-use crate::sources::dynamodb::{self, null_attribute, number_attribute, string_attribute, StreamRecord};
+use crate::sources::dynamodb::{
+    self, null_attribute, number_attribute, string_attribute, StreamRecord,
+};
 use crate::sources::kinesis::{self, KinesisRecord};
 use crate::sources::settlement::{self, SettlementLine};
 
@@ -71,10 +73,19 @@ impl Payment {
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut image = Map::new();
         image.insert("payment_id".into(), string_attribute(&self.id));
-        image.insert("customer_id".into(), string_attribute(&population.customers[self.customer].id));
-        image.insert("account_id".into(), string_attribute(&population.accounts[self.customer].id));
+        image.insert(
+            "customer_id".into(),
+            string_attribute(&population.customers[self.customer].id),
+        );
+        image.insert(
+            "account_id".into(),
+            string_attribute(&population.accounts[self.customer].id),
+        );
         image.insert("merchant_id".into(), string_attribute(&self.merchant));
-        image.insert("amount".into(), number_attribute(&format_decimal(self.amount_cents, 2)));
+        image.insert(
+            "amount".into(),
+            number_attribute(&format_decimal(self.amount_cents, 2)),
+        );
         image.insert("currency".into(), string_attribute(self.currency));
         image.insert("channel".into(), string_attribute(self.channel));
         image.insert("status".into(), string_attribute(status));
@@ -84,7 +95,10 @@ impl Payment {
             failure.map_or_else(null_attribute, string_attribute),
         );
         image.insert("created_at".into(), string_attribute(&created));
-        image.insert("updated_at".into(), number_attribute(&(at / 1000).to_string()));
+        image.insert(
+            "updated_at".into(),
+            number_attribute(&(at / 1000).to_string()),
+        );
         image.insert(
             "metadata".into(),
             json!({"M": {"risk_score": {"N": "0.12"}, "three_ds": {"BOOL": true}}}),
@@ -120,7 +134,8 @@ pub fn generate(
             if rng.random_bool(0.05) {
                 states.push(("failed", authorized, Some(*pick(rng, &FAILURE_REASONS))));
             } else {
-                let captured = authorized + i64::from(rng.random_range(1..60_u32)) * MICROS_PER_MINUTE;
+                let captured =
+                    authorized + i64::from(rng.random_range(1..60_u32)) * MICROS_PER_MINUTE;
                 let settled_date = clock.date_of(captured) + Duration::days(1);
                 let settled = Clock::utc_midnight_micros(settled_date)
                     + 6 * MICROS_PER_HOUR
@@ -332,15 +347,18 @@ fn settlement_batches(
                 "charged_back" => ("Chargeback", 1_500),
                 _ => continue,
             };
-            batches.entry(batch_of(*at)).or_default().push(SettlementLine {
-                creation_micros: *at,
-                record_type: record_type.into(),
-                modification_reference: format!("{}-{record_type}", payment.id),
-                gross_debit: Some(payment.amount_cents),
-                net_debit: Some(payment.amount_cents + fee_cents),
-                batch_number: batch_of(*at),
-                ..base.clone()
-            });
+            batches
+                .entry(batch_of(*at))
+                .or_default()
+                .push(SettlementLine {
+                    creation_micros: *at,
+                    record_type: record_type.into(),
+                    modification_reference: format!("{}-{record_type}", payment.id),
+                    gross_debit: Some(payment.amount_cents),
+                    net_debit: Some(payment.amount_cents + fee_cents),
+                    batch_number: batch_of(*at),
+                    ..base.clone()
+                });
         }
     }
     // Each batch closes with one payout per currency of what it owes the merchants.
@@ -383,7 +401,10 @@ fn bank_statements(
     // Payouts land on the bank account of their currency the next day.
     let mut entries: BTreeMap<(NaiveDate, &'static str), Vec<StatementEntry>> = BTreeMap::new();
     for (batch, lines) in batches {
-        for line in lines.iter().filter(|line| line.record_type == "MerchantPayout") {
+        for line in lines
+            .iter()
+            .filter(|line| line.record_type == "MerchantPayout")
+        {
             let Some(&(currency, _)) = BANK_IBANS.iter().find(|(code, _)| *code == line.currency)
             else {
                 continue;
@@ -411,15 +432,18 @@ fn bank_statements(
                     amount_cents: amount,
                 });
             }
-            entries.entry((booking, currency)).or_default().push(StatementEntry {
-                reference: format!("BNK-{}", line.modification_reference),
-                amount_cents: amount,
-                credit: true,
-                booking_date: booking,
-                value_date: booking,
-                end_to_end_id: line.modification_reference.clone(),
-                remittance_info: format!("Settlement batch {batch} payout"),
-            });
+            entries
+                .entry((booking, currency))
+                .or_default()
+                .push(StatementEntry {
+                    reference: format!("BNK-{}", line.modification_reference),
+                    amount_cents: amount,
+                    credit: true,
+                    booking_date: booking,
+                    value_date: booking,
+                    end_to_end_id: line.modification_reference.clone(),
+                    remittance_info: format!("Settlement batch {batch} payout"),
+                });
         }
     }
     let mut balances: BTreeMap<&str, i128> = BTreeMap::new();
@@ -454,7 +478,10 @@ pub fn write(landing_dir: &Path, payments: &CardPayments) -> Result<u64> {
     let mut by_file: BTreeMap<(u64, i64), Vec<StreamRecord>> = BTreeMap::new();
     for (shard, record) in &payments.stream_records {
         let day = record.approximate_creation_seconds / 86_400;
-        by_file.entry((*shard, day)).or_default().push(record.clone());
+        by_file
+            .entry((*shard, day))
+            .or_default()
+            .push(record.clone());
     }
     for ((shard, _), records) in &by_file {
         let relative = format!(

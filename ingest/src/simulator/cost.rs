@@ -11,19 +11,45 @@ use crate::sources::focus::{self, FocusRow};
 
 /// (service, category, resource, typical daily cost in USD)
 const RESOURCES: [(&str, &str, &str, u32); 6] = [
-    ("Amazon Simple Storage Service", "Storage", "arn:aws:s3:::paylake-lake", 40),
-    ("Amazon Kinesis", "Analytics", "arn:aws:kinesis:us-east-1:123456789012:stream/payment-events", 25),
-    ("Amazon DynamoDB", "Databases", "arn:aws:dynamodb:us-east-1:123456789012:table/payments", 60),
-    ("Amazon Relational Database Service", "Databases", "arn:aws:rds:us-east-1:123456789012:cluster:core", 120),
-    ("AWS Database Migration Service", "Databases", "arn:aws:dms:us-east-1:123456789012:rep:core-cdc", 18),
-    ("Amazon Athena", "Analytics", "arn:aws:athena:us-east-1:123456789012:workgroup/analysts", 9),
+    (
+        "Amazon Simple Storage Service",
+        "Storage",
+        "arn:aws:s3:::paylake-lake",
+        40,
+    ),
+    (
+        "Amazon Kinesis",
+        "Analytics",
+        "arn:aws:kinesis:us-east-1:123456789012:stream/payment-events",
+        25,
+    ),
+    (
+        "Amazon DynamoDB",
+        "Databases",
+        "arn:aws:dynamodb:us-east-1:123456789012:table/payments",
+        60,
+    ),
+    (
+        "Amazon Relational Database Service",
+        "Databases",
+        "arn:aws:rds:us-east-1:123456789012:cluster:core",
+        120,
+    ),
+    (
+        "AWS Database Migration Service",
+        "Databases",
+        "arn:aws:dms:us-east-1:123456789012:rep:core-cdc",
+        18,
+    ),
+    (
+        "Amazon Athena",
+        "Analytics",
+        "arn:aws:athena:us-east-1:123456789012:workgroup/analysts",
+        9,
+    ),
 ];
 
-pub fn write(
-    landing_dir: &Path,
-    rng: &mut ChaCha8Rng,
-    clock: &Clock,
-) -> Result<u64> {
+pub fn write(landing_dir: &Path, rng: &mut ChaCha8Rng, clock: &Clock) -> Result<u64> {
     let mut files = 0;
     for date in clock.business_dates() {
         let start = Clock::utc_midnight_micros(date);

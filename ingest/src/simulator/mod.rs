@@ -63,7 +63,9 @@ pub struct SimulationSummary {
 /// Simulates `config.days` business days into `landing_dir`.
 pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<SimulationSummary> {
     if config.days == 0 {
-        return Err(IngestError::InvalidSimulation("days must be at least 1".into()));
+        return Err(IngestError::InvalidSimulation(
+            "days must be at least 1".into(),
+        ));
     }
     if config.payments_per_day < 20 {
         return Err(IngestError::InvalidSimulation(

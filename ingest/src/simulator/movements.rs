@@ -138,14 +138,31 @@ impl Builder<'_> {
     fn transfer(&mut self, from: usize, to: usize, amount_cents: i128, at: i64) -> [String; 2] {
         let channel = *pick(self.rng, &TRANSFER_CHANNELS);
         [
-            self.add(from, "transfer_out", amount_cents, channel, Some(to), at, Fate::Posted),
-            self.add(to, "transfer_in", amount_cents, channel, Some(from), at, Fate::Posted),
+            self.add(
+                from,
+                "transfer_out",
+                amount_cents,
+                channel,
+                Some(to),
+                at,
+                Fate::Posted,
+            ),
+            self.add(
+                to,
+                "transfer_in",
+                amount_cents,
+                channel,
+                Some(from),
+                at,
+                Fate::Posted,
+            ),
         ]
     }
 
     /// A local time during business hours of `day`.
     fn business_hours(&mut self, day: u32) -> i64 {
-        self.clock.local_micros(day, self.rng.random_range(8 * 3600..20 * 3600))
+        self.clock
+            .local_micros(day, self.rng.random_range(8 * 3600..20 * 3600))
     }
 
     fn cents(&mut self, low_dollars: u32, high_dollars: u32) -> i128 {
@@ -205,7 +222,8 @@ pub fn generate(
         for _ in 0..per_day {
             let from = *pick(builder.rng, &background_customers);
             let to = *pick(builder.rng, &background_customers);
-            if from == to || population.accounts[from].currency != population.accounts[to].currency {
+            if from == to || population.accounts[from].currency != population.accounts[to].currency
+            {
                 continue;
             }
             let amount = builder.cents(10, 2_000);
@@ -221,14 +239,30 @@ pub fn generate(
                 let amount = builder.cents(4_000, 9_000);
                 let at = builder.business_hours(day);
                 let channel = *pick(builder.rng, &CASH_CHANNELS);
-                builder.add(customer, "cash_deposit", amount, channel, None, at, Fate::Posted);
+                builder.add(
+                    customer,
+                    "cash_deposit",
+                    amount,
+                    channel,
+                    None,
+                    at,
+                    Fate::Posted,
+                );
             }
         }
         let customer = *pick(builder.rng, &open_customers);
         for _ in 0..2 {
             let amount = builder.cents(5_500, 7_000);
             let at = builder.business_hours(day);
-            builder.add(customer, "cash_withdrawal", amount, "pos", None, at, Fate::Posted);
+            builder.add(
+                customer,
+                "cash_withdrawal",
+                amount,
+                "pos",
+                None,
+                at,
+                Fate::Posted,
+            );
         }
 
         // Edge cases of the threshold, once per simulation.
@@ -236,15 +270,39 @@ pub fn generate(
             // Exactly USD 10,000.00 is not over the threshold.
             let customer = *pick(builder.rng, &open_customers);
             let at = builder.business_hours(day);
-            builder.add(customer, "cash_deposit", 1_000_000, "pos", None, at, Fate::Posted);
+            builder.add(
+                customer,
+                "cash_deposit",
+                1_000_000,
+                "pos",
+                None,
+                at,
+                Fate::Posted,
+            );
             // A voided deposit never counts.
             let customer = *pick(builder.rng, &open_customers);
             let at = builder.business_hours(day);
-            builder.add(customer, "cash_deposit", 1_500_000, "pos", None, at, Fate::Voided);
+            builder.add(
+                customer,
+                "cash_deposit",
+                1_500_000,
+                "pos",
+                None,
+                at,
+                Fate::Voided,
+            );
             // Late in the evening local time: already the next day in UTC.
             let customer = *pick(builder.rng, &open_customers);
             let at = clock.local_micros(day, 23 * 3600 + 1800);
-            builder.add(customer, "cash_deposit", 1_200_000, "third_party", None, at, Fate::Posted);
+            builder.add(
+                customer,
+                "cash_deposit",
+                1_200_000,
+                "third_party",
+                None,
+                at,
+                Fate::Posted,
+            );
         }
 
         // Foreign-currency cash, converted at the day's rate: 10,000 EUR is over USD 10,000,
@@ -260,7 +318,15 @@ pub fn generate(
                 };
                 for hour in [10, 15] {
                     let at = clock.local_micros(day, hour * 3600);
-                    builder.add(customer, "cash_deposit", amount, "pos", None, at, Fate::Posted);
+                    builder.add(
+                        customer,
+                        "cash_deposit",
+                        amount,
+                        "pos",
+                        None,
+                        at,
+                        Fate::Posted,
+                    );
                 }
             }
         }
@@ -275,7 +341,15 @@ pub fn generate(
         for day in 0..days {
             let amount = builder.cents(9_000, 9_900);
             let at = builder.business_hours(day);
-            ids.push(builder.add(customer, "cash_deposit", amount, "pos", None, at, Fate::Posted));
+            ids.push(builder.add(
+                customer,
+                "cash_deposit",
+                amount,
+                "pos",
+                None,
+                at,
+                Fate::Posted,
+            ));
         }
         cases.push(TypologyCase {
             typology: "structuring",
@@ -303,7 +377,8 @@ fn inject_graph_typologies(
     if reserved.len() < 29 {
         return;
     }
-    let account_id = |builder: &Builder<'_>, index: usize| builder.population.accounts[index].id.clone();
+    let account_id =
+        |builder: &Builder<'_>, index: usize| builder.population.accounts[index].id.clone();
     match day {
         0 | 1 => {
             let (centre, others) = if day == 0 {
@@ -347,7 +422,10 @@ fn inject_graph_typologies(
             cases.push(TypologyCase {
                 typology: "cycle",
                 business_date: date,
-                account_ids: ring.iter().map(|&index| account_id(builder, index)).collect(),
+                account_ids: ring
+                    .iter()
+                    .map(|&index| account_id(builder, index))
+                    .collect(),
                 transaction_ids: ids,
             });
         }
@@ -355,9 +433,21 @@ fn inject_graph_typologies(
             let (mule, beneficiary) = (reserved[27], reserved[28]);
             let amount = builder.cents(7_000, 9_000);
             let at = builder.clock.local_micros(day, 10 * 3600);
-            let deposit = builder.add(mule, "cash_deposit", amount, "third_party", None, at, Fate::Posted);
-            let [out, incoming] =
-                builder.transfer(mule, beneficiary, amount - amount / 100, at + 90 * MICROS_PER_MINUTE);
+            let deposit = builder.add(
+                mule,
+                "cash_deposit",
+                amount,
+                "third_party",
+                None,
+                at,
+                Fate::Posted,
+            );
+            let [out, incoming] = builder.transfer(
+                mule,
+                beneficiary,
+                amount - amount / 100,
+                at + 90 * MICROS_PER_MINUTE,
+            );
             cases.push(TypologyCase {
                 typology: "rapid_pass_through",
                 business_date: date,

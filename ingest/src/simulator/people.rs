@@ -13,27 +13,48 @@ use crate::error::{IngestError, Result};
 
 const FIRST_NAMES: [&str; 24] = [
     "James", "Maria", "Wei", "Fatima", "Olga", "Carlos", "Aisha", "John", "Elena", "Kenji",
-    "Priya", "Lucas", "Amara", "Noah", "Sofia", "Omar", "Hannah", "Diego", "Yuki", "Liam",
-    "Zara", "Ivan", "Grace", "Mateo",
+    "Priya", "Lucas", "Amara", "Noah", "Sofia", "Omar", "Hannah", "Diego", "Yuki", "Liam", "Zara",
+    "Ivan", "Grace", "Mateo",
 ];
 const LAST_NAMES: [&str; 24] = [
     "Smith", "Garcia", "Chen", "Khan", "Petrova", "Silva", "Okafor", "Brown", "Rossi", "Tanaka",
-    "Patel", "Martin", "Nwosu", "Miller", "Lopez", "Haddad", "Schmidt", "Torres", "Sato",
-    "Walsh", "Ahmed", "Volkov", "Kim", "Diaz",
+    "Patel", "Martin", "Nwosu", "Miller", "Lopez", "Haddad", "Schmidt", "Torres", "Sato", "Walsh",
+    "Ahmed", "Volkov", "Kim", "Diaz",
 ];
 const BUSINESS_WORDS: [&str; 12] = [
     "Harbor", "Summit", "Bluebird", "Granite", "Lotus", "Pioneer", "Maple", "Atlas", "Cobalt",
     "Sunrise", "Meridian", "Orchid",
 ];
-const BUSINESS_KINDS: [&str; 6] = ["Trading", "Foods", "Logistics", "Motors", "Jewelers", "Exchange"];
+const BUSINESS_KINDS: [&str; 6] = [
+    "Trading",
+    "Foods",
+    "Logistics",
+    "Motors",
+    "Jewelers",
+    "Exchange",
+];
 const OCCUPATIONS: [&str; 8] = [
-    "engineer", "teacher", "nurse", "driver", "student", "retired", "self-employed", "lawyer",
+    "engineer",
+    "teacher",
+    "nurse",
+    "driver",
+    "student",
+    "retired",
+    "self-employed",
+    "lawyer",
 ];
 const INDUSTRIES: [&str; 6] = [
-    "retail", "restaurants", "money services", "car dealers", "precious metals", "import export",
+    "retail",
+    "restaurants",
+    "money services",
+    "car dealers",
+    "precious metals",
+    "import export",
 ];
 const COUNTRIES: [&str; 8] = ["US", "US", "US", "GB", "DE", "MX", "NG", "AE"];
-const STREETS: [&str; 6] = ["Main St", "Oak Ave", "Pine Rd", "Elm St", "Cedar Ln", "Lake Dr"];
+const STREETS: [&str; 6] = [
+    "Main St", "Oak Ave", "Pine Rd", "Elm St", "Cedar Ln", "Lake Dr",
+];
 
 #[derive(Debug, Clone)]
 pub struct Customer {
@@ -132,10 +153,17 @@ fn title_case(word: &str) -> String {
 fn sanctions_variant(entry: &SdnEntry, variant: &'static str) -> String {
     let (last, given) = entry.name.split_once(", ").unwrap_or((&entry.name, ""));
     let given_words: Vec<String> = given.split_whitespace().map(title_case).collect();
-    let last = last.split_whitespace().map(title_case).collect::<Vec<_>>().join(" ");
+    let last = last
+        .split_whitespace()
+        .map(title_case)
+        .collect::<Vec<_>>()
+        .join(" ");
     match variant {
         // Middle names dropped.
-        "dropped_middle_name" => format!("{} {last}", given_words.first().cloned().unwrap_or_default()),
+        "dropped_middle_name" => format!(
+            "{} {last}",
+            given_words.first().cloned().unwrap_or_default()
+        ),
         // One letter doubled, as a clerk's typo.
         "typo" => {
             let mut name = format!("{} {last}", given_words.join(" "));
@@ -161,14 +189,21 @@ pub fn generate(
     for index in 0..customer_count {
         let is_business = rng.random_bool(0.2);
         let full_name = if is_business {
-            format!("{} {} LLC", pick(rng, &BUSINESS_WORDS), pick(rng, &BUSINESS_KINDS))
+            format!(
+                "{} {} LLC",
+                pick(rng, &BUSINESS_WORDS),
+                pick(rng, &BUSINESS_KINDS)
+            )
         } else {
             format!("{} {}", pick(rng, &FIRST_NAMES), pick(rng, &LAST_NAMES))
         };
         customers.push(new_customer(rng, index, full_name, is_business, first_day));
     }
     let mut sanctions_cases = Vec::new();
-    for (case_number, variant) in ["reordered", "dropped_middle_name", "typo"].into_iter().enumerate() {
+    for (case_number, variant) in ["reordered", "dropped_middle_name", "typo"]
+        .into_iter()
+        .enumerate()
+    {
         if sanctions_entries.is_empty() {
             break;
         }
@@ -262,7 +297,10 @@ mod tests {
             name: "ABDUL, Hamid Karim".into(),
         };
         assert_eq!(sanctions_variant(&entry, "reordered"), "Hamid Karim Abdul");
-        assert_eq!(sanctions_variant(&entry, "dropped_middle_name"), "Hamid Abdul");
+        assert_eq!(
+            sanctions_variant(&entry, "dropped_middle_name"),
+            "Hamid Abdul"
+        );
         assert_eq!(sanctions_variant(&entry, "typo"), "Hammid Karim Abdul");
     }
 }

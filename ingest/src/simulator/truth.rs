@@ -75,15 +75,17 @@ pub fn ctr_truth(
     totals
         .into_iter()
         .filter(|(_, (cents, _))| *cents > CTR_THRESHOLD_CENTS)
-        .map(|((business_date, customer_id, direction), (total_usd_cents, transaction_count))| {
-            CtrTruth {
-                business_date,
-                customer_id,
-                direction,
-                total_usd_cents,
-                transaction_count,
-            }
-        })
+        .map(
+            |((business_date, customer_id, direction), (total_usd_cents, transaction_count))| {
+                CtrTruth {
+                    business_date,
+                    customer_id,
+                    direction,
+                    total_usd_cents,
+                    transaction_count,
+                }
+            },
+        )
         .collect()
 }
 
@@ -93,7 +95,9 @@ fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()>
     for row in rows {
         writer.write_record(row)?;
     }
-    writer.flush().map_err(|source| IngestError::io(path, source))
+    writer
+        .flush()
+        .map_err(|source| IngestError::io(path, source))
 }
 
 pub fn write_all(
@@ -110,7 +114,13 @@ pub fn write_all(
     let path = folder.join("ctr_candidates.csv");
     write_csv(
         &path,
-        &["business_date", "customer_id", "direction", "total_amount_usd", "transaction_count"],
+        &[
+            "business_date",
+            "customer_id",
+            "direction",
+            "total_amount_usd",
+            "transaction_count",
+        ],
         ctr.iter()
             .map(|row| {
                 vec![
@@ -128,7 +138,12 @@ pub fn write_all(
     let path = folder.join("typologies.csv");
     write_csv(
         &path,
-        &["typology", "business_date", "account_ids", "transaction_ids"],
+        &[
+            "typology",
+            "business_date",
+            "account_ids",
+            "transaction_ids",
+        ],
         cases
             .iter()
             .map(|case| {
@@ -146,7 +161,13 @@ pub fn write_all(
     let path = folder.join("sanctions_matches.csv");
     write_csv(
         &path,
-        &["customer_id", "customer_name", "variant", "sdn_ent_num", "sdn_name"],
+        &[
+            "customer_id",
+            "customer_name",
+            "variant",
+            "sdn_ent_num",
+            "sdn_name",
+        ],
         population
             .sanctions_cases
             .iter()
@@ -167,7 +188,13 @@ pub fn write_all(
     let path = folder.join("recon_breaks.csv");
     write_csv(
         &path,
-        &["break_type", "business_date", "reference", "currency", "amount"],
+        &[
+            "break_type",
+            "business_date",
+            "reference",
+            "currency",
+            "amount",
+        ],
         recon_breaks
             .iter()
             .map(|row| {

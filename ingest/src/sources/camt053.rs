@@ -46,13 +46,15 @@ pub struct StatementEntry {
 
 impl Statement {
     pub fn closing_balance_cents(&self) -> i128 {
-        self.entries.iter().fold(self.opening_balance_cents, |sum, entry| {
-            if entry.credit {
-                sum + entry.amount_cents
-            } else {
-                sum - entry.amount_cents
-            }
-        })
+        self.entries
+            .iter()
+            .fold(self.opening_balance_cents, |sum, entry| {
+                if entry.credit {
+                    sum + entry.amount_cents
+                } else {
+                    sum - entry.amount_cents
+                }
+            })
     }
 }
 
@@ -126,9 +128,7 @@ pub fn write_file(path: &Path, statement: &Statement) -> Result<()> {
         );
     }
     out.push_str("</Stmt></BkToCstmrStmt></Document>\n");
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
-    }
+    super::create_parent(path)?;
     std::fs::write(path, out).map_err(|source| IngestError::io(path, source))
 }
 
@@ -141,6 +141,12 @@ struct Element {
 }
 
 impl Element {
+    /// The `Amt` of the element, in cents.
+    fn amount(&self) -> std::result::Result<i128, String> {
+        let text = self.first(&["Amt"]).ok_or("field 'Amt' is missing")?;
+        parse_decimal(text, 2).map_err(|reason| format!("field 'Amt': {reason}"))
+    }
+
     fn first(&self, paths: &[&str]) -> Option<&str> {
         paths
             .iter()
@@ -199,7 +205,10 @@ fn parse_document(text: &str, relative_path: &str) -> std::result::Result<Parsed
                     saw_statement = true;
                     statement = StatementState::default();
                 }
-                if open_element.is_none() && (name == "Bal" || name == "Ntry") && parent_is(&path, "Stmt") {
+                if open_element.is_none()
+                    && (name == "Bal" || name == "Ntry")
+                    && parent_is(&path, "Stmt")
+                {
                     open_element = Some((name.clone(), path.len(), Element::default()));
                 }
                 if let Some((_, depth, element)) = open_element.as_mut() {
@@ -216,7 +225,10 @@ fn parse_document(text: &str, relative_path: &str) -> std::result::Result<Parsed
             }
             Event::Empty(_) => {}
             Event::Text(content) => {
-                let value = content.unescape().map_err(|err| err.to_string())?.into_owned();
+                let value = content
+                    .unescape()
+                    .map_err(|err| err.to_string())?
+                    .into_owned();
                 if let Some((_, depth, element)) = open_element.as_mut() {
                     let relative = path[*depth..].join("/");
                     element.xml.push_str(&value);
@@ -235,7 +247,8 @@ fn parse_document(text: &str, relative_path: &str) -> std::result::Result<Parsed
                 if let Some((_, _, element)) = open_element.as_mut() {
                     let _ = write!(element.xml, "</{name}>");
                 }
-                let closes_open = matches!(&open_element, Some((_, depth, _)) if *depth == closed_depth);
+                let closes_open =
+                    matches!(&open_element, Some((_, depth, _)) if *depth == closed_depth);
                 if closes_open {
                     let (kind, _, element) = open_element.take().expect("checked above");
                     position += 1;
@@ -277,8 +290,7 @@ fn take_balance(
 ) {
     parsed.records_read += 1;
     let result = (|| -> std::result::Result<Vec<Value>, String> {
-        let amount = element.first(&["Amt"]).ok_or("field 'Amt' is missing")?;
-        let amount = parse_decimal(amount, 2).map_err(|reason| format!("field 'Amt': {reason}"))?;
+        let amount = element.amount()?;
         let balance_type = element
             .first(&["Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry"])
             .ok_or("field 'Tp/CdOrPrtry/Cd' is missing")?;
@@ -293,7 +305,15 @@ fn take_balance(
                 .map_err(|reason| format!("field 'Dt': {reason}"))?,
         ])
     })();
-    finish_record(parsed, statement, BALANCES_ENTITY, result, element, relative_path, position);
+    finish_record(
+        parsed,
+        statement,
+        BALANCES_ENTITY,
+        result,
+        element,
+        relative_path,
+        position,
+    );
 }
 
 fn take_entry(
@@ -305,8 +325,7 @@ fn take_entry(
 ) {
     parsed.records_read += 1;
     let result = (|| -> std::result::Result<Vec<Value>, String> {
-        let amount = element.first(&["Amt"]).ok_or("field 'Amt' is missing")?;
-        let amount = parse_decimal(amount, 2).map_err(|reason| format!("field 'Amt': {reason}"))?;
+        let amount = element.amount()?;
         let reference = element
             .first(&["NtryRef", "AcctSvcrRef", "NtryDtls/TxDtls/Refs/AcctSvcrRef"])
             .map(str::to_string)
@@ -338,7 +357,15 @@ fn take_entry(
             Value::from(bank_code),
         ])
     })();
-    finish_record(parsed, statement, ENTRIES_ENTITY, result, element, relative_path, position);
+    finish_record(
+        parsed,
+        statement,
+        ENTRIES_ENTITY,
+        result,
+        element,
+        relative_path,
+        position,
+    );
 }
 
 fn finish_record(
@@ -382,7 +409,6 @@ fn finish_record(
         },
     );
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -442,7 +468,11 @@ mod tests {
             };
             let text = std::fs::read_to_string(&path).unwrap();
             let parsed = read_file(&path, name);
-            assert!(parsed.quarantined.is_empty(), "{name}: {:?}", parsed.quarantined);
+            assert!(
+                parsed.quarantined.is_empty(),
+                "{name}: {:?}",
+                parsed.quarantined
+            );
             assert_eq!(
                 parsed.taken.get(ENTRIES_ENTITY).map_or(0, Vec::len),
                 text.matches("<Ntry>").count(),
@@ -463,6 +493,8 @@ mod tests {
         let path = dir.path().join("x.xml");
         std::fs::write(&path, "<Document><BkToCstmrStmt><Stmt></Nope>").unwrap();
         let parsed = read_file(&path, "bank/camt053/x.xml");
-        assert!(parsed.quarantined[0].reason.contains("not a readable camt.053 document"));
+        assert!(parsed.quarantined[0]
+            .reason
+            .contains("not a readable camt.053 document"));
     }
 }

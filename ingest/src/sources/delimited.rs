@@ -55,7 +55,11 @@ pub fn read_csv(path: &Path, relative_path: &str, layout: &CsvLayout) -> ParsedF
         header_index_of_column[column_index] = Some(header_index);
     }
     let required = layout.required_value.map(|(header, allowed)| {
-        (header, allowed, headers.iter().position(|found| found == header))
+        (
+            header,
+            allowed,
+            headers.iter().position(|found| found == header),
+        )
     });
 
     let mut parsed = ParsedFile::default();
@@ -76,7 +80,15 @@ pub fn read_csv(path: &Path, relative_path: &str, layout: &CsvLayout) -> ParsedF
             }
         };
         let raw = record.iter().collect::<Vec<_>>().join(",");
-        match line_values(&record, &fields, &header_index_of_column, layout, relative_path, position, required) {
+        match line_values(
+            &record,
+            &fields,
+            &header_index_of_column,
+            layout,
+            relative_path,
+            position,
+            required,
+        ) {
             Ok(values) => parsed.take(
                 entity,
                 TakenRecord {

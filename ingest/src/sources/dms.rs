@@ -113,9 +113,7 @@ pub fn write_file(
         })
         .collect();
     let batch = rows_to_batch(&schema, &rows)?;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
-    }
+    super::create_parent(path)?;
     let file = File::create(path).map_err(|source| IngestError::io(path, source))?;
     let mut writer = ArrowWriter::try_new(file, schema, None)?;
     writer.write(&batch)?;
@@ -128,7 +126,9 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
     let Some(entity) = entity_of(relative_path) else {
         return ParsedFile::unreadable(
             None,
-            format!("'{relative_path}' is not under a replicated table folder aurora/<schema>/<table>/"),
+            format!(
+                "'{relative_path}' is not under a replicated table folder aurora/<schema>/<table>/"
+            ),
         );
     };
     match read_batches(path) {
@@ -216,7 +216,12 @@ fn take_batch(
     let key_indexes: Vec<usize> = table
         .key
         .iter()
-        .map(|key| table.schema.index_of(key).expect("registry keys are columns"))
+        .map(|key| {
+            table
+                .schema
+                .index_of(key)
+                .expect("registry keys are columns")
+        })
         .collect();
 
     for row in 0..batch.num_rows() {
@@ -241,7 +246,9 @@ fn take_batch(
             parsed.quarantine(
                 *position,
                 entity,
-                format!("{relative_path} row {position}: unknown op '{found}' in column '{OP_COLUMN}'"),
+                format!(
+                    "{relative_path} row {position}: unknown op '{found}' in column '{OP_COLUMN}'"
+                ),
                 raw_row(),
             );
             continue;
@@ -258,7 +265,10 @@ fn take_batch(
                 continue;
             }
         };
-        if let Some(missing) = key_indexes.iter().find(|index| columns[**index].is_null(row)) {
+        if let Some(missing) = key_indexes
+            .iter()
+            .find(|index| columns[**index].is_null(row))
+        {
             parsed.quarantine(
                 *position,
                 entity,
@@ -340,7 +350,10 @@ mod tests {
         write_file(
             &path,
             "fx_rates",
-            &[fx_change("I", "EUR", 108_000_000), fx_change("D", "GBP", 127_000_000)],
+            &[
+                fx_change("I", "EUR", 108_000_000),
+                fx_change("D", "GBP", 127_000_000),
+            ],
             true,
         )
         .unwrap();
@@ -375,7 +388,11 @@ mod tests {
         write_file(
             &path,
             "fx_rates",
-            &[fx_change("X", "EUR", 1), missing_key, fx_change("U", "USD", 1)],
+            &[
+                fx_change("X", "EUR", 1),
+                missing_key,
+                fx_change("U", "USD", 1),
+            ],
             true,
         )
         .unwrap();
@@ -383,7 +400,9 @@ mod tests {
         assert_eq!(parsed.records_read, 3);
         assert_eq!(parsed.records_taken(), 1);
         assert!(parsed.quarantined[0].reason.contains("unknown op 'X'"));
-        assert!(parsed.quarantined[1].reason.contains("missing key field 'currency'"));
+        assert!(parsed.quarantined[1]
+            .reason
+            .contains("missing key field 'currency'"));
         assert!(parsed.quarantined[1].reason.contains(relative));
     }
 
@@ -396,6 +415,8 @@ mod tests {
         std::fs::write(&path, b"id,name\n1,x\n").unwrap();
         let parsed = read_file(&path, relative);
         assert_eq!(parsed.records_taken(), 0);
-        assert!(parsed.quarantined[0].reason.contains("not a readable parquet file"));
+        assert!(parsed.quarantined[0]
+            .reason
+            .contains("not a readable parquet file"));
     }
 }

@@ -5,15 +5,15 @@
 //! `dynamodb` with `Keys`, `NewImage`, `OldImage` in DynamoDB JSON, `SequenceNumber` and
 //! `ApproximateCreationDateTime` (epoch seconds).
 
-use std::io::Write;
 use std::path::Path;
 
 use arrow::datatypes::{DataType, TimeUnit};
 use paylake_catalog::{registry, Zone};
 use serde_json::{json, Map, Value as Json};
 
+use super::json_lines::{read_json_lines, write_json_lines};
 use super::{sequence_order, ParsedFile, TakenRecord};
-use crate::error::{IngestError, Result};
+use crate::error::Result;
 use crate::rows::{parse_decimal, parse_timestamp_micros, Value};
 
 pub const LANDING_FOLDER: &str = "dynamodb";
@@ -75,49 +75,12 @@ pub fn null_attribute() -> Json {
 
 /// Writes one shard's records as a JSON-lines file.
 pub fn write_file(path: &Path, records: &[StreamRecord]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
-    }
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(path).map_err(|source| IngestError::io(path, source))?,
-    );
-    for record in records {
-        serde_json::to_writer(&mut out, &record.to_json())?;
-        out.write_all(b"\n")
-            .map_err(|source| IngestError::io(path, source))?;
-    }
-    out.flush().map_err(|source| IngestError::io(path, source))
+    write_json_lines(path, records.iter().map(StreamRecord::to_json))
 }
 
 /// Reads a file of stream records into changes of `payments`.
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) => {
-            return ParsedFile::unreadable(
-                Some(ENTITY),
-                format!("'{relative_path}' cannot be read as text: {err}"),
-            )
-        }
-    };
-    let mut parsed = ParsedFile::default();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let position = index as i64 + 1;
-        parsed.records_read += 1;
-        match read_record(line) {
-            Ok(record) => parsed.take(ENTITY, TakenRecord { position, ..record }),
-            Err(reason) => parsed.quarantine(
-                position,
-                ENTITY,
-                format!("{relative_path} line {position}: {reason}"),
-                line.to_string(),
-            ),
-        }
-    }
-    parsed
+    read_json_lines(path, relative_path, ENTITY, read_record)
 }
 
 fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
@@ -171,7 +134,10 @@ fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
         };
         values.push(value);
     }
-    let key_index = table.schema.index_of(KEY_ATTRIBUTE).map_err(|err| err.to_string())?;
+    let key_index = table
+        .schema
+        .index_of(KEY_ATTRIBUTE)
+        .map_err(|err| err.to_string())?;
     values[key_index] = Value::Text(key.to_string());
     Ok(TakenRecord {
         values,
@@ -228,7 +194,10 @@ mod tests {
         image.insert("payment_id".into(), string_attribute("P1"));
         image.insert("amount".into(), number_attribute(amount));
         image.insert("status".into(), string_attribute(status));
-        image.insert("created_at".into(), string_attribute("2026-03-02T10:00:00Z"));
+        image.insert(
+            "created_at".into(),
+            string_attribute("2026-03-02T10:00:00Z"),
+        );
         image.insert("updated_at".into(), number_attribute("1772445600000"));
         image.insert("failure_reason".into(), null_attribute());
         image
@@ -281,16 +250,31 @@ mod tests {
     fn bad_lines_are_quarantined_with_line_and_field() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shard.jsonl");
-        let good = record("INSERT", "1", image("created", "1.00")).to_json().to_string();
-        let bad_amount = record("INSERT", "2", image("created", "1.001")).to_json().to_string();
+        let good = record("INSERT", "1", image("created", "1.00"))
+            .to_json()
+            .to_string();
+        let bad_amount = record("INSERT", "2", image("created", "1.001"))
+            .to_json()
+            .to_string();
         let bad_op = good.replace("INSERT", "UPSERT");
-        std::fs::write(&path, format!("{good}\n{{not json\n{bad_amount}\n{bad_op}\n")).unwrap();
+        std::fs::write(
+            &path,
+            format!("{good}\n{{not json\n{bad_amount}\n{bad_op}\n"),
+        )
+        .unwrap();
         let parsed = read_file(&path, "dynamodb/payments/s/1.jsonl");
         assert_eq!(parsed.records_read, 4);
         assert_eq!(parsed.records_taken(), 1);
-        let reasons: Vec<_> = parsed.quarantined.iter().map(|q| q.reason.as_str()).collect();
+        let reasons: Vec<_> = parsed
+            .quarantined
+            .iter()
+            .map(|q| q.reason.as_str())
+            .collect();
         assert!(reasons[0].contains("line 2: malformed JSON"), "{reasons:?}");
         assert!(reasons[1].contains("line 3: field 'amount'"), "{reasons:?}");
-        assert!(reasons[2].contains("unknown operation 'UPSERT'"), "{reasons:?}");
+        assert!(
+            reasons[2].contains("unknown operation 'UPSERT'"),
+            "{reasons:?}"
+        );
     }
 }

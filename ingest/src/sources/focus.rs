@@ -54,9 +54,7 @@ pub fn file_name(date: chrono::NaiveDate) -> String {
 }
 
 pub fn write_file(path: &Path, rows: &[FocusRow]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
-    }
+    super::create_parent(path)?;
     let mut writer = csv::Writer::from_path(path)?;
     writer.write_record(LAYOUT.columns.iter().map(|(header, _)| *header))?;
     let time = |micros: i64| {
@@ -81,7 +79,9 @@ pub fn write_file(path: &Path, rows: &[FocusRow]) -> Result<()> {
             row.tags_json.clone(),
         ])?;
     }
-    writer.flush().map_err(|source| IngestError::io(path, source))
+    writer
+        .flush()
+        .map_err(|source| IngestError::io(path, source))
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
@@ -97,7 +97,11 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../shared/data/cost/focus-1.0/focus_sample.csv");
         let parsed = read_file(&path, "cost/focus/focus_sample.csv");
-        assert!(parsed.quarantined.is_empty(), "{:?}", &parsed.quarantined[..1]);
+        assert!(
+            parsed.quarantined.is_empty(),
+            "{:?}",
+            &parsed.quarantined[..1]
+        );
         assert_eq!(parsed.records_taken(), 1000);
     }
 }

@@ -5,7 +5,6 @@
 //! with fraction), `PartitionKey` and `Data`, the base64 of the event's JSON. Delivery is at
 //! least once: the same record may arrive twice; silver keeps one row per `event_id`.
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -13,8 +12,9 @@ use base64::Engine;
 use paylake_catalog::{registry, Zone};
 use serde_json::{json, Value as Json};
 
+use super::json_lines::{read_json_lines, write_json_lines};
 use super::{sequence_order, ParsedFile, TakenRecord};
-use crate::error::{IngestError, Result};
+use crate::error::Result;
 use crate::rows::{parse_text_value, Value};
 
 pub const LANDING_FOLDER: &str = "kinesis";
@@ -43,54 +43,21 @@ pub fn object_key(delivered_at_micros: i64, object_id: u64) -> String {
 }
 
 pub fn write_file(path: &Path, records: &[KinesisRecord]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
-    }
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(path).map_err(|source| IngestError::io(path, source))?,
-    );
-    for record in records {
-        let line = json!({
-            "SequenceNumber": record.sequence_number,
-            "ApproximateArrivalTimestamp": record.arrival_millis as f64 / 1000.0,
-            "PartitionKey": record.partition_key,
-            "Data": BASE64.encode(record.event.to_string()),
-        });
-        serde_json::to_writer(&mut out, &line)?;
-        out.write_all(b"\n")
-            .map_err(|source| IngestError::io(path, source))?;
-    }
-    out.flush().map_err(|source| IngestError::io(path, source))
+    write_json_lines(
+        path,
+        records.iter().map(|record| {
+            json!({
+                "SequenceNumber": record.sequence_number,
+                "ApproximateArrivalTimestamp": record.arrival_millis as f64 / 1000.0,
+                "PartitionKey": record.partition_key,
+                "Data": BASE64.encode(record.event.to_string()),
+            })
+        }),
+    )
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) => {
-            return ParsedFile::unreadable(
-                Some(ENTITY),
-                format!("'{relative_path}' cannot be read as text: {err}"),
-            )
-        }
-    };
-    let mut parsed = ParsedFile::default();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let position = index as i64 + 1;
-        parsed.records_read += 1;
-        match read_record(line) {
-            Ok(record) => parsed.take(ENTITY, TakenRecord { position, ..record }),
-            Err(reason) => parsed.quarantine(
-                position,
-                ENTITY,
-                format!("{relative_path} line {position}: {reason}"),
-                line.to_string(),
-            ),
-        }
-    }
-    parsed
+    read_json_lines(path, relative_path, ENTITY, read_record)
 }
 
 fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
@@ -154,7 +121,9 @@ mod tests {
     fn firehose_object_reads_back_events_and_names_a_bad_payload() {
         let dir = tempfile::tempdir().unwrap();
         let key = object_key(1_772_445_600_000_000, 7);
-        assert!(key.starts_with("kinesis/payment-events/2026/03/02/10/payment-events-1-2026-03-02-10-00-00-"));
+        assert!(key.starts_with(
+            "kinesis/payment-events/2026/03/02/10/payment-events-1-2026-03-02-10-00-00-"
+        ));
         let path = dir.path().join(&key);
         let event = json!({"event_id": "E1", "payment_id": "P1", "event_type": "auth",
                            "occurred_at": "2026-03-02T10:00:00Z"});
@@ -169,11 +138,15 @@ mod tests {
         )
         .unwrap();
         let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str("{\"SequenceNumber\":\"4956\",\"ApproximateArrivalTimestamp\":1.0,\"Data\":\"!!\"}\n");
+        text.push_str(
+            "{\"SequenceNumber\":\"4956\",\"ApproximateArrivalTimestamp\":1.0,\"Data\":\"!!\"}\n",
+        );
         std::fs::write(&path, text).unwrap();
         let parsed = read_file(&path, &key);
         assert_eq!(parsed.records_taken(), 1);
         assert_eq!(parsed.taken[ENTITY][0].values[0], Value::Text("E1".into()));
-        assert!(parsed.quarantined[0].reason.contains("line 2: field 'Data' is not base64"));
+        assert!(parsed.quarantined[0]
+            .reason
+            .contains("line 2: field 'Data' is not base64"));
     }
 }

@@ -9,12 +9,14 @@ mod delimited;
 pub mod dms;
 pub mod dynamodb;
 pub mod focus;
+mod json_lines;
 pub mod kinesis;
 pub mod settlement;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::error::{IngestError, Result};
 use crate::rows::Value;
 
 /// The producers paylake takes files from, each with its landing folder and quarantine table.
@@ -169,7 +171,10 @@ impl ParsedFile {
     }
 
     pub fn records_taken(&self) -> u64 {
-        self.taken.values().map(|records| records.len() as u64).sum()
+        self.taken
+            .values()
+            .map(|records| records.len() as u64)
+            .sum()
     }
 }
 
@@ -181,4 +186,14 @@ pub fn file_order(relative_path: &str, position: i64) -> String {
 /// Sort key of a stream sequence number: zero-padded so that text order is numeric order.
 pub fn sequence_order(sequence_number: &str) -> String {
     format!("{sequence_number:0>40}")
+}
+
+/// Creates the folder a file is about to be written into.
+pub fn create_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(parent) => {
+            std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))
+        }
+        None => Ok(()),
+    }
 }

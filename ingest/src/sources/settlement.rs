@@ -97,12 +97,14 @@ pub fn file_name(batch_number: i64) -> String {
 }
 
 pub fn write_file(path: &Path, lines: &[SettlementLine]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| IngestError::io(parent, source))?;
-    }
+    super::create_parent(path)?;
     let mut writer = csv::Writer::from_path(path)?;
     writer.write_record(HEADERS)?;
-    let amount = |cents: Option<i128>| cents.map(|cents| format_decimal(cents, 2)).unwrap_or_default();
+    let amount = |cents: Option<i128>| {
+        cents
+            .map(|cents| format_decimal(cents, 2))
+            .unwrap_or_default()
+    };
     for line in lines {
         let created = chrono::DateTime::from_timestamp_micros(line.creation_micros)
             .expect("simulated times are valid")
@@ -133,7 +135,9 @@ pub fn write_file(path: &Path, lines: &[SettlementLine]) -> Result<()> {
             line.batch_number.to_string(),
         ])?;
     }
-    writer.flush().map_err(|source| IngestError::io(path, source))
+    writer
+        .flush()
+        .map_err(|source| IngestError::io(path, source))
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
@@ -166,7 +170,9 @@ mod tests {
         let parsed = read_file(&path, &relative);
         assert_eq!(parsed.records_read, 2);
         assert_eq!(parsed.records_taken(), 1);
-        assert!(parsed.quarantined[0].reason.contains("line 2: field 'gross_credit'"));
+        assert!(parsed.quarantined[0]
+            .reason
+            .contains("line 2: field 'gross_credit'"));
         let table = registry().get(Zone::Silver, ENTITY).unwrap();
         let net = table.schema.index_of("net_credit").unwrap();
         assert_eq!(parsed.taken[ENTITY][0].values[net], Value::Decimal(9_900));

@@ -86,7 +86,10 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     for (name, rows) in table_row_counts(&context).await? {
         println!("  {name:<34} {rows:>9} rows");
     }
-    println!("\nCTR candidates: {total_candidates} over {} business dates", simulation.days);
+    println!(
+        "\nCTR candidates: {total_candidates} over {} business dates",
+        simulation.days
+    );
     println!("reports:");
     for (date, candidates, path) in &reports {
         println!("  {date}  {candidates:>3} candidates  {}", path.display());

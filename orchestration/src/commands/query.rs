@@ -47,15 +47,23 @@ pub async fn table_row_counts(context: &SessionContext) -> Result<Vec<(String, i
 pub async fn tables(lake: &Lake, format: OutputFormat) -> Result<()> {
     let context = lake_session(lake).await?;
     let counts = table_row_counts(&context).await?;
-    let descriptions: Vec<&str> = registry().tables().iter().map(|table| table.description).collect();
+    let descriptions: Vec<&str> = registry()
+        .tables()
+        .iter()
+        .map(|table| table.description)
+        .collect();
     let schema = Arc::new(Schema::new(vec![
         Field::new("table", DataType::Utf8, false),
         Field::new("rows", DataType::Int64, false),
         Field::new("description", DataType::Utf8, false),
     ]));
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(counts.iter().map(|(name, _)| name.as_str()))),
-        Arc::new(Int64Array::from_iter_values(counts.iter().map(|(_, rows)| *rows))),
+        Arc::new(StringArray::from_iter_values(
+            counts.iter().map(|(name, _)| name.as_str()),
+        )),
+        Arc::new(Int64Array::from_iter_values(
+            counts.iter().map(|(_, rows)| *rows),
+        )),
         Arc::new(StringArray::from_iter_values(descriptions)),
     ];
     let batch = RecordBatch::try_new(schema, columns)?;

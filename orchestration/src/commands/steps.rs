@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use paylake_catalog::Lake;
-use paylake_ingest::simulator::{simulate as simulate_sources, SimulationConfig, SimulationSummary};
+use paylake_ingest::simulator::{
+    simulate as simulate_sources, SimulationConfig, SimulationSummary,
+};
 use paylake_ingest::IngestReport;
 use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::BusinessDay;
@@ -14,7 +16,11 @@ use crate::cli::SimulationArgs;
 use crate::config::Settings;
 use crate::error::{OrchestrationError, Result};
 
-pub fn simulate(settings: &Settings, lake: &Lake, args: &SimulationArgs) -> Result<SimulationSummary> {
+pub fn simulate(
+    settings: &Settings,
+    lake: &Lake,
+    args: &SimulationArgs,
+) -> Result<SimulationSummary> {
     let timezone = settings.business_timezone.parse().map_err(|_| {
         OrchestrationError::Usage(format!(
             "unknown business time zone '{}'",
@@ -44,7 +50,8 @@ pub fn simulate(settings: &Settings, lake: &Lake, args: &SimulationArgs) -> Resu
 
 pub async fn ingest(lake: &Lake) -> Result<IngestReport> {
     let bar = spinner("ingesting");
-    let report = paylake_ingest::ingest_lake(lake, &|step| bar.set_message(step.to_string())).await?;
+    let report =
+        paylake_ingest::ingest_lake(lake, &|step| bar.set_message(step.to_string())).await?;
     bar.finish_and_clear();
     Ok(report)
 }
@@ -73,7 +80,11 @@ pub struct DateOutcome {
     pub report: PathBuf,
 }
 
-pub async fn run_business_date(settings: &Settings, lake: &Lake, date: NaiveDate) -> Result<DateOutcome> {
+pub async fn run_business_date(
+    settings: &Settings,
+    lake: &Lake,
+    date: NaiveDate,
+) -> Result<DateOutcome> {
     let day = BusinessDay::new(date, &settings.business_timezone)?;
     let ctr_candidates = build_ctr_candidates(lake, &day).await?;
     let report = paylake_aml_reports::write_ctr_report(lake, date).await?;

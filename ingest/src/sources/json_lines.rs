@@ -1,0 +1,58 @@
+//! Files of one JSON record per line, as stream consumers and Firehose write them.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use super::{create_parent, ParsedFile, TakenRecord};
+use crate::error::{IngestError, Result};
+
+pub fn write_json_lines(path: &Path, records: impl IntoIterator<Item = Json>) -> Result<()> {
+    create_parent(path)?;
+    let file = std::fs::File::create(path).map_err(|source| IngestError::io(path, source))?;
+    let mut out = std::io::BufWriter::new(file);
+    for record in records {
+        serde_json::to_writer(&mut out, &record)?;
+        out.write_all(b"\n")
+            .map_err(|source| IngestError::io(path, source))?;
+    }
+    out.flush().map_err(|source| IngestError::io(path, source))
+}
+
+/// Reads each non-empty line with `read_record`; a line it refuses is quarantined with its
+/// file, line number and reason.
+pub fn read_json_lines(
+    path: &Path,
+    relative_path: &str,
+    entity: &'static str,
+    read_record: impl Fn(&str) -> std::result::Result<TakenRecord, String>,
+) -> ParsedFile {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            return ParsedFile::unreadable(
+                Some(entity),
+                format!("'{relative_path}' cannot be read as text: {err}"),
+            )
+        }
+    };
+    let mut parsed = ParsedFile::default();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let position = index as i64 + 1;
+        parsed.records_read += 1;
+        match read_record(line) {
+            Ok(record) => parsed.take(entity, TakenRecord { position, ..record }),
+            Err(reason) => parsed.quarantine(
+                position,
+                entity,
+                format!("{relative_path} line {position}: {reason}"),
+                line.to_string(),
+            ),
+        }
+    }
+    parsed
+}

@@ -17,14 +17,20 @@ const CANDIDATES_SQL: &str = "SELECT customer_id, customer_name, direction, tota
      ORDER BY total_amount_usd DESC, customer_id, direction";
 
 const TRANSACTIONS_SQL: &str = "SELECT c.customer_id, c.direction, t.transaction_id, \
-     t.transaction_type, t.amount, t.currency, t.channel, t.created_at, t._source_file \
+     t.transaction_type, t.amount, t.currency, t.channel, t.created_at, \
+     to_local_time(t.created_at AT TIME ZONE '{timezone}') AS local_time, t._source_file \
      FROM (SELECT customer_id, direction, unnest(transaction_ids) AS transaction_id \
            FROM gold.ctr_candidates WHERE business_date = DATE '{date}') AS c \
      JOIN silver.transactions AS t ON t.transaction_id = c.transaction_id \
      ORDER BY c.customer_id, c.direction, t.created_at, t.transaction_id";
 
-/// Writes `<lake>/reports/aml/<date>.html` and returns its path.
-pub async fn write_ctr_report(lake: &Lake, business_date: NaiveDate) -> Result<PathBuf> {
+/// Writes `<lake>/reports/aml/<date>.html` and returns its path. Times are shown in UTC and in
+/// the business calendar's `timezone` (an IANA name).
+pub async fn write_ctr_report(
+    lake: &Lake,
+    business_date: NaiveDate,
+    timezone: chrono_tz::Tz,
+) -> Result<PathBuf> {
     let context = lake_session(lake).await?;
     let date = business_date.format("%Y-%m-%d").to_string();
     let candidates = context
@@ -33,11 +39,15 @@ pub async fn write_ctr_report(lake: &Lake, business_date: NaiveDate) -> Result<P
         .collect()
         .await?;
     let transactions = context
-        .sql(&TRANSACTIONS_SQL.replace("{date}", &date))
+        .sql(
+            &TRANSACTIONS_SQL
+                .replace("{date}", &date)
+                .replace("{timezone}", timezone.name()),
+        )
         .await?
         .collect()
         .await?;
-    let page = render(&date, &candidates, &transactions);
+    let page = render(&date, timezone.name(), &candidates, &transactions);
     let folder = lake.reports_dir()?.join("aml");
     std::fs::create_dir_all(&folder).map_err(|source| ReportError::Io {
         path: folder.clone(),
@@ -51,9 +61,14 @@ pub async fn write_ctr_report(lake: &Lake, business_date: NaiveDate) -> Result<P
     Ok(path)
 }
 
-fn render(date: &str, candidates: &[RecordBatch], transactions: &[RecordBatch]) -> String {
+fn render(
+    date: &str,
+    timezone: &str,
+    candidates: &[RecordBatch],
+    transactions: &[RecordBatch],
+) -> String {
     // Transactions grouped by the candidate they belong to.
-    let mut by_candidate: BTreeMap<(String, String), Vec<[String; 7]>> = BTreeMap::new();
+    let mut by_candidate: BTreeMap<(String, String), Vec<[String; 8]>> = BTreeMap::new();
     for batch in transactions {
         for row in 0..batch.num_rows() {
             by_candidate
@@ -68,6 +83,7 @@ fn render(date: &str, candidates: &[RecordBatch], transactions: &[RecordBatch]) 
                     cell(batch, "amount", row),
                     cell(batch, "currency", row),
                     cell(batch, "channel", row),
+                    cell(batch, "local_time", row),
                     cell(batch, "created_at", row),
                     cell(batch, "_source_file", row),
                 ]);
@@ -116,16 +132,22 @@ fn render(date: &str, candidates: &[RecordBatch], transactions: &[RecordBatch]) 
                     page,
                     "<h2>{} {}: {} ({} USD)</h2><table class=\"transactions\"><thead><tr>\
                      <th>Transaction</th><th>Type</th><th>Amount</th><th>Currency</th>\
-                     <th>Channel</th><th>Time (UTC)</th><th>Source file</th></tr></thead><tbody>",
+                     <th>Channel</th><th>Local time ({timezone})</th><th>Time (UTC)</th>\
+                     <th>Source file</th></tr></thead><tbody>",
                     escape(&key.0),
                     escape(&cell(batch, "customer_name", row)),
                     escape(&key.1),
                     escape(&cell(batch, "total_amount_usd", row)),
+                    timezone = escape(timezone),
                 );
                 for transaction in by_candidate.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
                     page.push_str("<tr>");
                     for (index, value) in transaction.iter().enumerate() {
-                        let class = if index == 2 { " class=\"num\"" } else { "" };
+                        let class = match index {
+                            2 => " class=\"num\"",
+                            5 | 6 => " class=\"time\"",
+                            _ => "",
+                        };
                         let _ = write!(page, "<td{class}>{}</td>", escape(value));
                     }
                     page.push_str("</tr>");

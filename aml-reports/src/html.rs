@@ -33,6 +33,7 @@ h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:2rem}\
 table{border-collapse:collapse;margin:.5rem 0 1rem}\
 th,td{border:1px solid #c9d1d9;padding:.3rem .6rem;text-align:left}\
 th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+td.time{white-space:nowrap}\
 .meta{color:#57606a}.none{padding:1rem;background:#f3f5f7}";
 
 #[cfg(test)]

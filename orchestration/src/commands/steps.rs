@@ -87,7 +87,7 @@ pub async fn run_business_date(
 ) -> Result<DateOutcome> {
     let day = BusinessDay::new(date, &settings.business_timezone)?;
     let ctr_candidates = build_ctr_candidates(lake, &day).await?;
-    let report = paylake_aml_reports::write_ctr_report(lake, date).await?;
+    let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
     Ok(DateOutcome {
         ctr_candidates,
         report,

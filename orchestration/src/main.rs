@@ -11,12 +11,15 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
-    // The Delta kernel logs an error each time a table is created (it first looks for a log
-    // that is not there yet); real failures reach us as errors, so that line is silenced.
+    // Two lines of delta-rs are noise here: the kernel logs an error each time a table is
+    // created (it first looks for a log that is not there yet), and MERGE warns about a scan
+    // metric it derives. Real failures reach us as errors, so both are silenced by default.
+    const QUIET: &str =
+        "buoyant_kernel::snapshot::builder=off,deltalake_core::operations::merge=error";
     let default_filter = match cli.verbose {
-        0 => "warn,buoyant_kernel::snapshot::builder=off",
-        1 => "info,buoyant_kernel::snapshot::builder=off",
-        _ => "debug",
+        0 => format!("warn,{QUIET}"),
+        1 => format!("info,{QUIET}"),
+        _ => "debug".to_string(),
     };
     tracing_subscriber::fmt()
         .with_env_filter(

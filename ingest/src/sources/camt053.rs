@@ -252,11 +252,21 @@ fn parse_document(text: &str, relative_path: &str) -> std::result::Result<Parsed
                 if closes_open {
                     let (kind, _, element) = open_element.take().expect("checked above");
                     position += 1;
-                    if kind == "Bal" {
-                        take_balance(&mut parsed, &statement, &element, relative_path, position);
+                    parsed.records_read += 1;
+                    let (entity, values) = if kind == "Bal" {
+                        (BALANCES_ENTITY, balance_values(&statement, &element))
                     } else {
-                        take_entry(&mut parsed, &statement, &element, relative_path, position);
-                    }
+                        (ENTRIES_ENTITY, entry_values(&statement, &element, position))
+                    };
+                    finish_record(
+                        &mut parsed,
+                        &statement,
+                        entity,
+                        values,
+                        &element,
+                        relative_path,
+                        position,
+                    );
                 }
             }
             Event::Eof => break,
@@ -281,91 +291,64 @@ fn date_value(text: Option<&str>) -> std::result::Result<Value, String> {
     }
 }
 
-fn take_balance(
-    parsed: &mut ParsedFile,
+/// The registry row of a `Bal` element.
+fn balance_values(
     statement: &StatementState,
     element: &Element,
-    relative_path: &str,
-    position: i64,
-) {
-    parsed.records_read += 1;
-    let result = (|| -> std::result::Result<Vec<Value>, String> {
-        let amount = element.amount()?;
-        let balance_type = element
-            .first(&["Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry"])
-            .ok_or("field 'Tp/CdOrPrtry/Cd' is missing")?;
-        Ok(vec![
-            Value::from(statement.id.clone()),
-            Value::from(statement.iban.clone()),
-            Value::from(balance_type),
-            Value::Decimal(amount),
-            Value::from(element.currency.clone()),
-            Value::from(element.first(&["CdtDbtInd"])),
-            date_value(element.first(&["Dt/Dt", "Dt/DtTm"]))
-                .map_err(|reason| format!("field 'Dt': {reason}"))?,
-        ])
-    })();
-    finish_record(
-        parsed,
-        statement,
-        BALANCES_ENTITY,
-        result,
-        element,
-        relative_path,
-        position,
-    );
+) -> std::result::Result<Vec<Value>, String> {
+    let amount = element.amount()?;
+    let balance_type = element
+        .first(&["Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry"])
+        .ok_or("field 'Tp/CdOrPrtry/Cd' is missing")?;
+    Ok(vec![
+        Value::from(statement.id.clone()),
+        Value::from(statement.iban.clone()),
+        Value::from(balance_type),
+        Value::Decimal(amount),
+        Value::from(element.currency.clone()),
+        Value::from(element.first(&["CdtDbtInd"])),
+        date_value(element.first(&["Dt/Dt", "Dt/DtTm"]))
+            .map_err(|reason| format!("field 'Dt': {reason}"))?,
+    ])
 }
 
-fn take_entry(
-    parsed: &mut ParsedFile,
+/// The registry row of an `Ntry` element; `position` names an entry without reference.
+fn entry_values(
     statement: &StatementState,
     element: &Element,
-    relative_path: &str,
     position: i64,
-) {
-    parsed.records_read += 1;
-    let result = (|| -> std::result::Result<Vec<Value>, String> {
-        let amount = element.amount()?;
-        let reference = element
-            .first(&["NtryRef", "AcctSvcrRef", "NtryDtls/TxDtls/Refs/AcctSvcrRef"])
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("entry-{position}"));
-        let bank_code = match (
-            element.first(&["BkTxCd/Domn/Cd"]),
-            element.first(&["BkTxCd/Domn/Fmly/Cd"]),
-            element.first(&["BkTxCd/Domn/Fmly/SubFmlyCd"]),
-        ) {
-            (Some(domain), Some(family), Some(sub_family)) => {
-                Some(format!("{domain}-{family}-{sub_family}"))
-            }
-            _ => element.first(&["BkTxCd/Prtry/Cd"]).map(str::to_string),
-        };
-        Ok(vec![
-            Value::from(statement.id.clone()),
-            Value::Text(reference),
-            Value::from(statement.iban.clone()),
-            Value::Decimal(amount),
-            Value::from(element.currency.clone()),
-            Value::from(element.first(&["CdtDbtInd"])),
-            Value::from(element.first(&["Sts/Cd", "Sts"])),
-            date_value(element.first(&["BookgDt/Dt", "BookgDt/DtTm"]))
-                .map_err(|reason| format!("field 'BookgDt': {reason}"))?,
-            date_value(element.first(&["ValDt/Dt", "ValDt/DtTm"]))
-                .map_err(|reason| format!("field 'ValDt': {reason}"))?,
-            Value::from(element.first(&["NtryDtls/TxDtls/Refs/EndToEndId"])),
-            Value::from(element.first(&["NtryDtls/TxDtls/RmtInf/Ustrd", "AddtlNtryInf"])),
-            Value::from(bank_code),
-        ])
-    })();
-    finish_record(
-        parsed,
-        statement,
-        ENTRIES_ENTITY,
-        result,
-        element,
-        relative_path,
-        position,
-    );
+) -> std::result::Result<Vec<Value>, String> {
+    let amount = element.amount()?;
+    let reference = element
+        .first(&["NtryRef", "AcctSvcrRef", "NtryDtls/TxDtls/Refs/AcctSvcrRef"])
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("entry-{position}"));
+    let bank_code = match (
+        element.first(&["BkTxCd/Domn/Cd"]),
+        element.first(&["BkTxCd/Domn/Fmly/Cd"]),
+        element.first(&["BkTxCd/Domn/Fmly/SubFmlyCd"]),
+    ) {
+        (Some(domain), Some(family), Some(sub_family)) => {
+            Some(format!("{domain}-{family}-{sub_family}"))
+        }
+        _ => element.first(&["BkTxCd/Prtry/Cd"]).map(str::to_string),
+    };
+    Ok(vec![
+        Value::from(statement.id.clone()),
+        Value::Text(reference),
+        Value::from(statement.iban.clone()),
+        Value::Decimal(amount),
+        Value::from(element.currency.clone()),
+        Value::from(element.first(&["CdtDbtInd"])),
+        Value::from(element.first(&["Sts/Cd", "Sts"])),
+        date_value(element.first(&["BookgDt/Dt", "BookgDt/DtTm"]))
+            .map_err(|reason| format!("field 'BookgDt': {reason}"))?,
+        date_value(element.first(&["ValDt/Dt", "ValDt/DtTm"]))
+            .map_err(|reason| format!("field 'ValDt': {reason}"))?,
+        Value::from(element.first(&["NtryDtls/TxDtls/Refs/EndToEndId"])),
+        Value::from(element.first(&["NtryDtls/TxDtls/RmtInf/Ustrd", "AddtlNtryInf"])),
+        Value::from(bank_code),
+    ])
 }
 
 fn finish_record(

@@ -54,23 +54,32 @@ fn delta_log_count(lake: &Path) -> usize {
         .sum()
 }
 
+/// A new lake whose fx_rates table has a DMS full load of `rows`.
+fn lake_with_full_load(dir: &Path, rows: &[DmsChange]) -> (std::path::PathBuf, Lake) {
+    let root = dir.join("lake");
+    let lake = Lake::open(root.to_str().unwrap()).unwrap();
+    write_file(
+        &fx_folder(&root).join(load_file_name()),
+        "fx_rates",
+        rows,
+        false,
+    )
+    .unwrap();
+    (root, lake)
+}
+
 #[tokio::test]
 async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("lake");
-    let lake = Lake::open(root.to_str().unwrap()).unwrap();
-    let folder = fx_folder(&root);
     // 20,514 is 2026-03-02.
-    write_file(
-        &folder.join(load_file_name()),
-        "fx_rates",
+    let (root, lake) = lake_with_full_load(
+        dir.path(),
         &[
             rate("I", T0, 20_514, "EUR", 100_000_000),
             rate("I", T0, 20_514, "GBP", 120_000_000),
         ],
-        false,
-    )
-    .unwrap();
+    );
+    let folder = fx_folder(&root);
     write_file(
         &folder.join(cdc_file_name(T0 + 10 * SECOND)),
         "fx_rates",
@@ -118,16 +127,9 @@ async fn latest_change_per_key_wins_deletes_apply_and_late_files_never_go_back()
 #[tokio::test]
 async fn a_corrupt_file_is_quarantined_whole_and_the_others_are_taken() {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("lake");
-    let lake = Lake::open(root.to_str().unwrap()).unwrap();
+    let (root, lake) =
+        lake_with_full_load(dir.path(), &[rate("I", T0, 20_514, "EUR", 100_000_000)]);
     let folder = fx_folder(&root);
-    write_file(
-        &folder.join(load_file_name()),
-        "fx_rates",
-        &[rate("I", T0, 20_514, "EUR", 100_000_000)],
-        false,
-    )
-    .unwrap();
     std::fs::write(folder.join(cdc_file_name(T0 + SECOND)), b"PAR1 truncated").unwrap();
     let report = ingest_lake(&lake, &|_| {}).await.unwrap();
     let aurora = &report.sources["aurora"];

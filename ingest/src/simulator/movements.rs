@@ -134,6 +134,19 @@ impl Builder<'_> {
         id
     }
 
+    /// A posted cash deposit or withdrawal. Returns its id.
+    fn cash(
+        &mut self,
+        account: usize,
+        kind: &'static str,
+        amount_cents: i128,
+        channel: &'static str,
+        at: i64,
+    ) -> String {
+        debug_assert!(matches!(kind, "cash_deposit" | "cash_withdrawal"));
+        self.add(account, kind, amount_cents, channel, None, at, Fate::Posted)
+    }
+
     /// A transfer: one movement out of `from`, one into `to`. Returns both ids.
     fn transfer(&mut self, from: usize, to: usize, amount_cents: i128, at: i64) -> [String; 2] {
         let channel = *pick(self.rng, &TRANSFER_CHANNELS);
@@ -239,30 +252,14 @@ pub fn generate(
                 let amount = builder.cents(4_000, 9_000);
                 let at = builder.business_hours(day);
                 let channel = *pick(builder.rng, &CASH_CHANNELS);
-                builder.add(
-                    customer,
-                    "cash_deposit",
-                    amount,
-                    channel,
-                    None,
-                    at,
-                    Fate::Posted,
-                );
+                builder.cash(customer, "cash_deposit", amount, channel, at);
             }
         }
         let customer = *pick(builder.rng, &open_customers);
         for _ in 0..2 {
             let amount = builder.cents(5_500, 7_000);
             let at = builder.business_hours(day);
-            builder.add(
-                customer,
-                "cash_withdrawal",
-                amount,
-                "pos",
-                None,
-                at,
-                Fate::Posted,
-            );
+            builder.cash(customer, "cash_withdrawal", amount, "pos", at);
         }
 
         // Edge cases of the threshold, once per simulation.
@@ -270,15 +267,7 @@ pub fn generate(
             // Exactly USD 10,000.00 is not over the threshold.
             let customer = *pick(builder.rng, &open_customers);
             let at = builder.business_hours(day);
-            builder.add(
-                customer,
-                "cash_deposit",
-                1_000_000,
-                "pos",
-                None,
-                at,
-                Fate::Posted,
-            );
+            builder.cash(customer, "cash_deposit", 1_000_000, "pos", at);
             // A voided deposit never counts.
             let customer = *pick(builder.rng, &open_customers);
             let at = builder.business_hours(day);
@@ -294,15 +283,7 @@ pub fn generate(
             // Late in the evening local time: already the next day in UTC.
             let customer = *pick(builder.rng, &open_customers);
             let at = clock.local_micros(day, 23 * 3600 + 1800);
-            builder.add(
-                customer,
-                "cash_deposit",
-                1_200_000,
-                "third_party",
-                None,
-                at,
-                Fate::Posted,
-            );
+            builder.cash(customer, "cash_deposit", 1_200_000, "third_party", at);
         }
 
         // Foreign-currency cash, converted at the day's rate: 10,000 EUR is over USD 10,000,
@@ -318,15 +299,7 @@ pub fn generate(
                 };
                 for hour in [10, 15] {
                     let at = clock.local_micros(day, hour * 3600);
-                    builder.add(
-                        customer,
-                        "cash_deposit",
-                        amount,
-                        "pos",
-                        None,
-                        at,
-                        Fate::Posted,
-                    );
+                    builder.cash(customer, "cash_deposit", amount, "pos", at);
                 }
             }
         }
@@ -341,15 +314,7 @@ pub fn generate(
         for day in 0..days {
             let amount = builder.cents(9_000, 9_900);
             let at = builder.business_hours(day);
-            ids.push(builder.add(
-                customer,
-                "cash_deposit",
-                amount,
-                "pos",
-                None,
-                at,
-                Fate::Posted,
-            ));
+            ids.push(builder.cash(customer, "cash_deposit", amount, "pos", at));
         }
         cases.push(TypologyCase {
             typology: "structuring",
@@ -433,15 +398,7 @@ fn inject_graph_typologies(
             let (mule, beneficiary) = (reserved[27], reserved[28]);
             let amount = builder.cents(7_000, 9_000);
             let at = builder.clock.local_micros(day, 10 * 3600);
-            let deposit = builder.add(
-                mule,
-                "cash_deposit",
-                amount,
-                "third_party",
-                None,
-                at,
-                Fate::Posted,
-            );
+            let deposit = builder.cash(mule, "cash_deposit", amount, "third_party", at);
             let [out, incoming] = builder.transfer(
                 mule,
                 beneficiary,

@@ -4,8 +4,34 @@ use std::path::Path;
 
 use paylake_catalog::{registry, Zone};
 
-use super::{file_order, ParsedFile, TakenRecord};
+use super::{create_parent, file_order, ParsedFile, TakenRecord};
+use crate::error::{IngestError, Result};
 use crate::rows::{parse_text_value, Value};
+
+/// Writes a CSV report: a header line, then one line per row.
+pub fn write_csv<'a>(
+    path: &Path,
+    headers: impl IntoIterator<Item = &'a str>,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<()> {
+    create_parent(path)?;
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(headers)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    writer
+        .flush()
+        .map_err(|source| IngestError::io(path, source))
+}
+
+/// A report's time, `YYYY-MM-DD HH:MM:SS` in UTC.
+pub fn report_time(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .expect("simulated times are valid")
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
 
 /// How a CSV report maps onto an entity.
 pub struct CsvLayout {
@@ -118,7 +144,7 @@ fn line_values(
     relative_path: &str,
     position: i64,
     required: Option<(&str, &str, Option<usize>)>,
-) -> Result<Vec<Value>, String> {
+) -> std::result::Result<Vec<Value>, String> {
     if let Some((header, allowed, Some(index))) = required {
         let found = record.get(index).unwrap_or("");
         if !found.is_empty() && found != allowed {

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use super::delimited::{read_csv, CsvLayout};
+use super::delimited::{read_csv, report_time, write_csv, CsvLayout};
 use super::ParsedFile;
-use crate::error::{IngestError, Result};
+use crate::error::Result;
 use crate::rows::format_decimal;
 
 pub const LANDING_FOLDER: &str = "cost/focus";
@@ -54,34 +54,26 @@ pub fn file_name(date: chrono::NaiveDate) -> String {
 }
 
 pub fn write_file(path: &Path, rows: &[FocusRow]) -> Result<()> {
-    super::create_parent(path)?;
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(LAYOUT.columns.iter().map(|(header, _)| *header))?;
-    let time = |micros: i64| {
-        chrono::DateTime::from_timestamp_micros(micros)
-            .expect("simulated times are valid")
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
-    };
-    for row in rows {
-        writer.write_record([
-            row.billing_account_id.clone(),
-            "AWS".to_string(),
-            row.service_name.clone(),
-            row.service_category.clone(),
-            row.resource_id.clone(),
-            "Usage".to_string(),
-            time(row.charge_period_start_micros),
-            time(row.charge_period_end_micros),
-            format_decimal(row.billed_cost, COST_SCALE),
-            format_decimal(row.effective_cost, COST_SCALE),
-            "USD".to_string(),
-            row.tags_json.clone(),
-        ])?;
-    }
-    writer
-        .flush()
-        .map_err(|source| IngestError::io(path, source))
+    write_csv(
+        path,
+        LAYOUT.columns.iter().map(|(header, _)| *header),
+        rows.iter().map(|row| {
+            vec![
+                row.billing_account_id.clone(),
+                "AWS".to_string(),
+                row.service_name.clone(),
+                row.service_category.clone(),
+                row.resource_id.clone(),
+                "Usage".to_string(),
+                report_time(row.charge_period_start_micros),
+                report_time(row.charge_period_end_micros),
+                format_decimal(row.billed_cost, COST_SCALE),
+                format_decimal(row.effective_cost, COST_SCALE),
+                "USD".to_string(),
+                row.tags_json.clone(),
+            ]
+        }),
+    )
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {

@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
-use super::delimited::{read_csv, CsvLayout};
+use super::delimited::{read_csv, report_time, write_csv, CsvLayout};
 use super::ParsedFile;
-use crate::error::{IngestError, Result};
+use crate::error::Result;
 use crate::rows::format_decimal;
 
 pub const LANDING_FOLDER: &str = "settlements";
@@ -97,47 +97,41 @@ pub fn file_name(batch_number: i64) -> String {
 }
 
 pub fn write_file(path: &Path, lines: &[SettlementLine]) -> Result<()> {
-    super::create_parent(path)?;
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(HEADERS)?;
     let amount = |cents: Option<i128>| {
         cents
             .map(|cents| format_decimal(cents, 2))
             .unwrap_or_default()
     };
-    for line in lines {
-        let created = chrono::DateTime::from_timestamp_micros(line.creation_micros)
-            .expect("simulated times are valid")
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string();
-        writer.write_record([
-            COMPANY_ACCOUNT.to_string(),
-            line.merchant_account.clone(),
-            line.psp_reference.clone(),
-            line.merchant_reference.clone(),
-            line.payment_method.clone(),
-            created,
-            "UTC".to_string(),
-            line.record_type.clone(),
-            line.modification_reference.clone(),
-            line.currency.clone(),
-            amount(line.gross_debit),
-            amount(line.gross_credit),
-            "1".to_string(),
-            line.currency.clone(),
-            amount(line.net_debit),
-            amount(line.net_credit),
-            amount(line.commission),
-            amount(line.markup),
-            amount(line.scheme_fees),
-            amount(line.interchange),
-            String::new(),
-            line.batch_number.to_string(),
-        ])?;
-    }
-    writer
-        .flush()
-        .map_err(|source| IngestError::io(path, source))
+    write_csv(
+        path,
+        HEADERS,
+        lines.iter().map(|line| {
+            vec![
+                COMPANY_ACCOUNT.to_string(),
+                line.merchant_account.clone(),
+                line.psp_reference.clone(),
+                line.merchant_reference.clone(),
+                line.payment_method.clone(),
+                report_time(line.creation_micros),
+                "UTC".to_string(),
+                line.record_type.clone(),
+                line.modification_reference.clone(),
+                line.currency.clone(),
+                amount(line.gross_debit),
+                amount(line.gross_credit),
+                "1".to_string(),
+                line.currency.clone(),
+                amount(line.net_debit),
+                amount(line.net_credit),
+                amount(line.commission),
+                amount(line.markup),
+                amount(line.scheme_fees),
+                amount(line.interchange),
+                String::new(),
+                line.batch_number.to_string(),
+            ]
+        }),
+    )
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {

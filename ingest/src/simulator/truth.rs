@@ -12,6 +12,7 @@ use super::movements::{Fate, FxRates, Movement, TypologyCase, RATE_ONE};
 use super::people::Population;
 use crate::error::{IngestError, Result};
 use crate::rows::format_decimal;
+use crate::sources::delimited::write_csv;
 
 pub const TRUTH_FOLDER: &str = "_truth";
 /// 31 CFR 1010.311: a report for currency transactions of more than USD 10,000 in a day.
@@ -89,17 +90,6 @@ pub fn ctr_truth(
         .collect()
 }
 
-fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(header)?;
-    for row in rows {
-        writer.write_record(row)?;
-    }
-    writer
-        .flush()
-        .map_err(|source| IngestError::io(path, source))
-}
-
 pub fn write_all(
     landing_dir: &Path,
     population: &Population,
@@ -114,7 +104,7 @@ pub fn write_all(
     let path = folder.join("ctr_candidates.csv");
     write_csv(
         &path,
-        &[
+        [
             "business_date",
             "customer_id",
             "direction",
@@ -131,14 +121,14 @@ pub fn write_all(
                     row.transaction_count.to_string(),
                 ]
             })
-            .collect(),
+            .collect::<Vec<_>>(),
     )?;
     written.push(path);
 
     let path = folder.join("typologies.csv");
     write_csv(
         &path,
-        &[
+        [
             "typology",
             "business_date",
             "account_ids",
@@ -154,14 +144,14 @@ pub fn write_all(
                     case.transaction_ids.join(" "),
                 ]
             })
-            .collect(),
+            .collect::<Vec<_>>(),
     )?;
     written.push(path);
 
     let path = folder.join("sanctions_matches.csv");
     write_csv(
         &path,
-        &[
+        [
             "customer_id",
             "customer_name",
             "variant",
@@ -181,14 +171,14 @@ pub fn write_all(
                     case.entry.name.clone(),
                 ]
             })
-            .collect(),
+            .collect::<Vec<_>>(),
     )?;
     written.push(path);
 
     let path = folder.join("recon_breaks.csv");
     write_csv(
         &path,
-        &[
+        [
             "break_type",
             "business_date",
             "reference",
@@ -206,7 +196,7 @@ pub fn write_all(
                     format_decimal(row.amount_cents, 2),
                 ]
             })
-            .collect(),
+            .collect::<Vec<_>>(),
     )?;
     written.push(path);
     Ok(written)

@@ -5,7 +5,7 @@
 //! record: they quarantine it with a reason and go on.
 
 pub mod camt053;
-mod delimited;
+pub(crate) mod delimited;
 pub mod dms;
 pub mod dynamodb;
 pub mod focus;

@@ -71,3 +71,21 @@ pub async fn replace_business_date(
     replace_where(delta_table, table, conformed, predicate).await?;
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_receive_the_date_and_zone_and_bad_zones_are_refused() {
+        let day = BusinessDay::new(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), "Europe/London")
+            .unwrap();
+        assert_eq!(
+            day.render("DATE '{business_date}' AT TIME ZONE '{timezone}'"),
+            "DATE '2026-03-02' AT TIME ZONE 'Europe/London'"
+        );
+        assert_eq!(day.days_since_epoch(), 20_514);
+        let err = BusinessDay::new(day.date, "Mars/Olympus").unwrap_err();
+        assert!(err.to_string().contains("Mars/Olympus"));
+    }
+}

@@ -9,7 +9,7 @@ pub enum ReportError {
     Catalog(#[from] CatalogError),
 
     #[error(transparent)]
-    DataFusion(#[from] datafusion::error::DataFusionError),
+    DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
@@ -23,3 +23,10 @@ pub enum ReportError {
 }
 
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;
+
+// Boxed: DataFusion's error is large, and every Result carries it.
+impl From<datafusion::error::DataFusionError> for ReportError {
+    fn from(error: datafusion::error::DataFusionError) -> Self {
+        ReportError::DataFusion(Box::new(error))
+    }
+}

@@ -19,12 +19,13 @@ pub enum CatalogError {
     #[error("delta error on table '{table}': {source}")]
     Delta {
         table: String,
+        // Boxed: the delta-rs and DataFusion errors are large, and every Result carries them.
         #[source]
-        source: deltalake::DeltaTableError,
+        source: Box<deltalake::DeltaTableError>,
     },
 
     #[error(transparent)]
-    DataFusion(#[from] datafusion::error::DataFusionError),
+    DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
@@ -36,7 +37,13 @@ impl CatalogError {
     pub fn delta(table: impl Into<String>, source: deltalake::DeltaTableError) -> Self {
         CatalogError::Delta {
             table: table.into(),
-            source,
+            source: Box::new(source),
         }
+    }
+}
+
+impl From<datafusion::error::DataFusionError> for CatalogError {
+    fn from(error: datafusion::error::DataFusionError) -> Self {
+        CatalogError::DataFusion(Box::new(error))
     }
 }

@@ -23,7 +23,7 @@ pub enum IngestError {
     Parquet(#[from] parquet::errors::ParquetError),
 
     #[error(transparent)]
-    DataFusion(#[from] datafusion::error::DataFusionError),
+    DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]
     Json(#[from] serde_json::Error),
@@ -43,5 +43,12 @@ impl IngestError {
             path: path.to_path_buf(),
             source,
         }
+    }
+}
+
+// Boxed: DataFusion's error is large, and every Result carries it.
+impl From<datafusion::error::DataFusionError> for IngestError {
+    fn from(error: datafusion::error::DataFusionError) -> Self {
+        IngestError::DataFusion(Box::new(error))
     }
 }

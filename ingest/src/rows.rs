@@ -218,50 +218,6 @@ pub fn format_decimal(unscaled: i128, scale: u32) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_parse_exactly_and_refuse_extra_precision() {
-        assert_eq!(parse_decimal("1234.5", 2), Ok(123450));
-        assert_eq!(parse_decimal("-0.01", 2), Ok(-1));
-        assert_eq!(parse_decimal("10000", 2), Ok(1_000_000));
-        assert_eq!(parse_decimal("1.2300", 2), Ok(123));
-        assert!(parse_decimal("1.234", 2).is_err());
-        assert!(parse_decimal("12a", 2).is_err());
-        assert!(parse_decimal("", 2).is_err());
-        assert!(parse_decimal(".", 2).is_err());
-    }
-
-    #[test]
-    fn decimals_format_back_to_their_text() {
-        assert_eq!(format_decimal(123450, 2), "1234.50");
-        assert_eq!(format_decimal(-1, 2), "-0.01");
-        assert_eq!(format_decimal(7, 0), "7");
-    }
-
-    #[test]
-    fn rows_become_a_batch_and_mismatched_values_name_their_column() {
-        use arrow::datatypes::{Field, Schema};
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Utf8, true),
-            Field::new("amount", DataType::Decimal128(18, 2), true),
-        ]));
-        let batch = rows_to_batch(
-            &schema,
-            &[
-                vec!["a".into(), Value::Decimal(100)],
-                vec![Value::Null, Value::Null],
-            ],
-        )
-        .unwrap();
-        assert_eq!(batch.num_rows(), 2);
-        let err = rows_to_batch(&schema, &[vec![Value::Integer(1), Value::Null]]).unwrap_err();
-        assert!(err.to_string().contains("column 'id'"));
-    }
-}
-
 /// Parses the text of a delimited file into a value of `data_type`.
 /// Empty text and the literal `NULL` are nulls.
 pub fn parse_text_value(data_type: &DataType, text: &str) -> Result<Value, String> {
@@ -348,4 +304,48 @@ pub fn value_at(array: &dyn arrow::array::Array, row: usize) -> Result<Value, Ar
 fn downcast<T: 'static>(any: &dyn std::any::Any) -> Result<&T, ArrowError> {
     any.downcast_ref::<T>()
         .ok_or_else(|| ArrowError::CastError("array is not of its declared type".to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_exactly_and_refuse_extra_precision() {
+        assert_eq!(parse_decimal("1234.5", 2), Ok(123450));
+        assert_eq!(parse_decimal("-0.01", 2), Ok(-1));
+        assert_eq!(parse_decimal("10000", 2), Ok(1_000_000));
+        assert_eq!(parse_decimal("1.2300", 2), Ok(123));
+        assert!(parse_decimal("1.234", 2).is_err());
+        assert!(parse_decimal("12a", 2).is_err());
+        assert!(parse_decimal("", 2).is_err());
+        assert!(parse_decimal(".", 2).is_err());
+    }
+
+    #[test]
+    fn decimals_format_back_to_their_text() {
+        assert_eq!(format_decimal(123450, 2), "1234.50");
+        assert_eq!(format_decimal(-1, 2), "-0.01");
+        assert_eq!(format_decimal(7, 0), "7");
+    }
+
+    #[test]
+    fn rows_become_a_batch_and_mismatched_values_name_their_column() {
+        use arrow::datatypes::{Field, Schema};
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Utf8, true),
+            Field::new("amount", DataType::Decimal128(18, 2), true),
+        ]));
+        let batch = rows_to_batch(
+            &schema,
+            &[
+                vec!["a".into(), Value::Decimal(100)],
+                vec![Value::Null, Value::Null],
+            ],
+        )
+        .unwrap();
+        assert_eq!(batch.num_rows(), 2);
+        let err = rows_to_batch(&schema, &[vec![Value::Integer(1), Value::Null]]).unwrap_err();
+        assert!(err.to_string().contains("column 'id'"));
+    }
 }

@@ -16,7 +16,7 @@ pub enum OrchestrationError {
     Report(#[from] paylake_aml_reports::ReportError),
 
     #[error(transparent)]
-    DataFusion(#[from] datafusion::error::DataFusionError),
+    DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
@@ -36,3 +36,10 @@ pub enum OrchestrationError {
 }
 
 pub type Result<T, E = OrchestrationError> = std::result::Result<T, E>;
+
+// Boxed: DataFusion's error is large, and every Result carries it.
+impl From<datafusion::error::DataFusionError> for OrchestrationError {
+    fn from(error: datafusion::error::DataFusionError) -> Self {
+        OrchestrationError::DataFusion(Box::new(error))
+    }
+}

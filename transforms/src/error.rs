@@ -7,7 +7,7 @@ pub enum TransformError {
     Catalog(#[from] CatalogError),
 
     #[error(transparent)]
-    DataFusion(#[from] datafusion::error::DataFusionError),
+    DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
@@ -24,3 +24,10 @@ pub enum TransformError {
 }
 
 pub type Result<T, E = TransformError> = std::result::Result<T, E>;
+
+// Boxed: DataFusion's error is large, and every Result carries it.
+impl From<datafusion::error::DataFusionError> for TransformError {
+    fn from(error: datafusion::error::DataFusionError) -> Self {
+        TransformError::DataFusion(Box::new(error))
+    }
+}

@@ -78,8 +78,11 @@ mod tests {
 
     #[test]
     fn templates_receive_the_date_and_zone_and_bad_zones_are_refused() {
-        let day = BusinessDay::new(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), "Europe/London")
-            .unwrap();
+        let day = BusinessDay::new(
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            "Europe/London",
+        )
+        .unwrap();
         assert_eq!(
             day.render("DATE '{business_date}' AT TIME ZONE '{timezone}'"),
             "DATE '2026-03-02' AT TIME ZONE 'Europe/London'"

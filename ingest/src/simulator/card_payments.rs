@@ -150,13 +150,14 @@ pub fn generate(
                     states.push(("charged_back", settled + 2 * MICROS_PER_DAY, None));
                 }
             }
+            let channel = *pick(rng, &CHANNELS);
             payments.push(Payment {
                 id: format!("P{:09}", payments.len() + 1),
                 customer,
                 merchant: format!("M{:04}", rng.random_range(1..40)),
                 amount_cents: i128::from(rng.random_range(500..50_000_u32)),
                 currency: population.accounts[customer].currency,
-                channel: *pick(rng, &CHANNELS),
+                channel,
                 card_last4: format!("{:04}", rng.random_range(0..10_000)),
                 created_micros: created,
                 states,

@@ -95,6 +95,7 @@ impl Builder<'_> {
     }
 
     /// Adds one movement and returns its id.
+    #[allow(clippy::too_many_arguments)] // one argument per column of the movement
     fn add(
         &mut self,
         account: usize,

@@ -256,9 +256,10 @@ fn new_customer(
         .collect::<String>()
         .to_lowercase();
     let risk_roll: f64 = rng.random();
+    let country = *pick(rng, &COUNTRIES);
     Customer {
         customer_type: if is_business { "business" } else { "person" },
-        country: *pick(rng, &COUNTRIES),
+        country,
         occupation: (!is_business).then(|| *pick(rng, &OCCUPATIONS)),
         industry: is_business.then(|| *pick(rng, &INDUSTRIES)),
         is_pep: !is_business && rng.random_bool(0.02),

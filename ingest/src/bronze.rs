@@ -31,26 +31,35 @@ pub struct FileRows<'a> {
     pub rows: Vec<Vec<Value>>,
 }
 
-/// Appends the rows of the given files that `table` does not hold yet, in one commit.
-/// With `record_empty_files`, files without rows are recorded too (the table that marks a file
-/// as taken). Returns the number of rows written.
+/// How a table's commit treats the files of a chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileMarking {
+    /// The table marks files taken: the caller has already left out the files it holds, and
+    /// every file is recorded, with rows or without.
+    MarkTaken,
+    /// Another table marks files taken: files with rows that this table does not hold yet
+    /// (after a crash between the commits of a chunk) are appended.
+    SkipHeld,
+}
+
+/// Appends the rows of the given files in one commit, with one application transaction per
+/// file recorded. Returns the number of rows written.
 pub async fn append_files(
     lake: &Lake,
     table: &TableDef,
     files: Vec<FileRows<'_>>,
-    record_empty_files: bool,
+    marking: FileMarking,
 ) -> Result<u64> {
     let delta_table = open_or_create_table(lake, table).await?;
     let mut rows = Vec::new();
     let mut transactions = Vec::new();
     for file in files {
-        if file.rows.is_empty() && !record_empty_files {
-            continue;
-        }
         let app_id = file_app_id(file.relative_path);
-        if app_transaction_version(&delta_table, table, &app_id)
-            .await?
-            .is_some()
+        if marking == FileMarking::SkipHeld
+            && (file.rows.is_empty()
+                || app_transaction_version(&delta_table, table, &app_id)
+                    .await?
+                    .is_some())
         {
             continue;
         }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table, open_table};
 use paylake_catalog::{registry, Lake, Zone};
 
-use crate::bronze::{append_files, bronze_row, file_app_id, quarantine_row, FileRows, IngestRun};
+use crate::bronze::{
+    append_files, bronze_row, file_app_id, quarantine_row, FileMarking, FileRows, IngestRun,
+};
 use crate::error::Result;
 use crate::landing::{list_files, LandingFile};
 use crate::rows::{rows_to_batch, Value};
@@ -176,19 +178,21 @@ async fn commit_chunk(
         }
     }
     let quarantine_table = registry().get(Zone::Quarantine, source.name())?;
-    append_files(
-        lake,
-        quarantine_table,
-        quarantine_files,
-        primary_entity.is_none(),
-    )
-    .await?;
+    // Files of an unknown table folder have no bronze table: quarantine marks them taken.
+    let quarantine_marking = if primary_entity.is_none() {
+        FileMarking::MarkTaken
+    } else {
+        FileMarking::SkipHeld
+    };
+    append_files(lake, quarantine_table, quarantine_files, quarantine_marking).await?;
     let primary_files = primary_entity.and_then(|entity| entity_files.remove(entity));
     for (entity, files) in entity_files {
-        append_files(lake, registry().get(Zone::Bronze, entity)?, files, false).await?;
+        let table = registry().get(Zone::Bronze, entity)?;
+        append_files(lake, table, files, FileMarking::SkipHeld).await?;
     }
     if let (Some(entity), Some(files)) = (primary_entity, primary_files) {
-        append_files(lake, registry().get(Zone::Bronze, entity)?, files, true).await?;
+        let table = registry().get(Zone::Bronze, entity)?;
+        append_files(lake, table, files, FileMarking::MarkTaken).await?;
     }
     Ok(())
 }

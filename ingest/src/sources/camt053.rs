@@ -161,14 +161,9 @@ struct StatementState {
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    let text = match std::fs::read_to_string(path) {
+    let text = match super::read_text(path, relative_path, ENTRIES_ENTITY) {
         Ok(text) => text,
-        Err(err) => {
-            return ParsedFile::unreadable(
-                Some(ENTRIES_ENTITY),
-                format!("'{relative_path}' cannot be read as text: {err}"),
-            )
-        }
+        Err(unreadable) => return unreadable,
     };
     match parse_document(&text, relative_path) {
         Ok(parsed) => parsed,

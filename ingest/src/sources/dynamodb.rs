@@ -7,12 +7,11 @@
 
 use std::path::Path;
 
-use arrow::datatypes::{DataType, TimeUnit};
-use paylake_catalog::{registry, Zone};
+use arrow::datatypes::{DataType, FieldRef, TimeUnit};
 use serde_json::{json, Map, Value as Json};
 
 use super::json_lines::{read_json_lines, write_json_lines};
-use super::{sequence_order, ParsedFile, TakenRecord};
+use super::{entity_fields, field_index, sequence_order, ParsedFile, TakenRecord};
 use crate::error::Result;
 use crate::rows::{parse_decimal, parse_timestamp_micros, Value};
 
@@ -80,10 +79,18 @@ pub fn write_file(path: &Path, records: &[StreamRecord]) -> Result<()> {
 
 /// Reads a file of stream records into changes of `payments`.
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    read_json_lines(path, relative_path, ENTITY, read_record)
+    let fields = entity_fields(ENTITY);
+    let key_index = field_index(&fields, KEY_ATTRIBUTE);
+    read_json_lines(path, relative_path, ENTITY, |line| {
+        read_record(line, &fields, key_index)
+    })
 }
 
-fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
+fn read_record(
+    line: &str,
+    fields: &[FieldRef],
+    key_index: usize,
+) -> std::result::Result<TakenRecord, String> {
     let record: Json =
         serde_json::from_str(line).map_err(|err| format!("malformed JSON: {err}"))?;
     let event_name = record
@@ -122,11 +129,8 @@ fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
         .and_then(Json::as_str)
         .ok_or(format!("missing key field 'dynamodb.Keys.{KEY_ATTRIBUTE}'"))?;
 
-    let table = registry()
-        .get(Zone::Silver, ENTITY)
-        .map_err(|err| err.to_string())?;
-    let mut values = Vec::new();
-    for field in table.business_fields() {
+    let mut values = Vec::with_capacity(fields.len());
+    for field in fields {
         let value = match image.get(field.name()) {
             None => Value::Null,
             Some(attribute) => attribute_value(attribute, field.data_type())
@@ -134,10 +138,6 @@ fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
         };
         values.push(value);
     }
-    let key_index = table
-        .schema
-        .index_of(KEY_ATTRIBUTE)
-        .map_err(|err| err.to_string())?;
     values[key_index] = Value::Text(key.to_string());
     Ok(TakenRecord {
         values,
@@ -188,6 +188,7 @@ fn attribute_value(attribute: &Json, data_type: &DataType) -> std::result::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use paylake_catalog::{registry, Zone};
 
     fn image(status: &str, amount: &str) -> Map<String, Json> {
         let mut image = Map::new();

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use super::{create_parent, ParsedFile, TakenRecord};
+use super::{create_parent, read_text, ParsedFile, TakenRecord};
 use crate::error::{IngestError, Result};
 
 pub fn write_json_lines(path: &Path, records: impl IntoIterator<Item = Json>) -> Result<()> {
@@ -28,14 +28,9 @@ pub fn read_json_lines(
     entity: &'static str,
     read_record: impl Fn(&str) -> std::result::Result<TakenRecord, String>,
 ) -> ParsedFile {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_text(path, relative_path, entity) {
         Ok(text) => text,
-        Err(err) => {
-            return ParsedFile::unreadable(
-                Some(entity),
-                format!("'{relative_path}' cannot be read as text: {err}"),
-            )
-        }
+        Err(unreadable) => return unreadable,
     };
     let mut parsed = ParsedFile::default();
     for (index, line) in text.lines().enumerate() {

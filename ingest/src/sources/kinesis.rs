@@ -7,19 +7,20 @@
 
 use std::path::Path;
 
+use arrow::datatypes::FieldRef;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use paylake_catalog::{registry, Zone};
 use serde_json::{json, Value as Json};
 
 use super::json_lines::{read_json_lines, write_json_lines};
-use super::{sequence_order, ParsedFile, TakenRecord};
+use super::{entity_fields, field_index, sequence_order, ParsedFile, TakenRecord};
 use crate::error::Result;
 use crate::rows::{parse_text_value, Value};
 
 pub const LANDING_FOLDER: &str = "kinesis";
 pub const STREAM_FOLDER: &str = "kinesis/payment-events";
 pub const ENTITY: &str = "payment_events";
+const KEY_FIELD: &str = "event_id";
 
 /// One record of the stream.
 #[derive(Debug, Clone)]
@@ -57,10 +58,18 @@ pub fn write_file(path: &Path, records: &[KinesisRecord]) -> Result<()> {
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    read_json_lines(path, relative_path, ENTITY, read_record)
+    let fields = entity_fields(ENTITY);
+    let key_index = field_index(&fields, KEY_FIELD);
+    read_json_lines(path, relative_path, ENTITY, |line| {
+        read_record(line, &fields, key_index)
+    })
 }
 
-fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
+fn read_record(
+    line: &str,
+    fields: &[FieldRef],
+    key_index: usize,
+) -> std::result::Result<TakenRecord, String> {
     let record: Json =
         serde_json::from_str(line).map_err(|err| format!("malformed JSON: {err}"))?;
     let sequence_number = record
@@ -82,11 +91,8 @@ fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
     let event: Json = serde_json::from_slice(&decoded)
         .map_err(|err| format!("field 'Data' is not a JSON event: {err}"))?;
 
-    let table = registry()
-        .get(Zone::Silver, ENTITY)
-        .map_err(|err| err.to_string())?;
-    let mut values = Vec::new();
-    for field in table.business_fields() {
+    let mut values = Vec::with_capacity(fields.len());
+    for field in fields {
         let value = match event.get(field.name()) {
             None | Some(Json::Null) => Value::Null,
             Some(Json::String(text)) => parse_text_value(field.data_type(), text)
@@ -101,8 +107,8 @@ fn read_record(line: &str) -> std::result::Result<TakenRecord, String> {
         };
         values.push(value);
     }
-    if values[0] == Value::Null {
-        return Err("missing key field 'Data.event_id'".to_string());
+    if values[key_index] == Value::Null {
+        return Err(format!("missing key field 'Data.{KEY_FIELD}'"));
     }
     Ok(TakenRecord {
         values,

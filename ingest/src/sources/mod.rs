@@ -197,3 +197,33 @@ pub fn create_parent(path: &Path) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// A landing file's text, or the whole file quarantined when it is not text.
+pub fn read_text(
+    path: &Path,
+    relative_path: &str,
+    entity: &'static str,
+) -> std::result::Result<String, ParsedFile> {
+    std::fs::read_to_string(path).map_err(|err| {
+        ParsedFile::unreadable(
+            Some(entity),
+            format!("'{relative_path}' cannot be read as text: {err}"),
+        )
+    })
+}
+
+/// The business columns of an entity, resolved once per file rather than per record.
+pub fn entity_fields(entity: &str) -> Vec<arrow::datatypes::FieldRef> {
+    paylake_catalog::registry()
+        .get(paylake_catalog::Zone::Silver, entity)
+        .expect("readers name registry entities")
+        .business_fields()
+}
+
+/// Position of a column among an entity's business columns.
+pub fn field_index(fields: &[arrow::datatypes::FieldRef], name: &str) -> usize {
+    fields
+        .iter()
+        .position(|field| field.name() == name)
+        .expect("readers name registry columns")
+}

@@ -11,7 +11,7 @@ use arrow::datatypes::{DataType, FieldRef, TimeUnit};
 use serde_json::{json, Map, Value as Json};
 
 use super::json_lines::{read_json_lines, write_json_lines};
-use super::{entity_fields, field_index, sequence_order, ParsedFile, TakenRecord};
+use super::{sequence_order, ParsedFile, TakenRecord};
 use crate::error::Result;
 use crate::rows::{parse_decimal, parse_timestamp_micros, Value};
 
@@ -79,11 +79,7 @@ pub fn write_file(path: &Path, records: &[StreamRecord]) -> Result<()> {
 
 /// Reads a file of stream records into changes of `payments`.
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    let fields = entity_fields(ENTITY);
-    let key_index = field_index(&fields, KEY_ATTRIBUTE);
-    read_json_lines(path, relative_path, ENTITY, |line| {
-        read_record(line, &fields, key_index)
-    })
+    read_json_lines(path, relative_path, ENTITY, KEY_ATTRIBUTE, read_record)
 }
 
 fn read_record(

@@ -13,7 +13,7 @@ use base64::Engine;
 use serde_json::{json, Value as Json};
 
 use super::json_lines::{read_json_lines, write_json_lines};
-use super::{entity_fields, field_index, sequence_order, ParsedFile, TakenRecord};
+use super::{sequence_order, ParsedFile, TakenRecord};
 use crate::error::Result;
 use crate::rows::{parse_text_value, Value};
 
@@ -58,11 +58,7 @@ pub fn write_file(path: &Path, records: &[KinesisRecord]) -> Result<()> {
 }
 
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    let fields = entity_fields(ENTITY);
-    let key_index = field_index(&fields, KEY_FIELD);
-    read_json_lines(path, relative_path, ENTITY, |line| {
-        read_record(line, &fields, key_index)
-    })
+    read_json_lines(path, relative_path, ENTITY, KEY_FIELD, read_record)
 }
 
 fn read_record(

@@ -61,6 +61,9 @@ pub struct TableDef {
     pub personal_data: Vec<&'static str>,
     pub owner: &'static str,
     pub description: &'static str,
+    /// Each delivery is the whole table (a list published in full): silver holds the rows of
+    /// the latest delivery only, so an entry left out of it is removed.
+    pub full_snapshot: bool,
 }
 
 impl TableDef {
@@ -163,6 +166,7 @@ struct SourceEntity {
     personal_data: Vec<&'static str>,
     owner: &'static str,
     description: &'static str,
+    full_snapshot: bool,
 }
 
 /// Lineage columns of bronze: every record as received plus where and when it came from.
@@ -217,6 +221,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec!["full_name", "date_of_birth", "address", "email", "phone"],
             owner: "compliance",
             description: "Customers with their KYC profile (Aurora public.customers).",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "accounts",
@@ -233,6 +238,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec![],
             owner: "finance",
             description: "Customer accounts (Aurora public.accounts).",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "transactions",
@@ -255,6 +261,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Money movements of customers: cash deposits and withdrawals, transfers \
                           (Aurora public.transactions).",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "ledger_entries",
@@ -271,6 +278,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec![],
             owner: "finance",
             description: "Double-entry ledger postings (Aurora public.ledger_entries).",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "fx_rates",
@@ -279,6 +287,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec![],
             owner: "finance",
             description: "Daily rate of one unit of a currency in USD (Aurora public.fx_rates).",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "payments",
@@ -300,6 +309,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec!["card_last4"],
             owner: "payments",
             description: "Card payments and their state (DynamoDB payments table, via its stream).",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "payment_events",
@@ -318,6 +328,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec!["device_id", "ip_address"],
             owner: "payments",
             description: "Payment events: auth, capture, device, geo (Kinesis via Firehose).",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "settlement_lines",
@@ -347,6 +358,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec![],
             owner: "finance",
             description: "Processor settlement details report lines, one per line of each file.",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "bank_statement_entries",
@@ -368,6 +380,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec!["remittance_info"],
             owner: "finance",
             description: "Entries of ISO 20022 camt.053 bank statements.",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "bank_statement_balances",
@@ -384,6 +397,7 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec![],
             owner: "finance",
             description: "Opening and closing balances of camt.053 bank statements.",
+            full_snapshot: false,
         },
         SourceEntity {
             name: "cost_line_items",
@@ -406,19 +420,90 @@ fn source_entities() -> Vec<SourceEntity> {
             personal_data: vec![],
             owner: "finance",
             description: "Cloud cost and usage rows in FinOps FOCUS column names.",
+            full_snapshot: false,
+        },
+        SourceEntity {
+            name: "sanctions_entries",
+            columns: vec![
+                integer("ent_num"),
+                text("name"),
+                text("sdn_type"),
+                text("program"),
+                text("title"),
+                text("call_sign"),
+                text("vessel_type"),
+                text("tonnage"),
+                text("gross_registered_tonnage"),
+                text("vessel_flag"),
+                text("vessel_owner"),
+                text("remarks"),
+            ],
+            // The published list repeats an ent_num for two different parties (2677 in the
+            // list of 2022-01-31): the name completes the key so that neither is lost.
+            key: vec!["ent_num", "name"],
+            personal_data: vec![],
+            owner: "compliance",
+            description: "OFAC Specially Designated Nationals list entries (sdn.csv); the latest \
+                          published list.",
+            full_snapshot: true,
+        },
+        SourceEntity {
+            name: "sanctions_aliases",
+            columns: vec![
+                integer("ent_num"),
+                integer("alt_num"),
+                text("alt_type"),
+                text("alt_name"),
+                text("remarks"),
+            ],
+            key: vec!["ent_num", "alt_num"],
+            personal_data: vec![],
+            owner: "compliance",
+            description: "Aliases (a.k.a., f.k.a., n.k.a.) of OFAC SDN entries (alt.csv).",
+            full_snapshot: true,
+        },
+        SourceEntity {
+            name: "sanctions_addresses",
+            columns: vec![
+                integer("ent_num"),
+                integer("add_num"),
+                text("address"),
+                text("city_state_postal_code"),
+                text("country"),
+                text("remarks"),
+            ],
+            key: vec!["ent_num", "add_num"],
+            personal_data: vec![],
+            owner: "compliance",
+            description: "Addresses of OFAC SDN entries (add.csv).",
+            full_snapshot: true,
         },
     ]
 }
 
 /// Sources whose unreadable records each have a quarantine table.
-pub const QUARANTINE_SOURCES: [&str; 6] = [
+pub const QUARANTINE_SOURCES: [&str; 7] = [
     "aurora",
     "dynamodb",
     "kinesis",
     "settlements",
     "bank_statements",
     "cost",
+    "sanctions",
 ];
+
+/// Entities that also keep a type-2 history: `(entity, key column, history table)`.
+pub const HISTORY_ENTITIES: [(&str, &str, &str); 2] = [
+    ("customers", "customer_id", "customers_history"),
+    ("accounts", "account_id", "accounts_history"),
+];
+/// When a version of a row became known (the source commit time of its change), UTC.
+pub const VALID_FROM: &str = "valid_from";
+/// When the next version replaced it, or null while it is current.
+pub const VALID_TO: &str = "valid_to";
+pub const IS_CURRENT: &str = "is_current";
+/// The version records a delete: the row stopped existing at `valid_from`.
+pub const IS_DELETED: &str = "is_deleted";
 
 fn build_registry() -> Registry {
     let mut tables = Vec::new();
@@ -438,6 +523,7 @@ fn build_registry() -> Registry {
             personal_data: entity.personal_data.clone(),
             owner: entity.owner,
             description: entity.description,
+            full_snapshot: entity.full_snapshot,
         });
         tables.push(TableDef {
             zone: Zone::Silver,
@@ -448,6 +534,7 @@ fn build_registry() -> Registry {
             personal_data: entity.personal_data,
             owner: entity.owner,
             description: entity.description,
+            full_snapshot: entity.full_snapshot,
         });
     }
 
@@ -470,6 +557,7 @@ fn build_registry() -> Registry {
         owner: "compliance",
         description: "Currency Transaction Report candidates: a customer's cash in or cash out of \
                       one business day, all channels, over USD 10,000 (31 CFR 1010.311, 1010.313).",
+        full_snapshot: false,
     });
 
     for source in QUARANTINE_SOURCES {
@@ -490,6 +578,7 @@ fn build_registry() -> Registry {
             personal_data: vec!["raw_payload"],
             owner: "data-platform",
             description: "Records that could not be taken, with their origin and the reason.",
+            full_snapshot: false,
         });
     }
 
@@ -511,6 +600,61 @@ fn build_registry() -> Registry {
         personal_data: vec![],
         owner: "data-platform",
         description: "One row per ingest run and source: records read, taken and quarantined.",
+        full_snapshot: false,
+    });
+
+    for (entity, key, history_table) in HISTORY_ENTITIES {
+        let current = tables
+            .iter()
+            .find(|table| table.zone == Zone::Silver && table.name == entity)
+            .expect("history entities are source entities")
+            .clone();
+        tables.push(TableDef {
+            zone: Zone::Silver,
+            name: history_table,
+            schema: schema_of(
+                current
+                    .business_fields()
+                    .iter()
+                    .map(|field| field.as_ref().clone())
+                    .chain([
+                        Field::new(VALID_FROM, utc_timestamp_type(), false),
+                        timestamp(VALID_TO),
+                        Field::new(IS_CURRENT, DataType::Boolean, false),
+                        Field::new(IS_DELETED, DataType::Boolean, false),
+                        Field::new(lineage::SOURCE_ORDER, DataType::Utf8, false),
+                    ]),
+            ),
+            key: vec![key, VALID_FROM],
+            partition_by: vec![],
+            personal_data: current.personal_data.clone(),
+            owner: current.owner,
+            description: current.description,
+            full_snapshot: false,
+        });
+    }
+
+    tables.push(TableDef {
+        zone: Zone::Silver,
+        name: "pii_findings",
+        schema: schema_of([
+            Field::new("source_table", DataType::Utf8, false),
+            Field::new("record_key", DataType::Utf8, false),
+            Field::new("column_name", DataType::Utf8, false),
+            Field::new("pii_type", DataType::Utf8, false),
+            Field::new("start_offset", DataType::Int64, false),
+            Field::new("end_offset", DataType::Int64, false),
+            Field::new("detector", DataType::Utf8, false),
+            Field::new(lineage::SOURCE_FILE, DataType::Utf8, false),
+            Field::new(lineage::SOURCE_POSITION, DataType::Int64, false),
+        ]),
+        key: vec!["source_table", "record_key", "column_name", "start_offset"],
+        partition_by: vec![],
+        personal_data: vec![],
+        owner: "compliance",
+        description: "Personal data found in free-text fields (memos, references) and redacted \
+                      from silver: which record, column, character range and kind, never the text.",
+        full_snapshot: false,
     });
 
     Registry { tables }

@@ -31,6 +31,9 @@ pub enum IngestError {
     #[error(transparent)]
     Csv(#[from] csv::Error),
 
+    #[error("cannot deliver '{path}': {reason}")]
+    Delivery { path: PathBuf, reason: String },
+
     #[error("invalid simulation settings: {0}")]
     InvalidSimulation(String),
 }

@@ -3,7 +3,94 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{IngestError, Result};
-use crate::sources::Source;
+use crate::sources::{camt053, cur, focus, ofac, settlement, Source};
+
+/// The kinds of file `paylake load` delivers, each into its landing folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Processor settlement details report (CSV).
+    Settlement,
+    /// ISO 20022 camt.053 bank statement, any version .001.02 to .001.08.
+    Camt053,
+    /// FinOps FOCUS 1.x cost export (CSV).
+    Focus,
+    /// AWS Cost and Usage Report, legacy or 2.0 (CSV).
+    Cur,
+    /// The OFAC SDN list: sdn.csv, alt.csv, add.csv of one publication.
+    Ofac,
+}
+
+impl FileKind {
+    fn folder(self) -> &'static str {
+        match self {
+            FileKind::Settlement => settlement::LANDING_FOLDER,
+            FileKind::Camt053 => camt053::LANDING_FOLDER,
+            FileKind::Focus => focus::LANDING_FOLDER,
+            FileKind::Cur => cur::FOLDER,
+            FileKind::Ofac => ofac::LANDING_FOLDER,
+        }
+    }
+}
+
+/// Copies files into the landing folder of their kind, as their producer would deliver them,
+/// and returns their paths relative to `landing/`. A file already delivered with the same
+/// content is left as it is (delivering twice is harmless); a different file under a name
+/// already taken is refused, since landing files never change. The OFAC files of one call
+/// are one publication and land together in a new folder named by the time of the load.
+pub fn deliver_files(landing_dir: &Path, kind: FileKind, files: &[PathBuf]) -> Result<Vec<String>> {
+    let folder = match kind {
+        FileKind::Ofac => format!(
+            "{}/{}",
+            kind.folder(),
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%6fZ")
+        ),
+        _ => kind.folder().to_string(),
+    };
+    let mut delivered = Vec::new();
+    for file in files {
+        let refuse = |reason: String| IngestError::Delivery {
+            path: file.clone(),
+            reason,
+        };
+        let name = file
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .ok_or_else(|| refuse("not a file".into()))?;
+        let name = match kind {
+            FileKind::Ofac => {
+                let lower = name.to_ascii_lowercase();
+                if ofac::entity_of(&lower).is_none() {
+                    return Err(refuse(
+                        "an OFAC list file is named sdn.csv, alt.csv or add.csv".into(),
+                    ));
+                }
+                lower
+            }
+            _ => name,
+        };
+        let relative_path = format!("{folder}/{name}");
+        let target = landing_dir.join(&relative_path);
+        let content = std::fs::read(file).map_err(|source| IngestError::io(file, source))?;
+        if target.exists() {
+            let existing =
+                std::fs::read(&target).map_err(|source| IngestError::io(&target, source))?;
+            if existing != content {
+                return Err(refuse(format!(
+                    "landing already holds a different '{relative_path}'; landing files never change, so deliver it under a new name"
+                )));
+            }
+            delivered.push(relative_path);
+            continue;
+        }
+        crate::sources::create_parent(&target)?;
+        // Written aside, then renamed: a reader never sees half a file (dot files are skipped).
+        let partial = target.with_file_name(format!(".{name}.partial"));
+        std::fs::write(&partial, &content).map_err(|source| IngestError::io(&partial, source))?;
+        std::fs::rename(&partial, &target).map_err(|source| IngestError::io(&target, source))?;
+        delivered.push(relative_path);
+    }
+    Ok(delivered)
+}
 
 /// A delivered file, with its path relative to `landing/` (the lineage every record keeps).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,4 +143,43 @@ fn collect(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivered_files_land_in_their_folder_once_and_are_never_replaced() {
+        let landing = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let report = outside.path().join("batch_1.csv");
+        std::fs::write(&report, "a\n").unwrap();
+        let first = deliver_files(landing.path(), FileKind::Settlement, &[report.clone()]).unwrap();
+        assert_eq!(first, ["settlements/batch_1.csv"]);
+        let again = deliver_files(landing.path(), FileKind::Settlement, &[report.clone()]).unwrap();
+        assert_eq!(again, first);
+        let listed = list_files(landing.path(), Source::Settlements).unwrap();
+        assert_eq!(listed.len(), 1);
+
+        std::fs::write(&report, "b\n").unwrap();
+        let error = deliver_files(landing.path(), FileKind::Settlement, &[report]).unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("landing already holds a different"));
+    }
+
+    #[test]
+    fn an_ofac_publication_lands_in_its_own_folder_and_other_names_are_refused() {
+        let landing = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let sdn = outside.path().join("SDN.CSV");
+        std::fs::write(&sdn, "1,X,-0-\n").unwrap();
+        let delivered = deliver_files(landing.path(), FileKind::Ofac, &[sdn]).unwrap();
+        assert!(delivered[0].starts_with("sanctions/ofac/"));
+        assert!(delivered[0].ends_with("/sdn.csv"));
+        let other = outside.path().join("list.csv");
+        std::fs::write(&other, "1\n").unwrap();
+        assert!(deliver_files(landing.path(), FileKind::Ofac, &[other]).is_err());
+    }
 }

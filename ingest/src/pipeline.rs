@@ -61,7 +61,8 @@ pub async fn ingest_lake(lake: &Lake, progress: &dyn Fn(&str)) -> Result<IngestR
     }
     let mut silver = BTreeMap::new();
     for table in registry().tables() {
-        if table.zone != Zone::Silver {
+        // Silver tables fed by a bronze table of the same entity; derived ones come after.
+        if table.zone != Zone::Silver || registry().get(Zone::Bronze, table.name).is_err() {
             continue;
         }
         progress(&format!("merge silver.{}", table.name));

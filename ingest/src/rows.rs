@@ -168,6 +168,17 @@ fn build_column(
 /// Refuses more fractional digits than the scale holds: money is never rounded silently.
 pub fn parse_decimal(text: &str, scale: u32) -> Result<i128, String> {
     let trimmed = text.trim();
+    // Exports write tiny costs as `4.8E-9` and DynamoDB numbers may carry an exponent: the
+    // point is moved in the text, so the value stays exact.
+    if let Some((mantissa, exponent)) = trimmed.split_once(['e', 'E']) {
+        let exponent: i32 = exponent
+            .parse()
+            .map_err(|_| format!("'{text}' is not a decimal number"))?;
+        let plain = shift_decimal_point(mantissa, exponent)
+            .ok_or_else(|| format!("'{text}' is not a decimal number"))?;
+        return parse_decimal(&plain, scale)
+            .map_err(|reason| reason.replace(&format!("'{plain}'"), &format!("'{text}'")));
+    }
     let (negative, digits) = match trimmed.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
@@ -199,6 +210,35 @@ pub fn parse_decimal(text: &str, scale: u32) -> Result<i128, String> {
         unscaled = unscaled * 10 + digit;
     }
     Ok(if negative { -unscaled } else { unscaled })
+}
+
+/// `mantissa × 10^exponent` written without exponent, or `None` past any sane magnitude.
+fn shift_decimal_point(mantissa: &str, exponent: i32) -> Option<String> {
+    if exponent.unsigned_abs() > 60 {
+        return None;
+    }
+    let (sign, digits) = match mantissa.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", mantissa.strip_prefix('+').unwrap_or(mantissa)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = format!("{whole}{fraction}");
+    let point = whole.len() as i32 + exponent;
+    let shifted = if point <= 0 {
+        format!(
+            "0.{}{all_digits}",
+            "0".repeat(point.unsigned_abs() as usize)
+        )
+    } else if point as usize >= all_digits.len() {
+        format!(
+            "{all_digits}{}",
+            "0".repeat(point as usize - all_digits.len())
+        )
+    } else {
+        let (left, right) = all_digits.split_at(point as usize);
+        format!("{left}.{right}")
+    };
+    Some(format!("{sign}{shifted}"))
 }
 
 /// Formats an unscaled decimal at `scale`, as in `-1234.50`.
@@ -320,6 +360,18 @@ mod tests {
         assert!(parse_decimal("12a", 2).is_err());
         assert!(parse_decimal("", 2).is_err());
         assert!(parse_decimal(".", 2).is_err());
+    }
+
+    #[test]
+    fn decimals_with_an_exponent_stay_exact() {
+        assert_eq!(parse_decimal("4.8E-9", 12), Ok(4_800));
+        assert_eq!(parse_decimal("1e2", 2), Ok(10_000));
+        assert_eq!(parse_decimal("-1.25E+1", 2), Ok(-1_250));
+        assert_eq!(parse_decimal("123.456e-1", 4), Ok(123_456));
+        assert!(parse_decimal("1E-9", 2)
+            .unwrap_err()
+            .contains("'1E-9' has more than 2 decimal places"));
+        assert!(parse_decimal("1E", 2).is_err());
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
     let is_not_delete = format!("source.\"{}\" <> 'D'", lineage::OP);
     let update_columns = silver_columns.clone();
     let insert_columns = silver_columns;
-    let (_merged_table, metrics) = silver_table
+    let (merged_table, metrics) = silver_table
         .merge(source, key_match)
         .with_source_alias("source")
         .with_target_alias("target")
@@ -124,10 +124,49 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         )
         .await
         .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?;
+    let deleted_by_snapshot = if silver.full_snapshot {
+        remove_rows_missing_from_latest_snapshot(&context, merged_table, silver).await?
+    } else {
+        0
+    };
     Ok(MergeOutcome::Merged {
         bronze_version,
         inserted: metrics.num_target_rows_inserted as u64,
         updated: metrics.num_target_rows_updated as u64,
-        deleted: metrics.num_target_rows_deleted as u64,
+        deleted: metrics.num_target_rows_deleted as u64 + deleted_by_snapshot,
     })
+}
+
+/// For a table delivered whole each time, deletes the rows that the latest delivery (the
+/// greatest landing file name, since load ids sort by time) no longer lists.
+async fn remove_rows_missing_from_latest_snapshot(
+    bronze_context: &SessionContext,
+    silver_table: deltalake::DeltaTable,
+    silver: &paylake_catalog::TableDef,
+) -> Result<u64> {
+    let latest = bronze_context
+        .sql(&format!(
+            "SELECT max(\"{file}\") FROM bronze",
+            file = lineage::SOURCE_FILE
+        ))
+        .await?
+        .collect()
+        .await?;
+    let Some(latest_file) = latest
+        .first()
+        .filter(|batch| batch.num_rows() == 1 && !batch.column(0).is_null(0))
+        .and_then(|batch| arrow::util::display::array_value_to_string(batch.column(0), 0).ok())
+    else {
+        return Ok(0);
+    };
+    let (_table, metrics) = silver_table
+        .delete()
+        .with_predicate(format!(
+            "\"{file}\" <> '{}'",
+            latest_file.replace('\'', "''"),
+            file = lineage::SOURCE_FILE
+        ))
+        .await
+        .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?;
+    Ok(metrics.num_deleted_rows.unwrap_or(0) as u64)
 }

@@ -49,6 +49,21 @@ pub enum Command {
         #[command(flatten)]
         lake: LakeArg,
     },
+    /// Deliver files into landing as their producer would, then ingest them.
+    ///
+    /// Each kind lands in its folder (settlements/, bank/camt053/, cost/focus/, cost/cur/,
+    /// sanctions/ofac/<load time>/); the OFAC files of one call are one publication and
+    /// replace the list loaded before.
+    Load {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// What the files are.
+        #[arg(long, value_enum)]
+        kind: LoadKind,
+        /// The files to deliver.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Build the gold datasets and reports of one business date (rebuilding it whole).
     Run {
         #[command(flatten)]
@@ -98,6 +113,33 @@ pub struct SimulationArgs {
     /// Random seed: the same seed writes the same files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoadKind {
+    /// Processor settlement details report (CSV).
+    Settlement,
+    /// ISO 20022 camt.053 bank statement, versions .001.02 to .001.08.
+    Camt053,
+    /// FinOps FOCUS 1.x cost and usage export (CSV).
+    Focus,
+    /// AWS Cost and Usage Report, legacy or 2.0 (CSV), mapped to FOCUS.
+    Cur,
+    /// OFAC SDN list files sdn.csv, alt.csv and add.csv.
+    Ofac,
+}
+
+impl From<LoadKind> for paylake_ingest::landing::FileKind {
+    fn from(kind: LoadKind) -> Self {
+        use paylake_ingest::landing::FileKind;
+        match kind {
+            LoadKind::Settlement => FileKind::Settlement,
+            LoadKind::Camt053 => FileKind::Camt053,
+            LoadKind::Focus => FileKind::Focus,
+            LoadKind::Cur => FileKind::Cur,
+            LoadKind::Ofac => FileKind::Ofac,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -121,7 +121,7 @@ pub fn write_file(
     Ok(())
 }
 
-/// Reads a DMS full-load or CDC Parquet file into changes of its table.
+/// Reads a DMS full-load or CDC file, Parquet or CSV, into changes of its table.
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
     let Some(entity) = entity_of(relative_path) else {
         return ParsedFile::unreadable(
@@ -131,6 +131,9 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
             ),
         );
     };
+    if relative_path.ends_with(".csv") {
+        return read_csv_file(path, relative_path, entity);
+    }
     match read_batches(path) {
         Ok(batches) => {
             let mut parsed = ParsedFile::default();
@@ -300,6 +303,152 @@ fn take_batch(
     Ok(())
 }
 
+/// Reads a DMS CSV file: no header by default (`AddColumnName=false`), the `Op` column in CDC
+/// files only, then the commit timestamp column, then the table's columns in table order.
+/// With `AddColumnName=true` the first line names the columns and they are read by name.
+/// An empty field is null.
+fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> ParsedFile {
+    let mut reader = match csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+    {
+        Ok(reader) => reader,
+        Err(err) => {
+            return ParsedFile::unreadable(Some(entity), format!("'{relative_path}': {err}"))
+        }
+    };
+    let fields = super::entity_fields(entity);
+    let table = registry()
+        .get(Zone::Silver, entity)
+        .expect("dms entities are in the registry");
+    let key_indexes: Vec<usize> = table
+        .key
+        .iter()
+        .map(|key| super::field_index(&fields, key))
+        .collect();
+    let mut parsed = ParsedFile::default();
+    // Where each of Op, the commit timestamp and the business columns sits in a line.
+    let mut named_columns: Option<(Option<usize>, Option<usize>, Vec<Option<usize>>)> = None;
+    for (index, record) in reader.records().enumerate() {
+        let position = index as i64 + 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                parsed.records_read += 1;
+                parsed.quarantine(
+                    position,
+                    entity,
+                    format!("{relative_path} line {position}: {err}"),
+                    String::new(),
+                );
+                continue;
+            }
+        };
+        if position == 1 && record.iter().any(|name| name == COMMIT_TIMESTAMP_COLUMN) {
+            let find = |name: &str| record.iter().position(|found| found == name);
+            named_columns = Some((
+                find(OP_COLUMN),
+                find(COMMIT_TIMESTAMP_COLUMN),
+                fields.iter().map(|field| find(field.name())).collect(),
+            ));
+            continue;
+        }
+        parsed.records_read += 1;
+        let raw = record.iter().collect::<Vec<_>>().join(",");
+        let (op_index, commit_index, column_indexes) = match &named_columns {
+            Some(named) => named.clone(),
+            None if record.len() == fields.len() + 2 => (
+                Some(0),
+                Some(1),
+                (2..).take(fields.len()).map(Some).collect(),
+            ),
+            None if record.len() == fields.len() + 1 => {
+                (None, Some(0), (1..).take(fields.len()).map(Some).collect())
+            }
+            None => {
+                parsed.quarantine(
+                    position,
+                    entity,
+                    format!(
+                        "{relative_path} line {position}: {} fields; a {entity} line has {} (full load) or {} (with '{OP_COLUMN}')",
+                        record.len(),
+                        fields.len() + 1,
+                        fields.len() + 2
+                    ),
+                    raw,
+                );
+                continue;
+            }
+        };
+        let field_text =
+            |index: Option<usize>| index.and_then(|index| record.get(index)).unwrap_or("");
+        let change = csv_change(
+            op_index.map(|index| field_text(Some(index))),
+            field_text(commit_index),
+            column_indexes.iter().map(|index| field_text(*index)),
+            &fields,
+            &key_indexes,
+        );
+        match change {
+            Ok((op, commit_micros, values)) => parsed.take(
+                entity,
+                TakenRecord {
+                    values,
+                    op,
+                    source_order: format!("{commit_micros:020}|{relative_path}|{position:010}"),
+                    commit_micros: Some(commit_micros),
+                    position,
+                },
+            ),
+            Err(reason) => parsed.quarantine(
+                position,
+                entity,
+                format!("{relative_path} line {position}: {reason}"),
+                raw,
+            ),
+        }
+    }
+    parsed
+}
+
+/// One CSV line as a change: its op, commit time and values, or why it cannot be taken.
+fn csv_change<'a>(
+    op_text: Option<&str>,
+    commit_text: &str,
+    column_texts: impl Iterator<Item = &'a str>,
+    fields: &[arrow::datatypes::FieldRef],
+    key_indexes: &[usize],
+) -> std::result::Result<(&'static str, i64, Vec<Value>), String> {
+    let op = match op_text {
+        None => "I",
+        Some("I") => "I",
+        Some("U") => "U",
+        Some("D") => "D",
+        Some(other) => return Err(format!("unknown op '{other}' in column '{OP_COLUMN}'")),
+    };
+    let commit_micros = chrono::NaiveDateTime::parse_from_str(commit_text, "%Y-%m-%d %H:%M:%S%.f")
+        .map(|time| time.and_utc().timestamp_micros())
+        .map_err(|_| {
+            format!("field '{COMMIT_TIMESTAMP_COLUMN}': '{commit_text}' is not a yyyy-MM-dd HH:mm:ss.SSSSSS time")
+        })?;
+    let values = fields
+        .iter()
+        .zip(column_texts)
+        .map(|(field, text)| {
+            crate::rows::parse_text_value(field.data_type(), text)
+                .map_err(|reason| format!("field '{}': {reason}", field.name()))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if let Some(missing) = key_indexes
+        .iter()
+        .find(|index| values[**index] == Value::Null)
+    {
+        return Err(format!("missing key field '{}'", fields[*missing].name()));
+    }
+    Ok((op, commit_micros, values))
+}
+
 fn read_commit_micros(column: &dyn Array, row: usize) -> std::result::Result<i64, String> {
     if column.is_null(row) {
         return Err("is empty".to_string());
@@ -404,6 +553,77 @@ mod tests {
             .reason
             .contains("missing key field 'currency'"));
         assert!(parsed.quarantined[1].reason.contains(relative));
+    }
+
+    #[test]
+    fn csv_files_with_and_without_op_and_header_read_like_parquet() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let relative = format!("aurora/public/fx_rates/{name}");
+            let path = dir.path().join(&relative);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            read_file(&path, &relative)
+        };
+        let full_load = write(
+            "LOAD00000001.csv",
+            "2023-11-14 22:13:20.000001,2023-11-14,EUR,1.08000000\n",
+        );
+        assert!(
+            full_load.quarantined.is_empty(),
+            "{:?}",
+            full_load.quarantined
+        );
+        let record = &full_load.taken["fx_rates"][0];
+        assert_eq!(record.op, "I");
+        assert_eq!(record.commit_micros, Some(1_700_000_000_000_001));
+        assert_eq!(record.values[2], Value::Decimal(108_000_000));
+
+        let cdc = write(
+            "20231114-221320000.csv",
+            "U,2023-11-14 22:13:20.000002,2023-11-14,EUR,1.09\n\
+             D,2023-11-14 22:13:20.000003,2023-11-14,GBP,\n\
+             X,2023-11-14 22:13:20.000003,2023-11-14,GBP,\n\
+             U,2023-11-14,2023-11-14,USD,1\n\
+             U,2023-11-14 22:13:20.000004,2023-11-14,USD,one\n\
+             U,2023-11-14 22:13:20.000004,2023-11-14\n",
+        );
+        assert_eq!(cdc.records_read, 6);
+        let ops: Vec<_> = cdc.taken["fx_rates"]
+            .iter()
+            .map(|record| record.op)
+            .collect();
+        assert_eq!(ops, ["U", "D"]);
+        let reasons: Vec<_> = cdc
+            .quarantined
+            .iter()
+            .map(|record| record.reason.as_str())
+            .collect();
+        assert!(reasons[0].contains("line 3: unknown op 'X'"), "{reasons:?}");
+        assert!(
+            reasons[1].contains("line 4: field 'dms_commit_ts'"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[2].contains("line 5: field 'usd_rate'"),
+            "{reasons:?}"
+        );
+        assert!(reasons[3].contains("line 6: 3 fields"), "{reasons:?}");
+
+        let with_header = write(
+            "20231114-221321000.csv",
+            "Op,dms_commit_ts,currency,rate_date,usd_rate\nI,2023-11-14 22:13:21.5,CHF,2023-11-14,1.1\n",
+        );
+        assert!(
+            with_header.quarantined.is_empty(),
+            "{:?}",
+            with_header.quarantined
+        );
+        assert_eq!(with_header.records_read, 1);
+        assert_eq!(
+            with_header.taken["fx_rates"][0].values[1],
+            Value::from("CHF")
+        );
     }
 
     #[test]

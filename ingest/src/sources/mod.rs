@@ -5,12 +5,14 @@
 //! record: they quarantine it with a reason and go on.
 
 pub mod camt053;
+pub mod cur;
 pub(crate) mod delimited;
 pub mod dms;
 pub mod dynamodb;
 pub mod focus;
 mod json_lines;
 pub mod kinesis;
+pub mod ofac;
 pub mod settlement;
 
 use std::collections::BTreeMap;
@@ -28,16 +30,21 @@ pub enum Source {
     Settlements,
     BankStatements,
     Cost,
+    Sanctions,
 }
 
+/// Cost files: FOCUS exports and Cost and Usage Reports, each in a subfolder.
+pub const COST_FOLDER: &str = "cost";
+
 impl Source {
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 7] = [
         Source::Aurora,
         Source::DynamoDb,
         Source::Kinesis,
         Source::Settlements,
         Source::BankStatements,
         Source::Cost,
+        Source::Sanctions,
     ];
 
     /// Name of the source, also the name of its `quarantine.*` table.
@@ -49,6 +56,7 @@ impl Source {
             Source::Settlements => "settlements",
             Source::BankStatements => "bank_statements",
             Source::Cost => "cost",
+            Source::Sanctions => "sanctions",
         }
     }
 
@@ -60,7 +68,8 @@ impl Source {
             Source::Kinesis => kinesis::LANDING_FOLDER,
             Source::Settlements => settlement::LANDING_FOLDER,
             Source::BankStatements => camt053::LANDING_FOLDER,
-            Source::Cost => focus::LANDING_FOLDER,
+            Source::Cost => COST_FOLDER,
+            Source::Sanctions => ofac::LANDING_FOLDER,
         }
     }
 
@@ -74,6 +83,7 @@ impl Source {
             Source::Settlements => Some(settlement::ENTITY),
             Source::BankStatements => Some(camt053::ENTRIES_ENTITY),
             Source::Cost => Some(focus::ENTITY),
+            Source::Sanctions => ofac::entity_of(relative_path),
         }
     }
 
@@ -85,7 +95,11 @@ impl Source {
             Source::Kinesis => kinesis::read_file(path, relative_path),
             Source::Settlements => settlement::read_file(path, relative_path),
             Source::BankStatements => camt053::read_file(path, relative_path),
+            Source::Cost if relative_path.starts_with(cur::FOLDER) => {
+                cur::read_file(path, relative_path)
+            }
             Source::Cost => focus::read_file(path, relative_path),
+            Source::Sanctions => ofac::read_file(path, relative_path),
         }
     }
 
@@ -95,10 +109,10 @@ impl Source {
             return false;
         }
         match self {
-            Source::Aurora => file_name.ends_with(".parquet"),
+            Source::Aurora => file_name.ends_with(".parquet") || file_name.ends_with(".csv"),
             Source::DynamoDb => file_name.ends_with(".jsonl") || file_name.ends_with(".json"),
             Source::Kinesis => true,
-            Source::Settlements | Source::Cost => file_name.ends_with(".csv"),
+            Source::Settlements | Source::Cost | Source::Sanctions => file_name.ends_with(".csv"),
             Source::BankStatements => file_name.ends_with(".xml"),
         }
     }

@@ -39,6 +39,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             steps::print_ingest_report(&report);
             Ok(())
         }
+        Command::Load { lake, kind, files } => {
+            let lake = open_lake(&settings, &lake)?;
+            let delivered =
+                paylake_ingest::landing::deliver_files(&lake.landing_dir()?, kind.into(), &files)?;
+            for relative_path in &delivered {
+                println!("delivered landing/{relative_path}");
+            }
+            let report = steps::ingest(&lake).await?;
+            steps::print_ingest_report(&report);
+            Ok(())
+        }
         Command::Run { lake, date } => {
             let lake = open_lake(&settings, &lake)?;
             let outcome = steps::run_business_date(&settings, &lake, date).await?;

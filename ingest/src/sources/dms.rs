@@ -328,8 +328,7 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
         .map(|key| super::field_index(&fields, key))
         .collect();
     let mut parsed = ParsedFile::default();
-    // Where each of Op, the commit timestamp and the business columns sits in a line.
-    let mut named_columns: Option<(Option<usize>, Option<usize>, Vec<Option<usize>>)> = None;
+    let mut named_columns: Option<CsvColumns> = None;
     for (index, record) in reader.records().enumerate() {
         let position = index as i64 + 1;
         let record = match record {
@@ -411,6 +410,9 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
     }
     parsed
 }
+
+/// Where `Op`, the commit timestamp and each business column sit in a DMS CSV line.
+type CsvColumns = (Option<usize>, Option<usize>, Vec<Option<usize>>);
 
 /// One CSV line as a change: its op, commit time and values, or why it cannot be taken.
 fn csv_change<'a>(

@@ -155,9 +155,19 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         let report = outside.path().join("batch_1.csv");
         std::fs::write(&report, "a\n").unwrap();
-        let first = deliver_files(landing.path(), FileKind::Settlement, &[report.clone()]).unwrap();
+        let first = deliver_files(
+            landing.path(),
+            FileKind::Settlement,
+            std::slice::from_ref(&report),
+        )
+        .unwrap();
         assert_eq!(first, ["settlements/batch_1.csv"]);
-        let again = deliver_files(landing.path(), FileKind::Settlement, &[report.clone()]).unwrap();
+        let again = deliver_files(
+            landing.path(),
+            FileKind::Settlement,
+            std::slice::from_ref(&report),
+        )
+        .unwrap();
         assert_eq!(again, first);
         let listed = list_files(landing.path(), Source::Settlements).unwrap();
         assert_eq!(listed.len(), 1);

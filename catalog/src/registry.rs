@@ -492,6 +492,15 @@ pub const QUARANTINE_SOURCES: [&str; 7] = [
     "sanctions",
 ];
 
+/// Free-text columns, `(entity, column)`: what people type there may hold personal data, so
+/// ingest redacts it (see `paylake_ingest::pii`).
+pub const FREE_TEXT_COLUMNS: [(&str, &str); 4] = [
+    ("transactions", "memo"),
+    ("bank_statement_entries", "remittance_info"),
+    ("settlement_lines", "merchant_reference"),
+    ("settlement_lines", "modification_reference"),
+];
+
 /// Entities that also keep a type-2 history: `(entity, key column, history table)`.
 pub const HISTORY_ENTITIES: [(&str, &str, &str); 2] = [
     ("customers", "customer_id", "customers_history"),

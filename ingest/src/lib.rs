@@ -5,6 +5,7 @@
 pub mod bronze;
 pub mod error;
 pub mod landing;
+pub mod pii;
 pub mod pipeline;
 pub mod rows;
 pub mod silver;
@@ -12,4 +13,4 @@ pub mod simulator;
 pub mod sources;
 
 pub use error::{IngestError, Result};
-pub use pipeline::{ingest_lake, IngestReport, SourceReport};
+pub use pipeline::{ingest_lake, ingest_lake_with, IngestReport, SourceReport};

@@ -10,6 +10,7 @@ use crate::bronze::{
 };
 use crate::error::Result;
 use crate::landing::{list_files, LandingFile};
+use crate::pii::{redact_records, EmbeddedPiiDetector, PiiDetector};
 use crate::rows::{rows_to_batch, Value};
 use crate::silver::{merge_entity, MergeOutcome};
 use crate::sources::{ParsedFile, Source};
@@ -40,9 +41,18 @@ impl IngestReport {
     }
 }
 
-/// Takes every landing file not taken yet, then brings silver up to date.
-/// `progress` receives a short message as each step starts.
+/// Takes every landing file not taken yet, then brings silver up to date, with free text
+/// redacted by the embedded detector. `progress` receives a short message as each step starts.
 pub async fn ingest_lake(lake: &Lake, progress: &dyn Fn(&str)) -> Result<IngestReport> {
+    ingest_lake_with(lake, &EmbeddedPiiDetector, progress).await
+}
+
+/// [`ingest_lake`] with the given detector of personal data in free text.
+pub async fn ingest_lake_with(
+    lake: &Lake,
+    pii_detector: &dyn PiiDetector,
+    progress: &dyn Fn(&str),
+) -> Result<IngestReport> {
     let run = IngestRun {
         run_id: uuid::Uuid::new_v4().to_string(),
         started_micros: chrono::Utc::now().timestamp_micros(),
@@ -52,7 +62,7 @@ pub async fn ingest_lake(lake: &Lake, progress: &dyn Fn(&str)) -> Result<IngestR
     for source in Source::ALL {
         progress(&format!("ingest {}", source.name()));
         let files = list_files(&landing_dir, source)?;
-        let report = ingest_source(lake, source, &files, &run).await?;
+        let report = ingest_source(lake, source, &files, &run, pii_detector).await?;
         tracing::info!(source = source.name(), ?report, "source ingested");
         if report.files_taken > 0 {
             record_run(lake, source, &report, &run).await?;
@@ -82,6 +92,7 @@ async fn ingest_source(
     source: Source,
     files: &[LandingFile],
     run: &IngestRun,
+    pii_detector: &dyn PiiDetector,
 ) -> Result<SourceReport> {
     // Files of one source are committed per primary entity, the table that marks them taken.
     let mut by_primary: BTreeMap<Option<&'static str>, Vec<&LandingFile>> = BTreeMap::new();
@@ -117,7 +128,16 @@ async fn ingest_source(
                 .iter()
                 .map(|file| (*file, source.read_file(&file.path, &file.relative_path)))
                 .collect();
-            commit_chunk(lake, source, primary_entity, parsed, run, &mut report).await?;
+            commit_chunk(
+                lake,
+                source,
+                primary_entity,
+                parsed,
+                run,
+                pii_detector,
+                &mut report,
+            )
+            .await?;
         }
     }
     debug_assert_eq!(
@@ -136,9 +156,11 @@ async fn commit_chunk(
     primary_entity: Option<&'static str>,
     parsed: Vec<(&LandingFile, ParsedFile)>,
     run: &IngestRun,
+    pii_detector: &dyn PiiDetector,
     report: &mut SourceReport,
 ) -> Result<()> {
     let mut quarantine_files = Vec::new();
+    let mut pii_findings_files = Vec::new();
     let mut entity_files: BTreeMap<&'static str, Vec<FileRows<'_>>> = BTreeMap::new();
     let entities: BTreeSet<&'static str> = parsed
         .iter()
@@ -165,6 +187,19 @@ async fn commit_chunk(
                 .map(|record| quarantine_row(record, &file.relative_path, run))
                 .collect(),
         });
+        let mut pii_findings = Vec::new();
+        for (entity, records) in taken.iter_mut() {
+            pii_findings.extend(redact_records(
+                pii_detector,
+                entity,
+                records,
+                &file.relative_path,
+            ));
+        }
+        pii_findings_files.push(FileRows {
+            relative_path: &file.relative_path,
+            rows: pii_findings,
+        });
         for entity in &entities {
             let rows: Vec<Vec<Value>> = taken
                 .remove(entity)
@@ -186,6 +221,14 @@ async fn commit_chunk(
         FileMarking::SkipHeld
     };
     append_files(lake, quarantine_table, quarantine_files, quarantine_marking).await?;
+    let findings_table = registry().get(Zone::Silver, "pii_findings")?;
+    append_files(
+        lake,
+        findings_table,
+        pii_findings_files,
+        FileMarking::SkipHeld,
+    )
+    .await?;
     let primary_files = primary_entity.and_then(|entity| entity_files.remove(entity));
     for (entity, files) in entity_files {
         let table = registry().get(Zone::Bronze, entity)?;

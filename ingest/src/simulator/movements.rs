@@ -112,10 +112,21 @@ impl Builder<'_> {
             "cash_deposit" => "cash deposit".to_string(),
             "cash_withdrawal" => "cash withdrawal".to_string(),
             _ => {
-                let counterparty = counterparty_account
-                    .map(|index| self.population.customers[index].full_name.clone())
+                let counterparty =
+                    counterparty_account.map(|index| &self.population.customers[index]);
+                let name = counterparty
+                    .map(|customer| customer.full_name.as_str())
                     .unwrap_or_default();
-                format!("transfer {counterparty}")
+                // Now and then people type contact details into the memo, as they do.
+                match counterparty {
+                    Some(customer) if self.movements.len() % 40 == 7 => {
+                        format!("transfer {name}, receipt to {}", customer.email)
+                    }
+                    Some(customer) if self.movements.len() % 40 == 23 => {
+                        format!("transfer {name}, call {} if late", customer.phone)
+                    }
+                    _ => format!("transfer {name}"),
+                }
             }
         };
         let resolved_micros =

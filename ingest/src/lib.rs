@@ -4,6 +4,7 @@
 
 pub mod bronze;
 pub mod error;
+pub mod history;
 pub mod landing;
 pub mod pii;
 pub mod pipeline;

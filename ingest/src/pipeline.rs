@@ -3,12 +3,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table, open_table};
+use paylake_catalog::registry::HISTORY_ENTITIES;
 use paylake_catalog::{registry, Lake, Zone};
 
 use crate::bronze::{
     append_files, bronze_row, file_app_id, quarantine_row, FileMarking, FileRows, IngestRun,
 };
 use crate::error::Result;
+use crate::history::rebuild_history;
 use crate::landing::{list_files, LandingFile};
 use crate::pii::{redact_records, EmbeddedPiiDetector, PiiDetector};
 use crate::rows::{rows_to_batch, Value};
@@ -79,6 +81,12 @@ pub async fn ingest_lake_with(
         let outcome = merge_entity(lake, table.name).await?;
         tracing::info!(table = table.name, ?outcome, "silver merged");
         silver.insert(table.qualified_name(), outcome);
+    }
+    for (entity, key, history_table) in HISTORY_ENTITIES {
+        progress(&format!("history silver.{history_table}"));
+        if let Some(versions) = rebuild_history(lake, entity, key, history_table).await? {
+            tracing::info!(table = history_table, versions, "history rebuilt");
+        }
     }
     Ok(IngestReport {
         run_id: run.run_id,

@@ -116,7 +116,7 @@ fn luhn_valid(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// ISO 13616 check of an IBAN: the number moved and read in base 36 is 1 modulo 97.

@@ -31,6 +31,12 @@ pub enum IngestError {
     #[error(transparent)]
     Csv(#[from] csv::Error),
 
+    #[error("postgresql: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+
+    #[error("logical replication: {0}")]
+    Replication(String),
+
     #[error("cannot deliver '{path}': {reason}")]
     Delivery { path: PathBuf, reason: String },
 

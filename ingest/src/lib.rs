@@ -14,4 +14,4 @@ pub mod simulator;
 pub mod sources;
 
 pub use error::{IngestError, Result};
-pub use pipeline::{ingest_lake, ingest_lake_with, IngestReport, SourceReport};
+pub use pipeline::{ingest_lake, ingest_lake_with, refresh_silver, IngestReport, SourceReport};

@@ -67,10 +67,24 @@ pub async fn ingest_lake_with(
         let report = ingest_source(lake, source, &files, &run, pii_detector).await?;
         tracing::info!(source = source.name(), ?report, "source ingested");
         if report.files_taken > 0 {
-            record_run(lake, source, &report, &run).await?;
+            record_run(lake, source.name(), &report, &run).await?;
         }
         sources.insert(source.name(), report);
     }
+    let silver = refresh_silver(lake, progress).await?;
+    Ok(IngestReport {
+        run_id: run.run_id,
+        sources,
+        silver,
+    })
+}
+
+/// Merges every bronze table into silver and rebuilds the type-2 histories; tables whose
+/// bronze has not changed since are left as they are.
+pub async fn refresh_silver(
+    lake: &Lake,
+    progress: &dyn Fn(&str),
+) -> Result<BTreeMap<String, MergeOutcome>> {
     let mut silver = BTreeMap::new();
     for table in registry().tables() {
         // Silver tables fed by a bronze table of the same entity; derived ones come after.
@@ -88,11 +102,7 @@ pub async fn ingest_lake_with(
             tracing::info!(table = history_table, versions, "history rebuilt");
         }
     }
-    Ok(IngestReport {
-        run_id: run.run_id,
-        sources,
-        silver,
-    })
+    Ok(silver)
 }
 
 async fn ingest_source(
@@ -250,9 +260,9 @@ async fn commit_chunk(
 }
 
 /// Appends the run's counts for one source to `system.ingest_runs`.
-async fn record_run(
+pub async fn record_run(
     lake: &Lake,
-    source: Source,
+    source_name: &str,
     report: &SourceReport,
     run: &IngestRun,
 ) -> Result<()> {
@@ -260,7 +270,7 @@ async fn record_run(
     let count = |value: u64| Value::Integer(i64::try_from(value).unwrap_or(i64::MAX));
     let row = vec![
         Value::Text(run.run_id.clone()),
-        Value::from(source.name()),
+        Value::from(source_name),
         Value::TimestampMicros(run.started_micros),
         Value::TimestampMicros(chrono::Utc::now().timestamp_micros()),
         count(report.files_taken),

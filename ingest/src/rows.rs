@@ -293,6 +293,10 @@ pub fn parse_timestamp_micros(text: &str) -> Result<i64, String> {
     if let Ok(with_offset) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(with_offset.timestamp_micros());
     }
+    // PostgreSQL's text output of timestamptz: `2026-03-02 10:00:00.5+00`.
+    if let Ok(with_offset) = chrono::DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z") {
+        return Ok(with_offset.timestamp_micros());
+    }
     let without_zone = text.trim_end_matches('Z');
     for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
         if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(without_zone, format) {

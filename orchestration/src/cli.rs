@@ -64,6 +64,30 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Replicate the Aurora tables from PostgreSQL logical replication (pgoutput), then merge.
+    ///
+    /// Creates the publication and the slot when missing and copies the tables once, then
+    /// takes every committed change into bronze, exactly once, and merges silver. The slot
+    /// moves only after the lake's commit, so an interrupted run loses nothing.
+    Replicate {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Source database: a libpq connection string or postgresql:// URL.
+        #[arg(long, env = "PAYLAKE_POSTGRES_URL", value_name = "URL")]
+        postgres: String,
+        /// Replication slot name.
+        #[arg(long, default_value = "paylake")]
+        slot: String,
+        /// Publication name.
+        #[arg(long, default_value = "paylake")]
+        publication: String,
+        /// Changes decoded per batch (a batch always ends on a commit).
+        #[arg(long, default_value_t = 10_000)]
+        batch_changes: u32,
+        /// Keep following the source, polling every this many seconds, until interrupted.
+        #[arg(long, value_name = "SECONDS")]
+        follow: Option<u64>,
+    },
     /// Build the gold datasets and reports of one business date (rebuilding it whole).
     Run {
         #[command(flatten)]

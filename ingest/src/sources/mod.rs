@@ -13,6 +13,7 @@ pub mod focus;
 mod json_lines;
 pub mod kinesis;
 pub mod ofac;
+pub mod postgres;
 pub mod settlement;
 
 use std::collections::BTreeMap;

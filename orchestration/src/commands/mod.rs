@@ -50,6 +50,23 @@ pub async fn run(cli: Cli) -> Result<()> {
             steps::print_ingest_report(&report);
             Ok(())
         }
+        Command::Replicate {
+            lake,
+            postgres,
+            slot,
+            publication,
+            batch_changes,
+            follow,
+        } => {
+            let lake = open_lake(&settings, &lake)?;
+            let settings = paylake_ingest::sources::postgres::replication::ReplicationSettings {
+                connection: postgres,
+                slot,
+                publication,
+                batch_changes,
+            };
+            steps::replicate(&lake, settings, follow).await
+        }
         Command::Run { lake, date } => {
             let lake = open_lake(&settings, &lake)?;
             let outcome = steps::run_business_date(&settings, &lake, date).await?;

@@ -7,6 +7,7 @@ use paylake_catalog::Lake;
 use paylake_ingest::simulator::{
     simulate as simulate_sources, SimulationConfig, SimulationSummary,
 };
+use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
 use paylake_ingest::IngestReport;
 use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::BusinessDay;
@@ -71,6 +72,33 @@ pub fn print_ingest_report(report: &IngestReport) {
             counts.records_taken,
             counts.records_quarantined
         );
+    }
+}
+
+/// Replicates from PostgreSQL, merges silver, and with `follow` goes on every so many seconds.
+pub async fn replicate(
+    lake: &Lake,
+    settings: ReplicationSettings,
+    follow_seconds: Option<u64>,
+) -> Result<()> {
+    let replicator = Replicator::connect(settings).await?;
+    loop {
+        let bar = spinner("replicating");
+        let report = replicator.replicate(lake).await?;
+        paylake_ingest::refresh_silver(lake, &|step| bar.set_message(step.to_string())).await?;
+        bar.finish_and_clear();
+        println!(
+            "replicated: {} snapshot rows, {} transactions, {} changes, {} quarantined; slot at {}",
+            report.snapshot_rows,
+            report.transactions,
+            report.changes,
+            report.quarantined,
+            report.confirmed_lsn.unwrap_or_default()
+        );
+        let Some(seconds) = follow_seconds else {
+            return Ok(());
+        };
+        tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
     }
 }
 

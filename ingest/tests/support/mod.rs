@@ -1,0 +1,3 @@
+//! Real services the integration tests start for themselves.
+
+pub mod postgres;

@@ -502,7 +502,7 @@ pub fn write(landing_dir: &Path, payments: &CardPayments) -> Result<u64> {
     for (hour, records) in &by_hour {
         let delivered = (hour + 1) * MICROS_PER_HOUR - MICROS_PER_MINUTE;
         let key = kinesis::object_key(delivered, *hour as u64);
-        kinesis::write_file(&landing_dir.join(key), records)?;
+        kinesis::write_firehose_object(&landing_dir.join(key), records)?;
         files += 1;
     }
     for (batch, lines) in &payments.settlement_batches {

@@ -102,6 +102,9 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
     )?;
     summary.files_written += card_payments::write(landing_dir, &payments)?;
     summary.files_written += cost::write(landing_dir, &mut rng, &clock)?;
+    if let Some(sdn_csv) = &config.ofac_sdn_csv {
+        summary.files_written += publish_sanctions_list(landing_dir, sdn_csv, config)?;
+    }
 
     let ctr_truth = truth::ctr_truth(&population, &money.movements, &fx_rates, &clock);
     summary.ctr_truth_rows = ctr_truth.len() as u64;
@@ -113,6 +116,30 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
         &payments.recon_breaks,
     )?;
     Ok(summary)
+}
+
+/// Delivers the OFAC list the population was screened against (sdn.csv and, beside it,
+/// alt.csv and add.csv) as one publication dated the first business day.
+fn publish_sanctions_list(
+    landing_dir: &Path,
+    sdn_csv: &Path,
+    config: &SimulationConfig,
+) -> Result<u64> {
+    let folder = landing_dir
+        .join(crate::sources::ofac::LANDING_FOLDER)
+        .join(config.start_date.format("%Y%m%dT000000000000Z").to_string());
+    std::fs::create_dir_all(&folder).map_err(|source| IngestError::io(&folder, source))?;
+    let mut delivered = 0;
+    for (name, _) in crate::sources::ofac::FILES {
+        let source = sdn_csv.with_file_name(name);
+        if !source.exists() {
+            continue;
+        }
+        let target = folder.join(name);
+        std::fs::copy(&source, &target).map_err(|err| IngestError::io(&source, err))?;
+        delivered += 1;
+    }
+    Ok(delivered)
 }
 
 /// A value drawn uniformly from a slice.

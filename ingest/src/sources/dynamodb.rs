@@ -103,15 +103,24 @@ fn read_record(
         .get("dynamodb")
         .and_then(Json::as_object)
         .ok_or("field 'dynamodb' is missing")?;
-    let sequence_number = stream
-        .get("SequenceNumber")
-        .and_then(Json::as_str)
-        .filter(|text| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()))
-        .ok_or("field 'dynamodb.SequenceNumber' is missing or not a number string")?;
-    let created_seconds = stream
-        .get("ApproximateCreationDateTime")
-        .and_then(Json::as_f64)
-        .ok_or("field 'dynamodb.ApproximateCreationDateTime' is missing")?;
+    let created_micros = creation_micros(&record, stream)?;
+    // The Streams API numbers each record; Kinesis Data Streams for DynamoDB does not, and
+    // may repeat or reorder records: creation time then eventID give the order, and a
+    // repeat has the same order as its original.
+    let source_order = match stream.get("SequenceNumber") {
+        Some(sequence) => sequence
+            .as_str()
+            .filter(|text| !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()))
+            .map(sequence_order)
+            .ok_or("field 'dynamodb.SequenceNumber' is not a number string")?,
+        None => {
+            let event_id = record
+                .get("eventID")
+                .and_then(Json::as_str)
+                .ok_or("field 'eventID' is missing (needed without SequenceNumber)")?;
+            format!("{created_micros:020}|{event_id}")
+        }
+    };
     let image_name = if op == "D" { "OldImage" } else { "NewImage" };
     let image = stream
         .get(image_name)
@@ -138,10 +147,43 @@ fn read_record(
     Ok(TakenRecord {
         values,
         op,
-        source_order: sequence_order(sequence_number),
-        commit_micros: Some((created_seconds * 1_000_000.0).round() as i64),
+        source_order,
+        commit_micros: Some(created_micros),
         position: 0,
     })
+}
+
+/// `ApproximateCreationDateTime` in microseconds: epoch seconds from the Streams API, or at
+/// the stated `ApproximateCreationDateTimePrecision` (MILLISECOND or MICROSECOND) from
+/// Kinesis Data Streams for DynamoDB.
+fn creation_micros(record: &Json, stream: &Map<String, Json>) -> std::result::Result<i64, String> {
+    let field = "dynamodb.ApproximateCreationDateTime";
+    let value = stream
+        .get("ApproximateCreationDateTime")
+        .ok_or(format!("field '{field}' is missing"))?;
+    let precision = record
+        .get("dynamodb")
+        .and_then(|dynamodb| dynamodb.get("ApproximateCreationDateTimePrecision"))
+        .or_else(|| record.get("ApproximateCreationDateTimePrecision"))
+        .and_then(Json::as_str);
+    let micros_per_unit = match precision {
+        None => 1_000_000,
+        Some("MILLISECOND") => 1_000,
+        Some("MICROSECOND") => 1,
+        Some(other) => {
+            return Err(format!(
+                "field 'ApproximateCreationDateTimePrecision': unknown precision '{other}'"
+            ))
+        }
+    };
+    // Whole units are read as integers, so that microseconds stay exact.
+    if let Some(whole) = value.as_i64() {
+        return Ok(whole * micros_per_unit);
+    }
+    value
+        .as_f64()
+        .map(|units| (units * micros_per_unit as f64).round() as i64)
+        .ok_or(format!("field '{field}' is not a number"))
 }
 
 /// Converts one DynamoDB JSON attribute to a value of the column's type. Numbers (`N`) are
@@ -154,6 +196,26 @@ fn attribute_value(attribute: &Json, data_type: &DataType) -> std::result::Resul
     let (descriptor, content) = object.iter().next().expect("one entry checked above");
     if descriptor == "NULL" {
         return Ok(Value::Null);
+    }
+    if let (Some(flag), DataType::Boolean) = (content.as_bool(), data_type) {
+        if descriptor == "BOOL" {
+            return Ok(Value::Boolean(flag));
+        }
+    }
+    // String and number sets become lists; their members stay text, exact.
+    if let ("SS" | "NS", DataType::List(_), Some(members)) =
+        (descriptor.as_str(), data_type, content.as_array())
+    {
+        return members
+            .iter()
+            .map(|member| {
+                member
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("a member of {descriptor} is not a string"))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(Value::TextList);
     }
     let text = content
         .as_str()
@@ -273,5 +335,37 @@ mod tests {
             reasons[2].contains("unknown operation 'UPSERT'"),
             "{reasons:?}"
         );
+    }
+
+    #[test]
+    fn kinesis_for_dynamodb_records_order_by_creation_time_and_repeat_identically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kds.jsonl");
+        // The form Kinesis Data Streams for DynamoDB delivers: no SequenceNumber, creation
+        // time in the stated precision, repeats and reordering allowed.
+        let kds = |event_id: &str, micros: i64, status: &str| {
+            let mut json = record("MODIFY", "0", image(status, "2.00")).to_json();
+            let dynamodb = json["dynamodb"].as_object_mut().unwrap();
+            dynamodb.remove("SequenceNumber");
+            dynamodb.insert("ApproximateCreationDateTime".into(), json!(micros));
+            dynamodb.insert(
+                "ApproximateCreationDateTimePrecision".into(),
+                json!("MICROSECOND"),
+            );
+            json["eventID"] = json!(event_id);
+            json["tableName"] = json!("payments");
+            json["recordFormat"] = json!("application/json");
+            json.to_string()
+        };
+        let later = kds("e2", 1_772_445_600_000_002, "captured");
+        let earlier = kds("e1", 1_772_445_600_000_001, "authorized");
+        std::fs::write(&path, format!("{later}\n{earlier}\n{later}\n")).unwrap();
+        let parsed = read_file(&path, "dynamodb/payments/kds/1.jsonl");
+        assert!(parsed.quarantined.is_empty(), "{:?}", parsed.quarantined);
+        let records = &parsed.taken[ENTITY];
+        assert_eq!(records[0].commit_micros, Some(1_772_445_600_000_002));
+        assert!(records[1].source_order < records[0].source_order);
+        // The repeat sorts exactly as its original: silver keeps one of them.
+        assert_eq!(records[0].source_order, records[2].source_order);
     }
 }

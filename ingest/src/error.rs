@@ -34,6 +34,9 @@ pub enum IngestError {
     #[error("postgresql: {0}")]
     Postgres(#[from] tokio_postgres::Error),
 
+    #[error("aws: {0}")]
+    Aws(String),
+
     #[error("logical replication: {0}")]
     Replication(String),
 

@@ -64,6 +64,24 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Read Kinesis and DynamoDB streams from their checkpoints into landing, then ingest.
+    ///
+    /// Uses the standard AWS configuration (environment, profiles, AWS_ENDPOINT_URL). Each
+    /// shard's records land as files named by their sequence range; the last one landed is
+    /// the shard's checkpoint, and closed shards are read to their end before their children.
+    Consume {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Kinesis data stream of payment events.
+        #[arg(long, value_name = "STREAM")]
+        kinesis_stream: Option<String>,
+        /// DynamoDB table whose stream to read (payments).
+        #[arg(long, value_name = "TABLE")]
+        dynamodb_table: Option<String>,
+        /// Records per GetRecords call.
+        #[arg(long, default_value_t = 1000)]
+        records_per_call: i32,
+    },
     /// Replicate the Aurora tables from PostgreSQL logical replication (pgoutput), then merge.
     ///
     /// Creates the publication and the slot when missing and copies the tables once, then

@@ -9,12 +9,15 @@ pub mod cur;
 pub(crate) mod delimited;
 pub mod dms;
 pub mod dynamodb;
+pub mod dynamodb_consumer;
 pub mod focus;
 mod json_lines;
 pub mod kinesis;
+pub mod kinesis_consumer;
 pub mod ofac;
 pub mod postgres;
 pub mod settlement;
+pub mod stream_landing;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -50,6 +50,24 @@ pub async fn run(cli: Cli) -> Result<()> {
             steps::print_ingest_report(&report);
             Ok(())
         }
+        Command::Consume {
+            lake,
+            kinesis_stream,
+            dynamodb_table,
+            records_per_call,
+        } => {
+            let lake = open_lake(&settings, &lake)?;
+            steps::consume_streams(
+                &lake,
+                kinesis_stream.as_deref(),
+                dynamodb_table.as_deref(),
+                records_per_call,
+            )
+            .await?;
+            let report = steps::ingest(&lake).await?;
+            steps::print_ingest_report(&report);
+            Ok(())
+        }
         Command::Replicate {
             lake,
             postgres,

@@ -8,6 +8,7 @@ use paylake_ingest::simulator::{
     simulate as simulate_sources, SimulationConfig, SimulationSummary,
 };
 use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
+use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use paylake_ingest::IngestReport;
 use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::BusinessDay;
@@ -73,6 +74,43 @@ pub fn print_ingest_report(report: &IngestReport) {
             counts.records_quarantined
         );
     }
+}
+
+/// Lands what the named streams hold past their checkpoints.
+pub async fn consume_streams(
+    lake: &Lake,
+    kinesis_stream: Option<&str>,
+    dynamodb_table: Option<&str>,
+    records_per_call: i32,
+) -> Result<()> {
+    if kinesis_stream.is_none() && dynamodb_table.is_none() {
+        return Err(OrchestrationError::Usage(
+            "name a stream: --kinesis-stream and/or --dynamodb-table".into(),
+        ));
+    }
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let landing_dir = lake.landing_dir()?;
+    if let Some(stream) = kinesis_stream {
+        let client = aws_sdk_kinesis::Client::new(&config);
+        let report =
+            kinesis_consumer::consume_stream(&client, stream, &landing_dir, records_per_call)
+                .await?;
+        println!(
+            "kinesis {stream}: {} records in {} files from {} shards ({} closed)",
+            report.records, report.files, report.shards, report.closed_shards
+        );
+    }
+    if let Some(table) = dynamodb_table {
+        let client = aws_sdk_dynamodbstreams::Client::new(&config);
+        let report =
+            dynamodb_consumer::consume_table_stream(&client, table, &landing_dir, records_per_call)
+                .await?;
+        println!(
+            "dynamodb {table}: {} records in {} files from {} shards ({} closed)",
+            report.records, report.files, report.shards, report.closed_shards
+        );
+    }
+    Ok(())
 }
 
 /// Replicates from PostgreSQL, merges silver, and with `follow` goes on every so many seconds.

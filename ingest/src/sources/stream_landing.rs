@@ -1,0 +1,159 @@
+//! Landing of stream shards (Kinesis, DynamoDB Streams) as files, and the checkpoints that
+//! come with them.
+//!
+//! A consumer writes each `GetRecords` batch of a shard as one file,
+//! `<stream folder>/<shard id>/<first sequence>-<last sequence>.jsonl`, written aside and
+//! renamed so that it appears whole or not at all. The shard's checkpoint is the greatest
+//! last sequence number among its files, so it is durable exactly when the records are; ingest
+//! then takes each file into Delta exactly once (see `bronze`). A shard read to its end (it
+//! was closed by resharding) gets a `_closed` marker, and its children are read only after it,
+//! so the changes of one key stay in order across a reshard.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{IngestError, Result};
+
+const CLOSED_MARKER: &str = "_closed";
+
+/// Sequence numbers are decimal strings of up to 128 bits: padded, text order is numeric order.
+fn padded(sequence_number: &str) -> String {
+    format!("{sequence_number:0>40}")
+}
+
+/// The last sequence number landed for a shard, if any.
+pub fn checkpoint(shard_folder: &Path) -> Result<Option<String>> {
+    if !shard_folder.exists() {
+        return Ok(None);
+    }
+    let entries =
+        std::fs::read_dir(shard_folder).map_err(|source| IngestError::io(shard_folder, source))?;
+    let mut last: Option<String> = None;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(range) = name.strip_suffix(".jsonl") else {
+            continue;
+        };
+        let Some((_, last_in_file)) = range.split_once('-') else {
+            continue;
+        };
+        if last
+            .as_deref()
+            .is_none_or(|current| padded(last_in_file) > padded(current))
+        {
+            last = Some(last_in_file.to_string());
+        }
+    }
+    Ok(last)
+}
+
+/// Lands one batch of a shard's records, each a JSON line, under its sequence range.
+pub fn write_batch(
+    shard_folder: &Path,
+    first_sequence: &str,
+    last_sequence: &str,
+    lines: &[String],
+) -> Result<()> {
+    debug_assert!(!lines.is_empty());
+    debug_assert!(padded(first_sequence) <= padded(last_sequence));
+    std::fs::create_dir_all(shard_folder)
+        .map_err(|source| IngestError::io(shard_folder, source))?;
+    let name = format!("{first_sequence}-{last_sequence}.jsonl");
+    let partial = shard_folder.join(format!(".{name}.partial"));
+    let mut file =
+        std::fs::File::create(&partial).map_err(|source| IngestError::io(&partial, source))?;
+    for line in lines {
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.write_all(b"\n"))
+            .map_err(|source| IngestError::io(&partial, source))?;
+    }
+    file.sync_all()
+        .map_err(|source| IngestError::io(&partial, source))?;
+    let target = shard_folder.join(name);
+    std::fs::rename(&partial, &target).map_err(|source| IngestError::io(&target, source))
+}
+
+pub fn is_closed(shard_folder: &Path) -> bool {
+    shard_folder.join(CLOSED_MARKER).exists()
+}
+
+/// Records that a shard was read to its end.
+pub fn mark_closed(shard_folder: &Path) -> Result<()> {
+    std::fs::create_dir_all(shard_folder)
+        .map_err(|source| IngestError::io(shard_folder, source))?;
+    let marker = shard_folder.join(CLOSED_MARKER);
+    std::fs::write(&marker, b"").map_err(|source| IngestError::io(&marker, source))
+}
+
+/// A shard and the shards it was split or merged from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardLineage {
+    pub shard_id: String,
+    pub parents: Vec<String>,
+}
+
+/// Shards in an order where each comes after its parents (those the stream still lists).
+pub fn parents_first(shards: Vec<ShardLineage>) -> Vec<ShardLineage> {
+    let listed: BTreeSet<String> = shards.iter().map(|shard| shard.shard_id.clone()).collect();
+    let mut placed: BTreeSet<String> = BTreeSet::new();
+    let mut remaining = shards;
+    let mut ordered = Vec::new();
+    while !remaining.is_empty() {
+        let (ready, waiting): (Vec<_>, Vec<_>) = remaining.into_iter().partition(|shard| {
+            shard
+                .parents
+                .iter()
+                .all(|parent| !listed.contains(parent) || placed.contains(parent))
+        });
+        if ready.is_empty() {
+            // A cycle cannot happen in a real stream; keep every shard rather than loop.
+            ordered.extend(waiting);
+            break;
+        }
+        for shard in &ready {
+            placed.insert(shard.shard_id.clone());
+        }
+        ordered.extend(ready);
+        remaining = waiting;
+    }
+    ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoint_is_the_greatest_landed_sequence_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let shard = dir.path().join("shardId-000000000000");
+        assert_eq!(checkpoint(&shard).unwrap(), None);
+        write_batch(&shard, "95", "99", &["{}".into()]).unwrap();
+        write_batch(&shard, "100", "120", &["{}".into()]).unwrap();
+        std::fs::write(shard.join(".130-140.jsonl.partial"), "{").unwrap();
+        assert_eq!(checkpoint(&shard).unwrap().as_deref(), Some("120"));
+        assert!(!is_closed(&shard));
+        mark_closed(&shard).unwrap();
+        assert!(is_closed(&shard));
+    }
+
+    #[test]
+    fn children_come_after_their_parents() {
+        let shard = |id: &str, parents: &[&str]| ShardLineage {
+            shard_id: id.into(),
+            parents: parents.iter().map(|parent| parent.to_string()).collect(),
+        };
+        let ordered = parents_first(vec![
+            shard("merged", &["left", "right"]),
+            shard("left", &["root"]),
+            shard("right", &[]),
+            shard("root", &["expired"]),
+        ]);
+        let ids: Vec<_> = ordered
+            .iter()
+            .map(|shard| shard.shard_id.as_str())
+            .collect();
+        assert_eq!(ids, ["right", "root", "left", "merged"]);
+    }
+}

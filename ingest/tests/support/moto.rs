@@ -1,0 +1,115 @@
+//! moto's server, the AWS APIs on a free port of 127.0.0.1, for one test.
+//!
+//! `PAYLAKE_MOTO_SERVER` names the `moto_server` program (the test command sets it to the one
+//! in its venv); else `moto_server` on the PATH. The venv's Python (beside it) sets up state
+//! through boto3 where paylake has no client of its own, e.g. DynamoDB writes.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    child: Child,
+    program: PathBuf,
+    pub port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Self {
+        let program = PathBuf::from(
+            std::env::var("PAYLAKE_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into()),
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!("{}: {err}; install moto[server] 5.2 (scripts/test does) or set PAYLAKE_MOTO_SERVER", program.display())
+            });
+        let moto = Moto {
+            child,
+            program,
+            port,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !moto.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    fn answers(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let request = format!(
+            "GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        );
+        let mut response = String::new();
+        stream.write_all(request.as_bytes()).is_ok()
+            && stream.read_to_string(&mut response).is_ok()
+            && response.starts_with("HTTP/1.")
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The standard AWS configuration, pointed at this server.
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(self.endpoint())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_kinesis::config::Credentials::new(
+                "testing", "testing", None, None, "moto",
+            ))
+            .load()
+            .await
+    }
+
+    /// Runs a Python snippet with boto3 clients pointed at this server (`boto3` is imported
+    /// and `client(name)` returns a client).
+    pub fn python(&self, code: &str) -> String {
+        let python = self.program.with_file_name("python");
+        let python = if python.exists() {
+            python
+        } else {
+            PathBuf::from("python3")
+        };
+        let prelude = format!(
+            "import boto3\ndef client(name):\n    return boto3.client(name, endpoint_url='{}', region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n",
+            self.endpoint()
+        );
+        let output = Command::new(&python)
+            .arg("-c")
+            .arg(format!("{prelude}{code}"))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "python failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

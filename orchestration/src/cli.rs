@@ -114,6 +114,11 @@ pub enum Command {
         #[arg(long)]
         date: NaiveDate,
     },
+    /// Measure paylake beside a floor and a peer on the same data.
+    Bench {
+        #[command(subcommand)]
+        bench: BenchCommand,
+    },
     /// Query the lake with SQL; tables are named zone.table (e.g. silver.payments).
     Sql {
         #[command(flatten)]
@@ -132,6 +137,45 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Landing to silver: records per second and peak RSS of paylake, of the floor (reading
+    /// the records and writing them once as Parquet) and of the peer (Python deltalake and
+    /// polars), each run as its own process on the same generated landing files.
+    Ingest {
+        /// Records per source.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: u64,
+        /// Sources to measure.
+        #[arg(long, value_enum, default_values_t = [BenchSource::Dms, BenchSource::Dynamodb])]
+        source: Vec<BenchSource>,
+        /// Folder for the generated landing files and lakes (replaced).
+        #[arg(long, default_value = "target/bench")]
+        workdir: PathBuf,
+        /// Python with deltalake 1.6 and polars installed, for the peer.
+        #[arg(long, default_value = ".venv-test/bin/python")]
+        python: String,
+    },
+    /// The floor alone (run by `bench ingest` as its own process).
+    #[command(hide = true)]
+    Floor {
+        #[arg(long, value_enum)]
+        source: BenchSource,
+        #[arg(long)]
+        landing: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchSource {
+    /// AWS DMS Parquet CDC files of transactions.
+    Dms,
+    /// DynamoDB stream records of payments.
+    Dynamodb,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per command; this one dispatches and holds what they share.
 
+mod bench;
 mod demo;
 mod query;
 mod steps;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use paylake_catalog::Lake;
 
-use crate::cli::{Cli, Command, LakeArg};
+use crate::cli::{BenchCommand, Cli, Command, LakeArg};
 use crate::config::{self, Settings};
 use crate::error::Result;
 
@@ -95,6 +96,22 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Bench { bench } => match bench {
+            BenchCommand::Ingest {
+                records,
+                source,
+                workdir,
+                python,
+            } => bench::bench_ingest(records, &source, &workdir, &python),
+            BenchCommand::Floor {
+                source,
+                landing,
+                output,
+            } => {
+                bench::run_floor(&landing, source, &output)?;
+                Ok(())
+            }
+        },
         Command::Sql {
             lake,
             format,

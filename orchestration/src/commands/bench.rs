@@ -1,0 +1,332 @@
+//! `paylake bench ingest`: landing to silver for DMS Parquet CDC and DynamoDB stream records,
+//! beside the floor (read the records, write them once as Parquet) and the peer (the same
+//! landing to silver with Python `deltalake` and `polars`), on the same files in one run.
+//!
+//! Each contender runs as its own process, so that its peak RSS is its own; the bench polls
+//! `/proc/<pid>/status` for the high-water mark while it runs.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use parquet::arrow::ArrowWriter;
+use paylake_catalog::{registry, Lake, Zone};
+use paylake_ingest::landing::list_files;
+use paylake_ingest::rows::{rows_to_batch, Value};
+use paylake_ingest::sources::dms::{self, DmsChange};
+use paylake_ingest::sources::dynamodb::{self, number_attribute, string_attribute, StreamRecord};
+use paylake_ingest::sources::Source;
+use serde_json::Map;
+
+use crate::cli::BenchSource;
+use crate::error::{OrchestrationError, Result};
+
+/// Records per landing file, about what DMS and a stream consumer write per object.
+const RECORDS_PER_FILE: u64 = 100_000;
+const T0_MICROS: i64 = 1_772_400_000_000_000;
+
+/// A deterministic generator; the bench needs repeatable data, not cryptographic quality.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % bound.max(1)
+    }
+}
+
+/// One measured run.
+struct Measure {
+    seconds: f64,
+    peak_rss_bytes: u64,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OrchestrationError + '_ {
+    move |source| OrchestrationError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Runs a command to its end, polling its peak resident set size.
+fn measure(command: &mut Command, what: &str) -> Result<Measure> {
+    let started = Instant::now();
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| OrchestrationError::Usage(format!("cannot start {what}: {source}")))?;
+    let status_path = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak_kib = 0_u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(kib) = status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                peak_kib = peak_kib.max(kib);
+            }
+        }
+        if let Some(status) = child.try_wait().map_err(io_error(&status_path))? {
+            if !status.success() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    use std::io::Read;
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                return Err(OrchestrationError::Usage(format!(
+                    "{what} failed: {}",
+                    stderr.trim()
+                )));
+            }
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(Measure {
+        seconds: started.elapsed().as_secs_f64(),
+        peak_rss_bytes: peak_kib * 1024,
+    })
+}
+
+/// DMS CDC files of `transactions`: 70% inserts of new keys, the rest updates of earlier ones.
+fn write_dms_landing(landing: &Path, records: u64) -> Result<()> {
+    let folder = landing.join("aurora/public/transactions");
+    let mut random = Lcg(7);
+    let mut keys = 0_u64;
+    let mut written = 0_u64;
+    while written < records {
+        let count = RECORDS_PER_FILE.min(records - written);
+        let changes: Vec<DmsChange> = (0..count)
+            .map(|index| {
+                let at = T0_MICROS + ((written + index) as i64) * 1_000;
+                let (op, key) = if keys == 0 || random.below(10) < 7 {
+                    keys += 1;
+                    ("I", keys)
+                } else {
+                    ("U", 1 + random.below(keys))
+                };
+                DmsChange {
+                    op,
+                    commit_micros: at,
+                    values: vec![
+                        Value::Text(format!("T{key:09}")),
+                        Value::Text(format!("A{:06}", key % 50_000)),
+                        Value::Text(format!("C{:06}", key % 40_000)),
+                        Value::from("transfer_out"),
+                        Value::Decimal(i128::from(random.below(5_000_000)) + 1),
+                        Value::from("USD"),
+                        Value::from("online"),
+                        Value::Text(format!("A{:06}", random.below(50_000))),
+                        Value::from(if op == "I" { "pending" } else { "completed" }),
+                        Value::from("invoice 2026-03"),
+                        Value::TimestampMicros(at),
+                        Value::TimestampMicros(at),
+                    ],
+                }
+            })
+            .collect();
+        let path = folder.join(dms::cdc_file_name(T0_MICROS + written as i64 * 1_000));
+        dms::write_file(&path, "transactions", &changes, true)?;
+        written += count;
+    }
+    Ok(())
+}
+
+/// DynamoDB stream records of `payments`: inserts, then modifications of earlier payments.
+fn write_dynamodb_landing(landing: &Path, records: u64) -> Result<()> {
+    let folder = landing.join("dynamodb/payments/shardId-00000001");
+    let mut random = Lcg(11);
+    let mut keys = 0_u64;
+    let mut written = 0_u64;
+    while written < records {
+        let count = RECORDS_PER_FILE.min(records - written);
+        let stream_records: Vec<StreamRecord> = (0..count)
+            .map(|index| {
+                let sequence = written + index + 1;
+                let (event_name, key) = if keys == 0 || random.below(10) < 7 {
+                    keys += 1;
+                    ("INSERT", keys)
+                } else {
+                    ("MODIFY", 1 + random.below(keys))
+                };
+                let payment_id = format!("P{key:09}");
+                let mut image = Map::new();
+                image.insert("payment_id".into(), string_attribute(&payment_id));
+                image.insert(
+                    "customer_id".into(),
+                    string_attribute(&format!("C{:06}", key % 40_000)),
+                );
+                image.insert(
+                    "account_id".into(),
+                    string_attribute(&format!("A{:06}", key % 50_000)),
+                );
+                image.insert(
+                    "merchant_id".into(),
+                    string_attribute(&format!("M{:04}", key % 900)),
+                );
+                let cents = random.below(5_000_000) + 1;
+                image.insert(
+                    "amount".into(),
+                    number_attribute(&format!("{}.{:02}", cents / 100, cents % 100)),
+                );
+                image.insert("currency".into(), string_attribute("USD"));
+                image.insert("channel".into(), string_attribute("card_present"));
+                image.insert(
+                    "status".into(),
+                    string_attribute(if event_name == "INSERT" {
+                        "created"
+                    } else {
+                        "captured"
+                    }),
+                );
+                image.insert("card_last4".into(), string_attribute("4242"));
+                image.insert(
+                    "created_at".into(),
+                    string_attribute("2026-03-02T10:00:00Z"),
+                );
+                image.insert(
+                    "updated_at".into(),
+                    number_attribute(&(1_772_445_600_000 + sequence).to_string()),
+                );
+                let mut keys_map = Map::new();
+                keys_map.insert("payment_id".into(), string_attribute(&payment_id));
+                StreamRecord {
+                    event_id: format!("ev{sequence:012}"),
+                    event_name,
+                    approximate_creation_seconds: 1_772_445_600 + (sequence / 1000) as i64,
+                    sequence_number: format!("{sequence:021}"),
+                    keys: keys_map,
+                    new_image: Some(image),
+                    old_image: None,
+                }
+            })
+            .collect();
+        let path = folder.join(format!("{:021}.jsonl", written + 1));
+        dynamodb::write_file(&path, &stream_records)?;
+        written += count;
+    }
+    Ok(())
+}
+
+/// The floor: every landing record of the source read and written once as Parquet.
+pub fn run_floor(landing: &Path, source: BenchSource, output: &Path) -> Result<u64> {
+    let (source, entity) = match source {
+        BenchSource::Dms => (Source::Aurora, "transactions"),
+        BenchSource::Dynamodb => (Source::DynamoDb, "payments"),
+    };
+    let table = registry().get(Zone::Silver, entity)?;
+    let schema = std::sync::Arc::new(arrow::datatypes::Schema::new(
+        table.business_fields().into_iter().collect::<Vec<_>>(),
+    ));
+    let file = File::create(output).map_err(io_error(output))?;
+    let mut writer = ArrowWriter::try_new(file, schema.clone(), None)
+        .map_err(|err| OrchestrationError::Usage(err.to_string()))?;
+    let mut records = 0;
+    for landing_file in list_files(landing, source)? {
+        let parsed = source.read_file(&landing_file.path, &landing_file.relative_path);
+        let rows: Vec<Vec<Value>> = parsed
+            .taken
+            .into_values()
+            .flatten()
+            .map(|record| record.values)
+            .collect();
+        records += rows.len() as u64;
+        writer
+            .write(&rows_to_batch(&schema, &rows)?)
+            .map_err(|err| OrchestrationError::Usage(err.to_string()))?;
+    }
+    writer
+        .close()
+        .map_err(|err| OrchestrationError::Usage(err.to_string()))?;
+    Ok(records)
+}
+
+fn print_line(name: &str, records: u64, measure: &Measure, floor_seconds: f64) {
+    println!(
+        "  {name:<28} {:>9.2} s {:>12.0} records/s {:>8.0} MiB peak RSS {:>6.2}x floor",
+        measure.seconds,
+        records as f64 / measure.seconds,
+        measure.peak_rss_bytes as f64 / 1_048_576.0,
+        measure.seconds / floor_seconds
+    );
+}
+
+/// Generates the landing files, then measures floor, paylake and peer on them.
+pub fn bench_ingest(
+    records: u64,
+    sources: &[BenchSource],
+    workdir: &Path,
+    python: &str,
+) -> Result<()> {
+    let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
+    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_ingest.py");
+    for source in sources {
+        let name = match source {
+            BenchSource::Dms => "dms",
+            BenchSource::Dynamodb => "dynamodb",
+        };
+        let root = workdir.join(name);
+        if root.exists() {
+            std::fs::remove_dir_all(&root).map_err(io_error(&root))?;
+        }
+        let paylake_lake = root.join("paylake");
+        let landing = Lake::open(paylake_lake.to_str().unwrap_or_default())?.landing_dir()?;
+        eprintln!(
+            "writing {records} {name} records into {}",
+            landing.display()
+        );
+        match source {
+            BenchSource::Dms => write_dms_landing(&landing, records)?,
+            BenchSource::Dynamodb => write_dynamodb_landing(&landing, records)?,
+        }
+        let floor_output = root.join("floor.parquet");
+        let floor = measure(
+            Command::new(&exe)
+                .args(["bench", "floor", "--source", name, "--landing"])
+                .arg(&landing)
+                .arg("--output")
+                .arg(&floor_output),
+            "the floor",
+        )?;
+        let paylake = measure(
+            Command::new(&exe)
+                .args(["ingest", "--lake"])
+                .arg(&paylake_lake),
+            "paylake ingest",
+        )?;
+        let peer = measure(
+            Command::new(python)
+                .arg(&peer_script)
+                .args(["--kind", name, "--landing"])
+                .arg(&landing)
+                .arg("--lake")
+                .arg(root.join("peer")),
+            "the peer (python deltalake + polars)",
+        );
+        println!("{name}: {records} records, landing to silver");
+        print_line(
+            "floor (read, write parquet)",
+            records,
+            &floor,
+            floor.seconds,
+        );
+        print_line("paylake ingest", records, &paylake, floor.seconds);
+        match peer {
+            Ok(peer) => {
+                print_line("peer (deltalake + polars)", records, &peer, floor.seconds);
+                println!(
+                    "  paylake is {:.2}x the peer's speed",
+                    peer.seconds / paylake.seconds
+                );
+            }
+            Err(err) => println!("  peer not measured: {err}"),
+        }
+    }
+    Ok(())
+}

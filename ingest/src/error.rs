@@ -34,6 +34,9 @@ pub enum IngestError {
     #[error("postgresql: {0}")]
     Postgres(#[from] tokio_postgres::Error),
 
+    #[error("personal data detection failed, nothing was stored: {0}")]
+    PiiDetection(String),
+
     #[error("aws: {0}")]
     Aws(String),
 

@@ -212,7 +212,7 @@ async fn commit_chunk(
                 entity,
                 records,
                 &file.relative_path,
-            ));
+            )?);
         }
         pii_findings_files.push(FileRows {
             relative_path: &file.relative_path,

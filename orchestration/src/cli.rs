@@ -48,6 +48,9 @@ pub enum Command {
     Ingest {
         #[command(flatten)]
         lake: LakeArg,
+        /// What finds personal data in memos and references before they are stored.
+        #[arg(long, value_enum, default_value_t = PiiDetectorKind::Embedded)]
+        pii_detector: PiiDetectorKind,
     },
     /// Deliver files into landing as their producer would, then ingest them.
     ///
@@ -168,6 +171,14 @@ pub enum BenchCommand {
         #[arg(long)]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PiiDetectorKind {
+    /// In-process patterns with check digits: e-mail, phone, card (Luhn), IBAN (mod 97), SSN.
+    Embedded,
+    /// Amazon Comprehend DetectPiiEntities, with the standard AWS configuration.
+    Comprehend,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use paylake_catalog::Lake;
 
-use crate::cli::{BenchCommand, Cli, Command, LakeArg};
+use crate::cli::{BenchCommand, Cli, Command, LakeArg, PiiDetectorKind};
 use crate::config::{self, Settings};
 use crate::error::Result;
 
@@ -34,9 +34,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Ingest { lake } => {
+        Command::Ingest { lake, pii_detector } => {
             let lake = open_lake(&settings, &lake)?;
-            let report = steps::ingest(&lake).await?;
+            let report = match pii_detector {
+                PiiDetectorKind::Embedded => steps::ingest(&lake).await?,
+                PiiDetectorKind::Comprehend => {
+                    let config =
+                        aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                    let detector = paylake_ingest::pii::ComprehendPiiDetector::new(&config);
+                    steps::ingest_with(&lake, &detector).await?
+                }
+            };
             steps::print_ingest_report(&report);
             Ok(())
         }

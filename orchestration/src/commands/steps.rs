@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use paylake_catalog::Lake;
+use paylake_ingest::pii::PiiDetector;
 use paylake_ingest::simulator::{
     simulate as simulate_sources, SimulationConfig, SimulationSummary,
 };
@@ -51,9 +52,15 @@ pub fn simulate(
 }
 
 pub async fn ingest(lake: &Lake) -> Result<IngestReport> {
+    ingest_with(lake, &paylake_ingest::pii::EmbeddedPiiDetector).await
+}
+
+pub async fn ingest_with(lake: &Lake, pii_detector: &dyn PiiDetector) -> Result<IngestReport> {
     let bar = spinner("ingesting");
-    let report =
-        paylake_ingest::ingest_lake(lake, &|step| bar.set_message(step.to_string())).await?;
+    let report = paylake_ingest::ingest_lake_with(lake, pii_detector, &|step| {
+        bar.set_message(step.to_string())
+    })
+    .await?;
     bar.finish_and_clear();
     Ok(report)
 }

@@ -296,7 +296,7 @@ impl Replicator {
                             entity,
                             std::slice::from_mut(&mut record),
                             &file,
-                        ));
+                        )?);
                         rows.push(bronze_row(record, &file, &self.run));
                     }
                     Err(reason) => refused.push(quarantine_row(
@@ -533,7 +533,7 @@ impl Replicator {
                             entity,
                             std::slice::from_mut(&mut record),
                             &file,
-                        );
+                        )?;
                         findings_rows.extend(
                             findings
                                 .into_iter()

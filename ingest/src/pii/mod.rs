@@ -12,8 +12,12 @@ use paylake_catalog::registry::FREE_TEXT_COLUMNS;
 use paylake_catalog::{registry, Zone};
 use regex::Regex;
 
+use crate::error::{IngestError, Result};
 use crate::rows::Value;
 use crate::sources::{entity_fields, field_index, TakenRecord};
+
+mod comprehend;
+pub use comprehend::ComprehendPiiDetector;
 
 /// Kinds of personal data, named as Amazon Comprehend's DetectPiiEntities names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,6 +27,9 @@ pub enum PiiKind {
     CreditDebitNumber,
     BankAccountNumber,
     Ssn,
+    /// Found by Comprehend only: names and addresses have no pattern to check.
+    Name,
+    Address,
 }
 
 impl PiiKind {
@@ -33,6 +40,8 @@ impl PiiKind {
             PiiKind::CreditDebitNumber => "CREDIT_DEBIT_NUMBER",
             PiiKind::BankAccountNumber => "BANK_ACCOUNT_NUMBER",
             PiiKind::Ssn => "SSN",
+            PiiKind::Name => "NAME",
+            PiiKind::Address => "ADDRESS",
         }
     }
 
@@ -46,6 +55,8 @@ impl PiiKind {
                 Some(PiiKind::BankAccountNumber)
             }
             "SSN" => Some(PiiKind::Ssn),
+            "NAME" => Some(PiiKind::Name),
+            "ADDRESS" => Some(PiiKind::Address),
             _ => None,
         }
     }
@@ -63,8 +74,9 @@ pub struct PiiFinding {
 pub trait PiiDetector: Send + Sync {
     /// Name recorded with each finding.
     fn name(&self) -> &'static str;
-    /// Findings in text order, not overlapping.
-    fn detect(&self, text: &str) -> Vec<PiiFinding>;
+    /// Findings in text order, not overlapping; an error when the text could not be
+    /// examined (then nothing may be stored unredacted).
+    fn detect(&self, text: &str) -> std::result::Result<Vec<PiiFinding>, String>;
 }
 
 /// The detector that runs in-process: patterns with check digits, so that an order number
@@ -150,7 +162,7 @@ impl PiiDetector for EmbeddedPiiDetector {
         "embedded"
     }
 
-    fn detect(&self, text: &str) -> Vec<PiiFinding> {
+    fn detect(&self, text: &str) -> std::result::Result<Vec<PiiFinding>, String> {
         let patterns = patterns();
         // Byte ranges first; the most specific kinds claim their text before phone numbers.
         let mut found: Vec<(usize, usize, PiiKind)> = Vec::new();
@@ -192,14 +204,14 @@ impl PiiDetector for EmbeddedPiiDetector {
             }
         }
         found.sort();
-        found
+        Ok(found
             .into_iter()
             .map(|(start, end, kind)| PiiFinding {
                 kind,
                 start: text[..start].chars().count(),
                 end: text[..end].chars().count(),
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -230,14 +242,14 @@ pub fn redact_records(
     entity: &str,
     records: &mut [TakenRecord],
     relative_path: &str,
-) -> Vec<Vec<Value>> {
+) -> Result<Vec<Vec<Value>>> {
     let columns: Vec<&str> = FREE_TEXT_COLUMNS
         .iter()
         .filter(|(free_text_entity, _)| *free_text_entity == entity)
         .map(|(_, column)| *column)
         .collect();
     if columns.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let fields = entity_fields(entity);
     let key_indexes: Vec<usize> = registry()
@@ -258,7 +270,12 @@ pub fn redact_records(
             let Value::Text(text) = &record.values[index] else {
                 continue;
             };
-            let findings = detector.detect(text);
+            let findings = detector.detect(text).map_err(|reason| {
+                IngestError::PiiDetection(format!(
+                    "{relative_path} record {}: field '{column}': {reason}",
+                    record.position
+                ))
+            })?;
             if findings.is_empty() {
                 continue;
             }
@@ -284,7 +301,7 @@ pub fn redact_records(
             record.values[index] = Value::Text(redacted);
         }
     }
-    findings_rows
+    Ok(findings_rows)
 }
 
 fn key_text(value: &Value) -> String {
@@ -303,6 +320,7 @@ mod tests {
     fn kinds(text: &str) -> Vec<(PiiKind, String)> {
         EmbeddedPiiDetector
             .detect(text)
+            .unwrap()
             .into_iter()
             .map(|finding| {
                 let found: String = text
@@ -348,7 +366,7 @@ mod tests {
     #[test]
     fn redaction_replaces_findings_and_keeps_the_rest() {
         let text = "Zahlung für Müller, mail müller@example.de bitte";
-        let findings = EmbeddedPiiDetector.detect(text);
+        let findings = EmbeddedPiiDetector.detect(text).unwrap();
         assert_eq!(findings.len(), 1);
         assert_eq!(
             redact(text, &findings),

@@ -34,6 +34,24 @@ pub enum CatalogError {
 pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
 
 impl CatalogError {
+    /// Whether a commit lost a race with another writer's commit (a retry may succeed).
+    pub fn is_commit_conflict(&self) -> bool {
+        use deltalake::kernel::transaction::TransactionError;
+        use deltalake::DeltaTableError;
+        let CatalogError::Delta { source, .. } = self else {
+            return false;
+        };
+        matches!(
+            source.as_ref(),
+            DeltaTableError::VersionAlreadyExists(_)
+                | DeltaTableError::Transaction {
+                    source: TransactionError::CommitConflict(_)
+                        | TransactionError::MaxCommitAttempts(_)
+                        | TransactionError::VersionAlreadyExists(_)
+                }
+        )
+    }
+
     pub fn delta(table: impl Into<String>, source: deltalake::DeltaTableError) -> Self {
         CatalogError::Delta {
             table: table.into(),

@@ -51,6 +51,22 @@ impl Lake {
         &self.root
     }
 
+    /// The folder (or prefix) under the root where producers deliver files.
+    pub fn landing_url(&self) -> Url {
+        self.root
+            .join("landing/")
+            .expect("'landing/' is a valid url path segment")
+    }
+
+    /// An object store rooted at `url`, configured as delta-rs configures its tables' stores
+    /// (the standard AWS configuration for `s3://`).
+    pub fn object_store_at(&self, url: &Url) -> Result<std::sync::Arc<dyn deltalake::ObjectStore>> {
+        let log_store = deltalake::DeltaTableBuilder::from_url(url.clone())
+            .and_then(|builder| builder.build_storage())
+            .map_err(|err| CatalogError::delta(url.as_str(), err))?;
+        Ok(log_store.object_store(None))
+    }
+
     pub fn table_url(&self, table: &TableDef) -> Url {
         self.root
             .join(&format!("{}/{}/", table.zone.as_str(), table.name))

@@ -37,6 +37,9 @@ pub enum IngestError {
     #[error("personal data detection failed, nothing was stored: {0}")]
     PiiDetection(String),
 
+    #[error("landing store: {0}")]
+    Landing(String),
+
     #[error("aws: {0}")]
     Aws(String),
 
@@ -53,6 +56,11 @@ pub enum IngestError {
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;
 
 impl IngestError {
+    /// Whether a commit lost a race with another writer's commit (a retry may succeed).
+    pub fn is_commit_conflict(&self) -> bool {
+        matches!(self, IngestError::Catalog(catalog) if catalog.is_commit_conflict())
+    }
+
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         IngestError::Io {
             path: path.to_path_buf(),

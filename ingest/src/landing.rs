@@ -2,8 +2,134 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use deltalake::logstore::object_store::ObjectStoreExt;
+use deltalake::ObjectStore;
+use futures::TryStreamExt;
+use paylake_catalog::Lake;
+
 use crate::error::{IngestError, Result};
 use crate::sources::{camt053, cur, focus, ofac, settlement, Source};
+
+/// Where a lake's landing files are: its local folder, or an object store prefix (S3) whose
+/// files are fetched into a local cache as they are taken.
+pub enum LandingStore {
+    Local(PathBuf),
+    Remote {
+        store: Arc<dyn ObjectStore>,
+        cache: tempfile::TempDir,
+    },
+}
+
+fn store_error(location: &str, err: deltalake::ObjectStoreError) -> IngestError {
+    IngestError::Landing(format!("'{location}': {err}"))
+}
+
+impl LandingStore {
+    pub fn open(lake: &Lake) -> Result<Self> {
+        if lake.local_root().is_some() {
+            return Ok(LandingStore::Local(lake.landing_dir()?));
+        }
+        let store = lake.object_store_at(&lake.landing_url())?;
+        let cache =
+            tempfile::tempdir().map_err(|source| IngestError::io(Path::new("tmp"), source))?;
+        Ok(LandingStore::Remote { store, cache })
+    }
+
+    /// Every file a source has delivered, in name order; `path` is where it is (or will be,
+    /// once fetched) on disk.
+    pub async fn list(&self, source: Source) -> Result<Vec<LandingFile>> {
+        let (store, cache) = match self {
+            LandingStore::Local(dir) => return list_files(dir, source),
+            LandingStore::Remote { store, cache } => (store, cache),
+        };
+        let prefix = deltalake::Path::from(source.landing_folder());
+        let objects: Vec<_> = store
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .map_err(|err| store_error(source.landing_folder(), err))?;
+        let mut files: Vec<LandingFile> = objects
+            .into_iter()
+            .filter_map(|object| {
+                let relative_path = object.location.to_string();
+                let parts: Vec<&str> = relative_path.split('/').collect();
+                let (name, folders) = parts.split_last()?;
+                let hidden = folders
+                    .iter()
+                    .any(|part| part.starts_with('.') || part.starts_with('_'));
+                (!hidden && source.accepts_file_name(name)).then(|| LandingFile {
+                    path: cache.path().join(&relative_path),
+                    relative_path,
+                })
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+
+    /// Makes a listed file readable at its `path`.
+    pub async fn fetch(&self, file: &LandingFile) -> Result<()> {
+        let LandingStore::Remote { store, .. } = self else {
+            return Ok(());
+        };
+        let location = deltalake::Path::from(file.relative_path.as_str());
+        let object = store
+            .get(&location)
+            .await
+            .map_err(|err| store_error(&file.relative_path, err))?;
+        let bytes = object
+            .bytes()
+            .await
+            .map_err(|err| store_error(&file.relative_path, err))?;
+        crate::sources::create_parent(&file.path)?;
+        std::fs::write(&file.path, &bytes).map_err(|source| IngestError::io(&file.path, source))
+    }
+
+    /// Drops a fetched file from the cache once it is taken.
+    pub fn release(&self, file: &LandingFile) {
+        if let LandingStore::Remote { .. } = self {
+            let _ = std::fs::remove_file(&file.path);
+        }
+    }
+
+    /// Puts every file under a local folder into the landing store at the same relative path
+    /// (each object appears whole); for a local lake the folder is the landing folder itself.
+    pub async fn upload_folder(&self, folder: &Path) -> Result<u64> {
+        let LandingStore::Remote { store, .. } = self else {
+            return Ok(0);
+        };
+        let mut uploaded = 0;
+        let mut folders = vec![folder.to_path_buf()];
+        while let Some(current) = folders.pop() {
+            let entries =
+                std::fs::read_dir(&current).map_err(|source| IngestError::io(&current, source))?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let relative = path
+                    .strip_prefix(folder)
+                    .expect("walked below the folder")
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let bytes =
+                    std::fs::read(&path).map_err(|source| IngestError::io(&path, source))?;
+                store
+                    .put(&deltalake::Path::from(relative.as_str()), bytes.into())
+                    .await
+                    .map_err(|err| store_error(&relative, err))?;
+                uploaded += 1;
+            }
+        }
+        Ok(uploaded)
+    }
+}
 
 /// The kinds of file `paylake load` delivers, each into its landing folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::bronze::{
 };
 use crate::error::Result;
 use crate::history::rebuild_history;
-use crate::landing::{list_files, LandingFile};
+use crate::landing::{LandingFile, LandingStore};
 use crate::pii::{redact_records, EmbeddedPiiDetector, PiiDetector};
 use crate::rows::{rows_to_batch, Value};
 use crate::silver::{merge_entity, MergeOutcome};
@@ -55,16 +55,37 @@ pub async fn ingest_lake_with(
     pii_detector: &dyn PiiDetector,
     progress: &dyn Fn(&str),
 ) -> Result<IngestReport> {
+    // Another ingest of the same lake may commit first; the next attempt sees its commits
+    // and takes only what is still untaken (see `bronze`).
+    const ATTEMPTS: u32 = 8;
+    let mut attempt = 1;
+    loop {
+        match ingest_once(lake, pii_detector, progress).await {
+            Err(err) if err.is_commit_conflict() && attempt < ATTEMPTS => {
+                tracing::warn!(attempt, %err, "another writer committed first; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+async fn ingest_once(
+    lake: &Lake,
+    pii_detector: &dyn PiiDetector,
+    progress: &dyn Fn(&str),
+) -> Result<IngestReport> {
     let run = IngestRun {
         run_id: uuid::Uuid::new_v4().to_string(),
         started_micros: chrono::Utc::now().timestamp_micros(),
     };
-    let landing_dir = lake.landing_dir()?;
+    let landing = LandingStore::open(lake)?;
     let mut sources = BTreeMap::new();
     for source in Source::ALL {
         progress(&format!("ingest {}", source.name()));
-        let files = list_files(&landing_dir, source)?;
-        let report = ingest_source(lake, source, &files, &run, pii_detector).await?;
+        let files = landing.list(source).await?;
+        let report = ingest_source(lake, &landing, source, &files, &run, pii_detector).await?;
         tracing::info!(source = source.name(), ?report, "source ingested");
         if report.files_taken > 0 {
             record_run(lake, source.name(), &report, &run).await?;
@@ -107,6 +128,7 @@ pub async fn refresh_silver(
 
 async fn ingest_source(
     lake: &Lake,
+    landing: &LandingStore,
     source: Source,
     files: &[LandingFile],
     run: &IngestRun,
@@ -142,10 +164,12 @@ async fn ingest_source(
             }
         }
         for chunk in pending.chunks(FILES_PER_COMMIT) {
-            let parsed: Vec<(&LandingFile, ParsedFile)> = chunk
-                .iter()
-                .map(|file| (*file, source.read_file(&file.path, &file.relative_path)))
-                .collect();
+            let mut parsed: Vec<(&LandingFile, ParsedFile)> = Vec::with_capacity(chunk.len());
+            for file in chunk {
+                landing.fetch(file).await?;
+                parsed.push((*file, source.read_file(&file.path, &file.relative_path)));
+                landing.release(file);
+            }
             commit_chunk(
                 lake,
                 source,

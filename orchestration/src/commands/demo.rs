@@ -58,7 +58,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     let lake = Lake::open(location)?;
     println!("paylake demo: lake at {}", lake.root());
 
-    let summary = steps::simulate(settings, &lake, simulation)?;
+    let summary = steps::simulate(settings, &lake, simulation).await?;
     println!(
         "simulated {} business days from {}: {} landing files ({} customers, {} payments, {} money movements)",
         simulation.days,

@@ -22,7 +22,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Simulate { lake, simulation } => {
             let lake = open_lake(&settings, &lake)?;
-            let summary = steps::simulate(&settings, &lake, &simulation)?;
+            let summary = steps::simulate(&settings, &lake, &simulation).await?;
             println!(
                 "simulated {} days: {} files, {} customers, {} payments, {} money movements, {} CTR truth rows",
                 simulation.days,
@@ -50,8 +50,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Load { lake, kind, files } => {
             let lake = open_lake(&settings, &lake)?;
-            let delivered =
-                paylake_ingest::landing::deliver_files(&lake.landing_dir()?, kind.into(), &files)?;
+            let delivered = steps::with_landing_folder(&lake, |folder| {
+                Ok(paylake_ingest::landing::deliver_files(
+                    folder,
+                    kind.into(),
+                    &files,
+                )?)
+            })
+            .await?;
             for relative_path in &delivered {
                 println!("delivered landing/{relative_path}");
             }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use paylake_catalog::Lake;
+use paylake_ingest::landing::LandingStore;
 use paylake_ingest::pii::PiiDetector;
 use paylake_ingest::simulator::{
     simulate as simulate_sources, SimulationConfig, SimulationSummary,
@@ -19,7 +20,28 @@ use crate::cli::SimulationArgs;
 use crate::config::Settings;
 use crate::error::{OrchestrationError, Result};
 
-pub fn simulate(
+/// Runs `write` on the folder producers deliver into: the lake's landing folder, or for a
+/// lake on S3 a local staging folder whose files are then put under `landing/`.
+pub async fn with_landing_folder<T>(
+    lake: &Lake,
+    write: impl FnOnce(&std::path::Path) -> Result<T>,
+) -> Result<T> {
+    if lake.local_root().is_some() {
+        return write(&lake.landing_dir()?);
+    }
+    let staging = tempfile::tempdir().map_err(|source| OrchestrationError::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let written = write(staging.path())?;
+    let uploaded = LandingStore::open(lake)?
+        .upload_folder(staging.path())
+        .await?;
+    tracing::info!(uploaded, landing = %lake.landing_url(), "landing files delivered");
+    Ok(written)
+}
+
+pub async fn simulate(
     settings: &Settings,
     lake: &Lake,
     args: &SimulationArgs,
@@ -46,7 +68,8 @@ pub fn simulate(
         ofac_sdn_csv,
     };
     let bar = spinner("simulating sources");
-    let summary = simulate_sources(&lake.landing_dir()?, &config)?;
+    let summary =
+        with_landing_folder(lake, |folder| Ok(simulate_sources(folder, &config)?)).await?;
     bar.finish_and_clear();
     Ok(summary)
 }

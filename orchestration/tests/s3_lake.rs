@@ -3,6 +3,7 @@
 //! to S3 conditional writes under Delta's commits.
 
 #[path = "../../ingest/tests/support/moto.rs"]
+#[allow(dead_code)] // shared with the ingest tests, which use all of it
 mod moto;
 
 use std::process::Command;

@@ -89,6 +89,25 @@ pub async fn append(
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))
 }
 
+/// Appends like [`append`], adding to the table any nullable column the batches bring that
+/// it lacks (schema evolution) and filling with nulls the columns they lack.
+pub async fn append_evolving_schema(
+    delta_table: DeltaTable,
+    table: &TableDef,
+    batches: Vec<RecordBatch>,
+    transactions: Vec<Transaction>,
+) -> Result<DeltaTable> {
+    delta_table
+        .write(batches)
+        .with_save_mode(SaveMode::Append)
+        .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
+        .with_commit_properties(
+            CommitProperties::default().with_application_transactions(transactions),
+        )
+        .await
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))
+}
+
 /// Replaces the rows matching `partition_predicate` with `batches`, in one commit.
 pub async fn replace_where(
     delta_table: DeltaTable,

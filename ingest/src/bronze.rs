@@ -6,7 +6,12 @@
 //! crash writes each file's rows once.
 
 use deltalake::kernel::Transaction;
-use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table};
+use std::sync::Arc;
+
+use arrow::datatypes::{FieldRef, Schema};
+use paylake_catalog::delta::{
+    app_transaction_version, append_evolving_schema, open_or_create_table,
+};
 use paylake_catalog::{Lake, TableDef};
 
 use crate::error::Result;
@@ -44,11 +49,14 @@ pub enum FileMarking {
 
 /// Appends the rows of the given files in one commit, with one application transaction per
 /// file recorded. Returns the number of rows written.
+/// `evolved` are columns beyond the table's registry schema that the rows carry after it;
+/// the table gains them in this commit.
 pub async fn append_files(
     lake: &Lake,
     table: &TableDef,
     files: Vec<FileRows<'_>>,
     marking: FileMarking,
+    evolved: &[FieldRef],
 ) -> Result<u64> {
     let delta_table = open_or_create_table(lake, table).await?;
     let mut rows = Vec::new();
@@ -70,8 +78,21 @@ pub async fn append_files(
         return Ok(0);
     }
     let written = rows.len() as u64;
-    let batch = rows_to_batch(&table.schema, &rows)?;
-    append(delta_table, table, vec![batch], transactions).await?;
+    let schema = if evolved.is_empty() {
+        table.schema.clone()
+    } else {
+        Arc::new(Schema::new(
+            table
+                .schema
+                .fields()
+                .iter()
+                .chain(evolved)
+                .cloned()
+                .collect::<Vec<_>>(),
+        ))
+    };
+    let batch = rows_to_batch(&schema, &rows)?;
+    append_evolving_schema(delta_table, table, vec![batch], transactions).await?;
     Ok(written)
 }
 
@@ -129,6 +150,7 @@ mod tests {
                 source_order: "o".into(),
                 commit_micros: Some(3),
                 position: 4,
+                extra: Vec::new(),
             },
             "aurora/public/fx_rates/f.parquet",
             &run,

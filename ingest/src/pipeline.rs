@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use arrow::datatypes::FieldRef;
+
 use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table, open_table};
 use paylake_catalog::registry::HISTORY_ENTITIES;
 use paylake_catalog::{registry, Lake, Zone};
@@ -209,6 +211,18 @@ async fn commit_chunk(
         .flat_map(|(_, file)| file.taken.keys().copied())
         .chain(primary_entity)
         .collect();
+    // New source columns of the chunk, per entity, by name (the first file's type wins).
+    let mut evolved: BTreeMap<&'static str, Vec<FieldRef>> = BTreeMap::new();
+    for (_, file) in &parsed {
+        for (entity, fields) in &file.evolved {
+            let known = evolved.entry(entity).or_default();
+            for field in fields {
+                if !known.iter().any(|existing| existing.name() == field.name()) {
+                    known.push(field.clone());
+                }
+            }
+        }
+    }
     for (file, parsed_file) in parsed {
         report.files_taken += 1;
         report.records_read += parsed_file.records_read;
@@ -220,6 +234,7 @@ async fn commit_chunk(
         let ParsedFile {
             mut taken,
             quarantined,
+            evolved: file_evolved,
             ..
         } = parsed_file;
         quarantine_files.push(FileRows {
@@ -243,11 +258,27 @@ async fn commit_chunk(
             rows: pii_findings,
         });
         for entity in &entities {
+            let chunk_fields = evolved.get(entity).map(Vec::as_slice).unwrap_or_default();
+            let file_fields = file_evolved
+                .get(entity)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             let rows: Vec<Vec<Value>> = taken
                 .remove(entity)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|record| bronze_row(record, &file.relative_path, run))
+                .map(|mut record| {
+                    let extra = std::mem::take(&mut record.extra);
+                    let mut row = bronze_row(record, &file.relative_path, run);
+                    row.extend(chunk_fields.iter().map(|field| {
+                        file_fields
+                            .iter()
+                            .position(|own| own.name() == field.name())
+                            .and_then(|index| extra.get(index).cloned())
+                            .unwrap_or(Value::Null)
+                    }));
+                    row
+                })
                 .collect();
             entity_files.entry(entity).or_default().push(FileRows {
                 relative_path: &file.relative_path,
@@ -262,23 +293,34 @@ async fn commit_chunk(
     } else {
         FileMarking::SkipHeld
     };
-    append_files(lake, quarantine_table, quarantine_files, quarantine_marking).await?;
+    append_files(
+        lake,
+        quarantine_table,
+        quarantine_files,
+        quarantine_marking,
+        &[],
+    )
+    .await?;
     let findings_table = registry().get(Zone::Silver, "pii_findings")?;
     append_files(
         lake,
         findings_table,
         pii_findings_files,
         FileMarking::SkipHeld,
+        &[],
     )
     .await?;
     let primary_files = primary_entity.and_then(|entity| entity_files.remove(entity));
+    let no_fields = Vec::new();
     for (entity, files) in entity_files {
         let table = registry().get(Zone::Bronze, entity)?;
-        append_files(lake, table, files, FileMarking::SkipHeld).await?;
+        let fields = evolved.get(entity).unwrap_or(&no_fields);
+        append_files(lake, table, files, FileMarking::SkipHeld, fields).await?;
     }
     if let (Some(entity), Some(files)) = (primary_entity, primary_files) {
         let table = registry().get(Zone::Bronze, entity)?;
-        append_files(lake, table, files, FileMarking::MarkTaken).await?;
+        let fields = evolved.get(entity).unwrap_or(&no_fields);
+        append_files(lake, table, files, FileMarking::MarkTaken, fields).await?;
     }
     Ok(())
 }

@@ -46,6 +46,14 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         .update_datafusion_session(&context.state())
         .map_err(|err| CatalogError::delta(bronze.qualified_name(), err))?;
     let provider = bronze_table.table_provider().await?;
+    // Columns the source added (schema evolution) follow into silver, which gains them.
+    let evolved: Vec<String> = provider
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| field.name().clone())
+        .filter(|name| bronze.schema.field_with_name(name).is_err())
+        .collect();
     context.register_table("bronze", provider)?;
 
     let silver_columns: Vec<String> = silver
@@ -53,6 +61,7 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         .fields()
         .iter()
         .map(|field| field.name().clone())
+        .chain(evolved.iter().cloned())
         .collect();
     let quoted = |column: &str| format!("\"{column}\"");
     let partition_by = silver
@@ -96,6 +105,7 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         .merge(source, key_match)
         .with_source_alias("source")
         .with_target_alias("target")
+        .with_merge_schema(!evolved.is_empty())
         .when_matched_delete(|delete| delete.predicate(format!("{is_delete} AND {newer}")))
         .and_then(|merge| {
             merge.when_matched_update(|update| {

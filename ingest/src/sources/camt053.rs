@@ -384,6 +384,7 @@ fn finish_record(
             source_order: super::file_order(relative_path, position),
             commit_micros: None,
             position,
+            extra: Vec::new(),
         },
     );
 }

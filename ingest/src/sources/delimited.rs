@@ -123,6 +123,7 @@ pub fn read_csv(path: &Path, relative_path: &str, layout: &CsvLayout) -> ParsedF
                     source_order: file_order(relative_path, position),
                     commit_micros: None,
                     position,
+                    extra: Vec::new(),
                 },
             ),
             Err(reason) => parsed.quarantine(

@@ -199,6 +199,41 @@ fn take_batch(
         };
         columns.push(column);
     }
+    // Columns the source added since the registry was written: carried along, nullable.
+    let known: std::collections::HashSet<&str> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|field| field.name().as_str())
+        .chain([OP_COLUMN, COMMIT_TIMESTAMP_COLUMN])
+        .collect();
+    let mut evolved_fields = Vec::new();
+    let mut evolved_columns = Vec::new();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if known.contains(field.name().as_str()) || field.name().starts_with('_') {
+            continue;
+        }
+        let lake_type = evolved_type(field.data_type());
+        let column = cast_with_options(column, &lake_type, &strict).map_err(|err| {
+            format!(
+                "new column '{}' of type {} cannot be read: {err}",
+                field.name(),
+                field.data_type()
+            )
+        })?;
+        evolved_fields.push(std::sync::Arc::new(Field::new(
+            field.name(),
+            lake_type,
+            true,
+        )));
+        evolved_columns.push(column);
+    }
+    if !evolved_fields.is_empty() {
+        parsed
+            .evolved
+            .entry(entity)
+            .or_insert_with(|| evolved_fields.clone());
+    }
     let op_column = batch
         .column_by_name(OP_COLUMN)
         .map(|column| cast_with_options(column, &DataType::Utf8, &strict))
@@ -288,6 +323,11 @@ fn take_batch(
             .map(|column| value_at(column.as_ref(), row))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|err| err.to_string())?;
+        let extra = evolved_columns
+            .iter()
+            .map(|column| value_at(column.as_ref(), row))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|err| err.to_string())?;
         parsed.take(
             entity,
             TakenRecord {
@@ -296,6 +336,7 @@ fn take_batch(
                 source_order: format!("{commit_micros:020}|{relative_path}|{position:010}"),
                 commit_micros: Some(commit_micros),
                 position: *position,
+                extra,
             },
         );
     }
@@ -398,6 +439,7 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
                     source_order: format!("{commit_micros:020}|{relative_path}|{position:010}"),
                     commit_micros: Some(commit_micros),
                     position,
+                    extra: Vec::new(),
                 },
             ),
             Err(reason) => parsed.quarantine(
@@ -449,6 +491,26 @@ fn csv_change<'a>(
         return Err(format!("missing key field '{}'", fields[*missing].name()));
     }
     Ok((op, commit_micros, values))
+}
+
+/// The lake type of a column the registry does not know: one of the types rows carry, the
+/// column's own where it is one, else its text.
+fn evolved_type(source_type: &DataType) -> DataType {
+    match source_type {
+        DataType::Utf8 | DataType::Int64 | DataType::Boolean | DataType::Date32 => {
+            source_type.clone()
+        }
+        DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32 => DataType::Int64,
+        DataType::Decimal128(precision, scale) => DataType::Decimal128(*precision, *scale),
+        DataType::Timestamp(_, _) => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        _ => DataType::Utf8,
+    }
 }
 
 fn read_commit_micros(column: &dyn Array, row: usize) -> std::result::Result<i64, String> {

@@ -150,6 +150,7 @@ fn read_record(
         source_order,
         commit_micros: Some(created_micros),
         position: 0,
+        extra: Vec::new(),
     })
 }
 

@@ -135,6 +135,7 @@ fn read_record(
             source_order: file_order(relative_path, position),
             commit_micros: None,
             position,
+            extra: Vec::new(),
         });
     }
     let sequence_number = record
@@ -162,6 +163,7 @@ fn read_record(
         source_order: sequence_order(sequence_number),
         commit_micros: Some((arrival_seconds * 1_000_000.0).round() as i64),
         position,
+        extra: Vec::new(),
     })
 }
 

@@ -134,6 +134,9 @@ pub struct TakenRecord {
     pub commit_micros: Option<i64>,
     /// Row, line or record number in the file, from 1.
     pub position: i64,
+    /// Values of columns the source has and the registry does not (yet): see
+    /// [`ParsedFile::evolved`], whose fields they follow.
+    pub extra: Vec<Value>,
 }
 
 /// A record (or a whole file, with no position) that could not be taken.
@@ -152,6 +155,9 @@ pub struct ParsedFile {
     /// Records per registry entity.
     pub taken: BTreeMap<&'static str, Vec<TakenRecord>>,
     pub quarantined: Vec<QuarantinedRecord>,
+    /// Per entity, nullable columns the file brings beyond the registry's (schema evolution);
+    /// each taken record of the entity has their values in `extra`.
+    pub evolved: BTreeMap<&'static str, Vec<arrow::datatypes::FieldRef>>,
 }
 
 impl ParsedFile {
@@ -160,6 +166,7 @@ impl ParsedFile {
         ParsedFile {
             records_read: 1,
             taken: BTreeMap::new(),
+            evolved: BTreeMap::new(),
             quarantined: vec![QuarantinedRecord {
                 position: None,
                 target_entity,

@@ -114,6 +114,7 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
                     source_order: file_order(relative_path, position),
                     commit_micros: None,
                     position,
+                    extra: Vec::new(),
                 },
             ),
             Err(reason) => parsed.quarantine(

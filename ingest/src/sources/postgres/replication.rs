@@ -290,6 +290,7 @@ impl Replicator {
                             ),
                             commit_micros: Some(snapshot_micros),
                             position,
+                            extra: Vec::new(),
                         };
                         findings.extend(redact_records(
                             &EmbeddedPiiDetector,
@@ -422,6 +423,7 @@ impl Replicator {
                                 ),
                                 commit_micros: Some(commit_micros),
                                 position,
+                                extra: Vec::new(),
                             },
                         ));
                     }
@@ -760,6 +762,7 @@ fn record(op: &'static str, values: Vec<Value>) -> TakenRecord {
         source_order: String::new(),
         commit_micros: None,
         position: 0,
+        extra: Vec::new(),
     }
 }
 

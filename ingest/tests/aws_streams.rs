@@ -3,40 +3,12 @@
 
 mod support;
 
-use arrow::array::AsArray;
-use paylake_catalog::{lake_session, Lake};
+use support::lake::rows;
+
+use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use support::moto::Moto;
-
-async fn rows(lake: &Lake, query: &str) -> Vec<String> {
-    let context = lake_session(lake).await.unwrap();
-    let batches = context.sql(query).await.unwrap().collect().await.unwrap();
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &arrow::datatypes::DataType::Utf8).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|column| {
-                        if column.is_null(row) {
-                            "null".into()
-                        } else {
-                            column.as_string::<i32>().value(row).to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
-        }
-    }
-    rows
-}
 
 async fn put_events(client: &aws_sdk_kinesis::Client, ids: std::ops::Range<u32>) {
     for id in ids {

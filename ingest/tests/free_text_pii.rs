@@ -1,8 +1,9 @@
 //! Free text passes the PII detector on its way in: silver keeps the redacted memo and
 //! `silver.pii_findings` says where the personal data was, never what it was.
 
-use arrow::array::AsArray;
-use paylake_catalog::{lake_session, Lake};
+mod support;
+
+use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;
 use paylake_ingest::rows::Value;
 use paylake_ingest::sources::dms::{load_file_name, write_file, DmsChange};
@@ -30,26 +31,8 @@ fn transaction(id: &str, memo: &str) -> DmsChange {
     }
 }
 
-async fn rows(lake: &Lake, query: &str) -> Vec<Vec<String>> {
-    let context = lake_session(lake).await.unwrap();
-    let batches = context.sql(query).await.unwrap().collect().await.unwrap();
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &arrow::datatypes::DataType::Utf8).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|column| column.as_string::<i32>().value(row).to_string())
-                    .collect(),
-            );
-        }
-    }
-    rows
+async fn rows(lake: &Lake, query: &str) -> Vec<String> {
+    support::lake::rows_joined(lake, query, " | ").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -80,15 +63,9 @@ async fn memos_are_redacted_in_the_lake_and_findings_located() {
         )
         .await,
         vec![
-            vec![
-                "T1".to_string(),
-                "rent, receipt to [EMAIL] or [PHONE]".to_string()
-            ],
-            vec![
-                "T2".to_string(),
-                "card [CREDIT_DEBIT_NUMBER] refund".to_string()
-            ],
-            vec!["T3".to_string(), "groceries".to_string()],
+            "T1 | rent, receipt to [EMAIL] or [PHONE]",
+            "T2 | card [CREDIT_DEBIT_NUMBER] refund",
+            "T3 | groceries",
         ]
     );
     assert_eq!(
@@ -97,7 +74,7 @@ async fn memos_are_redacted_in_the_lake_and_findings_located() {
             "SELECT count(*) FROM bronze.transactions WHERE memo LIKE '%@%' OR memo LIKE '%4111%'"
         )
         .await,
-        vec![vec!["0".to_string()]]
+        vec!["0"]
     );
     assert_eq!(
         rows(
@@ -107,9 +84,9 @@ async fn memos_are_redacted_in_the_lake_and_findings_located() {
         )
         .await,
         vec![
-            ["silver.transactions", "T1", "memo", "EMAIL", "17", "32", "embedded", "1"].map(String::from).to_vec(),
-            ["silver.transactions", "T1", "memo", "PHONE", "36", "52", "embedded", "1"].map(String::from).to_vec(),
-            ["silver.transactions", "T2", "memo", "CREDIT_DEBIT_NUMBER", "5", "24", "embedded", "2"].map(String::from).to_vec(),
+            "silver.transactions | T1 | memo | EMAIL | 17 | 32 | embedded | 1",
+            "silver.transactions | T1 | memo | PHONE | 36 | 52 | embedded | 1",
+            "silver.transactions | T2 | memo | CREDIT_DEBIT_NUMBER | 5 | 24 | embedded | 2",
         ]
     );
 
@@ -117,6 +94,6 @@ async fn memos_are_redacted_in_the_lake_and_findings_located() {
     ingest_lake(&lake, &|_| {}).await.unwrap();
     assert_eq!(
         rows(&lake, "SELECT count(*) FROM silver.pii_findings").await,
-        vec![vec!["3".to_string()]]
+        vec!["3"]
     );
 }

@@ -2,8 +2,11 @@
 //! where they belong, deletes closing the row, and the question AML asks ("what did we know
 //! of this customer at that time?") answered by a range predicate.
 
-use arrow::array::AsArray;
-use paylake_catalog::{lake_session, Lake};
+mod support;
+
+use support::lake::rows;
+
+use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;
 use paylake_ingest::rows::Value;
 use paylake_ingest::sources::dms::{cdc_file_name, load_file_name, write_file, DmsChange};
@@ -32,35 +35,6 @@ fn customer(op: &'static str, at: i64, id: &str, risk: &str) -> DmsChange {
             Value::TimestampMicros(at),
         ],
     }
-}
-
-async fn rows(lake: &Lake, query: &str) -> Vec<String> {
-    let context = lake_session(lake).await.unwrap();
-    let batches = context.sql(query).await.unwrap().collect().await.unwrap();
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &arrow::datatypes::DataType::Utf8).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|column| {
-                        if column.is_null(row) {
-                            "null".to_string()
-                        } else {
-                            column.as_string::<i32>().value(row).to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
-        }
-    }
-    rows
 }
 
 #[tokio::test(flavor = "multi_thread")]

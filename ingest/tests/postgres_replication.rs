@@ -4,10 +4,10 @@
 
 mod support;
 
-use arrow::array::AsArray;
-use paylake_catalog::{lake_session, Lake};
+use paylake_catalog::Lake;
 use paylake_ingest::refresh_silver;
 use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
+use support::lake::rows as lake_rows;
 use support::postgres::Postgres;
 
 const SCHEMA: &str = "
@@ -39,35 +39,6 @@ fn settings(postgres: &Postgres) -> ReplicationSettings {
         publication: "paylake_test".into(),
         batch_changes: 3,
     }
-}
-
-async fn lake_rows(lake: &Lake, query: &str) -> Vec<String> {
-    let context = lake_session(lake).await.unwrap();
-    let batches = context.sql(query).await.unwrap().collect().await.unwrap();
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &arrow::datatypes::DataType::Utf8).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|column| {
-                        if column.is_null(row) {
-                            "null".to_string()
-                        } else {
-                            column.as_string::<i32>().value(row).to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
-        }
-    }
-    rows
 }
 
 async fn source_rows(client: &tokio_postgres::Client, query: &str) -> Vec<String> {

@@ -2,39 +2,15 @@
 //! raw payload (or the whole file, where no record can be read), and each run's counts hold:
 //! read = taken + quarantined.
 
-use arrow::array::AsArray;
-use paylake_catalog::{lake_session, Lake};
+mod support;
+
+use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;
 use paylake_ingest::rows::Value;
 use paylake_ingest::sources::dms::{cdc_file_name, write_file, DmsChange};
 
 async fn rows(lake: &Lake, query: &str) -> Vec<String> {
-    let context = lake_session(lake).await.unwrap();
-    let batches = context.sql(query).await.unwrap().collect().await.unwrap();
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &arrow::datatypes::DataType::Utf8).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|column| {
-                        if column.is_null(row) {
-                            "null".into()
-                        } else {
-                            column.as_string::<i32>().value(row).to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" | "),
-            );
-        }
-    }
-    rows
+    support::lake::rows_joined(lake, query, " | ").await
 }
 
 const GOOD_STREAM_RECORD: &str = r#"{"eventID":"e1","eventName":"INSERT","dynamodb":{"ApproximateCreationDateTime":1772445600,"Keys":{"payment_id":{"S":"P1"}},"NewImage":{"payment_id":{"S":"P1"},"amount":{"N":"12.50"}},"SequenceNumber":"100"}}"#;

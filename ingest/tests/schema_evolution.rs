@@ -2,14 +2,18 @@
 //! rebuild; a type change that cannot be read quarantines that file with a clear reason and
 //! does not stop the other tables.
 
+mod support;
+
+use support::lake::rows;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, AsArray, RecordBatch, StringArray};
+use arrow::array::{ArrayRef, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
-use paylake_catalog::{lake_session, Lake};
+use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;
 use paylake_ingest::rows::Value;
 use paylake_ingest::sources::dms::{cdc_file_name, load_file_name, write_file, DmsChange};
@@ -65,35 +69,6 @@ fn with_text_column(path: &Path, name: &str, values: &[Option<&str>]) {
         ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
     writer.write(&batch).unwrap();
     writer.close().unwrap();
-}
-
-async fn rows(lake: &Lake, query: &str) -> Vec<String> {
-    let context = lake_session(lake).await.unwrap();
-    let batches = context.sql(query).await.unwrap().collect().await.unwrap();
-    let mut rows = Vec::new();
-    for batch in batches {
-        let columns: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &DataType::Utf8).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|column| {
-                        if column.is_null(row) {
-                            "null".into()
-                        } else {
-                            column.as_string::<i32>().value(row).to_string()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
-        }
-    }
-    rows
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use super::{entity_fields, field_index, file_order, ParsedFile, TakenRecord};
+use super::{entity_fields, field_index, ParsedFile, TakenRecord};
 use crate::rows::{parse_decimal, parse_timestamp_micros, Value};
 
 pub const FOLDER: &str = "cost/cur";
@@ -154,14 +154,7 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
         match focus_values(&line, &fields) {
             Ok(values) => parsed.take(
                 ENTITY,
-                TakenRecord {
-                    values,
-                    op: "I",
-                    source_order: file_order(relative_path, position),
-                    commit_micros: None,
-                    position,
-                    extra: Vec::new(),
-                },
+                TakenRecord::in_file_order(values, relative_path, position),
             ),
             Err(reason) => parsed.quarantine(
                 position,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use paylake_catalog::{registry, Zone};
 
-use super::{create_parent, file_order, ParsedFile, TakenRecord};
+use super::{create_parent, ParsedFile, TakenRecord};
 use crate::error::{IngestError, Result};
 use crate::rows::{parse_text_value, Value};
 
@@ -117,14 +117,7 @@ pub fn read_csv(path: &Path, relative_path: &str, layout: &CsvLayout) -> ParsedF
         ) {
             Ok(values) => parsed.take(
                 entity,
-                TakenRecord {
-                    values,
-                    op: "I",
-                    source_order: file_order(relative_path, position),
-                    commit_micros: None,
-                    position,
-                    extra: Vec::new(),
-                },
+                TakenRecord::in_file_order(values, relative_path, position),
             ),
             Err(reason) => parsed.quarantine(
                 position,

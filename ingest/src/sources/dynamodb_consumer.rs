@@ -15,8 +15,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Map, Value as Json};
 
-use super::kinesis_consumer::ConsumeReport;
-use super::stream_landing::{self, ShardLineage};
+use super::stream_landing::{self, ConsumeReport, ShardLineage, ShardPage};
 use crate::error::{IngestError, Result};
 
 pub const LANDING_FOLDER: &str = super::dynamodb::LANDING_FOLDER;
@@ -160,73 +159,51 @@ pub async fn consume_table_stream(
     records_per_call: i32,
 ) -> Result<ConsumeReport> {
     let stream_arn = latest_stream_arn(client, table).await?;
-    let table_folder = landing_dir.join(LANDING_FOLDER).join(table);
-    let shards = stream_landing::parents_first(list_shards(client, &stream_arn).await?);
-    let mut report = ConsumeReport {
-        shards: shards.len(),
-        ..ConsumeReport::default()
-    };
-    for shard in shards {
-        let shard_folder = table_folder.join(&shard.shard_id);
-        if stream_landing::is_closed(&shard_folder) {
-            report.closed_shards += 1;
-            continue;
-        }
+    let shards = list_shards(client, &stream_arn).await?;
+    let stream_arn = stream_arn.as_str();
+    let iterator_for = |shard_id: String, checkpoint: Option<String>| async move {
         let request = client
             .get_shard_iterator()
-            .stream_arn(&stream_arn)
-            .shard_id(&shard.shard_id);
-        let request = match stream_landing::checkpoint(&shard_folder)? {
+            .stream_arn(stream_arn)
+            .shard_id(shard_id);
+        let request = match checkpoint {
             Some(sequence) => request
                 .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
                 .sequence_number(sequence),
             None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
         };
-        let mut iterator = request
+        let response = request
             .send()
             .await
-            .map_err(|err| aws_error("GetShardIterator", err))?
-            .shard_iterator()
-            .map(str::to_string);
-        while let Some(current) = iterator.take() {
-            let response = client
-                .get_records()
-                .shard_iterator(current)
-                .limit(records_per_call)
-                .send()
-                .await
-                .map_err(|err| aws_error("GetRecords", err))?;
-            let records = response.records();
-            let sequence_of = |record: &Record| {
-                record
+            .map_err(|err| aws_error("GetShardIterator", err))?;
+        Ok(response.shard_iterator().map(str::to_string))
+    };
+    let next_page = |iterator: String| async move {
+        let response = client
+            .get_records()
+            .shard_iterator(iterator)
+            .limit(records_per_call)
+            .send()
+            .await
+            .map_err(|err| aws_error("GetRecords", err))?;
+        let records = response
+            .records()
+            .iter()
+            .map(|record| {
+                let sequence = record
                     .dynamodb()
                     .and_then(|stream| stream.sequence_number())
                     .unwrap_or("0")
-                    .to_string()
-            };
-            if let (Some(first), Some(last)) = (records.first(), records.last()) {
-                let lines: Vec<String> = records
-                    .iter()
-                    .map(|record| record_json(record).to_string())
-                    .collect();
-                stream_landing::write_batch(
-                    &shard_folder,
-                    &sequence_of(first),
-                    &sequence_of(last),
-                    &lines,
-                )?;
-                report.records += lines.len() as u64;
-                report.files += 1;
-            }
-            match response.next_shard_iterator() {
-                None => {
-                    stream_landing::mark_closed(&shard_folder)?;
-                    report.closed_shards += 1;
-                }
-                Some(next) if !records.is_empty() => iterator = Some(next.to_string()),
-                Some(_) => {}
-            }
-        }
-    }
-    Ok(report)
+                    .to_string();
+                (sequence, record_json(record).to_string())
+            })
+            .collect();
+        Ok(ShardPage {
+            records,
+            next_iterator: response.next_shard_iterator().map(str::to_string),
+            behind: false,
+        })
+    };
+    let table_folder = landing_dir.join(LANDING_FOLDER).join(table);
+    stream_landing::land_shards(shards, &table_folder, iterator_for, next_page).await
 }

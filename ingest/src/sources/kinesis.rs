@@ -14,8 +14,7 @@ use serde_json::{json, Value as Json};
 
 use super::json_lines::write_json_lines;
 use super::{
-    create_parent, entity_fields, field_index, file_order, read_text, sequence_order, ParsedFile,
-    TakenRecord,
+    create_parent, entity_fields, field_index, read_text, sequence_order, ParsedFile, TakenRecord,
 };
 use crate::error::{IngestError, Result};
 use crate::rows::{parse_text_value, Value};
@@ -129,14 +128,7 @@ fn read_record(
     if record.get("Data").is_none() || record.get("SequenceNumber").is_none() {
         // Firehose's form: the event itself; the object and place give its order.
         let values = event_values(&record, fields, key_index, "")?;
-        return Ok(TakenRecord {
-            values,
-            op: "I",
-            source_order: file_order(relative_path, position),
-            commit_micros: None,
-            position,
-            extra: Vec::new(),
-        });
+        return Ok(TakenRecord::in_file_order(values, relative_path, position));
     }
     let sequence_number = record
         .get("SequenceNumber")

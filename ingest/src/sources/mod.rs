@@ -139,6 +139,21 @@ pub struct TakenRecord {
     pub extra: Vec<Value>,
 }
 
+impl TakenRecord {
+    /// An insert whose order is its place in its file (reports and lists with no change
+    /// sequence of their own).
+    pub fn in_file_order(values: Vec<Value>, relative_path: &str, position: i64) -> Self {
+        TakenRecord {
+            values,
+            op: "I",
+            source_order: file_order(relative_path, position),
+            commit_micros: None,
+            position,
+            extra: Vec::new(),
+        }
+    }
+}
+
 /// A record (or a whole file, with no position) that could not be taken.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuarantinedRecord {

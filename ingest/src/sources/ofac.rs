@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::{entity_fields, file_order, ParsedFile, TakenRecord};
+use super::{entity_fields, ParsedFile, TakenRecord};
 use crate::rows::{parse_text_value, Value};
 
 pub const LANDING_FOLDER: &str = "sanctions/ofac";
@@ -108,14 +108,7 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
             ),
             Ok(values) => parsed.take(
                 entity,
-                TakenRecord {
-                    values,
-                    op: "I",
-                    source_order: file_order(relative_path, position),
-                    commit_micros: None,
-                    position,
-                    extra: Vec::new(),
-                },
+                TakenRecord::in_file_order(values, relative_path, position),
             ),
             Err(reason) => parsed.quarantine(
                 position,

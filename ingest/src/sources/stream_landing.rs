@@ -10,6 +10,7 @@
 //! so the changes of one key stay in order across a reshard.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::io::Write;
 use std::path::Path;
 
@@ -118,6 +119,77 @@ pub fn parents_first(shards: Vec<ShardLineage>) -> Vec<ShardLineage> {
         remaining = waiting;
     }
     ordered
+}
+
+/// What one consumer pass landed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ConsumeReport {
+    pub shards: usize,
+    pub closed_shards: usize,
+    pub records: u64,
+    pub files: u64,
+}
+
+/// One `GetRecords` answer: each record's sequence number and JSON line, and where to go on.
+pub struct ShardPage {
+    pub records: Vec<(String, String)>,
+    /// None once a closed shard has been read to its end.
+    pub next_iterator: Option<String>,
+    /// The shard holds more than this page (Kinesis's MillisBehindLatest > 0).
+    pub behind: bool,
+}
+
+/// Reads every shard, parents first, from its checkpoint to the end, landing each page as a
+/// file under `stream_folder/<shard id>/`. `iterator_for(shard id, checkpoint)` opens a shard
+/// iterator after the checkpoint (or at the trim horizon); `next_page(iterator)` reads one
+/// page.
+pub async fn land_shards<OpenIterator, Opening, ReadPage, Reading>(
+    shards: Vec<ShardLineage>,
+    stream_folder: &Path,
+    mut iterator_for: OpenIterator,
+    mut next_page: ReadPage,
+) -> Result<ConsumeReport>
+where
+    OpenIterator: FnMut(String, Option<String>) -> Opening,
+    Opening: Future<Output = Result<Option<String>>>,
+    ReadPage: FnMut(String) -> Reading,
+    Reading: Future<Output = Result<ShardPage>>,
+{
+    let shards = parents_first(shards);
+    let mut report = ConsumeReport {
+        shards: shards.len(),
+        ..ConsumeReport::default()
+    };
+    for shard in shards {
+        let shard_folder = stream_folder.join(&shard.shard_id);
+        if is_closed(&shard_folder) {
+            report.closed_shards += 1;
+            continue;
+        }
+        let mut iterator = iterator_for(shard.shard_id.clone(), checkpoint(&shard_folder)?).await?;
+        while let Some(current) = iterator.take() {
+            let page = next_page(current).await?;
+            if let (Some((first, _)), Some((last, _))) = (page.records.first(), page.records.last())
+            {
+                let lines: Vec<String> =
+                    page.records.iter().map(|(_, line)| line.clone()).collect();
+                write_batch(&shard_folder, first, last, &lines)?;
+                report.records += lines.len() as u64;
+                report.files += 1;
+            }
+            match page.next_iterator {
+                // A closed shard read to its end: its children may start.
+                None => {
+                    mark_closed(&shard_folder)?;
+                    report.closed_shards += 1;
+                }
+                Some(next) if !page.records.is_empty() || page.behind => iterator = Some(next),
+                // Caught up with an open shard.
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

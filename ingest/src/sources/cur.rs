@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
+use super::delimited::{read_csv_lines, CsvLine};
 use super::{entity_fields, field_index, ParsedFile, TakenRecord};
 use crate::rows::{parse_decimal, parse_timestamp_micros, Value};
 
@@ -128,22 +129,7 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
         }
     }
     let fields = entity_fields(ENTITY);
-    let mut parsed = ParsedFile::default();
-    for (index, record) in reader.records().enumerate() {
-        let position = index as i64 + 2;
-        parsed.records_read += 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                parsed.quarantine(
-                    position,
-                    ENTITY,
-                    format!("{relative_path} line {position}: {err}"),
-                    String::new(),
-                );
-                continue;
-            }
-        };
+    read_csv_lines(reader, relative_path, ENTITY, 2, |record, position| {
         let line = Line {
             fields: headers
                 .iter()
@@ -152,19 +138,12 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
                 .collect(),
         };
         match focus_values(&line, &fields) {
-            Ok(values) => parsed.take(
-                ENTITY,
-                TakenRecord::in_file_order(values, relative_path, position),
-            ),
-            Err(reason) => parsed.quarantine(
-                position,
-                ENTITY,
-                format!("{relative_path} line {position}: {reason}"),
-                record.iter().collect::<Vec<_>>().join(","),
-            ),
+            Ok(values) => {
+                CsvLine::Taken(TakenRecord::in_file_order(values, relative_path, position))
+            }
+            Err(reason) => CsvLine::Refused(reason),
         }
-    }
-    parsed
+    })
 }
 
 /// The FOCUS row of one CUR line, in registry column order.

@@ -33,6 +33,49 @@ pub fn report_time(micros: i64) -> String {
         .to_string()
 }
 
+/// What a reader makes of one CSV line.
+pub enum CsvLine {
+    /// Not a record (a header, an end-of-file marker): not counted as read.
+    Skip,
+    Taken(TakenRecord),
+    Refused(String),
+}
+
+/// Reads every line of a CSV file with `read_line(record, line number)`; a line that cannot be
+/// split, or that `read_line` refuses, is quarantined with its line number, reason and raw text.
+/// `first_line` is the line number of the first record (2 after a header).
+pub fn read_csv_lines<R: std::io::Read>(
+    mut reader: csv::Reader<R>,
+    relative_path: &str,
+    entity: &'static str,
+    first_line: i64,
+    mut read_line: impl FnMut(&csv::StringRecord, i64) -> CsvLine,
+) -> ParsedFile {
+    let mut parsed = ParsedFile::default();
+    for (index, record) in reader.records().enumerate() {
+        let position = index as i64 + first_line;
+        let (outcome, raw) = match record {
+            Ok(record) => (
+                read_line(&record, position),
+                record.iter().collect::<Vec<_>>().join(","),
+            ),
+            Err(err) => (CsvLine::Refused(err.to_string()), String::new()),
+        };
+        match outcome {
+            CsvLine::Skip => continue,
+            CsvLine::Taken(record) => parsed.take(entity, record),
+            CsvLine::Refused(reason) => parsed.quarantine(
+                position,
+                entity,
+                format!("{relative_path} line {position}: {reason}"),
+                raw,
+            ),
+        }
+        parsed.records_read += 1;
+    }
+    parsed
+}
+
 /// How a CSV report maps onto an entity.
 pub struct CsvLayout {
     pub entity: &'static str,
@@ -88,26 +131,14 @@ pub fn read_csv(path: &Path, relative_path: &str, layout: &CsvLayout) -> ParsedF
         )
     });
 
-    let mut parsed = ParsedFile::default();
-    for (index, record) in reader.records().enumerate() {
-        // Line 1 is the header.
-        let position = index as i64 + 2;
-        parsed.records_read += 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                parsed.quarantine(
-                    position,
-                    entity,
-                    format!("{relative_path} line {position}: {err}"),
-                    String::new(),
-                );
-                continue;
-            }
-        };
-        let raw = record.iter().collect::<Vec<_>>().join(",");
-        match line_values(
-            &record,
+    // Line 1 is the header.
+    read_csv_lines(
+        reader,
+        relative_path,
+        entity,
+        2,
+        |record, position| match line_values(
+            record,
             &fields,
             &header_index_of_column,
             layout,
@@ -115,19 +146,12 @@ pub fn read_csv(path: &Path, relative_path: &str, layout: &CsvLayout) -> ParsedF
             position,
             required,
         ) {
-            Ok(values) => parsed.take(
-                entity,
-                TakenRecord::in_file_order(values, relative_path, position),
-            ),
-            Err(reason) => parsed.quarantine(
-                position,
-                entity,
-                format!("{relative_path} line {position}: {reason}"),
-                raw,
-            ),
-        }
-    }
-    parsed
+            Ok(values) => {
+                CsvLine::Taken(TakenRecord::in_file_order(values, relative_path, position))
+            }
+            Err(reason) => CsvLine::Refused(reason),
+        },
+    )
 }
 
 fn line_values(

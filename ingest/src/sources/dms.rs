@@ -17,6 +17,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use paylake_catalog::{registry, Zone};
 
+use super::delimited::{read_csv_lines, CsvLine};
 use super::{ParsedFile, TakenRecord};
 use crate::error::{IngestError, Result};
 use crate::rows::{rows_to_batch, value_at, Value};
@@ -349,7 +350,7 @@ fn take_batch(
 /// With `AddColumnName=true` the first line names the columns and they are read by name.
 /// An empty field is null.
 fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> ParsedFile {
-    let mut reader = match csv::ReaderBuilder::new()
+    let reader = match csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_path(path)
@@ -368,23 +369,8 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
         .iter()
         .map(|key| super::field_index(&fields, key))
         .collect();
-    let mut parsed = ParsedFile::default();
     let mut named_columns: Option<CsvColumns> = None;
-    for (index, record) in reader.records().enumerate() {
-        let position = index as i64 + 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                parsed.records_read += 1;
-                parsed.quarantine(
-                    position,
-                    entity,
-                    format!("{relative_path} line {position}: {err}"),
-                    String::new(),
-                );
-                continue;
-            }
-        };
+    read_csv_lines(reader, relative_path, entity, 1, |record, position| {
         if position == 1 && record.iter().any(|name| name == COMMIT_TIMESTAMP_COLUMN) {
             let find = |name: &str| record.iter().position(|found| found == name);
             named_columns = Some((
@@ -392,10 +378,8 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
                 find(COMMIT_TIMESTAMP_COLUMN),
                 fields.iter().map(|field| find(field.name())).collect(),
             ));
-            continue;
+            return CsvLine::Skip;
         }
-        parsed.records_read += 1;
-        let raw = record.iter().collect::<Vec<_>>().join(",");
         let (op_index, commit_index, column_indexes) = match &named_columns {
             Some(named) => named.clone(),
             None if record.len() == fields.len() + 2 => (
@@ -407,18 +391,12 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
                 (None, Some(0), (1..).take(fields.len()).map(Some).collect())
             }
             None => {
-                parsed.quarantine(
-                    position,
-                    entity,
-                    format!(
-                        "{relative_path} line {position}: {} fields; a {entity} line has {} (full load) or {} (with '{OP_COLUMN}')",
-                        record.len(),
-                        fields.len() + 1,
-                        fields.len() + 2
-                    ),
-                    raw,
-                );
-                continue;
+                return CsvLine::Refused(format!(
+                    "{} fields; a {entity} line has {} (full load) or {} (with '{OP_COLUMN}')",
+                    record.len(),
+                    fields.len() + 1,
+                    fields.len() + 2
+                ))
             }
         };
         let field_text =
@@ -431,26 +409,17 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
             &key_indexes,
         );
         match change {
-            Ok((op, commit_micros, values)) => parsed.take(
-                entity,
-                TakenRecord {
-                    values,
-                    op,
-                    source_order: format!("{commit_micros:020}|{relative_path}|{position:010}"),
-                    commit_micros: Some(commit_micros),
-                    position,
-                    extra: Vec::new(),
-                },
-            ),
-            Err(reason) => parsed.quarantine(
+            Ok((op, commit_micros, values)) => CsvLine::Taken(TakenRecord {
+                values,
+                op,
+                source_order: format!("{commit_micros:020}|{relative_path}|{position:010}"),
+                commit_micros: Some(commit_micros),
                 position,
-                entity,
-                format!("{relative_path} line {position}: {reason}"),
-                raw,
-            ),
+                extra: Vec::new(),
+            }),
+            Err(reason) => CsvLine::Refused(reason),
         }
-    }
-    parsed
+    })
 }
 
 /// Where `Op`, the commit timestamp and each business column sit in a DMS CSV line.

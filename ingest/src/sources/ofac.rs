@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::delimited::{read_csv_lines, CsvLine};
 use super::{entity_fields, ParsedFile, TakenRecord};
 use crate::rows::{parse_text_value, Value};
 
@@ -40,7 +41,7 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
             format!("'{relative_path}' is not one of the OFAC files sdn.csv, alt.csv, add.csv"),
         );
     };
-    let mut reader = match csv::ReaderBuilder::new()
+    let reader = match csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_path(path)
@@ -51,40 +52,17 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
         }
     };
     let fields = entity_fields(entity);
-    let mut parsed = ParsedFile::default();
-    for (index, record) in reader.records().enumerate() {
-        let position = index as i64 + 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                parsed.records_read += 1;
-                parsed.quarantine(
-                    position,
-                    entity,
-                    format!("{relative_path} line {position}: {err}"),
-                    String::new(),
-                );
-                continue;
-            }
-        };
+    read_csv_lines(reader, relative_path, entity, 1, |record, position| {
         // Older lists end with a lone end-of-file character (0x1A) on the last line.
         if record.len() == 1 && record[0].trim_matches(['\u{1a}', ' ']).is_empty() {
-            continue;
+            return CsvLine::Skip;
         }
-        parsed.records_read += 1;
-        let raw = record.iter().collect::<Vec<_>>().join(",");
         if record.len() != fields.len() {
-            parsed.quarantine(
-                position,
-                entity,
-                format!(
-                    "{relative_path} line {position}: {} fields where a {entity} line has {}",
-                    record.len(),
-                    fields.len()
-                ),
-                raw,
-            );
-            continue;
+            return CsvLine::Refused(format!(
+                "{} fields where a {entity} line has {}",
+                record.len(),
+                fields.len()
+            ));
         }
         let values = fields
             .iter()
@@ -97,28 +75,15 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
             })
             .collect::<std::result::Result<Vec<_>, _>>();
         match values {
-            Ok(values) if values[0] == Value::Null => parsed.quarantine(
-                position,
-                entity,
-                format!(
-                    "{relative_path} line {position}: missing key field '{}'",
-                    fields[0].name()
-                ),
-                raw,
-            ),
-            Ok(values) => parsed.take(
-                entity,
-                TakenRecord::in_file_order(values, relative_path, position),
-            ),
-            Err(reason) => parsed.quarantine(
-                position,
-                entity,
-                format!("{relative_path} line {position}: {reason}"),
-                raw,
-            ),
+            Ok(values) if values[0] == Value::Null => {
+                CsvLine::Refused(format!("missing key field '{}'", fields[0].name()))
+            }
+            Ok(values) => {
+                CsvLine::Taken(TakenRecord::in_file_order(values, relative_path, position))
+            }
+            Err(reason) => CsvLine::Refused(reason),
         }
-    }
-    parsed
+    })
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub enum Value {
     /// Days since the Unix epoch.
     Date(i32),
     TextList(Vec<String>),
+    /// A value of a nested or binary type, as an array of one element of its column's type.
+    Array(ArrayRef),
 }
 
 impl From<&str> for Value {
@@ -71,6 +73,18 @@ fn build_column(
     column_index: usize,
 ) -> Result<ArrayRef, ArrowError> {
     let values = rows.iter().map(|row| &row[column_index]);
+    let nested_type = match data_type {
+        DataType::Struct(_) | DataType::Binary => true,
+        DataType::List(element) => element.data_type() != &DataType::Utf8,
+        _ => false,
+    };
+    if nested_type
+        || rows
+            .iter()
+            .any(|row| matches!(row[column_index], Value::Array(_)))
+    {
+        return nested_column(column, data_type, rows, column_index);
+    }
     let array: ArrayRef = match data_type {
         DataType::Utf8 => {
             let mut builder = StringBuilder::new();
@@ -162,6 +176,25 @@ fn build_column(
         }
     };
     Ok(array)
+}
+
+/// A column of one-element arrays (nested and binary values), concatenated.
+fn nested_column(
+    column: &str,
+    data_type: &DataType,
+    rows: &[Vec<Value>],
+    column_index: usize,
+) -> Result<ArrayRef, ArrowError> {
+    let parts = rows
+        .iter()
+        .map(|row| match &row[column_index] {
+            Value::Array(array) if array.data_type() == data_type => Ok(array.clone()),
+            Value::Null => Ok(arrow::array::new_null_array(data_type, 1)),
+            other => Err(mismatch(column, other)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts: Vec<&dyn arrow::array::Array> = parts.iter().map(|part| part.as_ref()).collect();
+    arrow::compute::concat(&parts)
 }
 
 /// Parses a decimal string such as `-1234.5` into an unscaled integer at `scale`.

@@ -104,6 +104,12 @@ db.create_table(TableName='payments', KeySchema=[{'AttributeName': 'payment_id',
 for payment_id, amount in [('P1', '12.50'), ('P2', '0.10'), ('P3', '99999999.99')]:
     db.put_item(TableName='payments', Item={'payment_id': {'S': payment_id}, 'amount': {'N': amount},
         'currency': {'S': 'USD'}, 'status': {'S': 'created'}})
+# Attributes the lake's registry does not list: a map, a string set, a list and a binary.
+db.put_item(TableName='payments', Item={'payment_id': {'S': 'P4'}, 'amount': {'N': '5.00'},
+    'status': {'S': 'created'},
+    'risk': {'M': {'score': {'N': '0.875'}, 'device': {'S': 'd-1'}}},
+    'tags': {'SS': ['vip', 'eu']}, 'attempts': {'L': [{'N': '1'}, {'N': '2'}]},
+    'token': {'B': b'\x00\x01\x02'}})
 db.update_item(TableName='payments', Key={'payment_id': {'S': 'P1'}},
     UpdateExpression='SET #s = :s', ExpressionAttributeNames={'#s': 'status'},
     ExpressionAttributeValues={':s': {'S': 'captured'}})
@@ -119,7 +125,7 @@ db.delete_item(TableName='payments', Key={'payment_id': {'S': 'P2'}})
     let report = dynamodb_consumer::consume_table_stream(&streams, "payments", &landing, 2)
         .await
         .unwrap();
-    assert_eq!(report.records, 5, "{report:?}");
+    assert_eq!(report.records, 6, "{report:?}");
     let again = dynamodb_consumer::consume_table_stream(&streams, "payments", &landing, 2)
         .await
         .unwrap();
@@ -137,6 +143,20 @@ db.delete_item(TableName='payments', Key={'payment_id': {'S': 'P2'}})
             "SELECT payment_id, amount, status FROM silver.payments ORDER BY 1"
         )
         .await,
-        vec!["P1 12.50 captured", "P3 99999999.99 created"]
+        vec![
+            "P1 12.50 captured",
+            "P3 99999999.99 created",
+            "P4 5.00 created"
+        ]
+    );
+    // Every DynamoDB type arrives typed: M a struct, N exact, SS and L lists, B binary.
+    assert_eq!(
+        rows(
+            &lake,
+            "SELECT payment_id, CAST(risk['score'] AS VARCHAR), risk['device'], array_length(tags), \
+             CAST(attempts[2] AS VARCHAR), encode(token, 'hex') FROM silver.payments ORDER BY 1"
+        )
+        .await,
+        vec!["P1 null null null null null", "P3 null null null null null", "P4 0.875 d-1 2 2 000102"]
     );
 }

@@ -10,6 +10,11 @@ use std::path::Path;
 use arrow::datatypes::{DataType, FieldRef, TimeUnit};
 use serde_json::{json, Map, Value as Json};
 
+use std::sync::Arc;
+
+use arrow::datatypes::Field;
+
+use super::dynamodb_types;
 use super::json_lines::{read_json_lines, write_json_lines};
 use super::{sequence_order, ParsedFile, TakenRecord};
 use crate::error::Result;
@@ -77,9 +82,76 @@ pub fn write_file(path: &Path, records: &[StreamRecord]) -> Result<()> {
     write_json_lines(path, records.iter().map(StreamRecord::to_json))
 }
 
-/// Reads a file of stream records into changes of `payments`.
+/// Reads a file of stream records into changes of `payments`. Attributes the registry does
+/// not list become new nullable columns (schema evolution) typed from their DynamoDB JSON.
 pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
-    read_json_lines(path, relative_path, ENTITY, KEY_ATTRIBUTE, read_record)
+    let mut parsed = read_json_lines(path, relative_path, ENTITY, KEY_ATTRIBUTE, read_record);
+    type_unlisted_attributes(&mut parsed, relative_path);
+    parsed
+}
+
+/// Turns the unlisted attributes each record carries (as DynamoDB JSON text in `extra`) into
+/// typed values of columns unified over the file; a record whose attribute does not fit its
+/// column is quarantined.
+fn type_unlisted_attributes(parsed: &mut ParsedFile, relative_path: &str) {
+    let Some(records) = parsed.taken.remove(ENTITY) else {
+        return;
+    };
+    let attributes: Vec<Map<String, Json>> = records
+        .iter()
+        .map(|record| match record.extra.first() {
+            Some(Value::Text(json)) => serde_json::from_str(json).unwrap_or_default(),
+            _ => Map::new(),
+        })
+        .collect();
+    let mut columns: Vec<(String, Option<DataType>)> = Vec::new();
+    for image in &attributes {
+        for (name, attribute) in image {
+            let seen = dynamodb_types::attribute_type(attribute).ok().flatten();
+            match columns.iter_mut().find(|(known, _)| known == name) {
+                Some((_, data_type)) => *data_type = dynamodb_types::unify(data_type.take(), seen),
+                None => columns.push((name.clone(), seen)),
+            }
+        }
+    }
+    columns.sort_by(|a, b| a.0.cmp(&b.0));
+    let fields: Vec<FieldRef> = columns
+        .into_iter()
+        .map(|(name, data_type)| {
+            Arc::new(Field::new(name, data_type.unwrap_or(DataType::Utf8), true))
+        })
+        .collect();
+    let mut kept = Vec::with_capacity(records.len());
+    for (mut record, image) in records.into_iter().zip(attributes) {
+        let extra: std::result::Result<Vec<Value>, String> = fields
+            .iter()
+            .map(|field| {
+                let attribute = image.get(field.name());
+                if attribute.is_none() {
+                    return Ok(Value::Null);
+                }
+                dynamodb_types::attributes_array(&[attribute], field.data_type())
+                    .map(Value::Array)
+                    .map_err(|reason| format!("field '{}': {reason}", field.name()))
+            })
+            .collect();
+        match extra {
+            Ok(extra) => {
+                record.extra = extra;
+                kept.push(record);
+            }
+            Err(reason) => parsed.quarantine(
+                record.position,
+                ENTITY,
+                format!("{relative_path} line {}: {reason}", record.position),
+                Json::Object(image).to_string(),
+            ),
+        }
+    }
+    if !fields.is_empty() {
+        parsed.evolved.insert(ENTITY, fields);
+    }
+    parsed.taken.insert(ENTITY, kept);
 }
 
 fn read_record(
@@ -144,13 +216,24 @@ fn read_record(
         values.push(value);
     }
     values[key_index] = Value::Text(key.to_string());
+    // Attributes the registry does not list, typed once the whole file is read.
+    let unlisted: Map<String, Json> = image
+        .iter()
+        .filter(|(name, _)| !fields.iter().any(|field| field.name() == *name))
+        .map(|(name, attribute)| (name.clone(), attribute.clone()))
+        .collect();
+    let extra = if unlisted.is_empty() {
+        Vec::new()
+    } else {
+        vec![Value::Text(Json::Object(unlisted).to_string())]
+    };
     Ok(TakenRecord {
         values,
         op,
         source_order,
         commit_micros: Some(created_micros),
         position: 0,
-        extra: Vec::new(),
+        extra,
     })
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod delimited;
 pub mod dms;
 pub mod dynamodb;
 pub mod dynamodb_consumer;
+pub mod dynamodb_types;
 pub mod focus;
 mod json_lines;
 pub mod kinesis;

@@ -2,13 +2,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use paylake_catalog::{lake_session, Lake};
 
-use crate::error::{ReportError, Result};
+use crate::error::Result;
 use crate::html::{cell, escape, STYLE};
 
 const CANDIDATES_SQL: &str = "SELECT customer_id, customer_name, direction, total_amount_usd, \
@@ -24,13 +23,13 @@ const TRANSACTIONS_SQL: &str = "SELECT c.customer_id, c.direction, t.transaction
      JOIN silver.transactions AS t ON t.transaction_id = c.transaction_id \
      ORDER BY c.customer_id, c.direction, t.created_at, t.transaction_id";
 
-/// Writes `<lake>/reports/aml/<date>.html` and returns its path. Times are shown in UTC and in
+/// Writes `<lake>/reports/aml/<date>.html` (on disk or S3) and returns where it is. Times are shown in UTC and in
 /// the business calendar's `timezone` (an IANA name).
 pub async fn write_ctr_report(
     lake: &Lake,
     business_date: NaiveDate,
     timezone: chrono_tz::Tz,
-) -> Result<PathBuf> {
+) -> Result<String> {
     let context = lake_session(lake).await?;
     let date = business_date.format("%Y-%m-%d").to_string();
     let candidates = context
@@ -48,17 +47,9 @@ pub async fn write_ctr_report(
         .collect()
         .await?;
     let page = render(&date, timezone.name(), &candidates, &transactions);
-    let folder = lake.reports_dir()?.join("aml");
-    std::fs::create_dir_all(&folder).map_err(|source| ReportError::Io {
-        path: folder.clone(),
-        source,
-    })?;
-    let path = folder.join(format!("{date}.html"));
-    std::fs::write(&path, page).map_err(|source| ReportError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    Ok(path)
+    Ok(lake
+        .write_file(&format!("reports/aml/{date}.html"), page.into_bytes())
+        .await?)
 }
 
 fn render(

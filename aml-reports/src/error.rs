@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use paylake_catalog::CatalogError;
 
 /// Errors of report rendering.
@@ -13,13 +11,6 @@ pub enum ReportError {
 
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
-
-    #[error("io error on '{path}': {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;

@@ -24,6 +24,13 @@ pub enum CatalogError {
         source: Box<deltalake::DeltaTableError>,
     },
 
+    #[error("object store error on '{location}': {source}")]
+    ObjectStore {
+        location: String,
+        #[source]
+        source: Box<deltalake::ObjectStoreError>,
+    },
+
     #[error(transparent)]
     DataFusion(Box<datafusion::error::DataFusionError>),
 

@@ -67,6 +67,39 @@ impl Lake {
         Ok(log_store.object_store(None))
     }
 
+    /// Writes a file at `relative_path` under the root (a folder on disk, an object on S3) and
+    /// returns where it is.
+    pub async fn write_file(&self, relative_path: &str, bytes: Vec<u8>) -> Result<String> {
+        if let Some(root) = self.local_root() {
+            let path = root.join(relative_path);
+            let io_error = |source| CatalogError::Io {
+                path: path.clone(),
+                source,
+            };
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder).map_err(io_error)?;
+            }
+            std::fs::write(&path, bytes).map_err(io_error)?;
+            return Ok(path.display().to_string());
+        }
+        use deltalake::logstore::object_store::ObjectStoreExt;
+        let location =
+            self.root
+                .join(relative_path)
+                .map_err(|err| CatalogError::InvalidLakeLocation {
+                    location: relative_path.to_string(),
+                    reason: err.to_string(),
+                })?;
+        self.object_store_at(&self.root)?
+            .put(&deltalake::Path::from(relative_path), bytes.into())
+            .await
+            .map_err(|source| CatalogError::ObjectStore {
+                location: location.to_string(),
+                source: Box::new(source),
+            })?;
+        Ok(location.to_string())
+    }
+
     pub fn table_url(&self, table: &TableDef) -> Url {
         self.root
             .join(&format!("{}/{}/", table.zone.as_str(), table.name))

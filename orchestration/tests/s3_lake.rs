@@ -90,6 +90,19 @@ fn concurrent_ingests_on_s3_equal_one_ingest_on_disk() {
         run(paylake(&moto).args(["sql", "--lake", local_arg, "--format", "json", &query]));
     assert_eq!(on_s3, on_disk);
     assert!(on_s3.contains("\"silver.payments\":150"), "{on_s3}");
+    // A business date builds on S3 too, its report included.
+    let built = run(paylake(&moto).args(["run", "--lake", remote, "--date", "2026-03-02"]));
+    assert!(
+        built.contains("s3://lake/payments-lake/reports/aml/2026-03-02.html"),
+        "{built}"
+    );
+    let report = moto.python(
+        "print(client('s3').get_object(Bucket='lake', Key='payments-lake/reports/aml/2026-03-02.html')['Body'].read().decode()[:200])",
+    );
+    assert!(
+        report.contains("<html") || report.contains("<!DOCTYPE"),
+        "{report}"
+    );
     // And the objects really are on S3.
     let listing = moto.python(
         "print(client('s3').list_objects_v2(Bucket='lake', Prefix='payments-lake/silver/payments/_delta_log/')['KeyCount'])",

@@ -92,7 +92,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     );
     println!("reports:");
     for (date, candidates, path) in &reports {
-        println!("  {date}  {candidates:>3} candidates  {}", path.display());
+        println!("  {date}  {candidates:>3} candidates  {path}");
     }
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

@@ -105,8 +105,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let outcome = steps::run_business_date(&settings, &lake, date).await?;
             println!(
                 "{date}: {} CTR candidates; report {}",
-                outcome.ctr_candidates,
-                outcome.report.display()
+                outcome.ctr_candidates, outcome.report
             );
             Ok(())
         }

@@ -1,7 +1,5 @@
 //! The pipeline's steps as the commands run them: simulate, ingest, build a business date.
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use paylake_catalog::Lake;
 use paylake_ingest::landing::LandingStore;
@@ -173,7 +171,8 @@ pub async fn replicate(
 /// What building one business date produced.
 pub struct DateOutcome {
     pub ctr_candidates: u64,
-    pub report: PathBuf,
+    /// Where the report is: a path, or a URL on S3.
+    pub report: String,
 }
 
 pub async fn run_business_date(

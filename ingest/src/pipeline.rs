@@ -19,8 +19,11 @@ use crate::rows::{rows_to_batch, Value};
 use crate::silver::{merge_entity, MergeOutcome};
 use crate::sources::{ParsedFile, Source};
 
-/// Files parsed and committed together; bounds memory on large backlogs.
+/// Files parsed and committed together, at most; bounds the commits on many small files.
 const FILES_PER_COMMIT: usize = 64;
+/// Records parsed before a commit, at most (a file is never split); bounds memory on large
+/// files.
+const RECORDS_PER_COMMIT: u64 = 250_000;
 
 /// What one run did with one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -165,23 +168,29 @@ async fn ingest_source(
                 pending.push(file);
             }
         }
-        for chunk in pending.chunks(FILES_PER_COMMIT) {
-            let mut parsed: Vec<(&LandingFile, ParsedFile)> = Vec::with_capacity(chunk.len());
-            for file in chunk {
-                landing.fetch(file).await?;
-                parsed.push((*file, source.read_file(&file.path, &file.relative_path)));
-                landing.release(file);
+        let mut parsed: Vec<(&LandingFile, ParsedFile)> = Vec::new();
+        let mut parsed_records = 0;
+        for (index, file) in pending.iter().enumerate() {
+            landing.fetch(file).await?;
+            let parsed_file = source.read_file(&file.path, &file.relative_path);
+            landing.release(file);
+            parsed_records += parsed_file.records_read;
+            parsed.push((*file, parsed_file));
+            let last = index + 1 == pending.len();
+            if last || parsed.len() >= FILES_PER_COMMIT || parsed_records >= RECORDS_PER_COMMIT {
+                let chunk = std::mem::take(&mut parsed);
+                parsed_records = 0;
+                commit_chunk(
+                    lake,
+                    source,
+                    primary_entity,
+                    chunk,
+                    run,
+                    pii_detector,
+                    &mut report,
+                )
+                .await?;
             }
-            commit_chunk(
-                lake,
-                source,
-                primary_entity,
-                parsed,
-                run,
-                pii_detector,
-                &mut report,
-            )
-            .await?;
         }
     }
     debug_assert_eq!(

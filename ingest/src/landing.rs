@@ -94,6 +94,67 @@ impl LandingStore {
         }
     }
 
+    /// Names of the files directly under `folder` (relative to `landing/`).
+    pub async fn names_under(&self, folder: &str) -> Result<Vec<String>> {
+        match self {
+            LandingStore::Local(dir) => {
+                let path = dir.join(folder);
+                if !path.exists() {
+                    return Ok(Vec::new());
+                }
+                let entries =
+                    std::fs::read_dir(&path).map_err(|source| IngestError::io(&path, source))?;
+                Ok(entries
+                    .flatten()
+                    .filter(|entry| entry.path().is_file())
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect())
+            }
+            LandingStore::Remote { store, .. } => {
+                let prefix = deltalake::Path::from(folder);
+                let listing = store
+                    .list_with_delimiter(Some(&prefix))
+                    .await
+                    .map_err(|err| store_error(folder, err))?;
+                Ok(listing
+                    .objects
+                    .into_iter()
+                    .filter_map(|object| object.location.filename().map(str::to_string))
+                    .collect())
+            }
+        }
+    }
+
+    /// Writes one file at `relative_path`, whole or not at all: on disk written aside, synced
+    /// and renamed (readers skip dot files); on S3 a single put.
+    pub async fn put_file(&self, relative_path: &str, bytes: Vec<u8>) -> Result<()> {
+        match self {
+            LandingStore::Local(dir) => {
+                let target = dir.join(relative_path);
+                crate::sources::create_parent(&target)?;
+                let name = target
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let partial = target.with_file_name(format!(".{name}.partial"));
+                let write = || -> std::io::Result<()> {
+                    use std::io::Write;
+                    let mut file = std::fs::File::create(&partial)?;
+                    file.write_all(&bytes)?;
+                    file.sync_all()
+                };
+                write().map_err(|source| IngestError::io(&partial, source))?;
+                std::fs::rename(&partial, &target)
+                    .map_err(|source| IngestError::io(&target, source))
+            }
+            LandingStore::Remote { store, .. } => store
+                .put(&deltalake::Path::from(relative_path), bytes.into())
+                .await
+                .map(|_| ())
+                .map_err(|err| store_error(relative_path, err)),
+        }
+    }
+
     /// Puts every file under a local folder into the landing store at the same relative path
     /// (each object appears whole); for a local lake the folder is the landing folder itself.
     pub async fn upload_folder(&self, folder: &Path) -> Result<u64> {

@@ -7,6 +7,7 @@ use support::lake::rows;
 
 use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;
+use paylake_ingest::landing::LandingStore;
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use support::moto::Moto;
 
@@ -42,7 +43,7 @@ async fn kinesis_shards_and_a_reshard_arrive_once() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
-    let landing = lake.landing_dir().unwrap();
+    let landing = LandingStore::open(&lake).unwrap();
 
     put_events(&kinesis, 0..10).await;
     let first = kinesis_consumer::consume_stream(&kinesis, "payment-events", &landing, 4)
@@ -120,7 +121,7 @@ db.delete_item(TableName='payments', Key={'payment_id': {'S': 'P2'}})
     let streams = aws_sdk_dynamodbstreams::Client::new(&config);
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
-    let landing = lake.landing_dir().unwrap();
+    let landing = LandingStore::open(&lake).unwrap();
 
     let report = dynamodb_consumer::consume_table_stream(&streams, "payments", &landing, 2)
         .await

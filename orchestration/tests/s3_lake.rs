@@ -103,6 +103,37 @@ fn concurrent_ingests_on_s3_equal_one_ingest_on_disk() {
         report.contains("<html") || report.contains("<!DOCTYPE"),
         "{report}"
     );
+    // Stream consumers land on S3 too, checkpoints included: a second pass lands nothing.
+    moto.python(
+        "import json\nk = client('kinesis')\nk.create_stream(StreamName='payment-events', ShardCount=2)\n\
+for i in range(7):\n    k.put_record(StreamName='payment-events', PartitionKey=str(i), \
+Data=json.dumps({'event_id': 'K%d' % i, 'payment_id': 'P1', 'event_type': 'auth'}))",
+    );
+    let consumed = run(paylake(&moto).args([
+        "consume",
+        "--lake",
+        remote,
+        "--kinesis-stream",
+        "payment-events",
+    ]));
+    assert!(consumed.contains("7 records"), "{consumed}");
+    let again = run(paylake(&moto).args([
+        "consume",
+        "--lake",
+        remote,
+        "--kinesis-stream",
+        "payment-events",
+    ]));
+    assert!(again.contains("0 records"), "{again}");
+    let events = run(paylake(&moto).args([
+        "sql",
+        "--lake",
+        remote,
+        "--format",
+        "csv",
+        "SELECT count(*) AS n FROM silver.payment_events WHERE event_id LIKE 'K%'",
+    ]));
+    assert_eq!(events.lines().nth(1), Some("7"));
     // And the objects really are on S3.
     let listing = moto.python(
         "print(client('s3').list_objects_v2(Bucket='lake', Prefix='payments-lake/silver/payments/_delta_log/')['KeyCount'])",

@@ -7,7 +7,6 @@
 //! `stream_landing`.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use aws_sdk_dynamodbstreams::error::DisplayErrorContext;
 use aws_sdk_dynamodbstreams::types::{AttributeValue, Record, ShardIteratorType};
@@ -17,6 +16,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::stream_landing::{self, ConsumeReport, ShardLineage, ShardPage};
 use crate::error::{IngestError, Result};
+use crate::landing::LandingStore;
 
 pub const LANDING_FOLDER: &str = super::dynamodb::LANDING_FOLDER;
 
@@ -151,11 +151,11 @@ async fn list_shards(
     }
 }
 
-/// Reads every shard of the table's stream from its checkpoint to the end into `landing_dir`.
+/// Reads every shard of the table's stream from its checkpoint to the end into landing.
 pub async fn consume_table_stream(
     client: &aws_sdk_dynamodbstreams::Client,
     table: &str,
-    landing_dir: &Path,
+    landing: &LandingStore,
     records_per_call: i32,
 ) -> Result<ConsumeReport> {
     let stream_arn = latest_stream_arn(client, table).await?;
@@ -204,6 +204,6 @@ pub async fn consume_table_stream(
             behind: false,
         })
     };
-    let table_folder = landing_dir.join(LANDING_FOLDER).join(table);
-    stream_landing::land_shards(shards, &table_folder, iterator_for, next_page).await
+    let table_folder = format!("{LANDING_FOLDER}/{table}");
+    stream_landing::land_shards(shards, landing, &table_folder, iterator_for, next_page).await
 }

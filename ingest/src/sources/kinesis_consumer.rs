@@ -5,8 +5,6 @@
 //! per line as the API returns it (sequence number, arrival time, partition key, base64
 //! data). Checkpoints and shard lineage: see `stream_landing`.
 
-use std::path::Path;
-
 use aws_sdk_kinesis::error::DisplayErrorContext;
 use aws_sdk_kinesis::types::ShardIteratorType;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -16,6 +14,7 @@ use serde_json::json;
 pub use super::stream_landing::ConsumeReport;
 use super::stream_landing::{self, ShardLineage, ShardPage};
 use crate::error::{IngestError, Result};
+use crate::landing::LandingStore;
 
 pub const STREAMS_FOLDER: &str = "kinesis/streams";
 
@@ -53,11 +52,11 @@ async fn list_shards(client: &aws_sdk_kinesis::Client, stream: &str) -> Result<V
     }
 }
 
-/// Reads every shard of `stream` from its checkpoint to the end into `landing_dir`.
+/// Reads every shard of `stream` from its checkpoint to the end into landing.
 pub async fn consume_stream(
     client: &aws_sdk_kinesis::Client,
     stream: &str,
-    landing_dir: &Path,
+    landing: &LandingStore,
     records_per_call: i32,
 ) -> Result<ConsumeReport> {
     let shards = list_shards(client, stream).await?;
@@ -107,6 +106,6 @@ pub async fn consume_stream(
             behind: response.millis_behind_latest().unwrap_or(0) > 0,
         })
     };
-    let stream_folder = landing_dir.join(STREAMS_FOLDER).join(stream);
-    stream_landing::land_shards(shards, &stream_folder, iterator_for, next_page).await
+    let stream_folder = format!("{STREAMS_FOLDER}/{stream}");
+    stream_landing::land_shards(shards, landing, &stream_folder, iterator_for, next_page).await
 }

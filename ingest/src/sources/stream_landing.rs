@@ -11,10 +11,9 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::io::Write;
-use std::path::Path;
 
-use crate::error::{IngestError, Result};
+use crate::error::Result;
+use crate::landing::LandingStore;
 
 const CLOSED_MARKER: &str = "_closed";
 
@@ -24,18 +23,15 @@ fn padded(sequence_number: &str) -> String {
 }
 
 /// The last sequence number landed for a shard, if any.
-pub fn checkpoint(shard_folder: &Path) -> Result<Option<String>> {
-    if !shard_folder.exists() {
-        return Ok(None);
-    }
-    let entries =
-        std::fs::read_dir(shard_folder).map_err(|source| IngestError::io(shard_folder, source))?;
+pub async fn checkpoint(landing: &LandingStore, shard_folder: &str) -> Result<Option<String>> {
     let mut last: Option<String> = None;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for name in landing.names_under(shard_folder).await? {
         let Some(range) = name.strip_suffix(".jsonl") else {
             continue;
         };
+        if name.starts_with('.') {
+            continue;
+        }
         let Some((_, last_in_file)) = range.split_once('-') else {
             continue;
         };
@@ -50,41 +46,41 @@ pub fn checkpoint(shard_folder: &Path) -> Result<Option<String>> {
 }
 
 /// Lands one batch of a shard's records, each a JSON line, under its sequence range.
-pub fn write_batch(
-    shard_folder: &Path,
+pub async fn write_batch(
+    landing: &LandingStore,
+    shard_folder: &str,
     first_sequence: &str,
     last_sequence: &str,
     lines: &[String],
 ) -> Result<()> {
     debug_assert!(!lines.is_empty());
     debug_assert!(padded(first_sequence) <= padded(last_sequence));
-    std::fs::create_dir_all(shard_folder)
-        .map_err(|source| IngestError::io(shard_folder, source))?;
-    let name = format!("{first_sequence}-{last_sequence}.jsonl");
-    let partial = shard_folder.join(format!(".{name}.partial"));
-    let mut file =
-        std::fs::File::create(&partial).map_err(|source| IngestError::io(&partial, source))?;
+    let mut bytes = Vec::new();
     for line in lines {
-        file.write_all(line.as_bytes())
-            .and_then(|()| file.write_all(b"\n"))
-            .map_err(|source| IngestError::io(&partial, source))?;
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
     }
-    file.sync_all()
-        .map_err(|source| IngestError::io(&partial, source))?;
-    let target = shard_folder.join(name);
-    std::fs::rename(&partial, &target).map_err(|source| IngestError::io(&target, source))
+    landing
+        .put_file(
+            &format!("{shard_folder}/{first_sequence}-{last_sequence}.jsonl"),
+            bytes,
+        )
+        .await
 }
 
-pub fn is_closed(shard_folder: &Path) -> bool {
-    shard_folder.join(CLOSED_MARKER).exists()
+pub async fn is_closed(landing: &LandingStore, shard_folder: &str) -> Result<bool> {
+    Ok(landing
+        .names_under(shard_folder)
+        .await?
+        .iter()
+        .any(|name| name == CLOSED_MARKER))
 }
 
 /// Records that a shard was read to its end.
-pub fn mark_closed(shard_folder: &Path) -> Result<()> {
-    std::fs::create_dir_all(shard_folder)
-        .map_err(|source| IngestError::io(shard_folder, source))?;
-    let marker = shard_folder.join(CLOSED_MARKER);
-    std::fs::write(&marker, b"").map_err(|source| IngestError::io(&marker, source))
+pub async fn mark_closed(landing: &LandingStore, shard_folder: &str) -> Result<()> {
+    landing
+        .put_file(&format!("{shard_folder}/{CLOSED_MARKER}"), Vec::new())
+        .await
 }
 
 /// A shard and the shards it was split or merged from.
@@ -145,7 +141,8 @@ pub struct ShardPage {
 /// page.
 pub async fn land_shards<OpenIterator, Opening, ReadPage, Reading>(
     shards: Vec<ShardLineage>,
-    stream_folder: &Path,
+    landing: &LandingStore,
+    stream_folder: &str,
     mut iterator_for: OpenIterator,
     mut next_page: ReadPage,
 ) -> Result<ConsumeReport>
@@ -161,26 +158,30 @@ where
         ..ConsumeReport::default()
     };
     for shard in shards {
-        let shard_folder = stream_folder.join(&shard.shard_id);
-        if is_closed(&shard_folder) {
+        let shard_folder = format!("{stream_folder}/{}", shard.shard_id);
+        if is_closed(landing, &shard_folder).await? {
             report.closed_shards += 1;
             continue;
         }
-        let mut iterator = iterator_for(shard.shard_id.clone(), checkpoint(&shard_folder)?).await?;
+        let mut iterator = iterator_for(
+            shard.shard_id.clone(),
+            checkpoint(landing, &shard_folder).await?,
+        )
+        .await?;
         while let Some(current) = iterator.take() {
             let page = next_page(current).await?;
             if let (Some((first, _)), Some((last, _))) = (page.records.first(), page.records.last())
             {
                 let lines: Vec<String> =
                     page.records.iter().map(|(_, line)| line.clone()).collect();
-                write_batch(&shard_folder, first, last, &lines)?;
+                write_batch(landing, &shard_folder, first, last, &lines).await?;
                 report.records += lines.len() as u64;
                 report.files += 1;
             }
             match page.next_iterator {
                 // A closed shard read to its end: its children may start.
                 None => {
-                    mark_closed(&shard_folder)?;
+                    mark_closed(landing, &shard_folder).await?;
                     report.closed_shards += 1;
                 }
                 Some(next) if !page.records.is_empty() || page.behind => iterator = Some(next),
@@ -196,18 +197,26 @@ where
 mod tests {
     use super::*;
 
-    #[test]
-    fn checkpoint_is_the_greatest_landed_sequence_number() {
+    #[tokio::test]
+    async fn checkpoint_is_the_greatest_landed_sequence_number() {
         let dir = tempfile::tempdir().unwrap();
-        let shard = dir.path().join("shardId-000000000000");
-        assert_eq!(checkpoint(&shard).unwrap(), None);
-        write_batch(&shard, "95", "99", &["{}".into()]).unwrap();
-        write_batch(&shard, "100", "120", &["{}".into()]).unwrap();
-        std::fs::write(shard.join(".130-140.jsonl.partial"), "{").unwrap();
-        assert_eq!(checkpoint(&shard).unwrap().as_deref(), Some("120"));
-        assert!(!is_closed(&shard));
-        mark_closed(&shard).unwrap();
-        assert!(is_closed(&shard));
+        let landing = LandingStore::Local(dir.path().to_path_buf());
+        let shard = "kinesis/streams/s/shardId-000000000000";
+        assert_eq!(checkpoint(&landing, shard).await.unwrap(), None);
+        write_batch(&landing, shard, "95", "99", &["{}".into()])
+            .await
+            .unwrap();
+        write_batch(&landing, shard, "100", "120", &["{}".into()])
+            .await
+            .unwrap();
+        std::fs::write(dir.path().join(shard).join(".130-140.jsonl.partial"), "{").unwrap();
+        assert_eq!(
+            checkpoint(&landing, shard).await.unwrap().as_deref(),
+            Some("120")
+        );
+        assert!(!is_closed(&landing, shard).await.unwrap());
+        mark_closed(&landing, shard).await.unwrap();
+        assert!(is_closed(&landing, shard).await.unwrap());
     }
 
     #[test]

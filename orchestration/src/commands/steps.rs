@@ -117,12 +117,11 @@ pub async fn consume_streams(
         ));
     }
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let landing_dir = lake.landing_dir()?;
+    let landing = LandingStore::open(lake)?;
     if let Some(stream) = kinesis_stream {
         let client = aws_sdk_kinesis::Client::new(&config);
         let report =
-            kinesis_consumer::consume_stream(&client, stream, &landing_dir, records_per_call)
-                .await?;
+            kinesis_consumer::consume_stream(&client, stream, &landing, records_per_call).await?;
         println!(
             "kinesis {stream}: {} records in {} files from {} shards ({} closed)",
             report.records, report.files, report.shards, report.closed_shards
@@ -131,7 +130,7 @@ pub async fn consume_streams(
     if let Some(table) = dynamodb_table {
         let client = aws_sdk_dynamodbstreams::Client::new(&config);
         let report =
-            dynamodb_consumer::consume_table_stream(&client, table, &landing_dir, records_per_call)
+            dynamodb_consumer::consume_table_stream(&client, table, &landing, records_per_call)
                 .await?;
         println!(
             "dynamodb {table}: {} records in {} files from {} shards ({} closed)",

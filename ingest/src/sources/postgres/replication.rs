@@ -483,19 +483,20 @@ impl Replicator {
             .await?;
         let mut keys = Vec::new();
         for batch in batches {
+            // DataFusion may hand text back as Utf8View: each key column is read as its type.
+            let columns = table
+                .key
+                .iter()
+                .enumerate()
+                .map(|(index, key)| {
+                    let data_type = table.schema.field_with_name(key)?.data_type();
+                    arrow::compute::cast(batch.column(index), data_type)
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             for row in 0..batch.num_rows() {
-                let key_values = (0..batch.num_columns())
-                    .map(|column| {
-                        let array = arrow::compute::cast(
-                            batch.column(column),
-                            table
-                                .schema
-                                .field_with_name(table.key[column])
-                                .map(|field| field.data_type())
-                                .unwrap_or(&arrow::datatypes::DataType::Utf8),
-                        )?;
-                        value_at(array.as_ref(), row)
-                    })
+                let key_values = columns
+                    .iter()
+                    .map(|column| value_at(column.as_ref(), row))
                     .collect::<std::result::Result<Vec<_>, _>>()?;
                 keys.push(keys_only(key_values));
             }

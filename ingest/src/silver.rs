@@ -37,9 +37,12 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         i64::try_from(bronze_table.version().unwrap_or(0)).expect("delta versions fit in i64");
     let silver_table = open_or_create_table(lake, silver).await?;
     let app_id = format!("paylake-silver:{}", bronze.qualified_name());
-    if app_transaction_version(&silver_table, silver, &app_id).await? == Some(bronze_version) {
+    let merged_version = app_transaction_version(&silver_table, silver, &app_id).await?;
+    if merged_version == Some(bronze_version) {
         return Ok(MergeOutcome::UpToDate);
     }
+    // Silver is written only by these merges: before the first one it is empty.
+    let first_load = merged_version.is_none();
 
     let context = SessionContext::new();
     bronze_table
@@ -86,6 +89,14 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         order = lineage::SOURCE_ORDER,
     );
     let source = context.sql(&latest_per_key).await?;
+    if first_load {
+        let (loaded_table, outcome) =
+            load_first(silver_table, silver, source, &app_id, bronze_version).await?;
+        if silver.full_snapshot {
+            remove_rows_missing_from_latest_snapshot(&context, loaded_table, silver).await?;
+        }
+        return Ok(outcome);
+    }
 
     let key_match = silver
         .key
@@ -145,6 +156,47 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         updated: metrics.num_target_rows_updated as u64,
         deleted: metrics.num_target_rows_deleted as u64 + deleted_by_snapshot,
     })
+}
+
+/// The first load of an empty silver table: the latest change of each key, deletes left out,
+/// appended in one commit (a MERGE would compare every row with nothing). A concurrent first
+/// load conflicts on the application transaction, and its retry merges.
+async fn load_first(
+    silver_table: deltalake::DeltaTable,
+    silver: &paylake_catalog::TableDef,
+    latest_per_key: datafusion::dataframe::DataFrame,
+    app_id: &str,
+    bronze_version: i64,
+) -> Result<(deltalake::DeltaTable, MergeOutcome)> {
+    use datafusion::prelude::{col, lit};
+    let inserts = latest_per_key
+        .filter(col(lineage::OP).not_eq(lit("D")))?
+        .drop_columns(&[lineage::OP])?;
+    let schema = std::sync::Arc::new(inserts.schema().as_arrow().clone());
+    let mut rows = inserts.collect().await?;
+    // A commit needs a batch even when there is nothing to insert (it still records the
+    // bronze version covered).
+    if rows.is_empty() {
+        rows.push(arrow::record_batch::RecordBatch::new_empty(schema));
+    }
+    let inserted: usize = rows.iter().map(|batch| batch.num_rows()).sum();
+    let loaded_table = silver_table
+        .write(rows)
+        .with_save_mode(deltalake::protocol::SaveMode::Append)
+        .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
+        .with_commit_properties(
+            CommitProperties::default()
+                .with_application_transaction(Transaction::new(app_id, bronze_version)),
+        )
+        .await
+        .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?;
+    let outcome = MergeOutcome::Merged {
+        bronze_version,
+        inserted: inserted as u64,
+        updated: 0,
+        deleted: 0,
+    };
+    Ok((loaded_table, outcome))
 }
 
 /// For a table delivered whole each time, deletes the rows that the latest delivery (the

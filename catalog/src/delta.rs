@@ -79,14 +79,7 @@ pub async fn append(
     batches: Vec<RecordBatch>,
     transactions: Vec<Transaction>,
 ) -> Result<DeltaTable> {
-    delta_table
-        .write(batches)
-        .with_save_mode(SaveMode::Append)
-        .with_commit_properties(
-            CommitProperties::default().with_application_transactions(transactions),
-        )
-        .await
-        .map_err(|err| CatalogError::delta(table.qualified_name(), err))
+    append_with_schema_mode(delta_table, table, batches, transactions, None).await
 }
 
 /// Appends like [`append`], adding to the table any nullable column the batches bring that
@@ -97,13 +90,28 @@ pub async fn append_evolving_schema(
     batches: Vec<RecordBatch>,
     transactions: Vec<Transaction>,
 ) -> Result<DeltaTable> {
-    delta_table
+    let merge = Some(deltalake::operations::write::SchemaMode::Merge);
+    append_with_schema_mode(delta_table, table, batches, transactions, merge).await
+}
+
+async fn append_with_schema_mode(
+    delta_table: DeltaTable,
+    table: &TableDef,
+    batches: Vec<RecordBatch>,
+    transactions: Vec<Transaction>,
+    schema_mode: Option<deltalake::operations::write::SchemaMode>,
+) -> Result<DeltaTable> {
+    let write = delta_table
         .write(batches)
         .with_save_mode(SaveMode::Append)
-        .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
         .with_commit_properties(
             CommitProperties::default().with_application_transactions(transactions),
-        )
+        );
+    let write = match schema_mode {
+        Some(mode) => write.with_schema_mode(mode),
+        None => write,
+    };
+    write
         .await
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))
 }

@@ -94,22 +94,26 @@ impl Postgres {
         postgres
     }
 
-    fn run(&self, program: &str, args: &[&str]) {
+    /// A command running `program` of the cluster's binaries, as `postgres` when we are root.
+    fn command(&self, program: &str) -> Command {
         let program = self.bin.join(program);
-        let output = if self.run_as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&program)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&program).args(args).output()
+        if !self.run_as_postgres {
+            return Command::new(program);
         }
-        .unwrap_or_else(|err| panic!("{}: {err}", program.display()));
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let output = self
+            .command(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|err| panic!("{program}: {err}"));
         assert!(
             output.status.success(),
-            "{} failed: {}{}",
-            program.display(),
+            "{program} failed: {}{}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
@@ -135,16 +139,9 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let data = self.dir.path().join("data");
-        let program = self.bin.join("pg_ctl");
-        let args = ["-D", data.to_str().unwrap(), "-m", "immediate", "stop"];
-        let _ = if self.run_as_postgres {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&program)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&program).args(args).output()
-        };
+        let _ = self
+            .command("pg_ctl")
+            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .output();
     }
 }

@@ -335,7 +335,7 @@ async fn commit_chunk(
 }
 
 /// Appends the run's counts for one source to `system.ingest_runs`.
-pub async fn record_run(
+async fn record_run(
     lake: &Lake,
     source_name: &str,
     report: &SourceReport,

@@ -33,6 +33,20 @@ pub fn report_time(micros: i64) -> String {
         .to_string()
 }
 
+/// A CSV file without a header line (DMS, OFAC), or the whole file quarantined when it
+/// cannot be opened.
+pub fn open_headerless_csv(
+    path: &Path,
+    relative_path: &str,
+    entity: &'static str,
+) -> std::result::Result<csv::Reader<std::fs::File>, ParsedFile> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|err| ParsedFile::unreadable(Some(entity), format!("'{relative_path}': {err}")))
+}
+
 /// What a reader makes of one CSV line.
 pub enum CsvLine {
     /// Not a record (a header, an end-of-file marker): not counted as read.

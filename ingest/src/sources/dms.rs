@@ -17,7 +17,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use paylake_catalog::{registry, Zone};
 
-use super::delimited::{read_csv_lines, CsvLine};
+use super::delimited::{open_headerless_csv, read_csv_lines, CsvLine};
 use super::{ParsedFile, TakenRecord};
 use crate::error::{IngestError, Result};
 use crate::rows::{rows_to_batch, value_at, Value};
@@ -350,15 +350,9 @@ fn take_batch(
 /// With `AddColumnName=true` the first line names the columns and they are read by name.
 /// An empty field is null.
 fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> ParsedFile {
-    let reader = match csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(path)
-    {
+    let reader = match open_headerless_csv(path, relative_path, entity) {
         Ok(reader) => reader,
-        Err(err) => {
-            return ParsedFile::unreadable(Some(entity), format!("'{relative_path}': {err}"))
-        }
+        Err(unreadable) => return unreadable,
     };
     let fields = super::entity_fields(entity);
     let table = registry()

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::delimited::{read_csv_lines, CsvLine};
+use super::delimited::{open_headerless_csv, read_csv_lines, CsvLine};
 use super::{entity_fields, ParsedFile, TakenRecord};
 use crate::rows::{parse_text_value, Value};
 
@@ -41,15 +41,9 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
             format!("'{relative_path}' is not one of the OFAC files sdn.csv, alt.csv, add.csv"),
         );
     };
-    let reader = match csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(path)
-    {
+    let reader = match open_headerless_csv(path, relative_path, entity) {
         Ok(reader) => reader,
-        Err(err) => {
-            return ParsedFile::unreadable(Some(entity), format!("'{relative_path}': {err}"))
-        }
+        Err(unreadable) => return unreadable,
     };
     let fields = entity_fields(entity);
     read_csv_lines(reader, relative_path, entity, 1, |record, position| {

@@ -281,7 +281,7 @@ impl Replicator {
                     texts.iter().map(|text| text.map(TupleValue::from_text)),
                 ) {
                     Ok(values) => {
-                        let mut record = TakenRecord {
+                        let record = TakenRecord {
                             values,
                             op: "I",
                             source_order: format!(
@@ -292,13 +292,10 @@ impl Replicator {
                             position,
                             extra: Vec::new(),
                         };
-                        findings.extend(redact_records(
-                            &EmbeddedPiiDetector,
-                            entity,
-                            std::slice::from_mut(&mut record),
-                            &file,
-                        )?);
-                        rows.push(bronze_row(record, &file, &self.run));
+                        let (row, record_findings) =
+                            self.redacted_bronze_row(entity, record, &file)?;
+                        findings.extend(record_findings);
+                        rows.push(row);
                     }
                     Err(reason) => refused.push(quarantine_row(
                         QuarantinedRecord {
@@ -316,9 +313,18 @@ impl Replicator {
             let quarantine = registry().get(Zone::Quarantine, "aurora")?;
             // Shared tables record each entity's snapshot on its own.
             let entity_snapshot_app = format!("{snapshot_app}/{entity}");
-            append_with_position(lake, quarantine, refused, &entity_snapshot_app, 1).await?;
+            let at_snapshot =
+                |rows: Vec<Vec<Value>>| rows.into_iter().map(|row| (1, row)).collect();
+            append_after_position(lake, quarantine, at_snapshot(refused), &entity_snapshot_app)
+                .await?;
             let findings_table = registry().get(Zone::Silver, "pii_findings")?;
-            append_with_position(lake, findings_table, findings, &entity_snapshot_app, 1).await?;
+            append_after_position(
+                lake,
+                findings_table,
+                at_snapshot(findings),
+                &entity_snapshot_app,
+            )
+            .await?;
             let table = registry().get(Zone::Bronze, entity)?;
             // The bronze commit marks the table's snapshot done, rows or none.
             let delta_table = open_or_create_table(lake, table).await?;
@@ -518,6 +524,22 @@ impl Replicator {
         Ok(keys)
     }
 
+    /// A change as its bronze row, free text redacted, with the rows of its PII findings.
+    fn redacted_bronze_row(
+        &self,
+        entity: &'static str,
+        mut record: TakenRecord,
+        file: &str,
+    ) -> Result<(Vec<Value>, Vec<Vec<Value>>)> {
+        let findings = redact_records(
+            &EmbeddedPiiDetector,
+            entity,
+            std::slice::from_mut(&mut record),
+            file,
+        )?;
+        Ok((bronze_row(record, file, &self.run), findings))
+    }
+
     /// Appends the batch's changes to bronze and its refused changes to quarantine, each
     /// table skipping the transactions its recorded position already covers.
     pub async fn commit(&self, lake: &Lake, batch: &Batch) -> Result<(u64, u64)> {
@@ -530,22 +552,17 @@ impl Replicator {
             for item in &transaction.items {
                 match item {
                     Decoded::Change(entity, record) => {
-                        let mut record = record.clone();
-                        let findings = redact_records(
-                            &EmbeddedPiiDetector,
-                            entity,
-                            std::slice::from_mut(&mut record),
-                            &file,
-                        )?;
+                        let (row, findings) =
+                            self.redacted_bronze_row(entity, record.clone(), &file)?;
                         findings_rows.extend(
                             findings
                                 .into_iter()
-                                .map(|row| (transaction.commit_lsn, row)),
+                                .map(|finding| (transaction.commit_lsn, finding)),
                         );
                         rows_by_table
                             .entry(entity)
                             .or_default()
-                            .push((transaction.commit_lsn, bronze_row(record, &file, &self.run)));
+                            .push((transaction.commit_lsn, row));
                     }
                     Decoded::Refused(refused) => refused_rows.push((
                         transaction.commit_lsn,
@@ -801,30 +818,4 @@ async fn append_after_position(
     )
     .await?;
     Ok(written)
-}
-
-/// Appends rows with a fixed application transaction, unless the table already has it.
-async fn append_with_position(
-    lake: &Lake,
-    table: &TableDef,
-    rows: Vec<Vec<Value>>,
-    app_id: &str,
-    version: i64,
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let delta_table = open_or_create_table(lake, table).await?;
-    if app_transaction_version(&delta_table, table, app_id).await? == Some(version) {
-        return Ok(());
-    }
-    let batch = rows_to_batch(&table.schema, &rows)?;
-    append(
-        delta_table,
-        table,
-        vec![batch],
-        vec![Transaction::new(app_id, version)],
-    )
-    .await?;
-    Ok(())
 }

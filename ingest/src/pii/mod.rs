@@ -9,12 +9,11 @@
 use std::sync::OnceLock;
 
 use paylake_catalog::registry::FREE_TEXT_COLUMNS;
-use paylake_catalog::{registry, Zone};
 use regex::Regex;
 
 use crate::error::{IngestError, Result};
 use crate::rows::Value;
-use crate::sources::{entity_fields, field_index, TakenRecord};
+use crate::sources::{entity_fields, field_index, key_indexes, TakenRecord};
 
 mod comprehend;
 pub use comprehend::ComprehendPiiDetector;
@@ -258,16 +257,7 @@ pub fn redact_records(
         return Ok(Vec::new());
     }
     let fields = entity_fields(entity);
-    let key_indexes: Vec<usize> = registry()
-        .get(Zone::Silver, entity)
-        .map(|table| {
-            table
-                .key
-                .iter()
-                .map(|key| field_index(&fields, key))
-                .collect()
-        })
-        .unwrap_or_default();
+    let key_indexes = key_indexes(entity, &fields);
     let source_table = format!("silver.{entity}");
     let mut findings_rows = Vec::new();
     for record in records.iter_mut() {

@@ -355,14 +355,7 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
         Err(unreadable) => return unreadable,
     };
     let fields = super::entity_fields(entity);
-    let table = registry()
-        .get(Zone::Silver, entity)
-        .expect("dms entities are in the registry");
-    let key_indexes: Vec<usize> = table
-        .key
-        .iter()
-        .map(|key| super::field_index(&fields, key))
-        .collect();
+    let key_indexes = super::key_indexes(entity, &fields);
     let mut named_columns: Option<CsvColumns> = None;
     read_csv_lines(reader, relative_path, entity, 1, |record, position| {
         if position == 1 && record.iter().any(|name| name == COMMIT_TIMESTAMP_COLUMN) {

@@ -261,6 +261,17 @@ pub fn entity_fields(entity: &str) -> Vec<arrow::datatypes::FieldRef> {
         .business_fields()
 }
 
+/// Positions of an entity's key columns among its business columns.
+pub fn key_indexes(entity: &str, fields: &[arrow::datatypes::FieldRef]) -> Vec<usize> {
+    paylake_catalog::registry()
+        .get(paylake_catalog::Zone::Silver, entity)
+        .expect("readers name registry entities")
+        .key
+        .iter()
+        .map(|key| field_index(fields, key))
+        .collect()
+}
+
 /// Position of a column among an entity's business columns.
 pub fn field_index(fields: &[arrow::datatypes::FieldRef], name: &str) -> usize {
     fields

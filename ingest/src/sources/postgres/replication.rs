@@ -22,7 +22,7 @@ use crate::bronze::{bronze_row, quarantine_row, IngestRun};
 use crate::error::{IngestError, Result};
 use crate::pii::{redact_records, EmbeddedPiiDetector};
 use crate::rows::{parse_text_value, rows_to_batch, value_at, Value};
-use crate::sources::{dms, entity_fields, QuarantinedRecord, TakenRecord};
+use crate::sources::{dms, entity_fields, key_indexes, QuarantinedRecord, TakenRecord};
 
 /// Where to replicate from.
 #[derive(Debug, Clone)]
@@ -463,11 +463,7 @@ impl Replicator {
     ) -> Result<Vec<Vec<Value>>> {
         let table = registry().get(Zone::Silver, entity)?;
         let fields = entity_fields(entity);
-        let key_indexes: Vec<usize> = table
-            .key
-            .iter()
-            .map(|key| crate::sources::field_index(&fields, key))
-            .collect();
+        let key_indexes = key_indexes(entity, &fields);
         let keys_only = |key_values: Vec<Value>| {
             let mut values = vec![Value::Null; fields.len()];
             for (index, value) in key_indexes.iter().zip(key_values) {
@@ -715,16 +711,7 @@ fn decode_change(relations: &HashMap<u32, Relation>, message: Message) -> Vec<De
         );
     };
     let fields = entity_fields(entity);
-    let key_indexes: Vec<usize> = registry()
-        .get(Zone::Silver, entity)
-        .map(|table| {
-            table
-                .key
-                .iter()
-                .map(|key| crate::sources::field_index(&fields, key))
-                .collect()
-        })
-        .unwrap_or_default();
+    let key_indexes = key_indexes(entity, &fields);
     let values_of = |tuple: &[TupleValue]| {
         parse_values(
             &fields,

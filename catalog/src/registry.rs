@@ -569,6 +569,8 @@ fn build_registry() -> Registry {
         full_snapshot: false,
     });
 
+    tables.extend(aml_gold_tables());
+
     for source in QUARANTINE_SOURCES {
         tables.push(TableDef {
             zone: Zone::Quarantine,
@@ -667,6 +669,111 @@ fn build_registry() -> Registry {
     });
 
     Registry { tables }
+}
+
+/// The gold tables of the AML suite: alerts, sanctions hits, customer risk, SAR candidates.
+fn aml_gold_tables() -> Vec<TableDef> {
+    let gold = |name, schema, key, personal_data, description| TableDef {
+        zone: Zone::Gold,
+        name,
+        schema,
+        key,
+        partition_by: vec!["business_date"],
+        personal_data,
+        owner: "compliance",
+        description,
+        full_snapshot: false,
+    };
+    vec![
+        gold(
+            "aml_alerts",
+            schema_of([
+                Field::new("alert_id", DataType::Utf8, false),
+                Field::new("rule_id", DataType::Utf8, false),
+                Field::new("rule_version", DataType::Utf8, false),
+                text("parameters"),
+                text("typology"),
+                text("customer_id"),
+                text("account_id"),
+                integer("score"),
+                money("amount_usd"),
+                text_list("transaction_ids"),
+                text_list("account_ids"),
+                text("reason"),
+                date("business_date"),
+            ]),
+            vec!["alert_id"],
+            vec![],
+            "Alerts of the AML rules: which rule and version with which parameters, the customer \
+             and account, a score from 0 to 100, the evidence transactions and accounts, and a \
+             one-line reason. The id is stable across re-runs of the same inputs.",
+        ),
+        gold(
+            "sanctions_hits",
+            schema_of([
+                Field::new("hit_id", DataType::Utf8, false),
+                text("party_type"),
+                text("customer_id"),
+                text("screened_name"),
+                integer("sdn_ent_num"),
+                text("sdn_name"),
+                text("matched_name"),
+                text("matched_name_type"),
+                text("sdn_program"),
+                integer("score"),
+                text("list_version"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "hit_id"],
+            vec!["screened_name"],
+            "Screening hits of customers and counterparties against the OFAC SDN list and its \
+             aliases: the name screened, the entry and the name (primary or alias) it matched, \
+             and the score in percent (token-wise Jaro-Winkler).",
+        ),
+        gold(
+            "customer_risk",
+            schema_of([
+                text("customer_id"),
+                text("customer_type"),
+                text("country"),
+                integer("country_points"),
+                integer("business_type_points"),
+                integer("pep_points"),
+                integer("alert_points"),
+                integer("sanctions_points"),
+                integer("risk_score"),
+                text("risk_rating"),
+                text("explanation"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "customer_id"],
+            vec![],
+            "Each customer's risk on a business date: KYC factors (country, business type, PEP), \
+             alert history and sanctions hits, each factor's points shown, their sum and rating.",
+        ),
+        gold(
+            "sar_candidates",
+            schema_of([
+                Field::new("case_id", DataType::Utf8, false),
+                text("customer_id"),
+                text("customer_name"),
+                date("period_start"),
+                date("period_end"),
+                money("total_amount_usd"),
+                text_list("typologies"),
+                text_list("alert_ids"),
+                text_list("transaction_ids"),
+                text_list("account_ids"),
+                integer("max_score"),
+                text("narrative"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "case_id"],
+            vec!["customer_name", "narrative"],
+            "Suspicious Activity Report candidates: a customer's alerts of the look-back period \
+             grouped into one case with period, total, typologies, evidence and a draft narrative.",
+        ),
+    ]
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ struct ConfigFile {
     lake: Option<String>,
     business_timezone: Option<String>,
     ofac_sdn_csv: Option<PathBuf>,
+    aml_rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,18 @@ pub struct Settings {
     pub business_timezone: String,
     /// OFAC SDN list used by the simulator for sanctioned-name customers.
     pub ofac_sdn_csv: Option<PathBuf>,
+    /// AML rules file; the rules paylake ships when unset.
+    pub aml_rules: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The AML rules in force: the configured file, or the shipped defaults.
+    pub fn aml_rules(&self) -> Result<paylake_transforms::aml::AmlRules> {
+        match &self.aml_rules {
+            Some(path) => Ok(paylake_transforms::aml::AmlRules::load(path)?),
+            None => Ok(paylake_transforms::aml::AmlRules::defaults()),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -33,6 +46,7 @@ impl Default for Settings {
             lake: "./lake".to_string(),
             business_timezone: "America/New_York".to_string(),
             ofac_sdn_csv: None,
+            aml_rules: None,
         }
     }
 }
@@ -68,6 +82,7 @@ fn load_with_env(
         }
         // Relative paths in the file are relative to the file.
         settings.ofac_sdn_csv = file.ofac_sdn_csv.map(|csv| base.join(csv));
+        settings.aml_rules = file.aml_rules.map(|rules| base.join(rules));
     }
     if let Some(lake) = env("PAYLAKE_LAKE") {
         settings.lake = lake;
@@ -77,6 +92,9 @@ fn load_with_env(
     }
     if let Some(csv) = env("PAYLAKE_OFAC_SDN_CSV") {
         settings.ofac_sdn_csv = Some(PathBuf::from(csv));
+    }
+    if let Some(rules) = env("PAYLAKE_AML_RULES") {
+        settings.aml_rules = Some(PathBuf::from(rules));
     }
     Ok(settings)
 }

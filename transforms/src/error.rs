@@ -15,6 +15,18 @@ pub enum TransformError {
     #[error("unknown business time zone '{0}' (expected an IANA name such as America/New_York)")]
     UnknownTimezone(String),
 
+    #[error("reading {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("aml rules {origin}: {reason}")]
+    Rules { origin: String, reason: String },
+
+    #[error("aml rule {rule_id} failed: {reason}")]
+    RuleFailed { rule_id: String, reason: String },
+
     #[error("{job} for {business_date}: {reason}")]
     MissingInput {
         job: &'static str,

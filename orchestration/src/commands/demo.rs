@@ -74,10 +74,14 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
 
     let mut reports = Vec::new();
     let mut total_candidates = 0;
+    let mut alerts_by_rule: std::collections::BTreeMap<String, usize> = Default::default();
     for offset in 0..simulation.days {
         let date = simulation.start_date + chrono::Duration::days(i64::from(offset));
         let outcome = steps::run_business_date(settings, &lake, date).await?;
         total_candidates += outcome.ctr_candidates;
+        for alert in &outcome.alerts {
+            *alerts_by_rule.entry(alert.rule_id.clone()).or_default() += 1;
+        }
         reports.push((date, outcome.ctr_candidates, outcome.report));
     }
 
@@ -90,6 +94,10 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         "\nCTR candidates: {total_candidates} over {} business dates",
         simulation.days
     );
+    println!("AML alerts by rule:");
+    for (rule_id, count) in &alerts_by_rule {
+        println!("  {rule_id:<24} {count:>5}");
+    }
     println!("reports:");
     for (date, candidates, path) in &reports {
         println!("  {date}  {candidates:>3} candidates  {path}");

@@ -11,6 +11,7 @@ use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replic
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use paylake_ingest::IngestReport;
 use paylake_transforms::aml::ctr::build_ctr_candidates;
+use paylake_transforms::aml::suite::build_aml_alerts;
 use paylake_transforms::BusinessDay;
 
 use super::spinner;
@@ -170,6 +171,7 @@ pub async fn replicate(
 /// What building one business date produced.
 pub struct DateOutcome {
     pub ctr_candidates: u64,
+    pub alerts: Vec<paylake_transforms::aml::Alert>,
     /// Where the report is: a path, or a URL on S3.
     pub report: String,
 }
@@ -181,9 +183,12 @@ pub async fn run_business_date(
 ) -> Result<DateOutcome> {
     let day = BusinessDay::new(date, &settings.business_timezone)?;
     let ctr_candidates = build_ctr_candidates(lake, &day).await?;
+    let rules = settings.aml_rules()?;
+    let alerts = build_aml_alerts(lake, &day, &rules).await?;
     let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
     Ok(DateOutcome {
         ctr_candidates,
+        alerts,
         report,
     })
 }

@@ -1,3 +1,14 @@
-//! AML datasets.
+//! AML datasets: the detection rules and their alerts, sanctions screening, customer risk, and
+//! the CTR and SAR candidates built from them; and the evaluation of the rules against known
+//! truth.
 
+pub mod alerts;
+pub mod config;
 pub mod ctr;
+pub mod cycles;
+pub mod rules;
+pub mod suite;
+
+pub use alerts::Alert;
+pub use config::AmlRules;
+pub use rules::DateRange;

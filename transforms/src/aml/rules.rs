@@ -1,0 +1,344 @@
+//! The detection rules: each a SQL file over `aml_movements` (the relational ones) or a graph
+//! search (cycles), all producing [`Alert`]s for the business dates of a run.
+
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, Field};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+
+use super::alerts::Alert;
+use super::config::AmlRules;
+use super::cycles;
+use crate::error::{Result, TransformError};
+
+/// Every rule of the suite, in the order they run.
+pub const RULE_IDS: [&str; 14] = [
+    "ctr",
+    "structuring",
+    "rapid_movement",
+    "fan_in",
+    "fan_out",
+    "scatter_gather",
+    "gather_scatter",
+    "cycle",
+    "split_transfers",
+    "high_risk_jurisdiction",
+    "dormant_reactivated",
+    "velocity_spike",
+    "round_amounts",
+    "peer_outlier",
+];
+
+/// The view every rule reads, registered by [`prepare_movements`].
+pub const MOVEMENTS_TABLE: &str = "aml_movements";
+const MOVEMENTS_SQL: &str = include_str!("../../../sql/transforms/aml/movements.sql");
+const CYCLE_EDGES_SQL: &str = include_str!("../../../sql/transforms/aml/cycle_edges.sql");
+
+/// A rule written as SQL, with the values its file needs besides its parameters.
+struct SqlRule {
+    id: &'static str,
+    sql: &'static str,
+    fixed: &'static [(&'static str, &'static str)],
+}
+
+const SQL_RULES: [SqlRule; 13] = [
+    SqlRule {
+        id: "ctr",
+        sql: include_str!("../../../sql/transforms/aml/ctr.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "structuring",
+        sql: include_str!("../../../sql/transforms/aml/structuring.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "rapid_movement",
+        sql: include_str!("../../../sql/transforms/aml/rapid_movement.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "fan_in",
+        sql: include_str!("../../../sql/transforms/aml/concentration.sql"),
+        fixed: &[("leg", "transfer_in"), ("counterparties", "senders")],
+    },
+    SqlRule {
+        id: "fan_out",
+        sql: include_str!("../../../sql/transforms/aml/concentration.sql"),
+        fixed: &[("leg", "transfer_out"), ("counterparties", "beneficiaries")],
+    },
+    SqlRule {
+        id: "scatter_gather",
+        sql: include_str!("../../../sql/transforms/aml/scatter_gather.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "gather_scatter",
+        sql: include_str!("../../../sql/transforms/aml/gather_scatter.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "split_transfers",
+        sql: include_str!("../../../sql/transforms/aml/split_transfers.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "high_risk_jurisdiction",
+        sql: include_str!("../../../sql/transforms/aml/high_risk_jurisdiction.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "dormant_reactivated",
+        sql: include_str!("../../../sql/transforms/aml/dormant_reactivated.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "velocity_spike",
+        sql: include_str!("../../../sql/transforms/aml/velocity_spike.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "round_amounts",
+        sql: include_str!("../../../sql/transforms/aml/round_amounts.sql"),
+        fixed: &[],
+    },
+    SqlRule {
+        id: "peer_outlier",
+        sql: include_str!("../../../sql/transforms/aml/peer_outlier.sql"),
+        fixed: &[],
+    },
+];
+
+/// The business dates a run builds, `from..=to`, in one calendar.
+#[derive(Debug, Clone, Copy)]
+pub struct DateRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub timezone: Tz,
+}
+
+impl DateRange {
+    pub fn from_day(&self) -> i64 {
+        day_number(self.from)
+    }
+    pub fn to_day(&self) -> i64 {
+        day_number(self.to)
+    }
+}
+
+/// Days since 1970-01-01.
+pub fn day_number(date: NaiveDate) -> i64 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
+    (date - epoch).num_days()
+}
+
+/// Days before the first date of a run that the rules look at: the longest window of any rule,
+/// and a day more for movements that cross midnight.
+pub fn lookback_days(rules: &AmlRules) -> i64 {
+    let mut longest = 1.0_f64;
+    for (rule_id, parameters) in &rules.rules {
+        for name in ["window_days", "baseline_days", "lookback_days"] {
+            if parameters.contains_key(name) {
+                longest = longest.max(rules.number(rule_id, name).unwrap_or(0.0));
+            }
+        }
+        if parameters.contains_key("window_hours") {
+            longest = longest.max((rules.number(rule_id, "window_hours").unwrap_or(0.0) / 24.0).ceil());
+        }
+    }
+    longest as i64 + 1
+}
+
+/// Materialises `aml_movements` for the run in `context`, which must see `silver.transactions`
+/// and `silver.fx_rates`. Returns its number of rows.
+pub async fn prepare_movements(
+    context: &SessionContext,
+    range: &DateRange,
+    rules: &AmlRules,
+) -> Result<usize> {
+    let sql = render(
+        "movements",
+        MOVEMENTS_SQL,
+        range,
+        &[("lookback_days".to_string(), lookback_days(rules).to_string())],
+    )?;
+    let batches = context.sql(&sql).await?.collect().await?;
+    let rows = batches.iter().map(RecordBatch::num_rows).sum();
+    let schema = batches
+        .first()
+        .map(|batch| batch.schema())
+        .unwrap_or_else(|| Arc::new(arrow::datatypes::Schema::empty()));
+    if batches.is_empty() {
+        // An empty run still plans: register the columns with no rows.
+        let plan = context.sql(&sql).await?;
+        let schema = Arc::new(plan.schema().as_arrow().clone());
+        let table = MemTable::try_new(schema, vec![vec![]])?;
+        context.deregister_table(MOVEMENTS_TABLE)?;
+        context.register_table(MOVEMENTS_TABLE, Arc::new(table))?;
+        return Ok(0);
+    }
+    let table = MemTable::try_new(schema, vec![batches])?;
+    context.deregister_table(MOVEMENTS_TABLE)?;
+    context.register_table(MOVEMENTS_TABLE, Arc::new(table))?;
+    Ok(rows)
+}
+
+/// Runs one rule over the prepared movements. A switched-off rule gives no alerts.
+pub async fn run_rule(
+    context: &SessionContext,
+    rule_id: &str,
+    range: &DateRange,
+    rules: &AmlRules,
+) -> Result<Vec<Alert>> {
+    let Some(parameters) = rules.enabled(rule_id) else {
+        return Ok(Vec::new());
+    };
+    if rule_id == "cycle" {
+        let settings = cycles::CycleSettings::from_rules(rules)?;
+        let sql = render("cycle", CYCLE_EDGES_SQL, range, &rule_values(parameters, &[]))?;
+        let edges = context.sql(&sql).await?.collect().await?;
+        return cycles::find_cycles(&edges, range, &settings);
+    }
+    let rule = SQL_RULES
+        .iter()
+        .find(|rule| rule.id == rule_id)
+        .ok_or_else(|| TransformError::Rules {
+            origin: format!("rules.{rule_id}"),
+            reason: "no such rule".into(),
+        })?;
+    let sql = render(rule.id, rule.sql, range, &rule_values(parameters, rule.fixed))?;
+    let batches = context
+        .sql(&sql)
+        .await
+        .map_err(|err| rule_error(rule_id, err))?
+        .collect()
+        .await
+        .map_err(|err| rule_error(rule_id, err))?;
+    alerts_from_batches(rule_id, &batches)
+}
+
+fn rule_error(rule_id: &str, err: datafusion::error::DataFusionError) -> TransformError {
+    TransformError::RuleFailed {
+        rule_id: rule_id.to_string(),
+        reason: err.to_string(),
+    }
+}
+
+/// The text each placeholder of a rule's file is replaced with.
+fn rule_values(
+    parameters: &toml::Table,
+    fixed: &[(&'static str, &'static str)],
+) -> Vec<(String, String)> {
+    let mut values: Vec<(String, String)> = fixed
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    for (name, value) in parameters {
+        let text = match value {
+            toml::Value::Integer(number) => number.to_string(),
+            toml::Value::Float(number) => number.to_string(),
+            toml::Value::Boolean(flag) => flag.to_string(),
+            // Validated to letter codes when the rules were read.
+            toml::Value::Array(codes) if codes.is_empty() => "NULL".to_string(),
+            toml::Value::Array(codes) => codes
+                .iter()
+                .filter_map(toml::Value::as_str)
+                .map(|code| format!("'{code}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        };
+        values.push((name.clone(), text));
+    }
+    values
+}
+
+/// Fills a rule's placeholders: the run's dates and zone, then `values`. A placeholder left
+/// over is a rules file that lacks a parameter the SQL needs.
+pub fn render(
+    rule_id: &str,
+    template: &str,
+    range: &DateRange,
+    values: &[(String, String)],
+) -> Result<String> {
+    let mut sql = template
+        .replace("{from_day}", &range.from_day().to_string())
+        .replace("{to_day}", &range.to_day().to_string())
+        .replace("{timezone}", range.timezone.name());
+    for (name, value) in values {
+        sql = sql.replace(&format!("{{{name}}}"), value);
+    }
+    if let Some(start) = sql.find('{') {
+        let placeholder: String = sql[start..].chars().take_while(|c| *c != '}').collect();
+        return Err(TransformError::Rules {
+            origin: format!("rules.{rule_id}"),
+            reason: format!("parameter {placeholder}}} is needed by the rule's SQL but not set"),
+        });
+    }
+    Ok(sql)
+}
+
+/// Reads the common output columns of a SQL rule into alerts.
+fn alerts_from_batches(rule_id: &str, batches: &[RecordBatch]) -> Result<Vec<Alert>> {
+    let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    let mut alerts = Vec::new();
+    for batch in batches {
+        let column = |name: &str, data_type: &DataType| -> Result<arrow::array::ArrayRef> {
+            let array = batch.column_by_name(name).ok_or_else(|| TransformError::RuleFailed {
+                rule_id: rule_id.to_string(),
+                reason: format!("the rule's SQL returns no column '{name}'"),
+            })?;
+            Ok(arrow::compute::cast(array, data_type)?)
+        };
+        let customer_ids = column("customer_id", &DataType::Utf8)?;
+        let account_ids = column("account_id", &DataType::Utf8)?;
+        let dates = column("business_date", &DataType::Date32)?;
+        let scores = column("score", &DataType::Int64)?;
+        let amounts = column("amount_usd", &DataType::Decimal128(18, 2))?;
+        let transaction_ids = column("transaction_ids", &text_list)?;
+        let evidence_accounts = column("account_ids", &text_list)?;
+        let reasons = column("reason", &DataType::Utf8)?;
+        let customer_ids = customer_ids.as_string::<i32>();
+        let account_ids = account_ids.as_string::<i32>();
+        let dates = dates.as_primitive::<arrow::datatypes::Date32Type>();
+        let scores = scores.as_primitive::<arrow::datatypes::Int64Type>();
+        let amounts = amounts.as_primitive::<arrow::datatypes::Decimal128Type>();
+        let transaction_ids = transaction_ids.as_list::<i32>();
+        let evidence_accounts = evidence_accounts.as_list::<i32>();
+        let reasons = reasons.as_string::<i32>();
+        for row in 0..batch.num_rows() {
+            let Some(business_date) = dates.value_as_date(row) else {
+                continue;
+            };
+            alerts.push(Alert {
+                rule_id: rule_id.to_string(),
+                customer_id: customer_ids.is_valid(row).then(|| customer_ids.value(row).to_string()),
+                account_id: account_ids.is_valid(row).then(|| account_ids.value(row).to_string()),
+                business_date,
+                score: scores.is_valid(row).then(|| scores.value(row)).unwrap_or(0).clamp(0, 100),
+                amount_usd_cents: amounts.is_valid(row).then(|| amounts.value(row)),
+                transaction_ids: strings_of(transaction_ids, row),
+                account_ids: strings_of(evidence_accounts, row),
+                reason: reasons.value(row).to_string(),
+            });
+        }
+    }
+    Ok(alerts)
+}
+
+fn strings_of(lists: &arrow::array::ListArray, row: usize) -> Vec<String> {
+    if lists.is_null(row) {
+        return Vec::new();
+    }
+    let values = lists.value(row);
+    let values = values.as_string::<i32>();
+    values
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,64 @@
+//! The detection suite: every enabled rule over the movements of a run's dates, and the write
+//! of their alerts into `gold.aml_alerts`, one business date replaced whole.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use datafusion::prelude::SessionContext;
+use paylake_catalog::{lake_session, registry, Lake, Zone};
+
+use super::alerts::{alerts_batch, Alert};
+use super::config::AmlRules;
+use super::rules::{prepare_movements, run_rule, DateRange, RULE_IDS};
+use crate::error::Result;
+use crate::job::{replace_business_date, BusinessDay};
+
+/// What a run of the suite found.
+#[derive(Debug, Default)]
+pub struct Detection {
+    /// Movements of the run's dates and look-back.
+    pub movements: usize,
+    pub alerts: Vec<Alert>,
+    /// Alerts and time per rule.
+    pub per_rule: BTreeMap<&'static str, (usize, Duration)>,
+}
+
+/// Runs every enabled rule for the dates of `range` over a session that sees
+/// `silver.transactions`, `silver.fx_rates`, `silver.customers` and `silver.accounts`.
+pub async fn detect(context: &SessionContext, range: &DateRange, rules: &AmlRules) -> Result<Detection> {
+    let movements = prepare_movements(context, range, rules).await?;
+    let mut detection = Detection {
+        movements,
+        ..Detection::default()
+    };
+    for rule_id in RULE_IDS {
+        let started = Instant::now();
+        let alerts = run_rule(context, rule_id, range, rules).await?;
+        tracing::info!(rule_id, alerts = alerts.len(), elapsed_ms = started.elapsed().as_millis() as u64, "rule ran");
+        detection.per_rule.insert(rule_id, (alerts.len(), started.elapsed()));
+        detection
+            .alerts
+            .extend(alerts.into_iter().map(Alert::normalise));
+    }
+    detection.alerts.sort_by(|a, b| {
+        (a.business_date, &a.rule_id, &a.account_id, &a.transaction_ids)
+            .cmp(&(b.business_date, &b.rule_id, &b.account_id, &b.transaction_ids))
+    });
+    Ok(detection)
+}
+
+/// Builds the date's alerts and replaces its partition of `gold.aml_alerts`.
+pub async fn build_aml_alerts(lake: &Lake, day: &BusinessDay, rules: &AmlRules) -> Result<Vec<Alert>> {
+    let context = lake_session(lake).await?;
+    let range = DateRange {
+        from: day.date,
+        to: day.date,
+        timezone: day.timezone,
+    };
+    let detection = detect(&context, &range, rules).await?;
+    let batch = alerts_batch(&detection.alerts, rules)?;
+    let table = registry().get(Zone::Gold, "aml_alerts")?;
+    replace_business_date(lake, table, day, vec![batch]).await?;
+    tracing::info!(business_date = %day.date, alerts = detection.alerts.len(), "gold.aml_alerts built");
+    Ok(detection.alerts)
+}

@@ -100,6 +100,34 @@ impl Lake {
         Ok(location.to_string())
     }
 
+    /// Reads the file at `relative_path` under the root; `None` when there is none.
+    pub async fn read_file(&self, relative_path: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(root) = self.local_root() {
+            let path = root.join(relative_path);
+            return match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(CatalogError::Io { path, source }),
+            };
+        }
+        use deltalake::logstore::object_store::ObjectStoreExt;
+        let store = self.object_store_at(&self.root)?;
+        match store.get(&deltalake::Path::from(relative_path)).await {
+            Ok(found) => {
+                let bytes = found.bytes().await.map_err(|source| CatalogError::ObjectStore {
+                    location: relative_path.to_string(),
+                    source: Box::new(source),
+                })?;
+                Ok(Some(bytes.to_vec()))
+            }
+            Err(deltalake::ObjectStoreError::NotFound { .. }) => Ok(None),
+            Err(source) => Err(CatalogError::ObjectStore {
+                location: relative_path.to_string(),
+                source: Box::new(source),
+            }),
+        }
+    }
+
     pub fn table_url(&self, table: &TableDef) -> Url {
         self.root
             .join(&format!("{}/{}/", table.zone.as_str(), table.name))

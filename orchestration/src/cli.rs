@@ -117,6 +117,11 @@ pub enum Command {
         #[arg(long)]
         date: NaiveDate,
     },
+    /// AML: evaluate the rules against known truth.
+    Aml {
+        #[command(subcommand)]
+        aml: AmlCommand,
+    },
     /// Measure paylake beside a floor and a peer on the same data.
     Bench {
         #[command(subcommand)]
@@ -171,6 +176,32 @@ pub enum BenchCommand {
         #[arg(long)]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AmlCommand {
+    /// Precision and recall of the rules.
+    ///
+    /// With --lake: every case the simulator injected (landing/_truth/) against
+    /// gold.aml_alerts of all dates, recall per typology and precision per rule. With
+    /// --amlsim: an AMLSim sample (a folder or .tgz with nodes.csv and transactions.csv) run
+    /// through the whole suite, account-level precision, recall and F1 against isFraud.
+    Eval {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// AMLSim sample folder or .tgz, instead of the lake's simulator truth.
+        #[arg(long, value_name = "DIR")]
+        amlsim: Option<PathBuf>,
+        /// table for people; json ends with one line of JSON.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+        format: EvalFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

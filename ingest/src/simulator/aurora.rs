@@ -170,6 +170,33 @@ pub fn write(
             ));
         }
     }
+    // Movements older than the full load are in it, as they stood: posted.
+    let (history, movements): (Vec<&Movement>, Vec<&Movement>) = movements
+        .iter()
+        .partition(|movement| movement.resolved_micros < load_time && movement.fate == Fate::Posted);
+    let transaction_load: Vec<DmsChange> = history
+        .iter()
+        .map(|movement| {
+            let row = transaction_row(movement, population, "posted", movement.resolved_micros);
+            change("I", load_time, row)
+        })
+        .collect();
+    let ledger_load: Vec<DmsChange> = history
+        .iter()
+        .flat_map(|movement| ledger_rows(movement, population))
+        .map(|row| change("I", load_time, row))
+        .collect();
+    for (table, rows) in [("transactions", transaction_load), ("ledger_entries", ledger_load)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let path = landing_dir
+            .join(table_folder(table))
+            .join(dms::load_file_name());
+        dms::write_file(&path, table, &rows, false)?;
+        files += 1;
+    }
+
     for movement in movements {
         let transactions = cdc.entry("transactions").or_default();
         let created = movement.created_micros;

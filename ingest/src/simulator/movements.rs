@@ -9,7 +9,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::clock::{Clock, MICROS_PER_HOUR, MICROS_PER_MINUTE};
+use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use super::people::Population;
 use super::{pick, SimulationConfig};
 
@@ -205,11 +205,11 @@ pub fn generate(
     usd_customers.shuffle(rng);
     // Customers of the graph typologies and structuring take part in nothing else, so that
     // each injected pattern is exactly what the truth says.
-    let reserved_count = 29.min(usd_customers.len() / 2);
+    let reserved_count = RESERVED_CUSTOMERS.min(usd_customers.len() / 2);
     let reserved: Vec<usize> = usd_customers.drain(..reserved_count).collect();
     let open_customers = usd_customers;
     let background_customers: Vec<usize> = (0..population.customers.len())
-        .filter(|index| !reserved.contains(index))
+        .filter(|index| !reserved.contains(index) && *index != population.high_risk_customer)
         .collect();
 
     let mut builder = Builder {
@@ -317,6 +317,7 @@ pub fn generate(
         }
 
         inject_graph_typologies(&mut builder, &mut cases, &reserved, day, date);
+        inject_behaviour_typologies(&mut builder, &mut cases, &reserved, day, config.days, date);
     }
 
     // Structuring: one deposit just under the threshold on each of four consecutive days.
@@ -339,6 +340,138 @@ pub fn generate(
     Money {
         movements: builder.movements,
         cases,
+    }
+}
+
+/// Customers reserved for injected cases: structuring (1), fan-in (11), fan-out (11), cycle (4),
+/// rapid pass-through (2), scatter-gather (5), gather-scatter (7), split transfers (2),
+/// high-risk jurisdiction (1), dormant (1), velocity (1), round amounts (1), peer outlier (2).
+const RESERVED_CUSTOMERS: usize = 49;
+
+/// The day of the simulation a case is injected on: `preferred`, or the last day of a shorter
+/// simulation.
+fn injection_day(preferred: u32, days: u32) -> u32 {
+    preferred.min(days.saturating_sub(1))
+}
+
+/// Scatter-gather, gather-scatter, split transfers, a high-risk jurisdiction, a dormant account,
+/// a velocity spike, round amounts and a peer outlier, on days 2 to 6.
+fn inject_behaviour_typologies(
+    builder: &mut Builder<'_>,
+    cases: &mut Vec<TypologyCase>,
+    reserved: &[usize],
+    day: u32,
+    days: u32,
+    date: NaiveDate,
+) {
+    if reserved.len() < RESERVED_CUSTOMERS {
+        return;
+    }
+    let account_id =
+        |builder: &Builder<'_>, index: usize| builder.population.accounts[index].id.clone();
+    let case = |builder: &Builder<'_>, typology, accounts: &[usize], transaction_ids| TypologyCase {
+        typology,
+        business_date: date,
+        account_ids: accounts.iter().map(|&index| account_id(builder, index)).collect(),
+        transaction_ids,
+    };
+    if day == injection_day(4, days) {
+        // Scatter-gather: one origin pays three intermediaries, each forwards nearly all of it
+        // to one beneficiary an hour later.
+        let (origin, intermediaries, beneficiary) = (reserved[29], &reserved[30..33], reserved[33]);
+        let mut ids = Vec::new();
+        let mut at = builder.clock.local_micros(day, 9 * 3600);
+        for &intermediary in intermediaries {
+            let amount = builder.cents(2_000, 4_000);
+            ids.extend(builder.transfer(origin, intermediary, amount, at));
+            ids.extend(builder.transfer(intermediary, beneficiary, amount - amount / 40, at + MICROS_PER_HOUR));
+            at += 20 * MICROS_PER_MINUTE;
+        }
+        let accounts: Vec<usize> = [origin].into_iter().chain(intermediaries.iter().copied()).chain([beneficiary]).collect();
+        cases.push(case(builder, "scatter_gather", &accounts, ids));
+
+        // Split transfers: four payments to the same beneficiary in one afternoon.
+        let (payer, payee) = (reserved[41], reserved[42]);
+        let mut ids = Vec::new();
+        for part in 0..4 {
+            let amount = builder.cents(600, 900);
+            let at = builder.clock.local_micros(day, 13 * 3600 + part * 1200);
+            ids.extend(builder.transfer(payer, payee, amount, at));
+        }
+        cases.push(case(builder, "split_transfers", &[payer, payee], ids));
+    }
+    if day == injection_day(5, days) {
+        // Gather-scatter: three senders pay a hub, which pays three others on the same day.
+        let (sources, hub, beneficiaries) = (&reserved[34..37], reserved[37], &reserved[38..41]);
+        let mut ids = Vec::new();
+        let mut total = 0;
+        for (position, &source) in sources.iter().enumerate() {
+            let amount = builder.cents(2_000, 3_000);
+            total += amount;
+            let at = builder.clock.local_micros(day, 9 * 3600 + position as u32 * 600);
+            ids.extend(builder.transfer(source, hub, amount, at));
+        }
+        for (position, &beneficiary) in beneficiaries.iter().enumerate() {
+            let at = builder.clock.local_micros(day, 14 * 3600 + position as u32 * 600);
+            ids.extend(builder.transfer(hub, beneficiary, total * 95 / 100 / 3, at));
+        }
+        let accounts: Vec<usize> = sources.iter().copied().chain([hub]).chain(beneficiaries.iter().copied()).collect();
+        cases.push(case(builder, "gather_scatter", &accounts, ids));
+
+        // High-risk jurisdiction: two payments to a customer in Myanmar.
+        let (payer, listed) = (reserved[43], builder.population.high_risk_customer);
+        let mut ids = Vec::new();
+        for hour in [10, 16] {
+            let amount = builder.cents(3_000, 4_500);
+            let at = builder.clock.local_micros(day, hour * 3600);
+            ids.extend(builder.transfer(payer, listed, amount, at));
+        }
+        cases.push(case(builder, "high_risk_jurisdiction", &[payer, listed], ids));
+    }
+    if day == injection_day(6, days) {
+        // Dormant: one small deposit 200 days before, then a large one.
+        let dormant = reserved[44];
+        let long_ago = builder.clock.local_micros(0, 11 * 3600) - 200 * MICROS_PER_DAY;
+        let small = builder.cents(100, 300);
+        builder.cash(dormant, "cash_deposit", small, "pos", long_ago);
+        let amount = builder.cents(6_000, 7_900);
+        let at = builder.business_hours(day);
+        let reactivated = builder.cash(dormant, "cash_deposit", amount, "pos", at);
+        cases.push(case(builder, "dormant_reactivated", &[dormant], vec![reactivated]));
+
+        // Velocity: small deposits on most of the 45 days before, then USD 7,500-10,000 in a day.
+        let spiking = reserved[45];
+        for back in 1..=45_i64 {
+            if back % 4 == 0 {
+                continue;
+            }
+            let amount = builder.cents(80, 250);
+            let at = builder.clock.local_micros(0, 12 * 3600) - back * MICROS_PER_DAY;
+            builder.cash(spiking, "cash_deposit", amount, "pos", at);
+        }
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let amount = builder.cents(2_500, 3_300);
+            let at = builder.business_hours(day);
+            ids.push(builder.cash(spiking, "cash_deposit", amount, "partner_api", at));
+        }
+        cases.push(case(builder, "velocity_spike", &[spiking], ids));
+
+        // Round amounts: three deposits in whole thousands over three days.
+        let rounder = reserved[46];
+        let mut ids = Vec::new();
+        for (back, dollars) in [(2_u32, 2_000), (1, 3_000), (0, 5_000)] {
+            let at = builder.business_hours(day.saturating_sub(back));
+            ids.push(builder.cash(rounder, "cash_deposit", dollars * 100, "pos", at));
+        }
+        cases.push(case(builder, "round_amounts", &[rounder], ids));
+
+        // Peer outlier: one customer pays another USD 15,000-20,000, far above any peer's day.
+        let (payer, payee) = (reserved[47], reserved[48]);
+        let amount = builder.cents(15_000, 20_000);
+        let at = builder.business_hours(day);
+        let ids = builder.transfer(payer, payee, amount, at).to_vec();
+        cases.push(case(builder, "peer_outlier", &[payer, payee], ids));
     }
 }
 

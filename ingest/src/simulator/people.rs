@@ -52,6 +52,8 @@ const INDUSTRIES: [&str; 6] = [
     "import export",
 ];
 const COUNTRIES: [&str; 8] = ["US", "US", "US", "GB", "DE", "MX", "NG", "AE"];
+/// Myanmar: on FATF's list of high-risk jurisdictions subject to a call for action.
+pub const HIGH_RISK_COUNTRY: &str = "MM";
 const STREETS: [&str; 6] = [
     "Main St", "Oak Ave", "Pine Rd", "Elm St", "Cedar Ln", "Lake Dr",
 ];
@@ -102,6 +104,9 @@ pub struct Population {
     /// One account per customer, `accounts[i].customer == i`.
     pub accounts: Vec<Account>,
     pub sanctions_cases: Vec<SanctionsCase>,
+    /// A customer in a jurisdiction on FATF's call-for-action list, the counterparty of the
+    /// injected high-risk-jurisdiction case; it takes part in nothing else.
+    pub high_risk_customer: usize,
 }
 
 impl Population {
@@ -109,7 +114,7 @@ impl Population {
     pub fn usd_customers(&self) -> Vec<usize> {
         self.accounts
             .iter()
-            .filter(|account| account.currency == "USD")
+            .filter(|account| account.currency == "USD" && account.customer != self.high_risk_customer)
             .map(|account| account.customer)
             .collect()
     }
@@ -219,9 +224,13 @@ pub fn generate(
             variant,
         });
     }
+    let high_risk_customer = customers.len();
+    let mut customer = new_customer(rng, high_risk_customer, "Thiha Aung".into(), false, first_day);
+    customer.country = HIGH_RISK_COUNTRY;
+    customers.push(customer);
     for (index, customer) in customers.iter().enumerate() {
         let roll: f64 = rng.random();
-        let currency = if roll < 0.8 {
+        let currency = if roll < 0.8 || index == high_risk_customer {
             "USD"
         } else if roll < 0.9 {
             "EUR"
@@ -239,6 +248,7 @@ pub fn generate(
         customers,
         accounts,
         sanctions_cases,
+        high_risk_customer,
     }
 }
 

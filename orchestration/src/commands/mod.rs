@@ -1,5 +1,6 @@
 //! One module per command; this one dispatches and holds what they share.
 
+mod aml;
 mod bench;
 mod demo;
 mod query;
@@ -10,7 +11,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use paylake_catalog::Lake;
 
-use crate::cli::{BenchCommand, Cli, Command, LakeArg, PiiDetectorKind};
+use crate::cli::{AmlCommand, BenchCommand, Cli, Command, LakeArg, PiiDetectorKind};
 use crate::config::{self, Settings};
 use crate::error::Result;
 
@@ -109,6 +110,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Aml { aml } => match aml {
+            AmlCommand::Eval {
+                lake,
+                amlsim,
+                format,
+            } => match amlsim {
+                Some(sample) => aml::eval_amlsim(&settings, &sample, format).await,
+                None => aml::eval_lake(&open_lake(&settings, &lake)?, format).await,
+            },
+        },
         Command::Bench { bench } => match bench {
             BenchCommand::Ingest {
                 records,

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod config;
 pub mod ctr;
 pub mod cycles;
+pub mod eval;
 pub mod rules;
 pub mod suite;
 

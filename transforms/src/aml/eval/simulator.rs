@@ -1,0 +1,220 @@
+//! Evaluation against the simulator's truth (`landing/_truth/`): every injected case must be
+//! found by its rule (recall per typology), and each rule's alerts should be about injected
+//! activity (precision per rule). An alert is about injected activity when its evidence shares a
+//! transaction with an injected case, or when its customer had a CTR-sized cash day on its date.
+
+use std::collections::{BTreeMap, HashSet};
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::DataType;
+use chrono::NaiveDate;
+use paylake_catalog::{lake_session, Lake};
+use serde::Serialize;
+
+use super::Scores;
+use crate::error::{Result, TransformError};
+
+const TRUTH_FOLDER: &str = "landing/_truth";
+
+/// The rule expected to find each injected typology.
+pub fn rule_of_typology(typology: &str) -> &str {
+    match typology {
+        "rapid_pass_through" => "rapid_movement",
+        other => other,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct TruthCase {
+    typology: String,
+    transaction_ids: HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredAlert {
+    rule_id: String,
+    customer_id: String,
+    business_date: NaiveDate,
+    transaction_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypologyRecall {
+    pub typology: String,
+    pub rule_id: String,
+    pub cases: usize,
+    pub found: usize,
+    pub recall: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RulePrecision {
+    pub rule_id: String,
+    pub alerts: usize,
+    pub about_injected_activity: usize,
+    pub precision: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LakeEvaluation {
+    pub by_typology: Vec<TypologyRecall>,
+    pub by_rule: Vec<RulePrecision>,
+    pub overall: Scores,
+}
+
+/// Compares `gold.aml_alerts` of every date with the simulator's truth in the lake.
+pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
+    let cases = read_cases(lake).await?;
+    let ctr_days = read_ctr_days(lake).await?;
+    let alerts = read_alerts(lake).await?;
+
+    let mut by_typology: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for case in &cases {
+        let rule_id = rule_of_typology(&case.typology);
+        let found = alerts.iter().any(|alert| {
+            alert.rule_id == rule_id
+                && alert
+                    .transaction_ids
+                    .iter()
+                    .any(|id| case.transaction_ids.contains(id))
+        });
+        let entry = by_typology.entry(case.typology.clone()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(found);
+    }
+    // CTR cases: a customer's cash day over the threshold, found by a ctr alert of that day.
+    let ctr_alert_days: HashSet<(String, NaiveDate)> = alerts
+        .iter()
+        .filter(|alert| alert.rule_id == "ctr")
+        .map(|alert| (alert.customer_id.clone(), alert.business_date))
+        .collect();
+    let ctr_found = ctr_days.iter().filter(|day| ctr_alert_days.contains(day)).count();
+    by_typology.insert("ctr".into(), (ctr_days.len(), ctr_found));
+
+    let injected: HashSet<&String> = cases.iter().flat_map(|case| &case.transaction_ids).collect();
+    let ctr_day_set: HashSet<&(String, NaiveDate)> = ctr_days.iter().collect();
+    let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for alert in &alerts {
+        let about_injected = alert.transaction_ids.iter().any(|id| injected.contains(id))
+            || ctr_day_set.contains(&(alert.customer_id.clone(), alert.business_date));
+        let entry = by_rule.entry(alert.rule_id.clone()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(about_injected);
+    }
+
+    let (cases_total, cases_found) = by_typology
+        .values()
+        .fold((0, 0), |(total, found), (cases, hits)| (total + cases, found + hits));
+    let (alerts_total, alerts_true) = by_rule
+        .values()
+        .fold((0, 0), |(total, good), (alerts, hits)| (total + alerts, good + hits));
+    let overall = Scores {
+        precision: Scores::from_counts(alerts_true, alerts_total, 0).precision,
+        recall: Scores::from_counts(cases_found, 0, cases_total).recall,
+        f1: 0.0,
+    };
+    let overall = Scores {
+        f1: if overall.precision + overall.recall == 0.0 {
+            0.0
+        } else {
+            2.0 * overall.precision * overall.recall / (overall.precision + overall.recall)
+        },
+        ..overall
+    };
+    Ok(LakeEvaluation {
+        by_typology: by_typology
+            .into_iter()
+            .map(|(typology, (cases, found))| TypologyRecall {
+                rule_id: rule_of_typology(&typology).to_string(),
+                recall: Scores::from_counts(found, 0, cases).recall,
+                typology,
+                cases,
+                found,
+            })
+            .collect(),
+        by_rule: by_rule
+            .into_iter()
+            .map(|(rule_id, (alerts, good))| RulePrecision {
+                precision: Scores::from_counts(good, alerts, 0).precision,
+                rule_id,
+                alerts,
+                about_injected_activity: good,
+            })
+            .collect(),
+        overall,
+    })
+}
+
+async fn read_truth_csv(lake: &Lake, name: &str) -> Result<Vec<csv::StringRecord>> {
+    let relative = format!("{TRUTH_FOLDER}/{name}");
+    let bytes = lake.read_file(&relative).await?.ok_or_else(|| TransformError::Evaluation(format!(
+        "{relative} is not in the lake {}: the truth comes with simulated sources (paylake simulate)",
+        lake.root()
+    )))?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    reader
+        .records()
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|err| TransformError::Evaluation(format!("{relative}: {err}")))
+}
+
+async fn read_cases(lake: &Lake) -> Result<Vec<TruthCase>> {
+    Ok(read_truth_csv(lake, "typologies.csv")
+        .await?
+        .into_iter()
+        .map(|record| TruthCase {
+            typology: record.get(0).unwrap_or_default().to_string(),
+            transaction_ids: record
+                .get(3)
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+        })
+        .collect())
+}
+
+async fn read_ctr_days(lake: &Lake) -> Result<Vec<(String, NaiveDate)>> {
+    let mut days = Vec::new();
+    for record in read_truth_csv(lake, "ctr_candidates.csv").await? {
+        let date = record
+            .get(0)
+            .and_then(|text| text.parse::<NaiveDate>().ok())
+            .ok_or_else(|| TransformError::Evaluation(format!("ctr_candidates.csv: bad date in {record:?}")))?;
+        days.push((record.get(1).unwrap_or_default().to_string(), date));
+    }
+    days.sort();
+    days.dedup();
+    Ok(days)
+}
+
+async fn read_alerts(lake: &Lake) -> Result<Vec<StoredAlert>> {
+    let context = lake_session(lake).await?;
+    let batches = context
+        .sql("SELECT rule_id, customer_id, business_date, transaction_ids FROM gold.aml_alerts")
+        .await?
+        .collect()
+        .await?;
+    let text_list = DataType::List(std::sync::Arc::new(arrow::datatypes::Field::new("item", DataType::Utf8, true)));
+    let mut alerts = Vec::new();
+    for batch in batches {
+        let rules = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+        let customers = arrow::compute::cast(batch.column(1), &DataType::Utf8)?;
+        let lists = arrow::compute::cast(batch.column(3), &text_list)?;
+        let (rules, customers, lists) = (rules.as_string::<i32>(), customers.as_string::<i32>(), lists.as_list::<i32>());
+        let dates = batch.column(2).as_primitive::<arrow::datatypes::Date32Type>();
+        for row in 0..batch.num_rows() {
+            let Some(business_date) = dates.value_as_date(row) else {
+                continue;
+            };
+            let ids = lists.value(row);
+            alerts.push(StoredAlert {
+                rule_id: rules.value(row).to_string(),
+                customer_id: customers.is_valid(row).then(|| customers.value(row).to_string()).unwrap_or_default(),
+                business_date,
+                transaction_ids: ids.as_string::<i32>().iter().flatten().map(str::to_string).collect(),
+            });
+        }
+    }
+    Ok(alerts)
+}

@@ -166,6 +166,42 @@ pub enum BenchCommand {
         #[arg(long, default_value = ".venv-test/bin/python")]
         python: String,
     },
+    /// The AML suite over generated silver tables as Parquet, beside the same rules as DuckDB
+    /// SQL over the same files, each run as its own process: time, peak RSS, alerts per rule.
+    Aml {
+        /// Money movements to generate.
+        #[arg(long, default_value_t = 10_000_000)]
+        transactions: u64,
+        /// Business days they spread over.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Folder for the generated tables (replaced).
+        #[arg(long, default_value = "target/bench-aml")]
+        workdir: PathBuf,
+        /// Python with duckdb installed, for the peer.
+        #[arg(long, default_value = ".venv-test/bin/python")]
+        python: String,
+    },
+    /// The AML suite alone over a Parquet folder (run by `bench aml` as its own process).
+    #[command(hide = true)]
+    AmlRun {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        days: u32,
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Sanctions screening: names per second against the whole OFAC SDN list with its
+    /// aliases, recall on variants of listed names and false positives on unlisted ones.
+    Screening {
+        /// Names to screen (a fifth of them variants of listed individuals).
+        #[arg(long, default_value_t = 100_000)]
+        names: usize,
+        /// Folder with OFAC's sdn.csv and alt.csv.
+        #[arg(long, default_value = "../shared/data/sanctions/ofac-2022-01-31")]
+        sdn: PathBuf,
+    },
     /// The floor alone (run by `bench ingest` as its own process).
     #[command(hide = true)]
     Floor {

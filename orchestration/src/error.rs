@@ -21,6 +21,9 @@ pub enum OrchestrationError {
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
 
+    #[error(transparent)]
+    Parquet(#[from] parquet::errors::ParquetError),
+
     #[error("configuration file '{path}': {reason}")]
     Config { path: PathBuf, reason: String },
 

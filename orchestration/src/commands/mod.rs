@@ -127,6 +127,16 @@ pub async fn run(cli: Cli) -> Result<()> {
                 workdir,
                 python,
             } => bench::bench_ingest(records, &source, &workdir, &python),
+            BenchCommand::Aml {
+                transactions,
+                days,
+                workdir,
+                python,
+            } => bench::bench_aml(&settings, transactions, days, &workdir, &python),
+            BenchCommand::AmlRun { data, days, output } => {
+                bench::run_suite_on_parquet(&settings, &data, days, &output).await
+            }
+            BenchCommand::Screening { names, sdn } => bench::bench_screening(&settings, names, &sdn),
             BenchCommand::Floor {
                 source,
                 landing,

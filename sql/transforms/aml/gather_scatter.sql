@@ -1,6 +1,7 @@
 -- Rule gather_scatter: a hub receives from at least {min_sources} distinct senders and pays at
 -- least {min_beneficiaries} distinct beneficiaries within {window_days} days, passing on
 -- {min_forward_ratio} or more of what it received. An alert needs a payment out on its date.
+-- Counts first, evidence only for the windows that qualify.
 WITH legs AS (
     SELECT * FROM aml_movements
     WHERE transaction_type IN ('transfer_in', 'transfer_out')
@@ -10,33 +11,56 @@ triggers AS (
     SELECT DISTINCT account_id, day_number, business_date
     FROM legs
     WHERE transaction_type = 'transfer_out' AND day_number BETWEEN {from_day} AND {to_day}
+),
+-- Distinct counterparties are counted by grouping twice, as in the fan-in rule.
+pair_days AS (
+    SELECT account_id, transaction_type, counterparty_account_id, day_number,
+           SUM(amount_usd) AS amount
+    FROM legs
+    GROUP BY account_id, transaction_type, counterparty_account_id, day_number
+),
+windowed AS (
+    SELECT t.account_id, t.day_number, t.business_date, p.transaction_type,
+           p.counterparty_account_id, SUM(p.amount) AS amount
+    FROM triggers AS t
+    JOIN pair_days AS p
+      ON p.account_id = t.account_id
+     AND p.day_number <= t.day_number
+     AND p.day_number > t.day_number - {window_days}
+    GROUP BY t.account_id, t.day_number, t.business_date, p.transaction_type, p.counterparty_account_id
+),
+qualifying AS (
+    SELECT
+        account_id, day_number, business_date,
+        SUM(CASE WHEN transaction_type = 'transfer_in' THEN 1 ELSE 0 END) AS sources,
+        SUM(CASE WHEN transaction_type = 'transfer_out' THEN 1 ELSE 0 END) AS beneficiaries,
+        SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END) AS gathered,
+        SUM(CASE WHEN transaction_type = 'transfer_out' THEN amount ELSE 0 END) AS scattered
+    FROM windowed
+    GROUP BY account_id, day_number, business_date
+    HAVING SUM(CASE WHEN transaction_type = 'transfer_in' THEN 1 ELSE 0 END) >= {min_sources}
+       AND SUM(CASE WHEN transaction_type = 'transfer_out' THEN 1 ELSE 0 END) >= {min_beneficiaries}
+       AND SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END) >= {min_total_usd}
+       AND SUM(CASE WHEN transaction_type = 'transfer_out' THEN amount ELSE 0 END)
+           >= {min_forward_ratio} * SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END)
 )
 SELECT
     MIN(l.customer_id) AS customer_id,
-    t.account_id,
-    t.business_date,
+    q.account_id,
+    q.business_date,
     CAST({score} AS BIGINT) AS score,
-    CAST(SUM(CASE WHEN l.transaction_type = 'transfer_in' THEN l.amount_usd ELSE 0 END) AS DECIMAL(18, 2)) AS amount_usd,
+    CAST(q.gathered AS DECIMAL(18, 2)) AS amount_usd,
     array_agg(l.transaction_id ORDER BY l.created_at, l.transaction_id) AS transaction_ids,
-    array_concat([t.account_id], array_agg(DISTINCT l.counterparty_account_id)) AS account_ids,
+    array_concat([q.account_id], array_agg(DISTINCT l.counterparty_account_id)) AS account_ids,
     concat(
-        'USD ', CAST(CAST(SUM(CASE WHEN l.transaction_type = 'transfer_in' THEN l.amount_usd ELSE 0 END) AS DECIMAL(18, 2)) AS VARCHAR),
-        ' gathered from ',
-        CAST(COUNT(DISTINCT CASE WHEN l.transaction_type = 'transfer_in' THEN l.counterparty_account_id END) AS VARCHAR),
-        ' senders and USD ',
-        CAST(CAST(SUM(CASE WHEN l.transaction_type = 'transfer_out' THEN l.amount_usd ELSE 0 END) AS DECIMAL(18, 2)) AS VARCHAR),
-        ' scattered to ',
-        CAST(COUNT(DISTINCT CASE WHEN l.transaction_type = 'transfer_out' THEN l.counterparty_account_id END) AS VARCHAR),
-        ' beneficiaries within {window_days} days'
+        'USD ', CAST(CAST(q.gathered AS DECIMAL(18, 2)) AS VARCHAR), ' gathered from ',
+        CAST(q.sources AS VARCHAR), ' senders and USD ',
+        CAST(CAST(q.scattered AS DECIMAL(18, 2)) AS VARCHAR), ' scattered to ',
+        CAST(q.beneficiaries AS VARCHAR), ' beneficiaries within {window_days} days'
     ) AS reason
-FROM triggers AS t
+FROM qualifying AS q
 JOIN legs AS l
-  ON l.account_id = t.account_id
- AND l.day_number <= t.day_number
- AND l.day_number > t.day_number - {window_days}
-GROUP BY t.account_id, t.business_date
-HAVING COUNT(DISTINCT CASE WHEN l.transaction_type = 'transfer_in' THEN l.counterparty_account_id END) >= {min_sources}
-   AND COUNT(DISTINCT CASE WHEN l.transaction_type = 'transfer_out' THEN l.counterparty_account_id END) >= {min_beneficiaries}
-   AND SUM(CASE WHEN l.transaction_type = 'transfer_in' THEN l.amount_usd ELSE 0 END) >= {min_total_usd}
-   AND SUM(CASE WHEN l.transaction_type = 'transfer_out' THEN l.amount_usd ELSE 0 END)
-       >= {min_forward_ratio} * SUM(CASE WHEN l.transaction_type = 'transfer_in' THEN l.amount_usd ELSE 0 END)
+  ON l.account_id = q.account_id
+ AND l.day_number <= q.day_number
+ AND l.day_number > q.day_number - {window_days}
+GROUP BY q.account_id, q.day_number, q.business_date, q.sources, q.beneficiaries, q.gathered, q.scattered

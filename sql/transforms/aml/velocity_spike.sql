@@ -1,13 +1,11 @@
 -- Rule velocity_spike: a customer's volume (in and out) of one day is USD {min_amount_usd} or
 -- more and at least {multiplier} times its average day over the {baseline_days} days before,
 -- counted from its first movement when that is later; customers seen for fewer than
--- {min_history_days} days have no baseline yet.
+-- {min_history_days} days have no baseline yet. Evidence only for the days that qualify.
 WITH daily AS (
-    SELECT customer_id, day_number, business_date, SUM(amount_usd) AS volume,
-           array_agg(transaction_id ORDER BY created_at, transaction_id) AS transaction_ids,
-           array_agg(DISTINCT account_id) AS account_ids
+    SELECT customer_id, day_number, SUM(amount_usd) AS volume
     FROM aml_movements
-    GROUP BY customer_id, day_number, business_date
+    GROUP BY customer_id, day_number
 ),
 first_seen AS (
     SELECT customer_id, MIN(day_number) AS first_day FROM daily GROUP BY customer_id
@@ -20,28 +18,30 @@ candidates AS (
       AND d.volume >= {min_amount_usd}
       AND d.day_number - f.first_day >= {min_history_days}
 ),
-baseline AS (
-    SELECT c.customer_id, c.day_number, COALESCE(SUM(d.volume), 0) AS prior_volume
+spikes AS (
+    SELECT c.customer_id, c.day_number, c.volume, c.observed_days,
+           COALESCE(SUM(d.volume), 0) AS prior_volume
     FROM candidates AS c
     LEFT JOIN daily AS d
       ON d.customer_id = c.customer_id
      AND d.day_number < c.day_number
      AND d.day_number >= c.day_number - {baseline_days}
-    GROUP BY c.customer_id, c.day_number
+    GROUP BY c.customer_id, c.day_number, c.volume, c.observed_days
+    HAVING c.volume >= {multiplier} * COALESCE(SUM(d.volume), 0) / c.observed_days
 )
 SELECT
-    c.customer_id,
-    c.account_ids[1] AS account_id,
-    c.business_date,
+    s.customer_id,
+    MIN(m.account_id) AS account_id,
+    MIN(m.business_date) AS business_date,
     CAST({score} AS BIGINT) AS score,
-    CAST(c.volume AS DECIMAL(18, 2)) AS amount_usd,
-    c.transaction_ids,
-    c.account_ids,
+    CAST(s.volume AS DECIMAL(18, 2)) AS amount_usd,
+    array_agg(m.transaction_id ORDER BY m.created_at, m.transaction_id) AS transaction_ids,
+    array_agg(DISTINCT m.account_id) AS account_ids,
     concat(
-        'USD ', CAST(CAST(c.volume AS DECIMAL(18, 2)) AS VARCHAR), ' in one day against an average day of USD ',
-        CAST(CAST(b.prior_volume / c.observed_days AS DECIMAL(18, 2)) AS VARCHAR),
-        ' over the ', CAST(c.observed_days AS VARCHAR), ' days before'
+        'USD ', CAST(CAST(s.volume AS DECIMAL(18, 2)) AS VARCHAR), ' in one day against an average day of USD ',
+        CAST(CAST(s.prior_volume / s.observed_days AS DECIMAL(18, 2)) AS VARCHAR),
+        ' over the ', CAST(s.observed_days AS VARCHAR), ' days before'
     ) AS reason
-FROM candidates AS c
-JOIN baseline AS b ON b.customer_id = c.customer_id AND b.day_number = c.day_number
-WHERE c.volume >= {multiplier} * b.prior_volume / c.observed_days
+FROM spikes AS s
+JOIN aml_movements AS m ON m.customer_id = s.customer_id AND m.day_number = s.day_number
+GROUP BY s.customer_id, s.day_number, s.volume, s.observed_days, s.prior_volume

@@ -8,6 +8,7 @@ pub mod ctr;
 pub mod cycles;
 pub mod eval;
 pub mod rules;
+pub mod screening;
 pub mod suite;
 
 pub use alerts::Alert;

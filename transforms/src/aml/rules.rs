@@ -122,6 +122,15 @@ pub struct DateRange {
 }
 
 impl DateRange {
+    /// Dates of the UTC calendar.
+    pub fn utc(from: NaiveDate, to: NaiveDate) -> Self {
+        DateRange {
+            from,
+            to,
+            timezone: chrono_tz::UTC,
+        }
+    }
+
     pub fn from_day(&self) -> i64 {
         day_number(self.from)
     }
@@ -203,14 +212,10 @@ pub async fn run_rule(
         let edges = context.sql(&sql).await?.collect().await?;
         return cycles::find_cycles(&edges, range, &settings);
     }
-    let rule = SQL_RULES
-        .iter()
-        .find(|rule| rule.id == rule_id)
-        .ok_or_else(|| TransformError::Rules {
-            origin: format!("rules.{rule_id}"),
-            reason: "no such rule".into(),
-        })?;
-    let sql = render(rule.id, rule.sql, range, &rule_values(parameters, rule.fixed))?;
+    let sql = rule_sql(rule_id, range, rules)?.ok_or_else(|| TransformError::Rules {
+        origin: format!("rules.{rule_id}"),
+        reason: "no such rule".into(),
+    })?;
     let batches = context
         .sql(&sql)
         .await
@@ -219,6 +224,18 @@ pub async fn run_rule(
         .await
         .map_err(|err| rule_error(rule_id, err))?;
     alerts_from_batches(rule_id, &batches)
+}
+
+/// The SQL a rule runs for `range`, parameters filled; `None` for a switched-off rule and for
+/// the cycle search, which is not SQL. Benchmarks hand this same text to their peer.
+pub fn rule_sql(rule_id: &str, range: &DateRange, rules: &AmlRules) -> Result<Option<String>> {
+    let Some(parameters) = rules.enabled(rule_id) else {
+        return Ok(None);
+    };
+    let Some(rule) = SQL_RULES.iter().find(|rule| rule.id == rule_id) else {
+        return Ok(None);
+    };
+    render(rule.id, rule.sql, range, &rule_values(parameters, rule.fixed)).map(Some)
 }
 
 fn rule_error(rule_id: &str, err: datafusion::error::DataFusionError) -> TransformError {

@@ -6,9 +6,8 @@
 //! `/proc/<pid>/status` for the high-water mark while it runs.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
 
 use parquet::arrow::ArrowWriter;
 use paylake_catalog::{registry, Lake, Zone};
@@ -19,80 +18,13 @@ use paylake_ingest::sources::dynamodb::{self, number_attribute, string_attribute
 use paylake_ingest::sources::Source;
 use serde_json::Map;
 
+use super::{io_error, measure, Lcg, Measure};
 use crate::cli::BenchSource;
 use crate::error::{OrchestrationError, Result};
 
 /// Records per landing file, about what DMS and a stream consumer write per object.
 const RECORDS_PER_FILE: u64 = 100_000;
 const T0_MICROS: i64 = 1_772_400_000_000_000;
-
-/// A deterministic generator; the bench needs repeatable data, not cryptographic quality.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % bound.max(1)
-    }
-}
-
-/// One measured run.
-struct Measure {
-    seconds: f64,
-    peak_rss_bytes: u64,
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OrchestrationError + '_ {
-    move |source| OrchestrationError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Runs a command to its end, polling its peak resident set size.
-fn measure(command: &mut Command, what: &str) -> Result<Measure> {
-    let started = Instant::now();
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| OrchestrationError::Usage(format!("cannot start {what}: {source}")))?;
-    let status_path = PathBuf::from(format!("/proc/{}/status", child.id()));
-    let mut peak_kib = 0_u64;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path) {
-            if let Some(kib) = status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmHWM:"))
-                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            {
-                peak_kib = peak_kib.max(kib);
-            }
-        }
-        if let Some(status) = child.try_wait().map_err(io_error(&status_path))? {
-            if !status.success() {
-                let mut stderr = String::new();
-                if let Some(mut pipe) = child.stderr.take() {
-                    use std::io::Read;
-                    let _ = pipe.read_to_string(&mut stderr);
-                }
-                return Err(OrchestrationError::Usage(format!(
-                    "{what} failed: {}",
-                    stderr.trim()
-                )));
-            }
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(Measure {
-        seconds: started.elapsed().as_secs_f64(),
-        peak_rss_bytes: peak_kib * 1024,
-    })
-}
 
 /// DMS CDC files of `transactions`: 70% inserts of new keys, the rest updates of earlier ones.
 fn write_dms_landing(landing: &Path, records: u64) -> Result<()> {

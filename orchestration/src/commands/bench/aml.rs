@@ -1,0 +1,333 @@
+//! `paylake bench aml`: the whole detection suite over generated silver tables as Parquet
+//! (`--transactions` movements over `--days` days), beside the peer: the same rules as DuckDB
+//! SQL over the same files (`bench/peer_aml.py`). Both run as their own processes; the bench
+//! prints time, peak RSS and the alerts per rule of each, which must agree.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow::array::{ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use chrono::NaiveDate;
+use datafusion::catalog::MemorySchemaProvider;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use parquet::arrow::ArrowWriter;
+use paylake_transforms::aml::rules::{day_number, rule_sql, RULE_IDS};
+use paylake_transforms::aml::suite::detect;
+use paylake_transforms::aml::DateRange;
+
+use super::{io_error, measure, Lcg, Measure};
+use crate::config::Settings;
+use crate::error::Result;
+
+const FIRST_DATE: (i32, u32, u32) = (2026, 1, 1);
+const ROWS_PER_FILE: usize = 1_000_000;
+const ROWS_PER_BATCH: usize = 100_000;
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+fn first_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(FIRST_DATE.0, FIRST_DATE.1, FIRST_DATE.2).expect("a valid date")
+}
+
+fn range_of(days: u32) -> DateRange {
+    DateRange::utc(first_date(), first_date() + chrono::Duration::days(i64::from(days) - 1))
+}
+
+fn transactions_schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
+        Field::new("transaction_id", DataType::Utf8, false),
+        Field::new("account_id", DataType::Utf8, false),
+        Field::new("customer_id", DataType::Utf8, false),
+        Field::new("transaction_type", DataType::Utf8, false),
+        Field::new("amount", DataType::Decimal128(18, 2), false),
+        Field::new("currency", DataType::Utf8, false),
+        Field::new("channel", DataType::Utf8, false),
+        Field::new("counterparty_account_id", DataType::Utf8, true),
+        Field::new("status", DataType::Utf8, false),
+        Field::new("created_at", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false),
+    ]))
+}
+
+/// Rows of the transactions table being generated.
+#[derive(Default)]
+struct Movements {
+    accounts: Vec<String>,
+    types: Vec<&'static str>,
+    amounts: Vec<i128>,
+    channels: Vec<&'static str>,
+    counterparties: Vec<Option<String>>,
+    times: Vec<i64>,
+}
+
+impl Movements {
+    fn push(&mut self, account: u64, kind: &'static str, cents: i128, counterparty: Option<u64>, at: i64) {
+        self.accounts.push(format!("A{account:07}"));
+        self.types.push(kind);
+        self.amounts.push(cents);
+        self.channels.push(if kind.starts_with("cash") { "pos" } else { "web" });
+        self.counterparties.push(counterparty.map(|other| format!("A{other:07}")));
+        self.times.push(at);
+    }
+
+    fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// The rows as a batch, numbered from `first_id`.
+    fn batch(&mut self, first_id: u64) -> Result<RecordBatch> {
+        let rows = self.len();
+        let ids: Vec<String> = (0..rows as u64).map(|row| format!("T{:010}", first_id + row)).collect();
+        let accounts = std::mem::take(&mut self.accounts);
+        let customers: Vec<String> = accounts.iter().map(|account| format!("C{}", &account[1..])).collect();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(ids)),
+            Arc::new(StringArray::from(accounts)),
+            Arc::new(StringArray::from(customers)),
+            Arc::new(StringArray::from(std::mem::take(&mut self.types))),
+            Arc::new(Decimal128Array::from(std::mem::take(&mut self.amounts)).with_precision_and_scale(18, 2)?),
+            Arc::new(StringArray::from(vec!["USD"; rows])),
+            Arc::new(StringArray::from(std::mem::take(&mut self.channels))),
+            Arc::new(StringArray::from(std::mem::take(&mut self.counterparties))),
+            Arc::new(StringArray::from(vec!["posted"; rows])),
+            Arc::new(TimestampMicrosecondArray::from(std::mem::take(&mut self.times)).with_timezone("UTC")),
+        ];
+        Ok(RecordBatch::try_new(transactions_schema(), columns)?)
+    }
+}
+
+/// Writes silver-shaped Parquet: transactions (random card-processor traffic with a few
+/// injected patterns), customers, accounts and fx_rates.
+fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
+    // About twenty movements per customer a month, like a retail book.
+    let customers = (movements / 20).max(1_000);
+    let mut random = Lcg(42);
+    let start = first_date().and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
+    let transactions_folder = folder.join("transactions");
+    std::fs::create_dir_all(&transactions_folder).map_err(io_error(&transactions_folder))?;
+    let mut written = 0_u64;
+    let mut file_index = 0;
+    let mut next_id = 0_u64;
+    while written < movements {
+        let path = transactions_folder.join(format!("part-{file_index:04}.parquet"));
+        let file = File::create(&path).map_err(io_error(&path))?;
+        let mut writer = ArrowWriter::try_new(file, transactions_schema(), None)?;
+        let mut in_file = 0;
+        while in_file < ROWS_PER_FILE && written < movements {
+            let mut rows = Movements::default();
+            while rows.len() < ROWS_PER_BATCH && written + (rows.len() as u64) < movements {
+                let day = random.below(u64::from(days)) as i64;
+                let at = start + day * MICROS_PER_DAY + (8 * 3600 + random.below(12 * 3600) as i64) * 1_000_000;
+                let account = random.below(customers);
+                // Amounts from USD 10 to about USD 5,000, most of them small.
+                let cents = (1_000 + random.below(20_000) * random.below(25) + random.below(100)) as i128;
+                match random.below(1_000) {
+                    // Now and then a laundering pattern: ten senders into one account in a day,
+                    // or a ring of four accounts passing an amount round.
+                    0 => {
+                        for sender in 1..=10 {
+                            let from = (account + sender * 7_919) % customers;
+                            rows.push(from, "transfer_out", 150_000, Some(account), at + (sender as i64) * 60_000_000);
+                            rows.push(account, "transfer_in", 150_000, Some(from), at + (sender as i64) * 60_000_000);
+                        }
+                    }
+                    1 => {
+                        let ring: Vec<u64> = (0..4).map(|hop| (account + hop * 104_729) % customers).collect();
+                        let mut amount = 500_000_i128;
+                        for hop in 0..4 {
+                            let (from, to) = (ring[hop], ring[(hop + 1) % 4]);
+                            let when = at + (hop as i64) * 3_600_000_000;
+                            rows.push(from, "transfer_out", amount, Some(to), when);
+                            rows.push(to, "transfer_in", amount, Some(from), when);
+                            amount -= amount / 50;
+                        }
+                    }
+                    roll if roll < 400 => {
+                        let kind = if roll % 2 == 0 { "cash_deposit" } else { "cash_withdrawal" };
+                        rows.push(account, kind, cents, None, at);
+                    }
+                    _ => {
+                        let to = random.below(customers);
+                        if to != account {
+                            rows.push(account, "transfer_out", cents, Some(to), at);
+                            rows.push(to, "transfer_in", cents, Some(account), at);
+                        }
+                    }
+                }
+            }
+            let count = rows.len();
+            writer.write(&rows.batch(next_id)?)?;
+            next_id += count as u64;
+            in_file += count;
+            written += count as u64;
+        }
+        writer.close()?;
+        file_index += 1;
+    }
+
+    let customer_ids: Vec<String> = (0..customers).map(|index| format!("C{index:07}")).collect();
+    let account_ids: Vec<String> = (0..customers).map(|index| format!("A{index:07}")).collect();
+    let countries: Vec<&str> = (0..customers).map(|index| if index % 997 == 0 { "IR" } else { "US" }).collect();
+    let kinds: Vec<&str> = (0..customers).map(|index| if index % 5 == 0 { "business" } else { "person" }).collect();
+    let industries: Vec<Option<&str>> = (0..customers)
+        .map(|index| (index % 5 == 0).then_some(["retail", "money services", "restaurants"][(index % 3) as usize]))
+        .collect();
+    let occupations: Vec<Option<&str>> = (0..customers)
+        .map(|index| (index % 5 != 0).then_some(["engineer", "teacher", "nurse", "driver"][(index % 4) as usize]))
+        .collect();
+    write_table(folder, "customers", vec![
+        ("customer_id", Arc::new(StringArray::from(customer_ids.clone())) as ArrayRef),
+        ("customer_type", Arc::new(StringArray::from(kinds))),
+        ("full_name", Arc::new(StringArray::from(customer_ids.iter().map(|id| format!("Customer {id}")).collect::<Vec<_>>()))),
+        ("country", Arc::new(StringArray::from(countries))),
+        ("occupation", Arc::new(StringArray::from(occupations))),
+        ("industry", Arc::new(StringArray::from(industries))),
+    ])?;
+    write_table(folder, "accounts", vec![
+        ("account_id", Arc::new(StringArray::from(account_ids)) as ArrayRef),
+        ("customer_id", Arc::new(StringArray::from(customer_ids))),
+        ("currency", Arc::new(StringArray::from(vec!["USD"; customers as usize]))),
+    ])?;
+    let dates: Vec<i32> = (0..days).map(|day| day_number(first_date()) as i32 + day as i32).collect();
+    write_table(folder, "fx_rates", vec![
+        ("rate_date", Arc::new(Date32Array::from(dates.clone())) as ArrayRef),
+        ("currency", Arc::new(StringArray::from(vec!["EUR"; dates.len()]))),
+        ("usd_rate", Arc::new(Decimal128Array::from(vec![108_000_000_i128; dates.len()]).with_precision_and_scale(18, 8)?)),
+    ])?;
+    Ok(())
+}
+
+fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    ));
+    let batch = RecordBatch::try_new(schema.clone(), columns.into_iter().map(|(_, array)| array).collect())?;
+    let table_folder = folder.join(name);
+    std::fs::create_dir_all(&table_folder).map_err(io_error(&table_folder))?;
+    let path = table_folder.join("part-0000.parquet");
+    let mut writer = ArrowWriter::try_new(File::create(&path).map_err(io_error(&path))?, schema, None)?;
+    writer.write(&batch)?;
+    writer.close()?;
+    Ok(())
+}
+
+/// The suite over the Parquet folder (run by `bench aml` as its own process). Writes the alerts
+/// per rule as JSON to `output`.
+pub async fn run_suite_on_parquet(settings: &Settings, data: &Path, days: u32, output: &Path) -> Result<()> {
+    let rules = settings.aml_rules()?;
+    let context = SessionContext::new();
+    context
+        .catalog("datafusion")
+        .expect("a new session has its default catalog")
+        .register_schema("silver", Arc::new(MemorySchemaProvider::new()))?;
+    for table in ["transactions", "customers", "accounts", "fx_rates"] {
+        let folder = data.join(table);
+        context
+            .register_parquet(format!("silver.{table}"), folder.to_string_lossy().as_ref(), ParquetReadOptions::default())
+            .await?;
+    }
+    let detection = detect(&context, &range_of(days), &rules).await?;
+    let counts: BTreeMap<&str, usize> = detection.per_rule.iter().map(|(rule, (alerts, _))| (*rule, *alerts)).collect();
+    let timings: BTreeMap<&str, f64> = detection.per_rule.iter().map(|(rule, (_, elapsed))| (*rule, elapsed.as_secs_f64())).collect();
+    let json = serde_json::json!({"movements": detection.movements, "alerts": counts, "seconds": timings});
+    std::fs::write(output, json.to_string()).map_err(io_error(output))?;
+    Ok(())
+}
+
+pub fn bench_aml(settings: &Settings, transactions: u64, days: u32, workdir: &Path, python: &str) -> Result<()> {
+    let rules = settings.aml_rules()?;
+    let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
+    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_aml.py");
+    if workdir.exists() {
+        std::fs::remove_dir_all(workdir).map_err(io_error(workdir))?;
+    }
+    let data = workdir.join("silver");
+    eprintln!("writing {transactions} transactions over {days} days into {}", data.display());
+    let started = Instant::now();
+    write_data(&data, transactions, days)?;
+    eprintln!("written in {:.1} s", started.elapsed().as_secs_f64());
+
+    // The peer runs the very SQL paylake runs, with the same parameters.
+    let sql_folder = workdir.join("sql");
+    std::fs::create_dir_all(&sql_folder).map_err(io_error(&sql_folder))?;
+    let range = range_of(days);
+    for rule_id in RULE_IDS {
+        if let Some(sql) = rule_sql(rule_id, &range, &rules)? {
+            let path = sql_folder.join(format!("{rule_id}.sql"));
+            std::fs::write(&path, sql).map_err(io_error(&path))?;
+        }
+    }
+    let parameters = serde_json::json!({
+        "from_day": range.from_day(),
+        "to_day": range.to_day(),
+        "lookback_days": paylake_transforms::aml::rules::lookback_days(&rules),
+        "cycle": rules.rules.get("cycle"),
+    });
+    let parameters_path = workdir.join("parameters.json");
+    std::fs::write(&parameters_path, parameters.to_string()).map_err(io_error(&parameters_path))?;
+
+    let paylake_output = workdir.join("paylake.json");
+    let paylake = measure(
+        Command::new(&exe)
+            .args(["bench", "aml-run", "--days", &days.to_string(), "--data"])
+            .arg(&data)
+            .arg("--output")
+            .arg(&paylake_output),
+        "paylake aml suite",
+    )?;
+    let peer_output = workdir.join("peer.json");
+    let peer = measure(
+        Command::new(python)
+            .arg(&peer_script)
+            .arg("--data")
+            .arg(&data)
+            .arg("--sql")
+            .arg(&sql_folder)
+            .arg("--parameters")
+            .arg(&parameters_path)
+            .arg("--output")
+            .arg(&peer_output),
+        "the peer (DuckDB)",
+    );
+    let read_counts = |path: &Path| -> BTreeMap<String, u64> {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|value| value.get("alerts").cloned())
+            .and_then(|alerts| serde_json::from_value(alerts).ok())
+            .unwrap_or_default()
+    };
+    let paylake_counts = read_counts(&paylake_output);
+    println!("aml suite: {transactions} transactions over {days} days, {} rules", RULE_IDS.len());
+    print_line("paylake (DataFusion)", &paylake);
+    match peer {
+        Ok(peer) => {
+            print_line("peer (DuckDB SQL)", &peer);
+            println!("  paylake is {:.2}x the peer's speed", peer.seconds / paylake.seconds);
+            let peer_counts = read_counts(&peer_output);
+            println!("  {:<24} {:>9} {:>9}", "alerts per rule", "paylake", "peer");
+            for rule_id in RULE_IDS {
+                let ours = paylake_counts.get(rule_id).copied().unwrap_or_default();
+                let theirs = peer_counts.get(rule_id).copied().unwrap_or_default();
+                let mark = if ours == theirs { "" } else { "  (differs)" };
+                println!("  {rule_id:<24} {ours:>9} {theirs:>9}{mark}");
+            }
+        }
+        Err(err) => println!("  peer not measured: {err}"),
+    }
+    Ok(())
+}
+
+fn print_line(name: &str, measure: &Measure) {
+    println!(
+        "  {name:<24} {:>8.2} s {:>8.0} MiB peak RSS",
+        measure.seconds,
+        measure.peak_rss_bytes as f64 / 1_048_576.0
+    );
+}

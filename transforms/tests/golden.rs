@@ -13,12 +13,17 @@ use chrono::NaiveDate;
 use paylake_catalog::delta::{append, open_or_create_table};
 use paylake_catalog::{lake_session, registry, Lake, TableDef};
 use paylake_transforms::aml::ctr::build_ctr_candidates;
+use paylake_transforms::aml::suite::build_aml_alerts;
+use paylake_transforms::aml::AmlRules;
 use paylake_transforms::BusinessDay;
 
 #[derive(serde::Deserialize)]
 struct Case {
     business_date: NaiveDate,
     timezone: String,
+    /// The columns compared, when not all of them.
+    #[serde(default)]
+    columns: Option<Vec<String>>,
 }
 
 /// Reads an input CSV with the registry types of the columns it has.
@@ -78,22 +83,26 @@ async fn run_case(folder: &Path) {
             .unwrap();
     }
     let day = BusinessDay::new(case.business_date, &case.timezone).unwrap();
-    match job.as_str() {
-        "ctr_candidates" => build_ctr_candidates(&lake, &day).await.unwrap(),
-        other => panic!("no job builds gold.{other}"),
-    };
+    build(&job, &lake, &day).await;
 
     let table = registry().find(&format!("gold.{job}")).unwrap();
     let columns: Vec<String> = table
         .schema
         .fields()
         .iter()
+        .filter(|field| {
+            field.name() == "business_date"
+                || case.columns.as_ref().is_none_or(|columns| columns.contains(field.name()))
+        })
         .map(|field| match field.data_type() {
             DataType::List(_) => format!("array_to_string({0}, ', ') AS {0}", field.name()),
             _ => format!("CAST({0} AS VARCHAR) AS {0}", field.name()),
         })
         .collect();
-    let key_order = table.key.join(", ");
+    let key_order = match &case.columns {
+        Some(columns) => columns.join(", "),
+        None => table.key.join(", "),
+    };
     // business_date first, as the expected files read.
     let query = format!(
         "SELECT business_date, * EXCLUDE (business_date) FROM (SELECT {} FROM gold.{job} \
@@ -121,7 +130,7 @@ async fn run_case(folder: &Path) {
     );
 
     // Rebuilding the same date gives the same rows, not twice the rows.
-    build_ctr_candidates(&lake, &day).await.unwrap();
+    build(&job, &lake, &day).await;
     let again = lake_session(&lake).await.unwrap();
     let rows = again
         .sql(&format!("SELECT * FROM gold.{job}"))
@@ -135,6 +144,20 @@ async fn run_case(folder: &Path) {
         expected.lines().count() - 1,
         "a rebuild duplicated rows"
     );
+}
+
+/// Runs the job that builds `gold.<job>`, and the jobs it reads from.
+async fn build(job: &str, lake: &Lake, day: &BusinessDay) {
+    let rules = AmlRules::defaults();
+    match job {
+        "ctr_candidates" => {
+            build_ctr_candidates(lake, day).await.unwrap();
+        }
+        "aml_alerts" => {
+            build_aml_alerts(lake, day, &rules).await.unwrap();
+        }
+        other => panic!("no job builds gold.{other}"),
+    }
 }
 
 #[tokio::test]

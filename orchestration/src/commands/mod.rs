@@ -105,8 +105,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             let lake = open_lake(&settings, &lake)?;
             let outcome = steps::run_business_date(&settings, &lake, date).await?;
             println!(
-                "{date}: {} CTR candidates; report {}",
-                outcome.ctr_candidates, outcome.report
+                "{date}: {} CTR candidates, {} AML alerts, {} sanctions hits, {} SAR candidates, {} customers rated; report {}",
+                outcome.ctr_candidates,
+                outcome.alerts.len(),
+                outcome.sanctions_hits,
+                outcome.sar_candidates,
+                outcome.customers_rated,
+                outcome.report
             );
             Ok(())
         }

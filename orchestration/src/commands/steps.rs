@@ -11,6 +11,8 @@ use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replic
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use paylake_ingest::IngestReport;
 use paylake_transforms::aml::ctr::build_ctr_candidates;
+use paylake_transforms::aml::cases::{build_customer_risk, build_sar_candidates};
+use paylake_transforms::aml::screening::build_sanctions_hits;
 use paylake_transforms::aml::suite::build_aml_alerts;
 use paylake_transforms::BusinessDay;
 
@@ -172,6 +174,9 @@ pub async fn replicate(
 pub struct DateOutcome {
     pub ctr_candidates: u64,
     pub alerts: Vec<paylake_transforms::aml::Alert>,
+    pub sanctions_hits: usize,
+    pub customers_rated: u64,
+    pub sar_candidates: u64,
     /// Where the report is: a path, or a URL on S3.
     pub report: String,
 }
@@ -185,10 +190,16 @@ pub async fn run_business_date(
     let ctr_candidates = build_ctr_candidates(lake, &day).await?;
     let rules = settings.aml_rules()?;
     let alerts = build_aml_alerts(lake, &day, &rules).await?;
+    let sanctions_hits = build_sanctions_hits(lake, &day, &rules).await?.len();
+    let customers_rated = build_customer_risk(lake, &day, &rules).await?;
+    let sar_candidates = build_sar_candidates(lake, &day, &rules).await?;
     let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
     Ok(DateOutcome {
         ctr_candidates,
         alerts,
+        sanctions_hits,
+        customers_rated,
+        sar_candidates,
         report,
     })
 }

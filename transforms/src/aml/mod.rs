@@ -3,6 +3,7 @@
 //! truth.
 
 pub mod alerts;
+pub mod cases;
 pub mod config;
 pub mod ctr;
 pub mod cycles;

@@ -57,7 +57,7 @@ paths AS (
      AND e.created_at > p.last_at
      AND e.created_at <= p.first_at + INTERVAL '{window_days} days'
      AND e.amount_usd >= {min_retained_ratio} * p.last_amount
-     AND e.amount_usd <= p.last_amount / {min_retained_ratio}
+     AND e.amount_usd <= p.last_amount
     WHERE p.current_account <> p.origin
       AND p.hops < {max_hops}
       AND (e.to_account = p.origin OR NOT list_contains(p.visited, e.to_account))

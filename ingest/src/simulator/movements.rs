@@ -206,7 +206,19 @@ pub fn generate(
     // Customers of the graph typologies and structuring take part in nothing else, so that
     // each injected pattern is exactly what the truth says.
     let reserved_count = RESERVED_CUSTOMERS.min(usd_customers.len() / 2);
-    let reserved: Vec<usize> = usd_customers.drain(..reserved_count).collect();
+    let mut reserved: Vec<usize> = usd_customers.drain(..reserved_count).collect();
+    // The peer outlier's pair (the last two) are people: their peer groups are the large ones.
+    for slot in [RESERVED_CUSTOMERS - 1, RESERVED_CUSTOMERS - 2] {
+        if slot >= reserved.len() {
+            continue;
+        }
+        if let Some(person) = (0..=slot)
+            .rev()
+            .find(|&index| population.customers[reserved[index]].customer_type == "person")
+        {
+            reserved.swap(person, slot);
+        }
+    }
     let open_customers = usd_customers;
     let background_customers: Vec<usize> = (0..population.customers.len())
         .filter(|index| !reserved.contains(index) && *index != population.high_risk_customer)
@@ -466,9 +478,9 @@ fn inject_behaviour_typologies(
         }
         cases.push(case(builder, "round_amounts", &[rounder], ids));
 
-        // Peer outlier: one customer pays another USD 15,000-20,000, far above any peer's day.
+        // Peer outlier: one customer pays another USD 30,000-40,000, far above any peer's day.
         let (payer, payee) = (reserved[47], reserved[48]);
-        let amount = builder.cents(15_000, 20_000);
+        let amount = builder.cents(30_000, 40_000);
         let at = builder.business_hours(day);
         let ids = builder.transfer(payer, payee, amount, at).to_vec();
         cases.push(case(builder, "peer_outlier", &[payer, payee], ids));

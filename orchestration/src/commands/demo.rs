@@ -75,10 +75,13 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     let mut reports = Vec::new();
     let mut total_candidates = 0;
     let mut alerts_by_rule: std::collections::BTreeMap<String, usize> = Default::default();
+    let (mut sar_candidates, mut sanctions_hits) = (0, 0);
     for offset in 0..simulation.days {
         let date = simulation.start_date + chrono::Duration::days(i64::from(offset));
         let outcome = steps::run_business_date(settings, &lake, date).await?;
         total_candidates += outcome.ctr_candidates;
+        sar_candidates += outcome.sar_candidates;
+        sanctions_hits = outcome.sanctions_hits;
         for alert in &outcome.alerts {
             *alerts_by_rule.entry(alert.rule_id.clone()).or_default() += 1;
         }
@@ -98,6 +101,11 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     for (rule_id, count) in &alerts_by_rule {
         println!("  {rule_id:<24} {count:>5}");
     }
+    println!(
+        "SAR candidates: {sar_candidates}; sanctions hits (last date): {sanctions_hits}\n\
+         measure them: paylake aml eval --lake {}",
+        lake.root()
+    );
     println!("reports:");
     for (date, candidates, path) in &reports {
         println!("  {date}  {candidates:>3} candidates  {path}");

@@ -1,6 +1,6 @@
 //! The cycle rule: money that returns to its origin through 2 to 6 hops. A depth-first search
 //! over the transfer graph, where each hop must leave after the one before, within the window
-//! of the first, and pass on most of what it received. Every cycle is found once, from its
+//! of the first, and pass on between `min_retained_ratio` and all of what it received. Every cycle is found once, from its
 //! earliest transfer, because a later transfer cannot lead back to an earlier one.
 
 use std::collections::HashMap;
@@ -171,7 +171,7 @@ fn extend(graph: &Graph, settings: &CycleSettings, path: &mut Vec<usize>, found:
             break;
         }
         let ratio = next.amount as f64 / last.amount as f64;
-        if ratio < settings.min_retained_ratio || ratio > 1.0 / settings.min_retained_ratio {
+        if ratio < settings.min_retained_ratio || ratio > 1.0 {
             continue;
         }
         let hops = path.len() + 1;

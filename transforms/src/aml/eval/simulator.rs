@@ -15,8 +15,11 @@ use super::Scores;
 use crate::error::{Result, TransformError};
 
 const TRUTH_FOLDER: &str = "landing/_truth";
+/// The name the screening goes by in the evaluation, beside the rules.
+const SCREENING: &str = "sanctions_screening";
 
-/// The rule expected to find each injected typology.
+/// The rule expected to find each injected typology. The overall figures are those of the
+/// rules; screening is reported beside them.
 pub fn rule_of_typology(typology: &str) -> &str {
     match typology {
         "rapid_pass_through" => "rapid_movement",
@@ -91,6 +94,12 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
     let ctr_found = ctr_days.iter().filter(|day| ctr_alert_days.contains(day)).count();
     by_typology.insert("ctr".into(), (ctr_days.len(), ctr_found));
 
+    // Sanctions: every customer named after a listed individual is hit on its entry.
+    let sanctioned = read_sanctions_truth(lake).await?;
+    let hits = read_hits(lake).await?;
+    let sanctions_found = sanctioned.iter().filter(|case| hits.contains(case)).count();
+    by_typology.insert(SCREENING.into(), (sanctioned.len(), sanctions_found));
+
     let injected: HashSet<&String> = cases.iter().flat_map(|case| &case.transaction_ids).collect();
     let ctr_day_set: HashSet<&(String, NaiveDate)> = ctr_days.iter().collect();
     let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -102,11 +111,20 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
         entry.1 += usize::from(about_injected);
     }
 
+    by_rule.insert(
+        SCREENING.into(),
+        (hits.len(), hits.iter().filter(|hit| sanctioned.contains(hit)).count()),
+    );
+
     let (cases_total, cases_found) = by_typology
-        .values()
+        .iter()
+        .filter(|(typology, _)| typology.as_str() != SCREENING)
+        .map(|(_, counts)| counts)
         .fold((0, 0), |(total, found), (cases, hits)| (total + cases, found + hits));
     let (alerts_total, alerts_true) = by_rule
-        .values()
+        .iter()
+        .filter(|(rule_id, _)| rule_id.as_str() != SCREENING)
+        .map(|(_, counts)| counts)
         .fold((0, 0), |(total, good), (alerts, hits)| (total + alerts, good + hits));
     let overall = Scores {
         precision: Scores::from_counts(alerts_true, alerts_total, 0).precision,
@@ -186,6 +204,40 @@ async fn read_ctr_days(lake: &Lake) -> Result<Vec<(String, NaiveDate)>> {
     days.sort();
     days.dedup();
     Ok(days)
+}
+
+/// (customer, SDN entry) of each customer the simulator named after a listed individual.
+async fn read_sanctions_truth(lake: &Lake) -> Result<HashSet<(String, i64)>> {
+    Ok(read_truth_csv(lake, "sanctions_matches.csv")
+        .await?
+        .into_iter()
+        .filter_map(|record| {
+            let ent_num = record.get(3)?.parse().ok()?;
+            Some((record.get(0)?.to_string(), ent_num))
+        })
+        .collect())
+}
+
+/// Distinct (customer, SDN entry) of `gold.sanctions_hits` over every date.
+async fn read_hits(lake: &Lake) -> Result<HashSet<(String, i64)>> {
+    let context = lake_session(lake).await?;
+    let batches = context
+        .sql("SELECT DISTINCT customer_id, sdn_ent_num FROM gold.sanctions_hits")
+        .await?
+        .collect()
+        .await?;
+    let mut hits = HashSet::new();
+    for batch in batches {
+        let customers = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+        let customers = customers.as_string::<i32>();
+        let entries = batch.column(1).as_primitive::<arrow::datatypes::Int64Type>();
+        for row in 0..batch.num_rows() {
+            if customers.is_valid(row) && entries.is_valid(row) {
+                hits.insert((customers.value(row).to_string(), entries.value(row)));
+            }
+        }
+    }
+    Ok(hits)
 }
 
 async fn read_alerts(lake: &Lake) -> Result<Vec<StoredAlert>> {

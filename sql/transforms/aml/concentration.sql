@@ -6,35 +6,40 @@ WITH legs AS (
     SELECT * FROM aml_movements
     WHERE transaction_type = '{leg}' AND counterparty_account_id IS NOT NULL
 ),
-triggers AS (
-    SELECT DISTINCT account_id, day_number, business_date
-    FROM legs
-    WHERE day_number BETWEEN {from_day} AND {to_day}
-),
--- Distinct counterparties are counted by grouping twice: a COUNT(DISTINCT) per window
--- keeps a set per group, which costs far more memory.
+-- Distinct counterparties are counted by grouping twice (a COUNT(DISTINCT) per window keeps a
+-- set per group), and each pair-day is spread over the windows it belongs to, the ones ending
+-- on its day and on the {window_days} - 1 days after, rather than joined to them.
 pair_days AS (
     SELECT account_id, counterparty_account_id, day_number,
            SUM(amount_usd) AS amount, COUNT(*) AS transfers
     FROM legs
     GROUP BY account_id, counterparty_account_id, day_number
 ),
-windowed AS (
-    SELECT t.account_id, t.day_number, t.business_date, p.counterparty_account_id,
-           SUM(p.amount) AS amount, SUM(p.transfers) AS transfers
-    FROM triggers AS t
-    JOIN pair_days AS p
-      ON p.account_id = t.account_id
-     AND p.day_number <= t.day_number
-     AND p.day_number > t.day_number - {window_days}
-    GROUP BY t.account_id, t.day_number, t.business_date, p.counterparty_account_id
+spread AS (
+    SELECT account_id, counterparty_account_id, amount, transfers,
+           unnest(range(day_number, day_number + {window_days})) AS window_end
+    FROM pair_days
 ),
-qualifying AS (
-    SELECT account_id, day_number, business_date,
+windowed AS (
+    SELECT account_id, window_end, counterparty_account_id,
+           SUM(amount) AS amount, SUM(transfers) AS transfers
+    FROM spread
+    WHERE window_end BETWEEN {from_day} AND {to_day}
+    GROUP BY account_id, window_end, counterparty_account_id
+),
+counted AS (
+    SELECT account_id, window_end AS day_number,
            COUNT(*) AS counterparties, SUM(amount) AS total, SUM(transfers) AS transfers
     FROM windowed
-    GROUP BY account_id, day_number, business_date
+    GROUP BY account_id, window_end
     HAVING COUNT(*) >= {min_counterparties} AND SUM(amount) >= {min_total_usd}
+),
+-- An alert needs a transfer on its date.
+qualifying AS (
+    SELECT c.*, t.business_date
+    FROM counted AS c
+    JOIN (SELECT DISTINCT account_id, day_number, business_date FROM legs) AS t
+      ON t.account_id = c.account_id AND t.day_number = c.day_number
 )
 SELECT
     MIN(l.customer_id) AS customer_id,

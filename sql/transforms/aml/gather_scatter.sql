@@ -7,42 +7,47 @@ WITH legs AS (
     WHERE transaction_type IN ('transfer_in', 'transfer_out')
       AND counterparty_account_id IS NOT NULL
 ),
-triggers AS (
-    SELECT DISTINCT account_id, day_number, business_date
-    FROM legs
-    WHERE transaction_type = 'transfer_out' AND day_number BETWEEN {from_day} AND {to_day}
-),
--- Distinct counterparties are counted by grouping twice, as in the fan-in rule.
+-- Distinct counterparties are counted by grouping twice and pair-days spread over their
+-- windows, as in the fan-in rule.
 pair_days AS (
     SELECT account_id, transaction_type, counterparty_account_id, day_number,
            SUM(amount_usd) AS amount
     FROM legs
     GROUP BY account_id, transaction_type, counterparty_account_id, day_number
 ),
-windowed AS (
-    SELECT t.account_id, t.day_number, t.business_date, p.transaction_type,
-           p.counterparty_account_id, SUM(p.amount) AS amount
-    FROM triggers AS t
-    JOIN pair_days AS p
-      ON p.account_id = t.account_id
-     AND p.day_number <= t.day_number
-     AND p.day_number > t.day_number - {window_days}
-    GROUP BY t.account_id, t.day_number, t.business_date, p.transaction_type, p.counterparty_account_id
+spread AS (
+    SELECT account_id, transaction_type, counterparty_account_id, amount,
+           unnest(range(day_number, day_number + {window_days})) AS window_end
+    FROM pair_days
 ),
-qualifying AS (
+windowed AS (
+    SELECT account_id, window_end, transaction_type, counterparty_account_id, SUM(amount) AS amount
+    FROM spread
+    WHERE window_end BETWEEN {from_day} AND {to_day}
+    GROUP BY account_id, window_end, transaction_type, counterparty_account_id
+),
+counted AS (
     SELECT
-        account_id, day_number, business_date,
+        account_id, window_end AS day_number,
         SUM(CASE WHEN transaction_type = 'transfer_in' THEN 1 ELSE 0 END) AS sources,
         SUM(CASE WHEN transaction_type = 'transfer_out' THEN 1 ELSE 0 END) AS beneficiaries,
         SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END) AS gathered,
         SUM(CASE WHEN transaction_type = 'transfer_out' THEN amount ELSE 0 END) AS scattered
     FROM windowed
-    GROUP BY account_id, day_number, business_date
+    GROUP BY account_id, window_end
     HAVING SUM(CASE WHEN transaction_type = 'transfer_in' THEN 1 ELSE 0 END) >= {min_sources}
        AND SUM(CASE WHEN transaction_type = 'transfer_out' THEN 1 ELSE 0 END) >= {min_beneficiaries}
        AND SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END) >= {min_total_usd}
        AND SUM(CASE WHEN transaction_type = 'transfer_out' THEN amount ELSE 0 END)
            >= {min_forward_ratio} * SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END)
+),
+-- An alert needs a payment out on its date.
+qualifying AS (
+    SELECT c.*, t.business_date
+    FROM counted AS c
+    JOIN (SELECT DISTINCT account_id, day_number, business_date FROM legs
+          WHERE transaction_type = 'transfer_out') AS t
+      ON t.account_id = c.account_id AND t.day_number = c.day_number
 )
 SELECT
     MIN(l.customer_id) AS customer_id,

@@ -1,6 +1,8 @@
 -- Rule scatter_gather: an origin pays at least {min_intermediaries} intermediaries that each
 -- forward {min_forward_ratio} or more of what they received to the same beneficiary, later and
 -- within {window_days} days. The alert is on the origin, on the date of the last forward.
+-- paylake runs this rule as a graph search (transforms/src/aml/scatter_gather.rs); this
+-- statement of it is what the benchmark's peer runs, and both must give the same alerts.
 WITH sent AS (
     SELECT
         account_id AS from_account,

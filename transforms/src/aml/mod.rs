@@ -8,7 +8,9 @@ pub mod config;
 pub mod ctr;
 pub mod cycles;
 pub mod eval;
+pub mod graph;
 pub mod rules;
+pub mod scatter_gather;
 pub mod screening;
 pub mod suite;
 

@@ -13,6 +13,8 @@ use datafusion::prelude::SessionContext;
 use super::alerts::Alert;
 use super::config::AmlRules;
 use super::cycles;
+use super::graph::Graph;
+use super::scatter_gather;
 use crate::error::{Result, TransformError};
 
 /// Every rule of the suite, in the order they run.
@@ -36,7 +38,7 @@ pub const RULE_IDS: [&str; 14] = [
 /// The view every rule reads, registered by [`prepare_movements`].
 pub const MOVEMENTS_TABLE: &str = "aml_movements";
 const MOVEMENTS_SQL: &str = include_str!("../../../sql/transforms/aml/movements.sql");
-const CYCLE_EDGES_SQL: &str = include_str!("../../../sql/transforms/aml/cycle_edges.sql");
+const TRANSFER_EDGES_SQL: &str = include_str!("../../../sql/transforms/aml/transfer_edges.sql");
 
 /// A rule written as SQL, with the values its file needs besides its parameters.
 struct SqlRule {
@@ -208,9 +210,17 @@ pub async fn run_rule(
     };
     if rule_id == "cycle" {
         let settings = cycles::CycleSettings::from_rules(rules)?;
-        let sql = render("cycle", CYCLE_EDGES_SQL, range, &rule_values(parameters, &[]))?;
+        let sql = render("cycle", TRANSFER_EDGES_SQL, range, &rule_values(parameters, &[]))?;
         let edges = context.sql(&sql).await?.collect().await?;
         return cycles::find_cycles(&edges, range, &settings);
+    }
+    if rule_id == "scatter_gather" {
+        let settings = scatter_gather::ScatterGatherSettings::from_rules(rules)?;
+        let values = rule_values(parameters, &[("min_amount_usd", "0")]);
+        let sql = render(rule_id, TRANSFER_EDGES_SQL, range, &values)?;
+        let edges = context.sql(&sql).await?.collect().await?;
+        let graph = Graph::from_batches(&edges)?;
+        return Ok(scatter_gather::find_scatter_gather(&graph, range, &settings));
     }
     let sql = rule_sql(rule_id, range, rules)?.ok_or_else(|| TransformError::Rules {
         origin: format!("rules.{rule_id}"),
@@ -226,8 +236,9 @@ pub async fn run_rule(
     alerts_from_batches(rule_id, &batches)
 }
 
-/// The SQL a rule runs for `range`, parameters filled; `None` for a switched-off rule and for
-/// the cycle search, which is not SQL. Benchmarks hand this same text to their peer.
+/// The SQL statement of a rule for `range`, parameters filled; `None` for a switched-off rule
+/// and for the cycle search, which has none. Benchmarks hand this same text to their peer. (For
+/// scatter_gather, paylake runs the equivalent graph search instead.)
 pub fn rule_sql(rule_id: &str, range: &DateRange, rules: &AmlRules) -> Result<Option<String>> {
     let Some(parameters) = rules.enabled(rule_id) else {
         return Ok(None);

@@ -126,7 +126,8 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
                 let cents = (1_000 + random.below(20_000) * random.below(25) + random.below(100)) as i128;
                 match random.below(1_000) {
                     // Now and then a laundering pattern: ten senders into one account in a day,
-                    // or a ring of four accounts passing an amount round.
+                    // a ring of four accounts passing an amount round, a scatter-gather or a
+                    // split payment.
                     0 => {
                         for sender in 1..=10 {
                             let from = (account + sender * 7_919) % customers;
@@ -143,6 +144,26 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
                             rows.push(from, "transfer_out", amount, Some(to), when);
                             rows.push(to, "transfer_in", amount, Some(from), when);
                             amount -= amount / 50;
+                        }
+                    }
+                    // Scatter-gather: three intermediaries forward to one beneficiary.
+                    2 => {
+                        let beneficiary = (account + 15_485_863) % customers;
+                        for hop in 1..=3_u64 {
+                            let intermediary = (account + hop * 7_907) % customers;
+                            let when = at + (hop as i64) * 600_000_000;
+                            rows.push(account, "transfer_out", 300_000, Some(intermediary), when);
+                            rows.push(intermediary, "transfer_in", 300_000, Some(account), when);
+                            rows.push(intermediary, "transfer_out", 290_000, Some(beneficiary), when + 3_600_000_000);
+                            rows.push(beneficiary, "transfer_in", 290_000, Some(intermediary), when + 3_600_000_000);
+                        }
+                    }
+                    // One payment split in four to the same beneficiary.
+                    3 => {
+                        let to = (account + 31) % customers;
+                        for part in 0..4_i64 {
+                            rows.push(account, "transfer_out", 90_000, Some(to), at + part * 60_000_000);
+                            rows.push(to, "transfer_in", 90_000, Some(account), at + part * 60_000_000);
                         }
                     }
                     roll if roll < 400 => {

@@ -25,7 +25,7 @@ numbered AS (
 SELECT
     n.transaction_id, n.account_id, n.customer_id, n.transaction_type,
     CASE WHEN n.transaction_type IN ('cash_deposit', 'transfer_in') THEN 'in' ELSE 'out' END AS direction,
-    n.counterparty_account_id, n.channel, n.amount, n.currency,
+    n.counterparty_account_id, n.amount,
     CASE WHEN n.currency = 'USD' THEN CAST(n.amount AS DECIMAL(18, 2))
          ELSE CAST(n.amount * r.usd_rate AS DECIMAL(18, 2)) END AS amount_usd,
     n.created_at, n.business_date, n.day_number

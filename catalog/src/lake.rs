@@ -114,10 +114,13 @@ impl Lake {
         let store = self.object_store_at(&self.root)?;
         match store.get(&deltalake::Path::from(relative_path)).await {
             Ok(found) => {
-                let bytes = found.bytes().await.map_err(|source| CatalogError::ObjectStore {
-                    location: relative_path.to_string(),
-                    source: Box::new(source),
-                })?;
+                let bytes = found
+                    .bytes()
+                    .await
+                    .map_err(|source| CatalogError::ObjectStore {
+                        location: relative_path.to_string(),
+                        source: Box::new(source),
+                    })?;
                 Ok(Some(bytes.to_vec()))
             }
             Err(deltalake::ObjectStoreError::NotFound { .. }) => Ok(None),

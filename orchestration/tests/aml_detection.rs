@@ -2,27 +2,20 @@
 //! rule, no rule floods, alert ids survive a rebuild, a changed rules file shows in the alerts,
 //! the risk and SAR tables hold together, and an AMLSim sample scores as measured.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+mod support;
 
 fn paylake(args: &[&str], envs: &[(&str, &Path)]) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_paylake"));
-    command.args(args).env("PAYLAKE_OFAC_SDN_CSV", shared("sanctions/ofac-2022-01-31/sdn.csv"));
+    let mut command = support::paylake_command();
+    command.args(args).env(
+        "PAYLAKE_OFAC_SDN_CSV",
+        support::shared_data("sanctions/ofac-2022-01-31/sdn.csv"),
+    );
     for (name, value) in envs {
         command.env(name, value);
     }
-    let output = command.output().expect("the paylake binary runs");
-    assert!(
-        output.status.success(),
-        "paylake {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8 output")
-}
-
-fn shared(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(relative)
+    support::run(&mut command)
 }
 
 fn last_json_line(output: &str) -> serde_json::Value {
@@ -44,27 +37,65 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     let lake = lake.to_str().unwrap();
-    paylake(&["demo", "--lake", lake, "--days", "7", "--payments-per-day", "600"], &[]);
+    paylake(
+        &[
+            "demo",
+            "--lake",
+            lake,
+            "--days",
+            "7",
+            "--payments-per-day",
+            "600",
+        ],
+        &[],
+    );
 
-    let evaluation = last_json_line(&paylake(&["aml", "eval", "--lake", lake, "--format", "json"], &[]));
+    let evaluation = last_json_line(&paylake(
+        &["aml", "eval", "--lake", lake, "--format", "json"],
+        &[],
+    ));
     let typologies = evaluation["by_typology"].as_array().unwrap();
-    let found: Vec<&str> = typologies.iter().map(|row| row["typology"].as_str().unwrap()).collect();
+    let found: Vec<&str> = typologies
+        .iter()
+        .map(|row| row["typology"].as_str().unwrap())
+        .collect();
     for typology in [
-        "ctr", "structuring", "rapid_pass_through", "fan_in", "fan_out", "scatter_gather",
-        "gather_scatter", "cycle", "split_transfers", "high_risk_jurisdiction",
-        "dormant_reactivated", "velocity_spike", "round_amounts", "peer_outlier",
+        "ctr",
+        "structuring",
+        "rapid_pass_through",
+        "fan_in",
+        "fan_out",
+        "scatter_gather",
+        "gather_scatter",
+        "cycle",
+        "split_transfers",
+        "high_risk_jurisdiction",
+        "dormant_reactivated",
+        "velocity_spike",
+        "round_amounts",
+        "peer_outlier",
         "sanctions_screening",
     ] {
-        assert!(found.contains(&typology), "{typology} was not injected: {found:?}");
+        assert!(
+            found.contains(&typology),
+            "{typology} was not injected: {found:?}"
+        );
     }
     for row in typologies {
-        assert_eq!(row["recall"].as_f64(), Some(1.0), "a case was missed: {row}");
+        assert_eq!(
+            row["recall"].as_f64(),
+            Some(1.0),
+            "a case was missed: {row}"
+        );
     }
     for row in evaluation["by_rule"].as_array().unwrap() {
         if row["rule_id"] == "sanctions_screening" {
             continue;
         }
-        assert!(row["precision"].as_f64().unwrap() >= 0.8, "a rule floods: {row}");
+        assert!(
+            row["precision"].as_f64().unwrap() >= 0.8,
+            "a rule floods: {row}"
+        );
     }
 
     // Every alert explains itself and carries the rules' version and its evidence.
@@ -76,20 +107,25 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
     assert!(incomplete.is_empty(), "{incomplete:?}");
 
     // A rebuild gives the same alerts with the same ids, not more.
-    let ids_query = "SELECT alert_id FROM gold.aml_alerts WHERE business_date = DATE '2026-03-04' ORDER BY 1";
+    let ids_query =
+        "SELECT alert_id FROM gold.aml_alerts WHERE business_date = DATE '2026-03-04' ORDER BY 1";
     let before = sql(lake, ids_query);
     assert!(!before.is_empty());
     paylake(&["run", "--lake", lake, "--date", "2026-03-04"], &[]);
     assert_eq!(sql(lake, ids_query), before);
 
     // A changed rules file shows in the date's alerts, which it replaces.
-    let rules = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../aml-rules.toml"))
-        .unwrap()
-        .replace("version = \"2026.11.1\"", "version = \"test.2\"")
-        .replace("[rules.cycle]\n", "[rules.cycle]\nenabled = false\n");
+    let rules =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../aml-rules.toml"))
+            .unwrap()
+            .replace("version = \"2026.11.1\"", "version = \"test.2\"")
+            .replace("[rules.cycle]\n", "[rules.cycle]\nenabled = false\n");
     let rules_path = dir.path().join("rules.toml");
     std::fs::write(&rules_path, rules).unwrap();
-    paylake(&["run", "--lake", lake, "--date", "2026-03-04"], &[("PAYLAKE_AML_RULES", &rules_path)]);
+    paylake(
+        &["run", "--lake", lake, "--date", "2026-03-04"],
+        &[("PAYLAKE_AML_RULES", &rules_path)],
+    );
     let versions = sql(
         lake,
         "SELECT DISTINCT rule_version FROM gold.aml_alerts WHERE business_date = DATE '2026-03-04'",
@@ -118,7 +154,11 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
         lake,
         "SELECT risk_rating FROM gold.customer_risk WHERE business_date = DATE '2026-03-08' AND country = 'MM'",
     );
-    assert_eq!(listed, ["medium"], "a customer in a call-for-action country");
+    assert_eq!(
+        listed,
+        ["medium"],
+        "a customer in a call-for-action country"
+    );
 
     // SAR cases: each one names its customer, typologies and evidence, one per customer and date.
     let cases = sql(
@@ -136,8 +176,18 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
 
 #[test]
 fn an_amlsim_sample_scores_as_measured() {
-    let sample = shared("aml/amlsim/20K_fanin200.tgz");
-    let output = paylake(&["aml", "eval", "--amlsim", sample.to_str().unwrap(), "--format", "json"], &[]);
+    let sample = support::shared_data("aml/amlsim/20K_fanin200.tgz");
+    let output = paylake(
+        &[
+            "aml",
+            "eval",
+            "--amlsim",
+            sample.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     let scores = last_json_line(&output);
     assert_eq!(scores["laundering_accounts"], 954, "{output}");
     // Floors under the figures measured at this version (precision 0.972, recall 0.556): a
@@ -146,23 +196,35 @@ fn an_amlsim_sample_scores_as_measured() {
     assert!(scores["precision"].as_f64().unwrap() >= 0.9, "{output}");
     assert!(scores["recall"].as_f64().unwrap() >= 0.5, "{output}");
     assert!(scores["f1"].as_f64().unwrap() >= 0.65, "{output}");
-    assert!(scores["by_typology"]["split_transfers"]["accounts"].as_u64().unwrap() > 400);
+    assert!(
+        scores["by_typology"]["split_transfers"]["accounts"]
+            .as_u64()
+            .unwrap()
+            > 400
+    );
 }
 
 #[test]
 fn a_broken_amlsim_file_is_named_with_its_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("nodes.csv"), "nodeid,isFraud,init_balance,fraudStep\n0,0,1.00,-1\n1,1,2.00,3\n").unwrap();
+    std::fs::write(
+        dir.path().join("nodes.csv"),
+        "nodeid,isFraud,init_balance,fraudStep\n0,0,1.00,-1\n1,1,2.00,3\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("transactions.csv"),
         "sourceNodeId,targetNodeId,value,time\n0,1,10.00,1\n1,0,ten,2\n",
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_paylake"))
+    let output = support::paylake_command()
         .args(["aml", "eval", "--amlsim", dir.path().to_str().unwrap()])
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("transactions.csv line 3") && stderr.contains("'ten'"), "{stderr}");
+    assert!(
+        stderr.contains("transactions.csv line 3") && stderr.contains("'ten'"),
+        "{stderr}"
+    );
 }

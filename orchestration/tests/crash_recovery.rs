@@ -3,25 +3,17 @@
 //! run on the same landing files, row for row.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use paylake_catalog::{registry, Zone};
 
+mod support;
+
 const KILLS: usize = 20;
 
 fn paylake(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_paylake"))
-        .args(args)
-        .output()
-        .expect("the paylake binary runs");
-    assert!(
-        output.status.success(),
-        "paylake {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8 output")
+    support::run(support::paylake_command().args(args))
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -109,7 +101,7 @@ fn silver_after_twenty_sigkills_equals_one_clean_run() {
             attempts < 200,
             "ingest kept finishing before it could be killed"
         );
-        let mut child = Command::new(env!("CARGO_BIN_EXE_paylake"))
+        let mut child = support::paylake_command()
             .args(["ingest", "--lake", crashed_arg])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -2,26 +2,14 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod support;
 
 fn paylake(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_paylake"))
-        .args(args)
-        .env("PAYLAKE_OFAC_SDN_CSV", sdn_csv())
-        .output()
-        .expect("the paylake binary runs");
-    assert!(
-        output.status.success(),
-        "paylake {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8 output")
-}
-
-fn sdn_csv() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/sanctions/ofac-2022-01-31/sdn.csv")
+    support::run(support::paylake_command().args(args).env(
+        "PAYLAKE_OFAC_SDN_CSV",
+        support::shared_data("sanctions/ofac-2022-01-31/sdn.csv"),
+    ))
 }
 
 /// Rows of a CSV text, without its header.

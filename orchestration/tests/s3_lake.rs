@@ -5,13 +5,15 @@
 #[path = "../../ingest/tests/support/moto.rs"]
 #[allow(dead_code)] // shared with the ingest tests, which use all of it
 mod moto;
+mod support;
+use support::run;
 
 use std::process::Command;
 
 use paylake_catalog::{registry, Zone};
 
 fn paylake(moto: &moto::Moto) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_paylake"));
+    let mut command = support::paylake_command();
     command
         .env("AWS_ENDPOINT_URL", moto.endpoint())
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -19,17 +21,6 @@ fn paylake(moto: &moto::Moto) -> Command {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ALLOW_HTTP", "true");
     command
-}
-
-fn run(command: &mut Command) -> String {
-    let output = command.output().expect("the paylake binary runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 #[test]

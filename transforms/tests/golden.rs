@@ -92,7 +92,10 @@ async fn run_case(folder: &Path) {
         .iter()
         .filter(|field| {
             field.name() == "business_date"
-                || case.columns.as_ref().is_none_or(|columns| columns.contains(field.name()))
+                || case
+                    .columns
+                    .as_ref()
+                    .is_none_or(|columns| columns.contains(field.name()))
         })
         .map(|field| match field.data_type() {
             DataType::List(_) => format!("array_to_string({0}, ', ') AS {0}", field.name()),

@@ -171,9 +171,10 @@ pub fn write(
         }
     }
     // Movements older than the full load are in it, as they stood: posted.
-    let (history, movements): (Vec<&Movement>, Vec<&Movement>) = movements
-        .iter()
-        .partition(|movement| movement.resolved_micros < load_time && movement.fate == Fate::Posted);
+    let (history, movements): (Vec<&Movement>, Vec<&Movement>) =
+        movements.iter().partition(|movement| {
+            movement.resolved_micros < load_time && movement.fate == Fate::Posted
+        });
     let transaction_load: Vec<DmsChange> = history
         .iter()
         .map(|movement| {
@@ -186,7 +187,10 @@ pub fn write(
         .flat_map(|movement| ledger_rows(movement, population))
         .map(|row| change("I", load_time, row))
         .collect();
-    for (table, rows) in [("transactions", transaction_load), ("ledger_entries", ledger_load)] {
+    for (table, rows) in [
+        ("transactions", transaction_load),
+        ("ledger_entries", ledger_load),
+    ] {
         if rows.is_empty() {
             continue;
         }

@@ -381,12 +381,16 @@ fn inject_behaviour_typologies(
     }
     let account_id =
         |builder: &Builder<'_>, index: usize| builder.population.accounts[index].id.clone();
-    let case = |builder: &Builder<'_>, typology, accounts: &[usize], transaction_ids| TypologyCase {
-        typology,
-        business_date: date,
-        account_ids: accounts.iter().map(|&index| account_id(builder, index)).collect(),
-        transaction_ids,
-    };
+    let case =
+        |builder: &Builder<'_>, typology, accounts: &[usize], transaction_ids| TypologyCase {
+            typology,
+            business_date: date,
+            account_ids: accounts
+                .iter()
+                .map(|&index| account_id(builder, index))
+                .collect(),
+            transaction_ids,
+        };
     if day == injection_day(4, days) {
         // Scatter-gather: one origin pays three intermediaries, each forwards nearly all of it
         // to one beneficiary an hour later.
@@ -396,10 +400,19 @@ fn inject_behaviour_typologies(
         for &intermediary in intermediaries {
             let amount = builder.cents(2_000, 4_000);
             ids.extend(builder.transfer(origin, intermediary, amount, at));
-            ids.extend(builder.transfer(intermediary, beneficiary, amount - amount / 40, at + MICROS_PER_HOUR));
+            ids.extend(builder.transfer(
+                intermediary,
+                beneficiary,
+                amount - amount / 40,
+                at + MICROS_PER_HOUR,
+            ));
             at += 20 * MICROS_PER_MINUTE;
         }
-        let accounts: Vec<usize> = [origin].into_iter().chain(intermediaries.iter().copied()).chain([beneficiary]).collect();
+        let accounts: Vec<usize> = [origin]
+            .into_iter()
+            .chain(intermediaries.iter().copied())
+            .chain([beneficiary])
+            .collect();
         cases.push(case(builder, "scatter_gather", &accounts, ids));
 
         // Split transfers: four payments to the same beneficiary in one afternoon.
@@ -420,14 +433,23 @@ fn inject_behaviour_typologies(
         for (position, &source) in sources.iter().enumerate() {
             let amount = builder.cents(2_000, 3_000);
             total += amount;
-            let at = builder.clock.local_micros(day, 9 * 3600 + position as u32 * 600);
+            let at = builder
+                .clock
+                .local_micros(day, 9 * 3600 + position as u32 * 600);
             ids.extend(builder.transfer(source, hub, amount, at));
         }
         for (position, &beneficiary) in beneficiaries.iter().enumerate() {
-            let at = builder.clock.local_micros(day, 14 * 3600 + position as u32 * 600);
+            let at = builder
+                .clock
+                .local_micros(day, 14 * 3600 + position as u32 * 600);
             ids.extend(builder.transfer(hub, beneficiary, total * 95 / 100 / 3, at));
         }
-        let accounts: Vec<usize> = sources.iter().copied().chain([hub]).chain(beneficiaries.iter().copied()).collect();
+        let accounts: Vec<usize> = sources
+            .iter()
+            .copied()
+            .chain([hub])
+            .chain(beneficiaries.iter().copied())
+            .collect();
         cases.push(case(builder, "gather_scatter", &accounts, ids));
 
         // High-risk jurisdiction: two payments to a customer in Myanmar.
@@ -438,7 +460,12 @@ fn inject_behaviour_typologies(
             let at = builder.clock.local_micros(day, hour * 3600);
             ids.extend(builder.transfer(payer, listed, amount, at));
         }
-        cases.push(case(builder, "high_risk_jurisdiction", &[payer, listed], ids));
+        cases.push(case(
+            builder,
+            "high_risk_jurisdiction",
+            &[payer, listed],
+            ids,
+        ));
     }
     if day == injection_day(6, days) {
         // Dormant: one small deposit 200 days before, then a large one.
@@ -449,7 +476,12 @@ fn inject_behaviour_typologies(
         let amount = builder.cents(6_000, 7_900);
         let at = builder.business_hours(day);
         let reactivated = builder.cash(dormant, "cash_deposit", amount, "pos", at);
-        cases.push(case(builder, "dormant_reactivated", &[dormant], vec![reactivated]));
+        cases.push(case(
+            builder,
+            "dormant_reactivated",
+            &[dormant],
+            vec![reactivated],
+        ));
 
         // Velocity: small deposits on most of the 45 days before, then USD 7,500-10,000 in a day.
         let spiking = reserved[45];

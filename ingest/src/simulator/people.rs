@@ -114,7 +114,9 @@ impl Population {
     pub fn usd_customers(&self) -> Vec<usize> {
         self.accounts
             .iter()
-            .filter(|account| account.currency == "USD" && account.customer != self.high_risk_customer)
+            .filter(|account| {
+                account.currency == "USD" && account.customer != self.high_risk_customer
+            })
             .map(|account| account.customer)
             .collect()
     }
@@ -225,7 +227,13 @@ pub fn generate(
         });
     }
     let high_risk_customer = customers.len();
-    let mut customer = new_customer(rng, high_risk_customer, "Thiha Aung".into(), false, first_day);
+    let mut customer = new_customer(
+        rng,
+        high_risk_customer,
+        "Thiha Aung".into(),
+        false,
+        first_day,
+    );
     customer.country = HIGH_RISK_COUNTRY;
     customers.push(customer);
     for (index, customer) in customers.iter().enumerate() {

@@ -13,7 +13,10 @@ use crate::error::Result;
 pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
     let evaluation = simulator::evaluate_lake(lake).await?;
     println!("recall per injected typology");
-    println!("  {:<24} {:<24} {:>6} {:>6} {:>7}", "typology", "rule", "cases", "found", "recall");
+    println!(
+        "  {:<24} {:<24} {:>6} {:>6} {:>7}",
+        "typology", "rule", "cases", "found", "recall"
+    );
     for row in &evaluation.by_typology {
         println!(
             "  {:<24} {:<24} {:>6} {:>6} {:>7.3}",
@@ -21,7 +24,10 @@ pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
         );
     }
     println!("precision per rule (alerts about injected activity)");
-    println!("  {:<24} {:>7} {:>9} {:>9}", "rule", "alerts", "injected", "precision");
+    println!(
+        "  {:<24} {:>7} {:>9} {:>9}",
+        "rule", "alerts", "injected", "precision"
+    );
     for row in &evaluation.by_rule {
         println!(
             "  {:<24} {:>7} {:>9} {:>9.3}",
@@ -38,7 +44,11 @@ pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
     Ok(())
 }
 
-pub async fn eval_amlsim(settings: &Settings, sample_location: &Path, format: EvalFormat) -> Result<()> {
+pub async fn eval_amlsim(
+    settings: &Settings,
+    sample_location: &Path,
+    format: EvalFormat,
+) -> Result<()> {
     let rules = settings.aml_rules()?;
     let bar = spinner("reading the AMLSim sample");
     let sample = amlsim::read_sample(sample_location)?;
@@ -57,7 +67,10 @@ pub async fn eval_amlsim(settings: &Settings, sample_location: &Path, format: Ev
         evaluation.transfers,
         rules.version
     );
-    println!("  {:<24} {:>7} {:>9} {:>9} {:>7}", "rule", "alerts", "accounts", "precision", "recall");
+    println!(
+        "  {:<24} {:>7} {:>9} {:>9} {:>7}",
+        "rule", "alerts", "accounts", "precision", "recall"
+    );
     for (rule_id, row) in &evaluation.by_typology {
         println!(
             "  {:<24} {:>7} {:>9} {:>9.3} {:>7.3}",

@@ -141,7 +141,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             BenchCommand::AmlRun { data, days, output } => {
                 bench::run_suite_on_parquet(&settings, &data, days, &output).await
             }
-            BenchCommand::Screening { names, sdn } => bench::bench_screening(&settings, names, &sdn),
+            BenchCommand::Screening { names, sdn } => {
+                bench::bench_screening(&settings, names, &sdn)
+            }
             BenchCommand::Floor {
                 source,
                 landing,

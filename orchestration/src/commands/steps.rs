@@ -10,8 +10,8 @@ use paylake_ingest::simulator::{
 use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use paylake_ingest::IngestReport;
-use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::aml::cases::{build_customer_risk, build_sar_candidates};
+use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::aml::screening::build_sanctions_hits;
 use paylake_transforms::aml::suite::build_aml_alerts;
 use paylake_transforms::BusinessDay;

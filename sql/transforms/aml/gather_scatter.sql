@@ -7,39 +7,48 @@ WITH legs AS (
     WHERE transaction_type IN ('transfer_in', 'transfer_out')
       AND counterparty_account_id IS NOT NULL
 ),
--- Distinct counterparties are counted by grouping twice and pair-days spread over their
--- windows, as in the fan-in rule.
-pair_days AS (
-    SELECT account_id, transaction_type, counterparty_account_id, day_number,
-           SUM(amount_usd) AS amount
-    FROM legs
-    GROUP BY account_id, transaction_type, counterparty_account_id, day_number
-),
-spread AS (
-    SELECT account_id, transaction_type, counterparty_account_id, amount,
-           unnest(range(day_number, day_number + {window_days})) AS window_end
-    FROM pair_days
-),
-windowed AS (
-    SELECT account_id, window_end, transaction_type, counterparty_account_id, SUM(amount) AS amount
-    FROM spread
+-- Distinct counterparties are counted by grouping twice and legs spread over their windows,
+-- as in the fan-in rule; the gathering and the scattering sides are counted apart and joined,
+-- so that each side's grouping holds only its own legs.
+gathered_per_sender AS (
+    SELECT account_id, counterparty_account_id, window_end, SUM(amount) AS amount
+    FROM (
+        SELECT account_id, counterparty_account_id, amount_usd AS amount,
+               unnest(range(day_number, day_number + {window_days})) AS window_end
+        FROM legs
+        WHERE transaction_type = 'transfer_in'
+    ) AS spread
     WHERE window_end BETWEEN {from_day} AND {to_day}
-    GROUP BY account_id, window_end, transaction_type, counterparty_account_id
+    GROUP BY account_id, counterparty_account_id, window_end
+),
+gathering AS (
+    SELECT account_id, window_end, COUNT(*) AS sources, SUM(amount) AS gathered
+    FROM gathered_per_sender
+    GROUP BY account_id, window_end
+    HAVING COUNT(*) >= {min_sources} AND SUM(amount) >= {min_total_usd}
+),
+scattered_per_beneficiary AS (
+    SELECT account_id, counterparty_account_id, window_end, SUM(amount) AS amount
+    FROM (
+        SELECT account_id, counterparty_account_id, amount_usd AS amount,
+               unnest(range(day_number, day_number + {window_days})) AS window_end
+        FROM legs
+        WHERE transaction_type = 'transfer_out'
+    ) AS spread
+    WHERE window_end BETWEEN {from_day} AND {to_day}
+    GROUP BY account_id, counterparty_account_id, window_end
+),
+scattering AS (
+    SELECT account_id, window_end, COUNT(*) AS beneficiaries, SUM(amount) AS scattered
+    FROM scattered_per_beneficiary
+    GROUP BY account_id, window_end
+    HAVING COUNT(*) >= {min_beneficiaries}
 ),
 counted AS (
-    SELECT
-        account_id, window_end AS day_number,
-        SUM(CASE WHEN transaction_type = 'transfer_in' THEN 1 ELSE 0 END) AS sources,
-        SUM(CASE WHEN transaction_type = 'transfer_out' THEN 1 ELSE 0 END) AS beneficiaries,
-        SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END) AS gathered,
-        SUM(CASE WHEN transaction_type = 'transfer_out' THEN amount ELSE 0 END) AS scattered
-    FROM windowed
-    GROUP BY account_id, window_end
-    HAVING SUM(CASE WHEN transaction_type = 'transfer_in' THEN 1 ELSE 0 END) >= {min_sources}
-       AND SUM(CASE WHEN transaction_type = 'transfer_out' THEN 1 ELSE 0 END) >= {min_beneficiaries}
-       AND SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END) >= {min_total_usd}
-       AND SUM(CASE WHEN transaction_type = 'transfer_out' THEN amount ELSE 0 END)
-           >= {min_forward_ratio} * SUM(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE 0 END)
+    SELECT g.account_id, g.window_end AS day_number, g.sources, s.beneficiaries, g.gathered, s.scattered
+    FROM gathering AS g
+    JOIN scattering AS s ON s.account_id = g.account_id AND s.window_end = g.window_end
+    WHERE s.scattered >= {min_forward_ratio} * g.gathered
 ),
 -- An alert needs a payment out on its date.
 qualifying AS (

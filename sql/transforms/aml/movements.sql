@@ -1,7 +1,8 @@
 -- aml_movements: the one input of the AML rules. Posted money movements of the run's dates and
 -- of the look-back before them, with the direction of the money, the amount in USD at the rate
 -- of the business date (USD needs no rate), the business date in the business calendar, and the
--- business date as a day number so that windows are integer arithmetic in every engine.
+-- business date as a day number so that windows are integer arithmetic in every engine. Only
+-- the columns rules read: this table is held in memory for the whole run.
 --
 -- Parameters: {timezone}, {from_day} and {to_day} (days since 1970-01-01), {lookback_days}.
 WITH dated AS (
@@ -19,13 +20,14 @@ SELECT
     n.transaction_id,
     n.account_id,
     n.customer_id,
-    n.transaction_type,
-    CASE WHEN n.transaction_type IN ('cash_deposit', 'transfer_in') THEN 'in' ELSE 'out' END
-        AS direction,
+    -- Four values each: dictionary-encoded, a byte a row instead of sixteen.
+    arrow_cast(n.transaction_type, 'Dictionary(Int8, Utf8)') AS transaction_type,
+    arrow_cast(
+        CASE WHEN n.transaction_type IN ('cash_deposit', 'transfer_in') THEN 'in' ELSE 'out' END,
+        'Dictionary(Int8, Utf8)'
+    ) AS direction,
     n.counterparty_account_id,
-    n.channel,
     n.amount,
-    n.currency,
     CASE
         WHEN n.currency = 'USD' THEN CAST(n.amount AS DECIMAL(18, 2))
         ELSE CAST(n.amount * r.usd_rate AS DECIMAL(18, 2))

@@ -55,7 +55,10 @@ impl Alert {
             hasher.update([0]);
         }
         let digest = hasher.finalize();
-        let hex: String = digest[..10].iter().map(|byte| format!("{byte:02x}")).collect();
+        let hex: String = digest[..10]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
         format!("AL-{}-{hex}", self.business_date.format("%Y%m%d"))
     }
 
@@ -89,7 +92,12 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
     };
     let columns: Vec<ArrayRef> = vec![
         text(alerts.iter().map(|alert| Some(alert.alert_id())).collect()),
-        text(alerts.iter().map(|alert| Some(alert.rule_id.clone())).collect()),
+        text(
+            alerts
+                .iter()
+                .map(|alert| Some(alert.rule_id.clone()))
+                .collect(),
+        ),
         text(alerts.iter().map(|_| Some(rules.version.clone())).collect()),
         text(
             alerts
@@ -97,9 +105,24 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
                 .map(|alert| Some(rules.parameters_json(&alert.rule_id)))
                 .collect(),
         ),
-        text(alerts.iter().map(|alert| Some(alert.rule_id.clone())).collect()),
-        text(alerts.iter().map(|alert| alert.customer_id.clone()).collect()),
-        text(alerts.iter().map(|alert| alert.account_id.clone()).collect()),
+        text(
+            alerts
+                .iter()
+                .map(|alert| Some(alert.rule_id.clone()))
+                .collect(),
+        ),
+        text(
+            alerts
+                .iter()
+                .map(|alert| alert.customer_id.clone())
+                .collect(),
+        ),
+        text(
+            alerts
+                .iter()
+                .map(|alert| alert.account_id.clone())
+                .collect(),
+        ),
         Arc::new(Int64Array::from(
             alerts.iter().map(|alert| alert.score).collect::<Vec<_>>(),
         )),
@@ -114,7 +137,12 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
         ),
         lists(alerts.iter().map(|alert| &alert.transaction_ids).collect()),
         lists(alerts.iter().map(|alert| &alert.account_ids).collect()),
-        text(alerts.iter().map(|alert| Some(alert.reason.clone())).collect()),
+        text(
+            alerts
+                .iter()
+                .map(|alert| Some(alert.reason.clone()))
+                .collect(),
+        ),
         Arc::new(Date32Array::from(
             alerts
                 .iter()
@@ -136,7 +164,10 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
         )),
         columns,
     )?;
-    Ok(paylake_catalog::delta::conform_to_schema(&batch, &table.schema)?)
+    Ok(paylake_catalog::delta::conform_to_schema(
+        &batch,
+        &table.schema,
+    )?)
 }
 
 #[cfg(test)]
@@ -150,7 +181,7 @@ mod tests {
             account_id: Some("A1".into()),
             business_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
             score: 55,
-            amount_usd_cents: Some(1_000_00),
+            amount_usd_cents: Some(100_000),
             transaction_ids: transaction_ids.iter().map(|id| id.to_string()).collect(),
             account_ids: vec!["A3".into(), "A1".into(), "A2".into(), "A3".into()],
             reason: "x".into(),
@@ -159,7 +190,10 @@ mod tests {
 
     #[test]
     fn ids_depend_on_the_evidence_set_not_its_order() {
-        assert_eq!(alert(&["T1", "T2"]).alert_id(), alert(&["T2", "T1"]).alert_id());
+        assert_eq!(
+            alert(&["T1", "T2"]).alert_id(),
+            alert(&["T2", "T1"]).alert_id()
+        );
         assert_ne!(alert(&["T1", "T2"]).alert_id(), alert(&["T1"]).alert_id());
         assert!(alert(&["T1"]).alert_id().starts_with("AL-20260302-"));
     }

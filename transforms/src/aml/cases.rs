@@ -25,9 +25,11 @@ fn literal_list(values: &[String]) -> String {
 }
 
 fn fill(template: &str, values: &[(&str, String)]) -> String {
-    values.iter().fold(template.to_string(), |sql, (name, value)| {
-        sql.replace(&format!("{{{name}}}"), value)
-    })
+    values
+        .iter()
+        .fold(template.to_string(), |sql, (name, value)| {
+            sql.replace(&format!("{{{name}}}"), value)
+        })
 }
 
 /// Builds the date's customer risk and replaces its partition. Returns the number of customers.
@@ -37,27 +39,43 @@ pub async fn build_customer_risk(lake: &Lake, day: &BusinessDay, rules: &AmlRule
     let template = fill(
         CUSTOMER_RISK_SQL,
         &[
-            ("call_for_action", literal_list(&rules.text_list("high_risk_jurisdiction", "call_for_action"))),
-            ("increased_monitoring", literal_list(&rules.text_list("high_risk_jurisdiction", "increased_monitoring"))),
-            ("high_risk_industries", literal_list(&risk.high_risk_industries)),
-            ("call_for_action_country_points", risk.call_for_action_country_points.to_string()),
-            ("increased_monitoring_country_points", risk.increased_monitoring_country_points.to_string()),
-            ("high_risk_industry_points", risk.high_risk_industry_points.to_string()),
+            (
+                "call_for_action",
+                literal_list(&rules.text_list("high_risk_jurisdiction", "call_for_action")),
+            ),
+            (
+                "increased_monitoring",
+                literal_list(&rules.text_list("high_risk_jurisdiction", "increased_monitoring")),
+            ),
+            (
+                "high_risk_industries",
+                literal_list(&risk.high_risk_industries),
+            ),
+            (
+                "call_for_action_country_points",
+                risk.call_for_action_country_points.to_string(),
+            ),
+            (
+                "increased_monitoring_country_points",
+                risk.increased_monitoring_country_points.to_string(),
+            ),
+            (
+                "high_risk_industry_points",
+                risk.high_risk_industry_points.to_string(),
+            ),
             ("pep_points", risk.pep_points.to_string()),
             ("points_per_alert", risk.points_per_alert.to_string()),
             ("max_alert_points", risk.max_alert_points.to_string()),
             ("alert_lookback_days", risk.alert_lookback_days.to_string()),
-            ("sanctions_hit_points", risk.sanctions_hit_points.to_string()),
+            (
+                "sanctions_hit_points",
+                risk.sanctions_hit_points.to_string(),
+            ),
             ("medium_from", risk.medium_from.to_string()),
             ("high_from", risk.high_from.to_string()),
         ],
     );
-    let context = lake_session(lake).await?;
-    let batches = query(&context, day, &template).await?;
-    let table = registry().get(Zone::Gold, "customer_risk")?;
-    let rows = replace_business_date(lake, table, day, batches).await?;
-    tracing::info!(business_date = %day.date, rows, "gold.customer_risk built");
-    Ok(rows)
+    build_from_sql(lake, day, "customer_risk", &template).await
 }
 
 /// Builds the date's SAR candidates from the alerts of the look-back period and replaces its
@@ -72,10 +90,20 @@ pub async fn build_sar_candidates(lake: &Lake, day: &BusinessDay, rules: &AmlRul
             ("min_distinct_rules", sar.min_distinct_rules.to_string()),
         ],
     );
+    build_from_sql(lake, day, "sar_candidates", &template).await
+}
+
+/// Runs a date's SQL and replaces the date's partition of `gold.<table>` with its rows.
+async fn build_from_sql(
+    lake: &Lake,
+    day: &BusinessDay,
+    table: &str,
+    template: &str,
+) -> Result<u64> {
     let context = lake_session(lake).await?;
-    let batches = query(&context, day, &template).await?;
-    let table = registry().get(Zone::Gold, "sar_candidates")?;
-    let rows = replace_business_date(lake, table, day, batches).await?;
-    tracing::info!(business_date = %day.date, rows, "gold.sar_candidates built");
+    let batches = query(&context, day, template).await?;
+    let definition = registry().get(Zone::Gold, table)?;
+    let rows = replace_business_date(lake, definition, day, batches).await?;
+    tracing::info!(business_date = %day.date, rows, table, "gold table built");
     Ok(rows)
 }

@@ -182,22 +182,29 @@ mod tests {
         for rule_id in crate::aml::rules::RULE_IDS {
             assert!(rules.enabled(rule_id).is_some(), "{rule_id} has no section");
         }
-        assert_eq!(rules.number("ctr", "threshold_usd").unwrap(), 10_000.0);
+        assert!((rules.number("ctr", "threshold_usd").unwrap() - 10_000.0).abs() < 1e-9);
         assert!(rules.parameters_json("cycle").contains("\"max_hops\":6"));
     }
 
     #[test]
     fn bad_values_are_refused_with_the_rule_and_parameter_named() {
         let text = DEFAULT_RULES_TOML.replace("min_deposits = 2", "min_deposits = \"two\"");
-        let err = AmlRules::parse(&text, Path::new("mine.toml")).unwrap_err().to_string();
-        assert!(err.contains("mine.toml") && err.contains("rules.structuring.min_deposits"), "{err}");
-        let text = DEFAULT_RULES_TOML.replace("call_for_action = [\"KP\"", "call_for_action = [\"K'P\"");
+        let err = AmlRules::parse(&text, Path::new("mine.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("mine.toml") && err.contains("rules.structuring.min_deposits"),
+            "{err}"
+        );
+        let text =
+            DEFAULT_RULES_TOML.replace("call_for_action = [\"KP\"", "call_for_action = [\"K'P\"");
         assert!(AmlRules::parse(&text, Path::new("x.toml")).is_err());
     }
 
     #[test]
     fn a_rule_can_be_switched_off() {
-        let text = DEFAULT_RULES_TOML.replace("[rules.fan_in]\n", "[rules.fan_in]\nenabled = false\n");
+        let text =
+            DEFAULT_RULES_TOML.replace("[rules.fan_in]\n", "[rules.fan_in]\nenabled = false\n");
         let rules = AmlRules::parse(&text, Path::new("x.toml")).unwrap();
         assert!(rules.enabled("fan_in").is_none());
         assert!(rules.enabled("fan_out").is_some());

@@ -47,7 +47,11 @@ pub fn find_cycles(
 }
 
 /// Finds the cycles of a built graph whose last transfer falls on a date of `range`.
-pub fn find_cycles_in(graph: &Graph, range: &DateRange, settings: &CycleSettings) -> Result<Vec<Alert>> {
+pub fn find_cycles_in(
+    graph: &Graph,
+    range: &DateRange,
+    settings: &CycleSettings,
+) -> Result<Vec<Alert>> {
     let mut alerts = Vec::new();
     let mut path = Vec::with_capacity(settings.max_hops);
     for start in 0..graph.edges.len() {
@@ -66,7 +70,12 @@ pub fn find_cycles_in(graph: &Graph, range: &DateRange, settings: &CycleSettings
     Ok(alerts)
 }
 
-fn extend(graph: &Graph, settings: &CycleSettings, path: &mut Vec<usize>, found: &mut Vec<Vec<usize>>) {
+fn extend(
+    graph: &Graph,
+    settings: &CycleSettings,
+    path: &mut Vec<usize>,
+    found: &mut Vec<Vec<usize>>,
+) {
     if found.len() >= MAX_CYCLES_PER_START {
         return;
     }
@@ -136,4 +145,3 @@ fn cycle_alert(graph: &Graph, cycle: &[usize], settings: &CycleSettings) -> Aler
         ),
     }
 }
-

@@ -44,21 +44,34 @@ impl Graph {
         };
         let mut edges = Vec::new();
         for batch in batches {
-            let text = |name: &str| arrow::compute::cast(batch.column_by_name(name).expect("transfer_edges.sql names it"), &DataType::Utf8);
+            let text = |name: &str| {
+                arrow::compute::cast(
+                    batch
+                        .column_by_name(name)
+                        .expect("transfer_edges.sql names it"),
+                    &DataType::Utf8,
+                )
+            };
             let ids = text("transaction_id")?;
             let from = text("from_account")?;
             let to = text("to_account")?;
             let customers = text("from_customer")?;
             let amounts = arrow::compute::cast(
-                batch.column_by_name("amount_usd").expect("transfer_edges.sql names it"),
+                batch
+                    .column_by_name("amount_usd")
+                    .expect("transfer_edges.sql names it"),
                 &DataType::Decimal128(18, 2),
             )?;
             let times = arrow::compute::cast(
-                batch.column_by_name("created_at").expect("transfer_edges.sql names it"),
+                batch
+                    .column_by_name("created_at")
+                    .expect("transfer_edges.sql names it"),
                 &DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None),
             )?;
             let days = arrow::compute::cast(
-                batch.column_by_name("day_number").expect("transfer_edges.sql names it"),
+                batch
+                    .column_by_name("day_number")
+                    .expect("transfer_edges.sql names it"),
                 &DataType::Int64,
             )?;
             let (ids, from, to, customers) = (
@@ -78,7 +91,9 @@ impl Graph {
                     transaction_id: ids.value(row).to_string(),
                     from: intern(from.value(row)),
                     to: intern(to.value(row)),
-                    customer_id: customers.is_valid(row).then(|| customers.value(row).to_string()),
+                    customer_id: customers
+                        .is_valid(row)
+                        .then(|| customers.value(row).to_string()),
                     amount: amounts.value(row),
                     at_micros: times.value(row),
                     day_number: days.value(row),
@@ -111,7 +126,8 @@ impl Graph {
 
 /// The date of a day number (days since 1970-01-01).
 pub fn date_of_day(day_number: i64) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date") + chrono::Duration::days(day_number)
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date")
+        + chrono::Duration::days(day_number)
 }
 
 /// USD cents as `1234.56`.

@@ -158,7 +158,8 @@ pub fn lookback_days(rules: &AmlRules) -> i64 {
             }
         }
         if parameters.contains_key("window_hours") {
-            longest = longest.max((rules.number(rule_id, "window_hours").unwrap_or(0.0) / 24.0).ceil());
+            longest =
+                longest.max((rules.number(rule_id, "window_hours").unwrap_or(0.0) / 24.0).ceil());
         }
     }
     longest as i64 + 1
@@ -175,7 +176,10 @@ pub async fn prepare_movements(
         "movements",
         MOVEMENTS_SQL,
         range,
-        &[("lookback_days".to_string(), lookback_days(rules).to_string())],
+        &[(
+            "lookback_days".to_string(),
+            lookback_days(rules).to_string(),
+        )],
     )?;
     let batches = context.sql(&sql).await?.collect().await?;
     let rows = batches.iter().map(RecordBatch::num_rows).sum();
@@ -210,7 +214,12 @@ pub async fn run_rule(
     };
     if rule_id == "cycle" {
         let settings = cycles::CycleSettings::from_rules(rules)?;
-        let sql = render("cycle", TRANSFER_EDGES_SQL, range, &rule_values(parameters, &[]))?;
+        let sql = render(
+            "cycle",
+            TRANSFER_EDGES_SQL,
+            range,
+            &rule_values(parameters, &[]),
+        )?;
         let edges = context.sql(&sql).await?.collect().await?;
         return cycles::find_cycles(&edges, range, &settings);
     }
@@ -220,7 +229,9 @@ pub async fn run_rule(
         let sql = render(rule_id, TRANSFER_EDGES_SQL, range, &values)?;
         let edges = context.sql(&sql).await?.collect().await?;
         let graph = Graph::from_batches(&edges)?;
-        return Ok(scatter_gather::find_scatter_gather(&graph, range, &settings));
+        return Ok(scatter_gather::find_scatter_gather(
+            &graph, range, &settings,
+        ));
     }
     let sql = rule_sql(rule_id, range, rules)?.ok_or_else(|| TransformError::Rules {
         origin: format!("rules.{rule_id}"),
@@ -246,7 +257,13 @@ pub fn rule_sql(rule_id: &str, range: &DateRange, rules: &AmlRules) -> Result<Op
     let Some(rule) = SQL_RULES.iter().find(|rule| rule.id == rule_id) else {
         return Ok(None);
     };
-    render(rule.id, rule.sql, range, &rule_values(parameters, rule.fixed)).map(Some)
+    render(
+        rule.id,
+        rule.sql,
+        range,
+        &rule_values(parameters, rule.fixed),
+    )
+    .map(Some)
 }
 
 fn rule_error(rule_id: &str, err: datafusion::error::DataFusionError) -> TransformError {
@@ -316,10 +333,12 @@ fn alerts_from_batches(rule_id: &str, batches: &[RecordBatch]) -> Result<Vec<Ale
     let mut alerts = Vec::new();
     for batch in batches {
         let column = |name: &str, data_type: &DataType| -> Result<arrow::array::ArrayRef> {
-            let array = batch.column_by_name(name).ok_or_else(|| TransformError::RuleFailed {
-                rule_id: rule_id.to_string(),
-                reason: format!("the rule's SQL returns no column '{name}'"),
-            })?;
+            let array = batch
+                .column_by_name(name)
+                .ok_or_else(|| TransformError::RuleFailed {
+                    rule_id: rule_id.to_string(),
+                    reason: format!("the rule's SQL returns no column '{name}'"),
+                })?;
             Ok(arrow::compute::cast(array, data_type)?)
         };
         let customer_ids = column("customer_id", &DataType::Utf8)?;
@@ -344,10 +363,18 @@ fn alerts_from_batches(rule_id: &str, batches: &[RecordBatch]) -> Result<Vec<Ale
             };
             alerts.push(Alert {
                 rule_id: rule_id.to_string(),
-                customer_id: customer_ids.is_valid(row).then(|| customer_ids.value(row).to_string()),
-                account_id: account_ids.is_valid(row).then(|| account_ids.value(row).to_string()),
+                customer_id: customer_ids
+                    .is_valid(row)
+                    .then(|| customer_ids.value(row).to_string()),
+                account_id: account_ids
+                    .is_valid(row)
+                    .then(|| account_ids.value(row).to_string()),
                 business_date,
-                score: scores.is_valid(row).then(|| scores.value(row)).unwrap_or(0).clamp(0, 100),
+                score: if scores.is_valid(row) {
+                    scores.value(row).clamp(0, 100)
+                } else {
+                    0
+                },
                 amount_usd_cents: amounts.is_valid(row).then(|| amounts.value(row)),
                 transaction_ids: strings_of(transaction_ids, row),
                 account_ids: strings_of(evidence_accounts, row),
@@ -364,9 +391,5 @@ fn strings_of(lists: &arrow::array::ListArray, row: usize) -> Vec<String> {
     }
     let values = lists.value(row);
     let values = values.as_string::<i32>();
-    values
-        .iter()
-        .flatten()
-        .map(str::to_string)
-        .collect()
+    values.iter().flatten().map(str::to_string).collect()
 }

@@ -27,8 +27,10 @@ impl ScatterGatherSettings {
         Ok(ScatterGatherSettings {
             min_intermediaries: rules.number("scatter_gather", "min_intermediaries")? as usize,
             window_days: rules.number("scatter_gather", "window_days")? as i64,
-            min_forward_millionths: (rules.number("scatter_gather", "min_forward_ratio")? * 1e6).round() as i128,
-            min_total_cents: (rules.number("scatter_gather", "min_total_usd")? * 100.0).round() as i128,
+            min_forward_millionths: (rules.number("scatter_gather", "min_forward_ratio")? * 1e6)
+                .round() as i128,
+            min_total_cents: (rules.number("scatter_gather", "min_total_usd")? * 100.0).round()
+                as i128,
             score: rules.number("scatter_gather", "score")? as i64,
         })
     }
@@ -42,7 +44,11 @@ struct Hop {
     last_day: i64,
 }
 
-pub fn find_scatter_gather(graph: &Graph, range: &DateRange, settings: &ScatterGatherSettings) -> Vec<Alert> {
+pub fn find_scatter_gather(
+    graph: &Graph,
+    range: &DateRange,
+    settings: &ScatterGatherSettings,
+) -> Vec<Alert> {
     // Hops by origin and beneficiary.
     let mut hops: BTreeMap<(u32, u32), Vec<Hop>> = BTreeMap::new();
     for (first_leg, first) in graph.edges.iter().enumerate() {
@@ -51,7 +57,8 @@ pub fn find_scatter_gather(graph: &Graph, range: &DateRange, settings: &ScatterG
             if second.day_number >= first.day_number + settings.window_days {
                 break;
             }
-            let forwards_most = second.amount * 1_000_000 >= settings.min_forward_millionths * first.amount;
+            let forwards_most =
+                second.amount * 1_000_000 >= settings.min_forward_millionths * first.amount;
             if second.to == first.from || !forwards_most || second.amount > first.amount {
                 continue;
             }
@@ -74,7 +81,10 @@ pub fn find_scatter_gather(graph: &Graph, range: &DateRange, settings: &ScatterG
             // Each first leg once, however many pieces it was forwarded in.
             let mut first_legs: BTreeMap<&str, (usize, Vec<usize>)> = BTreeMap::new();
             let mut intermediaries = BTreeSet::new();
-            for hop in hops.iter().filter(|hop| hop.last_day <= day && hop.last_day > day - settings.window_days) {
+            for hop in hops
+                .iter()
+                .filter(|hop| hop.last_day <= day && hop.last_day > day - settings.window_days)
+            {
                 intermediaries.insert(hop.intermediary);
                 first_legs
                     .entry(graph.edges[hop.first_leg].transaction_id.as_str())
@@ -82,14 +92,21 @@ pub fn find_scatter_gather(graph: &Graph, range: &DateRange, settings: &ScatterG
                     .1
                     .push(hop.second_leg);
             }
-            let total: i128 = first_legs.values().map(|(leg, _)| graph.edges[*leg].amount).sum();
-            if intermediaries.len() < settings.min_intermediaries || total < settings.min_total_cents {
+            let total: i128 = first_legs
+                .values()
+                .map(|(leg, _)| graph.edges[*leg].amount)
+                .sum();
+            if intermediaries.len() < settings.min_intermediaries
+                || total < settings.min_total_cents
+            {
                 continue;
             }
             let first_ids: Vec<String> = first_legs.keys().map(|id| id.to_string()).collect();
-            let second_ids = first_legs
-                .values()
-                .flat_map(|(_, seconds)| seconds.iter().map(|&leg| graph.edges[leg].transaction_id.clone()));
+            let second_ids = first_legs.values().flat_map(|(_, seconds)| {
+                seconds
+                    .iter()
+                    .map(|&leg| graph.edges[leg].transaction_id.clone())
+            });
             let origin_customer = first_legs
                 .values()
                 .next()

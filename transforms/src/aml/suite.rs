@@ -25,7 +25,11 @@ pub struct Detection {
 
 /// Runs every enabled rule for the dates of `range` over a session that sees
 /// `silver.transactions`, `silver.fx_rates`, `silver.customers` and `silver.accounts`.
-pub async fn detect(context: &SessionContext, range: &DateRange, rules: &AmlRules) -> Result<Detection> {
+pub async fn detect(
+    context: &SessionContext,
+    range: &DateRange,
+    rules: &AmlRules,
+) -> Result<Detection> {
     let movements = prepare_movements(context, range, rules).await?;
     let mut detection = Detection {
         movements,
@@ -34,21 +38,42 @@ pub async fn detect(context: &SessionContext, range: &DateRange, rules: &AmlRule
     for rule_id in RULE_IDS {
         let started = Instant::now();
         let alerts = run_rule(context, rule_id, range, rules).await?;
-        tracing::info!(rule_id, alerts = alerts.len(), elapsed_ms = started.elapsed().as_millis() as u64, "rule ran");
-        detection.per_rule.insert(rule_id, (alerts.len(), started.elapsed()));
+        tracing::info!(
+            rule_id,
+            alerts = alerts.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "rule ran"
+        );
+        detection
+            .per_rule
+            .insert(rule_id, (alerts.len(), started.elapsed()));
         detection
             .alerts
             .extend(alerts.into_iter().map(Alert::normalise));
     }
     detection.alerts.sort_by(|a, b| {
-        (a.business_date, &a.rule_id, &a.account_id, &a.transaction_ids)
-            .cmp(&(b.business_date, &b.rule_id, &b.account_id, &b.transaction_ids))
+        (
+            a.business_date,
+            &a.rule_id,
+            &a.account_id,
+            &a.transaction_ids,
+        )
+            .cmp(&(
+                b.business_date,
+                &b.rule_id,
+                &b.account_id,
+                &b.transaction_ids,
+            ))
     });
     Ok(detection)
 }
 
 /// Builds the date's alerts and replaces its partition of `gold.aml_alerts`.
-pub async fn build_aml_alerts(lake: &Lake, day: &BusinessDay, rules: &AmlRules) -> Result<Vec<Alert>> {
+pub async fn build_aml_alerts(
+    lake: &Lake,
+    day: &BusinessDay,
+    rules: &AmlRules,
+) -> Result<Vec<Alert>> {
     let context = lake_session(lake).await?;
     let range = DateRange {
         from: day.date,

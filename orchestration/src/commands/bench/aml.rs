@@ -10,7 +10,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow::array::{ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{
+    ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use chrono::NaiveDate;
 use datafusion::catalog::MemorySchemaProvider;
@@ -34,7 +36,10 @@ fn first_date() -> NaiveDate {
 }
 
 fn range_of(days: u32) -> DateRange {
-    DateRange::utc(first_date(), first_date() + chrono::Duration::days(i64::from(days) - 1))
+    DateRange::utc(
+        first_date(),
+        first_date() + chrono::Duration::days(i64::from(days) - 1),
+    )
 }
 
 fn transactions_schema() -> Arc<Schema> {
@@ -48,7 +53,11 @@ fn transactions_schema() -> Arc<Schema> {
         Field::new("channel", DataType::Utf8, false),
         Field::new("counterparty_account_id", DataType::Utf8, true),
         Field::new("status", DataType::Utf8, false),
-        Field::new("created_at", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false),
+        Field::new(
+            "created_at",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
     ]))
 }
 
@@ -64,12 +73,24 @@ struct Movements {
 }
 
 impl Movements {
-    fn push(&mut self, account: u64, kind: &'static str, cents: i128, counterparty: Option<u64>, at: i64) {
+    fn push(
+        &mut self,
+        account: u64,
+        kind: &'static str,
+        cents: i128,
+        counterparty: Option<u64>,
+        at: i64,
+    ) {
         self.accounts.push(format!("A{account:07}"));
         self.types.push(kind);
         self.amounts.push(cents);
-        self.channels.push(if kind.starts_with("cash") { "pos" } else { "web" });
-        self.counterparties.push(counterparty.map(|other| format!("A{other:07}")));
+        self.channels.push(if kind.starts_with("cash") {
+            "pos"
+        } else {
+            "web"
+        });
+        self.counterparties
+            .push(counterparty.map(|other| format!("A{other:07}")));
         self.times.push(at);
     }
 
@@ -80,20 +101,31 @@ impl Movements {
     /// The rows as a batch, numbered from `first_id`.
     fn batch(&mut self, first_id: u64) -> Result<RecordBatch> {
         let rows = self.len();
-        let ids: Vec<String> = (0..rows as u64).map(|row| format!("T{:010}", first_id + row)).collect();
+        let ids: Vec<String> = (0..rows as u64)
+            .map(|row| format!("T{:010}", first_id + row))
+            .collect();
         let accounts = std::mem::take(&mut self.accounts);
-        let customers: Vec<String> = accounts.iter().map(|account| format!("C{}", &account[1..])).collect();
+        let customers: Vec<String> = accounts
+            .iter()
+            .map(|account| format!("C{}", &account[1..]))
+            .collect();
         let columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from(ids)),
             Arc::new(StringArray::from(accounts)),
             Arc::new(StringArray::from(customers)),
             Arc::new(StringArray::from(std::mem::take(&mut self.types))),
-            Arc::new(Decimal128Array::from(std::mem::take(&mut self.amounts)).with_precision_and_scale(18, 2)?),
+            Arc::new(
+                Decimal128Array::from(std::mem::take(&mut self.amounts))
+                    .with_precision_and_scale(18, 2)?,
+            ),
             Arc::new(StringArray::from(vec!["USD"; rows])),
             Arc::new(StringArray::from(std::mem::take(&mut self.channels))),
             Arc::new(StringArray::from(std::mem::take(&mut self.counterparties))),
             Arc::new(StringArray::from(vec!["posted"; rows])),
-            Arc::new(TimestampMicrosecondArray::from(std::mem::take(&mut self.times)).with_timezone("UTC")),
+            Arc::new(
+                TimestampMicrosecondArray::from(std::mem::take(&mut self.times))
+                    .with_timezone("UTC"),
+            ),
         ];
         Ok(RecordBatch::try_new(transactions_schema(), columns)?)
     }
@@ -105,7 +137,11 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
     // About twenty movements per customer a month, like a retail book.
     let customers = (movements / 20).max(1_000);
     let mut random = Lcg(42);
-    let start = first_date().and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
+    let start = first_date()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp_micros();
     let transactions_folder = folder.join("transactions");
     std::fs::create_dir_all(&transactions_folder).map_err(io_error(&transactions_folder))?;
     let mut written = 0_u64;
@@ -120,10 +156,13 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
             let mut rows = Movements::default();
             while rows.len() < ROWS_PER_BATCH && written + (rows.len() as u64) < movements {
                 let day = random.below(u64::from(days)) as i64;
-                let at = start + day * MICROS_PER_DAY + (8 * 3600 + random.below(12 * 3600) as i64) * 1_000_000;
+                let at = start
+                    + day * MICROS_PER_DAY
+                    + (8 * 3600 + random.below(12 * 3600) as i64) * 1_000_000;
                 let account = random.below(customers);
                 // Amounts from USD 10 to about USD 5,000, most of them small.
-                let cents = (1_000 + random.below(20_000) * random.below(25) + random.below(100)) as i128;
+                let cents =
+                    (1_000 + random.below(20_000) * random.below(25) + random.below(100)) as i128;
                 match random.below(1_000) {
                     // Now and then a laundering pattern: ten senders into one account in a day,
                     // a ring of four accounts passing an amount round, a scatter-gather or a
@@ -131,12 +170,26 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
                     0 => {
                         for sender in 1..=10 {
                             let from = (account + sender * 7_919) % customers;
-                            rows.push(from, "transfer_out", 150_000, Some(account), at + (sender as i64) * 60_000_000);
-                            rows.push(account, "transfer_in", 150_000, Some(from), at + (sender as i64) * 60_000_000);
+                            rows.push(
+                                from,
+                                "transfer_out",
+                                150_000,
+                                Some(account),
+                                at + (sender as i64) * 60_000_000,
+                            );
+                            rows.push(
+                                account,
+                                "transfer_in",
+                                150_000,
+                                Some(from),
+                                at + (sender as i64) * 60_000_000,
+                            );
                         }
                     }
                     1 => {
-                        let ring: Vec<u64> = (0..4).map(|hop| (account + hop * 104_729) % customers).collect();
+                        let ring: Vec<u64> = (0..4)
+                            .map(|hop| (account + hop * 104_729) % customers)
+                            .collect();
                         let mut amount = 500_000_i128;
                         for hop in 0..4 {
                             let (from, to) = (ring[hop], ring[(hop + 1) % 4]);
@@ -154,20 +207,48 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
                             let when = at + (hop as i64) * 600_000_000;
                             rows.push(account, "transfer_out", 300_000, Some(intermediary), when);
                             rows.push(intermediary, "transfer_in", 300_000, Some(account), when);
-                            rows.push(intermediary, "transfer_out", 290_000, Some(beneficiary), when + 3_600_000_000);
-                            rows.push(beneficiary, "transfer_in", 290_000, Some(intermediary), when + 3_600_000_000);
+                            rows.push(
+                                intermediary,
+                                "transfer_out",
+                                290_000,
+                                Some(beneficiary),
+                                when + 3_600_000_000,
+                            );
+                            rows.push(
+                                beneficiary,
+                                "transfer_in",
+                                290_000,
+                                Some(intermediary),
+                                when + 3_600_000_000,
+                            );
                         }
                     }
                     // One payment split in four to the same beneficiary.
                     3 => {
                         let to = (account + 31) % customers;
                         for part in 0..4_i64 {
-                            rows.push(account, "transfer_out", 90_000, Some(to), at + part * 60_000_000);
-                            rows.push(to, "transfer_in", 90_000, Some(account), at + part * 60_000_000);
+                            rows.push(
+                                account,
+                                "transfer_out",
+                                90_000,
+                                Some(to),
+                                at + part * 60_000_000,
+                            );
+                            rows.push(
+                                to,
+                                "transfer_in",
+                                90_000,
+                                Some(account),
+                                at + part * 60_000_000,
+                            );
                         }
                     }
                     roll if roll < 400 => {
-                        let kind = if roll % 2 == 0 { "cash_deposit" } else { "cash_withdrawal" };
+                        let kind = if roll % 2 == 0 {
+                            "cash_deposit"
+                        } else {
+                            "cash_withdrawal"
+                        };
                         rows.push(account, kind, cents, None, at);
                     }
                     _ => {
@@ -191,33 +272,86 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
 
     let customer_ids: Vec<String> = (0..customers).map(|index| format!("C{index:07}")).collect();
     let account_ids: Vec<String> = (0..customers).map(|index| format!("A{index:07}")).collect();
-    let countries: Vec<&str> = (0..customers).map(|index| if index % 997 == 0 { "IR" } else { "US" }).collect();
-    let kinds: Vec<&str> = (0..customers).map(|index| if index % 5 == 0 { "business" } else { "person" }).collect();
+    let countries: Vec<&str> = (0..customers)
+        .map(|index| if index % 997 == 0 { "IR" } else { "US" })
+        .collect();
+    let kinds: Vec<&str> = (0..customers)
+        .map(|index| if index % 5 == 0 { "business" } else { "person" })
+        .collect();
     let industries: Vec<Option<&str>> = (0..customers)
-        .map(|index| (index % 5 == 0).then_some(["retail", "money services", "restaurants"][(index % 3) as usize]))
+        .map(|index| {
+            (index % 5 == 0)
+                .then_some(["retail", "money services", "restaurants"][(index % 3) as usize])
+        })
         .collect();
     let occupations: Vec<Option<&str>> = (0..customers)
-        .map(|index| (index % 5 != 0).then_some(["engineer", "teacher", "nurse", "driver"][(index % 4) as usize]))
+        .map(|index| {
+            (index % 5 != 0)
+                .then_some(["engineer", "teacher", "nurse", "driver"][(index % 4) as usize])
+        })
         .collect();
-    write_table(folder, "customers", vec![
-        ("customer_id", Arc::new(StringArray::from(customer_ids.clone())) as ArrayRef),
-        ("customer_type", Arc::new(StringArray::from(kinds))),
-        ("full_name", Arc::new(StringArray::from(customer_ids.iter().map(|id| format!("Customer {id}")).collect::<Vec<_>>()))),
-        ("country", Arc::new(StringArray::from(countries))),
-        ("occupation", Arc::new(StringArray::from(occupations))),
-        ("industry", Arc::new(StringArray::from(industries))),
-    ])?;
-    write_table(folder, "accounts", vec![
-        ("account_id", Arc::new(StringArray::from(account_ids)) as ArrayRef),
-        ("customer_id", Arc::new(StringArray::from(customer_ids))),
-        ("currency", Arc::new(StringArray::from(vec!["USD"; customers as usize]))),
-    ])?;
-    let dates: Vec<i32> = (0..days).map(|day| day_number(first_date()) as i32 + day as i32).collect();
-    write_table(folder, "fx_rates", vec![
-        ("rate_date", Arc::new(Date32Array::from(dates.clone())) as ArrayRef),
-        ("currency", Arc::new(StringArray::from(vec!["EUR"; dates.len()]))),
-        ("usd_rate", Arc::new(Decimal128Array::from(vec![108_000_000_i128; dates.len()]).with_precision_and_scale(18, 8)?)),
-    ])?;
+    write_table(
+        folder,
+        "customers",
+        vec![
+            (
+                "customer_id",
+                Arc::new(StringArray::from(customer_ids.clone())) as ArrayRef,
+            ),
+            ("customer_type", Arc::new(StringArray::from(kinds))),
+            (
+                "full_name",
+                Arc::new(StringArray::from(
+                    customer_ids
+                        .iter()
+                        .map(|id| format!("Customer {id}"))
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            ("country", Arc::new(StringArray::from(countries))),
+            ("occupation", Arc::new(StringArray::from(occupations))),
+            ("industry", Arc::new(StringArray::from(industries))),
+        ],
+    )?;
+    write_table(
+        folder,
+        "accounts",
+        vec![
+            (
+                "account_id",
+                Arc::new(StringArray::from(account_ids)) as ArrayRef,
+            ),
+            ("customer_id", Arc::new(StringArray::from(customer_ids))),
+            (
+                "currency",
+                Arc::new(StringArray::from(vec!["USD"; customers as usize])),
+            ),
+        ],
+    )?;
+    let dates: Vec<i32> = (0..days)
+        .map(|day| day_number(first_date()) as i32 + day as i32)
+        .collect();
+    write_table(
+        folder,
+        "fx_rates",
+        vec![
+            (
+                "rate_date",
+                Arc::new(Date32Array::from(dates.clone())) as ArrayRef,
+            ),
+            (
+                "currency",
+                Arc::new(StringArray::from(vec!["EUR"; dates.len()])),
+            ),
+            (
+                "usd_rate",
+                Arc::new(
+                    Decimal128Array::from(vec![108_000_000_i128; dates.len()])
+                        .with_precision_and_scale(18, 8)?,
+                ),
+            ),
+        ],
+    )?;
     Ok(())
 }
 
@@ -228,11 +362,15 @@ fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Res
             .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
             .collect::<Vec<_>>(),
     ));
-    let batch = RecordBatch::try_new(schema.clone(), columns.into_iter().map(|(_, array)| array).collect())?;
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        columns.into_iter().map(|(_, array)| array).collect(),
+    )?;
     let table_folder = folder.join(name);
     std::fs::create_dir_all(&table_folder).map_err(io_error(&table_folder))?;
     let path = table_folder.join("part-0000.parquet");
-    let mut writer = ArrowWriter::try_new(File::create(&path).map_err(io_error(&path))?, schema, None)?;
+    let mut writer =
+        ArrowWriter::try_new(File::create(&path).map_err(io_error(&path))?, schema, None)?;
     writer.write(&batch)?;
     writer.close()?;
     Ok(())
@@ -240,7 +378,12 @@ fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Res
 
 /// The suite over the Parquet folder (run by `bench aml` as its own process). Writes the alerts
 /// per rule as JSON to `output`.
-pub async fn run_suite_on_parquet(settings: &Settings, data: &Path, days: u32, output: &Path) -> Result<()> {
+pub async fn run_suite_on_parquet(
+    settings: &Settings,
+    data: &Path,
+    days: u32,
+    output: &Path,
+) -> Result<()> {
     let rules = settings.aml_rules()?;
     let context = SessionContext::new();
     context
@@ -250,18 +393,37 @@ pub async fn run_suite_on_parquet(settings: &Settings, data: &Path, days: u32, o
     for table in ["transactions", "customers", "accounts", "fx_rates"] {
         let folder = data.join(table);
         context
-            .register_parquet(format!("silver.{table}"), folder.to_string_lossy().as_ref(), ParquetReadOptions::default())
+            .register_parquet(
+                format!("silver.{table}"),
+                folder.to_string_lossy().as_ref(),
+                ParquetReadOptions::default(),
+            )
             .await?;
     }
     let detection = detect(&context, &range_of(days), &rules).await?;
-    let counts: BTreeMap<&str, usize> = detection.per_rule.iter().map(|(rule, (alerts, _))| (*rule, *alerts)).collect();
-    let timings: BTreeMap<&str, f64> = detection.per_rule.iter().map(|(rule, (_, elapsed))| (*rule, elapsed.as_secs_f64())).collect();
-    let json = serde_json::json!({"movements": detection.movements, "alerts": counts, "seconds": timings});
+    let counts: BTreeMap<&str, usize> = detection
+        .per_rule
+        .iter()
+        .map(|(rule, (alerts, _))| (*rule, *alerts))
+        .collect();
+    let timings: BTreeMap<&str, f64> = detection
+        .per_rule
+        .iter()
+        .map(|(rule, (_, elapsed))| (*rule, elapsed.as_secs_f64()))
+        .collect();
+    let json =
+        serde_json::json!({"movements": detection.movements, "alerts": counts, "seconds": timings});
     std::fs::write(output, json.to_string()).map_err(io_error(output))?;
     Ok(())
 }
 
-pub fn bench_aml(settings: &Settings, transactions: u64, days: u32, workdir: &Path, python: &str) -> Result<()> {
+pub fn bench_aml(
+    settings: &Settings,
+    transactions: u64,
+    days: u32,
+    workdir: &Path,
+    python: &str,
+) -> Result<()> {
     let rules = settings.aml_rules()?;
     let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
     let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_aml.py");
@@ -269,7 +431,10 @@ pub fn bench_aml(settings: &Settings, transactions: u64, days: u32, workdir: &Pa
         std::fs::remove_dir_all(workdir).map_err(io_error(workdir))?;
     }
     let data = workdir.join("silver");
-    eprintln!("writing {transactions} transactions over {days} days into {}", data.display());
+    eprintln!(
+        "writing {transactions} transactions over {days} days into {}",
+        data.display()
+    );
     let started = Instant::now();
     write_data(&data, transactions, days)?;
     eprintln!("written in {:.1} s", started.elapsed().as_secs_f64());
@@ -325,12 +490,18 @@ pub fn bench_aml(settings: &Settings, transactions: u64, days: u32, workdir: &Pa
             .unwrap_or_default()
     };
     let paylake_counts = read_counts(&paylake_output);
-    println!("aml suite: {transactions} transactions over {days} days, {} rules", RULE_IDS.len());
+    println!(
+        "aml suite: {transactions} transactions over {days} days, {} rules",
+        RULE_IDS.len()
+    );
     print_line("paylake (DataFusion)", &paylake);
     match peer {
         Ok(peer) => {
             print_line("peer (DuckDB SQL)", &peer);
-            println!("  paylake is {:.2}x the peer's speed", peer.seconds / paylake.seconds);
+            println!(
+                "  paylake is {:.2}x the peer's speed",
+                peer.seconds / paylake.seconds
+            );
             let peer_counts = read_counts(&peer_output);
             println!("  {:<24} {:>9} {:>9}", "alerts per rule", "paylake", "peer");
             for rule_id in RULE_IDS {

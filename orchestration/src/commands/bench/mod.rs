@@ -82,4 +82,3 @@ pub(super) fn measure(command: &mut Command, what: &str) -> Result<Measure> {
         peak_rss_bytes: peak_kib * 1024,
     })
 }
-

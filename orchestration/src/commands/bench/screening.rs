@@ -6,8 +6,12 @@
 use std::path::Path;
 use std::time::Instant;
 
-use paylake_transforms::aml::screening::variants::{listed_variants, unlisted_names, ProbeName, VARIANT_KINDS};
-use paylake_transforms::aml::screening::{individuals_in_ofac_folder, list_from_ofac_folder, screen_parties, Party, ScreeningIndex};
+use paylake_transforms::aml::screening::variants::{
+    listed_variants, unlisted_names, ProbeName, VARIANT_KINDS,
+};
+use paylake_transforms::aml::screening::{
+    individuals_in_ofac_folder, list_from_ofac_folder, screen_parties, Party, ScreeningIndex,
+};
 
 use crate::config::Settings;
 use crate::error::Result;
@@ -18,12 +22,19 @@ pub fn bench_screening(settings: &Settings, names: usize, sdn_folder: &Path) -> 
     let listed = list_from_ofac_folder(sdn_folder)?;
     let individuals = individuals_in_ofac_folder(sdn_folder)?;
     let started = Instant::now();
-    let index = ScreeningIndex::build(list_from_ofac_folder(sdn_folder)?, rules.screening.min_token_length);
+    let index = ScreeningIndex::build(
+        list_from_ofac_folder(sdn_folder)?,
+        rules.screening.min_token_length,
+    );
     let build_seconds = started.elapsed().as_secs_f64();
 
     let variant_count = (names / 5).max(VARIANT_KINDS.len());
     let mut probes = listed_variants(&listed, &individuals, variant_count, 7);
-    probes.extend(unlisted_names(&listed, names.saturating_sub(probes.len()), 11));
+    probes.extend(unlisted_names(
+        &listed,
+        names.saturating_sub(probes.len()),
+        11,
+    ));
     let parties: Vec<Party> = probes
         .iter()
         .enumerate()
@@ -57,15 +68,24 @@ fn report_quality(probes: &[ProbeName], hits: &[paylake_transforms::aml::screeni
     let mut matched_expected = vec![false; probes.len()];
     let mut any_hit = vec![false; probes.len()];
     for hit in hits {
-        let position: usize = hit.party.customer_id.parse().expect("positions were numbered above");
+        let position: usize = hit
+            .party
+            .customer_id
+            .parse()
+            .expect("positions were numbered above");
         any_hit[position] = true;
         if probes[position].expected_ent_num == Some(hit.ent_num) {
             matched_expected[position] = true;
         }
     }
-    println!("  {:<18} {:>7} {:>7} {:>8}", "kind", "names", "found", "recall");
+    println!(
+        "  {:<18} {:>7} {:>7} {:>8}",
+        "kind", "names", "found", "recall"
+    );
     for kind in VARIANT_KINDS {
-        let members: Vec<usize> = (0..probes.len()).filter(|&i| probes[i].kind == kind).collect();
+        let members: Vec<usize> = (0..probes.len())
+            .filter(|&i| probes[i].kind == kind)
+            .collect();
         let found = members.iter().filter(|&&i| matched_expected[i]).count();
         println!(
             "  {kind:<18} {:>7} {found:>7} {:>8.3}",
@@ -73,9 +93,13 @@ fn report_quality(probes: &[ProbeName], hits: &[paylake_transforms::aml::screeni
             found as f64 / members.len().max(1) as f64
         );
     }
-    let listed: Vec<usize> = (0..probes.len()).filter(|&i| probes[i].expected_ent_num.is_some()).collect();
+    let listed: Vec<usize> = (0..probes.len())
+        .filter(|&i| probes[i].expected_ent_num.is_some())
+        .collect();
     let found = listed.iter().filter(|&&i| matched_expected[i]).count();
-    let unlisted: Vec<usize> = (0..probes.len()).filter(|&i| probes[i].expected_ent_num.is_none()).collect();
+    let unlisted: Vec<usize> = (0..probes.len())
+        .filter(|&i| probes[i].expected_ent_num.is_none())
+        .collect();
     let false_positives = unlisted.iter().filter(|&&i| any_hit[i]).count();
     println!(
         "recall {:.3} ({found} of {} variants); false-positive rate {:.4} ({false_positives} of {} unlisted names hit)",

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, ArrayRef, Decimal128Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{
+    new_null_array, ArrayRef, Decimal128Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use chrono::NaiveDate;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::datasource::MemTable;
@@ -48,37 +50,60 @@ pub fn read_sample(location: &Path) -> Result<AmlSimSample> {
         let field = |index: usize, name: &str| field(&nodes_path, line, &record, index, name);
         let node_id = field(0, "nodeid")?.to_string();
         let is_fraud = field(1, "isFraud")? == "1";
-        let fraud_step = record.get(3).and_then(|text| text.trim().parse().ok()).unwrap_or(-1);
+        let fraud_step = record
+            .get(3)
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(-1);
         nodes.push((node_id, is_fraud, fraud_step));
     }
     let mut transfers = Vec::new();
     for (line, record) in records(&transactions_path)? {
-        let field = |index: usize, name: &str| field(&transactions_path, line, &record, index, name);
-        let amount = parse_cents(field(2, "value")?).ok_or_else(|| TransformError::Evaluation(format!(
-            "{} line {line}: value '{}' is not an amount",
-            transactions_path.display(),
-            field(2, "value").unwrap_or_default()
-        )))?;
-        let step = field(3, "time")?.parse::<i64>().map_err(|_| {
-            TransformError::Evaluation(format!("{} line {line}: time is not a whole number", transactions_path.display()))
+        let field =
+            |index: usize, name: &str| field(&transactions_path, line, &record, index, name);
+        let amount = parse_cents(field(2, "value")?).ok_or_else(|| {
+            TransformError::Evaluation(format!(
+                "{} line {line}: value '{}' is not an amount",
+                transactions_path.display(),
+                field(2, "value").unwrap_or_default()
+            ))
         })?;
-        transfers.push((field(0, "sourceNodeId")?.to_string(), field(1, "targetNodeId")?.to_string(), amount, step));
+        let step = field(3, "time")?.parse::<i64>().map_err(|_| {
+            TransformError::Evaluation(format!(
+                "{} line {line}: time is not a whole number",
+                transactions_path.display()
+            ))
+        })?;
+        transfers.push((
+            field(0, "sourceNodeId")?.to_string(),
+            field(1, "targetNodeId")?.to_string(),
+            amount,
+            step,
+        ));
     }
     Ok(AmlSimSample { nodes, transfers })
 }
 
 fn extract(archive: &Path) -> Result<PathBuf> {
     let folder = std::env::temp_dir().join(format!("paylake-amlsim-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).map_err(|source| TransformError::Io { path: folder.clone(), source })?;
+    std::fs::create_dir_all(&folder).map_err(|source| TransformError::Io {
+        path: folder.clone(),
+        source,
+    })?;
     let status = std::process::Command::new("tar")
         .arg("xzf")
         .arg(archive)
         .arg("-C")
         .arg(&folder)
         .status()
-        .map_err(|source| TransformError::Io { path: archive.to_path_buf(), source })?;
+        .map_err(|source| TransformError::Io {
+            path: archive.to_path_buf(),
+            source,
+        })?;
     if !status.success() {
-        return Err(TransformError::Evaluation(format!("{} could not be unpacked with tar", archive.display())));
+        return Err(TransformError::Evaluation(format!(
+            "{} could not be unpacked with tar",
+            archive.display()
+        )));
     }
     Ok(folder)
 }
@@ -88,14 +113,20 @@ fn find_file(folder: &Path, name: &str) -> Result<PathBuf> {
     if direct.exists() {
         return Ok(direct);
     }
-    let entries = std::fs::read_dir(folder).map_err(|source| TransformError::Io { path: folder.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(folder).map_err(|source| TransformError::Io {
+        path: folder.to_path_buf(),
+        source,
+    })?;
     for entry in entries.flatten() {
         let nested = entry.path().join(name);
         if nested.exists() {
             return Ok(nested);
         }
     }
-    Err(TransformError::Evaluation(format!("{} holds no {name}", folder.display())))
+    Err(TransformError::Evaluation(format!(
+        "{} holds no {name}",
+        folder.display()
+    )))
 }
 
 fn records(path: &Path) -> Result<Vec<(u64, csv::StringRecord)>> {
@@ -105,17 +136,34 @@ fn records(path: &Path) -> Result<Vec<(u64, csv::StringRecord)>> {
         .map_err(|err| TransformError::Evaluation(format!("{}: {err}", path.display())))?;
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|err| TransformError::Evaluation(format!("{}: {err}", path.display())))?;
-        let line = record.position().map(|position| position.line()).unwrap_or_default();
+        let record = record
+            .map_err(|err| TransformError::Evaluation(format!("{}: {err}", path.display())))?;
+        let line = record
+            .position()
+            .map(|position| position.line())
+            .unwrap_or_default();
         rows.push((line, record));
     }
     Ok(rows)
 }
 
-fn field<'a>(path: &Path, line: u64, record: &'a csv::StringRecord, index: usize, name: &str) -> Result<&'a str> {
-    record.get(index).map(str::trim).filter(|text| !text.is_empty()).ok_or_else(|| {
-        TransformError::Evaluation(format!("{} line {line}: field {name} is missing", path.display()))
-    })
+fn field<'a>(
+    path: &Path,
+    line: u64,
+    record: &'a csv::StringRecord,
+    index: usize,
+    name: &str,
+) -> Result<&'a str> {
+    record
+        .get(index)
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .ok_or_else(|| {
+            TransformError::Evaluation(format!(
+                "{} line {line}: field {name} is missing",
+                path.display()
+            ))
+        })
 }
 
 /// A decimal amount as cents, rounded half away from zero at the third decimal.
@@ -125,8 +173,16 @@ fn parse_cents(text: &str) -> Option<i128> {
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    let whole: i128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-    let digits: String = fraction.chars().chain(std::iter::repeat('0')).take(3).collect();
+    let whole: i128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let digits: String = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(3)
+        .collect();
     if !fraction.chars().all(|c| c.is_ascii_digit()) || whole < 0 {
         return None;
     }
@@ -136,7 +192,8 @@ fn parse_cents(text: &str) -> Option<i128> {
 
 /// The sample as silver tables, in a session the suite can run on, and the dates it covers.
 pub fn session_of(sample: &AmlSimSample) -> Result<(SessionContext, DateRange)> {
-    let first_day = NaiveDate::from_ymd_opt(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2).expect("a valid date");
+    let first_day =
+        NaiveDate::from_ymd_opt(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2).expect("a valid date");
     let midnight = |step: i64| {
         (first_day + chrono::Duration::days(step))
             .and_hms_opt(0, 0, 0)
@@ -144,18 +201,46 @@ pub fn session_of(sample: &AmlSimSample) -> Result<(SessionContext, DateRange)> 
             .and_utc()
             .timestamp_micros()
     };
-    let ids: Vec<String> = sample.nodes.iter().map(|(id, _, _)| format!("N{id}")).collect();
-    let customers = table_batch("customers", vec![
-        ("customer_id", Arc::new(StringArray::from(ids.clone())) as ArrayRef),
-        ("customer_type", Arc::new(StringArray::from(vec!["person"; ids.len()]))),
-        ("country", Arc::new(StringArray::from(vec!["US"; ids.len()]))),
-    ])?;
-    let accounts = table_batch("accounts", vec![
-        ("account_id", Arc::new(StringArray::from(ids.clone())) as ArrayRef),
-        ("customer_id", Arc::new(StringArray::from(ids))),
-        ("currency", Arc::new(StringArray::from(vec!["USD"; sample.nodes.len()]))),
-        ("status", Arc::new(StringArray::from(vec!["open"; sample.nodes.len()]))),
-    ])?;
+    let ids: Vec<String> = sample
+        .nodes
+        .iter()
+        .map(|(id, _, _)| format!("N{id}"))
+        .collect();
+    let customers = table_batch(
+        "customers",
+        vec![
+            (
+                "customer_id",
+                Arc::new(StringArray::from(ids.clone())) as ArrayRef,
+            ),
+            (
+                "customer_type",
+                Arc::new(StringArray::from(vec!["person"; ids.len()])),
+            ),
+            (
+                "country",
+                Arc::new(StringArray::from(vec!["US"; ids.len()])),
+            ),
+        ],
+    )?;
+    let accounts = table_batch(
+        "accounts",
+        vec![
+            (
+                "account_id",
+                Arc::new(StringArray::from(ids.clone())) as ArrayRef,
+            ),
+            ("customer_id", Arc::new(StringArray::from(ids))),
+            (
+                "currency",
+                Arc::new(StringArray::from(vec!["USD"; sample.nodes.len()])),
+            ),
+            (
+                "status",
+                Arc::new(StringArray::from(vec!["open"; sample.nodes.len()])),
+            ),
+        ],
+    )?;
     let count = sample.transfers.len() * 2;
     let mut transaction_ids = Vec::with_capacity(count);
     let mut accounts_of = Vec::with_capacity(count);
@@ -172,7 +257,8 @@ pub fn session_of(sample: &AmlSimSample) -> Result<(SessionContext, DateRange)> 
         *position += 1;
         // Spread over the day in file order, a second apart.
         let at = midnight(*step) + 6 * 3_600_000_000 + *position * 1_000_000;
-        for (leg, account, counterparty) in [("transfer_out", from, to), ("transfer_in", to, from)] {
+        for (leg, account, counterparty) in [("transfer_out", from, to), ("transfer_in", to, from)]
+        {
             transaction_ids.push(format!("X{index}-{}", &leg[9..]));
             accounts_of.push(format!("N{account}"));
             types.push(leg);
@@ -181,32 +267,64 @@ pub fn session_of(sample: &AmlSimSample) -> Result<(SessionContext, DateRange)> 
             times.push(at);
         }
     }
-    let transactions = table_batch("transactions", vec![
-        ("transaction_id", Arc::new(StringArray::from(transaction_ids)) as ArrayRef),
-        ("account_id", Arc::new(StringArray::from(accounts_of.clone()))),
-        ("customer_id", Arc::new(StringArray::from(accounts_of))),
-        ("transaction_type", Arc::new(StringArray::from(types))),
-        ("amount", Arc::new(Decimal128Array::from(amounts).with_precision_and_scale(18, 2)?)),
-        ("currency", Arc::new(StringArray::from(vec!["USD"; count]))),
-        ("channel", Arc::new(StringArray::from(vec!["web"; count]))),
-        ("counterparty_account_id", Arc::new(StringArray::from(counterparties))),
-        ("status", Arc::new(StringArray::from(vec!["posted"; count]))),
-        ("created_at", Arc::new(TimestampMicrosecondArray::from(times.clone()).with_timezone("UTC"))),
-        ("updated_at", Arc::new(TimestampMicrosecondArray::from(times).with_timezone("UTC"))),
-    ])?;
+    let transactions = table_batch(
+        "transactions",
+        vec![
+            (
+                "transaction_id",
+                Arc::new(StringArray::from(transaction_ids)) as ArrayRef,
+            ),
+            (
+                "account_id",
+                Arc::new(StringArray::from(accounts_of.clone())),
+            ),
+            ("customer_id", Arc::new(StringArray::from(accounts_of))),
+            ("transaction_type", Arc::new(StringArray::from(types))),
+            (
+                "amount",
+                Arc::new(Decimal128Array::from(amounts).with_precision_and_scale(18, 2)?),
+            ),
+            ("currency", Arc::new(StringArray::from(vec!["USD"; count]))),
+            ("channel", Arc::new(StringArray::from(vec!["web"; count]))),
+            (
+                "counterparty_account_id",
+                Arc::new(StringArray::from(counterparties)),
+            ),
+            ("status", Arc::new(StringArray::from(vec!["posted"; count]))),
+            (
+                "created_at",
+                Arc::new(TimestampMicrosecondArray::from(times.clone()).with_timezone("UTC")),
+            ),
+            (
+                "updated_at",
+                Arc::new(TimestampMicrosecondArray::from(times).with_timezone("UTC")),
+            ),
+        ],
+    )?;
     let fx_rates = table_batch("fx_rates", vec![])?;
     let context = SessionContext::new();
     let schema = Arc::new(MemorySchemaProvider::new());
-    for (name, batch) in [("customers", customers), ("accounts", accounts), ("transactions", transactions), ("fx_rates", fx_rates)] {
+    for (name, batch) in [
+        ("customers", customers),
+        ("accounts", accounts),
+        ("transactions", transactions),
+        ("fx_rates", fx_rates),
+    ] {
         let table = MemTable::try_new(batch.schema(), vec![vec![batch]])?;
-        datafusion::catalog::SchemaProvider::register_table(schema.as_ref(), name.to_string(), Arc::new(table))?;
+        datafusion::catalog::SchemaProvider::register_table(
+            schema.as_ref(),
+            name.to_string(),
+            Arc::new(table),
+        )?;
     }
     context
         .catalog("datafusion")
         .expect("a new session has its default catalog")
         .register_schema("silver", schema)?;
     if first_step > last_step {
-        return Err(TransformError::Evaluation("the sample holds no transactions".into()));
+        return Err(TransformError::Evaluation(
+            "the sample holds no transactions".into(),
+        ));
     }
     let range = DateRange {
         from: first_day + chrono::Duration::days(first_step),
@@ -291,7 +409,12 @@ pub async fn evaluate_sample(sample: &AmlSimSample, rules: &AmlRules) -> Result<
             entry.1.insert(account);
         }
     }
-    let hits = |accounts: &HashSet<&String>| accounts.iter().filter(|id| laundering.contains(**id)).count();
+    let hits = |accounts: &HashSet<&String>| {
+        accounts
+            .iter()
+            .filter(|id| laundering.contains(**id))
+            .count()
+    };
     let overall = Scores::from_counts(hits(&flagged), flagged.len(), laundering.len());
     let stepped_found = flagged.iter().filter(|id| stepped.contains(**id)).count();
     Ok(AmlSimEvaluation {
@@ -302,13 +425,22 @@ pub async fn evaluate_sample(sample: &AmlSimSample, rules: &AmlRules) -> Result<
             .into_iter()
             .map(|(rule_id, (alerts, accounts))| {
                 let scores = Scores::from_counts(hits(&accounts), accounts.len(), laundering.len());
-                (rule_id, RuleAccounts { alerts, accounts: accounts.len(), precision: scores.precision, recall: scores.recall })
+                (
+                    rule_id,
+                    RuleAccounts {
+                        alerts,
+                        accounts: accounts.len(),
+                        precision: scores.precision,
+                        recall: scores.recall,
+                    },
+                )
             })
             .collect(),
         accounts: sample.nodes.len(),
         laundering_accounts: laundering.len(),
         flagged_accounts: flagged.len(),
-        recall_of_accounts_with_fraud_step: Scores::from_counts(stepped_found, 0, stepped.len()).recall,
+        recall_of_accounts_with_fraud_step: Scores::from_counts(stepped_found, 0, stepped.len())
+            .recall,
         transfers: sample.transfers.len(),
     })
 }

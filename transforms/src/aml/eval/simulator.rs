@@ -91,7 +91,10 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
         .filter(|alert| alert.rule_id == "ctr")
         .map(|alert| (alert.customer_id.clone(), alert.business_date))
         .collect();
-    let ctr_found = ctr_days.iter().filter(|day| ctr_alert_days.contains(day)).count();
+    let ctr_found = ctr_days
+        .iter()
+        .filter(|day| ctr_alert_days.contains(day))
+        .count();
     by_typology.insert("ctr".into(), (ctr_days.len(), ctr_found));
 
     // Sanctions: every customer named after a listed individual is hit on its entry.
@@ -100,7 +103,10 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
     let sanctions_found = sanctioned.iter().filter(|case| hits.contains(case)).count();
     by_typology.insert(SCREENING.into(), (sanctioned.len(), sanctions_found));
 
-    let injected: HashSet<&String> = cases.iter().flat_map(|case| &case.transaction_ids).collect();
+    let injected: HashSet<&String> = cases
+        .iter()
+        .flat_map(|case| &case.transaction_ids)
+        .collect();
     let ctr_day_set: HashSet<&(String, NaiveDate)> = ctr_days.iter().collect();
     let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for alert in &alerts {
@@ -113,19 +119,26 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
 
     by_rule.insert(
         SCREENING.into(),
-        (hits.len(), hits.iter().filter(|hit| sanctioned.contains(hit)).count()),
+        (
+            hits.len(),
+            hits.iter().filter(|hit| sanctioned.contains(hit)).count(),
+        ),
     );
 
     let (cases_total, cases_found) = by_typology
         .iter()
         .filter(|(typology, _)| typology.as_str() != SCREENING)
         .map(|(_, counts)| counts)
-        .fold((0, 0), |(total, found), (cases, hits)| (total + cases, found + hits));
+        .fold((0, 0), |(total, found), (cases, hits)| {
+            (total + cases, found + hits)
+        });
     let (alerts_total, alerts_true) = by_rule
         .iter()
         .filter(|(rule_id, _)| rule_id.as_str() != SCREENING)
         .map(|(_, counts)| counts)
-        .fold((0, 0), |(total, good), (alerts, hits)| (total + alerts, good + hits));
+        .fold((0, 0), |(total, good), (alerts, hits)| {
+            (total + alerts, good + hits)
+        });
     let overall = Scores {
         precision: Scores::from_counts(alerts_true, alerts_total, 0).precision,
         recall: Scores::from_counts(cases_found, 0, cases_total).recall,
@@ -198,7 +211,9 @@ async fn read_ctr_days(lake: &Lake) -> Result<Vec<(String, NaiveDate)>> {
         let date = record
             .get(0)
             .and_then(|text| text.parse::<NaiveDate>().ok())
-            .ok_or_else(|| TransformError::Evaluation(format!("ctr_candidates.csv: bad date in {record:?}")))?;
+            .ok_or_else(|| {
+                TransformError::Evaluation(format!("ctr_candidates.csv: bad date in {record:?}"))
+            })?;
         days.push((record.get(1).unwrap_or_default().to_string(), date));
     }
     days.sort();
@@ -230,7 +245,9 @@ async fn read_hits(lake: &Lake) -> Result<HashSet<(String, i64)>> {
     for batch in batches {
         let customers = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
         let customers = customers.as_string::<i32>();
-        let entries = batch.column(1).as_primitive::<arrow::datatypes::Int64Type>();
+        let entries = batch
+            .column(1)
+            .as_primitive::<arrow::datatypes::Int64Type>();
         for row in 0..batch.num_rows() {
             if customers.is_valid(row) && entries.is_valid(row) {
                 hits.insert((customers.value(row).to_string(), entries.value(row)));
@@ -247,14 +264,24 @@ async fn read_alerts(lake: &Lake) -> Result<Vec<StoredAlert>> {
         .await?
         .collect()
         .await?;
-    let text_list = DataType::List(std::sync::Arc::new(arrow::datatypes::Field::new("item", DataType::Utf8, true)));
+    let text_list = DataType::List(std::sync::Arc::new(arrow::datatypes::Field::new(
+        "item",
+        DataType::Utf8,
+        true,
+    )));
     let mut alerts = Vec::new();
     for batch in batches {
         let rules = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
         let customers = arrow::compute::cast(batch.column(1), &DataType::Utf8)?;
         let lists = arrow::compute::cast(batch.column(3), &text_list)?;
-        let (rules, customers, lists) = (rules.as_string::<i32>(), customers.as_string::<i32>(), lists.as_list::<i32>());
-        let dates = batch.column(2).as_primitive::<arrow::datatypes::Date32Type>();
+        let (rules, customers, lists) = (
+            rules.as_string::<i32>(),
+            customers.as_string::<i32>(),
+            lists.as_list::<i32>(),
+        );
+        let dates = batch
+            .column(2)
+            .as_primitive::<arrow::datatypes::Date32Type>();
         for row in 0..batch.num_rows() {
             let Some(business_date) = dates.value_as_date(row) else {
                 continue;
@@ -262,9 +289,18 @@ async fn read_alerts(lake: &Lake) -> Result<Vec<StoredAlert>> {
             let ids = lists.value(row);
             alerts.push(StoredAlert {
                 rule_id: rules.value(row).to_string(),
-                customer_id: customers.is_valid(row).then(|| customers.value(row).to_string()).unwrap_or_default(),
+                customer_id: if customers.is_valid(row) {
+                    customers.value(row).to_string()
+                } else {
+                    String::new()
+                },
                 business_date,
-                transaction_ids: ids.as_string::<i32>().iter().flatten().map(str::to_string).collect(),
+                transaction_ids: ids
+                    .as_string::<i32>()
+                    .iter()
+                    .flatten()
+                    .map(str::to_string)
+                    .collect(),
             });
         }
     }

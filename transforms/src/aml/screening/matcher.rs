@@ -128,7 +128,11 @@ impl ScreeningIndex {
     /// List tokens similar to `token`, with their similarity.
     fn similar_tokens(&self, token: &str) -> Vec<(u32, f64)> {
         if token.len() <= self.min_token_length {
-            return self.token_ids.get(token).map(|id| vec![(*id, 1.0)]).unwrap_or_default();
+            return self
+                .token_ids
+                .get(token)
+                .map(|id| vec![(*id, 1.0)])
+                .unwrap_or_default();
         }
         let mut found: Vec<(u32, f64)> = Vec::new();
         for key in bucket_keys(token) {
@@ -200,7 +204,12 @@ impl ScreeningIndex {
     }
 
     /// Best-first pairing of the screened tokens with the listed name's tokens.
-    fn pair_score(&self, query: &[String], similar: &[Vec<(u32, f64)>], listed: &ListedName) -> f64 {
+    fn pair_score(
+        &self,
+        query: &[String],
+        similar: &[Vec<(u32, f64)>],
+        listed: &ListedName,
+    ) -> f64 {
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (query_index, candidates) in similar.iter().enumerate() {
             for (listed_index, token) in listed.tokens.iter().enumerate() {
@@ -220,7 +229,9 @@ impl ScreeningIndex {
             }
             query_used[query_index] = true;
             listed_used[listed_index] = true;
-            let length = (query[query_index].len() + self.vocabulary[listed.tokens[listed_index] as usize].len()) as f64;
+            let length = (query[query_index].len()
+                + self.vocabulary[listed.tokens[listed_index] as usize].len())
+                as f64;
             paired_weight += similarity * length;
             total_weight += length;
         }
@@ -302,9 +313,13 @@ mod tests {
     #[test]
     fn other_names_score_low() {
         let index = index();
-        let score = best(&index, "Hannah Schmidt").map(|(_, score)| score).unwrap_or(0.0);
+        let score = best(&index, "Hannah Schmidt")
+            .map(|(_, score)| score)
+            .unwrap_or(0.0);
         assert!(score < 0.6, "{score}");
-        let score = best(&index, "Karim Benzema").map(|(_, score)| score).unwrap_or(0.0);
+        let score = best(&index, "Karim Benzema")
+            .map(|(_, score)| score)
+            .unwrap_or(0.0);
         assert!(score < 0.88, "{score}");
     }
 }

@@ -46,7 +46,9 @@ pub struct Hit {
 /// Screens every party, on as many threads as the machine has, keeping each party's best match
 /// per entry.
 pub fn screen_parties(index: &ScreeningIndex, parties: &[Party], min_score: f64) -> Vec<Hit> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let chunk = parties.len().div_ceil(threads).max(1);
     let mut hits: Vec<Hit> = std::thread::scope(|scope| {
         let workers: Vec<_> = parties
@@ -83,7 +85,13 @@ pub fn screen_parties(index: &ScreeningIndex, parties: &[Party], min_score: f64)
             .flat_map(|worker| worker.join().expect("a screening thread does not panic"))
             .collect()
     });
-    hits.sort_by(|a, b| (&a.party.customer_id, -a.score, a.ent_num).cmp(&(&b.party.customer_id, -b.score, b.ent_num)));
+    hits.sort_by(|a, b| {
+        (&a.party.customer_id, -a.score, a.ent_num).cmp(&(
+            &b.party.customer_id,
+            -b.score,
+            b.ent_num,
+        ))
+    });
     hits
 }
 
@@ -103,7 +111,10 @@ pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameI
         .collect()
         .await?;
     let version = context
-        .sql(&format!("SELECT MAX({}) FROM silver.sanctions_entries", paylake_catalog::lineage::SOURCE_FILE))
+        .sql(&format!(
+            "SELECT MAX({}) FROM silver.sanctions_entries",
+            paylake_catalog::lineage::SOURCE_FILE
+        ))
         .await?
         .collect()
         .await?;
@@ -170,7 +181,12 @@ pub fn individuals_in_ofac_folder(folder: &Path) -> Result<Vec<i64>> {
 /// The SDN list from OFAC's legacy CSV files (`sdn.csv` and `alt.csv` in one folder).
 pub fn list_from_ofac_folder(folder: &Path) -> Result<Vec<ListedNameInput>> {
     let read = |name: &str| read_ofac_csv(folder, name);
-    let clean = |text: Option<&str>| text.map(str::trim).filter(|text| *text != "-0-").unwrap_or_default().to_string();
+    let clean = |text: Option<&str>| {
+        text.map(str::trim)
+            .filter(|text| *text != "-0-")
+            .unwrap_or_default()
+            .to_string()
+    };
     let mut entries = std::collections::HashMap::new();
     let mut names = Vec::new();
     for record in read("sdn.csv")? {
@@ -208,12 +224,20 @@ pub fn list_from_ofac_folder(folder: &Path) -> Result<Vec<ListedNameInput>> {
 
 /// Screens the lake's customers against its SDN list and replaces the date's partition of
 /// `gold.sanctions_hits`. Returns the hits.
-pub async fn build_sanctions_hits(lake: &Lake, day: &BusinessDay, rules: &AmlRules) -> Result<Vec<Hit>> {
+pub async fn build_sanctions_hits(
+    lake: &Lake,
+    day: &BusinessDay,
+    rules: &AmlRules,
+) -> Result<Vec<Hit>> {
     let context = lake_session(lake).await?;
     let (names, list_version) = list_from_lake(&context).await?;
     let index = ScreeningIndex::build(names, rules.screening.min_token_length);
     let parties = customers_of(&context).await?;
-    let hits = screen_parties(&index, &parties, f64::from(rules.screening.min_score) / 100.0);
+    let hits = screen_parties(
+        &index,
+        &parties,
+        f64::from(rules.screening.min_score) / 100.0,
+    );
     let batch = hits_batch(&hits, &list_version, day)?;
     let table = registry().get(Zone::Gold, "sanctions_hits")?;
     replace_business_date(lake, table, day, vec![batch]).await?;
@@ -247,22 +271,47 @@ fn hits_batch(hits: &[Hit], list_version: &str, day: &BusinessDay) -> Result<Rec
     let table = registry().get(Zone::Gold, "sanctions_hits")?;
     let text = |values: Vec<String>| -> ArrayRef { Arc::new(StringArray::from(values)) };
     let hit_id = |hit: &Hit| {
-        let digest = Sha256::digest(format!("{}\0{}\0{}", hit.party.customer_id, hit.ent_num, list_version));
-        digest[..8].iter().map(|byte| format!("{byte:02x}")).collect::<String>()
+        let digest = Sha256::digest(format!(
+            "{}\0{}\0{}",
+            hit.party.customer_id, hit.ent_num, list_version
+        ));
+        digest[..8]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
     };
     let columns: Vec<ArrayRef> = vec![
         text(hits.iter().map(hit_id).collect()),
-        text(hits.iter().map(|hit| hit.party.party_type.clone()).collect()),
-        text(hits.iter().map(|hit| hit.party.customer_id.clone()).collect()),
+        text(
+            hits.iter()
+                .map(|hit| hit.party.party_type.clone())
+                .collect(),
+        ),
+        text(
+            hits.iter()
+                .map(|hit| hit.party.customer_id.clone())
+                .collect(),
+        ),
         text(hits.iter().map(|hit| hit.party.name.clone()).collect()),
-        Arc::new(Int64Array::from(hits.iter().map(|hit| hit.ent_num).collect::<Vec<_>>())),
+        Arc::new(Int64Array::from(
+            hits.iter().map(|hit| hit.ent_num).collect::<Vec<_>>(),
+        )),
         text(hits.iter().map(|hit| hit.entry_name.clone()).collect()),
         text(hits.iter().map(|hit| hit.matched_name.clone()).collect()),
-        text(hits.iter().map(|hit| hit.matched_name_type.clone()).collect()),
+        text(
+            hits.iter()
+                .map(|hit| hit.matched_name_type.clone())
+                .collect(),
+        ),
         text(hits.iter().map(|hit| hit.program.clone()).collect()),
-        Arc::new(Int64Array::from(hits.iter().map(|hit| hit.score).collect::<Vec<_>>())),
+        Arc::new(Int64Array::from(
+            hits.iter().map(|hit| hit.score).collect::<Vec<_>>(),
+        )),
         text(hits.iter().map(|_| list_version.to_string()).collect()),
-        Arc::new(Date32Array::from(vec![day_number(day.date) as i32; hits.len()])),
+        Arc::new(Date32Array::from(vec![
+            day_number(day.date) as i32;
+            hits.len()
+        ])),
     ];
     debug_assert_eq!(columns.len(), table.schema.fields().len());
     Ok(RecordBatch::try_new(table.schema.clone(), columns)?)

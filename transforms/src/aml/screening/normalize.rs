@@ -6,8 +6,28 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Words dropped before matching: legal forms and honorifics.
 const NOISE_WORDS: [&str; 22] = [
-    "llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "company", "sa",
-    "gmbh", "plc", "jsc", "ojsc", "cjsc", "llp", "mr", "mrs", "ms", "dr", "sheikh", "the",
+    "llc",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "sa",
+    "gmbh",
+    "plc",
+    "jsc",
+    "ojsc",
+    "cjsc",
+    "llp",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sheikh",
+    "the",
 ];
 
 /// Letters NFKD does not decompose into ASCII.
@@ -57,10 +77,19 @@ mod tests {
 
     #[test]
     fn case_punctuation_diacritics_and_legal_forms_go() {
-        assert_eq!(name_tokens("AL-TIKRITI, Barzan Ibrahim"), ["al", "tikriti", "barzan", "ibrahim"]);
+        assert_eq!(
+            name_tokens("AL-TIKRITI, Barzan Ibrahim"),
+            ["al", "tikriti", "barzan", "ibrahim"]
+        );
         assert_eq!(name_tokens("José Núñez-Gómez"), ["jose", "nunez", "gomez"]);
-        assert_eq!(name_tokens("Straße Øresund Łódź"), ["strasse", "oresund", "lodz"]);
-        assert_eq!(name_tokens("O'Brien Trading Co., Ltd."), ["obrien", "trading"]);
+        assert_eq!(
+            name_tokens("Straße Øresund Łódź"),
+            ["strasse", "oresund", "lodz"]
+        );
+        assert_eq!(
+            name_tokens("O'Brien Trading Co., Ltd."),
+            ["obrien", "trading"]
+        );
         assert!(name_tokens("  ,.- ").is_empty());
     }
 }

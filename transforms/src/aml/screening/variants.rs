@@ -36,11 +36,46 @@ const FIRST_NAMES: [&str; 40] = [
     "Zainab", "Sven", "Ingrid", "Pierre", "Camille", "Giulia", "Marco", "Hannah", "Noah",
 ];
 const LAST_NAMES: [&str; 40] = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-    "Taylor", "Wang", "Zhang", "Tanaka", "Suzuki", "Sharma", "Iyer", "Ivanova", "Sokolov", "Silva",
-    "Pereira", "Fernandez", "Castillo", "Haddad", "Mansour", "Khalil", "Nasser", "Saleh", "Aziz",
-    "Okonkwo", "Mensah", "Diallo", "Adeyemi", "Lindqvist", "Berg", "Dubois", "Laurent", "Rossi",
-    "Ricci", "Becker", "Weber",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Wang",
+    "Zhang",
+    "Tanaka",
+    "Suzuki",
+    "Sharma",
+    "Iyer",
+    "Ivanova",
+    "Sokolov",
+    "Silva",
+    "Pereira",
+    "Fernandez",
+    "Castillo",
+    "Haddad",
+    "Mansour",
+    "Khalil",
+    "Nasser",
+    "Saleh",
+    "Aziz",
+    "Okonkwo",
+    "Mensah",
+    "Diallo",
+    "Adeyemi",
+    "Lindqvist",
+    "Berg",
+    "Dubois",
+    "Laurent",
+    "Rossi",
+    "Ricci",
+    "Becker",
+    "Weber",
 ];
 
 /// A name to screen and the entry it should match, if any.
@@ -53,7 +88,12 @@ pub struct ProbeName {
 }
 
 /// `count` variants of listed individuals' primary names, the kinds in turn.
-pub fn listed_variants(listed: &[ListedNameInput], individuals: &[i64], count: usize, seed: u64) -> Vec<ProbeName> {
+pub fn listed_variants(
+    listed: &[ListedNameInput],
+    individuals: &[i64],
+    count: usize,
+    seed: u64,
+) -> Vec<ProbeName> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let candidates: Vec<&ListedNameInput> = listed
         .iter()
@@ -64,7 +104,9 @@ pub fn listed_variants(listed: &[ListedNameInput], individuals: &[i64], count: u
     let mut attempts = 0;
     while probes.len() < count && !candidates.is_empty() && attempts < count * 20 {
         attempts += 1;
-        let listed = candidates.choose(&mut rng).expect("candidates is not empty");
+        let listed = candidates
+            .choose(&mut rng)
+            .expect("candidates is not empty");
         let kind = VARIANT_KINDS[probes.len() % VARIANT_KINDS.len()];
         let Some(name) = variant(&listed.name, kind, &mut rng) else {
             continue;

@@ -1,0 +1,30 @@
+//! What the tests of the `paylake` binary share: running it, and the external fixtures.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// A `paylake` command of the binary under test.
+pub fn paylake_command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_paylake"))
+}
+
+/// Runs a command to its end and returns its standard output; fails the test, with both
+/// outputs, when it does not succeed.
+pub fn run(command: &mut Command) -> String {
+    let output = command.output().expect("the paylake binary runs");
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+/// A file of the external fixtures (`../shared/data`).
+#[allow(dead_code)] // not every test binary reads fixtures
+pub fn shared_data(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data")
+        .join(relative)
+}

@@ -1,6 +1,6 @@
--- Edges of the transfer graph for the path searches (cycle, scatter_gather): payments out of
--- USD {min_amount_usd} or more from the {window_days} days before the run's first date to its
--- last date.
+-- Edges of the transfer graph the path searches share (cycle, scatter_gather): payments out
+-- of USD {min_amount_usd} or more from the {window_days} days before the run's first date to
+-- its last date.
 SELECT
     transaction_id,
     account_id AS from_account,

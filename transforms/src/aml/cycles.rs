@@ -3,8 +3,6 @@
 //! of the first, and pass on between `min_retained_ratio` and all of what it received. Every cycle is found once, from its
 //! earliest transfer, because a later transfer cannot lead back to an earlier one.
 
-use arrow::array::RecordBatch;
-
 use super::alerts::Alert;
 use super::config::AmlRules;
 use super::graph::{date_of_day, format_cents, Graph};
@@ -20,6 +18,8 @@ pub struct CycleSettings {
     pub min_hops: usize,
     pub max_hops: usize,
     pub window_micros: i64,
+    /// Every hop moves at least this many USD cents.
+    pub min_amount_cents: i128,
     pub min_retained_ratio: f64,
     pub score: i64,
 }
@@ -30,20 +30,11 @@ impl CycleSettings {
             min_hops: rules.number("cycle", "min_hops")? as usize,
             max_hops: rules.number("cycle", "max_hops")? as usize,
             window_micros: (rules.number("cycle", "window_days")? * 86_400_000_000.0) as i64,
+            min_amount_cents: (rules.number("cycle", "min_amount_usd")? * 100.0).round() as i128,
             min_retained_ratio: rules.number("cycle", "min_retained_ratio")?,
             score: rules.number("cycle", "score")? as i64,
         })
     }
-}
-
-/// Finds the cycles whose last transfer falls on a date of `range`.
-pub fn find_cycles(
-    batches: &[RecordBatch],
-    range: &DateRange,
-    settings: &CycleSettings,
-) -> Result<Vec<Alert>> {
-    let graph = Graph::from_batches(batches)?;
-    find_cycles_in(&graph, range, settings)
 }
 
 /// Finds the cycles of a built graph whose last transfer falls on a date of `range`.
@@ -55,6 +46,9 @@ pub fn find_cycles_in(
     let mut alerts = Vec::new();
     let mut path = Vec::with_capacity(settings.max_hops);
     for start in 0..graph.edges.len() {
+        if graph.edges[start].amount < settings.min_amount_cents {
+            continue;
+        }
         let mut found = Vec::new();
         path.clear();
         path.push(start);
@@ -87,6 +81,9 @@ fn extend(
         let next = &graph.edges[next_index];
         if next.at_micros > deadline {
             break;
+        }
+        if next.amount < settings.min_amount_cents {
+            continue;
         }
         let ratio = next.amount as f64 / last.amount as f64;
         if ratio < settings.min_retained_ratio || ratio > 1.0 {
@@ -125,14 +122,14 @@ fn cycle_alert(graph: &Graph, cycle: &[usize], settings: &CycleSettings) -> Aler
     let hours = (last.at_micros - first.at_micros) / 3_600_000_000;
     Alert {
         rule_id: "cycle".into(),
-        customer_id: first.customer_id.clone(),
+        customer_id: graph.customer_id(cycle[0]),
         account_id: Some(graph.accounts[first.from as usize].clone()),
         business_date: date_of_day(last.day_number),
         score: (settings.score + 5 * (cycle.len() as i64 - 2)).min(100),
         amount_usd_cents: Some(first.amount),
         transaction_ids: cycle
             .iter()
-            .map(|&index| graph.edges[index].transaction_id.clone())
+            .map(|&index| graph.transaction_id(index).to_string())
             .collect(),
         account_ids: accounts.clone(),
         reason: format!(

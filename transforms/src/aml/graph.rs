@@ -3,20 +3,20 @@
 
 use std::collections::HashMap;
 
-use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringViewArray};
 use arrow::datatypes::DataType;
 use chrono::NaiveDate;
 
 use crate::error::Result;
 
-/// One transfer of the graph.
+/// One transfer of the graph. Its ids stay in the batches they came in.
 #[derive(Debug, Clone)]
 pub struct Edge {
-    pub transaction_id: String,
+    batch: u32,
+    row: u32,
     pub from: u32,
     pub to: u32,
-    pub customer_id: Option<String>,
-    /// USD cents; ratios between hops only, so the scale does not matter.
+    /// USD cents.
     pub amount: i128,
     pub at_micros: i64,
     pub day_number: i64,
@@ -27,6 +27,20 @@ pub struct Graph {
     pub edges: Vec<Edge>,
     /// Edge indexes leaving each account, by time.
     pub outgoing: Vec<Vec<usize>>,
+    transaction_ids: Vec<StringViewArray>,
+    customer_ids: Vec<StringViewArray>,
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> &'a ArrayRef {
+    batch
+        .column_by_name(name)
+        .expect("transfer_edges.sql names it")
+}
+
+/// A text column as string views: no copy when it already is one.
+fn text_column(batch: &RecordBatch, name: &str) -> Result<StringViewArray> {
+    let array = arrow::compute::cast(column(batch, name), &DataType::Utf8View)?;
+    Ok(array.as_string_view().clone())
 }
 
 impl Graph {
@@ -43,43 +57,18 @@ impl Graph {
             index
         };
         let mut edges = Vec::new();
-        for batch in batches {
-            let text = |name: &str| {
-                arrow::compute::cast(
-                    batch
-                        .column_by_name(name)
-                        .expect("transfer_edges.sql names it"),
-                    &DataType::Utf8,
-                )
-            };
-            let ids = text("transaction_id")?;
-            let from = text("from_account")?;
-            let to = text("to_account")?;
-            let customers = text("from_customer")?;
-            let amounts = arrow::compute::cast(
-                batch
-                    .column_by_name("amount_usd")
-                    .expect("transfer_edges.sql names it"),
-                &DataType::Decimal128(18, 2),
-            )?;
+        let mut transaction_ids = Vec::with_capacity(batches.len());
+        let mut customer_ids = Vec::with_capacity(batches.len());
+        for (batch_index, batch) in batches.iter().enumerate() {
+            let from = text_column(batch, "from_account")?;
+            let to = text_column(batch, "to_account")?;
+            let amounts =
+                arrow::compute::cast(column(batch, "amount_usd"), &DataType::Decimal128(18, 2))?;
             let times = arrow::compute::cast(
-                batch
-                    .column_by_name("created_at")
-                    .expect("transfer_edges.sql names it"),
+                column(batch, "created_at"),
                 &DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None),
             )?;
-            let days = arrow::compute::cast(
-                batch
-                    .column_by_name("day_number")
-                    .expect("transfer_edges.sql names it"),
-                &DataType::Int64,
-            )?;
-            let (ids, from, to, customers) = (
-                ids.as_string::<i32>(),
-                from.as_string::<i32>(),
-                to.as_string::<i32>(),
-                customers.as_string::<i32>(),
-            );
+            let days = arrow::compute::cast(column(batch, "day_number"), &DataType::Int64)?;
             let amounts = amounts.as_primitive::<arrow::datatypes::Decimal128Type>();
             let times = times.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
             let days = days.as_primitive::<arrow::datatypes::Int64Type>();
@@ -88,17 +77,17 @@ impl Graph {
                     continue;
                 }
                 edges.push(Edge {
-                    transaction_id: ids.value(row).to_string(),
+                    batch: batch_index as u32,
+                    row: row as u32,
                     from: intern(from.value(row)),
                     to: intern(to.value(row)),
-                    customer_id: customers
-                        .is_valid(row)
-                        .then(|| customers.value(row).to_string()),
                     amount: amounts.value(row),
                     at_micros: times.value(row),
                     day_number: days.value(row),
                 });
             }
+            transaction_ids.push(text_column(batch, "transaction_id")?);
+            customer_ids.push(text_column(batch, "from_customer")?);
         }
         let mut outgoing = vec![Vec::new(); accounts.len()];
         for (index, edge) in edges.iter().enumerate() {
@@ -111,7 +100,23 @@ impl Graph {
             accounts,
             edges,
             outgoing,
+            transaction_ids,
+            customer_ids,
         })
+    }
+
+    pub fn transaction_id(&self, edge: usize) -> &str {
+        let edge = &self.edges[edge];
+        self.transaction_ids[edge.batch as usize].value(edge.row as usize)
+    }
+
+    /// The customer who made the payment.
+    pub fn customer_id(&self, edge: usize) -> Option<String> {
+        let edge = &self.edges[edge];
+        let customers = &self.customer_ids[edge.batch as usize];
+        customers
+            .is_valid(edge.row as usize)
+            .then(|| customers.value(edge.row as usize).to_string())
     }
 }
 

@@ -202,36 +202,59 @@ pub async fn prepare_movements(
     Ok(rows)
 }
 
+/// The transfer graph of a run, built for the first path rule that needs it and kept for the
+/// next: every payment out of the longest path window, whatever its amount (each search applies
+/// its own minimum).
+#[derive(Default)]
+pub struct TransferGraph(Option<Graph>);
+
+impl TransferGraph {
+    async fn get_or_build(
+        &mut self,
+        context: &SessionContext,
+        range: &DateRange,
+        rules: &AmlRules,
+    ) -> Result<&Graph> {
+        if self.0.is_none() {
+            let window_days = ["cycle", "scatter_gather"]
+                .iter()
+                .filter(|rule_id| rules.enabled(rule_id).is_some())
+                .map(|rule_id| rules.number(rule_id, "window_days"))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .fold(1.0_f64, f64::max);
+            let values = [
+                ("min_amount_usd".to_string(), "0".to_string()),
+                ("window_days".to_string(), (window_days as i64).to_string()),
+            ];
+            let sql = render("transfer_edges", TRANSFER_EDGES_SQL, range, &values)?;
+            let edges = context.sql(&sql).await?.collect().await?;
+            self.0 = Some(Graph::from_batches(&edges)?);
+        }
+        Ok(self.0.as_ref().expect("built above"))
+    }
+}
+
 /// Runs one rule over the prepared movements. A switched-off rule gives no alerts.
 pub async fn run_rule(
     context: &SessionContext,
     rule_id: &str,
     range: &DateRange,
     rules: &AmlRules,
+    transfer_graph: &mut TransferGraph,
 ) -> Result<Vec<Alert>> {
-    let Some(parameters) = rules.enabled(rule_id) else {
+    if rules.enabled(rule_id).is_none() {
         return Ok(Vec::new());
-    };
+    }
     if rule_id == "cycle" {
         let settings = cycles::CycleSettings::from_rules(rules)?;
-        let sql = render(
-            "cycle",
-            TRANSFER_EDGES_SQL,
-            range,
-            &rule_values(parameters, &[]),
-        )?;
-        let edges = context.sql(&sql).await?.collect().await?;
-        return cycles::find_cycles(&edges, range, &settings);
+        let graph = transfer_graph.get_or_build(context, range, rules).await?;
+        return cycles::find_cycles_in(graph, range, &settings);
     }
     if rule_id == "scatter_gather" {
         let settings = scatter_gather::ScatterGatherSettings::from_rules(rules)?;
-        let values = rule_values(parameters, &[("min_amount_usd", "0")]);
-        let sql = render(rule_id, TRANSFER_EDGES_SQL, range, &values)?;
-        let edges = context.sql(&sql).await?.collect().await?;
-        let graph = Graph::from_batches(&edges)?;
-        return Ok(scatter_gather::find_scatter_gather(
-            &graph, range, &settings,
-        ));
+        let graph = transfer_graph.get_or_build(context, range, rules).await?;
+        return Ok(scatter_gather::find_scatter_gather(graph, range, &settings));
     }
     let sql = rule_sql(rule_id, range, rules)?.ok_or_else(|| TransformError::Rules {
         origin: format!("rules.{rule_id}"),

@@ -87,7 +87,7 @@ pub fn find_scatter_gather(
             {
                 intermediaries.insert(hop.intermediary);
                 first_legs
-                    .entry(graph.edges[hop.first_leg].transaction_id.as_str())
+                    .entry(graph.transaction_id(hop.first_leg))
                     .or_insert((hop.first_leg, Vec::new()))
                     .1
                     .push(hop.second_leg);
@@ -105,12 +105,12 @@ pub fn find_scatter_gather(
             let second_ids = first_legs.values().flat_map(|(_, seconds)| {
                 seconds
                     .iter()
-                    .map(|&leg| graph.edges[leg].transaction_id.clone())
+                    .map(|&leg| graph.transaction_id(leg).to_string())
             });
             let origin_customer = first_legs
                 .values()
                 .next()
-                .and_then(|(leg, _)| graph.edges[*leg].customer_id.clone());
+                .and_then(|(leg, _)| graph.customer_id(*leg));
             let origin_id = graph.accounts[origin as usize].clone();
             let beneficiary_id = graph.accounts[beneficiary as usize].clone();
             alerts.push(Alert {

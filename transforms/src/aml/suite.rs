@@ -9,7 +9,7 @@ use paylake_catalog::{lake_session, registry, Lake, Zone};
 
 use super::alerts::{alerts_batch, Alert};
 use super::config::AmlRules;
-use super::rules::{prepare_movements, run_rule, DateRange, RULE_IDS};
+use super::rules::{prepare_movements, run_rule, DateRange, TransferGraph, RULE_IDS};
 use crate::error::Result;
 use crate::job::{replace_business_date, BusinessDay};
 
@@ -35,9 +35,10 @@ pub async fn detect(
         movements,
         ..Detection::default()
     };
+    let mut transfer_graph = TransferGraph::default();
     for rule_id in RULE_IDS {
         let started = Instant::now();
-        let alerts = run_rule(context, rule_id, range, rules).await?;
+        let alerts = run_rule(context, rule_id, range, rules, &mut transfer_graph).await?;
         tracing::info!(
             rule_id,
             alerts = alerts.len(),

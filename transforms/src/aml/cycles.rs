@@ -1,7 +1,8 @@
 //! The cycle rule: money that returns to its origin through 2 to 6 hops. A depth-first search
 //! over the transfer graph, where each hop must leave after the one before, within the window
-//! of the first, and pass on between `min_retained_ratio` and all of what it received. Every cycle is found once, from its
-//! earliest transfer, because a later transfer cannot lead back to an earlier one.
+//! of the first, and pass on between `min_retained_ratio` and all of what it received. Every
+//! cycle is found once, from its earliest transfer, because a later transfer cannot lead back
+//! to an earlier one.
 
 use super::alerts::Alert;
 use super::config::AmlRules;

@@ -241,7 +241,13 @@ pub async fn build_sanctions_hits(
     let batch = hits_batch(&hits, &list_version, day)?;
     let table = registry().get(Zone::Gold, "sanctions_hits")?;
     replace_business_date(lake, table, day, vec![batch]).await?;
-    tracing::info!(business_date = %day.date, parties = parties.len(), listed_names = index.len(), hits = hits.len(), "gold.sanctions_hits built");
+    tracing::info!(
+        business_date = %day.date,
+        parties = parties.len(),
+        listed_names = index.len(),
+        hits = hits.len(),
+        "gold.sanctions_hits built"
+    );
     Ok(hits)
 }
 

@@ -570,6 +570,30 @@ fn build_registry() -> Registry {
     });
 
     tables.extend(aml_gold_tables());
+    tables.push(TableDef {
+        zone: Zone::Gold,
+        name: "ledger_integrity",
+        schema: schema_of([
+            Field::new("check_type", DataType::Utf8, false),
+            Field::new("subject", DataType::Utf8, false),
+            text("currency"),
+            money("expected_amount"),
+            money("actual_amount"),
+            money("difference"),
+            Field::new("status", DataType::Utf8, false),
+            text("detail"),
+            date("business_date"),
+        ]),
+        key: vec!["business_date", "check_type", "subject", "currency"],
+        partition_by: vec!["business_date"],
+        personal_data: vec![],
+        owner: "finance",
+        description:
+            "Integrity checks of a business date with their status: each journal's debits \
+                      equal its credits per currency; each bank statement's opening balance plus \
+                      its booked entries equals its closing balance (camt.053 OPBD, CLBD).",
+        full_snapshot: false,
+    });
 
     for source in QUARANTINE_SOURCES {
         tables.push(TableDef {

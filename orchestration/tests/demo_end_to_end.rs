@@ -92,6 +92,19 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     );
 
     // Re-running ingest over the same files commits nothing.
+    // The simulated ledger balances and its bank statements add up, every date.
+    let integrity = paylake(&[
+        "sql",
+        "--lake",
+        lake_arg,
+        "--format",
+        "csv",
+        "SELECT check_type, status, count(*) FROM gold.ledger_integrity GROUP BY 1, 2 ORDER BY 1, 2",
+    ]);
+    let integrity = csv_rows(&integrity);
+    assert_eq!(integrity.len(), 2, "{integrity:?}");
+    assert!(integrity.iter().all(|row| row[1] == "ok"), "{integrity:?}");
+
     let before = delta_log_files(&lake);
     let again = paylake(&["ingest", "--lake", lake_arg]);
     assert!(again.contains("aurora"), "{again}");
@@ -147,4 +160,41 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
          WHERE records_read <> records_taken + records_quarantined",
     ]);
     assert_eq!(csv_rows(&balance), vec![vec!["0".to_string()]]);
+}
+
+#[test]
+fn the_genkgo_camt053_sample_is_flagged_where_its_balances_do_not_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let lake_arg = lake.to_str().unwrap();
+    let samples: Vec<String> = ["camt053.v2.minimal.xml", "camt053.v8.xml"]
+        .iter()
+        .map(|name| {
+            support::shared_data(&format!("bank/camt053/{name}"))
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut load = vec!["load", "--lake", lake_arg, "--kind", "camt053"];
+    load.extend(samples.iter().map(String::as_str));
+    paylake(&load);
+    paylake(&["run", "--lake", lake_arg, "--date", "2014-12-30"]);
+    // The sample's opening balance (18.15 CR) and its two booked entries (17.70 net) do not
+    // reach its closing balance (27.00 DR): a real statement like it must not pass unseen.
+    let checks = paylake(&[
+        "sql",
+        "--lake",
+        lake_arg,
+        "--format",
+        "csv",
+        "SELECT check_type, CAST(difference AS VARCHAR), status FROM gold.ledger_integrity",
+    ]);
+    assert_eq!(
+        csv_rows(&checks),
+        vec![vec![
+            "statement_balance".to_string(),
+            "62.85".to_string(),
+            "violation".to_string()
+        ]]
+    );
 }

@@ -4,6 +4,7 @@
 pub mod aml;
 pub mod error;
 pub mod job;
+pub mod recon;
 
 pub use error::{Result, TransformError};
 pub use job::BusinessDay;

@@ -15,6 +15,7 @@ use paylake_catalog::{lake_session, registry, Lake, TableDef};
 use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::aml::suite::build_aml_alerts;
 use paylake_transforms::aml::AmlRules;
+use paylake_transforms::recon::integrity::build_ledger_integrity;
 use paylake_transforms::BusinessDay;
 
 #[derive(serde::Deserialize)]
@@ -158,6 +159,9 @@ async fn build(job: &str, lake: &Lake, day: &BusinessDay) {
         }
         "aml_alerts" => {
             build_aml_alerts(lake, day, &rules).await.unwrap();
+        }
+        "ledger_integrity" => {
+            build_ledger_integrity(lake, day).await.unwrap();
         }
         other => panic!("no job builds gold.{other}"),
     }

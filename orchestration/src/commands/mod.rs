@@ -105,12 +105,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             let lake = open_lake(&settings, &lake)?;
             let outcome = steps::run_business_date(&settings, &lake, date).await?;
             println!(
-                "{date}: {} CTR candidates, {} AML alerts, {} sanctions hits, {} SAR candidates, {} customers rated; report {}",
+                "{date}: {} CTR candidates, {} AML alerts, {} sanctions hits, {} SAR candidates, {} customers rated, {} integrity checks ({} violated); report {}",
                 outcome.ctr_candidates,
                 outcome.alerts.len(),
                 outcome.sanctions_hits,
                 outcome.sar_candidates,
                 outcome.customers_rated,
+                outcome.integrity.checks,
+                outcome.integrity.violations,
                 outcome.report
             );
             Ok(())

@@ -14,6 +14,7 @@ use paylake_transforms::aml::cases::{build_customer_risk, build_sar_candidates};
 use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::aml::screening::build_sanctions_hits;
 use paylake_transforms::aml::suite::build_aml_alerts;
+use paylake_transforms::recon::integrity::build_ledger_integrity;
 use paylake_transforms::BusinessDay;
 
 use super::spinner;
@@ -177,6 +178,7 @@ pub struct DateOutcome {
     pub sanctions_hits: usize,
     pub customers_rated: u64,
     pub sar_candidates: u64,
+    pub integrity: paylake_transforms::recon::integrity::IntegrityOutcome,
     /// Where the report is: a path, or a URL on S3.
     pub report: String,
 }
@@ -193,6 +195,7 @@ pub async fn run_business_date(
     let sanctions_hits = build_sanctions_hits(lake, &day, &rules).await?.len();
     let customers_rated = build_customer_risk(lake, &day, &rules).await?;
     let sar_candidates = build_sar_candidates(lake, &day, &rules).await?;
+    let integrity = build_ledger_integrity(lake, &day).await?;
     let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
     Ok(DateOutcome {
         ctr_candidates,
@@ -200,6 +203,7 @@ pub async fn run_business_date(
         sanctions_hits,
         customers_rated,
         sar_candidates,
+        integrity,
         report,
     })
 }

@@ -1,0 +1,47 @@
+//! `gold.ledger_integrity`: every journal balances per currency, and every bank statement's
+//! opening balance plus its booked entries equals its closing balance.
+
+use paylake_catalog::{lake_session, registry, Lake, Zone};
+
+use crate::error::Result;
+use crate::job::{query, replace_business_date, BusinessDay};
+
+const LEDGER_INTEGRITY_SQL: &str =
+    include_str!("../../../sql/transforms/recon/ledger_integrity.sql");
+
+/// What the date's checks found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntegrityOutcome {
+    pub checks: u64,
+    pub violations: u64,
+}
+
+/// Runs the date's checks and replaces its partition of `gold.ledger_integrity`.
+pub async fn build_ledger_integrity(lake: &Lake, day: &BusinessDay) -> Result<IntegrityOutcome> {
+    let context = lake_session(lake).await?;
+    let batches = query(&context, day, LEDGER_INTEGRITY_SQL).await?;
+    let violations = count_violations(&batches)?;
+    let table = registry().get(Zone::Gold, "ledger_integrity")?;
+    let checks = replace_business_date(lake, table, day, batches).await?;
+    if violations > 0 {
+        tracing::warn!(business_date = %day.date, violations, "ledger integrity violated");
+    }
+    Ok(IntegrityOutcome { checks, violations })
+}
+
+fn count_violations(batches: &[arrow::record_batch::RecordBatch]) -> Result<u64> {
+    use arrow::array::AsArray;
+    let mut violations = 0;
+    for batch in batches {
+        let Some(status) = batch.column_by_name("status") else {
+            continue;
+        };
+        let status = arrow::compute::cast(status, &arrow::datatypes::DataType::Utf8)?;
+        violations += status
+            .as_string::<i32>()
+            .iter()
+            .filter(|value| *value == Some("violation"))
+            .count() as u64;
+    }
+    Ok(violations)
+}

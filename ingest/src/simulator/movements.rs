@@ -90,6 +90,11 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// The id of the account of the customer at `index` (one account per customer).
+    fn account_id(&self, index: usize) -> String {
+        self.population.accounts[index].id.clone()
+    }
+
     fn next_id(&self) -> String {
         format!("T{:08}", self.movements.len() + 1)
     }
@@ -379,15 +384,13 @@ fn inject_behaviour_typologies(
     if reserved.len() < RESERVED_CUSTOMERS {
         return;
     }
-    let account_id =
-        |builder: &Builder<'_>, index: usize| builder.population.accounts[index].id.clone();
     let case =
         |builder: &Builder<'_>, typology, accounts: &[usize], transaction_ids| TypologyCase {
             typology,
             business_date: date,
             account_ids: accounts
                 .iter()
-                .map(|&index| account_id(builder, index))
+                .map(|&index| builder.account_id(index))
                 .collect(),
             transaction_ids,
         };
@@ -531,8 +534,6 @@ fn inject_graph_typologies(
     if reserved.len() < 29 {
         return;
     }
-    let account_id =
-        |builder: &Builder<'_>, index: usize| builder.population.accounts[index].id.clone();
     match day {
         0 | 1 => {
             let (centre, others) = if day == 0 {
@@ -552,8 +553,8 @@ fn inject_graph_typologies(
                 };
                 ids.extend(pair);
             }
-            let mut account_ids = vec![account_id(builder, centre)];
-            account_ids.extend(others.iter().map(|&other| account_id(builder, other)));
+            let mut account_ids = vec![builder.account_id(centre)];
+            account_ids.extend(others.iter().map(|&other| builder.account_id(other)));
             cases.push(TypologyCase {
                 typology,
                 business_date: date,
@@ -578,7 +579,7 @@ fn inject_graph_typologies(
                 business_date: date,
                 account_ids: ring
                     .iter()
-                    .map(|&index| account_id(builder, index))
+                    .map(|&index| builder.account_id(index))
                     .collect(),
                 transaction_ids: ids,
             });
@@ -597,7 +598,7 @@ fn inject_graph_typologies(
             cases.push(TypologyCase {
                 typology: "rapid_pass_through",
                 business_date: date,
-                account_ids: vec![account_id(builder, mule), account_id(builder, beneficiary)],
+                account_ids: vec![builder.account_id(mule), builder.account_id(beneficiary)],
                 transaction_ids: vec![deposit, out, incoming],
             });
         }

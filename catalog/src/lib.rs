@@ -8,10 +8,11 @@ pub mod delta;
 pub mod error;
 pub mod lake;
 pub mod lineage;
+pub mod money;
 pub mod registry;
 pub mod session;
 
 pub use error::{CatalogError, Result};
 pub use lake::Lake;
 pub use registry::{registry, TableDef, Zone};
-pub use session::lake_session;
+pub use session::{lake_session, refresh_table};

@@ -716,7 +716,6 @@ fn aml_gold_tables() -> Vec<TableDef> {
                 Field::new("rule_id", DataType::Utf8, false),
                 Field::new("rule_version", DataType::Utf8, false),
                 text("parameters"),
-                text("typology"),
                 text("customer_id"),
                 text("account_id"),
                 integer("score"),

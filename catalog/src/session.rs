@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
-use datafusion::catalog::MemorySchemaProvider;
+use datafusion::catalog::{MemorySchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use deltalake::DeltaTable;
 
 use crate::delta::open_table;
 use crate::error::{CatalogError, Result};
 use crate::lake::Lake;
-use crate::registry::{registry, Zone};
+use crate::registry::{registry, TableDef, Zone};
 
 /// Builds a session with one schema per zone. A table that does not exist yet is registered
 /// empty with its registry schema, so that jobs and queries plan before their first data lands.
@@ -25,20 +26,47 @@ pub async fn lake_session(lake: &Lake) -> Result<SessionContext> {
         catalog.register_schema(zone.as_str(), Arc::new(MemorySchemaProvider::new()))?;
     }
     for table in registry().tables() {
-        let schema = catalog
-            .schema(table.zone.as_str())
-            .expect("every zone schema was registered above");
-        let provider: Arc<dyn datafusion::catalog::TableProvider> =
-            match open_table(lake, table).await? {
-                Some(delta_table) => {
-                    delta_table
-                        .update_datafusion_session(&context.state())
-                        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
-                    delta_table.table_provider().await?
-                }
-                None => Arc::new(MemTable::try_new(table.schema.clone(), vec![vec![]])?),
-            };
-        schema.register_table(table.name.to_string(), provider)?;
+        let provider: Arc<dyn TableProvider> = match open_table(lake, table).await? {
+            Some(delta_table) => delta_provider(&context, table, &delta_table).await?,
+            None => Arc::new(MemTable::try_new(table.schema.clone(), vec![vec![]])?),
+        };
+        register(&context, table, provider)?;
     }
     Ok(context)
+}
+
+/// Points the session's `zone.table` at a version of the table just written, so that the jobs
+/// after a write in one session read what it wrote.
+pub async fn refresh_table(
+    context: &SessionContext,
+    table: &TableDef,
+    delta_table: &DeltaTable,
+) -> Result<()> {
+    let provider = delta_provider(context, table, delta_table).await?;
+    register(context, table, provider)
+}
+
+async fn delta_provider(
+    context: &SessionContext,
+    table: &TableDef,
+    delta_table: &DeltaTable,
+) -> Result<Arc<dyn TableProvider>> {
+    delta_table
+        .update_datafusion_session(&context.state())
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
+    Ok(delta_table.table_provider().await?)
+}
+
+fn register(
+    context: &SessionContext,
+    table: &TableDef,
+    provider: Arc<dyn TableProvider>,
+) -> Result<()> {
+    let schema = context
+        .catalog("datafusion")
+        .and_then(|catalog| catalog.schema(table.zone.as_str()))
+        .expect("lake sessions have a schema per zone");
+    schema.deregister_table(table.name)?;
+    schema.register_table(table.name.to_string(), provider)?;
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! What every job shares: the business day it runs for, SQL templates, and the write of one
-//! date's partition.
+//! What every job shares: the business day it runs for, day numbers, SQL templates and their
+//! literals, and the write of one date's partition into the session the date's jobs share.
 
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use datafusion::prelude::{col, lit, SessionContext};
 use datafusion::scalar::ScalarValue;
 use paylake_catalog::delta::{conform_to_schema, open_or_create_table, replace_where};
-use paylake_catalog::{Lake, TableDef};
+use paylake_catalog::{refresh_table, registry, Lake, TableDef, Zone};
 
 use crate::error::{Result, TransformError};
 
@@ -29,15 +29,64 @@ impl BusinessDay {
     /// Fills the `{business_date}` and `{timezone}` parameters of a SQL template. Both come
     /// from typed values, never from free text, so they cannot break out of their literals.
     pub fn render(&self, template: &str) -> String {
-        template
-            .replace("{business_date}", &self.date.format("%Y-%m-%d").to_string())
-            .replace("{timezone}", self.timezone.name())
+        fill_placeholders(
+            template,
+            &[
+                ("business_date", self.date.format("%Y-%m-%d").to_string()),
+                ("timezone", self.timezone.name().to_string()),
+            ],
+        )
     }
 
     fn days_since_epoch(&self) -> i32 {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
-        i32::try_from((self.date - epoch).num_days()).expect("business dates fit in i32 days")
+        i32::try_from(day_number(self.date)).expect("business dates fit in i32 days")
     }
+}
+
+/// Days since 1970-01-01: the day number windows are computed with, and Arrow's Date32.
+pub fn day_number(date: NaiveDate) -> i64 {
+    (date - epoch()).num_days()
+}
+
+/// The date of a day number.
+pub fn date_of_day(day_number: i64) -> NaiveDate {
+    epoch() + chrono::Duration::days(day_number)
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date")
+}
+
+/// Replaces each `{name}` of a SQL template with its value. Values come from typed settings
+/// (numbers, dates, zone names, codes checked when read), never from free text.
+pub fn fill_placeholders<N: AsRef<str>>(template: &str, values: &[(N, String)]) -> String {
+    values
+        .iter()
+        .fold(template.to_string(), |sql, (name, value)| {
+            sql.replace(&format!("{{{}}}", name.as_ref()), value)
+        })
+}
+
+/// The first `{name}` a filled template still holds: a parameter its settings lack.
+pub fn unfilled_placeholder(sql: &str) -> Option<String> {
+    let start = sql.find('{')?;
+    let end = sql[start..]
+        .find('}')
+        .map_or(sql.len(), |offset| start + offset + 1);
+    Some(sql[start..end].to_string())
+}
+
+/// A list of texts as SQL literals for `IN (...)`; `NULL` for an empty list, so that the
+/// condition matches nothing rather than failing to parse.
+pub fn sql_text_list<S: AsRef<str>>(values: &[S]) -> String {
+    if values.is_empty() {
+        return "NULL".to_string();
+    }
+    values
+        .iter()
+        .map(|value| format!("'{}'", value.as_ref().replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Runs a SQL template for a business day.
@@ -49,9 +98,28 @@ pub async fn query(
     Ok(context.sql(&day.render(template)).await?.collect().await?)
 }
 
-/// Replaces the business date's partition of a gold table with `batches`.
+/// Runs a date's SQL and replaces the date's partition of `gold.<table>` with its rows, which it
+/// returns.
+pub async fn rebuild_date(
+    lake: &Lake,
+    context: &SessionContext,
+    day: &BusinessDay,
+    table: &str,
+    template: &str,
+) -> Result<Vec<RecordBatch>> {
+    let batches = query(context, day, template).await?;
+    let definition = registry().get(Zone::Gold, table)?;
+    let rows = replace_business_date(lake, context, definition, day, batches.clone()).await?;
+    tracing::info!(business_date = %day.date, rows, table, "gold table built");
+    Ok(batches)
+}
+
+/// Replaces the business date's partition of a gold table with `batches`, and points `context`
+/// at the new version, so that the date's later jobs in the same session read it. Returns the
+/// number of rows written.
 pub async fn replace_business_date(
     lake: &Lake,
+    context: &SessionContext,
     table: &TableDef,
     day: &BusinessDay,
     batches: Vec<RecordBatch>,
@@ -68,13 +136,23 @@ pub async fn replace_business_date(
     let rows = conformed.iter().map(|batch| batch.num_rows() as u64).sum();
     let delta_table = open_or_create_table(lake, table).await?;
     let predicate = col("business_date").eq(lit(ScalarValue::Date32(Some(day.days_since_epoch()))));
-    replace_where(delta_table, table, conformed, predicate).await?;
+    let written = replace_where(delta_table, table, conformed, predicate).await?;
+    refresh_table(context, table, &written).await?;
     Ok(rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_fill_and_leftovers_are_named() {
+        let sql = fill_placeholders("x > {low} AND y IN ({codes})", &[("low", "5".into())]);
+        assert_eq!(sql, "x > 5 AND y IN ({codes})");
+        assert_eq!(unfilled_placeholder(&sql).as_deref(), Some("{codes}"));
+        assert_eq!(sql_text_list(&["KP", "O'X"]), "'KP', 'O''X'");
+        assert_eq!(sql_text_list::<&str>(&[]), "NULL");
+    }
 
     #[test]
     fn templates_receive_the_date_and_zone_and_bad_zones_are_refused() {
@@ -88,6 +166,7 @@ mod tests {
             "DATE '2026-03-02' AT TIME ZONE 'Europe/London'"
         );
         assert_eq!(day.days_since_epoch(), 20_514);
+        assert_eq!(date_of_day(day_number(day.date)), day.date);
         let err = BusinessDay::new(day.date, "Mars/Olympus").unwrap_err();
         assert!(err.to_string().contains("Mars/Olympus"));
     }

@@ -153,15 +153,16 @@ async fn run_case(folder: &Path) {
 /// Runs the job that builds `gold.<job>`, and the jobs it reads from.
 async fn build(job: &str, lake: &Lake, day: &BusinessDay) {
     let rules = AmlRules::defaults();
+    let context = lake_session(lake).await.unwrap();
     match job {
         "ctr_candidates" => {
-            build_ctr_candidates(lake, day).await.unwrap();
+            build_ctr_candidates(lake, &context, day).await.unwrap();
         }
         "aml_alerts" => {
-            build_aml_alerts(lake, day, &rules).await.unwrap();
+            build_aml_alerts(lake, &context, day, &rules).await.unwrap();
         }
         "ledger_integrity" => {
-            build_ledger_integrity(lake, day).await.unwrap();
+            build_ledger_integrity(lake, &context, day).await.unwrap();
         }
         other => panic!("no job builds gold.{other}"),
     }
@@ -201,7 +202,8 @@ async fn cash_without_a_rate_stops_the_job_with_the_currency_named() {
         "America/New_York",
     )
     .unwrap();
-    let err = build_ctr_candidates(&lake, &day)
+    let context = lake_session(&lake).await.unwrap();
+    let err = build_ctr_candidates(&lake, &context, &day)
         .await
         .unwrap_err()
         .to_string();

@@ -144,7 +144,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 bench::run_suite_on_parquet(&settings, &data, days, &output).await
             }
             BenchCommand::Screening { names, sdn } => {
-                bench::bench_screening(&settings, names, &sdn)
+                bench::bench_screening(&settings, names, &sdn).await
             }
             BenchCommand::Floor {
                 source,

@@ -1,7 +1,7 @@
 //! The pipeline's steps as the commands run them: simulate, ingest, build a business date.
 
 use chrono::NaiveDate;
-use paylake_catalog::Lake;
+use paylake_catalog::{lake_session, Lake};
 use paylake_ingest::landing::LandingStore;
 use paylake_ingest::pii::PiiDetector;
 use paylake_ingest::simulator::{
@@ -189,13 +189,18 @@ pub async fn run_business_date(
     date: NaiveDate,
 ) -> Result<DateOutcome> {
     let day = BusinessDay::new(date, &settings.business_timezone)?;
-    let ctr_candidates = build_ctr_candidates(lake, &day).await?;
     let rules = settings.aml_rules()?;
-    let alerts = build_aml_alerts(lake, &day, &rules).await?;
-    let sanctions_hits = build_sanctions_hits(lake, &day, &rules).await?.len();
-    let customers_rated = build_customer_risk(lake, &day, &rules).await?;
-    let sar_candidates = build_sar_candidates(lake, &day, &rules).await?;
-    let integrity = build_ledger_integrity(lake, &day).await?;
+    // One session for the date's jobs: each write points it at the new version, so risk and
+    // SAR candidates read the alerts and hits written before them.
+    let context = lake_session(lake).await?;
+    let ctr_candidates = build_ctr_candidates(lake, &context, &day).await?;
+    let alerts = build_aml_alerts(lake, &context, &day, &rules).await?;
+    let sanctions_hits = build_sanctions_hits(lake, &context, &day, &rules)
+        .await?
+        .len();
+    let customers_rated = build_customer_risk(lake, &context, &day, &rules).await?;
+    let sar_candidates = build_sar_candidates(lake, &context, &day, &rules).await?;
+    let integrity = build_ledger_integrity(lake, &context, &day).await?;
     let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
     Ok(DateOutcome {
         ctr_candidates,

@@ -11,8 +11,8 @@ use paylake_catalog::{registry, Zone};
 use sha2::{Digest, Sha256};
 
 use super::config::AmlRules;
-use super::rules::day_number;
 use crate::error::Result;
+use crate::job::day_number;
 
 /// One alert of one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,25 +40,18 @@ impl Alert {
         let mut evidence = self.transaction_ids.clone();
         evidence.sort();
         evidence.dedup();
-        let mut hasher = Sha256::new();
-        for part in [
+        let date = self.business_date.to_string();
+        let subject = [
             self.rule_id.as_str(),
-            &self.business_date.to_string(),
+            &date,
             self.account_id.as_deref().unwrap_or(""),
             self.customer_id.as_deref().unwrap_or(""),
-        ] {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
-        for id in &evidence {
-            hasher.update(id.as_bytes());
-            hasher.update([0]);
-        }
-        let digest = hasher.finalize();
-        let hex: String = digest[..10]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
+        ];
+        let parts: Vec<&str> = subject
+            .into_iter()
+            .chain(evidence.iter().map(String::as_str))
             .collect();
+        let hex = stable_hex_id(&parts, 10);
         format!("AL-{}-{hex}", self.business_date.format("%Y%m%d"))
     }
 
@@ -74,6 +67,20 @@ impl Alert {
         self.account_ids = self.account_id.iter().cloned().chain(others).collect();
         self
     }
+}
+
+/// A hex id that depends only on `parts`, in order: the first `bytes` of their SHA-256, each
+/// part ended by a NUL so that ("ab", "c") and ("a", "bc") differ.
+pub fn stable_hex_id(parts: &[&str], bytes: usize) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize()[..bytes]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The rows of `gold.aml_alerts` for `alerts`, with the rules' version and parameters.
@@ -103,12 +110,6 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
             alerts
                 .iter()
                 .map(|alert| Some(rules.parameters_json(&alert.rule_id)))
-                .collect(),
-        ),
-        text(
-            alerts
-                .iter()
-                .map(|alert| Some(alert.rule_id.clone()))
                 .collect(),
         ),
         text(
@@ -150,20 +151,14 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
                 .collect::<Vec<_>>(),
         )),
     ];
-    let batch = RecordBatch::try_new(
-        Arc::new(arrow::datatypes::Schema::new(
-            table
-                .schema
-                .fields()
-                .iter()
-                .zip(&columns)
-                .map(|(field, column)| {
-                    arrow::datatypes::Field::new(field.name(), column.data_type().clone(), true)
-                })
-                .collect::<Vec<_>>(),
-        )),
-        columns,
-    )?;
+    debug_assert_eq!(columns.len(), table.schema.fields().len());
+    // Columns in the registry's order; conforming names the list items as the table does.
+    let names = table
+        .schema
+        .fields()
+        .iter()
+        .map(|field| field.name().clone());
+    let batch = RecordBatch::try_from_iter(names.zip(columns))?;
     Ok(paylake_catalog::delta::conform_to_schema(
         &batch,
         &table.schema,

@@ -1,10 +1,11 @@
 //! `gold.ctr_candidates`: Currency Transaction Report candidates of a business date.
 
 use arrow::array::{Array, AsArray};
-use paylake_catalog::{lake_session, registry, Lake, Zone};
+use datafusion::prelude::SessionContext;
+use paylake_catalog::Lake;
 
 use crate::error::{Result, TransformError};
-use crate::job::{query, replace_business_date, BusinessDay};
+use crate::job::{query, rebuild_date, BusinessDay};
 
 const CANDIDATES_SQL: &str = include_str!("../../../sql/transforms/gold_ctr_candidates.sql");
 const CASH_WITHOUT_RATE_SQL: &str =
@@ -14,9 +15,12 @@ const CASH_WITHOUT_RATE_SQL: &str =
 ///
 /// Refuses to run when a posted cash transaction of the date has no FX rate: leaving it out
 /// would understate a customer's total.
-pub async fn build_ctr_candidates(lake: &Lake, day: &BusinessDay) -> Result<u64> {
-    let context = lake_session(lake).await?;
-    let missing_rates = query(&context, day, CASH_WITHOUT_RATE_SQL).await?;
+pub async fn build_ctr_candidates(
+    lake: &Lake,
+    context: &SessionContext,
+    day: &BusinessDay,
+) -> Result<u64> {
+    let missing_rates = query(context, day, CASH_WITHOUT_RATE_SQL).await?;
     if let Some(reason) = describe_missing_rates(&missing_rates)? {
         return Err(TransformError::MissingInput {
             job: "gold.ctr_candidates",
@@ -24,11 +28,8 @@ pub async fn build_ctr_candidates(lake: &Lake, day: &BusinessDay) -> Result<u64>
             reason,
         });
     }
-    let candidates = query(&context, day, CANDIDATES_SQL).await?;
-    let table = registry().get(Zone::Gold, "ctr_candidates")?;
-    let rows = replace_business_date(lake, table, day, candidates).await?;
-    tracing::info!(business_date = %day.date, rows, "gold.ctr_candidates built");
-    Ok(rows)
+    let candidates = rebuild_date(lake, context, day, "ctr_candidates", CANDIDATES_SQL).await?;
+    Ok(candidates.iter().map(|batch| batch.num_rows() as u64).sum())
 }
 
 fn describe_missing_rates(batches: &[arrow::record_batch::RecordBatch]) -> Result<Option<String>> {

@@ -4,11 +4,14 @@
 //! cycle is found once, from its earliest transfer, because a later transfer cannot lead back
 //! to an earlier one.
 
+use paylake_catalog::money::format_decimal;
+
 use super::alerts::Alert;
 use super::config::AmlRules;
-use super::graph::{date_of_day, format_cents, Graph};
+use super::graph::Graph;
 use super::rules::DateRange;
 use crate::error::Result;
+use crate::job::date_of_day;
 
 /// Searches stop after this many cycles from one transfer: a dense cluster is reported by its
 /// first cycles, not enumerated whole.
@@ -135,11 +138,11 @@ fn cycle_alert(graph: &Graph, cycle: &[usize], settings: &CycleSettings) -> Aler
         account_ids: accounts.clone(),
         reason: format!(
             "USD {} returned to its origin through {} hops ({}) within {} hours, USD {} arriving back",
-            format_cents(first.amount),
+            format_decimal(first.amount, 2),
             cycle.len(),
             accounts.join(" -> "),
             hours,
-            format_cents(last.amount)
+            format_decimal(last.amount, 2)
         ),
     }
 }

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringViewArray};
 use arrow::datatypes::DataType;
-use chrono::NaiveDate;
 
 use crate::error::Result;
 
@@ -127,16 +126,4 @@ impl Graph {
         let begin = outgoing.partition_point(|&index| self.edges[index].at_micros <= after_micros);
         &outgoing[begin..]
     }
-}
-
-/// The date of a day number (days since 1970-01-01).
-pub fn date_of_day(day_number: i64) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date")
-        + chrono::Duration::days(day_number)
-}
-
-/// USD cents as `1234.56`.
-pub fn format_cents(cents: i128) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }

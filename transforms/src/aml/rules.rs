@@ -16,6 +16,7 @@ use super::cycles;
 use super::graph::Graph;
 use super::scatter_gather;
 use crate::error::{Result, TransformError};
+use crate::job::{day_number, fill_placeholders, sql_text_list, unfilled_placeholder};
 
 /// Every rule of the suite, in the order they run.
 pub const RULE_IDS: [&str; 14] = [
@@ -141,12 +142,6 @@ impl DateRange {
     }
 }
 
-/// Days since 1970-01-01.
-pub fn day_number(date: NaiveDate) -> i64 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
-    (date - epoch).num_days()
-}
-
 /// Days before the first date of a run that the rules look at: the longest window of any rule,
 /// and a day more for movements that cross midnight.
 pub fn lookback_days(rules: &AmlRules) -> i64 {
@@ -181,21 +176,13 @@ pub async fn prepare_movements(
             lookback_days(rules).to_string(),
         )],
     )?;
-    let batches = context.sql(&sql).await?.collect().await?;
+    let frame = context.sql(&sql).await?;
+    let planned_schema = Arc::new(frame.schema().as_arrow().clone());
+    let batches = frame.collect().await?;
     let rows = batches.iter().map(RecordBatch::num_rows).sum();
-    let schema = batches
-        .first()
-        .map(|batch| batch.schema())
-        .unwrap_or_else(|| Arc::new(arrow::datatypes::Schema::empty()));
-    if batches.is_empty() {
-        // An empty run still plans: register the columns with no rows.
-        let plan = context.sql(&sql).await?;
-        let schema = Arc::new(plan.schema().as_arrow().clone());
-        let table = MemTable::try_new(schema, vec![vec![]])?;
-        context.deregister_table(MOVEMENTS_TABLE)?;
-        context.register_table(MOVEMENTS_TABLE, Arc::new(table))?;
-        return Ok(0);
-    }
+    // Batches carry the schema as executed; a run without movements registers the planned
+    // columns, so that every rule still plans.
+    let schema = batches.first().map_or(planned_schema, RecordBatch::schema);
     let table = MemTable::try_new(schema, vec![batches])?;
     context.deregister_table(MOVEMENTS_TABLE)?;
     context.register_table(MOVEMENTS_TABLE, Arc::new(table))?;
@@ -310,14 +297,10 @@ fn rule_values(
             toml::Value::Integer(number) => number.to_string(),
             toml::Value::Float(number) => number.to_string(),
             toml::Value::Boolean(flag) => flag.to_string(),
-            // Validated to letter codes when the rules were read.
-            toml::Value::Array(codes) if codes.is_empty() => "NULL".to_string(),
-            toml::Value::Array(codes) => codes
-                .iter()
-                .filter_map(toml::Value::as_str)
-                .map(|code| format!("'{code}'"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            toml::Value::Array(codes) => {
+                let codes: Vec<&str> = codes.iter().filter_map(toml::Value::as_str).collect();
+                sql_text_list(&codes)
+            }
             other => other.to_string(),
         };
         values.push((name.clone(), text));
@@ -333,18 +316,16 @@ pub fn render(
     range: &DateRange,
     values: &[(String, String)],
 ) -> Result<String> {
-    let mut sql = template
-        .replace("{from_day}", &range.from_day().to_string())
-        .replace("{to_day}", &range.to_day().to_string())
-        .replace("{timezone}", range.timezone.name());
-    for (name, value) in values {
-        sql = sql.replace(&format!("{{{name}}}"), value);
-    }
-    if let Some(start) = sql.find('{') {
-        let placeholder: String = sql[start..].chars().take_while(|c| *c != '}').collect();
+    let run_values = [
+        ("from_day", range.from_day().to_string()),
+        ("to_day", range.to_day().to_string()),
+        ("timezone", range.timezone.name().to_string()),
+    ];
+    let sql = fill_placeholders(&fill_placeholders(template, &run_values), values);
+    if let Some(placeholder) = unfilled_placeholder(&sql) {
         return Err(TransformError::Rules {
             origin: format!("rules.{rule_id}"),
-            reason: format!("parameter {placeholder}}} is needed by the rule's SQL but not set"),
+            reason: format!("parameter {placeholder} is needed by the rule's SQL but not set"),
         });
     }
     Ok(sql)

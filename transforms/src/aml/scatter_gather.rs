@@ -6,11 +6,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use paylake_catalog::money::format_decimal;
+
 use super::alerts::Alert;
 use super::config::AmlRules;
-use super::graph::{date_of_day, format_cents, Graph};
+use super::graph::Graph;
 use super::rules::DateRange;
 use crate::error::Result;
+use crate::job::date_of_day;
 
 #[derive(Debug, Clone)]
 pub struct ScatterGatherSettings {
@@ -127,7 +130,7 @@ pub fn find_scatter_gather(
                     .collect(),
                 reason: format!(
                     "USD {} sent through {} intermediaries on to account {beneficiary_id} within {} days",
-                    format_cents(total),
+                    format_decimal(total, 2),
                     intermediaries.len(),
                     settings.window_days
                 ),

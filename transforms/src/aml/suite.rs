@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use datafusion::prelude::SessionContext;
-use paylake_catalog::{lake_session, registry, Lake, Zone};
+use paylake_catalog::{registry, Lake, Zone};
 
 use super::alerts::{alerts_batch, Alert};
 use super::config::AmlRules;
@@ -69,22 +69,23 @@ pub async fn detect(
     Ok(detection)
 }
 
-/// Builds the date's alerts and replaces its partition of `gold.aml_alerts`.
+/// Builds the date's alerts and replaces its partition of `gold.aml_alerts`. `context` is the
+/// lake session of the date's jobs.
 pub async fn build_aml_alerts(
     lake: &Lake,
+    context: &SessionContext,
     day: &BusinessDay,
     rules: &AmlRules,
 ) -> Result<Vec<Alert>> {
-    let context = lake_session(lake).await?;
     let range = DateRange {
         from: day.date,
         to: day.date,
         timezone: day.timezone,
     };
-    let detection = detect(&context, &range, rules).await?;
+    let detection = detect(context, &range, rules).await?;
     let batch = alerts_batch(&detection.alerts, rules)?;
     let table = registry().get(Zone::Gold, "aml_alerts")?;
-    replace_business_date(lake, table, day, vec![batch]).await?;
+    replace_business_date(lake, context, table, day, vec![batch]).await?;
     tracing::info!(business_date = %day.date, alerts = detection.alerts.len(), "gold.aml_alerts built");
     Ok(detection.alerts)
 }

@@ -1,10 +1,11 @@
 //! `gold.ledger_integrity`: every journal balances per currency, and every bank statement's
 //! opening balance plus its booked entries equals its closing balance.
 
-use paylake_catalog::{lake_session, registry, Lake, Zone};
+use datafusion::prelude::SessionContext;
+use paylake_catalog::Lake;
 
 use crate::error::Result;
-use crate::job::{query, replace_business_date, BusinessDay};
+use crate::job::{rebuild_date, BusinessDay};
 
 const LEDGER_INTEGRITY_SQL: &str =
     include_str!("../../../sql/transforms/recon/ledger_integrity.sql");
@@ -17,12 +18,15 @@ pub struct IntegrityOutcome {
 }
 
 /// Runs the date's checks and replaces its partition of `gold.ledger_integrity`.
-pub async fn build_ledger_integrity(lake: &Lake, day: &BusinessDay) -> Result<IntegrityOutcome> {
-    let context = lake_session(lake).await?;
-    let batches = query(&context, day, LEDGER_INTEGRITY_SQL).await?;
+pub async fn build_ledger_integrity(
+    lake: &Lake,
+    context: &SessionContext,
+    day: &BusinessDay,
+) -> Result<IntegrityOutcome> {
+    let batches =
+        rebuild_date(lake, context, day, "ledger_integrity", LEDGER_INTEGRITY_SQL).await?;
+    let checks = batches.iter().map(|batch| batch.num_rows() as u64).sum();
     let violations = count_violations(&batches)?;
-    let table = registry().get(Zone::Gold, "ledger_integrity")?;
-    let checks = replace_business_date(lake, table, day, batches).await?;
     if violations > 0 {
         tracing::warn!(business_date = %day.date, violations, "ledger integrity violated");
     }

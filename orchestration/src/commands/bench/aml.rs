@@ -18,9 +18,10 @@ use chrono::NaiveDate;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use parquet::arrow::ArrowWriter;
-use paylake_transforms::aml::rules::{day_number, rule_sql, RULE_IDS};
+use paylake_transforms::aml::rules::{rule_sql, RULE_IDS};
 use paylake_transforms::aml::suite::detect;
 use paylake_transforms::aml::DateRange;
+use paylake_transforms::job::day_number;
 
 use super::{io_error, measure, Lcg, Measure};
 use crate::config::Settings;

@@ -1,35 +1,37 @@
 //! `paylake bench screening`: how fast names screen against the whole OFAC SDN list with its
 //! aliases, and how well: recall on variants of listed individuals' names (typos, dropped or
 //! swapped names, other transliterations) and false positives on names of unlisted people, at
-//! the threshold of the rules file. The floor is the same scoring without the index, on a sample.
+//! the threshold of the rules file. The list is read as production reads it: loaded into a
+//! scratch lake and taken from `silver.sanctions_*`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use paylake_catalog::{lake_session, Lake};
+use paylake_ingest::landing::deliver_files;
 use paylake_transforms::aml::screening::variants::{
     listed_variants, unlisted_names, ProbeName, VARIANT_KINDS,
 };
 use paylake_transforms::aml::screening::{
-    individuals_in_ofac_folder, list_from_ofac_folder, screen_parties, Party, ScreeningIndex,
+    list_from_lake, screen_parties, ListedNameInput, Party, ScreeningIndex,
 };
 
+use super::io_error;
+use crate::cli::LoadKind;
+use crate::commands::steps;
 use crate::config::Settings;
 use crate::error::Result;
 
-pub fn bench_screening(settings: &Settings, names: usize, sdn_folder: &Path) -> Result<()> {
+pub async fn bench_screening(settings: &Settings, names: usize, sdn_folder: &Path) -> Result<()> {
     let rules = settings.aml_rules()?;
     let min_score = f64::from(rules.screening.min_score) / 100.0;
-    let listed = list_from_ofac_folder(sdn_folder)?;
-    let individuals = individuals_in_ofac_folder(sdn_folder)?;
+    let (listed, list_version) = load_list(sdn_folder).await?;
     let started = Instant::now();
-    let index = ScreeningIndex::build(
-        list_from_ofac_folder(sdn_folder)?,
-        rules.screening.min_token_length,
-    );
+    let index = ScreeningIndex::build(listed.clone(), rules.screening.min_token_length);
     let build_seconds = started.elapsed().as_secs_f64();
 
     let variant_count = (names / 5).max(VARIANT_KINDS.len());
-    let mut probes = listed_variants(&listed, &individuals, variant_count, 7);
+    let mut probes = listed_variants(&listed, variant_count, 7);
     probes.extend(unlisted_names(
         &listed,
         names.saturating_sub(probes.len()),
@@ -50,7 +52,7 @@ pub fn bench_screening(settings: &Settings, names: usize, sdn_folder: &Path) -> 
     let screen_seconds = started.elapsed().as_secs_f64();
 
     println!(
-        "OFAC SDN list {}: {} names (primary and aliases) indexed in {build_seconds:.2} s",
+        "OFAC SDN list {} ({list_version}): {} names (primary and aliases) indexed in {build_seconds:.2} s",
         sdn_folder.display(),
         index.len()
     );
@@ -62,6 +64,22 @@ pub fn bench_screening(settings: &Settings, names: usize, sdn_folder: &Path) -> 
     );
     report_quality(&probes, &hits);
     Ok(())
+}
+
+/// The list as screening reads it in production: delivered like `paylake load --kind ofac`
+/// into a scratch lake, ingested, and read back from `silver.sanctions_*`.
+async fn load_list(sdn_folder: &Path) -> Result<(Vec<ListedNameInput>, String)> {
+    let scratch = tempfile::tempdir().map_err(io_error(Path::new("scratch lake")))?;
+    let lake = Lake::open(scratch.path().to_str().unwrap_or_default())?;
+    let files: Vec<PathBuf> = ["sdn.csv", "alt.csv", "add.csv"]
+        .iter()
+        .map(|name| sdn_folder.join(name))
+        .filter(|path| path.exists())
+        .collect();
+    deliver_files(&lake.landing_dir()?, LoadKind::Ofac.into(), &files)?;
+    steps::ingest(&lake).await?;
+    let context = lake_session(&lake).await?;
+    Ok(list_from_lake(&context).await?)
 }
 
 fn report_quality(probes: &[ProbeName], hits: &[paylake_transforms::aml::screening::Hit]) {

@@ -16,10 +16,11 @@ use chrono::NaiveDate;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
+use paylake_catalog::money::parse_decimal;
 use paylake_catalog::{registry, Zone};
 use serde::Serialize;
 
-use super::Scores;
+use super::{ratio, Scores};
 use crate::aml::config::AmlRules;
 use crate::aml::rules::DateRange;
 use crate::aml::suite::detect;
@@ -166,28 +167,11 @@ fn field<'a>(
         })
 }
 
-/// A decimal amount as cents, rounded half away from zero at the third decimal.
+/// A non-negative amount as cents. AMLSim writes values with up to three decimals; the third
+/// is rounded half up, as the only rounding the sample needs.
 fn parse_cents(text: &str) -> Option<i128> {
-    let text = text.trim();
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() && fraction.is_empty() {
-        return None;
-    }
-    let whole: i128 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let digits: String = fraction
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(3)
-        .collect();
-    if !fraction.chars().all(|c| c.is_ascii_digit()) || whole < 0 {
-        return None;
-    }
-    let thousandths: i128 = digits.parse().ok()?;
-    Some(whole * 100 + (thousandths + 5) / 10)
+    let thousandths = parse_decimal(text, 3).ok().filter(|value| *value >= 0)?;
+    Some((thousandths + 5) / 10)
 }
 
 /// The sample as silver tables, in a session the suite can run on, and the dates it covers.
@@ -439,8 +423,7 @@ pub async fn evaluate_sample(sample: &AmlSimSample, rules: &AmlRules) -> Result<
         accounts: sample.nodes.len(),
         laundering_accounts: laundering.len(),
         flagged_accounts: flagged.len(),
-        recall_of_accounts_with_fraud_step: Scores::from_counts(stepped_found, 0, stepped.len())
-            .recall,
+        recall_of_accounts_with_fraud_step: ratio(stepped_found, stepped.len()),
         transfers: sample.transfers.len(),
     })
 }

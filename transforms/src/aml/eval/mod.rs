@@ -17,15 +17,15 @@ pub struct Scores {
 
 impl Scores {
     pub fn from_counts(true_positives: usize, predicted: usize, actual: usize) -> Self {
-        let ratio = |part: usize, whole: usize| {
-            if whole == 0 {
-                1.0
-            } else {
-                part as f64 / whole as f64
-            }
-        };
-        let precision = ratio(true_positives, predicted);
-        let recall = ratio(true_positives, actual);
+        Scores::from_rates(
+            ratio(true_positives, predicted),
+            ratio(true_positives, actual),
+        )
+    }
+
+    /// Scores from a precision and a recall, which may come from different counts (alerts
+    /// for the one, injected cases for the other).
+    pub fn from_rates(precision: f64, recall: f64) -> Self {
         let f1 = if precision + recall == 0.0 {
             0.0
         } else {
@@ -36,6 +36,15 @@ impl Scores {
             recall,
             f1,
         }
+    }
+}
+
+/// `part / whole`, or 1.0 for nothing out of nothing.
+pub fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
     }
 }
 

@@ -8,10 +8,12 @@ use std::collections::{BTreeMap, HashSet};
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::DataType;
 use chrono::NaiveDate;
+use datafusion::prelude::SessionContext;
 use paylake_catalog::{lake_session, Lake};
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
-use super::Scores;
+use super::{ratio, Scores};
 use crate::error::{Result, TransformError};
 
 const TRUTH_FOLDER: &str = "landing/_truth";
@@ -69,7 +71,8 @@ pub struct LakeEvaluation {
 pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
     let cases = read_cases(lake).await?;
     let ctr_days = read_ctr_days(lake).await?;
-    let alerts = read_alerts(lake).await?;
+    let context = lake_session(lake).await?;
+    let alerts = read_alerts(&context).await?;
 
     let mut by_typology: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for case in &cases {
@@ -99,7 +102,7 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
 
     // Sanctions: every customer named after a listed individual is hit on its entry.
     let sanctioned = read_sanctions_truth(lake).await?;
-    let hits = read_hits(lake).await?;
+    let hits = read_hits(&context).await?;
     let sanctions_found = sanctioned.iter().filter(|case| hits.contains(case)).count();
     by_typology.insert(SCREENING.into(), (sanctioned.len(), sanctions_found));
 
@@ -139,25 +142,16 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
         .fold((0, 0), |(total, good), (alerts, hits)| {
             (total + alerts, good + hits)
         });
-    let overall = Scores {
-        precision: Scores::from_counts(alerts_true, alerts_total, 0).precision,
-        recall: Scores::from_counts(cases_found, 0, cases_total).recall,
-        f1: 0.0,
-    };
-    let overall = Scores {
-        f1: if overall.precision + overall.recall == 0.0 {
-            0.0
-        } else {
-            2.0 * overall.precision * overall.recall / (overall.precision + overall.recall)
-        },
-        ..overall
-    };
+    let overall = Scores::from_rates(
+        ratio(alerts_true, alerts_total),
+        ratio(cases_found, cases_total),
+    );
     Ok(LakeEvaluation {
         by_typology: by_typology
             .into_iter()
             .map(|(typology, (cases, found))| TypologyRecall {
                 rule_id: rule_of_typology(&typology).to_string(),
-                recall: Scores::from_counts(found, 0, cases).recall,
+                recall: ratio(found, cases),
                 typology,
                 cases,
                 found,
@@ -166,7 +160,7 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
         by_rule: by_rule
             .into_iter()
             .map(|(rule_id, (alerts, good))| RulePrecision {
-                precision: Scores::from_counts(good, alerts, 0).precision,
+                precision: ratio(good, alerts),
                 rule_id,
                 alerts,
                 about_injected_activity: good,
@@ -176,46 +170,61 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
     })
 }
 
-async fn read_truth_csv(lake: &Lake, name: &str) -> Result<Vec<csv::StringRecord>> {
+/// The rows of a truth file, read by its column names.
+async fn read_truth<T: DeserializeOwned>(lake: &Lake, name: &str) -> Result<Vec<T>> {
     let relative = format!("{TRUTH_FOLDER}/{name}");
-    let bytes = lake.read_file(&relative).await?.ok_or_else(|| TransformError::Evaluation(format!(
-        "{relative} is not in the lake {}: the truth comes with simulated sources (paylake simulate)",
-        lake.root()
-    )))?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
-    reader
-        .records()
-        .collect::<std::result::Result<Vec<_>, _>>()
+    let bytes = lake.read_file(&relative).await?.ok_or_else(|| {
+        TransformError::Evaluation(format!(
+            "{relative} is not in the lake {}: the truth comes with simulated sources (paylake simulate)",
+            lake.root()
+        ))
+    })?;
+    csv::Reader::from_reader(bytes.as_slice())
+        .deserialize()
+        .collect::<std::result::Result<Vec<T>, _>>()
         .map_err(|err| TransformError::Evaluation(format!("{relative}: {err}")))
 }
 
+#[derive(Deserialize)]
+struct TypologyRow {
+    typology: String,
+    /// Space-separated.
+    transaction_ids: String,
+}
+
+#[derive(Deserialize)]
+struct CtrRow {
+    business_date: NaiveDate,
+    customer_id: String,
+}
+
+#[derive(Deserialize)]
+struct SanctionsRow {
+    customer_id: String,
+    sdn_ent_num: i64,
+}
+
 async fn read_cases(lake: &Lake) -> Result<Vec<TruthCase>> {
-    Ok(read_truth_csv(lake, "typologies.csv")
+    Ok(read_truth::<TypologyRow>(lake, "typologies.csv")
         .await?
         .into_iter()
-        .map(|record| TruthCase {
-            typology: record.get(0).unwrap_or_default().to_string(),
-            transaction_ids: record
-                .get(3)
-                .unwrap_or_default()
+        .map(|row| TruthCase {
+            transaction_ids: row
+                .transaction_ids
                 .split_whitespace()
                 .map(str::to_string)
                 .collect(),
+            typology: row.typology,
         })
         .collect())
 }
 
 async fn read_ctr_days(lake: &Lake) -> Result<Vec<(String, NaiveDate)>> {
-    let mut days = Vec::new();
-    for record in read_truth_csv(lake, "ctr_candidates.csv").await? {
-        let date = record
-            .get(0)
-            .and_then(|text| text.parse::<NaiveDate>().ok())
-            .ok_or_else(|| {
-                TransformError::Evaluation(format!("ctr_candidates.csv: bad date in {record:?}"))
-            })?;
-        days.push((record.get(1).unwrap_or_default().to_string(), date));
-    }
+    let mut days: Vec<(String, NaiveDate)> = read_truth::<CtrRow>(lake, "ctr_candidates.csv")
+        .await?
+        .into_iter()
+        .map(|row| (row.customer_id, row.business_date))
+        .collect();
     days.sort();
     days.dedup();
     Ok(days)
@@ -223,19 +232,15 @@ async fn read_ctr_days(lake: &Lake) -> Result<Vec<(String, NaiveDate)>> {
 
 /// (customer, SDN entry) of each customer the simulator named after a listed individual.
 async fn read_sanctions_truth(lake: &Lake) -> Result<HashSet<(String, i64)>> {
-    Ok(read_truth_csv(lake, "sanctions_matches.csv")
+    Ok(read_truth::<SanctionsRow>(lake, "sanctions_matches.csv")
         .await?
         .into_iter()
-        .filter_map(|record| {
-            let ent_num = record.get(3)?.parse().ok()?;
-            Some((record.get(0)?.to_string(), ent_num))
-        })
+        .map(|row| (row.customer_id, row.sdn_ent_num))
         .collect())
 }
 
 /// Distinct (customer, SDN entry) of `gold.sanctions_hits` over every date.
-async fn read_hits(lake: &Lake) -> Result<HashSet<(String, i64)>> {
-    let context = lake_session(lake).await?;
+async fn read_hits(context: &SessionContext) -> Result<HashSet<(String, i64)>> {
     let batches = context
         .sql("SELECT DISTINCT customer_id, sdn_ent_num FROM gold.sanctions_hits")
         .await?
@@ -257,8 +262,7 @@ async fn read_hits(lake: &Lake) -> Result<HashSet<(String, i64)>> {
     Ok(hits)
 }
 
-async fn read_alerts(lake: &Lake) -> Result<Vec<StoredAlert>> {
-    let context = lake_session(lake).await?;
+async fn read_alerts(context: &SessionContext) -> Result<Vec<StoredAlert>> {
     let batches = context
         .sql("SELECT rule_id, customer_id, business_date, transaction_ids FROM gold.aml_alerts")
         .await?

@@ -54,12 +54,15 @@ pub struct ScreeningIndex {
 }
 
 /// A listed name before indexing.
+#[derive(Debug, Clone)]
 pub struct ListedNameInput {
     pub ent_num: i64,
     pub entry_name: String,
     pub name: String,
     pub name_type: String,
     pub program: String,
+    /// `individual`, `vessel`, `aircraft`, or empty for an entity.
+    pub sdn_type: String,
 }
 
 impl ScreeningIndex {
@@ -280,6 +283,7 @@ mod tests {
             name: name.to_string(),
             name_type: "primary".into(),
             program: "SDGT".into(),
+            sdn_type: "individual".into(),
         };
         ScreeningIndex::build(
             vec![

@@ -5,21 +5,19 @@ pub mod matcher;
 pub mod normalize;
 pub mod variants;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Date32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
-use paylake_catalog::{lake_session, registry, Lake, Zone};
-use sha2::{Digest, Sha256};
+use paylake_catalog::{registry, Lake, Zone};
 
 pub use matcher::{ListedNameInput, Match, ScreeningIndex, TokenCache};
 
+use super::alerts::stable_hex_id;
 use super::config::AmlRules;
-use super::rules::day_number;
-use crate::error::{Result, TransformError};
-use crate::job::{replace_business_date, BusinessDay};
+use crate::error::Result;
+use crate::job::{day_number, replace_business_date, BusinessDay};
 
 /// A party to screen.
 #[derive(Debug, Clone)]
@@ -100,10 +98,11 @@ pub fn screen_parties(index: &ScreeningIndex, parties: &[Party], min_score: f64)
 pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameInput>, String)> {
     let batches = context
         .sql(
-            "SELECT e.ent_num, e.name AS entry_name, e.name, 'primary' AS name_type, e.program \
+            "SELECT e.ent_num, e.name AS entry_name, e.name, 'primary' AS name_type, e.program, \
+                    e.sdn_type \
              FROM silver.sanctions_entries AS e \
              UNION ALL \
-             SELECT a.ent_num, e.name, a.alt_name, a.alt_type, e.program \
+             SELECT a.ent_num, e.name, a.alt_name, a.alt_type, e.program, e.sdn_type \
              FROM silver.sanctions_aliases AS a \
              JOIN silver.sanctions_entries AS e ON e.ent_num = a.ent_num",
         )
@@ -132,12 +131,14 @@ pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameI
         let text = |index: usize| arrow::compute::cast(batch.column(index), &DataType::Utf8);
         let ent_nums = arrow::compute::cast(batch.column(0), &DataType::Int64)?;
         let ent_nums = ent_nums.as_primitive::<arrow::datatypes::Int64Type>();
-        let (entry_names, listed_names, types, programs) = (text(1)?, text(2)?, text(3)?, text(4)?);
-        let (entry_names, listed_names, types, programs) = (
+        let (entry_names, listed_names, types, programs, sdn_types) =
+            (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?);
+        let (entry_names, listed_names, types, programs, sdn_types) = (
             entry_names.as_string::<i32>(),
             listed_names.as_string::<i32>(),
             types.as_string::<i32>(),
             programs.as_string::<i32>(),
+            sdn_types.as_string::<i32>(),
         );
         for row in 0..batch.num_rows() {
             if listed_names.is_null(row) || ent_nums.is_null(row) {
@@ -149,90 +150,24 @@ pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameI
                 name: listed_names.value(row).to_string(),
                 name_type: types.value(row).trim().to_string(),
                 program: programs.value(row).trim().to_string(),
+                sdn_type: sdn_types.value(row).trim().to_string(),
             });
         }
     }
     Ok((names, version))
 }
 
-/// The records of one of OFAC's legacy CSV files (no header).
-fn read_ofac_csv(folder: &Path, name: &str) -> Result<Vec<csv::StringRecord>> {
-    let path = folder.join(name);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(&path)
-        .map_err(|err| TransformError::Evaluation(format!("{}: {err}", path.display())))?;
-    reader
-        .records()
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|err| TransformError::Evaluation(format!("{}: {err}", path.display())))
-}
-
-/// Entry numbers of the individuals (type `individual`) of an OFAC `sdn.csv`.
-pub fn individuals_in_ofac_folder(folder: &Path) -> Result<Vec<i64>> {
-    Ok(read_ofac_csv(folder, "sdn.csv")?
-        .iter()
-        .filter(|record| record.get(2).map(str::trim) == Some("individual"))
-        .filter_map(|record| record.get(0).and_then(|id| id.trim().parse().ok()))
-        .collect())
-}
-
-/// The SDN list from OFAC's legacy CSV files (`sdn.csv` and `alt.csv` in one folder).
-pub fn list_from_ofac_folder(folder: &Path) -> Result<Vec<ListedNameInput>> {
-    let read = |name: &str| read_ofac_csv(folder, name);
-    let clean = |text: Option<&str>| {
-        text.map(str::trim)
-            .filter(|text| *text != "-0-")
-            .unwrap_or_default()
-            .to_string()
-    };
-    let mut entries = std::collections::HashMap::new();
-    let mut names = Vec::new();
-    for record in read("sdn.csv")? {
-        let Ok(ent_num) = clean(record.get(0)).parse::<i64>() else {
-            continue;
-        };
-        let name = clean(record.get(1));
-        let program = clean(record.get(3));
-        entries.insert(ent_num, (name.clone(), program.clone()));
-        names.push(ListedNameInput {
-            ent_num,
-            entry_name: name.clone(),
-            name,
-            name_type: "primary".into(),
-            program,
-        });
-    }
-    for record in read("alt.csv")? {
-        let Ok(ent_num) = clean(record.get(0)).parse::<i64>() else {
-            continue;
-        };
-        let Some((entry_name, program)) = entries.get(&ent_num) else {
-            continue;
-        };
-        names.push(ListedNameInput {
-            ent_num,
-            entry_name: entry_name.clone(),
-            name: clean(record.get(3)),
-            name_type: clean(record.get(2)),
-            program: program.clone(),
-        });
-    }
-    Ok(names)
-}
-
 /// Screens the lake's customers against its SDN list and replaces the date's partition of
 /// `gold.sanctions_hits`. Returns the hits.
 pub async fn build_sanctions_hits(
     lake: &Lake,
+    context: &SessionContext,
     day: &BusinessDay,
     rules: &AmlRules,
 ) -> Result<Vec<Hit>> {
-    let context = lake_session(lake).await?;
-    let (names, list_version) = list_from_lake(&context).await?;
+    let (names, list_version) = list_from_lake(context).await?;
     let index = ScreeningIndex::build(names, rules.screening.min_token_length);
-    let parties = customers_of(&context).await?;
+    let parties = customers_of(context).await?;
     let hits = screen_parties(
         &index,
         &parties,
@@ -240,7 +175,7 @@ pub async fn build_sanctions_hits(
     );
     let batch = hits_batch(&hits, &list_version, day)?;
     let table = registry().get(Zone::Gold, "sanctions_hits")?;
-    replace_business_date(lake, table, day, vec![batch]).await?;
+    replace_business_date(lake, context, table, day, vec![batch]).await?;
     tracing::info!(
         business_date = %day.date,
         parties = parties.len(),
@@ -277,14 +212,8 @@ fn hits_batch(hits: &[Hit], list_version: &str, day: &BusinessDay) -> Result<Rec
     let table = registry().get(Zone::Gold, "sanctions_hits")?;
     let text = |values: Vec<String>| -> ArrayRef { Arc::new(StringArray::from(values)) };
     let hit_id = |hit: &Hit| {
-        let digest = Sha256::digest(format!(
-            "{}\0{}\0{}",
-            hit.party.customer_id, hit.ent_num, list_version
-        ));
-        digest[..8]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
+        let ent_num = hit.ent_num.to_string();
+        stable_hex_id(&[&hit.party.customer_id, &ent_num, list_version], 8)
     };
     let columns: Vec<ArrayRef> = vec![
         text(hits.iter().map(hit_id).collect()),

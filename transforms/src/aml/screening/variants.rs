@@ -88,16 +88,11 @@ pub struct ProbeName {
 }
 
 /// `count` variants of listed individuals' primary names, the kinds in turn.
-pub fn listed_variants(
-    listed: &[ListedNameInput],
-    individuals: &[i64],
-    count: usize,
-    seed: u64,
-) -> Vec<ProbeName> {
+pub fn listed_variants(listed: &[ListedNameInput], count: usize, seed: u64) -> Vec<ProbeName> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let candidates: Vec<&ListedNameInput> = listed
         .iter()
-        .filter(|name| name.name_type == "primary" && individuals.contains(&name.ent_num))
+        .filter(|name| name.name_type == "primary" && name.sdn_type == "individual")
         .filter(|name| name_tokens(&name.name).len() >= 2)
         .collect();
     let mut probes = Vec::with_capacity(count);

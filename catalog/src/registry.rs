@@ -595,6 +595,8 @@ fn build_registry() -> Registry {
         full_snapshot: false,
     });
 
+    tables.extend(finance_gold_tables());
+
     for source in QUARANTINE_SOURCES {
         tables.push(TableDef {
             zone: Zone::Quarantine,
@@ -693,6 +695,106 @@ fn build_registry() -> Registry {
     });
 
     Registry { tables }
+}
+
+/// Gold tables of finance: the three-way reconciliation and the cost datasets.
+fn finance_gold_tables() -> Vec<TableDef> {
+    let gold = |name, schema, key: Vec<&'static str>, description| TableDef {
+        zone: Zone::Gold,
+        name,
+        schema,
+        key,
+        partition_by: vec!["business_date"],
+        personal_data: vec![],
+        owner: "finance",
+        description,
+        full_snapshot: false,
+    };
+    let required = |name: &str| Field::new(name, DataType::Utf8, false);
+    vec![
+        gold(
+            "recon_matches",
+            schema_of([
+                required("match_id"),
+                integer("stage"),
+                required("rule_id"),
+                text("match_type"),
+                text("reference"),
+                text("left_side"),
+                text("left_reference"),
+                text("right_side"),
+                text("right_reference"),
+                integer("right_count"),
+                text("currency"),
+                money("left_amount"),
+                money("right_amount"),
+                money("difference"),
+                date("origin_date"),
+                integer("days_late"),
+                text("detail"),
+                text("rules_version"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "match_id"],
+            "Matches of the three-way reconciliation completed on the business date: payment to \
+             settlement line, payout to its batch, payout to bank credit, each with the rule and \
+             stage that made it (exact, tolerant, FX) and how late it came.",
+        ),
+        gold(
+            "recon_breaks",
+            schema_of([
+                required("break_id"),
+                required("category"),
+                text("reference"),
+                text("left_side"),
+                text("left_reference"),
+                text("right_side"),
+                text("right_reference"),
+                text("currency"),
+                money("left_amount"),
+                money("right_amount"),
+                money("difference"),
+                text("field"),
+                text("expected_value"),
+                text("actual_value"),
+                text("rule_id"),
+                date("origin_date"),
+                date("due_date"),
+                integer("age_days"),
+                required("status"),
+                text("detail"),
+                text("rules_version"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "break_id"],
+            "Reconciliation breaks open at the end of the business date, carried from day to day \
+             until matched or written off: missing_in_ledger, missing_in_processor, \
+             missing_in_bank, timing_pending, amount_mismatch, fee_variance, fx_difference, \
+             currency_mismatch, duplicate, split_incomplete, integrity_violation; with the field \
+             that differs, both values and the age in days.",
+        ),
+        gold(
+            "recon_summary",
+            schema_of([
+                text("currency"),
+                integer("matched_count"),
+                money("matched_amount"),
+                integer("late_matched_count"),
+                integer("tolerant_matched_count"),
+                integer("open_break_count"),
+                money("open_break_amount"),
+                integer("timing_pending_count"),
+                integer("written_off_count"),
+                integer("oldest_break_days"),
+                integer("in_flight_count"),
+                money("in_flight_amount"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "currency"],
+            "The reconciliation of a business date per currency: matched, in flight, open \
+             breaks and their amount, timing, written off, the oldest break's age.",
+        ),
+    ]
 }
 
 /// The gold tables of the AML suite: alerts, sanctions hits, customer risk, SAR candidates.

@@ -16,6 +16,7 @@ struct ConfigFile {
     business_timezone: Option<String>,
     ofac_sdn_csv: Option<PathBuf>,
     aml_rules: Option<PathBuf>,
+    finance_rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,8 @@ pub struct Settings {
     pub ofac_sdn_csv: Option<PathBuf>,
     /// AML rules file; the rules paylake ships when unset.
     pub aml_rules: Option<PathBuf>,
+    /// Finance rules file (reconciliation, fees, cost budgets); the shipped rules when unset.
+    pub finance_rules: Option<PathBuf>,
 }
 
 impl Settings {
@@ -40,6 +43,16 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The finance rules in force: the configured file, or the shipped defaults.
+    pub fn finance_rules(&self) -> Result<paylake_transforms::finance_rules::FinanceRules> {
+        match &self.finance_rules {
+            Some(path) => Ok(paylake_transforms::finance_rules::FinanceRules::load(path)?),
+            None => Ok(paylake_transforms::finance_rules::FinanceRules::defaults()),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -47,6 +60,7 @@ impl Default for Settings {
             business_timezone: "America/New_York".to_string(),
             ofac_sdn_csv: None,
             aml_rules: None,
+            finance_rules: None,
         }
     }
 }
@@ -83,6 +97,7 @@ fn load_with_env(
         // Relative paths in the file are relative to the file.
         settings.ofac_sdn_csv = file.ofac_sdn_csv.map(|csv| base.join(csv));
         settings.aml_rules = file.aml_rules.map(|rules| base.join(rules));
+        settings.finance_rules = file.finance_rules.map(|rules| base.join(rules));
     }
     if let Some(lake) = env("PAYLAKE_LAKE") {
         settings.lake = lake;
@@ -95,6 +110,9 @@ fn load_with_env(
     }
     if let Some(rules) = env("PAYLAKE_AML_RULES") {
         settings.aml_rules = Some(PathBuf::from(rules));
+    }
+    if let Some(rules) = env("PAYLAKE_FINANCE_RULES") {
+        settings.finance_rules = Some(PathBuf::from(rules));
     }
     Ok(settings)
 }

@@ -24,6 +24,9 @@ pub enum TransformError {
     #[error("aml rules {origin}: {reason}")]
     Rules { origin: String, reason: String },
 
+    #[error("finance rules {origin}: {reason}")]
+    FinanceRules { origin: String, reason: String },
+
     #[error("aml rule {rule_id} failed: {reason}")]
     RuleFailed { rule_id: String, reason: String },
 

@@ -89,6 +89,22 @@ pub fn sql_text_list<S: AsRef<str>>(values: &[S]) -> String {
         .join(", ")
 }
 
+/// Runs `sql` and registers its rows in `context` as the in-memory table `name`, replacing one
+/// of that name. A query without rows registers its planned columns, so that what reads the
+/// table still plans. Returns the number of rows.
+pub async fn materialize(context: &SessionContext, name: &str, sql: &str) -> Result<usize> {
+    let frame = context.sql(sql).await?;
+    let planned_schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
+    let batches = frame.collect().await?;
+    let rows = batches.iter().map(RecordBatch::num_rows).sum();
+    // Batches carry the schema as executed, which may differ from the plan's in nullability.
+    let schema = batches.first().map_or(planned_schema, RecordBatch::schema);
+    let table = datafusion::datasource::MemTable::try_new(schema, vec![batches])?;
+    context.deregister_table(name)?;
+    context.register_table(name, std::sync::Arc::new(table))?;
+    Ok(rows)
+}
+
 /// Runs a SQL template for a business day.
 pub async fn query(
     context: &SessionContext,

@@ -3,6 +3,7 @@
 
 pub mod aml;
 pub mod error;
+pub mod finance_rules;
 pub mod job;
 pub mod recon;
 

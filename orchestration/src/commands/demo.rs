@@ -76,6 +76,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     let mut total_candidates = 0;
     let mut alerts_by_rule: std::collections::BTreeMap<String, usize> = Default::default();
     let (mut sar_candidates, mut sanctions_hits) = (0, 0);
+    let mut reconciliation = Vec::new();
     for offset in 0..simulation.days {
         let date = simulation.start_date + chrono::Duration::days(i64::from(offset));
         let outcome = steps::run_business_date(settings, &lake, date).await?;
@@ -85,6 +86,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         for alert in &outcome.alerts {
             *alerts_by_rule.entry(alert.rule_id.clone()).or_default() += 1;
         }
+        reconciliation.push((date, outcome.reconciliation));
         reports.push((date, outcome.ctr_candidates, outcome.report));
     }
 
@@ -106,6 +108,16 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
          measure them: paylake aml eval --lake {}",
         lake.root()
     );
+    println!("reconciliation (matched that day; breaks open at its end):");
+    for (date, outcome) in &reconciliation {
+        let breaks = outcome
+            .breaks_by_category
+            .iter()
+            .map(|(category, count)| format!("{category} {count}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!("  {date}  {:>6} matched  {breaks}", outcome.matches);
+    }
     println!("reports:");
     for (date, candidates, path) in &reports {
         println!("  {date}  {candidates:>3} candidates  {path}");

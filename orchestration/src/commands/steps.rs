@@ -15,6 +15,7 @@ use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::aml::screening::build_sanctions_hits;
 use paylake_transforms::aml::suite::build_aml_alerts;
 use paylake_transforms::recon::integrity::build_ledger_integrity;
+use paylake_transforms::recon::reconciliation::{build_reconciliation, ReconOutcome};
 use paylake_transforms::BusinessDay;
 
 use super::spinner;
@@ -179,6 +180,7 @@ pub struct DateOutcome {
     pub customers_rated: u64,
     pub sar_candidates: u64,
     pub integrity: paylake_transforms::recon::integrity::IntegrityOutcome,
+    pub reconciliation: ReconOutcome,
     /// Where the report is: a path, or a URL on S3.
     pub report: String,
 }
@@ -190,6 +192,7 @@ pub async fn run_business_date(
 ) -> Result<DateOutcome> {
     let day = BusinessDay::new(date, &settings.business_timezone)?;
     let rules = settings.aml_rules()?;
+    let finance_rules = settings.finance_rules()?;
     // One session for the date's jobs: each write points it at the new version, so risk and
     // SAR candidates read the alerts and hits written before them.
     let context = lake_session(lake).await?;
@@ -201,6 +204,7 @@ pub async fn run_business_date(
     let customers_rated = build_customer_risk(lake, &context, &day, &rules).await?;
     let sar_candidates = build_sar_candidates(lake, &context, &day, &rules).await?;
     let integrity = build_ledger_integrity(lake, &context, &day).await?;
+    let reconciliation = build_reconciliation(lake, &context, &day, &finance_rules).await?;
     let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
     Ok(DateOutcome {
         ctr_candidates,
@@ -209,6 +213,7 @@ pub async fn run_business_date(
         customers_rated,
         sar_candidates,
         integrity,
+        reconciliation,
         report,
     })
 }

@@ -7,7 +7,6 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Field};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
 use super::alerts::Alert;
@@ -16,7 +15,7 @@ use super::cycles;
 use super::graph::Graph;
 use super::scatter_gather;
 use crate::error::{Result, TransformError};
-use crate::job::{day_number, fill_placeholders, sql_text_list, unfilled_placeholder};
+use crate::job::{day_number, fill_placeholders, materialize, sql_text_list, unfilled_placeholder};
 
 /// Every rule of the suite, in the order they run.
 pub const RULE_IDS: [&str; 14] = [
@@ -176,17 +175,7 @@ pub async fn prepare_movements(
             lookback_days(rules).to_string(),
         )],
     )?;
-    let frame = context.sql(&sql).await?;
-    let planned_schema = Arc::new(frame.schema().as_arrow().clone());
-    let batches = frame.collect().await?;
-    let rows = batches.iter().map(RecordBatch::num_rows).sum();
-    // Batches carry the schema as executed; a run without movements registers the planned
-    // columns, so that every rule still plans.
-    let schema = batches.first().map_or(planned_schema, RecordBatch::schema);
-    let table = MemTable::try_new(schema, vec![batches])?;
-    context.deregister_table(MOVEMENTS_TABLE)?;
-    context.register_table(MOVEMENTS_TABLE, Arc::new(table))?;
-    Ok(rows)
+    materialize(context, MOVEMENTS_TABLE, &sql).await
 }
 
 /// The transfer graph of a run, built for the first path rule that needs it and kept for the

@@ -1,0 +1,84 @@
+//! The daily reconciliation: the staged match as of a business date into `gold.recon_matches`,
+//! `gold.recon_breaks` and `gold.recon_summary`.
+
+use std::collections::BTreeMap;
+
+use arrow::array::AsArray;
+use arrow::record_batch::RecordBatch;
+use datafusion::prelude::SessionContext;
+use paylake_catalog::Lake;
+
+use super::three_way::{run_match, stage_parameters, MatchCounts, MatchWindow};
+use crate::error::Result;
+use crate::finance_rules::FinanceRules;
+use crate::job::{day_number, fill_placeholders, rebuild_date, sql_text_list, BusinessDay};
+
+const MATCHES_SQL: &str = include_str!("../../../sql/transforms/recon/recon_matches.sql");
+const BREAKS_SQL: &str = include_str!("../../../sql/transforms/recon/recon_breaks.sql");
+const SUMMARY_SQL: &str = include_str!("../../../sql/transforms/recon/recon_summary.sql");
+
+/// What a date's reconciliation found.
+#[derive(Debug, Clone, Default)]
+pub struct ReconOutcome {
+    pub counts: MatchCounts,
+    pub matches: u64,
+    /// Open breaks (timing_pending included) by category.
+    pub breaks_by_category: BTreeMap<String, u64>,
+}
+
+impl ReconOutcome {
+    pub fn breaks(&self) -> u64 {
+        self.breaks_by_category.values().sum()
+    }
+}
+
+/// Reconciles as of the end of `day` and replaces the date's partitions of the three gold
+/// tables. Reads `gold.ledger_integrity` of the date, so it runs after the integrity checks.
+pub async fn build_reconciliation(
+    lake: &Lake,
+    context: &SessionContext,
+    day: &BusinessDay,
+    rules: &FinanceRules,
+) -> Result<ReconOutcome> {
+    let window = MatchWindow::new(day_number(day.date), rules);
+    let counts = run_match(context, rules, &window, day.timezone).await?;
+    let mut parameters = stage_parameters(rules, &window);
+    parameters.push((
+        "write_off_after_days".into(),
+        rules.breaks.write_off_after_days.to_string(),
+    ));
+    parameters.push((
+        "rules_version".into(),
+        sql_text_list(&[rules.version.as_str()]),
+    ));
+    let render = |template: &str| fill_placeholders(template, &parameters);
+    let matches = rebuild_date(lake, context, day, "recon_matches", &render(MATCHES_SQL)).await?;
+    let breaks = rebuild_date(lake, context, day, "recon_breaks", &render(BREAKS_SQL)).await?;
+    rebuild_date(lake, context, day, "recon_summary", &render(SUMMARY_SQL)).await?;
+    let outcome = ReconOutcome {
+        counts,
+        matches: matches.iter().map(|batch| batch.num_rows() as u64).sum(),
+        breaks_by_category: count_by(&breaks, "category")?,
+    };
+    tracing::info!(
+        business_date = %day.date,
+        matches = outcome.matches,
+        breaks = outcome.breaks(),
+        "reconciled"
+    );
+    Ok(outcome)
+}
+
+fn count_by(batches: &[RecordBatch], column: &str) -> Result<BTreeMap<String, u64>> {
+    let mut counts = BTreeMap::new();
+    for batch in batches {
+        let Some(values) = batch.column_by_name(column) else {
+            continue;
+        };
+        let values = arrow::compute::cast(values, &arrow::datatypes::DataType::Utf8)?;
+        for value in values.as_string::<i32>().iter().flatten() {
+            *counts.entry(value.to_string()).or_default() += 1;
+        }
+    }
+    Ok(counts)
+}

@@ -774,6 +774,101 @@ fn finance_gold_tables() -> Vec<TableDef> {
              that differs, both values and the age in days.",
         ),
         gold(
+            "cost_daily",
+            schema_of([
+                text("billing_account_id"),
+                text("provider_name"),
+                text("service_name"),
+                text("service_category"),
+                text("charge_category"),
+                text("channel"),
+                text("billing_currency"),
+                cost("billed_cost"),
+                cost("effective_cost"),
+                integer("line_count"),
+                date("business_date"),
+            ]),
+            vec![
+                "business_date",
+                "billing_account_id",
+                "provider_name",
+                "service_name",
+                "service_category",
+                "charge_category",
+                "channel",
+                "billing_currency",
+            ],
+            "Cloud cost of a UTC billing day by account, service, charge category and the payment \
+             channel its allocation tag names ('shared' without one): BilledCost and \
+             EffectiveCost.",
+        ),
+        gold(
+            "cost_by_tag",
+            schema_of([
+                text("tag_key"),
+                text("tag_value"),
+                text("service_name"),
+                cost("billed_cost"),
+                cost("effective_cost"),
+                integer("line_count"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "tag_key", "tag_value", "service_name"],
+            "Cloud cost of a billing day per tag key and value and service.",
+        ),
+        gold(
+            "cost_unit_economics",
+            schema_of([
+                text("channel"),
+                text("service_name"),
+                cost("direct_cost"),
+                cost("shared_cost"),
+                cost("allocated_cost"),
+                integer("settled_payments"),
+                cost("cost_per_payment"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "channel", "service_name"],
+            "EffectiveCost per settled payment by payment channel and service: cost tagged with \
+             a channel, plus the channel's share of untagged cost by its settled payments.",
+        ),
+        gold(
+            "cost_anomalies",
+            schema_of([
+                text("service_name"),
+                cost("actual_cost"),
+                cost("expected_cost"),
+                cost("impact"),
+                Field::new("impact_percent", DataType::Decimal128(18, 2), true),
+                integer("baseline_days"),
+                text("root_cause_account"),
+                text("root_cause_resource"),
+                cost("root_cause_impact"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "service_name"],
+            "Services whose daily cost rose above their expected cost (median of the days \
+             before) by the configured impact, with the account and resource that caused most \
+             of it, as AWS Cost Anomaly Detection reports.",
+        ),
+        gold(
+            "cost_budgets",
+            schema_of([
+                Field::new("budget_name", DataType::Utf8, true),
+                text("service_name"),
+                cost("monthly_limit"),
+                cost("month_to_date_cost"),
+                cost("forecast_month_end_cost"),
+                Field::new("actual_percent", DataType::Decimal128(18, 2), true),
+                Field::new("forecast_percent", DataType::Decimal128(18, 2), true),
+                text_list("alerts"),
+                date("business_date"),
+            ]),
+            vec!["business_date", "budget_name"],
+            "Monthly budgets on a date: month-to-date EffectiveCost, the month-end forecast at \
+             the month's daily run rate, and the ACTUAL and FORECASTED alerts at each threshold.",
+        ),
+        gold(
             "recon_summary",
             schema_of([
                 text("currency"),

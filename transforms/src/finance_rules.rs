@@ -64,6 +64,8 @@ pub struct BreakRules {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostRules {
+    /// The tag whose value names the payment channel a cost row belongs to.
+    pub allocation_tag: String,
     pub anomalies: AnomalyRules,
     #[serde(default)]
     pub budgets: Vec<Budget>,
@@ -212,19 +214,18 @@ mod tests {
         let err = FinanceRules::parse(&text, Path::new("mine.toml"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("mine.toml") && err.contains("tolerance"), "{err}");
-        let text = DEFAULT_FINANCE_RULES_TOML.replace(
-            "commission = \"0.10\"",
-            "commission = \"-0.10\"",
+        assert!(
+            err.contains("mine.toml") && err.contains("tolerance"),
+            "{err}"
         );
+        let text =
+            DEFAULT_FINANCE_RULES_TOML.replace("commission = \"0.10\"", "commission = \"-0.10\"");
         let err = FinanceRules::parse(&text, Path::new("mine.toml"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("fees.commission"), "{err}");
-        let text = DEFAULT_FINANCE_RULES_TOML.replace(
-            "commission = \"0.10\"",
-            "commission = \"0.1x\"",
-        );
+        let text =
+            DEFAULT_FINANCE_RULES_TOML.replace("commission = \"0.10\"", "commission = \"0.1x\"");
         assert!(FinanceRules::parse(&text, Path::new("mine.toml")).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! time. Each job rebuilds its date's partition whole, so the same inputs give the same output.
 
 pub mod aml;
+pub mod cost;
 pub mod error;
 pub mod finance_rules;
 pub mod job;

@@ -101,7 +101,8 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
         &fx_rates,
     )?;
     summary.files_written += card_payments::write(landing_dir, &payments)?;
-    summary.files_written += cost::write(landing_dir, &mut rng, &clock)?;
+    let (cost_files, cost_anomalies) = cost::write(landing_dir, &mut rng, &clock)?;
+    summary.files_written += cost_files;
     if let Some(sdn_csv) = &config.ofac_sdn_csv {
         summary.files_written += publish_sanctions_list(landing_dir, sdn_csv, config)?;
     }
@@ -114,6 +115,7 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
         &ctr_truth,
         &money.cases,
         &payments.recon_breaks,
+        &cost_anomalies,
     )?;
     Ok(summary)
 }

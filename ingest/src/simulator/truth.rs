@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::card_payments::ReconBreak;
 use super::clock::Clock;
+use super::cost::CostAnomaly;
 use super::movements::{Fate, FxRates, Movement, TypologyCase, RATE_ONE};
 use super::people::Population;
 use crate::error::{IngestError, Result};
@@ -96,6 +97,7 @@ pub fn write_all(
     ctr: &[CtrTruth],
     cases: &[TypologyCase],
     recon_breaks: &[ReconBreak],
+    cost_anomalies: &[CostAnomaly],
 ) -> Result<Vec<PathBuf>> {
     let folder = landing_dir.join(TRUTH_FOLDER);
     std::fs::create_dir_all(&folder).map_err(|source| IngestError::io(&folder, source))?;
@@ -194,6 +196,23 @@ pub fn write_all(
                     row.reference.clone(),
                     row.currency.to_string(),
                     format_decimal(row.amount_cents, 2),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    written.push(path);
+
+    let path = folder.join("cost_anomalies.csv");
+    write_csv(
+        &path,
+        ["business_date", "service_name", "resource_id"],
+        cost_anomalies
+            .iter()
+            .map(|row| {
+                vec![
+                    row.date.to_string(),
+                    row.service.to_string(),
+                    row.resource.to_string(),
                 ]
             })
             .collect::<Vec<_>>(),

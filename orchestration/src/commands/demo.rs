@@ -76,7 +76,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     let mut total_candidates = 0;
     let mut alerts_by_rule: std::collections::BTreeMap<String, usize> = Default::default();
     let (mut sar_candidates, mut sanctions_hits) = (0, 0);
-    let mut reconciliation = Vec::new();
+    let (mut reconciliation, mut costs) = (Vec::new(), Vec::new());
     for offset in 0..simulation.days {
         let date = simulation.start_date + chrono::Duration::days(i64::from(offset));
         let outcome = steps::run_business_date(settings, &lake, date).await?;
@@ -87,6 +87,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
             *alerts_by_rule.entry(alert.rule_id.clone()).or_default() += 1;
         }
         reconciliation.push((date, outcome.reconciliation));
+        costs.push((date, outcome.cost));
         reports.push((date, outcome.ctr_candidates, outcome.report));
     }
 
@@ -117,6 +118,14 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
             .collect::<Vec<_>>()
             .join(", ");
         println!("  {date}  {:>6} matched  {breaks}", outcome.matches);
+    }
+    println!("cost (anomalies; budget alerts):");
+    for (date, cost) in &costs {
+        println!(
+            "  {date}  {} anomalies  {}",
+            cost.anomalies,
+            cost.budget_alerts.join(", ")
+        );
     }
     println!("reports:");
     for (date, candidates, path) in &reports {

@@ -14,6 +14,7 @@ use paylake_transforms::aml::cases::{build_customer_risk, build_sar_candidates};
 use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::aml::screening::build_sanctions_hits;
 use paylake_transforms::aml::suite::build_aml_alerts;
+use paylake_transforms::cost::{build_cost_datasets, CostOutcome};
 use paylake_transforms::recon::integrity::build_ledger_integrity;
 use paylake_transforms::recon::reconciliation::{build_reconciliation, ReconOutcome};
 use paylake_transforms::BusinessDay;
@@ -181,6 +182,7 @@ pub struct DateOutcome {
     pub sar_candidates: u64,
     pub integrity: paylake_transforms::recon::integrity::IntegrityOutcome,
     pub reconciliation: ReconOutcome,
+    pub cost: CostOutcome,
     /// Where the report is: a path, or a URL on S3.
     pub report: String,
 }
@@ -205,6 +207,7 @@ pub async fn run_business_date(
     let sar_candidates = build_sar_candidates(lake, &context, &day, &rules).await?;
     let integrity = build_ledger_integrity(lake, &context, &day).await?;
     let reconciliation = build_reconciliation(lake, &context, &day, &finance_rules).await?;
+    let cost = build_cost_datasets(lake, &context, &day, &finance_rules).await?;
     let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
     Ok(DateOutcome {
         ctr_candidates,
@@ -214,6 +217,7 @@ pub async fn run_business_date(
         sar_candidates,
         integrity,
         reconciliation,
+        cost,
         report,
     })
 }

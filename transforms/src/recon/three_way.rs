@@ -121,10 +121,10 @@ pub fn stage_parameters(rules: &FinanceRules, window: &MatchWindow) -> Vec<(Stri
 /// Expands the day functions of the input SQL for DataFusion: the day number (days since
 /// 1970-01-01) of an instant's local date in `timezone`, and of a date.
 pub fn expand_day_functions(sql: &str, timezone: Tz) -> String {
-    let local_day = regex::Regex::new(r"local_day\(([A-Za-z_][A-Za-z0-9_.]*)\)")
-        .expect("a valid pattern");
-    let date_day = regex::Regex::new(r"date_day\(([A-Za-z_][A-Za-z0-9_.]*)\)")
-        .expect("a valid pattern");
+    let local_day =
+        regex::Regex::new(r"local_day\(([A-Za-z_][A-Za-z0-9_.]*)\)").expect("a valid pattern");
+    let date_day =
+        regex::Regex::new(r"date_day\(([A-Za-z_][A-Za-z0-9_.]*)\)").expect("a valid pattern");
     let with_local = local_day.replace_all(
         sql,
         format!(

@@ -15,7 +15,9 @@ use paylake_catalog::{lake_session, registry, Lake, TableDef};
 use paylake_transforms::aml::ctr::build_ctr_candidates;
 use paylake_transforms::aml::suite::build_aml_alerts;
 use paylake_transforms::aml::AmlRules;
+use paylake_transforms::finance_rules::FinanceRules;
 use paylake_transforms::recon::integrity::build_ledger_integrity;
+use paylake_transforms::recon::reconciliation::build_reconciliation;
 use paylake_transforms::BusinessDay;
 
 #[derive(serde::Deserialize)]
@@ -25,6 +27,9 @@ struct Case {
     /// The columns compared, when not all of them.
     #[serde(default)]
     columns: Option<Vec<String>>,
+    /// The folder of the input tables, relative to the case, when another case's.
+    #[serde(default)]
+    inputs: Option<String>,
 }
 
 /// Reads an input CSV with the registry types of the columns it has.
@@ -71,7 +76,8 @@ async fn run_case(folder: &Path) {
         toml::from_str(&std::fs::read_to_string(folder.join("case.toml")).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
-    for entry in std::fs::read_dir(folder).unwrap().flatten() {
+    let inputs = folder.join(case.inputs.as_deref().unwrap_or("."));
+    for entry in std::fs::read_dir(&inputs).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(table_name) = name.strip_suffix(".csv").filter(|name| name.contains('.')) else {
             continue;
@@ -163,6 +169,12 @@ async fn build(job: &str, lake: &Lake, day: &BusinessDay) {
         }
         "ledger_integrity" => {
             build_ledger_integrity(lake, &context, day).await.unwrap();
+        }
+        "recon_breaks" | "recon_matches" => {
+            build_ledger_integrity(lake, &context, day).await.unwrap();
+            build_reconciliation(lake, &context, day, &FinanceRules::defaults())
+                .await
+                .unwrap();
         }
         other => panic!("no job builds gold.{other}"),
     }

@@ -192,6 +192,28 @@ pub enum BenchCommand {
         #[arg(long)]
         output: PathBuf,
     },
+    /// The staged three-way reconciliation over generated silver tables as Parquet (payments,
+    /// as many settlement lines, payouts, bank credits), beside the same stage SQL on DuckDB
+    /// over the same files, each run as its own process: time, peak RSS, outcomes per rule.
+    Recon {
+        /// Payments to generate, each with its settlement line.
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: u64,
+        /// Folder for the generated tables (replaced).
+        #[arg(long, default_value = "target/bench-recon")]
+        workdir: PathBuf,
+        /// Python with duckdb installed, for the peer.
+        #[arg(long, default_value = ".venv-test/bin/python")]
+        python: String,
+    },
+    /// The staged match alone over a Parquet folder (run by `bench recon` as its own process).
+    #[command(hide = true)]
+    ReconRun {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// Sanctions screening: names per second against the whole OFAC SDN list with its
     /// aliases, recall on variants of listed names and false positives on unlisted ones.
     Screening {

@@ -143,6 +143,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             BenchCommand::AmlRun { data, days, output } => {
                 bench::run_suite_on_parquet(&settings, &data, days, &output).await
             }
+            BenchCommand::Recon {
+                rows,
+                workdir,
+                python,
+            } => bench::bench_recon(&settings, rows, &workdir, &python),
+            BenchCommand::ReconRun { data, output } => {
+                bench::run_match_on_parquet(&settings, &data, &output).await
+            }
             BenchCommand::Screening { names, sdn } => {
                 bench::bench_screening(&settings, names, &sdn).await
             }

@@ -356,7 +356,7 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
     Ok(())
 }
 
-fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
+pub(super) fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
     let schema = Arc::new(Schema::new(
         columns
             .iter()
@@ -517,7 +517,7 @@ pub fn bench_aml(
     Ok(())
 }
 
-fn print_line(name: &str, measure: &Measure) {
+pub(super) fn print_line(name: &str, measure: &Measure) {
     println!(
         "  {name:<24} {:>8.2} s {:>8.0} MiB peak RSS",
         measure.seconds,

@@ -3,10 +3,12 @@
 
 mod aml;
 mod ingest;
+mod recon;
 mod screening;
 
 pub use aml::{bench_aml, run_suite_on_parquet};
 pub use ingest::{bench_ingest, run_floor};
+pub use recon::{bench_recon, run_match_on_parquet};
 pub use screening::bench_screening;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,62 @@
+"""The peer of `paylake bench recon`: the staged three-way match as DuckDB SQL over the same
+Parquet files.
+
+paylake hands over the SQL of each input and stage as it runs it, parameters filled in; this
+script expands the inputs' day functions in DuckDB's dialect, materialises each input, runs the
+stages into one table of outcomes, and writes the outcomes by (outcome, category, rule) as JSON.
+"""
+
+import argparse
+import json
+import pathlib
+import re
+
+import duckdb
+
+TABLES = ["payments", "settlement_lines", "bank_statement_entries", "fx_rates"]
+
+
+def expand_day_functions(sql: str) -> str:
+    sql = re.sub(
+        r"local_day\(([A-Za-z_][A-Za-z0-9_.]*)\)",
+        r"CAST(date_diff('day', DATE '1970-01-01', CAST(timezone('UTC', \1) AS DATE)) AS BIGINT)",
+        sql,
+    )
+    return re.sub(
+        r"date_day\(([A-Za-z_][A-Za-z0-9_.]*)\)",
+        r"CAST(date_diff('day', DATE '1970-01-01', \1) AS BIGINT)",
+        sql,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", required=True, type=pathlib.Path)
+    parser.add_argument("--sql", required=True, type=pathlib.Path)
+    parser.add_argument("--output", required=True, type=pathlib.Path)
+    arguments = parser.parse_args()
+
+    connection = duckdb.connect()
+    connection.execute("CREATE SCHEMA silver")
+    for table in TABLES:
+        files = (arguments.data / table / "*.parquet").as_posix()
+        connection.execute(f"CREATE VIEW silver.{table} AS SELECT * FROM read_parquet('{files}')")
+    stages = []
+    for path in sorted(arguments.sql.glob("*.sql")):
+        _, kind, name = path.stem.split("-", 2)
+        if kind == "input":
+            sql = expand_day_functions(path.read_text())
+            connection.execute(f"CREATE TABLE {name} AS {sql}")
+        else:
+            stages.append(f"({path.read_text()})")
+    connection.execute("CREATE TABLE recon_outcomes AS " + "\nUNION ALL\n".join(stages))
+    rows = connection.execute(
+        "SELECT outcome, COALESCE(category, ''), rule_id, COUNT(*) FROM recon_outcomes "
+        "GROUP BY 1, 2, 3"
+    ).fetchall()
+    counts = {f"{outcome} {category} {rule}": count for outcome, category, rule, count in rows}
+    arguments.output.write_text(json.dumps(counts))
+
+
+if __name__ == "__main__":
+    main()

@@ -44,8 +44,8 @@ def main() -> None:
     stages = []
     for path in sorted(arguments.sql.glob("*.sql")):
         _, kind, name = path.stem.split("-", 2)
-        if kind == "input":
-            sql = expand_day_functions(path.read_text())
+        if kind == "table":
+            sql = expand_day_functions(path.read_text())  # inputs and pairings
             connection.execute(f"CREATE TABLE {name} AS {sql}")
         else:
             stages.append(f"({path.read_text()})")

@@ -13,7 +13,7 @@ pub enum OrchestrationError {
     Transform(#[from] paylake_transforms::TransformError),
 
     #[error(transparent)]
-    Report(#[from] paylake_aml_reports::ReportError),
+    Report(#[from] paylake_reports::ReportError),
 
     #[error(transparent)]
     DataFusion(Box<datafusion::error::DataFusionError>),

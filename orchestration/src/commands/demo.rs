@@ -88,7 +88,11 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         }
         reconciliation.push((date, outcome.reconciliation));
         costs.push((date, outcome.cost));
-        reports.push((date, outcome.ctr_candidates, outcome.report));
+        reports.push((
+            date,
+            outcome.ctr_candidates,
+            [outcome.report, outcome.recon_report, outcome.cost_report],
+        ));
     }
 
     println!("\ntables:");
@@ -128,8 +132,10 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         );
     }
     println!("reports:");
-    for (date, candidates, path) in &reports {
-        println!("  {date}  {candidates:>3} candidates  {path}");
+    for (date, candidates, [ctr, recon, cost]) in &reports {
+        println!("  {date}  {candidates:>3} CTR candidates  {ctr}");
+        println!("              reconciliation     {recon}");
+        println!("              cost               {cost}");
     }
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

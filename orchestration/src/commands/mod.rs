@@ -105,7 +105,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let lake = open_lake(&settings, &lake)?;
             let outcome = steps::run_business_date(&settings, &lake, date).await?;
             println!(
-                "{date}: {} CTR candidates, {} AML alerts, {} sanctions hits, {} SAR candidates, {} customers rated, {} integrity checks ({} violated); report {}",
+                "{date}: {} CTR candidates, {} AML alerts, {} sanctions hits, {} SAR candidates, {} customers rated, {} integrity checks ({} violated)",
                 outcome.ctr_candidates,
                 outcome.alerts.len(),
                 outcome.sanctions_hits,
@@ -113,7 +113,31 @@ pub async fn run(cli: Cli) -> Result<()> {
                 outcome.customers_rated,
                 outcome.integrity.checks,
                 outcome.integrity.violations,
-                outcome.report
+            );
+            let breaks = &outcome.reconciliation.breaks_by_category;
+            println!(
+                "reconciliation: {} matched, {} open breaks{}{}",
+                outcome.reconciliation.matches,
+                outcome.reconciliation.breaks(),
+                if breaks.is_empty() { "" } else { ": " },
+                breaks
+                    .iter()
+                    .map(|(category, count)| format!("{category} {count}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            println!(
+                "cost: {} anomalies, budget alerts: {}",
+                outcome.cost.anomalies,
+                if outcome.cost.budget_alerts.is_empty() {
+                    "none".to_string()
+                } else {
+                    outcome.cost.budget_alerts.join(", ")
+                }
+            );
+            println!(
+                "reports: {}\n         {}\n         {}",
+                outcome.report, outcome.recon_report, outcome.cost_report
             );
             Ok(())
         }

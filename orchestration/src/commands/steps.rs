@@ -183,8 +183,11 @@ pub struct DateOutcome {
     pub integrity: paylake_transforms::recon::integrity::IntegrityOutcome,
     pub reconciliation: ReconOutcome,
     pub cost: CostOutcome,
-    /// Where the report is: a path, or a URL on S3.
+    /// Where the reports are (the CTR page, the reconciliation page, the cost page): paths, or
+    /// URLs on S3.
     pub report: String,
+    pub recon_report: String,
+    pub cost_report: String,
 }
 
 pub async fn run_business_date(
@@ -208,7 +211,9 @@ pub async fn run_business_date(
     let integrity = build_ledger_integrity(lake, &context, &day).await?;
     let reconciliation = build_reconciliation(lake, &context, &day, &finance_rules).await?;
     let cost = build_cost_datasets(lake, &context, &day, &finance_rules).await?;
-    let report = paylake_aml_reports::write_ctr_report(lake, date, day.timezone).await?;
+    let report = paylake_reports::write_ctr_report(lake, date, day.timezone).await?;
+    let recon_report = paylake_reports::write_recon_report(lake, date).await?;
+    let cost_report = paylake_reports::write_cost_report(lake, date).await?;
     Ok(DateOutcome {
         ctr_candidates,
         alerts,
@@ -219,5 +224,7 @@ pub async fn run_business_date(
         reconciliation,
         cost,
         report,
+        recon_report,
+        cost_report,
     })
 }

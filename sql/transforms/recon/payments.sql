@@ -11,38 +11,10 @@
 -- the same payment and type is a duplicate; a Settled line whose fees depart from the contract
 -- is a fee_variance, beside its match.
 --
--- One row per outcome, in the columns every stage writes (see payouts.sql). Parameters: the
--- [settlement] and [fees] values of finance-rules.toml.
-WITH numbered_lines AS (
-    SELECT
-        l.*,
-        ROW_NUMBER() OVER (
-            PARTITION BY psp_reference, record_type ORDER BY line_day, settlement_line_id
-        ) AS occurrence
-    FROM recon_processor AS l
-),
-first_lines AS (
-    SELECT * FROM numbered_lines WHERE occurrence = 1
-),
-pairs AS (
-    SELECT
-        g.payment_id,
-        g.record_type AS expected_type,
-        g.currency AS ledger_currency,
-        g.amount AS ledger_amount,
-        g.origin_day,
-        l.settlement_line_id,
-        l.psp_reference,
-        l.record_type AS line_type,
-        l.currency AS line_currency,
-        l.gross_amount,
-        l.fees,
-        l.line_day
-    FROM recon_ledger AS g
-    FULL OUTER JOIN first_lines AS l
-      ON l.psp_reference = g.payment_id AND l.record_type = g.record_type
-),
-same_currency AS (
+-- Reads recon_pairs and recon_repeated_lines (pairs.sql, repeated_lines.sql). One row per
+-- outcome, in the columns every stage writes (see payouts.sql). Parameters: the [settlement] and
+-- [fees] values of finance-rules.toml.
+WITH same_currency AS (
     SELECT
         p.*,
         p.gross_amount - p.ledger_amount AS difference,
@@ -50,7 +22,7 @@ same_currency AS (
             {amount_tolerance_absolute},
             ABS(p.ledger_amount) * {amount_tolerance_percent} / 100
         ) AS tolerance
-    FROM pairs AS p
+    FROM recon_pairs AS p
     WHERE p.payment_id IS NOT NULL
       AND p.settlement_line_id IS NOT NULL
       AND p.ledger_currency = p.line_currency
@@ -64,7 +36,7 @@ cross_currency AS (
                 / CASE WHEN p.line_currency = 'USD' THEN 1 ELSE line_rate.usd_rate END
             AS DECIMAL(18, 2)
         ) AS converted_amount
-    FROM pairs AS p
+    FROM recon_pairs AS p
     LEFT JOIN recon_rates AS ledger_rate
       ON ledger_rate.currency = p.ledger_currency AND ledger_rate.rate_day = p.origin_day
     LEFT JOIN recon_rates AS line_rate
@@ -90,14 +62,20 @@ SELECT
     gross_amount AS right_amount,
     difference,
     CASE WHEN ABS(difference) <= tolerance THEN NULL ELSE 'gross_amount' END AS field,
-    CAST(ledger_amount AS VARCHAR) AS expected_value,
-    CAST(gross_amount AS VARCHAR) AS actual_value,
+    CASE WHEN ABS(difference) <= tolerance THEN NULL ELSE CAST(ledger_amount AS VARCHAR) END
+        AS expected_value,
+    CASE WHEN ABS(difference) <= tolerance THEN NULL ELSE CAST(gross_amount AS VARCHAR) END
+        AS actual_value,
     origin_day,
     origin_day + {settlement_lag_days} AS due_day,
     GREATEST(origin_day, line_day) AS event_day,
     {settlement_window_days} AS window_days,
-    concat(expected_type, ' line ', settlement_line_id, ' reports ', CAST(gross_amount AS VARCHAR),
-           ' ', ledger_currency, ' for payment ', payment_id, ' of ', CAST(ledger_amount AS VARCHAR)) AS detail
+    -- Matches are many and say nothing a reader needs beyond their columns: no text.
+    CASE
+        WHEN ABS(difference) <= tolerance THEN NULL
+        ELSE concat(expected_type, ' line ', settlement_line_id, ' reports ', CAST(gross_amount AS VARCHAR),
+                    ' ', ledger_currency, ' for payment ', payment_id, ' of ', CAST(ledger_amount AS VARCHAR))
+    END AS detail
 FROM same_currency
 UNION ALL
 SELECT
@@ -169,7 +147,7 @@ SELECT
     {settlement_window_days} AS window_days,
     concat('no ', expected_type, ' line reports payment ', payment_id, ' of ',
            CAST(ledger_amount AS VARCHAR), ' ', ledger_currency) AS detail
-FROM pairs
+FROM recon_pairs
 WHERE settlement_line_id IS NULL
 UNION ALL
 SELECT
@@ -197,7 +175,7 @@ SELECT
     {settlement_window_days} AS window_days,
     concat(line_type, ' line ', settlement_line_id, ' names payment ', psp_reference,
            ', which the ledger does not hold') AS detail
-FROM pairs
+FROM recon_pairs
 WHERE payment_id IS NULL
 UNION ALL
 SELECT
@@ -208,26 +186,24 @@ SELECT
     'duplicate' AS category,
     l.psp_reference AS reference,
     'ledger' AS left_side,
-    g.payment_id AS left_reference,
+    l.payment_id AS left_reference,
     'processor' AS right_side,
     l.settlement_line_id AS right_reference,
     CAST(l.occurrence AS BIGINT) AS right_count,
     l.currency,
-    g.amount AS left_amount,
+    l.ledger_amount AS left_amount,
     l.gross_amount AS right_amount,
     l.gross_amount AS difference,
     'psp_reference' AS field,
     CAST(NULL AS VARCHAR) AS expected_value,
     l.psp_reference AS actual_value,
-    COALESCE(g.origin_day, l.line_day) AS origin_day,
+    COALESCE(l.origin_day, l.line_day) AS origin_day,
     l.line_day AS due_day,
     l.line_day AS event_day,
     {settlement_window_days} AS window_days,
     concat(l.record_type, ' line ', l.settlement_line_id, ' reports payment ', l.psp_reference,
            ' again (occurrence ', CAST(l.occurrence AS VARCHAR), ')') AS detail
-FROM numbered_lines AS l
-LEFT JOIN recon_ledger AS g ON g.payment_id = l.psp_reference AND g.record_type = l.record_type
-WHERE l.occurrence > 1
+FROM recon_repeated_lines AS l
 UNION ALL
 SELECT
     'break' AS outcome,
@@ -264,7 +240,7 @@ FROM (
             + {commission} AS expected_fees,
         origin_day,
         line_day
-    FROM pairs
+    FROM recon_pairs
     WHERE payment_id IS NOT NULL AND line_type = 'Settled'
 ) AS settled
 WHERE ABS(fees - expected_fees) > {fee_tolerance}

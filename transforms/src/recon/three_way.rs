@@ -2,9 +2,9 @@
 //! statement credits, as of the end of a business date.
 //!
 //! The match first materialises its inputs (`recon_ledger`, `recon_processor`, `recon_payouts`,
-//! `recon_bank`, `recon_rates`) over the reconciliation's horizon, each seen as of the date, then
-//! runs the stages of `payments.sql` and `payouts.sql` into one table of outcomes,
-//! `recon_outcomes`. The stage SQL is engine-neutral: the benchmark runs the same files on DuckDB.
+//! `recon_bank`, `recon_rates`) over the reconciliation's horizon, each seen as of the date, and
+//! the pairing of payments with their lines (`recon_pairs`, `recon_repeated_lines`), then runs
+//! the stages of `payments.sql` and `payouts.sql` into one table of outcomes, `recon_outcomes`. The stage SQL is engine-neutral: the benchmark runs the same files on DuckDB.
 //! The input SQL uses two day functions, `local_day(instant)` and `date_day(date)`, that each
 //! engine expands into its own dialect.
 
@@ -37,6 +37,19 @@ pub const INPUT_QUERIES: [(&str, &str); 5] = [
     (
         "recon_rates",
         include_str!("../../../sql/transforms/recon/rate_items.sql"),
+    ),
+];
+
+/// The pairing of payments and lines, built after the inputs and read by the payment stage:
+/// (table, SQL). Materialised once, because every branch of the stage reads it.
+pub const PAIRING_QUERIES: [(&str, &str); 2] = [
+    (
+        "recon_pairs",
+        include_str!("../../../sql/transforms/recon/pairs.sql"),
+    ),
+    (
+        "recon_repeated_lines",
+        include_str!("../../../sql/transforms/recon/repeated_lines.sql"),
     ),
 ];
 
@@ -178,6 +191,13 @@ pub async fn run_match(
         )?;
         input_rows.push(materialize(context, table, &sql).await?);
     }
+    for (table, template) in PAIRING_QUERIES {
+        materialize(context, table, &render_stage(table, template, &parameters)?).await?;
+    }
+    // The pairs hold what the stages need of payments and lines: free the inputs' memory.
+    for (table, _) in &INPUT_QUERIES[..2] {
+        context.deregister_table(*table)?;
+    }
     let union = STAGE_QUERIES
         .iter()
         .map(|(name, template)| render_stage(name, template, &parameters))
@@ -220,7 +240,11 @@ mod tests {
         assert!(expanded.contains("CAST(CAST(booking_date AS INT) AS BIGINT)"));
         let rules = FinanceRules::defaults();
         let parameters = stage_parameters(&rules, &MatchWindow::new(20_500, &rules));
-        for (name, template) in INPUT_QUERIES.iter().chain(STAGE_QUERIES.iter()) {
+        for (name, template) in INPUT_QUERIES
+            .iter()
+            .chain(PAIRING_QUERIES.iter())
+            .chain(STAGE_QUERIES.iter())
+        {
             render_stage(name, template, &parameters).unwrap();
         }
     }

@@ -24,7 +24,7 @@ use paylake_transforms::finance_rules::FinanceRules;
 use paylake_transforms::job::day_number;
 use paylake_transforms::recon::three_way::{
     outcome_counts, render_stage, run_match, stage_parameters, MatchWindow, INPUT_QUERIES,
-    STAGE_QUERIES,
+    PAIRING_QUERIES, STAGE_QUERIES,
 };
 
 use super::aml::{print_line, write_table};
@@ -399,13 +399,16 @@ pub fn bench_recon(settings: &Settings, rows: u64, workdir: &Path, python: &str)
     let sql_folder = workdir.join("sql");
     std::fs::create_dir_all(&sql_folder).map_err(io_error(&sql_folder))?;
     let parameters = stage_parameters(&rules, &match_window(&rules));
-    for (index, (name, template)) in INPUT_QUERIES.iter().chain(STAGE_QUERIES.iter()).enumerate() {
-        let kind = if index < INPUT_QUERIES.len() {
-            "input"
-        } else {
-            "stage"
-        };
-        let path = sql_folder.join(format!("{index}-{kind}-{name}.sql"));
+    let tables = INPUT_QUERIES.len() + PAIRING_QUERIES.len();
+    for (index, (name, template)) in INPUT_QUERIES
+        .iter()
+        .chain(PAIRING_QUERIES.iter())
+        .chain(STAGE_QUERIES.iter())
+        .enumerate()
+    {
+        // Tables are built in this order, then the stages' union.
+        let kind = if index < tables { "table" } else { "stage" };
+        let path = sql_folder.join(format!("{index:02}-{kind}-{name}.sql"));
         std::fs::write(&path, render_stage(name, template, &parameters)?)
             .map_err(io_error(&path))?;
     }

@@ -1,0 +1,145 @@
+//! The daily cost page: the cost trend up to the date, cost by service, unit cost by payment
+//! channel, the date's anomalies and the budgets with their alerts.
+
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDate;
+use datafusion::prelude::SessionContext;
+use paylake_catalog::{lake_session, Lake};
+
+use crate::charts::{bar_chart, Bar};
+use crate::error::Result;
+use crate::html::{cell, number, page_start, table, text};
+
+/// How many days of trend the page shows.
+const TREND_DAYS: i64 = 30;
+
+const TREND_SQL: &str = "SELECT CAST(business_date AS VARCHAR) AS day, \
+     CAST(CAST(SUM(effective_cost) AS DECIMAL(38, 2)) AS VARCHAR) AS cost FROM gold.cost_daily \
+     WHERE business_date <= DATE '{date}' AND business_date > DATE '{date}' - INTERVAL '{days} days' \
+     GROUP BY business_date ORDER BY business_date";
+const BY_SERVICE_SQL: &str =
+    "SELECT service_name, CAST(SUM(billed_cost) AS DECIMAL(38, 2)) AS billed, \
+     CAST(SUM(effective_cost) AS DECIMAL(38, 2)) AS effective, SUM(line_count) AS lines \
+     FROM gold.cost_daily WHERE business_date = DATE '{date}' GROUP BY service_name \
+     ORDER BY effective DESC, service_name";
+const UNIT_COST_SQL: &str = "SELECT channel, \
+     CAST(CAST(SUM(allocated_cost) / MAX(settled_payments) AS DECIMAL(38, 4)) AS VARCHAR) AS per_payment, \
+     CAST(SUM(direct_cost) AS DECIMAL(38, 2)) AS direct, CAST(SUM(shared_cost) AS DECIMAL(38, 2)) AS shared, \
+     MAX(settled_payments) AS payments FROM gold.cost_unit_economics \
+     WHERE business_date = DATE '{date}' AND settled_payments > 0 GROUP BY channel ORDER BY channel";
+const ANOMALIES_SQL: &str = "SELECT service_name, CAST(actual_cost AS DECIMAL(38, 2)) AS actual, \
+     CAST(expected_cost AS DECIMAL(38, 2)) AS expected, CAST(impact AS DECIMAL(38, 2)) AS impact, \
+     impact_percent, root_cause_account, root_cause_resource, \
+     CAST(root_cause_impact AS DECIMAL(38, 2)) AS root_cause_impact \
+     FROM gold.cost_anomalies WHERE business_date = DATE '{date}' ORDER BY impact DESC";
+const BUDGETS_SQL: &str = "SELECT budget_name, COALESCE(service_name, 'all services') AS scope, \
+     CAST(monthly_limit AS DECIMAL(38, 2)) AS monthly_limit, \
+     CAST(month_to_date_cost AS DECIMAL(38, 2)) AS month_to_date, \
+     CAST(forecast_month_end_cost AS DECIMAL(38, 2)) AS forecast, actual_percent, forecast_percent, \
+     array_to_string(alerts, ', ') AS alerts FROM gold.cost_budgets \
+     WHERE business_date = DATE '{date}' ORDER BY budget_name";
+
+async fn rows(context: &SessionContext, sql: &str, date: &str) -> Result<Vec<RecordBatch>> {
+    Ok(context
+        .sql(
+            &sql.replace("{date}", date)
+                .replace("{days}", &TREND_DAYS.to_string()),
+        )
+        .await?
+        .collect()
+        .await?)
+}
+
+fn bars(batches: &[RecordBatch], label: &str, value: &str) -> Vec<Bar> {
+    batches
+        .iter()
+        .flat_map(|batch| {
+            (0..batch.num_rows()).map(move |row| Bar {
+                label: cell(batch, label, row),
+                value: cell(batch, value, row),
+            })
+        })
+        .collect()
+}
+
+/// Writes `<lake>/reports/cost/<date>.html` and returns where it is.
+pub async fn write_cost_report(lake: &Lake, business_date: NaiveDate) -> Result<String> {
+    let context = lake_session(lake).await?;
+    let date = business_date.format("%Y-%m-%d").to_string();
+    let mut page = page_start(&format!("Cloud cost, billing day {date}"));
+    page.push_str(
+        "<p class=\"meta\">EffectiveCost in USD from the FOCUS and CUR rows of the lake, by UTC \
+         billing day. Untagged cost is shared over the payment channels by their settled \
+         payments.</p>",
+    );
+    page.push_str(&bar_chart(
+        &format!("EffectiveCost per day, last {TREND_DAYS} days"),
+        &bars(&rows(&context, TREND_SQL, &date).await?, "day", "cost"),
+    ));
+    let unit_costs = rows(&context, UNIT_COST_SQL, &date).await?;
+    page.push_str(&bar_chart(
+        "EffectiveCost per settled payment by channel",
+        &bars(&unit_costs, "channel", "per_payment"),
+    ));
+    page.push_str("<h2>Anomalies</h2>");
+    page.push_str(&table(
+        "anomalies",
+        &rows(&context, ANOMALIES_SQL, &date).await?,
+        &[
+            text("Service", "service_name"),
+            number("Actual", "actual"),
+            number("Expected", "expected"),
+            number("Impact", "impact"),
+            number("Impact %", "impact_percent"),
+            text("Root cause account", "root_cause_account"),
+            text("Root cause resource", "root_cause_resource"),
+            number("Its impact", "root_cause_impact"),
+        ],
+        "No service's cost rose beyond its expected cost on this day.",
+    ));
+    page.push_str("<h2>Budgets</h2>");
+    page.push_str(&table(
+        "budgets",
+        &rows(&context, BUDGETS_SQL, &date).await?,
+        &[
+            text("Budget", "budget_name"),
+            text("Scope", "scope"),
+            number("Monthly limit", "monthly_limit"),
+            number("Month to date", "month_to_date"),
+            number("Forecast", "forecast"),
+            number("Actual %", "actual_percent"),
+            number("Forecast %", "forecast_percent"),
+            text("Alerts", "alerts"),
+        ],
+        "No budget is configured.",
+    ));
+    page.push_str("<h2>Unit economics by channel</h2>");
+    page.push_str(&table(
+        "unit-costs",
+        &unit_costs,
+        &[
+            text("Channel", "channel"),
+            number("Direct", "direct"),
+            number("Shared", "shared"),
+            number("Settled payments", "payments"),
+            number("Per payment", "per_payment"),
+        ],
+        "No settled payment on this day.",
+    ));
+    page.push_str("<h2>Cost by service</h2>");
+    page.push_str(&table(
+        "services",
+        &rows(&context, BY_SERVICE_SQL, &date).await?,
+        &[
+            text("Service", "service_name"),
+            number("BilledCost", "billed"),
+            number("EffectiveCost", "effective"),
+            number("Rows", "lines"),
+        ],
+        "No cost rows for this day.",
+    ));
+    page.push_str("</body></html>\n");
+    Ok(lake
+        .write_file(&format!("reports/cost/{date}.html"), page.into_bytes())
+        .await?)
+}

@@ -1,0 +1,14 @@
+//! Reports: self-contained HTML pages compliance officers and finance open, built from gold
+//! tables.
+
+mod charts;
+pub mod cost_report;
+pub mod ctr_report;
+pub mod error;
+mod html;
+pub mod recon_report;
+
+pub use cost_report::write_cost_report;
+pub use ctr_report::write_ctr_report;
+pub use error::{ReportError, Result};
+pub use recon_report::write_recon_report;

@@ -1,0 +1,137 @@
+//! The daily reconciliation page: the date's summary per currency, its open breaks by category
+//! and age with a chart of each, every open break with the field that differs, and the day's
+//! matches by rule.
+
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDate;
+use datafusion::prelude::SessionContext;
+use paylake_catalog::{lake_session, Lake};
+
+use crate::charts::{bar_chart, Bar};
+use crate::error::Result;
+use crate::html::{cell, number, page_start, table, text};
+
+const SUMMARY_SQL: &str = "SELECT * FROM gold.recon_summary WHERE business_date = DATE '{date}' \
+     ORDER BY currency";
+const BY_CATEGORY_SQL: &str = "SELECT category, CAST(COUNT(*) AS VARCHAR) AS breaks \
+     FROM gold.recon_breaks WHERE business_date = DATE '{date}' GROUP BY category ORDER BY category";
+const BY_AGE_SQL: &str = "SELECT bucket, CAST(COUNT(*) AS VARCHAR) AS breaks FROM (\
+     SELECT CASE WHEN age_days = 0 THEN '0 days' WHEN age_days <= 2 THEN '1-2 days' \
+     WHEN age_days <= 6 THEN '3-6 days' WHEN age_days <= 29 THEN '7-29 days' ELSE '30+ days' END \
+     AS bucket, CASE WHEN age_days = 0 THEN 0 WHEN age_days <= 2 THEN 1 WHEN age_days <= 6 THEN 2 \
+     WHEN age_days <= 29 THEN 3 ELSE 4 END AS bucket_order \
+     FROM gold.recon_breaks WHERE business_date = DATE '{date}') GROUP BY bucket, bucket_order \
+     ORDER BY bucket_order";
+const BREAKS_SQL: &str = "SELECT * FROM gold.recon_breaks WHERE business_date = DATE '{date}' \
+     ORDER BY age_days DESC, category, reference";
+const MATCHES_SQL: &str = "SELECT rule_id, stage, match_type, currency, COUNT(*) AS matches, \
+     SUM(COALESCE(left_amount, right_amount)) AS amount, SUM(CASE WHEN days_late > 0 THEN 1 ELSE 0 END) \
+     AS late FROM gold.recon_matches WHERE business_date = DATE '{date}' \
+     GROUP BY rule_id, stage, match_type, currency ORDER BY stage, rule_id, currency";
+
+async fn rows(context: &SessionContext, sql: &str, date: &str) -> Result<Vec<RecordBatch>> {
+    Ok(context
+        .sql(&sql.replace("{date}", date))
+        .await?
+        .collect()
+        .await?)
+}
+
+/// The bars of a (label, value) query.
+fn bars(batches: &[RecordBatch], label: &str, value: &str) -> Vec<Bar> {
+    batches
+        .iter()
+        .flat_map(|batch| {
+            (0..batch.num_rows()).map(move |row| Bar {
+                label: cell(batch, label, row),
+                value: cell(batch, value, row),
+            })
+        })
+        .collect()
+}
+
+/// Writes `<lake>/reports/recon/<date>.html` and returns where it is.
+pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result<String> {
+    let context = lake_session(lake).await?;
+    let date = business_date.format("%Y-%m-%d").to_string();
+    let mut page = page_start(&format!("Reconciliation, business date {date}"));
+    page.push_str(
+        "<p class=\"meta\">Internal payments against the processor's settlement lines, the \
+         processor's payouts against their batches and the bank's statement credits, as of the \
+         end of the date. Breaks are carried until matched or written off.</p><h2>Summary</h2>",
+    );
+    page.push_str(&table(
+        "summary",
+        &rows(&context, SUMMARY_SQL, &date).await?,
+        &[
+            text("Currency", "currency"),
+            number("Matched", "matched_count"),
+            number("Matched amount", "matched_amount"),
+            number("Late", "late_matched_count"),
+            number("Tolerant", "tolerant_matched_count"),
+            number("Open breaks", "open_break_count"),
+            number("Break amount", "open_break_amount"),
+            number("Timing pending", "timing_pending_count"),
+            number("Written off", "written_off_count"),
+            number("Oldest (days)", "oldest_break_days"),
+            number("In flight", "in_flight_count"),
+            number("In flight amount", "in_flight_amount"),
+        ],
+        "Nothing was reconciled on this date.",
+    ));
+    page.push_str(&bar_chart(
+        "Open breaks by category",
+        &bars(
+            &rows(&context, BY_CATEGORY_SQL, &date).await?,
+            "category",
+            "breaks",
+        ),
+    ));
+    page.push_str(&bar_chart(
+        "Open breaks by age",
+        &bars(
+            &rows(&context, BY_AGE_SQL, &date).await?,
+            "bucket",
+            "breaks",
+        ),
+    ));
+    page.push_str("<h2>Open breaks</h2>");
+    page.push_str(&table(
+        "breaks",
+        &rows(&context, BREAKS_SQL, &date).await?,
+        &[
+            text("Category", "category"),
+            text("Reference", "reference"),
+            text("Currency", "currency"),
+            text("Field", "field"),
+            text("Expected", "expected_value"),
+            text("Actual", "actual_value"),
+            number("Difference", "difference"),
+            text("Since", "origin_date"),
+            number("Age (days)", "age_days"),
+            text("Status", "status"),
+            text("Rule", "rule_id"),
+            text("Detail", "detail"),
+        ],
+        "No break is open at the end of this date.",
+    ));
+    page.push_str("<h2>Matches of the day by rule</h2>");
+    page.push_str(&table(
+        "matches",
+        &rows(&context, MATCHES_SQL, &date).await?,
+        &[
+            text("Rule", "rule_id"),
+            number("Stage", "stage"),
+            text("Kind", "match_type"),
+            text("Currency", "currency"),
+            number("Matches", "matches"),
+            number("Amount", "amount"),
+            number("Late", "late"),
+        ],
+        "Nothing was matched on this date.",
+    ));
+    page.push_str("</body></html>\n");
+    Ok(lake
+        .write_file(&format!("reports/recon/{date}.html"), page.into_bytes())
+        .await?)
+}

@@ -197,4 +197,22 @@ fn the_genkgo_camt053_sample_is_flagged_where_its_balances_do_not_add_up() {
             "violation".to_string()
         ]]
     );
+    // The violation is a reconciliation break too, carried until written off.
+    let breaks = paylake(&[
+        "sql",
+        "--lake",
+        lake_arg,
+        "--format",
+        "csv",
+        "SELECT field, CAST(difference AS VARCHAR), status FROM gold.recon_breaks \
+         WHERE category = 'integrity_violation'",
+    ]);
+    assert_eq!(
+        csv_rows(&breaks),
+        vec![vec![
+            "statement_balance".to_string(),
+            "62.85".to_string(),
+            "open".to_string()
+        ]]
+    );
 }

@@ -105,6 +105,15 @@ pub async fn materialize(context: &SessionContext, name: &str, sql: &str) -> Res
     Ok(rows)
 }
 
+/// Registers `sql` in `context` as the view `name`, replacing one of that name: what reads it
+/// runs the query, and nothing is held.
+pub async fn register_view(context: &SessionContext, name: &str, sql: &str) -> Result<()> {
+    let view = context.sql(sql).await?.into_view();
+    context.deregister_table(name)?;
+    context.register_table(name, view)?;
+    Ok(())
+}
+
 /// Runs a SQL template for a business day.
 pub async fn query(
     context: &SessionContext,

@@ -1,5 +1,6 @@
--- recon_repeated_lines: every settlement line after the first that reports the same payment
--- and type, with its occurrence and the payment item it repeats (when the ledger has it).
+-- recon_repeated_lines: every settlement line after the first that reports the same payment and
+-- type, with its occurrence and the payment item it repeats (when the ledger has it). Few rows:
+-- the payment stage reads them as duplicates, and leaves them out of its pairs.
 WITH duplicate_keys AS (
     SELECT psp_reference, record_type
     FROM recon_processor

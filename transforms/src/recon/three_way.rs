@@ -1,9 +1,9 @@
 //! The staged three-way match: internal payments ↔ the processor's settlement lines ↔ the bank's
 //! statement credits, as of the end of a business date.
 //!
-//! The match first materialises its inputs (`recon_ledger`, `recon_processor`, `recon_payouts`,
+//! The match first registers its inputs (`recon_ledger`, `recon_processor`, `recon_payouts`,
 //! `recon_bank`, `recon_rates`) over the reconciliation's horizon, each seen as of the date, and
-//! the pairing of payments with their lines (`recon_pairs`, `recon_repeated_lines`), then runs
+//! the lines that repeat a payment's line (`recon_repeated_lines`), then runs
 //! the stages of `payments.sql` and `payouts.sql` into one table of outcomes, `recon_outcomes`. The stage SQL is engine-neutral: the benchmark runs the same files on DuckDB.
 //! The input SQL uses two day functions, `local_day(instant)` and `date_day(date)`, that each
 //! engine expands into its own dialect.
@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::error::{Result, TransformError};
 use crate::finance_rules::{decimal_literal, FinanceRules};
-use crate::job::{fill_placeholders, materialize, unfilled_placeholder};
+use crate::job::{fill_placeholders, materialize, register_view, unfilled_placeholder};
 
 /// The inputs of the match, in the order they are built: (table, SQL).
 pub const INPUT_QUERIES: [(&str, &str); 5] = [
@@ -40,18 +40,15 @@ pub const INPUT_QUERIES: [(&str, &str); 5] = [
     ),
 ];
 
-/// The pairing of payments and lines, built after the inputs and read by the payment stage:
-/// (table, SQL). Materialised once, because every branch of the stage reads it.
-pub const PAIRING_QUERIES: [(&str, &str); 2] = [
-    (
-        "recon_pairs",
-        include_str!("../../../sql/transforms/recon/pairs.sql"),
-    ),
-    (
-        "recon_repeated_lines",
-        include_str!("../../../sql/transforms/recon/repeated_lines.sql"),
-    ),
-];
+/// Inputs read in place rather than held: the two large ones, each read by a few scans.
+const INPUT_VIEWS: [&str; 2] = ["recon_ledger", "recon_processor"];
+
+/// Built after the inputs and read by the payment stage: the settlement lines that repeat a
+/// payment's line, few, held in memory: (table, SQL).
+pub const PAIRING_QUERIES: [(&str, &str); 1] = [(
+    "recon_repeated_lines",
+    include_str!("../../../sql/transforms/recon/repeated_lines.sql"),
+)];
 
 /// The stages, each producing outcome rows: (name, SQL).
 pub const STAGE_QUERIES: [(&str, &str); 2] = [
@@ -166,10 +163,7 @@ pub fn render_stage(name: &str, template: &str, parameters: &[(String, String)])
 /// Counts of one match run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MatchCounts {
-    pub ledger_items: usize,
-    pub processor_lines: usize,
-    pub payouts: usize,
-    pub bank_credits: usize,
+    /// Outcome rows: matches, breaks and open items of every stage.
     pub outcomes: usize,
 }
 
@@ -182,21 +176,20 @@ pub async fn run_match(
     timezone: Tz,
 ) -> Result<MatchCounts> {
     let parameters = stage_parameters(rules, window);
-    let mut input_rows = Vec::with_capacity(INPUT_QUERIES.len());
     for (table, template) in INPUT_QUERIES {
         let sql = render_stage(
             table,
             &expand_day_functions(template, timezone),
             &parameters,
         )?;
-        input_rows.push(materialize(context, table, &sql).await?);
+        if INPUT_VIEWS.contains(&table) {
+            register_view(context, table, &sql).await?;
+        } else {
+            materialize(context, table, &sql).await?;
+        }
     }
     for (table, template) in PAIRING_QUERIES {
         materialize(context, table, &render_stage(table, template, &parameters)?).await?;
-    }
-    // The pairs hold what the stages need of payments and lines: free the inputs' memory.
-    for (table, _) in &INPUT_QUERIES[..2] {
-        context.deregister_table(*table)?;
     }
     let union = STAGE_QUERIES
         .iter()
@@ -207,13 +200,7 @@ pub async fn run_match(
         .collect::<Vec<_>>()
         .join("\nUNION ALL\n");
     let outcomes = materialize(context, OUTCOMES_TABLE, &union).await?;
-    Ok(MatchCounts {
-        ledger_items: input_rows[0],
-        processor_lines: input_rows[1],
-        payouts: input_rows[2],
-        bank_credits: input_rows[3],
-        outcomes,
-    })
+    Ok(MatchCounts { outcomes })
 }
 
 /// Outcome counts by (outcome, category, rule), the figures the benchmark compares across

@@ -3,7 +3,8 @@ Parquet files.
 
 paylake hands over the SQL of each input and stage as it runs it, parameters filled in; this
 script expands the inputs' day functions in DuckDB's dialect, materialises each input, runs the
-stages into one table of outcomes, and writes the outcomes by (outcome, category, rule) as JSON.
+stages into one table of outcomes (the day's matches and everything unmatched), and writes the
+outcomes by (outcome, category, rule) as JSON.
 """
 
 import argparse
@@ -41,15 +42,11 @@ def main() -> None:
     for table in TABLES:
         files = (arguments.data / table / "*.parquet").as_posix()
         connection.execute(f"CREATE VIEW silver.{table} AS SELECT * FROM read_parquet('{files}')")
-    stages = []
+    # Inputs and pairing tables first, in their order, then the outcomes of the stages.
     for path in sorted(arguments.sql.glob("*.sql")):
-        _, kind, name = path.stem.split("-", 2)
-        if kind == "table":
-            sql = expand_day_functions(path.read_text())  # inputs and pairings
-            connection.execute(f"CREATE TABLE {name} AS {sql}")
-        else:
-            stages.append(f"({path.read_text()})")
-    connection.execute("CREATE TABLE recon_outcomes AS " + "\nUNION ALL\n".join(stages))
+        _, _, name = path.stem.split("-", 2)
+        sql = expand_day_functions(path.read_text())
+        connection.execute(f"CREATE TABLE {name} AS {sql}")
     rows = connection.execute(
         "SELECT outcome, COALESCE(category, ''), rule_id, COUNT(*) FROM recon_outcomes "
         "GROUP BY 1, 2, 3"

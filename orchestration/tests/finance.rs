@@ -51,11 +51,16 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
     ]);
     // Past the last simulated date, every counterpart's window has closed.
     for day in 9..=12 {
-        paylake(&["run", "--lake", lake_arg, "--date", &format!("2026-03-{day:02}")]);
+        paylake(&[
+            "run",
+            "--lake",
+            lake_arg,
+            "--date",
+            &format!("2026-03-{day:02}"),
+        ]);
     }
 
-    let truth_text =
-        std::fs::read_to_string(lake.join("landing/_truth/recon_breaks.csv")).unwrap();
+    let truth_text = std::fs::read_to_string(lake.join("landing/_truth/recon_breaks.csv")).unwrap();
     let truth = csv_rows(&truth_text);
     assert_eq!(truth.len(), 5, "one break of each kind: {truth:?}");
     let truth_references: BTreeSet<String> = truth.iter().map(|row| row[2].clone()).collect();
@@ -86,13 +91,11 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
     assert_eq!(last, expected);
 
     // On no date is anything else a break.
-    let every_reference: BTreeSet<String> = query(
-        lake_arg,
-        "SELECT DISTINCT reference FROM gold.recon_breaks",
-    )
-    .into_iter()
-    .map(|row| row[0].clone())
-    .collect();
+    let every_reference: BTreeSet<String> =
+        query(lake_arg, "SELECT DISTINCT reference FROM gold.recon_breaks")
+            .into_iter()
+            .map(|row| row[0].clone())
+            .collect();
     assert_eq!(every_reference, truth_references);
 
     // The late payout was timing_pending while inside its window, then matched late.
@@ -104,7 +107,10 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
             timing[2]
         ),
     );
-    assert_eq!(pending_dates, vec![vec![expected_category("timing").to_string()]]);
+    assert_eq!(
+        pending_dates,
+        vec![vec![expected_category("timing").to_string()]]
+    );
     let late_match = query(
         lake_arg,
         &format!(
@@ -114,7 +120,10 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
         ),
     );
     assert_eq!(late_match.len(), 1, "{late_match:?}");
-    assert!(late_match[0][1].parse::<i64>().unwrap() > 0, "{late_match:?}");
+    assert!(
+        late_match[0][1].parse::<i64>().unwrap() > 0,
+        "{late_match:?}"
+    );
 
     // Every other payment that reached settlement is matched exactly once.
     let unmatched = query(
@@ -122,7 +131,11 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
         "SELECT COUNT(*) FROM silver.payments AS p WHERE p.status IN ('settled', 'refunded', 'charged_back') \
          AND p.payment_id NOT IN (SELECT reference FROM gold.recon_matches WHERE rule_id = 'payment_exact') ",
     );
-    assert_eq!(unmatched, vec![vec!["2".to_string()]], "the missing and the mismatched payment");
+    assert_eq!(
+        unmatched,
+        vec![vec!["2".to_string()]],
+        "the missing and the mismatched payment"
+    );
 
     // The summary of the last date counts the open breaks per currency.
     let summary = query(
@@ -146,13 +159,16 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
     let recon_page = std::fs::read_to_string(lake.join("reports/recon/2026-03-12.html")).unwrap();
     for reference in &truth_references {
         if reference != &timing[2] {
-            assert!(recon_page.contains(reference.as_str()), "{reference} not on the page");
+            assert!(
+                recon_page.contains(reference.as_str()),
+                "{reference} not on the page"
+            );
         }
     }
     assert!(recon_page.contains("<svg"));
     let anomaly_day = &csv_rows(&anomalies_truth)[0][0];
-    let cost_page = std::fs::read_to_string(lake.join(format!("reports/cost/{anomaly_day}.html")))
-        .unwrap();
+    let cost_page =
+        std::fs::read_to_string(lake.join(format!("reports/cost/{anomaly_day}.html"))).unwrap();
     assert!(cost_page.contains("stream/payment-events") && cost_page.contains("<svg"));
     let rendered = render_in_chromium(&lake.join("reports/recon/2026-03-12.html"), dir.path());
     assert!(rendered.contains("<rect"), "the chart did not render");
@@ -172,10 +188,17 @@ fn render_in_chromium(page: &Path, scratch: &Path) -> String {
             "--disable-sync",
             "--dump-dom",
         ])
-        .arg(format!("--user-data-dir={}", scratch.join("chromium").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            scratch.join("chromium").display()
+        ))
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium is installed by the test command");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }

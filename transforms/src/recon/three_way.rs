@@ -160,6 +160,28 @@ pub fn render_stage(name: &str, template: &str, parameters: &[(String, String)])
     Ok(sql)
 }
 
+/// The stages' union, keeping what the date's gold tables read: the matches completed on the
+/// date and every outcome not matched. Matches of earlier dates are judged again (their parts
+/// are still in the horizon) but not held: they were written on their own date.
+pub fn outcomes_sql(parameters: &[(String, String)]) -> Result<String> {
+    let union = STAGE_QUERIES
+        .iter()
+        .map(|(name, template)| render_stage(name, template, parameters))
+        .collect::<Result<Vec<_>>>()?
+        .iter()
+        .map(|sql| format!("({sql})"))
+        .collect::<Vec<_>>()
+        .join("\nUNION ALL\n");
+    render_stage(
+        "outcomes",
+        &format!(
+            "SELECT * FROM (\n{union}\n) AS outcomes \
+             WHERE outcome <> 'matched' OR event_day = {{as_of_day}}"
+        ),
+        parameters,
+    )
+}
+
 /// Counts of one match run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MatchCounts {
@@ -191,15 +213,7 @@ pub async fn run_match(
     for (table, template) in PAIRING_QUERIES {
         materialize(context, table, &render_stage(table, template, &parameters)?).await?;
     }
-    let union = STAGE_QUERIES
-        .iter()
-        .map(|(name, template)| render_stage(name, template, &parameters))
-        .collect::<Result<Vec<_>>>()?
-        .iter()
-        .map(|sql| format!("({sql})"))
-        .collect::<Vec<_>>()
-        .join("\nUNION ALL\n");
-    let outcomes = materialize(context, OUTCOMES_TABLE, &union).await?;
+    let outcomes = materialize(context, OUTCOMES_TABLE, &outcomes_sql(&parameters)?).await?;
     Ok(MatchCounts { outcomes })
 }
 
@@ -234,5 +248,8 @@ mod tests {
         {
             render_stage(name, template, &parameters).unwrap();
         }
+        assert!(outcomes_sql(&parameters)
+            .unwrap()
+            .ends_with("event_day = 20500"));
     }
 }

@@ -23,8 +23,8 @@ use parquet::arrow::ArrowWriter;
 use paylake_transforms::finance_rules::FinanceRules;
 use paylake_transforms::job::day_number;
 use paylake_transforms::recon::three_way::{
-    outcome_counts, render_stage, run_match, stage_parameters, MatchWindow, INPUT_QUERIES,
-    PAIRING_QUERIES, STAGE_QUERIES,
+    outcome_counts, outcomes_sql, render_stage, run_match, stage_parameters, MatchWindow,
+    INPUT_QUERIES, PAIRING_QUERIES,
 };
 
 use super::aml::{print_line, write_table};
@@ -48,9 +48,10 @@ fn first_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).expect("a valid date")
 }
 
-/// The run sees everything: its date is past every counterpart's window.
+/// The run is as of the last batch's day: it matches every payment, and holds the matches of
+/// that day and every break and open item.
 fn match_window(rules: &FinanceRules) -> MatchWindow {
-    let mut window = MatchWindow::new(day_number(first_date()) + DAYS + 6, rules);
+    let mut window = MatchWindow::new(day_number(first_date()) + DAYS, rules);
     window.from_day = day_number(first_date()) - 1;
     window
 }
@@ -399,19 +400,18 @@ pub fn bench_recon(settings: &Settings, rows: u64, workdir: &Path, python: &str)
     let sql_folder = workdir.join("sql");
     std::fs::create_dir_all(&sql_folder).map_err(io_error(&sql_folder))?;
     let parameters = stage_parameters(&rules, &match_window(&rules));
-    let tables = INPUT_QUERIES.len() + PAIRING_QUERIES.len();
+    // Tables are built in this order, then the outcomes from the stages.
     for (index, (name, template)) in INPUT_QUERIES
         .iter()
         .chain(PAIRING_QUERIES.iter())
-        .chain(STAGE_QUERIES.iter())
         .enumerate()
     {
-        // Tables are built in this order, then the stages' union.
-        let kind = if index < tables { "table" } else { "stage" };
-        let path = sql_folder.join(format!("{index:02}-{kind}-{name}.sql"));
+        let path = sql_folder.join(format!("{index:02}-table-{name}.sql"));
         std::fs::write(&path, render_stage(name, template, &parameters)?)
             .map_err(io_error(&path))?;
     }
+    let path = sql_folder.join("99-outcomes-recon_outcomes.sql");
+    std::fs::write(&path, outcomes_sql(&parameters)?).map_err(io_error(&path))?;
 
     let paylake_output = workdir.join("paylake.json");
     let paylake = measure(

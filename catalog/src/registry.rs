@@ -874,6 +874,7 @@ fn finance_gold_tables() -> Vec<TableDef> {
                 text("currency"),
                 integer("matched_count"),
                 money("matched_amount"),
+                money("paid_out_amount"),
                 integer("late_matched_count"),
                 integer("tolerant_matched_count"),
                 integer("open_break_count"),
@@ -886,8 +887,9 @@ fn finance_gold_tables() -> Vec<TableDef> {
                 date("business_date"),
             ]),
             vec!["business_date", "currency"],
-            "The reconciliation of a business date per currency: matched, in flight, open \
-             breaks and their amount, timing, written off, the oldest break's age.",
+            "The reconciliation of a business date per currency: matches (payments matched to \
+             their lines, payouts to the bank), in flight, open breaks and their amount, \
+             timing, written off, the oldest break's age.",
         ),
     ]
 }

@@ -66,7 +66,8 @@ pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result
         &[
             text("Currency", "currency"),
             number("Matched", "matched_count"),
-            number("Matched amount", "matched_amount"),
+            number("Payments matched", "matched_amount"),
+            number("Paid out", "paid_out_amount"),
             number("Late", "late_matched_count"),
             number("Tolerant", "tolerant_matched_count"),
             number("Open breaks", "open_break_count"),

@@ -1,4 +1,5 @@
--- gold.recon_summary for one business date, per currency: what was matched on the date, what is
+-- gold.recon_summary for one business date, per currency: what was matched on the date (payments
+-- to their lines; payouts to the bank), what is
 -- still in flight (not yet due), and the breaks open at its end by kind and age.
 -- Reads the date's partitions of gold.recon_matches and gold.recon_breaks, written before it,
 -- and the outcomes for what is in flight. Parameters: {business_date}, {as_of_day}.
@@ -6,7 +7,10 @@ WITH matched AS (
     SELECT
         currency,
         COUNT(*) AS matched_count,
-        SUM(COALESCE(left_amount, right_amount)) AS matched_amount,
+        -- Payments matched to their lines, and payouts matched to the bank's credits; a payout's
+        -- match to its batch would count the same money again.
+        SUM(CASE WHEN left_side = 'ledger' THEN left_amount ELSE 0 END) AS matched_amount,
+        SUM(CASE WHEN right_side = 'bank' THEN left_amount ELSE 0 END) AS paid_out_amount,
         SUM(CASE WHEN days_late > 0 THEN 1 ELSE 0 END) AS late_matched_count,
         SUM(CASE WHEN stage > 1 THEN 1 ELSE 0 END) AS tolerant_matched_count
     FROM gold.recon_matches
@@ -43,6 +47,7 @@ SELECT
     c.currency,
     CAST(COALESCE(m.matched_count, 0) AS BIGINT) AS matched_count,
     CAST(COALESCE(m.matched_amount, 0) AS DECIMAL(18, 2)) AS matched_amount,
+    CAST(COALESCE(m.paid_out_amount, 0) AS DECIMAL(18, 2)) AS paid_out_amount,
     CAST(COALESCE(m.late_matched_count, 0) AS BIGINT) AS late_matched_count,
     CAST(COALESCE(m.tolerant_matched_count, 0) AS BIGINT) AS tolerant_matched_count,
     CAST(COALESCE(b.break_count, 0) AS BIGINT) AS open_break_count,

@@ -5,7 +5,7 @@ use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
 use crate::error::Result;
-use crate::job::{rebuild_date, BusinessDay};
+use crate::job::{count_values, rebuild_date, BusinessDay};
 
 const LEDGER_INTEGRITY_SQL: &str =
     include_str!("../../../sql/transforms/recon/ledger_integrity.sql");
@@ -26,26 +26,12 @@ pub async fn build_ledger_integrity(
     let batches =
         rebuild_date(lake, context, day, "ledger_integrity", LEDGER_INTEGRITY_SQL).await?;
     let checks = batches.iter().map(|batch| batch.num_rows() as u64).sum();
-    let violations = count_violations(&batches)?;
+    let violations = count_values(&batches, "status")?
+        .get("violation")
+        .copied()
+        .unwrap_or(0);
     if violations > 0 {
         tracing::warn!(business_date = %day.date, violations, "ledger integrity violated");
     }
     Ok(IntegrityOutcome { checks, violations })
-}
-
-fn count_violations(batches: &[arrow::record_batch::RecordBatch]) -> Result<u64> {
-    use arrow::array::AsArray;
-    let mut violations = 0;
-    for batch in batches {
-        let Some(status) = batch.column_by_name("status") else {
-            continue;
-        };
-        let status = arrow::compute::cast(status, &arrow::datatypes::DataType::Utf8)?;
-        violations += status
-            .as_string::<i32>()
-            .iter()
-            .filter(|value| *value == Some("violation"))
-            .count() as u64;
-    }
-    Ok(violations)
 }

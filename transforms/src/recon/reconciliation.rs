@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use arrow::array::AsArray;
-use arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
 use super::three_way::{run_match, stage_parameters, MatchCounts, MatchWindow};
 use crate::error::Result;
 use crate::finance_rules::FinanceRules;
-use crate::job::{day_number, fill_placeholders, rebuild_date, sql_text_list, BusinessDay};
+use crate::job::{
+    count_values, day_number, fill_placeholders, rebuild_date, sql_text_list, BusinessDay,
+};
 
 const MATCHES_SQL: &str = include_str!("../../../sql/transforms/recon/recon_matches.sql");
 const BREAKS_SQL: &str = include_str!("../../../sql/transforms/recon/recon_breaks.sql");
@@ -58,7 +58,7 @@ pub async fn build_reconciliation(
     let outcome = ReconOutcome {
         counts,
         matches: matches.iter().map(|batch| batch.num_rows() as u64).sum(),
-        breaks_by_category: count_by(&breaks, "category")?,
+        breaks_by_category: count_values(&breaks, "category")?,
     };
     tracing::info!(
         business_date = %day.date,
@@ -67,18 +67,4 @@ pub async fn build_reconciliation(
         "reconciled"
     );
     Ok(outcome)
-}
-
-fn count_by(batches: &[RecordBatch], column: &str) -> Result<BTreeMap<String, u64>> {
-    let mut counts = BTreeMap::new();
-    for batch in batches {
-        let Some(values) = batch.column_by_name(column) else {
-            continue;
-        };
-        let values = arrow::compute::cast(values, &arrow::datatypes::DataType::Utf8)?;
-        for value in values.as_string::<i32>().iter().flatten() {
-            *counts.entry(value.to_string()).or_default() += 1;
-        }
-    }
-    Ok(counts)
 }

@@ -52,7 +52,7 @@ def main() -> None:
         "GROUP BY 1, 2, 3"
     ).fetchall()
     counts = {f"{outcome} {category} {rule}": count for outcome, category, rule, count in rows}
-    arguments.output.write_text(json.dumps(counts))
+    arguments.output.write_text(json.dumps({"outcomes": counts}))
 
 
 if __name__ == "__main__":

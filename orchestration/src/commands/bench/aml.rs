@@ -8,22 +8,21 @@ use std::fs::File;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::Instant;
 
 use arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use chrono::NaiveDate;
-use datafusion::catalog::MemorySchemaProvider;
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use parquet::arrow::ArrowWriter;
 use paylake_transforms::aml::rules::{rule_sql, RULE_IDS};
 use paylake_transforms::aml::suite::detect;
 use paylake_transforms::aml::DateRange;
 use paylake_transforms::job::day_number;
 
-use super::{io_error, measure, Lcg, Measure};
+use super::{
+    generate_tables, io_error, measure, parquet_session, print_beside_peer, write_table, Lcg,
+};
 use crate::config::Settings;
 use crate::error::Result;
 
@@ -356,27 +355,6 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
-    let schema = Arc::new(Schema::new(
-        columns
-            .iter()
-            .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
-            .collect::<Vec<_>>(),
-    ));
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        columns.into_iter().map(|(_, array)| array).collect(),
-    )?;
-    let table_folder = folder.join(name);
-    std::fs::create_dir_all(&table_folder).map_err(io_error(&table_folder))?;
-    let path = table_folder.join("part-0000.parquet");
-    let mut writer =
-        ArrowWriter::try_new(File::create(&path).map_err(io_error(&path))?, schema, None)?;
-    writer.write(&batch)?;
-    writer.close()?;
-    Ok(())
-}
-
 /// The suite over the Parquet folder (run by `bench aml` as its own process). Writes the alerts
 /// per rule as JSON to `output`.
 pub async fn run_suite_on_parquet(
@@ -386,21 +364,8 @@ pub async fn run_suite_on_parquet(
     output: &Path,
 ) -> Result<()> {
     let rules = settings.aml_rules()?;
-    let context = SessionContext::new();
-    context
-        .catalog("datafusion")
-        .expect("a new session has its default catalog")
-        .register_schema("silver", Arc::new(MemorySchemaProvider::new()))?;
-    for table in ["transactions", "customers", "accounts", "fx_rates"] {
-        let folder = data.join(table);
-        context
-            .register_parquet(
-                format!("silver.{table}"),
-                folder.to_string_lossy().as_ref(),
-                ParquetReadOptions::default(),
-            )
-            .await?;
-    }
+    let context =
+        parquet_session(data, &["transactions", "customers", "accounts", "fx_rates"]).await?;
     let detection = detect(&context, &range_of(days), &rules).await?;
     let counts: BTreeMap<&str, usize> = detection
         .per_rule
@@ -428,17 +393,11 @@ pub fn bench_aml(
     let rules = settings.aml_rules()?;
     let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
     let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_aml.py");
-    if workdir.exists() {
-        std::fs::remove_dir_all(workdir).map_err(io_error(workdir))?;
-    }
-    let data = workdir.join("silver");
-    eprintln!(
-        "writing {transactions} transactions over {days} days into {}",
-        data.display()
-    );
-    let started = Instant::now();
-    write_data(&data, transactions, days)?;
-    eprintln!("written in {:.1} s", started.elapsed().as_secs_f64());
+    let data = generate_tables(
+        workdir,
+        &format!("{transactions} transactions over {days} days"),
+        |data| write_data(data, transactions, days),
+    )?;
 
     // The peer runs the very SQL paylake runs, with the same parameters.
     let sql_folder = workdir.join("sql");
@@ -482,45 +441,17 @@ pub fn bench_aml(
             .arg(&peer_output),
         "the peer (DuckDB)",
     );
-    let read_counts = |path: &Path| -> BTreeMap<String, u64> {
-        std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .and_then(|value| value.get("alerts").cloned())
-            .and_then(|alerts| serde_json::from_value(alerts).ok())
-            .unwrap_or_default()
-    };
-    let paylake_counts = read_counts(&paylake_output);
     println!(
         "aml suite: {transactions} transactions over {days} days, {} rules",
         RULE_IDS.len()
     );
-    print_line("paylake (DataFusion)", &paylake);
-    match peer {
-        Ok(peer) => {
-            print_line("peer (DuckDB SQL)", &peer);
-            println!(
-                "  paylake is {:.2}x the peer's speed",
-                peer.seconds / paylake.seconds
-            );
-            let peer_counts = read_counts(&peer_output);
-            println!("  {:<24} {:>9} {:>9}", "alerts per rule", "paylake", "peer");
-            for rule_id in RULE_IDS {
-                let ours = paylake_counts.get(rule_id).copied().unwrap_or_default();
-                let theirs = peer_counts.get(rule_id).copied().unwrap_or_default();
-                let mark = if ours == theirs { "" } else { "  (differs)" };
-                println!("  {rule_id:<24} {ours:>9} {theirs:>9}{mark}");
-            }
-        }
-        Err(err) => println!("  peer not measured: {err}"),
-    }
-    Ok(())
-}
-
-pub(super) fn print_line(name: &str, measure: &Measure) {
-    println!(
-        "  {name:<24} {:>8.2} s {:>8.0} MiB peak RSS",
-        measure.seconds,
-        measure.peak_rss_bytes as f64 / 1_048_576.0
+    print_beside_peer(
+        &paylake,
+        peer,
+        (&paylake_output, &peer_output),
+        "alerts",
+        "alerts per rule",
+        &RULE_IDS,
     );
+    Ok(())
 }

@@ -11,9 +11,18 @@ pub use ingest::{bench_ingest, run_floor};
 pub use recon::{bench_recon, run_match_on_parquet};
 pub use screening::bench_screening;
 
+use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use arrow::array::{ArrayRef, RecordBatch};
+use arrow::datatypes::{Field, Schema};
+use datafusion::catalog::MemorySchemaProvider;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use parquet::arrow::ArrowWriter;
 
 use crate::error::{OrchestrationError, Result};
 
@@ -83,4 +92,145 @@ pub(super) fn measure(command: &mut Command, what: &str) -> Result<Measure> {
         seconds: started.elapsed().as_secs_f64(),
         peak_rss_bytes: peak_kib * 1024,
     })
+}
+
+pub(super) fn print_line(name: &str, measure: &Measure) {
+    println!(
+        "  {name:<24} {:>8.2} s {:>8.0} MiB peak RSS",
+        measure.seconds,
+        measure.peak_rss_bytes as f64 / 1_048_576.0
+    );
+}
+
+/// Empties `workdir` and writes the bench's generated tables into `<workdir>/silver` with
+/// `write`, saying what and how long. Returns the tables' folder.
+pub(super) fn generate_tables(
+    workdir: &Path,
+    what: &str,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    if workdir.exists() {
+        std::fs::remove_dir_all(workdir).map_err(io_error(workdir))?;
+    }
+    let data = workdir.join("silver");
+    eprintln!("writing {what} into {}", data.display());
+    let started = Instant::now();
+    write(&data)?;
+    eprintln!("written in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(data)
+}
+
+/// Writes one table of generated columns as a single Parquet file `<folder>/<name>/`.
+pub(super) fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    ));
+    let batch = RecordBatch::try_new(
+        schema,
+        columns.into_iter().map(|(_, array)| array).collect(),
+    )?;
+    write_batch(folder, name, 0, &batch)
+}
+
+/// Writes one batch as the Parquet file `<folder>/<table>/part-<part>.parquet`.
+pub(super) fn write_batch(
+    folder: &Path,
+    table: &str,
+    part: usize,
+    batch: &RecordBatch,
+) -> Result<()> {
+    let table_folder = folder.join(table);
+    std::fs::create_dir_all(&table_folder).map_err(io_error(&table_folder))?;
+    let path = table_folder.join(format!("part-{part:04}.parquet"));
+    let mut writer = ArrowWriter::try_new(
+        File::create(&path).map_err(io_error(&path))?,
+        batch.schema(),
+        None,
+    )?;
+    writer.write(batch)?;
+    writer.close()?;
+    Ok(())
+}
+
+/// A session that sees each generated table's Parquet folder as `silver.<table>`.
+pub(super) async fn parquet_session(data: &Path, tables: &[&str]) -> Result<SessionContext> {
+    let context = SessionContext::new();
+    context
+        .catalog("datafusion")
+        .expect("a new session has its default catalog")
+        .register_schema("silver", Arc::new(MemorySchemaProvider::new()))?;
+    for table in tables {
+        let folder = data.join(table);
+        context
+            .register_parquet(
+                format!("silver.{table}"),
+                folder.to_string_lossy().as_ref(),
+                ParquetReadOptions::default(),
+            )
+            .await?;
+    }
+    Ok(context)
+}
+
+/// The counts under `key` of a JSON result file; empty when the run left none.
+fn read_counts(path: &Path, key: &str) -> BTreeMap<String, u64> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|value| value.get(key).cloned())
+        .and_then(|counts| serde_json::from_value(counts).ok())
+        .unwrap_or_default()
+}
+
+/// Prints paylake's and the peer's time, memory and ratio, then the counts under `key` of each
+/// one's result file side by side, for `rows` (every row either has when empty), marking those
+/// that differ.
+pub(super) fn print_beside_peer(
+    paylake: &Measure,
+    peer: Result<Measure>,
+    results: (&Path, &Path),
+    key: &str,
+    heading: &str,
+    rows: &[&str],
+) {
+    print_line("paylake (DataFusion)", paylake);
+    let peer = match peer {
+        Ok(peer) => peer,
+        Err(err) => {
+            println!("  peer not measured: {err}");
+            return;
+        }
+    };
+    print_line("peer (DuckDB SQL)", &peer);
+    println!(
+        "  paylake is {:.2}x the peer's speed",
+        peer.seconds / paylake.seconds
+    );
+    let (ours, theirs) = (read_counts(results.0, key), read_counts(results.1, key));
+    let rows: Vec<String> = if rows.is_empty() {
+        ours.keys()
+            .chain(theirs.keys())
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        rows.iter().map(|row| row.to_string()).collect()
+    };
+    let width = rows
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max(heading.len());
+    println!("  {heading:<width$} {:>9} {:>9}", "paylake", "peer");
+    for row in rows {
+        let mine = ours.get(&row).copied().unwrap_or_default();
+        let peers = theirs.get(&row).copied().unwrap_or_default();
+        let mark = if mine == peers { "" } else { "  (differs)" };
+        println!("  {row:<width$} {mine:>9} {peers:>9}{mark}");
+    }
 }

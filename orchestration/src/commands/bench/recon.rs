@@ -5,11 +5,9 @@
 //! rule of each, which must agree.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::Instant;
 
 use arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray,
@@ -17,9 +15,6 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
-use datafusion::catalog::MemorySchemaProvider;
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use parquet::arrow::ArrowWriter;
 use paylake_transforms::finance_rules::FinanceRules;
 use paylake_transforms::job::day_number;
 use paylake_transforms::recon::three_way::{
@@ -27,8 +22,10 @@ use paylake_transforms::recon::three_way::{
     INPUT_QUERIES, PAIRING_QUERIES,
 };
 
-use super::aml::{print_line, write_table};
-use super::{io_error, measure, Lcg};
+use super::{
+    generate_tables, io_error, measure, parquet_session, print_beside_peer, write_batch,
+    write_table, Lcg,
+};
 use crate::config::Settings;
 use crate::error::Result;
 
@@ -129,20 +126,6 @@ impl Lines {
         ];
         Ok(RecordBatch::try_new(lines_schema(), columns)?)
     }
-}
-
-fn write_batch(folder: &Path, table: &str, part: usize, batch: &RecordBatch) -> Result<()> {
-    let table_folder = folder.join(table);
-    std::fs::create_dir_all(&table_folder).map_err(io_error(&table_folder))?;
-    let path = table_folder.join(format!("part-{part:04}.parquet"));
-    let mut writer = ArrowWriter::try_new(
-        File::create(&path).map_err(io_error(&path))?,
-        batch.schema(),
-        None,
-    )?;
-    writer.write(batch)?;
-    writer.close()?;
-    Ok(())
 }
 
 fn fee(amount_cents: i128, basis_points: i128) -> i128 {
@@ -332,25 +315,12 @@ fn write_data(folder: &Path, rows: u64) -> Result<()> {
 /// the outcomes by (outcome, category, rule) as JSON to `output`.
 pub async fn run_match_on_parquet(settings: &Settings, data: &Path, output: &Path) -> Result<()> {
     let rules = settings.finance_rules()?;
-    let context = SessionContext::new();
-    context
-        .catalog("datafusion")
-        .expect("a new session has its default catalog")
-        .register_schema("silver", Arc::new(MemorySchemaProvider::new()))?;
-    for table in TABLES {
-        let folder = data.join(table);
-        context
-            .register_parquet(
-                format!("silver.{table}"),
-                folder.to_string_lossy().as_ref(),
-                ParquetReadOptions::default(),
-            )
-            .await?;
-    }
+    let context = parquet_session(data, &TABLES).await?;
     let utc = paylake_transforms::BusinessDay::new(first_date(), "UTC")?.timezone;
     run_match(&context, &rules, &match_window(&rules), utc).await?;
     let counts = outcome_counts_json(&outcome_counts(&context).await?)?;
-    std::fs::write(output, counts.to_string()).map_err(io_error(output))?;
+    let json = serde_json::json!({ "outcomes": counts });
+    std::fs::write(output, json.to_string()).map_err(io_error(output))?;
     Ok(())
 }
 
@@ -383,17 +353,11 @@ pub fn bench_recon(settings: &Settings, rows: u64, workdir: &Path, python: &str)
     let rules = settings.finance_rules()?;
     let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
     let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_recon.py");
-    if workdir.exists() {
-        std::fs::remove_dir_all(workdir).map_err(io_error(workdir))?;
-    }
-    let data = workdir.join("silver");
-    eprintln!(
-        "writing {rows} payments and their settlement lines into {}",
-        data.display()
-    );
-    let started = Instant::now();
-    write_data(&data, rows)?;
-    eprintln!("written in {:.1} s", started.elapsed().as_secs_f64());
+    let data = generate_tables(
+        workdir,
+        &format!("{rows} payments and their settlement lines"),
+        |data| write_data(data, rows),
+    )?;
 
     // The peer runs the very SQL paylake runs, with the same parameters; it expands the day
     // functions of the inputs in its own dialect.
@@ -434,39 +398,17 @@ pub fn bench_recon(settings: &Settings, rows: u64, workdir: &Path, python: &str)
             .arg(&peer_output),
         "the peer (DuckDB)",
     );
-    let read_counts = |path: &Path| -> BTreeMap<String, u64> {
-        std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    };
-    println!("staged three-way match: {rows} payments against their settlement lines, payouts and bank credits");
-    print_line("paylake (DataFusion)", &paylake);
-    match peer {
-        Ok(peer) => {
-            print_line("peer (DuckDB SQL)", &peer);
-            println!(
-                "  paylake is {:.2}x the peer's speed",
-                peer.seconds / paylake.seconds
-            );
-            let ours = read_counts(&paylake_output);
-            let theirs = read_counts(&peer_output);
-            println!(
-                "  {:<58} {:>9} {:>9}",
-                "outcome category rule", "paylake", "peer"
-            );
-            let keys: std::collections::BTreeSet<&String> =
-                ours.keys().chain(theirs.keys()).collect();
-            for key in keys {
-                let (mine, peers) = (
-                    ours.get(key).copied().unwrap_or_default(),
-                    theirs.get(key).copied().unwrap_or_default(),
-                );
-                let mark = if mine == peers { "" } else { "  (differs)" };
-                println!("  {key:<58} {mine:>9} {peers:>9}{mark}");
-            }
-        }
-        Err(err) => println!("  peer not measured: {err}"),
-    }
+    println!(
+        "staged three-way match: {rows} payments against their settlement lines, payouts and \
+         bank credits"
+    );
+    print_beside_peer(
+        &paylake,
+        peer,
+        (&paylake_output, &peer_output),
+        "outcomes",
+        "outcome category rule",
+        &[],
+    );
     Ok(())
 }

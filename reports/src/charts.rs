@@ -2,12 +2,27 @@
 
 use std::fmt::Write as _;
 
-use crate::html::escape;
+use arrow::record_batch::RecordBatch;
+
+use crate::html::{cell, escape};
 
 /// One bar: its label and its value as exact decimal text (shown as written).
 pub struct Bar {
     pub label: String,
     pub value: String,
+}
+
+/// The bars of a query's rows: the text of column `label`, the value of column `value`.
+pub fn bars(batches: &[RecordBatch], label: &str, value: &str) -> Vec<Bar> {
+    batches
+        .iter()
+        .flat_map(|batch| {
+            (0..batch.num_rows()).map(move |row| Bar {
+                label: cell(batch, label, row),
+                value: cell(batch, value, row),
+            })
+        })
+        .collect()
 }
 
 const BAR_HEIGHT: usize = 22;

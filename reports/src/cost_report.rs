@@ -1,14 +1,14 @@
 //! The daily cost page: the cost trend up to the date, cost by service, unit cost by payment
 //! channel, the date's anomalies and the budgets with their alerts.
 
-use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use datafusion::prelude::SessionContext;
-use paylake_catalog::{lake_session, Lake};
+use paylake_catalog::Lake;
 
-use crate::charts::{bar_chart, Bar};
+use crate::charts::{bar_chart, bars};
+use crate::date_query::rows_for_date;
 use crate::error::Result;
-use crate::html::{cell, number, page_start, table, text};
+use crate::html::{number, page_start, table, text};
 
 /// How many days of trend the page shows.
 const TREND_DAYS: i64 = 30;
@@ -39,32 +39,13 @@ const BUDGETS_SQL: &str = "SELECT budget_name, COALESCE(service_name, 'all servi
      array_to_string(alerts, ', ') AS alerts FROM gold.cost_budgets \
      WHERE business_date = DATE '{date}' ORDER BY budget_name";
 
-async fn rows(context: &SessionContext, sql: &str, date: &str) -> Result<Vec<RecordBatch>> {
-    Ok(context
-        .sql(
-            &sql.replace("{date}", date)
-                .replace("{days}", &TREND_DAYS.to_string()),
-        )
-        .await?
-        .collect()
-        .await?)
-}
-
-fn bars(batches: &[RecordBatch], label: &str, value: &str) -> Vec<Bar> {
-    batches
-        .iter()
-        .flat_map(|batch| {
-            (0..batch.num_rows()).map(move |row| Bar {
-                label: cell(batch, label, row),
-                value: cell(batch, value, row),
-            })
-        })
-        .collect()
-}
-
-/// Writes `<lake>/reports/cost/<date>.html` and returns where it is.
-pub async fn write_cost_report(lake: &Lake, business_date: NaiveDate) -> Result<String> {
-    let context = lake_session(lake).await?;
+/// Writes `<lake>/reports/cost/<date>.html` and returns where it is. `context` sees the date's
+/// gold tables.
+pub async fn write_cost_report(
+    lake: &Lake,
+    context: &SessionContext,
+    business_date: NaiveDate,
+) -> Result<String> {
     let date = business_date.format("%Y-%m-%d").to_string();
     let mut page = page_start(&format!("Cloud cost, billing day {date}"));
     page.push_str(
@@ -74,9 +55,18 @@ pub async fn write_cost_report(lake: &Lake, business_date: NaiveDate) -> Result<
     );
     page.push_str(&bar_chart(
         &format!("EffectiveCost per day, last {TREND_DAYS} days"),
-        &bars(&rows(&context, TREND_SQL, &date).await?, "day", "cost"),
+        &bars(
+            &rows_for_date(
+                context,
+                &TREND_SQL.replace("{days}", &TREND_DAYS.to_string()),
+                &date,
+            )
+            .await?,
+            "day",
+            "cost",
+        ),
     ));
-    let unit_costs = rows(&context, UNIT_COST_SQL, &date).await?;
+    let unit_costs = rows_for_date(context, UNIT_COST_SQL, &date).await?;
     page.push_str(&bar_chart(
         "EffectiveCost per settled payment by channel",
         &bars(&unit_costs, "channel", "per_payment"),
@@ -84,7 +74,7 @@ pub async fn write_cost_report(lake: &Lake, business_date: NaiveDate) -> Result<
     page.push_str("<h2>Anomalies</h2>");
     page.push_str(&table(
         "anomalies",
-        &rows(&context, ANOMALIES_SQL, &date).await?,
+        &rows_for_date(context, ANOMALIES_SQL, &date).await?,
         &[
             text("Service", "service_name"),
             number("Actual", "actual"),
@@ -100,7 +90,7 @@ pub async fn write_cost_report(lake: &Lake, business_date: NaiveDate) -> Result<
     page.push_str("<h2>Budgets</h2>");
     page.push_str(&table(
         "budgets",
-        &rows(&context, BUDGETS_SQL, &date).await?,
+        &rows_for_date(context, BUDGETS_SQL, &date).await?,
         &[
             text("Budget", "budget_name"),
             text("Scope", "scope"),
@@ -129,7 +119,7 @@ pub async fn write_cost_report(lake: &Lake, business_date: NaiveDate) -> Result<
     page.push_str("<h2>Cost by service</h2>");
     page.push_str(&table(
         "services",
-        &rows(&context, BY_SERVICE_SQL, &date).await?,
+        &rows_for_date(context, BY_SERVICE_SQL, &date).await?,
         &[
             text("Service", "service_name"),
             number("BilledCost", "billed"),

@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
-use paylake_catalog::{lake_session, Lake};
+use datafusion::prelude::SessionContext;
+use paylake_catalog::Lake;
 
+use crate::date_query::rows_for_date;
 use crate::error::Result;
 use crate::html::{cell, escape, STYLE};
 
@@ -23,29 +25,23 @@ const TRANSACTIONS_SQL: &str = "SELECT c.customer_id, c.direction, t.transaction
      JOIN silver.transactions AS t ON t.transaction_id = c.transaction_id \
      ORDER BY c.customer_id, c.direction, t.created_at, t.transaction_id";
 
-/// Writes `<lake>/reports/aml/<date>.html` (on disk or S3) and returns where it is. Times are shown in UTC and in
-/// the business calendar's `timezone` (an IANA name).
+/// Writes `<lake>/reports/aml/<date>.html` (on disk or S3) and returns where it is. `context`
+/// sees the date's gold tables. Times are shown in UTC and in the business calendar's
+/// `timezone` (an IANA name).
 pub async fn write_ctr_report(
     lake: &Lake,
+    context: &SessionContext,
     business_date: NaiveDate,
     timezone: chrono_tz::Tz,
 ) -> Result<String> {
-    let context = lake_session(lake).await?;
     let date = business_date.format("%Y-%m-%d").to_string();
-    let candidates = context
-        .sql(&CANDIDATES_SQL.replace("{date}", &date))
-        .await?
-        .collect()
-        .await?;
-    let transactions = context
-        .sql(
-            &TRANSACTIONS_SQL
-                .replace("{date}", &date)
-                .replace("{timezone}", timezone.name()),
-        )
-        .await?
-        .collect()
-        .await?;
+    let candidates = rows_for_date(context, CANDIDATES_SQL, &date).await?;
+    let transactions = rows_for_date(
+        context,
+        &TRANSACTIONS_SQL.replace("{timezone}", timezone.name()),
+        &date,
+    )
+    .await?;
     let page = render(&date, timezone.name(), &candidates, &transactions);
     Ok(lake
         .write_file(&format!("reports/aml/{date}.html"), page.into_bytes())

@@ -4,6 +4,7 @@
 mod charts;
 pub mod cost_report;
 pub mod ctr_report;
+mod date_query;
 pub mod error;
 mod html;
 pub mod recon_report;

@@ -2,14 +2,14 @@
 //! and age with a chart of each, every open break with the field that differs, and the day's
 //! matches by rule.
 
-use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use datafusion::prelude::SessionContext;
-use paylake_catalog::{lake_session, Lake};
+use paylake_catalog::Lake;
 
-use crate::charts::{bar_chart, Bar};
+use crate::charts::{bar_chart, bars};
+use crate::date_query::rows_for_date;
 use crate::error::Result;
-use crate::html::{cell, number, page_start, table, text};
+use crate::html::{number, page_start, table, text};
 
 const SUMMARY_SQL: &str = "SELECT * FROM gold.recon_summary WHERE business_date = DATE '{date}' \
      ORDER BY currency";
@@ -29,30 +29,13 @@ const MATCHES_SQL: &str = "SELECT rule_id, stage, match_type, currency, COUNT(*)
      AS late FROM gold.recon_matches WHERE business_date = DATE '{date}' \
      GROUP BY rule_id, stage, match_type, currency ORDER BY stage, rule_id, currency";
 
-async fn rows(context: &SessionContext, sql: &str, date: &str) -> Result<Vec<RecordBatch>> {
-    Ok(context
-        .sql(&sql.replace("{date}", date))
-        .await?
-        .collect()
-        .await?)
-}
-
-/// The bars of a (label, value) query.
-fn bars(batches: &[RecordBatch], label: &str, value: &str) -> Vec<Bar> {
-    batches
-        .iter()
-        .flat_map(|batch| {
-            (0..batch.num_rows()).map(move |row| Bar {
-                label: cell(batch, label, row),
-                value: cell(batch, value, row),
-            })
-        })
-        .collect()
-}
-
-/// Writes `<lake>/reports/recon/<date>.html` and returns where it is.
-pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result<String> {
-    let context = lake_session(lake).await?;
+/// Writes `<lake>/reports/recon/<date>.html` and returns where it is. `context` sees the date's
+/// gold tables.
+pub async fn write_recon_report(
+    lake: &Lake,
+    context: &SessionContext,
+    business_date: NaiveDate,
+) -> Result<String> {
     let date = business_date.format("%Y-%m-%d").to_string();
     let mut page = page_start(&format!("Reconciliation, business date {date}"));
     page.push_str(
@@ -62,7 +45,7 @@ pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result
     );
     page.push_str(&table(
         "summary",
-        &rows(&context, SUMMARY_SQL, &date).await?,
+        &rows_for_date(context, SUMMARY_SQL, &date).await?,
         &[
             text("Currency", "currency"),
             number("Matched", "matched_count"),
@@ -83,7 +66,7 @@ pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result
     page.push_str(&bar_chart(
         "Open breaks by category",
         &bars(
-            &rows(&context, BY_CATEGORY_SQL, &date).await?,
+            &rows_for_date(context, BY_CATEGORY_SQL, &date).await?,
             "category",
             "breaks",
         ),
@@ -91,7 +74,7 @@ pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result
     page.push_str(&bar_chart(
         "Open breaks by age",
         &bars(
-            &rows(&context, BY_AGE_SQL, &date).await?,
+            &rows_for_date(context, BY_AGE_SQL, &date).await?,
             "bucket",
             "breaks",
         ),
@@ -99,7 +82,7 @@ pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result
     page.push_str("<h2>Open breaks</h2>");
     page.push_str(&table(
         "breaks",
-        &rows(&context, BREAKS_SQL, &date).await?,
+        &rows_for_date(context, BREAKS_SQL, &date).await?,
         &[
             text("Category", "category"),
             text("Reference", "reference"),
@@ -119,7 +102,7 @@ pub async fn write_recon_report(lake: &Lake, business_date: NaiveDate) -> Result
     page.push_str("<h2>Matches of the day by rule</h2>");
     page.push_str(&table(
         "matches",
-        &rows(&context, MATCHES_SQL, &date).await?,
+        &rows_for_date(context, MATCHES_SQL, &date).await?,
         &[
             text("Rule", "rule_id"),
             number("Stage", "stage"),

@@ -211,9 +211,9 @@ pub async fn run_business_date(
     let integrity = build_ledger_integrity(lake, &context, &day).await?;
     let reconciliation = build_reconciliation(lake, &context, &day, &finance_rules).await?;
     let cost = build_cost_datasets(lake, &context, &day, &finance_rules).await?;
-    let report = paylake_reports::write_ctr_report(lake, date, day.timezone).await?;
-    let recon_report = paylake_reports::write_recon_report(lake, date).await?;
-    let cost_report = paylake_reports::write_cost_report(lake, date).await?;
+    let report = paylake_reports::write_ctr_report(lake, &context, date, day.timezone).await?;
+    let recon_report = paylake_reports::write_recon_report(lake, &context, date).await?;
+    let cost_report = paylake_reports::write_cost_report(lake, &context, date).await?;
     Ok(DateOutcome {
         ctr_candidates,
         alerts,

@@ -12,15 +12,6 @@ fn paylake(args: &[&str]) -> String {
     ))
 }
 
-/// Rows of a CSV text, without its header.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .skip(1)
-        .filter(|line| !line.is_empty())
-        .map(|line| line.split(',').map(str::to_string).collect())
-        .collect()
-}
-
 /// Files in every `_delta_log` below the lake: a commit adds one.
 fn delta_log_files(lake: &Path) -> BTreeSet<PathBuf> {
     let mut files = BTreeSet::new();
@@ -64,7 +55,7 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     // gold.ctr_candidates equals the simulator's truth: no miss, no extra, same totals.
     let truth_text =
         std::fs::read_to_string(lake.join("landing/_truth/ctr_candidates.csv")).unwrap();
-    let truth: BTreeSet<Vec<String>> = csv_rows(&truth_text).into_iter().collect();
+    let truth: BTreeSet<Vec<String>> = support::csv_rows(&truth_text).into_iter().collect();
     assert!(
         truth.len() >= 10,
         "the simulation injects CTR cases every day: {truth:?}"
@@ -79,7 +70,7 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
          CAST(total_amount_usd AS VARCHAR), CAST(transaction_count AS VARCHAR) \
          FROM gold.ctr_candidates ORDER BY 1, 2, 3",
     ]);
-    let gold: BTreeSet<Vec<String>> = csv_rows(&gold).into_iter().collect();
+    let gold: BTreeSet<Vec<String>> = support::csv_rows(&gold).into_iter().collect();
     assert_eq!(gold, truth);
 
     // Every candidate's transactions are in the report of its date.
@@ -101,7 +92,7 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
         "csv",
         "SELECT check_type, status, count(*) FROM gold.ledger_integrity GROUP BY 1, 2 ORDER BY 1, 2",
     ]);
-    let integrity = csv_rows(&integrity);
+    let integrity = support::csv_rows(&integrity);
     assert_eq!(integrity.len(), 2, "{integrity:?}");
     assert!(integrity.iter().all(|row| row[1] == "ok"), "{integrity:?}");
 
@@ -129,7 +120,7 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
         "csv",
         "SELECT source_position, reason FROM quarantine.dynamodb ORDER BY source_position",
     ]);
-    let rows = csv_rows(&quarantined);
+    let rows = support::csv_rows(&quarantined);
     assert_eq!(rows.len(), 2, "{quarantined}");
     assert!(
         quarantined.contains("line 2: malformed JSON"),
@@ -147,7 +138,7 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
         "csv",
         "SELECT amount FROM silver.payments WHERE payment_id = 'PTEST1'",
     ]);
-    assert_eq!(csv_rows(&taken), vec![vec!["12.50".to_string()]]);
+    assert_eq!(support::csv_rows(&taken), vec![vec!["12.50".to_string()]]);
 
     // read = taken + quarantined, per run and source.
     let balance = paylake(&[
@@ -159,7 +150,7 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
         "SELECT count(*) FROM system.ingest_runs \
          WHERE records_read <> records_taken + records_quarantined",
     ]);
-    assert_eq!(csv_rows(&balance), vec![vec!["0".to_string()]]);
+    assert_eq!(support::csv_rows(&balance), vec![vec!["0".to_string()]]);
 }
 
 #[test]
@@ -190,7 +181,7 @@ fn the_genkgo_camt053_sample_is_flagged_where_its_balances_do_not_add_up() {
         "SELECT check_type, CAST(difference AS VARCHAR), status FROM gold.ledger_integrity",
     ]);
     assert_eq!(
-        csv_rows(&checks),
+        support::csv_rows(&checks),
         vec![vec![
             "statement_balance".to_string(),
             "62.85".to_string(),
@@ -208,7 +199,7 @@ fn the_genkgo_camt053_sample_is_flagged_where_its_balances_do_not_add_up() {
          WHERE category = 'integrity_violation'",
     ]);
     assert_eq!(
-        csv_rows(&breaks),
+        support::csv_rows(&breaks),
         vec![vec![
             "statement_balance".to_string(),
             "62.85".to_string(),

@@ -11,16 +11,8 @@ fn paylake(args: &[&str]) -> String {
     support::run(support::paylake_command().args(args))
 }
 
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .skip(1)
-        .filter(|line| !line.is_empty())
-        .map(|line| line.split(',').map(str::to_string).collect())
-        .collect()
-}
-
 fn query(lake: &str, sql: &str) -> Vec<Vec<String>> {
-    csv_rows(&paylake(&["sql", "--lake", lake, "--format", "csv", sql]))
+    support::csv_rows(&paylake(&["sql", "--lake", lake, "--format", "csv", sql]))
 }
 
 /// The category paylake gives each kind of break the simulator injects.
@@ -61,7 +53,7 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
     }
 
     let truth_text = std::fs::read_to_string(lake.join("landing/_truth/recon_breaks.csv")).unwrap();
-    let truth = csv_rows(&truth_text);
+    let truth = support::csv_rows(&truth_text);
     assert_eq!(truth.len(), 5, "one break of each kind: {truth:?}");
     let truth_references: BTreeSet<String> = truth.iter().map(|row| row[2].clone()).collect();
 
@@ -153,7 +145,7 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
         "SELECT CAST(business_date AS VARCHAR), service_name, root_cause_resource \
          FROM gold.cost_anomalies ORDER BY 1",
     );
-    assert_eq!(anomalies, csv_rows(&anomalies_truth));
+    assert_eq!(anomalies, support::csv_rows(&anomalies_truth));
 
     // The pages of the last simulated date show the breaks, the anomaly's day its anomaly.
     let recon_page = std::fs::read_to_string(lake.join("reports/recon/2026-03-12.html")).unwrap();
@@ -166,7 +158,7 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
         }
     }
     assert!(recon_page.contains("<svg"));
-    let anomaly_day = &csv_rows(&anomalies_truth)[0][0];
+    let anomaly_day = &support::csv_rows(&anomalies_truth)[0][0];
     let cost_page =
         std::fs::read_to_string(lake.join(format!("reports/cost/{anomaly_day}.html"))).unwrap();
     assert!(cost_page.contains("stream/payment-events") && cost_page.contains("<svg"));

@@ -43,6 +43,14 @@ pub enum TransformError {
 
 pub type Result<T, E = TransformError> = std::result::Result<T, E>;
 
+/// The text of a rules file; the error names the file.
+pub fn read_rules_file(path: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| TransformError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 // Boxed: DataFusion's error is large, and every Result carries it.
 impl From<datafusion::error::DataFusionError> for TransformError {
     fn from(error: datafusion::error::DataFusionError) -> Self {

@@ -7,7 +7,7 @@ use std::path::Path;
 use paylake_catalog::money::parse_decimal;
 use serde::Deserialize;
 
-use crate::error::{Result, TransformError};
+use crate::error::{read_rules_file, Result, TransformError};
 
 /// The rules file paylake ships, with the meaning of each value in comments.
 pub const DEFAULT_FINANCE_RULES_TOML: &str = include_str!("../../finance-rules.toml");
@@ -102,11 +102,7 @@ impl FinanceRules {
 
     /// Reads a rules file; errors name the file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| TransformError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&read_rules_file(path)?, path)
     }
 
     pub fn parse(text: &str, origin: &Path) -> Result<Self> {

@@ -76,6 +76,11 @@ pub fn unfilled_placeholder(sql: &str) -> Option<String> {
     Some(sql[start..end].to_string())
 }
 
+/// A text as a SQL literal, its quotes doubled.
+pub fn sql_text(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
 /// A list of texts as SQL literals for `IN (...)`; `NULL` for an empty list, so that the
 /// condition matches nothing rather than failing to parse.
 pub fn sql_text_list<S: AsRef<str>>(values: &[S]) -> String {
@@ -84,7 +89,7 @@ pub fn sql_text_list<S: AsRef<str>>(values: &[S]) -> String {
     }
     values
         .iter()
-        .map(|value| format!("'{}'", value.as_ref().replace('\'', "''")))
+        .map(|value| sql_text(value.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -28,3 +28,14 @@ pub fn shared_data(relative: &str) -> PathBuf {
         .join("../../shared/data")
         .join(relative)
 }
+
+/// Rows of a CSV text (`paylake sql --format csv`, a truth file), without its header. Fields
+/// hold no commas.
+#[allow(dead_code)] // not every test binary reads CSV
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .skip(1)
+        .filter(|line| !line.is_empty())
+        .map(|line| line.split(',').map(str::to_string).collect())
+        .collect()
+}

@@ -1,6 +1,7 @@
 -- cost_lines: the cost rows of the days a cost job reads, with the day of their charge period.
 -- Cloud providers bill in UTC days, so a row's day is the UTC date its charge period starts,
--- whatever the business calendar. Parameters: {from_day}, {to_day}.
+-- whatever the business calendar. The tags stay JSON text here: `cost_tags` parses them.
+-- Parameters: {from_day}, {to_day}.
 SELECT *
 FROM (
     SELECT
@@ -14,6 +15,7 @@ FROM (
         billed_cost,
         effective_cost,
         billing_currency,
+        tags,
         CAST(CAST(CAST(charge_period_start AS DATE) AS INT) AS BIGINT) AS cost_day
     FROM silver.cost_line_items
 ) AS lines

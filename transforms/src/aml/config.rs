@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{Result, TransformError};
+use crate::error::{read_rules_file, Result, TransformError};
 
 /// The rules file paylake ships, with each default and its source in comments.
 pub const DEFAULT_RULES_TOML: &str = include_str!("../../../aml-rules.toml");
@@ -66,11 +66,7 @@ impl AmlRules {
 
     /// Reads a rules file; errors name the file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| TransformError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&read_rules_file(path)?, path)
     }
 
     pub fn parse(text: &str, origin: &Path) -> Result<Self> {

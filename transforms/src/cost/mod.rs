@@ -12,7 +12,7 @@ use paylake_catalog::Lake;
 use crate::error::Result;
 use crate::finance_rules::{decimal_literal, FinanceRules};
 use crate::job::{
-    day_number, fill_placeholders, materialize, rebuild_date, replace_business_date, sql_text_list,
+    day_number, fill_placeholders, materialize, rebuild_date, replace_business_date, sql_text,
     BusinessDay,
 };
 
@@ -47,10 +47,7 @@ pub async fn build_cost_datasets(
         ("from_day", day_number(first_needed).to_string()),
         ("to_day", day_number(day.date).to_string()),
         ("day", day_number(day.date).to_string()),
-        (
-            "allocation_tag",
-            sql_text_list(&[rules.cost.allocation_tag.as_str()]),
-        ),
+        ("allocation_tag", sql_text(&rules.cost.allocation_tag)),
         ("baseline_days", anomalies_rules.baseline_days.to_string()),
         (
             "min_baseline_days",

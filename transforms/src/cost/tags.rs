@@ -19,10 +19,7 @@ pub const TAGS_TABLE: &str = "cost_tags";
 /// no tags (ingest keeps the text as delivered). Returns the number of tags.
 pub async fn register_cost_tags(context: &SessionContext) -> Result<usize> {
     let batches = context
-        .sql(
-            "SELECT l.line_id, c.tags FROM cost_lines AS l \
-             JOIN silver.cost_line_items AS c ON c.line_id = l.line_id WHERE c.tags IS NOT NULL",
-        )
+        .sql("SELECT line_id, tags FROM cost_lines WHERE tags IS NOT NULL")
         .await?
         .collect()
         .await?;

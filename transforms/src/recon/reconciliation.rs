@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
-use super::three_way::{run_match, stage_parameters, MatchCounts, MatchWindow};
+use super::three_way::{run_match, stage_parameters, MatchWindow};
 use crate::error::Result;
 use crate::finance_rules::FinanceRules;
 use crate::job::{
-    count_values, day_number, fill_placeholders, rebuild_date, sql_text_list, BusinessDay,
+    count_values, day_number, fill_placeholders, rebuild_date, sql_text, BusinessDay,
 };
 
 const MATCHES_SQL: &str = include_str!("../../../sql/transforms/recon/recon_matches.sql");
@@ -20,7 +20,8 @@ const SUMMARY_SQL: &str = include_str!("../../../sql/transforms/recon/recon_summ
 /// What a date's reconciliation found.
 #[derive(Debug, Clone, Default)]
 pub struct ReconOutcome {
-    pub counts: MatchCounts,
+    /// Outcome rows the match held: the date's matches, breaks and open items.
+    pub outcomes: usize,
     pub matches: u64,
     /// Open breaks (timing_pending included) by category.
     pub breaks_by_category: BTreeMap<String, u64>,
@@ -41,22 +42,19 @@ pub async fn build_reconciliation(
     rules: &FinanceRules,
 ) -> Result<ReconOutcome> {
     let window = MatchWindow::new(day_number(day.date), rules);
-    let counts = run_match(context, rules, &window, day.timezone).await?;
+    let outcomes = run_match(context, rules, &window, day.timezone).await?;
     let mut parameters = stage_parameters(rules, &window);
     parameters.push((
         "write_off_after_days".into(),
         rules.breaks.write_off_after_days.to_string(),
     ));
-    parameters.push((
-        "rules_version".into(),
-        sql_text_list(&[rules.version.as_str()]),
-    ));
+    parameters.push(("rules_version".into(), sql_text(&rules.version)));
     let render = |template: &str| fill_placeholders(template, &parameters);
     let matches = rebuild_date(lake, context, day, "recon_matches", &render(MATCHES_SQL)).await?;
     let breaks = rebuild_date(lake, context, day, "recon_breaks", &render(BREAKS_SQL)).await?;
     rebuild_date(lake, context, day, "recon_summary", &render(SUMMARY_SQL)).await?;
     let outcome = ReconOutcome {
-        counts,
+        outcomes,
         matches: matches.iter().map(|batch| batch.num_rows() as u64).sum(),
         breaks_by_category: count_values(&breaks, "category")?,
     };

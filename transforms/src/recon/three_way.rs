@@ -182,13 +182,6 @@ pub fn outcomes_sql(parameters: &[(String, String)]) -> Result<String> {
     )
 }
 
-/// Counts of one match run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MatchCounts {
-    /// Outcome rows: matches, breaks and open items of every stage.
-    pub outcomes: usize,
-}
-
 /// Materialises the inputs as of the window's last day, runs every stage, and registers the
 /// outcomes as [`OUTCOMES_TABLE`]. `context` must see the silver tables.
 pub async fn run_match(
@@ -196,7 +189,7 @@ pub async fn run_match(
     rules: &FinanceRules,
     window: &MatchWindow,
     timezone: Tz,
-) -> Result<MatchCounts> {
+) -> Result<usize> {
     let parameters = stage_parameters(rules, window);
     for (table, template) in INPUT_QUERIES {
         let sql = render_stage(
@@ -213,8 +206,7 @@ pub async fn run_match(
     for (table, template) in PAIRING_QUERIES {
         materialize(context, table, &render_stage(table, template, &parameters)?).await?;
     }
-    let outcomes = materialize(context, OUTCOMES_TABLE, &outcomes_sql(&parameters)?).await?;
-    Ok(MatchCounts { outcomes })
+    materialize(context, OUTCOMES_TABLE, &outcomes_sql(&parameters)?).await
 }
 
 /// Outcome counts by (outcome, category, rule), the figures the benchmark compares across

@@ -153,3 +153,35 @@ pub fn conform_to_schema(
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(RecordBatch::try_new(schema.clone(), columns)?)
 }
+
+/// Replaces the `business_date` partition of a date-partitioned table with `batches` (cast to
+/// the table's schema) and points `context` at the new version, so that the date's later jobs
+/// in the same session read it. Returns the number of rows written.
+pub async fn replace_date_partition(
+    lake: &Lake,
+    context: &datafusion::prelude::SessionContext,
+    table: &TableDef,
+    business_date: chrono::NaiveDate,
+    batches: &[RecordBatch],
+) -> Result<u64> {
+    use datafusion::prelude::{col, lit};
+    use datafusion::scalar::ScalarValue;
+    debug_assert!(table.partition_by == ["business_date"]);
+    let mut conformed = batches
+        .iter()
+        .map(|batch| conform_to_schema(batch, &table.schema))
+        .collect::<Result<Vec<_>>>()?;
+    if conformed.is_empty() {
+        // An empty date still replaces what an earlier run wrote.
+        conformed.push(RecordBatch::new_empty(table.schema.clone()));
+    }
+    let rows = conformed.iter().map(|batch| batch.num_rows() as u64).sum();
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
+    let day_number = (business_date - epoch).num_days();
+    let day_number = i32::try_from(day_number).expect("business dates fit in i32 days");
+    let delta_table = open_or_create_table(lake, table).await?;
+    let predicate = col("business_date").eq(lit(ScalarValue::Date32(Some(day_number))));
+    let written = replace_where(delta_table, table, conformed, predicate).await?;
+    crate::session::refresh_table(context, table, &written).await?;
+    Ok(rows)
+}

@@ -117,6 +117,49 @@ pub enum Command {
         #[arg(long)]
         date: NaiveDate,
     },
+    /// Write a regulatory export package: the filings of a period and their manifest.
+    ///
+    /// fincen-ctr writes one FinCEN CTR batch (FinCEN 112) of gold.ctr_candidates, one
+    /// activity per customer and day; fincen-sar one FinCEN SAR batch (FinCEN 111) of
+    /// gold.sar_candidates; goaml one goAML report per SAR case (STR) and per CTR. The
+    /// package is a folder <out>/<kind>_<from>_<to>/ with manifest.json (records, totals,
+    /// files with SHA-256, the Delta versions read). A delivered package is never
+    /// overwritten: the same content is found delivered, changed content becomes the next
+    /// revision. On S3, objects get Object Lock retention where the bucket has Object Lock.
+    Export {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// What to file.
+        #[arg(long, value_enum)]
+        kind: ExportKindArg,
+        /// First business date of the period, YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last business date of the period.
+        #[arg(long)]
+        to: NaiveDate,
+        /// A folder or s3://bucket/prefix the package folder goes under.
+        #[arg(long, value_name = "DIR|URL")]
+        out: String,
+        /// The filing date the filings carry (default: today, UTC).
+        #[arg(long)]
+        filing_date: Option<NaiveDate>,
+    },
+    /// Export schedules of the regulatory settings.
+    Schedule {
+        #[command(subcommand)]
+        schedule: ScheduleCommand,
+    },
+    /// Regulators' acknowledgements of filed batches.
+    Filings {
+        #[command(subcommand)]
+        filings: FilingsCommand,
+    },
+    /// Reports that cover a period.
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
     /// AML: evaluate the rules against known truth.
     Aml {
         #[command(subcommand)]
@@ -234,6 +277,76 @@ pub enum BenchCommand {
         #[arg(long)]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Run every scheduled export due since its last run (or its start), oldest first,
+    /// catching up missed ticks, and record each in system.regulatory_exports.
+    RunDue {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// The time to run as of (RFC 3339; default: now).
+        #[arg(long)]
+        now: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilingsCommand {
+    /// Load FinCEN acknowledgement files into system.regulatory_filings (BSA IDs, warnings,
+    /// errors), tied to an export's records when --export names it.
+    LoadAck {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// The export the acknowledgement answers (its export id).
+        #[arg(long)]
+        export: Option<String>,
+        /// Acknowledgement XML files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The AML report of a period for compliance officers: alerts by typology and day,
+    /// customers by risk, CTR and SAR candidates, sanctions hits, filing deadlines, and a
+    /// section per alert with its evidence (and, for network typologies, a drawing of how the
+    /// money moved). One self-contained HTML file; --pdf prints it with headless Chromium.
+    Aml {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// First business date.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last business date.
+        #[arg(long)]
+        to: NaiveDate,
+        /// Also print it to PDF beside the HTML (needs chromium on the PATH).
+        #[arg(long)]
+        pdf: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKindArg {
+    /// FinCEN CTR batch (FinCEN 112).
+    FincenCtr,
+    /// FinCEN SAR batch (FinCEN 111).
+    FincenSar,
+    /// goAML STR and CTR reports.
+    Goaml,
+}
+
+impl From<ExportKindArg> for paylake_regulatory::ExportKind {
+    fn from(kind: ExportKindArg) -> Self {
+        match kind {
+            ExportKindArg::FincenCtr => paylake_regulatory::ExportKind::FincenCtr,
+            ExportKindArg::FincenSar => paylake_regulatory::ExportKind::FincenSar,
+            ExportKindArg::Goaml => paylake_regulatory::ExportKind::GoAml,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ struct ConfigFile {
     ofac_sdn_csv: Option<PathBuf>,
     aml_rules: Option<PathBuf>,
     finance_rules: Option<PathBuf>,
+    regulatory: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +32,18 @@ pub struct Settings {
     pub aml_rules: Option<PathBuf>,
     /// Finance rules file (reconciliation, fees, cost budgets); the shipped rules when unset.
     pub finance_rules: Option<PathBuf>,
+    /// Regulatory filing settings (filer, deadlines, schedules); the shipped ones when unset.
+    pub regulatory: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The regulatory settings in force: the configured file, or the shipped defaults.
+    pub fn regulatory(&self) -> Result<paylake_regulatory::RegulatorySettings> {
+        match &self.regulatory {
+            Some(path) => Ok(paylake_regulatory::RegulatorySettings::load(path)?),
+            None => Ok(paylake_regulatory::RegulatorySettings::defaults()),
+        }
+    }
 }
 
 impl Settings {
@@ -61,6 +74,7 @@ impl Default for Settings {
             ofac_sdn_csv: None,
             aml_rules: None,
             finance_rules: None,
+            regulatory: None,
         }
     }
 }
@@ -98,6 +112,7 @@ fn load_with_env(
         settings.ofac_sdn_csv = file.ofac_sdn_csv.map(|csv| base.join(csv));
         settings.aml_rules = file.aml_rules.map(|rules| base.join(rules));
         settings.finance_rules = file.finance_rules.map(|rules| base.join(rules));
+        settings.regulatory = file.regulatory.map(|path| base.join(path));
     }
     if let Some(lake) = env("PAYLAKE_LAKE") {
         settings.lake = lake;
@@ -113,6 +128,9 @@ fn load_with_env(
     }
     if let Some(rules) = env("PAYLAKE_FINANCE_RULES") {
         settings.finance_rules = Some(PathBuf::from(rules));
+    }
+    if let Some(path) = env("PAYLAKE_REGULATORY") {
+        settings.regulatory = Some(PathBuf::from(path));
     }
     Ok(settings)
 }

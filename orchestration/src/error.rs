@@ -16,6 +16,9 @@ pub enum OrchestrationError {
     Report(#[from] paylake_reports::ReportError),
 
     #[error(transparent)]
+    Regulatory(#[from] paylake_regulatory::RegulatoryError),
+
+    #[error(transparent)]
     DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]

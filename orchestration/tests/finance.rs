@@ -3,7 +3,6 @@
 //! what was injected, with the pages that show them.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 mod support;
 
@@ -162,35 +161,12 @@ fn every_injected_break_and_anomaly_is_found_and_nothing_else() {
     let cost_page =
         std::fs::read_to_string(lake.join(format!("reports/cost/{anomaly_day}.html"))).unwrap();
     assert!(cost_page.contains("stream/payment-events") && cost_page.contains("<svg"));
-    let rendered = render_in_chromium(&lake.join("reports/recon/2026-03-12.html"), dir.path());
+    let rendered = support::chromium(
+        &lake.join("reports/recon/2026-03-12.html"),
+        dir.path(),
+        "--dump-dom",
+    );
+    let rendered = String::from_utf8(rendered).unwrap();
     assert!(rendered.contains("<rect"), "the chart did not render");
     assert!(rendered.contains("missing_in_bank"));
-}
-
-/// The page as headless Chromium's DOM after loading it: what a reader's browser shows.
-fn render_in_chromium(page: &Path, scratch: &Path) -> String {
-    let output = std::process::Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--dump-dom",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            scratch.join("chromium").display()
-        ))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium is installed by the test command");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }

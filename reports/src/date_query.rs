@@ -18,3 +18,18 @@ pub async fn rows_for_date(
         .collect()
         .await?)
 }
+
+/// Runs `sql` with its `{from}` and `{to}` filled with a period's first and last dates.
+pub async fn rows_for_period(
+    context: &SessionContext,
+    sql: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<RecordBatch>> {
+    rows_for_date(
+        context,
+        &sql.replace("{from}", from).replace("{to}", to),
+        "",
+    )
+    .await
+}

@@ -11,6 +11,12 @@ pub enum ReportError {
 
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
+
+    #[error("printing {path} to pdf: {reason}")]
+    Print {
+        path: std::path::PathBuf,
+        reason: String,
+    },
 }
 
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;

@@ -1,14 +1,17 @@
 //! Reports: self-contained HTML pages compliance officers and finance open, built from gold
 //! tables.
 
+pub mod aml_report;
 mod charts;
 pub mod cost_report;
 pub mod ctr_report;
 mod date_query;
 pub mod error;
 mod html;
+mod network;
 pub mod recon_report;
 
+pub use aml_report::{print_to_pdf, write_aml_report};
 pub use cost_report::write_cost_report;
 pub use ctr_report::write_ctr_report;
 pub use error::{ReportError, Result};

@@ -4,10 +4,9 @@
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use datafusion::prelude::{col, lit, SessionContext};
-use datafusion::scalar::ScalarValue;
-use paylake_catalog::delta::{conform_to_schema, open_or_create_table, replace_where};
-use paylake_catalog::{refresh_table, registry, Lake, TableDef, Zone};
+use datafusion::prelude::SessionContext;
+use paylake_catalog::delta::replace_date_partition;
+use paylake_catalog::{registry, Lake, TableDef, Zone};
 
 use crate::error::{Result, TransformError};
 
@@ -36,10 +35,6 @@ impl BusinessDay {
                 ("timezone", self.timezone.name().to_string()),
             ],
         )
-    }
-
-    fn days_since_epoch(&self) -> i32 {
-        i32::try_from(day_number(self.date)).expect("business dates fit in i32 days")
     }
 }
 
@@ -164,8 +159,7 @@ pub async fn rebuild_date(
 }
 
 /// Replaces the business date's partition of a gold table with `batches`, and points `context`
-/// at the new version, so that the date's later jobs in the same session read it. Returns the
-/// number of rows written.
+/// at the new version. Returns the number of rows written.
 pub async fn replace_business_date(
     lake: &Lake,
     context: &SessionContext,
@@ -173,21 +167,7 @@ pub async fn replace_business_date(
     day: &BusinessDay,
     batches: Vec<RecordBatch>,
 ) -> Result<u64> {
-    debug_assert!(table.partition_by == ["business_date"]);
-    let mut conformed = batches
-        .iter()
-        .map(|batch| conform_to_schema(batch, &table.schema))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    if conformed.is_empty() {
-        // An empty date still replaces what an earlier run wrote.
-        conformed.push(RecordBatch::new_empty(table.schema.clone()));
-    }
-    let rows = conformed.iter().map(|batch| batch.num_rows() as u64).sum();
-    let delta_table = open_or_create_table(lake, table).await?;
-    let predicate = col("business_date").eq(lit(ScalarValue::Date32(Some(day.days_since_epoch()))));
-    let written = replace_where(delta_table, table, conformed, predicate).await?;
-    refresh_table(context, table, &written).await?;
-    Ok(rows)
+    Ok(replace_date_partition(lake, context, table, day.date, &batches).await?)
 }
 
 #[cfg(test)]
@@ -214,7 +194,7 @@ mod tests {
             day.render("DATE '{business_date}' AT TIME ZONE '{timezone}'"),
             "DATE '2026-03-02' AT TIME ZONE 'Europe/London'"
         );
-        assert_eq!(day.days_since_epoch(), 20_514);
+        assert_eq!(day_number(day.date), 20_514);
         assert_eq!(date_of_day(day_number(day.date)), day.date);
         let err = BusinessDay::new(day.date, "Mars/Olympus").unwrap_err();
         assert!(err.to_string().contains("Mars/Olympus"));

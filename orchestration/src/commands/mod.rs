@@ -4,6 +4,7 @@ mod aml;
 mod bench;
 mod demo;
 mod query;
+mod regulatory;
 mod steps;
 
 use std::time::Duration;
@@ -11,7 +12,10 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use paylake_catalog::Lake;
 
-use crate::cli::{AmlCommand, BenchCommand, Cli, Command, LakeArg, PiiDetectorKind};
+use crate::cli::{
+    AmlCommand, BenchCommand, Cli, Command, FilingsCommand, LakeArg, PiiDetectorKind,
+    ReportCommand, ScheduleCommand,
+};
 use crate::config::{self, Settings};
 use crate::error::Result;
 
@@ -135,12 +139,48 @@ pub async fn run(cli: Cli) -> Result<()> {
                     outcome.cost.budget_alerts.join(", ")
                 }
             );
+            let deadlines = &outcome.deadlines;
+            println!(
+                "filings owed: {} due, {} late, {} filed, {} filed late",
+                deadlines.due, deadlines.late, deadlines.filed, deadlines.filed_late
+            );
             println!(
                 "reports: {}\n         {}\n         {}",
                 outcome.report, outcome.recon_report, outcome.cost_report
             );
             Ok(())
         }
+        Command::Export {
+            lake,
+            kind,
+            from,
+            to,
+            out,
+            filing_date,
+        } => {
+            let lake = open_lake(&settings, &lake)?;
+            regulatory::export(&settings, &lake, kind.into(), from, to, &out, filing_date).await
+        }
+        Command::Schedule {
+            schedule: ScheduleCommand::RunDue { lake, now },
+        } => regulatory::run_due(&settings, &open_lake(&settings, &lake)?, now.as_deref()).await,
+        Command::Filings {
+            filings:
+                FilingsCommand::LoadAck {
+                    lake,
+                    export,
+                    files,
+                },
+        } => regulatory::load_acks(&open_lake(&settings, &lake)?, export.as_deref(), &files).await,
+        Command::Report {
+            report:
+                ReportCommand::Aml {
+                    lake,
+                    from,
+                    to,
+                    pdf,
+                },
+        } => regulatory::aml_report(&settings, &open_lake(&settings, &lake)?, from, to, pdf).await,
         Command::Aml { aml } => match aml {
             AmlCommand::Eval {
                 lake,

@@ -183,6 +183,8 @@ pub struct DateOutcome {
     pub integrity: paylake_transforms::recon::integrity::IntegrityOutcome,
     pub reconciliation: ReconOutcome,
     pub cost: CostOutcome,
+    /// CTRs and SARs owed to FinCEN as of the date, by state.
+    pub deadlines: paylake_regulatory::deadlines::DeadlineCounts,
     /// Where the reports are (the CTR page, the reconciliation page, the cost page): paths, or
     /// URLs on S3.
     pub report: String,
@@ -208,6 +210,13 @@ pub async fn run_business_date(
         .len();
     let customers_rated = build_customer_risk(lake, &context, &day, &rules).await?;
     let sar_candidates = build_sar_candidates(lake, &context, &day, &rules).await?;
+    let deadlines = paylake_regulatory::deadlines::build_filing_deadlines(
+        lake,
+        &context,
+        &settings.regulatory()?,
+        date,
+    )
+    .await?;
     let integrity = build_ledger_integrity(lake, &context, &day).await?;
     let reconciliation = build_reconciliation(lake, &context, &day, &finance_rules).await?;
     let cost = build_cost_datasets(lake, &context, &day, &finance_rules).await?;
@@ -223,6 +232,7 @@ pub async fn run_business_date(
         integrity,
         reconciliation,
         cost,
+        deadlines,
         report,
         recon_report,
         cost_report,

@@ -39,3 +39,34 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .map(|line| line.split(',').map(str::to_string).collect())
         .collect()
 }
+
+/// Runs headless Chromium on a page with one more flag (`--dump-dom`, `--screenshot=PNG`,
+/// `--print-to-pdf=PDF`) and returns its standard output: what a reader's browser shows.
+#[allow(dead_code)] // not every test binary renders pages
+pub fn chromium(page: &std::path::Path, scratch: &std::path::Path, flag: &str) -> Vec<u8> {
+    let output = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1200,1600",
+            flag,
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            scratch.join("chromium").display()
+        ))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium is installed by the test command");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}

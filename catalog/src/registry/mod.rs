@@ -8,6 +8,8 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use crate::error::{CatalogError, Result};
 use crate::lineage;
 
+mod regulatory;
+
 /// Precision and scale of money amounts: up to 16 integer digits, cents.
 pub const MONEY_PRECISION: u8 = 18;
 pub const MONEY_SCALE: i8 = 2;
@@ -596,6 +598,7 @@ fn build_registry() -> Registry {
     });
 
     tables.extend(finance_gold_tables());
+    tables.extend(regulatory::regulatory_tables());
 
     for source in QUARANTINE_SOURCES {
         tables.push(TableDef {

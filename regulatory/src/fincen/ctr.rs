@@ -1,0 +1,150 @@
+//! FinCEN CTR batches (FinCEN 112, form type CTRX): one activity per customer and business day,
+//! the person conducting on their own behalf (party 50) with their cash in and out and the
+//! accounts it moved through.
+
+use chrono::NaiveDate;
+
+use crate::fincen::parties::{
+    institution_parties, subject_birth_date, subject_details, subject_entity_indicator,
+};
+use crate::fincen::{fincen_text, FincenBatch, NAMESPACE};
+use crate::records::{whole_dollars_rounded_up, CtrRecord};
+use crate::settings::RegulatorySettings;
+use crate::xml::XmlDocument;
+
+const PERSON_ON_OWN_BEHALF: &str = "50";
+const DEPOSITS: &str = "55";
+const WITHDRAWALS: &str = "56";
+const CASH_IN_ACCOUNT: &str = "8";
+const CASH_OUT_ACCOUNT: &str = "9";
+
+/// The CTR batch of `records`, filed on `filing_date`. `records` must not be empty: a batch
+/// holds at least one activity.
+pub fn ctr_batch(
+    records: &[CtrRecord],
+    settings: &RegulatorySettings,
+    filing_date: NaiveDate,
+) -> FincenBatch {
+    debug_assert!(
+        !records.is_empty(),
+        "a FinCEN batch holds at least one activity"
+    );
+    let mut document = XmlDocument::new();
+    document.open(
+        "EFilingBatchXML",
+        &[
+            ("xmlns", NAMESPACE.to_string()),
+            ("TotalAmount", "{total}".to_string()),
+            ("PartyCount", "{parties}".to_string()),
+            ("ActivityCount", records.len().to_string()),
+        ],
+    );
+    document.leaf("FormTypeCode", "CTRX");
+    let mut total_amount_dollars = 0;
+    let mut party_count = 0;
+    for record in records {
+        let cash_in = whole_dollars_rounded_up(record.cash_in_cents);
+        let cash_out = whole_dollars_rounded_up(record.cash_out_cents);
+        total_amount_dollars += cash_in + cash_out;
+        let amount_text = |dollars: i128| {
+            if dollars > 0 {
+                dollars.to_string()
+            } else {
+                String::new()
+            }
+        };
+
+        document.open_numbered("Activity");
+        document.leaf("FilingDateText", &filing_date.format("%Y%m%d").to_string());
+        document.open_numbered("ActivityAssociation");
+        document.leaf("CorrectsAmendsPriorReportIndicator", "");
+        document.leaf("FinCENDirectBackFileIndicator", "");
+        document.leaf("InitialReportIndicator", "Y");
+        document.close();
+        party_count += institution_parties(&mut document, settings);
+
+        document.open_numbered("Party");
+        document.leaf("ActivityPartyTypeCode", PERSON_ON_OWN_BEHALF);
+        subject_birth_date(&mut document, &record.subject);
+        document.optional_leaf(
+            "IndividualEntityCashInAmountText",
+            Some(&amount_text(cash_in)),
+        );
+        document.optional_leaf(
+            "IndividualEntityCashOutAmountText",
+            Some(&amount_text(cash_out)),
+        );
+        subject_entity_indicator(&mut document, &record.subject);
+        subject_details(&mut document, &record.subject);
+        let mut accounts: Vec<(&str, &str)> = Vec::new();
+        for transaction in &record.transactions {
+            let association = if transaction.is_cash_in() {
+                CASH_IN_ACCOUNT
+            } else if transaction.is_cash_out() {
+                CASH_OUT_ACCOUNT
+            } else {
+                continue;
+            };
+            let account = (transaction.account_id.as_str(), association);
+            if !transaction.account_id.is_empty() && !accounts.contains(&account) {
+                accounts.push(account);
+            }
+        }
+        for (account_number, association) in accounts {
+            document.open_numbered("Account");
+            document.leaf("AccountNumberText", &fincen_text(account_number, 40));
+            document.open_numbered("PartyAccountAssociation");
+            document.leaf("PartyAccountAssociationTypeCode", association);
+            document.close();
+            document.close();
+        }
+        document.close();
+        party_count += 1;
+
+        document.open_numbered("CurrencyTransactionActivity");
+        let cash_transactions = record
+            .transactions
+            .iter()
+            .filter(|transaction| transaction.is_cash_in() || transaction.is_cash_out())
+            .count();
+        let aggregated = if cash_transactions > 1 { "Y" } else { "" };
+        document.leaf("AggregateTransactionIndicator", aggregated);
+        document.leaf("ArmoredCarServiceIndicator", "");
+        let atm = record.channels.iter().any(|channel| channel == "atm");
+        document.leaf("ATMIndicator", if atm { "Y" } else { "" });
+        document.leaf("MailDepositShipmentIndicator", "");
+        document.leaf("NightDepositIndicator", "");
+        document.leaf("SharedBranchingIndicator", "");
+        document.leaf("TotalCashInReceiveAmountText", &amount_text(cash_in));
+        document.leaf("TotalCashOutAmountText", &amount_text(cash_out));
+        document.leaf(
+            "TransactionDateText",
+            &record.business_date.format("%Y%m%d").to_string(),
+        );
+        for (code, dollars) in [(DEPOSITS, cash_in), (WITHDRAWALS, cash_out)] {
+            if dollars == 0 {
+                continue;
+            }
+            document.open_numbered("CurrencyTransactionActivityDetail");
+            document.leaf("CurrencyTransactionActivityDetailTypeCode", code);
+            document.leaf("DetailTransactionAmountText", &dollars.to_string());
+            document.leaf("OtherCurrencyTransactionActivityDetailText", "");
+            document.leaf("OtherForeignCurrencyCountryText", "");
+            document.close();
+        }
+        document.close();
+        document.close();
+    }
+    document.close();
+    document.set_placeholder("{total}", &total_amount_dollars.to_string());
+    document.set_placeholder("{parties}", &party_count.to_string());
+    FincenBatch {
+        xml: document.finish(),
+        activity_records: records
+            .iter()
+            .map(|record| record.record_key.clone())
+            .collect(),
+        total_amount_dollars,
+        party_count,
+    }
+}

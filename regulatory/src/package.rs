@@ -1,0 +1,398 @@
+//! Export packages: the filing files of one kind and period with a `manifest.json` (period,
+//! record counts, totals, each file's SHA-256 and size, the generator, the Delta versions of
+//! the tables read), delivered once. Exporting a period again finds the delivered package
+//! unchanged; a package whose content changed is delivered as the next revision, beside it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use datafusion::prelude::SessionContext;
+use paylake_catalog::delta::open_table;
+use paylake_catalog::money::format_decimal;
+use paylake_catalog::{registry, Lake};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::destination::Destination;
+use crate::error::Result;
+use crate::fincen::{ctr_batch, sar_batch};
+use crate::goaml;
+use crate::records::{ctr_records, sar_records};
+use crate::settings::RegulatorySettings;
+use crate::system_rows::{append_exports, ExportRow};
+
+/// What a package files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    FincenCtr,
+    FincenSar,
+    GoAml,
+}
+
+impl ExportKind {
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        match text {
+            "fincen-ctr" => Ok(ExportKind::FincenCtr),
+            "fincen-sar" => Ok(ExportKind::FincenSar),
+            "goaml" => Ok(ExportKind::GoAml),
+            other => Err(format!(
+                "unknown export kind '{other}' (expected fincen-ctr, fincen-sar or goaml)"
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::FincenCtr => "fincen-ctr",
+            ExportKind::FincenSar => "fincen-sar",
+            ExportKind::GoAml => "goaml",
+        }
+    }
+
+    /// The tables a package of this kind reads, whose Delta versions its manifest records.
+    fn tables_read(self) -> &'static [&'static str] {
+        match self {
+            ExportKind::FincenCtr => &[
+                "gold.ctr_candidates",
+                "silver.customers",
+                "silver.transactions",
+            ],
+            ExportKind::FincenSar => &[
+                "gold.sar_candidates",
+                "silver.customers",
+                "silver.transactions",
+            ],
+            ExportKind::GoAml => &[
+                "gold.ctr_candidates",
+                "gold.sar_candidates",
+                "silver.customers",
+                "silver.transactions",
+                "silver.fx_rates",
+            ],
+        }
+    }
+}
+
+/// An export to run.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub kind: ExportKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The date the filings carry as filed.
+    pub filing_date: NaiveDate,
+    /// A folder or an `s3://` prefix; the package is a folder under it.
+    pub out: String,
+    /// The schedule and tick that asked for the export, if any.
+    pub schedule: Option<(String, DateTime<Utc>)>,
+}
+
+/// What an export did.
+#[derive(Debug, Clone)]
+pub struct ExportOutcome {
+    pub export_id: String,
+    /// Where the package's manifest is.
+    pub manifest_location: String,
+    pub revision: i64,
+    /// False when the same content had been delivered before: nothing was written.
+    pub delivered: bool,
+    pub record_count: usize,
+    pub total_amount_usd: String,
+    pub files: Vec<String>,
+    /// Object Lock mode and retain-until date of the objects written, on S3.
+    pub retention: Option<(String, DateTime<Utc>)>,
+}
+
+struct PackageFile {
+    path: String,
+    bytes: Vec<u8>,
+    /// The records of the file, in the order of its activities or reports.
+    record_keys: Vec<String>,
+}
+
+const MANIFEST: &str = "manifest.json";
+
+/// Builds the package of `request` from the lake (through `context`), delivers it unless the
+/// same content was delivered before, and records it in `system.regulatory_exports`.
+pub async fn export_package(
+    lake: &Lake,
+    context: &SessionContext,
+    settings: &RegulatorySettings,
+    request: &ExportRequest,
+) -> Result<ExportOutcome> {
+    let (files, record_count, total_cents) = build_files(context, settings, request).await?;
+    let mut table_versions = serde_json::Map::new();
+    for name in request.kind.tables_read() {
+        let table = registry().find(name)?;
+        let version = open_table(lake, table)
+            .await?
+            .and_then(|table| table.version());
+        table_versions.insert((*name).to_string(), json!(version));
+    }
+    let file_entries: Vec<serde_json::Value> = files
+        .iter()
+        .map(|file| {
+            json!({
+                "path": file.path,
+                "sha256": sha256_hex(&file.bytes),
+                "bytes": file.bytes.len(),
+            })
+        })
+        .collect();
+    let record_entries: Vec<serde_json::Value> = files
+        .iter()
+        .flat_map(|file| {
+            file.record_keys
+                .iter()
+                .enumerate()
+                .map(move |(index, key)| json!({"file": file.path, "activity": index + 1, "record_key": key}))
+        })
+        .collect();
+    let base_id = format!("{}_{}_{}", request.kind.as_str(), request.from, request.to);
+    let destination = Destination::open(&request.out, &settings.retention).await?;
+    let now = Utc::now();
+
+    // The first revision not delivered yet, unless one holds the same files.
+    let mut revision = 1;
+    loop {
+        let export_id = if revision == 1 {
+            base_id.clone()
+        } else {
+            format!("{base_id}.r{revision}")
+        };
+        let manifest_path = format!("{export_id}/{MANIFEST}");
+        let Some(delivered) = destination.read(&manifest_path).await? else {
+            break;
+        };
+        let delivered: serde_json::Value =
+            serde_json::from_slice(&delivered).unwrap_or(serde_json::Value::Null);
+        if delivered["files"] == json!(file_entries)
+            && delivered["filing_date"] == json!(request.filing_date)
+        {
+            tracing::info!(export_id, "package delivered before with the same content");
+            let outcome = ExportOutcome {
+                export_id: export_id.clone(),
+                manifest_location: destination.location_of(&manifest_path),
+                revision,
+                delivered: false,
+                record_count,
+                total_amount_usd: format_decimal(total_cents, 2),
+                files: files
+                    .iter()
+                    .map(|file| destination.location_of(&format!("{export_id}/{}", file.path)))
+                    .collect(),
+                retention: None,
+            };
+            record(
+                lake,
+                request,
+                &outcome,
+                &sha256_hex(&serde_json::to_vec_pretty(&delivered).unwrap_or_default()),
+                total_cents,
+                &files,
+                "unchanged",
+            )
+            .await?;
+            return Ok(outcome);
+        }
+        revision += 1;
+    }
+    let export_id = if revision == 1 {
+        base_id.clone()
+    } else {
+        format!("{base_id}.r{revision}")
+    };
+    let manifest = json!({
+        "export_id": export_id,
+        "kind": request.kind.as_str(),
+        "period": {"from": request.from, "to": request.to},
+        "filing_date": request.filing_date,
+        "revision": revision,
+        "supersedes": (revision > 1).then(|| if revision == 2 { base_id.clone() } else { format!("{base_id}.r{}", revision - 1) }),
+        "generator": {
+            "name": "paylake",
+            "version": env!("CARGO_PKG_VERSION"),
+            "regulatory_settings_version": settings.version,
+        },
+        "record_counts": {"records": record_count, "files": files.len()},
+        "totals": {"amount_usd": format_decimal(total_cents, 2)},
+        "tables_read": table_versions,
+        "records": record_entries,
+        "files": file_entries,
+    });
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
+    // The manifest goes last: its presence marks a complete delivery.
+    for file in &files {
+        destination
+            .write(
+                &format!("{export_id}/{}", file.path),
+                file.bytes.clone(),
+                now,
+            )
+            .await?;
+    }
+    let manifest_path = format!("{export_id}/{MANIFEST}");
+    destination
+        .write(&manifest_path, manifest_bytes.clone(), now)
+        .await?;
+    let outcome = ExportOutcome {
+        export_id: export_id.clone(),
+        manifest_location: destination.location_of(&manifest_path),
+        revision,
+        delivered: true,
+        record_count,
+        total_amount_usd: format_decimal(total_cents, 2),
+        files: files
+            .iter()
+            .map(|file| destination.location_of(&format!("{export_id}/{}", file.path)))
+            .collect(),
+        retention: destination.retained_until(now),
+    };
+    record(
+        lake,
+        request,
+        &outcome,
+        &sha256_hex(&manifest_bytes),
+        total_cents,
+        &files,
+        "delivered",
+    )
+    .await?;
+    tracing::info!(
+        export_id,
+        records = record_count,
+        "export package delivered"
+    );
+    Ok(outcome)
+}
+
+async fn record(
+    lake: &Lake,
+    request: &ExportRequest,
+    outcome: &ExportOutcome,
+    manifest_sha256: &str,
+    total_cents: i128,
+    files: &[PackageFile],
+    status: &str,
+) -> Result<()> {
+    let mut record_keys: Vec<String> = files
+        .iter()
+        .flat_map(|file| file.record_keys.iter().cloned())
+        .collect();
+    record_keys.sort();
+    record_keys.dedup();
+    append_exports(
+        lake,
+        &[ExportRow {
+            export_id: outcome.export_id.clone(),
+            kind: request.kind.as_str().to_string(),
+            period_start: request.from,
+            period_end: request.to,
+            filing_date: request.filing_date,
+            revision: outcome.revision,
+            location: outcome.manifest_location.clone(),
+            manifest_sha256: manifest_sha256.to_string(),
+            record_count: outcome.record_count as i64,
+            total_amount_cents: total_cents,
+            record_keys,
+            schedule: request.schedule.as_ref().map(|(name, _)| name.clone()),
+            scheduled_for: request.schedule.as_ref().map(|(_, tick)| *tick),
+            recorded_at: Utc::now(),
+            status: status.to_string(),
+        }],
+    )
+    .await
+}
+
+/// The files of a package, how many records they carry, and their total in USD cents.
+async fn build_files(
+    context: &SessionContext,
+    settings: &RegulatorySettings,
+    request: &ExportRequest,
+) -> Result<(Vec<PackageFile>, usize, i128)> {
+    let period = format!("{}_{}", request.from, request.to);
+    let mut files = Vec::new();
+    match request.kind {
+        ExportKind::FincenCtr => {
+            let records = ctr_records(context, request.from, request.to).await?;
+            let total = records
+                .iter()
+                .map(|record| record.cash_in_cents + record.cash_out_cents)
+                .sum();
+            if !records.is_empty() {
+                let batch = ctr_batch(&records, settings, request.filing_date);
+                files.push(PackageFile {
+                    path: format!("CTRX_{period}.xml"),
+                    bytes: batch.xml.into_bytes(),
+                    record_keys: batch.activity_records,
+                });
+            }
+            Ok((files, records.len(), total))
+        }
+        ExportKind::FincenSar => {
+            let records = sar_records(context, request.from, request.to).await?;
+            let total = records.iter().map(|record| record.total_cents).sum();
+            if !records.is_empty() {
+                let batch = sar_batch(&records, settings, request.filing_date);
+                files.push(PackageFile {
+                    path: format!("SARX_{period}.xml"),
+                    bytes: batch.xml.into_bytes(),
+                    record_keys: batch.activity_records,
+                });
+            }
+            Ok((files, records.len(), total))
+        }
+        ExportKind::GoAml => {
+            let cases = sar_records(context, request.from, request.to).await?;
+            let cash = ctr_records(context, request.from, request.to).await?;
+            let mut total = 0;
+            for case in &cases {
+                let report = goaml::str_report(case, settings, request.filing_date)?;
+                total += case.total_cents;
+                files.push(goaml_file(report));
+            }
+            for record in &cash {
+                let report = goaml::ctr_report(record, settings, request.filing_date)?;
+                total += record.cash_in_cents + record.cash_out_cents;
+                files.push(goaml_file(report));
+            }
+            Ok((files, cases.len() + cash.len(), total))
+        }
+    }
+}
+
+fn goaml_file(report: goaml::GoAmlReport) -> PackageFile {
+    PackageFile {
+        path: report.file_name,
+        bytes: report.xml.into_bytes(),
+        record_keys: vec![report.record_key],
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Reads a delivered package's manifest from where `system.regulatory_exports` says it is.
+pub async fn read_manifest(manifest_location: &str) -> Result<serde_json::Value> {
+    let (folder, file) = manifest_location
+        .rsplit_once('/')
+        .unwrap_or((".", manifest_location));
+    // Reading writes nothing, so no retention applies.
+    let no_retention = crate::settings::Retention {
+        mode: "GOVERNANCE".to_string(),
+        years: 0,
+    };
+    let destination = Destination::open(folder, &no_retention).await?;
+    let bytes = destination.read(file).await?.ok_or_else(|| {
+        crate::error::RegulatoryError::Destination {
+            location: manifest_location.to_string(),
+            reason: "no manifest there".to_string(),
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|err| crate::error::RegulatoryError::Destination {
+        location: manifest_location.to_string(),
+        reason: format!("the manifest is not JSON: {err}"),
+    })
+}

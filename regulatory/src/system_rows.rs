@@ -1,0 +1,158 @@
+//! Rows of the regulatory system tables, appended as Delta commits: a delivered export and an
+//! acknowledged filing.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, Date32Array, Decimal128Array, Int64Array, ListBuilder, StringArray, StringBuilder,
+    TimestampMicrosecondArray,
+};
+use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, NaiveDate, Utc};
+use paylake_catalog::delta::{append, conform_to_schema, open_or_create_table};
+use paylake_catalog::registry::{MONEY_PRECISION, MONEY_SCALE};
+use paylake_catalog::{registry, Lake, Zone};
+
+use crate::error::Result;
+
+/// One row of `system.regulatory_exports`.
+pub struct ExportRow {
+    pub export_id: String,
+    pub kind: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub filing_date: NaiveDate,
+    pub revision: i64,
+    pub location: String,
+    pub manifest_sha256: String,
+    pub record_count: i64,
+    pub total_amount_cents: i128,
+    pub record_keys: Vec<String>,
+    pub schedule: Option<String>,
+    pub scheduled_for: Option<DateTime<Utc>>,
+    pub recorded_at: DateTime<Utc>,
+    pub status: String,
+}
+
+/// One row of `system.regulatory_filings`.
+pub struct FilingRow {
+    pub acknowledgement_file: String,
+    pub export_id: Option<String>,
+    pub activity_number: i64,
+    pub activity_seq: i64,
+    pub record_key: Option<String>,
+    pub bsa_id: Option<String>,
+    pub status: String,
+    pub warning_count: i64,
+    pub error_count: i64,
+    pub errors: Vec<String>,
+    pub loaded_at: DateTime<Utc>,
+}
+
+pub async fn append_exports(lake: &Lake, rows: &[ExportRow]) -> Result<()> {
+    let columns: Vec<ArrayRef> = vec![
+        strings(rows.iter().map(|row| Some(row.export_id.as_str()))),
+        strings(rows.iter().map(|row| Some(row.kind.as_str()))),
+        dates(rows.iter().map(|row| row.period_start)),
+        dates(rows.iter().map(|row| row.period_end)),
+        dates(rows.iter().map(|row| row.filing_date)),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|row| row.revision),
+        )),
+        strings(rows.iter().map(|row| Some(row.location.as_str()))),
+        strings(rows.iter().map(|row| Some(row.manifest_sha256.as_str()))),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|row| row.record_count),
+        )),
+        Arc::new(
+            Decimal128Array::from_iter_values(rows.iter().map(|row| row.total_amount_cents))
+                .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?,
+        ),
+        string_lists(rows.iter().map(|row| &row.record_keys)),
+        strings(rows.iter().map(|row| row.schedule.as_deref())),
+        timestamps(rows.iter().map(|row| row.scheduled_for)),
+        timestamps(rows.iter().map(|row| Some(row.recorded_at))),
+        strings(rows.iter().map(|row| Some(row.status.as_str()))),
+    ];
+    append_rows(lake, "regulatory_exports", columns).await
+}
+
+pub async fn append_filings(lake: &Lake, rows: &[FilingRow]) -> Result<()> {
+    let columns: Vec<ArrayRef> = vec![
+        strings(
+            rows.iter()
+                .map(|row| Some(row.acknowledgement_file.as_str())),
+        ),
+        strings(rows.iter().map(|row| row.export_id.as_deref())),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|row| row.activity_number),
+        )),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|row| row.activity_seq),
+        )),
+        strings(rows.iter().map(|row| row.record_key.as_deref())),
+        strings(rows.iter().map(|row| row.bsa_id.as_deref())),
+        strings(rows.iter().map(|row| Some(row.status.as_str()))),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|row| row.warning_count),
+        )),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|row| row.error_count),
+        )),
+        string_lists(rows.iter().map(|row| &row.errors)),
+        timestamps(rows.iter().map(|row| Some(row.loaded_at))),
+    ];
+    append_rows(lake, "regulatory_filings", columns).await
+}
+
+async fn append_rows(lake: &Lake, table_name: &str, columns: Vec<ArrayRef>) -> Result<()> {
+    let table = registry().get(Zone::System, table_name)?;
+    let fields: Vec<_> = table.schema.fields().iter().cloned().collect();
+    debug_assert_eq!(fields.len(), columns.len(), "a value for every column");
+    // Built loosely typed, then cast to the registry's schema (list item names, nullability).
+    let loose = arrow::datatypes::Schema::new(
+        fields
+            .iter()
+            .zip(&columns)
+            .map(|(field, column)| {
+                arrow::datatypes::Field::new(field.name(), column.data_type().clone(), true)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let batch = RecordBatch::try_new(Arc::new(loose), columns)?;
+    let batch = conform_to_schema(&batch, &table.schema)?;
+    let delta_table = open_or_create_table(lake, table).await?;
+    append(delta_table, table, vec![batch], vec![]).await?;
+    Ok(())
+}
+
+fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(values.collect::<StringArray>())
+}
+
+fn dates(values: impl Iterator<Item = NaiveDate>) -> ArrayRef {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
+    Arc::new(Date32Array::from_iter_values(values.map(|date| {
+        i32::try_from((date - epoch).num_days()).expect("dates fit in i32 days")
+    })))
+}
+
+fn timestamps(values: impl Iterator<Item = Option<DateTime<Utc>>>) -> ArrayRef {
+    Arc::new(
+        values
+            .map(|value| value.map(|time| time.timestamp_micros()))
+            .collect::<TimestampMicrosecondArray>()
+            .with_timezone("UTC"),
+    )
+}
+
+fn string_lists<'a>(values: impl Iterator<Item = &'a Vec<String>>) -> ArrayRef {
+    let mut builder = ListBuilder::new(StringBuilder::new());
+    for list in values {
+        for value in list {
+            builder.values().append_value(value);
+        }
+        builder.append(true);
+    }
+    Arc::new(builder.finish())
+}

@@ -37,6 +37,16 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The business calendar's time zone.
+    pub fn timezone(&self) -> Result<chrono_tz::Tz> {
+        self.business_timezone.parse().map_err(|_| {
+            OrchestrationError::Usage(format!(
+                "unknown business time zone '{}'",
+                self.business_timezone
+            ))
+        })
+    }
+
     /// The regulatory settings in force: the configured file, or the shipped defaults.
     pub fn regulatory(&self) -> Result<paylake_regulatory::RegulatorySettings> {
         match &self.regulatory {

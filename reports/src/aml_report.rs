@@ -35,7 +35,9 @@ const GLANCE_SQL: &str = "SELECT \
      (SELECT COUNT(DISTINCT customer_id) FROM gold.aml_alerts WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS customers_alerted, \
      (SELECT COUNT(*) FROM gold.ctr_candidates WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS ctr_candidates, \
      (SELECT COUNT(*) FROM gold.sar_candidates WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS sar_candidates, \
-     (SELECT COUNT(DISTINCT hit_id) FROM gold.sanctions_hits WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS sanctions_hits";
+     (SELECT COUNT(DISTINCT hit_id) FROM gold.sanctions_hits WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS sanctions_hits, \
+     (SELECT COUNT(*) FROM gold.filing_deadlines WHERE status = 'late' AND business_date = \
+      {as_of} AND trigger_date BETWEEN DATE '{from}' AND DATE '{to}') AS filings_late";
 const BY_TYPOLOGY_SQL: &str = "SELECT rule_id, CAST(COUNT(*) AS VARCHAR) AS alerts FROM gold.aml_alerts \
      WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' GROUP BY rule_id ORDER BY COUNT(*) DESC, rule_id";
 const BY_DAY_SQL: &str =
@@ -65,9 +67,11 @@ const SANCTIONS_SQL: &str =
      FROM gold.sanctions_hits WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' \
      GROUP BY party_type, customer_id, screened_name, sdn_ent_num, sdn_name, matched_name, \
      matched_name_type, sdn_program, score, list_version ORDER BY score DESC, screened_name";
+/// The filings the period triggered, as of the latest deadlines built: what a reader needs now.
+const DEADLINES_AS_OF: &str = "(SELECT MAX(business_date) FROM gold.filing_deadlines)";
 const DEADLINES_SQL: &str = "SELECT filing_kind, record_key, customer_id, amount_usd, trigger_date, due_date, \
-     days_remaining, status, export_id, filed_on FROM gold.filing_deadlines \
-     WHERE business_date = (SELECT MAX(business_date) FROM gold.filing_deadlines WHERE business_date <= DATE '{to}') \
+     days_remaining, status, export_id, filed_on, business_date AS as_of FROM gold.filing_deadlines \
+     WHERE business_date = {as_of} AND trigger_date BETWEEN DATE '{from}' AND DATE '{to}' \
      ORDER BY CASE status WHEN 'late' THEN 0 WHEN 'due' THEN 1 WHEN 'filed_late' THEN 2 ELSE 3 END, due_date, record_key";
 const ALERTS_SQL: &str = "SELECT alert_id, rule_id, rule_version, parameters, customer_id, account_id, score, \
      amount_usd, reason, business_date FROM gold.aml_alerts \
@@ -107,13 +111,14 @@ pub async fn write_aml_report(
     page.push_str("<section id=\"glance\"><h2>The period at a glance</h2>");
     page.push_str(&table(
         "glance-counts",
-        &rows(GLANCE_SQL.to_string()).await?,
+        &rows(GLANCE_SQL.replace("{as_of}", DEADLINES_AS_OF)).await?,
         &[
             number("Alerts", "alerts"),
             number("Customers alerted", "customers_alerted"),
             number("CTR candidates", "ctr_candidates"),
             number("SAR candidates", "sar_candidates"),
             number("Sanctions hits", "sanctions_hits"),
+            number("Filings late", "filings_late"),
         ],
         "Nothing was built for this period.",
     ));
@@ -140,10 +145,26 @@ pub async fn write_aml_report(
     ));
     page.push_str("</div></section>");
 
-    page.push_str("<section id=\"deadlines\"><h2>Filing deadlines</h2><p class=\"meta\">CTRs are due 15 days after the transaction date, SARs 30 days after detection (60 when no suspect is known). Late filings first.</p>");
+    let deadlines = rows(DEADLINES_SQL.replace("{as_of}", DEADLINES_AS_OF)).await?;
+    let as_of = deadlines
+        .iter()
+        .find(|batch| batch.num_rows() > 0)
+        .map(|batch| cell(batch, "as_of", 0))
+        .unwrap_or_default();
+    let _ = write!(
+        page,
+        "<section id=\"deadlines\"><h2>Filing deadlines{}</h2><p class=\"meta\">The CTRs and \
+         SARs of the period: CTRs are due 15 days after the transaction date, SARs 30 days after \
+         detection (60 when no suspect is known). Late filings first.</p>",
+        if as_of.is_empty() {
+            String::new()
+        } else {
+            format!(" as of {}", escape(&as_of))
+        }
+    );
     page.push_str(&table(
         "deadline-table",
-        &rows(DEADLINES_SQL.to_string()).await?,
+        &deadlines,
         &[
             text("Filing", "filing_kind"),
             text("Record", "record_key"),
@@ -251,7 +272,26 @@ fn alert_sections(alerts: &[RecordBatch], evidence: &[RecordBatch], timezone: &s
                 .push((batch, row));
         }
     }
-    let mut html = String::from("<h2 id=\"alerts\">Alerts</h2>");
+    let mut html = String::from(
+        "<h2 id=\"alerts\">Alerts</h2><table id=\"alert-index\"><thead><tr><th>Alert</th>\
+         <th>Date</th><th>Rule</th><th>Customer</th><th>Score</th><th>Why</th></tr></thead><tbody>",
+    );
+    for batch in alerts {
+        for row in 0..batch.num_rows() {
+            let alert_id = escape(&cell(batch, "alert_id", row));
+            let _ = write!(
+                html,
+                "<tr><td><a href=\"#{alert_id}\">{alert_id}</a></td><td>{}</td><td>{}</td>\
+                 <td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                escape(&cell(batch, "business_date", row)),
+                escape(&cell(batch, "rule_id", row)),
+                escape(&cell(batch, "customer_id", row)),
+                escape(&cell(batch, "score", row)),
+                escape(&cell(batch, "reason", row)),
+            );
+        }
+    }
+    html.push_str("</tbody></table>");
     for batch in alerts {
         for row in 0..batch.num_rows() {
             let alert_id = cell(batch, "alert_id", row);
@@ -342,7 +382,7 @@ fn transfer_of(batch: &RecordBatch, row: usize) -> Option<Transfer> {
 /// Page breaks and margins for printing: each alert on its own page.
 const PRINT_STYLE: &str = "<style>section.alert{border-top:1px solid #c9d1d9;margin-top:1.5rem}\
 dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}\
-.charts{display:flex;flex-wrap:wrap;gap:1rem}\
+.charts{display:flex;flex-wrap:wrap;gap:1rem}#deadline-table td{white-space:nowrap}\
 @media print{body{margin:1cm}section.alert{break-before:page}table{font-size:9pt}}</style>";
 
 /// Prints an HTML report to PDF beside it with headless Chromium; returns the PDF's path.

@@ -16,7 +16,7 @@ pub struct Transfer {
 
 const SIZE: f64 = 420.0;
 const RADIUS: f64 = 160.0;
-const NODE_RADIUS: f64 = 18.0;
+const NODE_RADIUS: f64 = 26.0;
 
 /// The drawing of `transfers`; `subject` is the alert's account.
 pub fn money_flow(transfers: &[Transfer], subject: &str) -> String {

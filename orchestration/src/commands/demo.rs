@@ -16,7 +16,7 @@ fn lake_folders() -> impl Iterator<Item = &'static str> {
     Zone::ALL
         .into_iter()
         .map(Zone::as_str)
-        .chain(["landing", "reports"])
+        .chain(["landing", "reports", "exports"])
 }
 
 /// Empties a local lake folder before a demo, refusing a folder that is not a lake.
@@ -95,6 +95,8 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         ));
     }
 
+    let filing = file_the_period(settings, &lake, simulation).await?;
+
     println!("\ntables:");
     let context = lake_session(&lake).await?;
     for (name, rows) in table_row_counts(&context).await? {
@@ -137,6 +139,78 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         println!("              reconciliation     {recon}");
         println!("              cost               {cost}");
     }
+    println!("regulatory filing (scheduled exports caught up to the day after the last date):");
+    for run in &filing.runs {
+        println!(
+            "  {:<13} {}  {:>3} records  {}",
+            run.schedule,
+            run.tick.format("%Y-%m-%d %H:%MZ"),
+            run.outcome.record_count,
+            run.outcome.manifest_location
+        );
+    }
+    let deadlines = filing.deadlines;
+    println!(
+        "  filings owed: {} due, {} late, {} filed, {} filed late\n  AML report: {}",
+        deadlines.due, deadlines.late, deadlines.filed, deadlines.filed_late, filing.aml_report
+    );
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// What the demo filed with regulators.
+struct Filing {
+    runs: Vec<paylake_regulatory::schedule::ScheduledRun>,
+    deadlines: paylake_regulatory::deadlines::DeadlineCounts,
+    aml_report: String,
+}
+
+/// Runs the export schedules from the first simulated date to noon of the day after the last
+/// one (in the business time zone), then writes the AML report of the whole period.
+async fn file_the_period(
+    settings: &Settings,
+    lake: &Lake,
+    simulation: &SimulationArgs,
+) -> Result<Filing> {
+    use chrono::TimeZone;
+    let timezone = settings.timezone()?;
+    let first = simulation.start_date;
+    let last = first + chrono::Duration::days(i64::from(simulation.days.max(1) - 1));
+    let local_time = |date: chrono::NaiveDate, hour| {
+        timezone
+            .from_local_datetime(&date.and_hms_opt(hour, 0, 0).expect("a valid hour"))
+            .earliest()
+            .map(|time| time.with_timezone(&chrono::Utc))
+            .ok_or_else(|| OrchestrationError::Usage(format!("{date} {hour}:00 does not exist")))
+    };
+    let mut regulatory = settings.regulatory()?;
+    let start = local_time(first, 0)?.to_rfc3339();
+    for schedule in &mut regulatory.schedules {
+        schedule.start.get_or_insert_with(|| start.clone());
+    }
+    let day_after = last + chrono::Duration::days(1);
+    let context = lake_session(lake).await?;
+    let runs = paylake_regulatory::schedule::run_due(
+        lake,
+        &context,
+        &regulatory,
+        timezone,
+        local_time(day_after, 12)?,
+    )
+    .await?;
+    let context = lake_session(lake).await?;
+    let deadlines = paylake_regulatory::deadlines::build_filing_deadlines(
+        lake,
+        &context,
+        &regulatory,
+        day_after,
+    )
+    .await?;
+    let aml_report =
+        paylake_reports::write_aml_report(lake, &context, first, last, timezone).await?;
+    Ok(Filing {
+        runs,
+        deadlines,
+        aml_report,
+    })
 }

@@ -50,12 +50,7 @@ pub async fn run_due(settings: &Settings, lake: &Lake, now: Option<&str>) -> Res
             .with_timezone(&Utc),
         None => Utc::now(),
     };
-    let timezone = settings.business_timezone.parse().map_err(|_| {
-        OrchestrationError::Usage(format!(
-            "unknown business time zone '{}'",
-            settings.business_timezone
-        ))
-    })?;
+    let timezone = settings.timezone()?;
     let regulatory = settings.regulatory()?;
     let context = lake_session(lake).await?;
     let runs = run_due_schedules(lake, &context, &regulatory, timezone, now).await?;
@@ -106,12 +101,7 @@ pub async fn aml_report(
     to: NaiveDate,
     pdf: bool,
 ) -> Result<()> {
-    let timezone = settings.business_timezone.parse().map_err(|_| {
-        OrchestrationError::Usage(format!(
-            "unknown business time zone '{}'",
-            settings.business_timezone
-        ))
-    })?;
+    let timezone = settings.timezone()?;
     let context = lake_session(lake).await?;
     let written = paylake_reports::write_aml_report(lake, &context, from, to, timezone).await?;
     println!("{written}");

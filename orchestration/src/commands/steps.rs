@@ -50,12 +50,7 @@ pub async fn simulate(
     lake: &Lake,
     args: &SimulationArgs,
 ) -> Result<SimulationSummary> {
-    let timezone = settings.business_timezone.parse().map_err(|_| {
-        OrchestrationError::Usage(format!(
-            "unknown business time zone '{}'",
-            settings.business_timezone
-        ))
-    })?;
+    let timezone = settings.timezone()?;
     let ofac_sdn_csv = settings.ofac_sdn_csv.clone().filter(|path| {
         let exists = path.exists();
         if !exists {

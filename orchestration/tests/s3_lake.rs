@@ -130,4 +130,49 @@ Data=json.dumps({'event_id': 'K%d' % i, 'payment_id': 'P1', 'event_type': 'auth'
         "print(client('s3').list_objects_v2(Bucket='lake', Prefix='payments-lake/silver/payments/_delta_log/')['KeyCount'])",
     );
     assert!(listing.trim().parse::<u32>().unwrap() >= 1);
+    // A regulatory export to a bucket with Object Lock: every object is retained, COMPLIANCE,
+    // (moto answers GetObjectRetention empty, so the object's headers are read),
+    // for the five years of the settings; exported again, the package is found unchanged.
+    moto.python("client('s3').create_bucket(Bucket='filings', ObjectLockEnabledForBucket=True)");
+    let export = [
+        "export",
+        "--lake",
+        remote,
+        "--kind",
+        "fincen-ctr",
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-02",
+        "--out",
+        "s3://filings/fincen",
+        "--filing-date",
+        "2026-03-03",
+    ];
+    let delivered = run(paylake(&moto).args(export));
+    assert!(delivered.contains("(delivered)"), "{delivered}");
+    assert!(
+        delivered.contains("object lock COMPLIANCE until"),
+        "{delivered}"
+    );
+    let retention = moto.python(
+        "from datetime import datetime, timezone\n\
+s3 = client('s3')\n\
+keys = [o['Key'] for o in s3.list_objects_v2(Bucket='filings')['Contents']]\n\
+rows = [(k, s3.head_object(Bucket='filings', Key=k)) for k in keys]\n\
+now = datetime.now(timezone.utc)\n\
+print(chr(10).join('%s %s %d' % (k, r['ObjectLockMode'], (r['ObjectLockRetainUntilDate'] - now).days // 365) for k, r in rows))",
+    );
+    assert!(
+        retention.contains("fincen-ctr_2026-03-02_2026-03-02/manifest.json"),
+        "{retention}"
+    );
+    for line in retention.lines().filter(|line| !line.is_empty()) {
+        assert!(
+            line.ends_with("COMPLIANCE 4") || line.ends_with("COMPLIANCE 5"),
+            "{line}"
+        );
+    }
+    let again = run(paylake(&moto).args(export));
+    assert!(again.contains("already delivered, unchanged"), "{again}");
 }

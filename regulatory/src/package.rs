@@ -15,7 +15,7 @@ use crate::destination::Destination;
 use crate::error::Result;
 use crate::fincen::{ctr_batch, sar_batch};
 use crate::goaml;
-use crate::records::{ctr_records, sar_records};
+use crate::records::{ctr_records, sar_records, CtrRecord};
 use crate::settings::RegulatorySettings;
 use crate::system_rows::{append_exports, ExportRow};
 
@@ -313,17 +313,10 @@ async fn build_files(
     match request.kind {
         ExportKind::FincenCtr => {
             let records = ctr_records(context, request.from, request.to).await?;
-            let total = records
-                .iter()
-                .map(|record| record.cash_in_cents + record.cash_out_cents)
-                .sum();
+            let total = records.iter().map(CtrRecord::total_cents).sum();
             if !records.is_empty() {
                 let batch = ctr_batch(&records, settings, request.filing_date);
-                files.push(PackageFile {
-                    path: format!("CTRX_{period}.xml"),
-                    bytes: batch.xml.into_bytes(),
-                    record_keys: batch.activity_records,
-                });
+                files.push(batch_file("CTRX", &period, batch));
             }
             Ok((files, records.len(), total))
         }
@@ -332,11 +325,7 @@ async fn build_files(
             let total = records.iter().map(|record| record.total_cents).sum();
             if !records.is_empty() {
                 let batch = sar_batch(&records, settings, request.filing_date);
-                files.push(PackageFile {
-                    path: format!("SARX_{period}.xml"),
-                    bytes: batch.xml.into_bytes(),
-                    record_keys: batch.activity_records,
-                });
+                files.push(batch_file("SARX", &period, batch));
             }
             Ok((files, records.len(), total))
         }
@@ -351,11 +340,20 @@ async fn build_files(
             }
             for record in &cash {
                 let report = goaml::ctr_report(record, settings, request.filing_date)?;
-                total += record.cash_in_cents + record.cash_out_cents;
+                total += record.total_cents();
                 files.push(goaml_file(report));
             }
             Ok((files, cases.len() + cash.len(), total))
         }
+    }
+}
+
+/// A FinCEN batch as the package file `<FORM>_<period>.xml`.
+fn batch_file(form_type: &str, period: &str, batch: crate::fincen::FincenBatch) -> PackageFile {
+    PackageFile {
+        path: format!("{form_type}_{period}.xml"),
+        bytes: batch.xml.into_bytes(),
+        record_keys: batch.activity_records,
     }
 }
 

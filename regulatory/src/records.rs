@@ -83,6 +83,13 @@ pub struct CtrRecord {
     pub transactions: Vec<Transaction>,
 }
 
+impl CtrRecord {
+    /// Cash in and out together, in USD cents.
+    pub fn total_cents(&self) -> i128 {
+        self.cash_in_cents + self.cash_out_cents
+    }
+}
+
 /// One SAR: a case of gold.sar_candidates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SarRecord {

@@ -174,8 +174,12 @@ fn fincen_batches_validate_and_carry_their_totals() {
     assert!(ctr
         .xml
         .contains("<RawEntityIndividualLastName>O&apos;Brien</RawEntityIndividualLastName>"));
-    assert!(ctr.xml.contains("<RawIndividualFirstName>Siobhán Ní</RawIndividualFirstName>"));
-    assert!(ctr.xml.contains("<RawEntityIndividualLastName>Lotus &amp; &lt;Foods&gt; LLC<"));
+    assert!(ctr
+        .xml
+        .contains("<RawIndividualFirstName>Siobhán Ní</RawIndividualFirstName>"));
+    assert!(ctr
+        .xml
+        .contains("<RawEntityIndividualLastName>Lotus &amp; &lt;Foods&gt; LLC<"));
     assert!(ctr
         .xml
         .contains("<RawStreetAddress1Text>12 Quay Street</RawStreetAddress1Text>"));

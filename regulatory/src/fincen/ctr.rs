@@ -7,10 +7,9 @@ use chrono::NaiveDate;
 use crate::fincen::parties::{
     institution_parties, subject_birth_date, subject_details, subject_entity_indicator,
 };
-use crate::fincen::{fincen_text, FincenBatch, NAMESPACE};
+use crate::fincen::{fincen_text, BatchWriter, FincenBatch};
 use crate::records::{whole_dollars_rounded_up, CtrRecord};
 use crate::settings::RegulatorySettings;
-use crate::xml::XmlDocument;
 
 const PERSON_ON_OWN_BEHALF: &str = "50";
 const DEPOSITS: &str = "55";
@@ -25,27 +24,11 @@ pub fn ctr_batch(
     settings: &RegulatorySettings,
     filing_date: NaiveDate,
 ) -> FincenBatch {
-    debug_assert!(
-        !records.is_empty(),
-        "a FinCEN batch holds at least one activity"
-    );
-    let mut document = XmlDocument::new();
-    document.open(
-        "EFilingBatchXML",
-        &[
-            ("xmlns", NAMESPACE.to_string()),
-            ("TotalAmount", "{total}".to_string()),
-            ("PartyCount", "{parties}".to_string()),
-            ("ActivityCount", records.len().to_string()),
-        ],
-    );
-    document.leaf("FormTypeCode", "CTRX");
-    let mut total_amount_dollars = 0;
-    let mut party_count = 0;
+    let mut batch = BatchWriter::start("CTRX", records.len(), &[]);
     for record in records {
         let cash_in = whole_dollars_rounded_up(record.cash_in_cents);
         let cash_out = whole_dollars_rounded_up(record.cash_out_cents);
-        total_amount_dollars += cash_in + cash_out;
+        batch.total_amount_dollars += cash_in + cash_out;
         let amount_text = |dollars: i128| {
             if dollars > 0 {
                 dollars.to_string()
@@ -54,18 +37,18 @@ pub fn ctr_batch(
             }
         };
 
-        document.open_numbered("Activity");
-        document.leaf("FilingDateText", &filing_date.format("%Y%m%d").to_string());
+        batch.start_activity(filing_date);
+        let document = &mut batch.document;
         document.open_numbered("ActivityAssociation");
         document.leaf("CorrectsAmendsPriorReportIndicator", "");
         document.leaf("FinCENDirectBackFileIndicator", "");
         document.leaf("InitialReportIndicator", "Y");
         document.close();
-        party_count += institution_parties(&mut document, settings);
+        batch.party_count += institution_parties(document, settings);
 
         document.open_numbered("Party");
         document.leaf("ActivityPartyTypeCode", PERSON_ON_OWN_BEHALF);
-        subject_birth_date(&mut document, &record.subject);
+        subject_birth_date(document, &record.subject);
         document.optional_leaf(
             "IndividualEntityCashInAmountText",
             Some(&amount_text(cash_in)),
@@ -74,8 +57,8 @@ pub fn ctr_batch(
             "IndividualEntityCashOutAmountText",
             Some(&amount_text(cash_out)),
         );
-        subject_entity_indicator(&mut document, &record.subject);
-        subject_details(&mut document, &record.subject);
+        subject_entity_indicator(document, &record.subject);
+        subject_details(document, &record.subject);
         let mut accounts: Vec<(&str, &str)> = Vec::new();
         for transaction in &record.transactions {
             let association = if transaction.is_cash_in() {
@@ -99,7 +82,7 @@ pub fn ctr_batch(
             document.close();
         }
         document.close();
-        party_count += 1;
+        batch.party_count += 1;
 
         document.open_numbered("CurrencyTransactionActivity");
         let cash_transactions = record
@@ -135,16 +118,10 @@ pub fn ctr_batch(
         document.close();
         document.close();
     }
-    document.close();
-    document.set_placeholder("{total}", &total_amount_dollars.to_string());
-    document.set_placeholder("{parties}", &party_count.to_string());
-    FincenBatch {
-        xml: document.finish(),
-        activity_records: records
+    batch.finish(
+        records
             .iter()
             .map(|record| record.record_key.clone())
             .collect(),
-        total_amount_dollars,
-        party_count,
-    }
+    )
 }

@@ -19,6 +19,60 @@ pub struct FincenBatch {
 
 pub const NAMESPACE: &str = "www.fincen.gov/base";
 
+/// A batch being written; its root's totals are filled in when it is finished.
+struct BatchWriter {
+    document: crate::xml::XmlDocument,
+    total_amount_dollars: i128,
+    party_count: usize,
+}
+
+impl BatchWriter {
+    /// Opens the root of a batch of `activity_count` activities of `form_type`.
+    fn start(form_type: &str, activity_count: usize, extra_attributes: &[(&str, String)]) -> Self {
+        debug_assert!(
+            activity_count > 0,
+            "a FinCEN batch holds at least one activity"
+        );
+        let mut document = crate::xml::XmlDocument::new();
+        let mut attributes = vec![
+            ("xmlns", NAMESPACE.to_string()),
+            ("TotalAmount", "{total}".to_string()),
+            ("PartyCount", "{parties}".to_string()),
+            ("ActivityCount", activity_count.to_string()),
+        ];
+        attributes.extend(extra_attributes.iter().cloned());
+        document.open("EFilingBatchXML", &attributes);
+        document.leaf("FormTypeCode", form_type);
+        BatchWriter {
+            document,
+            total_amount_dollars: 0,
+            party_count: 0,
+        }
+    }
+
+    /// Opens an activity filed on `filing_date`.
+    fn start_activity(&mut self, filing_date: chrono::NaiveDate) {
+        self.document.open_numbered("Activity");
+        self.document
+            .leaf("FilingDateText", &filing_date.format("%Y%m%d").to_string());
+    }
+
+    /// Closes the root, fills its totals, and names each activity's record.
+    fn finish(mut self, activity_records: Vec<String>) -> FincenBatch {
+        self.document.close();
+        self.document
+            .set_placeholder("{total}", &self.total_amount_dollars.to_string());
+        self.document
+            .set_placeholder("{parties}", &self.party_count.to_string());
+        FincenBatch {
+            xml: self.document.finish(),
+            activity_records,
+            total_amount_dollars: self.total_amount_dollars,
+            party_count: self.party_count,
+        }
+    }
+}
+
 /// A value as FinCEN's string types take it: no leading, trailing or repeated blanks, no line
 /// breaks, at most `max_chars` characters.
 pub fn fincen_text(value: &str, max_chars: usize) -> String {

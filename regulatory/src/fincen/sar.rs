@@ -7,10 +7,9 @@ use chrono::NaiveDate;
 use crate::fincen::parties::{
     institution_parties, subject_birth_date, subject_details, subject_entity_indicator,
 };
-use crate::fincen::{digits, fincen_text, FincenBatch, NAMESPACE};
+use crate::fincen::{digits, fincen_text, BatchWriter, FincenBatch};
 use crate::records::{whole_dollars_rounded_up, SarRecord};
 use crate::settings::RegulatorySettings;
-use crate::xml::XmlDocument;
 
 const SUBJECT: &str = "33";
 const INSTITUTION_HOLDING_ACCOUNT: &str = "41";
@@ -25,44 +24,33 @@ pub fn sar_batch(
     settings: &RegulatorySettings,
     filing_date: NaiveDate,
 ) -> FincenBatch {
-    debug_assert!(
-        !records.is_empty(),
-        "a FinCEN batch holds at least one activity"
-    );
-    let mut document = XmlDocument::new();
-    document.open(
-        "EFilingBatchXML",
+    let mut batch = BatchWriter::start(
+        "SARX",
+        records.len(),
         &[
-            ("xmlns", NAMESPACE.to_string()),
-            ("TotalAmount", "{total}".to_string()),
-            ("PartyCount", "{parties}".to_string()),
-            ("ActivityCount", records.len().to_string()),
             ("ActivityAttachmentCount", "0".to_string()),
             ("AttachmentCount", "0".to_string()),
         ],
     );
-    document.leaf("FormTypeCode", "SARX");
-    let mut total_amount_dollars = 0;
-    let mut party_count = 0;
     for record in records {
         let dollars = whole_dollars_rounded_up(record.total_cents);
-        total_amount_dollars += dollars;
+        batch.total_amount_dollars += dollars;
 
-        document.open_numbered("Activity");
-        document.leaf("FilingDateText", &filing_date.format("%Y%m%d").to_string());
+        batch.start_activity(filing_date);
+        let document = &mut batch.document;
         document.open_numbered("ActivityAssociation");
         document.leaf("InitialReportIndicator", "Y");
         document.close();
-        party_count += institution_parties(&mut document, settings);
+        batch.party_count += institution_parties(document, settings);
 
         document.open_numbered("Party");
         document.leaf("ActivityPartyTypeCode", SUBJECT);
         if record.subject.full_name.is_none() {
             document.leaf("AllCriticalSubjectInformationUnavailableIndicator", "Y");
         }
-        subject_birth_date(&mut document, &record.subject);
-        subject_entity_indicator(&mut document, &record.subject);
-        subject_details(&mut document, &record.subject);
+        subject_birth_date(document, &record.subject);
+        subject_entity_indicator(document, &record.subject);
+        subject_details(document, &record.subject);
         document.open_numbered("PartyAssociation");
         document.leaf("CustomerIndicator", "Y");
         document.close();
@@ -94,11 +82,11 @@ pub fn sar_batch(
                 document.close();
             }
             document.close();
-            party_count += 1;
+            batch.party_count += 1;
             document.close();
         }
         document.close();
-        party_count += 1;
+        batch.party_count += 1;
 
         document.open_numbered("SuspiciousActivity");
         document.leaf(
@@ -149,16 +137,10 @@ pub fn sar_batch(
         }
         document.close();
     }
-    document.close();
-    document.set_placeholder("{total}", &total_amount_dollars.to_string());
-    document.set_placeholder("{parties}", &party_count.to_string());
-    FincenBatch {
-        xml: document.finish(),
-        activity_records: records
+    batch.finish(
+        records
             .iter()
             .map(|record| record.record_key.clone())
             .collect(),
-        total_amount_dollars,
-        party_count,
-    }
+    )
 }

@@ -135,11 +135,14 @@ impl Destination {
     }
 
     /// Writes a file; on S3 with its SHA-256 checked by S3 and, with Object Lock, retained.
+    /// With `only_if_absent` the write is refused, atomically, when the file exists
+    /// (`O_EXCL` on disk, `If-None-Match: *` on S3): another delivery got there first.
     pub async fn write(
         &self,
         relative_path: &str,
         bytes: Vec<u8>,
         now: DateTime<Utc>,
+        only_if_absent: bool,
     ) -> Result<()> {
         match self {
             Destination::Folder(root) => {
@@ -151,7 +154,23 @@ impl Destination {
                 if let Some(folder) = path.parent() {
                     std::fs::create_dir_all(folder).map_err(io_error)?;
                 }
-                std::fs::write(&path, bytes).map_err(io_error)
+                if !only_if_absent {
+                    return std::fs::write(&path, bytes).map_err(io_error);
+                }
+                use std::io::Write as _;
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .map_err(|source| match source.kind() {
+                        std::io::ErrorKind::AlreadyExists => RegulatoryError::Destination {
+                            location: path.display().to_string(),
+                            reason: "delivered by another export meanwhile; export again"
+                                .to_string(),
+                        },
+                        _ => io_error(source),
+                    })?;
+                file.write_all(&bytes).map_err(io_error)
             }
             Destination::S3 {
                 client,
@@ -165,12 +184,25 @@ impl Destination {
                     .key(self.key(relative_path))
                     .checksum_algorithm(ChecksumAlgorithm::Sha256)
                     .body(ByteStream::from(bytes));
+                if only_if_absent {
+                    put = put.if_none_match("*");
+                }
                 if let (Some((mode, _)), Some((_, until))) = (retention, self.retained_until(now)) {
                     put = put
                         .object_lock_mode(mode.clone())
                         .object_lock_retain_until_date(S3DateTime::from_secs(until.timestamp()));
                 }
                 put.send().await.map_err(|err| {
+                    let refused = err
+                        .raw_response()
+                        .is_some_and(|response| response.status().as_u16() == 412);
+                    if refused {
+                        return RegulatoryError::Destination {
+                            location: self.location_of(relative_path),
+                            reason: "delivered by another export meanwhile; export again"
+                                .to_string(),
+                        };
+                    }
                     self.s3_error(
                         "put_object",
                         relative_path,
@@ -193,5 +225,41 @@ impl Destination {
             location: self.location_of(relative_path),
             reason,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_exclusive_write_never_replaces_a_delivered_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let retention = Retention {
+            mode: "COMPLIANCE".into(),
+            years: 5,
+        };
+        let destination = Destination::open(dir.path().to_str().unwrap(), &retention)
+            .await
+            .unwrap();
+        let now = Utc::now();
+        destination
+            .write("p/manifest.json", b"first".to_vec(), now, true)
+            .await
+            .unwrap();
+        let err = destination
+            .write("p/manifest.json", b"second".to_vec(), now, true)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("another export"), "{err}");
+        assert_eq!(
+            destination.read("p/manifest.json").await.unwrap().unwrap(),
+            b"first"
+        );
+        assert!(destination.read("p/absent.xml").await.unwrap().is_none());
+        assert!(
+            destination.retained_until(now).is_none(),
+            "folders have no object lock"
+        );
     }
 }

@@ -226,12 +226,13 @@ pub async fn export_package(
                 &format!("{export_id}/{}", file.path),
                 file.bytes.clone(),
                 now,
+                false,
             )
             .await?;
     }
     let manifest_path = format!("{export_id}/{MANIFEST}");
     destination
-        .write(&manifest_path, manifest_bytes.clone(), now)
+        .write(&manifest_path, manifest_bytes.clone(), now, true)
         .await?;
     let outcome = ExportOutcome {
         export_id: export_id.clone(),

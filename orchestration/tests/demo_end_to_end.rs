@@ -47,6 +47,19 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
         "120",
     ]);
     assert!(summary.contains("reports:"), "{summary}");
+    // The demo files its period: the daily CTR schedule caught up from the first date (one
+    // tick a day, 2026-03-02 to the day after the last), the AML report of the whole period.
+    let ctr_ticks = summary
+        .lines()
+        .filter(|line| line.trim_start().starts_with("ctr-daily"))
+        .count();
+    assert_eq!(ctr_ticks, 6, "{summary}");
+    assert!(lake
+        .join("exports/fincen-ctr_2026-03-06_2026-03-06/manifest.json")
+        .exists());
+    assert!(lake
+        .join("reports/aml/period-2026-03-02_2026-03-06.html")
+        .exists());
     for day in 2..=6 {
         let report = lake.join(format!("reports/aml/2026-03-0{day}.html"));
         assert!(report.exists(), "missing {}", report.display());

@@ -97,6 +97,14 @@ fn exports_validate_schedules_catch_up_and_deadlines_show_what_is_late() {
         ),
     )
     .unwrap();
+    // The demo files its period by the schedules; here it files nothing, so that the test
+    // sees deadlines pass first, then the schedules catch up.
+    let unscheduled = dir.path().join("unscheduled.toml");
+    std::fs::write(
+        &unscheduled,
+        &shipped[..shipped.find("[[schedules]]").unwrap()],
+    )
+    .unwrap();
     paylake(
         &[
             "demo",
@@ -107,7 +115,7 @@ fn exports_validate_schedules_catch_up_and_deadlines_show_what_is_late() {
             "--payments-per-day",
             "100",
         ],
-        &settings,
+        &unscheduled,
     );
 
     // A CTR export filed late: the 2026-03-02 CTRs filed on 03-25, after their due date (03-17).

@@ -150,14 +150,28 @@ pub async fn export_package(
     let destination = Destination::open(&request.out, &settings.retention).await?;
     let now = Utc::now();
 
+    // What the export did: `retention` is None when nothing was written (found delivered).
+    let outcome_of =
+        |export_id: &str, revision: i64, retention: Option<Option<(String, DateTime<Utc>)>>| {
+            ExportOutcome {
+                export_id: export_id.to_string(),
+                manifest_location: destination.location_of(&format!("{export_id}/{MANIFEST}")),
+                revision,
+                delivered: retention.is_some(),
+                record_count,
+                total_amount_usd: format_decimal(total_cents, 2),
+                files: files
+                    .iter()
+                    .map(|file| destination.location_of(&format!("{export_id}/{}", file.path)))
+                    .collect(),
+                retention: retention.flatten(),
+            }
+        };
+
     // The first revision not delivered yet, unless one holds the same files.
     let mut revision = 1;
     loop {
-        let export_id = if revision == 1 {
-            base_id.clone()
-        } else {
-            format!("{base_id}.r{revision}")
-        };
+        let export_id = revision_id(&base_id, revision);
         let manifest_path = format!("{export_id}/{MANIFEST}");
         let Some(delivered) = destination.read(&manifest_path).await? else {
             break;
@@ -168,19 +182,7 @@ pub async fn export_package(
             && delivered["filing_date"] == json!(request.filing_date)
         {
             tracing::info!(export_id, "package delivered before with the same content");
-            let outcome = ExportOutcome {
-                export_id: export_id.clone(),
-                manifest_location: destination.location_of(&manifest_path),
-                revision,
-                delivered: false,
-                record_count,
-                total_amount_usd: format_decimal(total_cents, 2),
-                files: files
-                    .iter()
-                    .map(|file| destination.location_of(&format!("{export_id}/{}", file.path)))
-                    .collect(),
-                retention: None,
-            };
+            let outcome = outcome_of(&export_id, revision, None);
             record(
                 lake,
                 request,
@@ -195,18 +197,14 @@ pub async fn export_package(
         }
         revision += 1;
     }
-    let export_id = if revision == 1 {
-        base_id.clone()
-    } else {
-        format!("{base_id}.r{revision}")
-    };
+    let export_id = revision_id(&base_id, revision);
     let manifest = json!({
         "export_id": export_id,
         "kind": request.kind.as_str(),
         "period": {"from": request.from, "to": request.to},
         "filing_date": request.filing_date,
         "revision": revision,
-        "supersedes": (revision > 1).then(|| if revision == 2 { base_id.clone() } else { format!("{base_id}.r{}", revision - 1) }),
+        "supersedes": (revision > 1).then(|| revision_id(&base_id, revision - 1)),
         "generator": {
             "name": "paylake",
             "version": env!("CARGO_PKG_VERSION"),
@@ -234,19 +232,7 @@ pub async fn export_package(
     destination
         .write(&manifest_path, manifest_bytes.clone(), now, true)
         .await?;
-    let outcome = ExportOutcome {
-        export_id: export_id.clone(),
-        manifest_location: destination.location_of(&manifest_path),
-        revision,
-        delivered: true,
-        record_count,
-        total_amount_usd: format_decimal(total_cents, 2),
-        files: files
-            .iter()
-            .map(|file| destination.location_of(&format!("{export_id}/{}", file.path)))
-            .collect(),
-        retention: destination.retained_until(now),
-    };
+    let outcome = outcome_of(&export_id, revision, Some(destination.retained_until(now)));
     record(
         lake,
         request,
@@ -346,6 +332,15 @@ async fn build_files(
             }
             Ok((files, cases.len() + cash.len(), total))
         }
+    }
+}
+
+/// The id (and folder) of a package's revision: the base id, then `.r2`, `.r3`...
+fn revision_id(base_id: &str, revision: i64) -> String {
+    if revision == 1 {
+        base_id.to_string()
+    } else {
+        format!("{base_id}.r{revision}")
     }
 }
 

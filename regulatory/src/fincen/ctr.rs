@@ -5,9 +5,9 @@
 use chrono::NaiveDate;
 
 use crate::fincen::parties::{
-    institution_parties, subject_birth_date, subject_details, subject_entity_indicator,
+    account, institution_parties, subject_birth_date, subject_details, subject_entity_indicator,
 };
-use crate::fincen::{fincen_text, BatchWriter, FincenBatch};
+use crate::fincen::{BatchWriter, FincenBatch};
 use crate::records::{whole_dollars_rounded_up, CtrRecord};
 use crate::settings::RegulatorySettings;
 
@@ -74,12 +74,7 @@ pub fn ctr_batch(
             }
         }
         for (account_number, association) in accounts {
-            document.open_numbered("Account");
-            document.leaf("AccountNumberText", &fincen_text(account_number, 40));
-            document.open_numbered("PartyAccountAssociation");
-            document.leaf("PartyAccountAssociationTypeCode", association);
-            document.close();
-            document.close();
+            account(document, account_number, association);
         }
         document.close();
         batch.party_count += 1;

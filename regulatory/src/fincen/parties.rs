@@ -168,3 +168,13 @@ pub fn subject_details(document: &mut XmlDocument, subject: &Subject) {
         document.close();
     }
 }
+
+/// An account the activity moved money through, with how it was involved.
+pub fn account(document: &mut XmlDocument, number: &str, association_code: &str) {
+    document.open_numbered("Account");
+    document.leaf("AccountNumberText", &fincen_text(number, 40));
+    document.open_numbered("PartyAccountAssociation");
+    document.leaf("PartyAccountAssociationTypeCode", association_code);
+    document.close();
+    document.close();
+}

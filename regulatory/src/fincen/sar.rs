@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::fincen::parties::{
-    institution_parties, subject_birth_date, subject_details, subject_entity_indicator,
+    account, institution_parties, subject_birth_date, subject_details, subject_entity_indicator,
 };
 use crate::fincen::{digits, fincen_text, BatchWriter, FincenBatch};
 use crate::records::{whole_dollars_rounded_up, SarRecord};
@@ -73,13 +73,8 @@ pub fn sar_batch(
             );
             document.leaf("PartyIdentificationTypeCode", "2");
             document.close();
-            for account in accounts {
-                document.open_numbered("Account");
-                document.leaf("AccountNumberText", &fincen_text(account, 40));
-                document.open_numbered("PartyAccountAssociation");
-                document.leaf("PartyAccountAssociationTypeCode", ACTIVITY_AFFECTED_ACCOUNT);
-                document.close();
-                document.close();
+            for number in accounts {
+                account(document, number, ACTIVITY_AFFECTED_ACCOUNT);
             }
             document.close();
             batch.party_count += 1;

@@ -4,6 +4,7 @@
 //! Every other stage reads and writes tables only through this crate, so the registry is the one
 //! place a table is defined.
 
+pub mod batches;
 pub mod delta;
 pub mod error;
 pub mod lake;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use datafusion::prelude::SessionContext;
+use paylake_catalog::batches::count_values;
 use paylake_catalog::delta::replace_date_partition;
 use paylake_catalog::{registry, Lake, Zone};
 
@@ -31,7 +32,8 @@ pub async fn build_filing_deadlines(
     let table = registry().get(Zone::Gold, "filing_deadlines")?;
     replace_date_partition(lake, context, table, business_date, &batches).await?;
     let mut counts = DeadlineCounts::default();
-    for (status, count) in count_statuses(&batches) {
+    for (status, count) in count_values(&batches, "status")? {
+        let count = count as usize;
         match status.as_str() {
             "due" => counts.due = count,
             "late" => counts.late = count,
@@ -50,23 +52,4 @@ pub struct DeadlineCounts {
     pub late: usize,
     pub filed: usize,
     pub filed_late: usize,
-}
-
-fn count_statuses(
-    batches: &[arrow::record_batch::RecordBatch],
-) -> std::collections::BTreeMap<String, usize> {
-    use arrow::array::AsArray;
-    let mut counts = std::collections::BTreeMap::new();
-    for batch in batches {
-        let Some(statuses) = batch.column_by_name("status") else {
-            continue;
-        };
-        let Ok(statuses) = arrow::compute::cast(statuses, &arrow::datatypes::DataType::Utf8) else {
-            continue;
-        };
-        for status in statuses.as_string::<i32>().iter().flatten() {
-            *counts.entry(status.to_string()).or_default() += 1;
-        }
-    }
-    counts
 }

@@ -114,25 +114,6 @@ pub async fn register_view(context: &SessionContext, name: &str, sql: &str) -> R
     Ok(())
 }
 
-/// How many rows hold each value of a text column.
-pub fn count_values(
-    batches: &[RecordBatch],
-    column: &str,
-) -> Result<std::collections::BTreeMap<String, u64>> {
-    use arrow::array::AsArray;
-    let mut counts = std::collections::BTreeMap::new();
-    for batch in batches {
-        let Some(values) = batch.column_by_name(column) else {
-            continue;
-        };
-        let values = arrow::compute::cast(values, &arrow::datatypes::DataType::Utf8)?;
-        for value in values.as_string::<i32>().iter().flatten() {
-            *counts.entry(value.to_string()).or_default() += 1;
-        }
-    }
-    Ok(counts)
-}
-
 /// Runs a SQL template for a business day.
 pub async fn query(
     context: &SessionContext,

@@ -5,7 +5,8 @@ use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
 use crate::error::Result;
-use crate::job::{count_values, rebuild_date, BusinessDay};
+use crate::job::{rebuild_date, BusinessDay};
+use paylake_catalog::batches::count_values;
 
 const LEDGER_INTEGRITY_SQL: &str =
     include_str!("../../../sql/transforms/recon/ledger_integrity.sql");

@@ -9,9 +9,8 @@ use paylake_catalog::Lake;
 use super::three_way::{run_match, stage_parameters, MatchWindow};
 use crate::error::Result;
 use crate::finance_rules::FinanceRules;
-use crate::job::{
-    count_values, day_number, fill_placeholders, rebuild_date, sql_text, BusinessDay,
-};
+use crate::job::{day_number, fill_placeholders, rebuild_date, sql_text, BusinessDay};
+use paylake_catalog::batches::count_values;
 
 const MATCHES_SQL: &str = include_str!("../../../sql/transforms/recon/recon_matches.sql");
 const BREAKS_SQL: &str = include_str!("../../../sql/transforms/recon/recon_breaks.sql");

@@ -37,7 +37,7 @@ pub fn ctr_batch(
             }
         };
 
-        batch.start_activity(filing_date);
+        batch.start_activity(&record.record_key, filing_date);
         let document = &mut batch.document;
         document.open_numbered("ActivityAssociation");
         document.leaf("CorrectsAmendsPriorReportIndicator", "");
@@ -113,10 +113,5 @@ pub fn ctr_batch(
         document.close();
         document.close();
     }
-    batch.finish(
-        records
-            .iter()
-            .map(|record| record.record_key.clone())
-            .collect(),
-    )
+    batch.finish()
 }

@@ -24,6 +24,8 @@ struct BatchWriter {
     document: crate::xml::XmlDocument,
     total_amount_dollars: i128,
     party_count: usize,
+    /// The record of each activity, in the order written.
+    activity_records: Vec<String>,
 }
 
 impl BatchWriter {
@@ -47,18 +49,20 @@ impl BatchWriter {
             document,
             total_amount_dollars: 0,
             party_count: 0,
+            activity_records: Vec::new(),
         }
     }
 
-    /// Opens an activity filed on `filing_date`.
-    fn start_activity(&mut self, filing_date: chrono::NaiveDate) {
+    /// Opens the activity of `record_key`, filed on `filing_date`.
+    fn start_activity(&mut self, record_key: &str, filing_date: chrono::NaiveDate) {
+        self.activity_records.push(record_key.to_string());
         self.document.open_numbered("Activity");
         self.document
             .leaf("FilingDateText", &filing_date.format("%Y%m%d").to_string());
     }
 
-    /// Closes the root, fills its totals, and names each activity's record.
-    fn finish(mut self, activity_records: Vec<String>) -> FincenBatch {
+    /// Closes the root and fills its totals.
+    fn finish(mut self) -> FincenBatch {
         self.document.close();
         self.document
             .set_placeholder("{total}", &self.total_amount_dollars.to_string());
@@ -66,7 +70,7 @@ impl BatchWriter {
             .set_placeholder("{parties}", &self.party_count.to_string());
         FincenBatch {
             xml: self.document.finish(),
-            activity_records,
+            activity_records: self.activity_records,
             total_amount_dollars: self.total_amount_dollars,
             party_count: self.party_count,
         }

@@ -36,7 +36,7 @@ pub fn sar_batch(
         let dollars = whole_dollars_rounded_up(record.total_cents);
         batch.total_amount_dollars += dollars;
 
-        batch.start_activity(filing_date);
+        batch.start_activity(&record.record_key, filing_date);
         let document = &mut batch.document;
         document.open_numbered("ActivityAssociation");
         document.leaf("InitialReportIndicator", "Y");
@@ -132,10 +132,5 @@ pub fn sar_batch(
         }
         document.close();
     }
-    batch.finish(
-        records
-            .iter()
-            .map(|record| record.record_key.clone())
-            .collect(),
-    )
+    batch.finish()
 }

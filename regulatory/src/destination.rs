@@ -22,8 +22,9 @@ pub enum Destination {
 }
 
 impl Destination {
-    /// Opens a folder path (`file://` or plain) or an `s3://bucket/prefix` URL.
-    pub async fn open(location: &str, retention: &Retention) -> Result<Self> {
+    /// Opens a folder path (`file://` or plain) or an `s3://bucket/prefix` URL. Objects
+    /// written get `retention` when the bucket has Object Lock; a reader passes none.
+    pub async fn open(location: &str, retention: Option<&Retention>) -> Result<Self> {
         let Some(rest) = location.strip_prefix("s3://") else {
             let path = location.strip_prefix("file://").unwrap_or(location);
             return Ok(Destination::Folder(PathBuf::from(path)));
@@ -44,18 +45,22 @@ impl Destination {
             builder = builder.force_path_style(true);
         }
         let client = aws_sdk_s3::Client::from_conf(builder.build());
-        let lock = client
-            .get_object_lock_configuration()
-            .bucket(bucket)
-            .send()
-            .await;
-        let enabled = lock.as_ref().is_ok_and(|output| {
-            output
-                .object_lock_configuration()
-                .and_then(|configuration| configuration.object_lock_enabled())
-                == Some(&ObjectLockEnabled::Enabled)
-        });
-        let retention = enabled.then(|| {
+        // Only a writer asks whether the bucket locks objects.
+        let enabled = match retention {
+            None => false,
+            Some(_) => client
+                .get_object_lock_configuration()
+                .bucket(bucket)
+                .send()
+                .await
+                .is_ok_and(|output| {
+                    output
+                        .object_lock_configuration()
+                        .and_then(|configuration| configuration.object_lock_enabled())
+                        == Some(&ObjectLockEnabled::Enabled)
+                }),
+        };
+        let retention = retention.filter(|_| enabled).map(|retention| {
             let mode = match retention.mode.as_str() {
                 "GOVERNANCE" => ObjectLockMode::Governance,
                 _ => ObjectLockMode::Compliance,
@@ -239,7 +244,7 @@ mod tests {
             mode: "COMPLIANCE".into(),
             years: 5,
         };
-        let destination = Destination::open(dir.path().to_str().unwrap(), &retention)
+        let destination = Destination::open(dir.path().to_str().unwrap(), Some(&retention))
             .await
             .unwrap();
         let now = Utc::now();

@@ -147,7 +147,7 @@ pub async fn export_package(
         })
         .collect();
     let base_id = format!("{}_{}_{}", request.kind.as_str(), request.from, request.to);
-    let destination = Destination::open(&request.out, &settings.retention).await?;
+    let destination = Destination::open(&request.out, Some(&settings.retention)).await?;
     let now = Utc::now();
 
     // What the export did: `retention` is None when nothing was written (found delivered).
@@ -173,11 +173,11 @@ pub async fn export_package(
     loop {
         let export_id = revision_id(&base_id, revision);
         let manifest_path = format!("{export_id}/{MANIFEST}");
-        let Some(delivered) = destination.read(&manifest_path).await? else {
+        let Some(delivered_bytes) = destination.read(&manifest_path).await? else {
             break;
         };
         let delivered: serde_json::Value =
-            serde_json::from_slice(&delivered).unwrap_or(serde_json::Value::Null);
+            serde_json::from_slice(&delivered_bytes).unwrap_or(serde_json::Value::Null);
         if delivered["files"] == json!(file_entries)
             && delivered["filing_date"] == json!(request.filing_date)
         {
@@ -187,7 +187,7 @@ pub async fn export_package(
                 lake,
                 request,
                 &outcome,
-                &sha256_hex(&serde_json::to_vec_pretty(&delivered).unwrap_or_default()),
+                &sha256_hex(&delivered_bytes),
                 total_cents,
                 &files,
                 "unchanged",
@@ -373,12 +373,7 @@ pub async fn read_manifest(manifest_location: &str) -> Result<serde_json::Value>
     let (folder, file) = manifest_location
         .rsplit_once('/')
         .unwrap_or((".", manifest_location));
-    // Reading writes nothing, so no retention applies.
-    let no_retention = crate::settings::Retention {
-        mode: "GOVERNANCE".to_string(),
-        years: 0,
-    };
-    let destination = Destination::open(folder, &no_retention).await?;
+    let destination = Destination::open(folder, None).await?;
     let bytes = destination.read(file).await?.ok_or_else(|| {
         crate::error::RegulatoryError::Destination {
             location: manifest_location.to_string(),

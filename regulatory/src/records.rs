@@ -265,17 +265,17 @@ async fn evidence(
 }
 
 /// One row of a query's result, read by column name.
-struct Row<'a> {
+pub(crate) struct Row<'a> {
     batch: &'a RecordBatch,
     index: usize,
 }
 
-fn batch_rows(batch: &RecordBatch) -> impl Iterator<Item = Row<'_>> {
+pub(crate) fn batch_rows(batch: &RecordBatch) -> impl Iterator<Item = Row<'_>> {
     (0..batch.num_rows()).map(move |index| Row { batch, index })
 }
 
 impl Row<'_> {
-    fn text(&self, column: &str) -> Option<String> {
+    pub(crate) fn text(&self, column: &str) -> Option<String> {
         let array = self.batch.column_by_name(column)?;
         if !array.is_valid(self.index) {
             return None;

@@ -13,6 +13,7 @@ use paylake_catalog::Lake;
 use crate::cron::CronSchedule;
 use crate::error::{RegulatoryError, Result};
 use crate::package::{export_package, ExportKind, ExportOutcome, ExportRequest};
+use crate::records::batch_rows;
 use crate::settings::RegulatorySettings;
 
 /// The span a scheduled export covers, ending the day before its tick.
@@ -61,7 +62,8 @@ pub struct ScheduledRun {
     pub outcome: ExportOutcome,
 }
 
-const LAST_RUNS_SQL: &str = "SELECT schedule, CAST(MAX(scheduled_for) AS VARCHAR) AS last_tick \
+const LAST_RUNS_SQL: &str = "SELECT schedule, \
+     to_char(MAX(scheduled_for), '%Y-%m-%dT%H:%M:%S') AS last_tick \
      FROM system.regulatory_exports WHERE schedule IS NOT NULL GROUP BY schedule";
 
 /// How far back a schedule without runs or start looks for its latest tick.
@@ -134,24 +136,12 @@ fn settings_error(schedule: &str, reason: String) -> RegulatoryError {
 async fn last_ticks(context: &SessionContext) -> Result<BTreeMap<String, DateTime<Utc>>> {
     let batches = context.sql(LAST_RUNS_SQL).await?.collect().await?;
     let mut last = BTreeMap::new();
-    for batch in &batches {
-        for row in 0..batch.num_rows() {
-            let text = |column: &str| {
-                batch
-                    .column_by_name(column)
-                    .and_then(|array| arrow::util::display::array_value_to_string(array, row).ok())
-            };
-            let (Some(name), Some(tick)) = (text("schedule"), text("last_tick")) else {
-                continue;
-            };
-            let parsed = chrono::NaiveDateTime::parse_from_str(
-                tick.trim_end_matches('Z'),
-                "%Y-%m-%dT%H:%M:%S",
-            )
-            .or_else(|_| chrono::NaiveDateTime::parse_from_str(&tick, "%Y-%m-%d %H:%M:%S"));
-            if let Ok(parsed) = parsed {
-                last.insert(name, parsed.and_utc());
-            }
+    for row in batches.iter().flat_map(batch_rows) {
+        let (Some(name), Some(tick)) = (row.text("schedule"), row.text("last_tick")) else {
+            continue;
+        };
+        if let Ok(tick) = chrono::NaiveDateTime::parse_from_str(&tick, "%Y-%m-%dT%H:%M:%S") {
+            last.insert(name, tick.and_utc());
         }
     }
     Ok(last)

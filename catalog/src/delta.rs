@@ -21,9 +21,12 @@ pub async fn open_table(lake: &Lake, table: &TableDef) -> Result<Option<DeltaTab
             return Ok(None);
         }
     }
-    let delta_table = DeltaTable::try_from_url(lake.table_url(table))
-        .await
-        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
+    let delta_table = DeltaTable::try_from_url_with_storage_options(
+        lake.table_url(table),
+        lake.storage_options(),
+    )
+    .await
+    .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
     Ok(delta_table.version().is_some().then_some(delta_table))
 }
 
@@ -40,9 +43,12 @@ pub async fn open_or_create_table(lake: &Lake, table: &TableDef) -> Result<Delta
         })?;
     }
     let delta_schema: StructType = table.schema.as_ref().try_into_kernel()?;
-    let empty = DeltaTable::try_from_url(lake.table_url(table))
-        .await
-        .map_err(delta_error)?;
+    let empty = DeltaTable::try_from_url_with_storage_options(
+        lake.table_url(table),
+        lake.storage_options(),
+    )
+    .await
+    .map_err(delta_error)?;
     let created = empty
         .create()
         .with_table_name(table.qualified_name())

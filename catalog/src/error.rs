@@ -31,6 +31,16 @@ pub enum CatalogError {
         source: Box<deltalake::ObjectStoreError>,
     },
 
+    #[error("invalid access settings in {origin}: {reason}")]
+    AccessSettings { origin: String, reason: String },
+
+    #[error("unknown role '{role}' (roles: {known})")]
+    UnknownRole { role: String, known: String },
+
+    /// A query the role may not run; the reason names the table or column and why.
+    #[error("refused for role '{role}': {reason}")]
+    Refused { role: String, reason: String },
+
     #[error(transparent)]
     DataFusion(Box<datafusion::error::DataFusionError>),
 

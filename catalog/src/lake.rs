@@ -12,6 +12,8 @@ use crate::registry::TableDef;
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: Url,
+    /// KMS key of every object written to an S3 lake (SSE-KMS); S3's default when unset.
+    kms_key_id: Option<String>,
 }
 
 impl Lake {
@@ -31,7 +33,10 @@ impl Lake {
                 "s3" | "s3a" => deltalake::aws::register_handlers(None),
                 other => return Err(invalid(format!("unsupported scheme '{other}'"))),
             }
-            return Ok(Lake { root });
+            return Ok(Lake {
+                root,
+                kms_key_id: None,
+            });
         }
         let path = Path::new(location);
         std::fs::create_dir_all(path).map_err(|source| CatalogError::Io {
@@ -44,7 +49,33 @@ impl Lake {
         })?;
         let root = Url::from_directory_path(&absolute)
             .map_err(|()| invalid("not an absolute path".to_string()))?;
-        Ok(Lake { root })
+        Ok(Lake {
+            root,
+            kms_key_id: None,
+        })
+    }
+
+    /// Encrypts every object written to the lake on S3 with this KMS key (SSE-KMS).
+    pub fn with_kms_key(mut self, kms_key_id: Option<String>) -> Self {
+        self.kms_key_id = kms_key_id;
+        self
+    }
+
+    pub fn kms_key_id(&self) -> Option<&str> {
+        self.kms_key_id.as_deref()
+    }
+
+    /// Options of the lake's object store beyond the standard AWS configuration.
+    pub fn storage_options(&self) -> std::collections::HashMap<String, String> {
+        let mut options = std::collections::HashMap::new();
+        if let Some(key) = &self.kms_key_id {
+            options.insert(
+                "aws_server_side_encryption".to_string(),
+                "aws:kms".to_string(),
+            );
+            options.insert("aws_sse_kms_key_id".to_string(), key.clone());
+        }
+        options
     }
 
     pub fn root(&self) -> &Url {
@@ -62,6 +93,7 @@ impl Lake {
     /// (the standard AWS configuration for `s3://`).
     pub fn object_store_at(&self, url: &Url) -> Result<std::sync::Arc<dyn deltalake::ObjectStore>> {
         let log_store = deltalake::DeltaTableBuilder::from_url(url.clone())
+            .map(|builder| builder.with_storage_options(self.storage_options()))
             .and_then(|builder| builder.build_storage())
             .map_err(|err| CatalogError::delta(url.as_str(), err))?;
         Ok(log_store.object_store(None))

@@ -4,6 +4,7 @@
 //! Every other stage reads and writes tables only through this crate, so the registry is the one
 //! place a table is defined.
 
+pub mod access;
 pub mod batches;
 pub mod delta;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod lake;
 pub mod lineage;
 pub mod money;
 pub mod registry;
+pub mod rows;
 pub mod session;
 
 pub use error::{CatalogError, Result};

@@ -57,7 +57,7 @@ async fn delta_provider(
     Ok(delta_table.table_provider().await?)
 }
 
-fn register(
+pub(crate) fn register(
     context: &SessionContext,
     table: &TableDef,
     provider: Arc<dyn TableProvider>,

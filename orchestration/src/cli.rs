@@ -171,14 +171,39 @@ pub enum Command {
         bench: BenchCommand,
     },
     /// Query the lake with SQL; tables are named zone.table (e.g. silver.payments).
+    ///
+    /// Runs in a role of access.toml: a table not granted to it is refused, its personal-data
+    /// columns are masked (read as NULL) or refused, and only reading queries run. Every
+    /// query, run, refused or failed, is a row of system.query_audit.
     Sql {
         #[command(flatten)]
         lake: LakeArg,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// The role to query in (default: access.toml's default_role).
+        #[arg(long, env = "PAYLAKE_ROLE")]
+        role: Option<String>,
+        /// Who asks, for the audit (default: $USER).
+        #[arg(long, env = "PAYLAKE_USER")]
+        user: Option<String>,
         /// The query.
         query: String,
+    },
+    /// The AWS catalog of the lake: Glue tables, Lake Formation grants, the generated SQL.
+    Catalog {
+        #[command(subcommand)]
+        catalog: CatalogCommand,
+    },
+    /// Query the lake through Amazon Athena.
+    Athena {
+        #[command(subcommand)]
+        athena: AthenaCommand,
+    },
+    /// The Redshift warehouse that finance and BI read.
+    Warehouse {
+        #[command(subcommand)]
+        warehouse: WarehouseCommand,
     },
     /// List every table of the registry as zone.table with its row count.
     Tables {
@@ -276,6 +301,69 @@ pub enum BenchCommand {
         landing: PathBuf,
         #[arg(long)]
         output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Create a Glue database per zone and a table per written Delta table (table_type=DELTA,
+    /// the log's columns), updating tables whose schema evolved.
+    Sync {
+        #[command(flatten)]
+        lake: LakeArg,
+    },
+    /// Apply the roles' grants to Lake Formation: table and column-level grants derived from
+    /// the registry, LF-tags on zones and personal-data columns; stale grants are revoked.
+    Grant {
+        #[command(flatten)]
+        lake: LakeArg,
+    },
+    /// Print what each role reads: every table granted and the columns it does not see.
+    Grants {
+        /// Only this role.
+        #[arg(long)]
+        role: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Write the SQL generated from the registry: Athena DDL, Redshift DDL and load SQL.
+    SqlFiles {
+        /// The sql/ folder to write into.
+        #[arg(long, default_value = "sql")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AthenaCommand {
+    /// Run a query in the configured workgroup, wait for it and print its rows.
+    Query {
+        /// Default database of the query (default: the gold zone's).
+        #[arg(long)]
+        database: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// The query.
+        query: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WarehouseCommand {
+    /// Load a business date of every gold table (or those named) into Redshift: COPY from a
+    /// manifest of the Delta table's live files into staging, MERGE into the target, as one
+    /// transaction per table, polled until done or the timeout.
+    Load {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// The business date.
+        #[arg(long)]
+        date: NaiveDate,
+        /// Tables to load, as zone.table (default: every gold table).
+        #[arg(long = "table")]
+        tables: Vec<String>,
     },
 }
 

@@ -18,6 +18,9 @@ struct ConfigFile {
     aml_rules: Option<PathBuf>,
     finance_rules: Option<PathBuf>,
     regulatory: Option<PathBuf>,
+    access: Option<PathBuf>,
+    kms_key_id: Option<String>,
+    aws: Option<paylake_serving::AwsSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +37,12 @@ pub struct Settings {
     pub finance_rules: Option<PathBuf>,
     /// Regulatory filing settings (filer, deadlines, schedules); the shipped ones when unset.
     pub regulatory: Option<PathBuf>,
+    /// Roles and their grants; the shipped ones when unset.
+    pub access: Option<PathBuf>,
+    /// KMS key every object written to S3 is encrypted with (SSE-KMS); S3's default when unset.
+    pub kms_key_id: Option<String>,
+    /// Glue, Athena and Redshift: where the lake is served to analysts.
+    pub aws: paylake_serving::AwsSettings,
 }
 
 impl Settings {
@@ -52,6 +61,16 @@ impl Settings {
         match &self.regulatory {
             Some(path) => Ok(paylake_regulatory::RegulatorySettings::load(path)?),
             None => Ok(paylake_regulatory::RegulatorySettings::defaults()),
+        }
+    }
+}
+
+impl Settings {
+    /// The roles and grants in force: the configured file, or the shipped defaults.
+    pub fn access(&self) -> Result<paylake_catalog::access::AccessSettings> {
+        match &self.access {
+            Some(path) => Ok(paylake_catalog::access::AccessSettings::load(path)?),
+            None => Ok(paylake_catalog::access::AccessSettings::defaults()),
         }
     }
 }
@@ -85,6 +104,9 @@ impl Default for Settings {
             aml_rules: None,
             finance_rules: None,
             regulatory: None,
+            access: None,
+            kms_key_id: None,
+            aws: paylake_serving::AwsSettings::default(),
         }
     }
 }
@@ -123,6 +145,11 @@ fn load_with_env(
         settings.aml_rules = file.aml_rules.map(|rules| base.join(rules));
         settings.finance_rules = file.finance_rules.map(|rules| base.join(rules));
         settings.regulatory = file.regulatory.map(|path| base.join(path));
+        settings.access = file.access.map(|path| base.join(path));
+        settings.kms_key_id = file.kms_key_id;
+        if let Some(aws) = file.aws {
+            settings.aws = aws;
+        }
     }
     if let Some(lake) = env("PAYLAKE_LAKE") {
         settings.lake = lake;
@@ -142,6 +169,13 @@ fn load_with_env(
     if let Some(path) = env("PAYLAKE_REGULATORY") {
         settings.regulatory = Some(PathBuf::from(path));
     }
+    if let Some(path) = env("PAYLAKE_ACCESS") {
+        settings.access = Some(PathBuf::from(path));
+    }
+    if let Some(key) = env("PAYLAKE_KMS_KEY_ID") {
+        settings.kms_key_id = Some(key).filter(|key| !key.is_empty());
+    }
+    settings.aws.apply_env(&env);
     Ok(settings)
 }
 

@@ -16,6 +16,9 @@ pub enum OrchestrationError {
     Report(#[from] paylake_reports::ReportError),
 
     #[error(transparent)]
+    Serving(#[from] paylake_serving::ServingError),
+
+    #[error(transparent)]
     Regulatory(#[from] paylake_regulatory::RegulatoryError),
 
     #[error(transparent)]

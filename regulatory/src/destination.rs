@@ -18,13 +18,20 @@ pub enum Destination {
         prefix: String,
         /// Retention of each object written, when the bucket has Object Lock enabled.
         retention: Option<(ObjectLockMode, u32)>,
+        /// KMS key each object is encrypted with (SSE-KMS), when configured.
+        kms_key_id: Option<String>,
     },
 }
 
 impl Destination {
     /// Opens a folder path (`file://` or plain) or an `s3://bucket/prefix` URL. Objects
-    /// written get `retention` when the bucket has Object Lock; a reader passes none.
-    pub async fn open(location: &str, retention: Option<&Retention>) -> Result<Self> {
+    /// written get `retention` when the bucket has Object Lock, and SSE-KMS with `kms_key_id`;
+    /// a reader passes neither.
+    pub async fn open(
+        location: &str,
+        retention: Option<&Retention>,
+        kms_key_id: Option<&str>,
+    ) -> Result<Self> {
         let Some(rest) = location.strip_prefix("s3://") else {
             let path = location.strip_prefix("file://").unwrap_or(location);
             return Ok(Destination::Folder(PathBuf::from(path)));
@@ -73,6 +80,7 @@ impl Destination {
             bucket: bucket.to_string(),
             prefix: prefix.trim_end_matches('/').to_string(),
             retention,
+            kms_key_id: kms_key_id.map(str::to_string),
         })
     }
 
@@ -181,6 +189,7 @@ impl Destination {
                 client,
                 bucket,
                 retention,
+                kms_key_id,
                 ..
             } => {
                 let mut put = client
@@ -191,6 +200,11 @@ impl Destination {
                     .body(ByteStream::from(bytes));
                 if only_if_absent {
                     put = put.if_none_match("*");
+                }
+                if let Some(key) = kms_key_id {
+                    put = put
+                        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+                        .ssekms_key_id(key);
                 }
                 if let (Some((mode, _)), Some((_, until))) = (retention, self.retained_until(now)) {
                     put = put
@@ -244,7 +258,7 @@ mod tests {
             mode: "COMPLIANCE".into(),
             years: 5,
         };
-        let destination = Destination::open(dir.path().to_str().unwrap(), Some(&retention))
+        let destination = Destination::open(dir.path().to_str().unwrap(), Some(&retention), None)
             .await
             .unwrap();
         let now = Utc::now();

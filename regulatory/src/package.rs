@@ -147,7 +147,8 @@ pub async fn export_package(
         })
         .collect();
     let base_id = format!("{}_{}_{}", request.kind.as_str(), request.from, request.to);
-    let destination = Destination::open(&request.out, Some(&settings.retention)).await?;
+    let destination =
+        Destination::open(&request.out, Some(&settings.retention), lake.kms_key_id()).await?;
     let now = Utc::now();
 
     // What the export did: `retention` is None when nothing was written (found delivered).
@@ -373,7 +374,7 @@ pub async fn read_manifest(manifest_location: &str) -> Result<serde_json::Value>
     let (folder, file) = manifest_location
         .rsplit_once('/')
         .unwrap_or((".", manifest_location));
-    let destination = Destination::open(folder, None).await?;
+    let destination = Destination::open(folder, None, None).await?;
     let bytes = destination.read(file).await?.ok_or_else(|| {
         crate::error::RegulatoryError::Destination {
             location: manifest_location.to_string(),

@@ -3,14 +3,10 @@
 
 use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, Int64Array, ListBuilder, StringArray, StringBuilder,
-    TimestampMicrosecondArray,
-};
-use arrow::record_batch::RecordBatch;
+use arrow::array::{ArrayRef, Decimal128Array, Int64Array};
 use chrono::{DateTime, NaiveDate, Utc};
-use paylake_catalog::delta::{append, conform_to_schema, open_or_create_table};
 use paylake_catalog::registry::{MONEY_PRECISION, MONEY_SCALE};
+use paylake_catalog::rows::{append_columns, dates, string_lists, strings, timestamps};
 use paylake_catalog::{registry, Lake, Zone};
 
 use crate::error::Result;
@@ -107,52 +103,5 @@ pub async fn append_filings(lake: &Lake, rows: &[FilingRow]) -> Result<()> {
 
 async fn append_rows(lake: &Lake, table_name: &str, columns: Vec<ArrayRef>) -> Result<()> {
     let table = registry().get(Zone::System, table_name)?;
-    let fields: Vec<_> = table.schema.fields().iter().cloned().collect();
-    debug_assert_eq!(fields.len(), columns.len(), "a value for every column");
-    // Built loosely typed, then cast to the registry's schema (list item names, nullability).
-    let loose = arrow::datatypes::Schema::new(
-        fields
-            .iter()
-            .zip(&columns)
-            .map(|(field, column)| {
-                arrow::datatypes::Field::new(field.name(), column.data_type().clone(), true)
-            })
-            .collect::<Vec<_>>(),
-    );
-    let batch = RecordBatch::try_new(Arc::new(loose), columns)?;
-    let batch = conform_to_schema(&batch, &table.schema)?;
-    let delta_table = open_or_create_table(lake, table).await?;
-    append(delta_table, table, vec![batch], vec![]).await?;
-    Ok(())
-}
-
-fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
-    Arc::new(values.collect::<StringArray>())
-}
-
-fn dates(values: impl Iterator<Item = NaiveDate>) -> ArrayRef {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
-    Arc::new(Date32Array::from_iter_values(values.map(|date| {
-        i32::try_from((date - epoch).num_days()).expect("dates fit in i32 days")
-    })))
-}
-
-fn timestamps(values: impl Iterator<Item = Option<DateTime<Utc>>>) -> ArrayRef {
-    Arc::new(
-        values
-            .map(|value| value.map(|time| time.timestamp_micros()))
-            .collect::<TimestampMicrosecondArray>()
-            .with_timezone("UTC"),
-    )
-}
-
-fn string_lists<'a>(values: impl Iterator<Item = &'a Vec<String>>) -> ArrayRef {
-    let mut builder = ListBuilder::new(StringBuilder::new());
-    for list in values {
-        for value in list {
-            builder.values().append_value(value);
-        }
-        builder.append(true);
-    }
-    Arc::new(builder.finish())
+    Ok(append_columns(lake, table, columns).await?)
 }

@@ -8,6 +8,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use crate::error::{CatalogError, Result};
 use crate::lineage;
 
+mod access;
 mod regulatory;
 
 /// Precision and scale of money amounts: up to 16 integer digits, cents.
@@ -599,6 +600,7 @@ fn build_registry() -> Registry {
 
     tables.extend(finance_gold_tables());
     tables.extend(regulatory::regulatory_tables());
+    tables.extend(access::access_tables());
 
     for source in QUARANTINE_SOURCES {
         tables.push(TableDef {

@@ -18,6 +18,21 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// moto's server with the Redshift Data BatchExecuteStatement it lacks, added by
+    /// `tests/moto/moto_server_plus.py` (a fake of that one call; see the script).
+    pub fn start_with_batch_statements() -> Self {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/moto/moto_server_plus.py"
+        );
+        Self::start_with(&[script])
+    }
+
+    /// Starts the server; with `script`, the venv's Python runs it in place of `moto_server`.
+    fn start_with(script: &[&str]) -> Self {
         let program = PathBuf::from(
             std::env::var("PAYLAKE_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into()),
         );
@@ -26,7 +41,13 @@ impl Moto {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(&program)
+        let launcher = if script.is_empty() {
+            program.clone()
+        } else {
+            python_beside(&program)
+        };
+        let child = Command::new(&launcher)
+            .args(script)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -83,12 +104,7 @@ impl Moto {
     /// Runs a Python snippet with boto3 clients pointed at this server (`boto3` is imported
     /// and `client(name)` returns a client).
     pub fn python(&self, code: &str) -> String {
-        let python = self.program.with_file_name("python");
-        let python = if python.exists() {
-            python
-        } else {
-            PathBuf::from("python3")
-        };
+        let python = python_beside(&self.program);
         let prelude = format!(
             "import boto3\ndef client(name):\n    return boto3.client(name, endpoint_url='{}', region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n",
             self.endpoint()
@@ -104,6 +120,16 @@ impl Moto {
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
+/// The Python of the venv `moto_server` is installed in, else `python3`.
+fn python_beside(program: &std::path::Path) -> PathBuf {
+    let python = program.with_file_name("python");
+    if python.exists() {
+        python
+    } else {
+        PathBuf::from("python3")
     }
 }
 

@@ -55,7 +55,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     if !location.contains("://") {
         reset_local_lake(Path::new(location))?;
     }
-    let lake = Lake::open(location)?;
+    let lake = Lake::open(location)?.with_kms_key(settings.kms_key_id.clone());
     println!("paylake demo: lake at {}", lake.root());
 
     let summary = steps::simulate(settings, &lake, simulation).await?;

@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod query;
 mod regulatory;
+mod serving;
 mod steps;
 
 use std::time::Duration;
@@ -230,8 +231,22 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Sql {
             lake,
             format,
+            role,
+            user,
             query,
-        } => query::sql(&open_lake(&settings, &lake)?, &query, format).await,
+        } => {
+            let access = settings.access()?;
+            let role = role.unwrap_or_else(|| access.default_role.clone());
+            let asker = query::Asker {
+                user: user.unwrap_or_else(query::current_user),
+                role: access.role(&role)?,
+                access_version: &access.version,
+            };
+            query::sql(&open_lake(&settings, &lake)?, &asker, &query, format).await
+        }
+        Command::Catalog { catalog } => serving::catalog(&settings, catalog).await,
+        Command::Athena { athena } => serving::athena(&settings, athena).await,
+        Command::Warehouse { warehouse } => serving::warehouse(&settings, warehouse).await,
         Command::Tables { lake, format } => {
             query::tables(&open_lake(&settings, &lake)?, format).await
         }
@@ -243,7 +258,7 @@ fn lake_location(settings: &Settings, lake: &LakeArg) -> String {
 }
 
 fn open_lake(settings: &Settings, lake: &LakeArg) -> Result<Lake> {
-    Ok(Lake::open(&lake_location(settings, lake))?)
+    Ok(Lake::open(&lake_location(settings, lake))?.with_kms_key(settings.kms_key_id.clone()))
 }
 
 /// A spinner on stderr for a long step; hidden when stderr is not a terminal.

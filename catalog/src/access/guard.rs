@@ -1,0 +1,151 @@
+//! The access policy applied to local queries: only reading queries run; a role reads only the
+//! tables granted to it; personal-data columns are masked (read as NULL) or refused by role.
+//!
+//! The check reads the optimised plan, so it sees exactly the columns each scan reads, however
+//! the query names them (`SELECT *`, a filter, a subquery, a join).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::common::{Column, ScalarValue};
+use datafusion::dataframe::DataFrame;
+use datafusion::logical_expr::{lit, Expr, LogicalPlan};
+use datafusion::prelude::SessionContext;
+
+use crate::access::settings::{PersonalData, Role};
+use crate::error::{CatalogError, Result};
+use crate::lake::Lake;
+use crate::registry::registry;
+use crate::session::{lake_session, register};
+
+/// A query the role may run, planned, with what it reads.
+pub struct GuardedQuery {
+    pub frame: DataFrame,
+    /// `zone.table` of every lake table the query reads.
+    pub tables_read: Vec<String>,
+    /// `zone.table.column` of every personal-data column read as NULL for the role.
+    pub columns_masked: Vec<String>,
+}
+
+/// A lake session as `role` sees it: the personal-data columns the role has masked read as
+/// NULL of their type, so that no expression over them can reveal a value.
+pub async fn role_session(lake: &Lake, role: &Role) -> Result<SessionContext> {
+    let context = lake_session(lake).await?;
+    if role.personal_data != PersonalData::Masked {
+        return Ok(context);
+    }
+    for table in registry().tables() {
+        let withheld = role.withheld_columns(table);
+        if withheld.is_empty() || !role.reads(table) {
+            continue;
+        }
+        let frame = context.table(table.qualified_name()).await?;
+        let columns = frame
+            .schema()
+            .fields()
+            .iter()
+            .map(|field| {
+                let column = Expr::Column(Column::new_unqualified(field.name()));
+                if !withheld.contains(&field.name().as_str()) {
+                    return Ok(column);
+                }
+                Ok(lit(ScalarValue::try_from(field.data_type())?).alias(field.name()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        register(&context, table, frame.select(columns)?.into_view())?;
+    }
+    Ok(context)
+}
+
+/// Plans `query` for `role` in a session made by [`role_session`], or refuses it with the
+/// table or column and the reason.
+pub async fn guarded_query(
+    context: &SessionContext,
+    role: &Role,
+    query: &str,
+) -> Result<GuardedQuery> {
+    let refuse = |reason: String| CatalogError::Refused {
+        role: role.name.clone(),
+        reason,
+    };
+    let state = context.state();
+    // Planned, not run: DataFusion runs DDL as it plans it through `SessionContext::sql`.
+    let plan = state.create_logical_plan(query).await?;
+    if let Some(statement) = changing_statement(&plan) {
+        return Err(refuse(format!(
+            "only reading queries run here, and {statement} would change the lake"
+        )));
+    }
+    let columns_read = columns_read_by_table(&state.optimize(&plan)?)?;
+    let mut tables_read = Vec::new();
+    let mut columns_masked = Vec::new();
+    for (name, columns) in &columns_read {
+        let Ok(table) = registry().find(name) else {
+            continue; // information_schema and other views of the session itself
+        };
+        if !role.reads(table) {
+            return Err(refuse(format!(
+                "{name} is not granted to this role, which reads {} (access.toml)",
+                role.grant_summary()
+            )));
+        }
+        let withheld = role.withheld_columns(table);
+        match role.personal_data {
+            PersonalData::Allowed => {}
+            PersonalData::Refused => {
+                if let Some(column) = withheld.iter().find(|c| columns.contains(**c)) {
+                    return Err(refuse(format!(
+                        "{name}.{column} holds personal data, which this role does not see; \
+                         name the columns you need without it (SELECT * reads it too)"
+                    )));
+                }
+            }
+            PersonalData::Masked => {
+                columns_masked.extend(withheld.iter().map(|column| format!("{name}.{column}")));
+            }
+        }
+        tables_read.push(name.clone());
+    }
+    Ok(GuardedQuery {
+        frame: DataFrame::new(state, plan),
+        tables_read,
+        columns_masked,
+    })
+}
+
+/// The kind of a statement that would change the lake or the session, if `plan` is one.
+fn changing_statement(plan: &LogicalPlan) -> Option<String> {
+    match plan {
+        LogicalPlan::Ddl(ddl) => Some(ddl.name().to_string()),
+        LogicalPlan::Dml(dml) => Some(dml.op.to_string()),
+        LogicalPlan::Copy(_) => Some("COPY".to_string()),
+        LogicalPlan::Statement(statement) => Some(statement.name().to_string()),
+        _ => None,
+    }
+}
+
+/// The columns every table scan of the plan reads, by `zone.table`.
+fn columns_read_by_table(plan: &LogicalPlan) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    let mut reads: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            let name = match scan.table_name.schema() {
+                Some(schema) => format!("{schema}.{}", scan.table_name.table()),
+                None => scan.table_name.table().to_string(),
+            };
+            let schema = scan.source.schema();
+            let columns = reads.entry(name).or_default();
+            match &scan.projection {
+                Some(indices) => {
+                    columns.extend(indices.iter().map(|i| schema.field(*i).name().clone()))
+                }
+                None => columns.extend(schema.fields().iter().map(|f| f.name().clone())),
+            }
+            for filter in &scan.filters {
+                columns.extend(filter.column_refs().into_iter().map(|c| c.name.clone()));
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    Ok(reads)
+}

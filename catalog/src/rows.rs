@@ -1,0 +1,67 @@
+//! Appending a few rows to a table, column by column: the shape of paylake's own records
+//! (exports, filings, the query audit), built loosely typed and cast to the registry's schema.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, Date32Array, ListBuilder, StringArray, StringBuilder, TimestampMicrosecondArray,
+};
+use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::delta::{append, conform_to_schema, open_or_create_table};
+use crate::error::Result;
+use crate::lake::Lake;
+use crate::registry::TableDef;
+
+/// Appends one commit of rows given as one array per column of `table`, in schema order.
+pub async fn append_columns(lake: &Lake, table: &TableDef, columns: Vec<ArrayRef>) -> Result<()> {
+    let fields: Vec<_> = table.schema.fields().iter().cloned().collect();
+    debug_assert_eq!(fields.len(), columns.len(), "a value for every column");
+    // Built loosely typed, then cast to the registry's schema (list item names, nullability).
+    let loose = arrow::datatypes::Schema::new(
+        fields
+            .iter()
+            .zip(&columns)
+            .map(|(field, column)| {
+                arrow::datatypes::Field::new(field.name(), column.data_type().clone(), true)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let batch = RecordBatch::try_new(Arc::new(loose), columns)?;
+    let batch = conform_to_schema(&batch, &table.schema)?;
+    let delta_table = open_or_create_table(lake, table).await?;
+    append(delta_table, table, vec![batch], vec![]).await?;
+    Ok(())
+}
+
+pub fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(values.collect::<StringArray>())
+}
+
+pub fn dates(values: impl Iterator<Item = NaiveDate>) -> ArrayRef {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
+    Arc::new(Date32Array::from_iter_values(values.map(|date| {
+        i32::try_from((date - epoch).num_days()).expect("dates fit in i32 days")
+    })))
+}
+
+pub fn timestamps(values: impl Iterator<Item = Option<DateTime<Utc>>>) -> ArrayRef {
+    Arc::new(
+        values
+            .map(|value| value.map(|time| time.timestamp_micros()))
+            .collect::<TimestampMicrosecondArray>()
+            .with_timezone("UTC"),
+    )
+}
+
+pub fn string_lists<'a>(values: impl Iterator<Item = &'a Vec<String>>) -> ArrayRef {
+    let mut builder = ListBuilder::new(StringBuilder::new());
+    for list in values {
+        for value in list {
+            builder.values().append_value(value);
+        }
+        builder.append(true);
+    }
+    Arc::new(builder.finish())
+}

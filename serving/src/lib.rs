@@ -1,0 +1,20 @@
+//! Serving the lake to analysts' engines, all derived from the table registry and the roles:
+//!
+//! - [`glue`]: a Glue database per zone and a table per Delta table, as Athena reads them;
+//! - [`lake_formation`]: the roles' grants and LF-tags on personal-data columns;
+//! - [`athena`]: running a query in a workgroup and waiting for it;
+//! - [`warehouse`]: loading a business date of gold into Redshift (COPY from a manifest of the
+//!   Delta table's live files into staging, MERGE into the target, one transaction);
+//! - [`sql_files`]: the Athena and Redshift DDL and load SQL under `sql/`.
+
+pub mod athena;
+pub mod error;
+pub mod glue;
+pub mod lake_formation;
+pub mod settings;
+pub mod sql_files;
+pub mod types;
+pub mod warehouse;
+
+pub use error::{Result, ServingError};
+pub use settings::AwsSettings;

@@ -1,0 +1,222 @@
+//! Loading gold into Redshift, one business date at a time: a manifest lists the Delta
+//! table's live Parquet files of that date (never a file a later commit removed), and one
+//! BatchExecuteStatement runs COPY into staging and MERGE into the target as one transaction,
+//! polled until it ends or the timeout passes.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_redshiftdata::types::StatusString;
+use chrono::NaiveDate;
+use paylake_catalog::delta::open_table;
+use paylake_catalog::{Lake, TableDef};
+use serde_json::json;
+
+use crate::error::{Result, ServingError};
+use crate::settings::AwsSettings;
+use crate::sql_files::redshift_load_statements;
+
+const SERVICE: &str = "redshift-data";
+
+/// The load of one table's business date.
+#[derive(Debug)]
+pub struct TableLoad {
+    pub table: String,
+    pub delta_version: i64,
+    pub files: usize,
+    pub bytes: i64,
+    pub manifest: String,
+    pub statement_id: String,
+}
+
+/// A Redshift COPY manifest of the live files of one partition, and the version it reflects.
+pub struct LiveFiles {
+    pub delta_version: i64,
+    /// (URL, size in bytes) of each file.
+    pub files: Vec<(String, i64)>,
+}
+
+impl LiveFiles {
+    /// The manifest COPY reads: Parquet needs each file's `content_length`.
+    pub fn manifest_json(&self) -> String {
+        let entries: Vec<_> = self
+            .files
+            .iter()
+            .map(|(url, bytes)| json!({"url": url, "mandatory": true, "meta": {"content_length": bytes}}))
+            .collect();
+        serde_json::to_string_pretty(&json!({ "entries": entries })).expect("a manifest serialises")
+    }
+}
+
+/// The live Parquet files of `table`'s partition `business_date`.
+pub async fn live_files(
+    lake: &Lake,
+    table: &TableDef,
+    business_date: NaiveDate,
+) -> Result<Option<LiveFiles>> {
+    let Some(delta_table) = open_table(lake, table).await? else {
+        return Ok(None);
+    };
+    let table_error = |reason: String| ServingError::Table {
+        table: table.qualified_name(),
+        reason,
+    };
+    let state = delta_table
+        .snapshot()
+        .map_err(|err| table_error(err.to_string()))?;
+    let wanted = business_date.format("%Y-%m-%d").to_string();
+    let log_store = delta_table.log_store();
+    let files = state
+        .log_data()
+        .iter()
+        .filter(|file| {
+            file.partition_values_map()
+                .get("business_date")
+                .cloned()
+                .flatten()
+                .as_deref()
+                == Some(wanted.as_str())
+        })
+        .map(|file| (log_store.to_uri(&file.object_store_path()), file.size()))
+        .collect();
+    Ok(Some(LiveFiles {
+        delta_version: i64::try_from(state.version()).unwrap_or(i64::MAX),
+        files,
+    }))
+}
+
+/// Loads `business_date` of each table: writes its manifest under
+/// `<lake>/_warehouse/manifests/`, then runs the load as one transaction and waits for it.
+pub async fn load_date(
+    client: &aws_sdk_redshiftdata::Client,
+    lake: &Lake,
+    settings: &AwsSettings,
+    tables: &[&TableDef],
+    business_date: NaiveDate,
+) -> Result<Vec<TableLoad>> {
+    if !matches!(lake.root().scheme(), "s3" | "s3a") {
+        return Err(ServingError::Table {
+            table: "(lake)".to_string(),
+            reason: format!(
+                "Redshift COPY reads from S3, and the lake at {} is not on S3",
+                lake.root()
+            ),
+        });
+    }
+    let mut loads = Vec::new();
+    for table in tables {
+        let Some(live) = live_files(lake, table, business_date).await? else {
+            tracing::info!(table = %table.qualified_name(), "not written yet; nothing to load");
+            continue;
+        };
+        let relative = format!(
+            "_warehouse/manifests/{}/{}/business_date={business_date}/v{}.manifest",
+            table.zone.as_str(),
+            table.name,
+            live.delta_version
+        );
+        let manifest = lake
+            .write_file(&relative, live.manifest_json().into_bytes())
+            .await?;
+        let mut statements = redshift_load_statements(
+            table,
+            &manifest,
+            &settings.redshift_iam_role,
+            &business_date.to_string(),
+        );
+        if live.files.is_empty() {
+            // COPY refuses an empty manifest; an empty date still removes the rows it had.
+            statements.remove(1);
+        }
+        let statement_id = run_batch(
+            client,
+            settings,
+            statements,
+            &format!("paylake load {} {business_date}", table.qualified_name()),
+        )
+        .await?;
+        loads.push(TableLoad {
+            table: table.qualified_name(),
+            delta_version: live.delta_version,
+            files: live.files.len(),
+            bytes: live.files.iter().map(|(_, bytes)| bytes).sum(),
+            manifest,
+            statement_id,
+        });
+    }
+    Ok(loads)
+}
+
+/// Runs `statements` as one transaction and waits until it finishes, fails or times out.
+pub async fn run_batch(
+    client: &aws_sdk_redshiftdata::Client,
+    settings: &AwsSettings,
+    statements: Vec<String>,
+    name: &str,
+) -> Result<String> {
+    let started = client
+        .batch_execute_statement()
+        .set_sqls(Some(statements))
+        .database(&settings.redshift_database)
+        .set_workgroup_name(
+            settings
+                .redshift_workgroup
+                .clone()
+                .filter(|_| settings.redshift_cluster.is_none()),
+        )
+        .set_cluster_identifier(settings.redshift_cluster.clone())
+        .set_db_user(settings.redshift_db_user.clone())
+        .statement_name(name)
+        .send()
+        .await
+        .map_err(|err| {
+            ServingError::aws(SERVICE, format!("BatchExecuteStatement ({name})"), err)
+        })?;
+    let id = started.id().unwrap_or_default().to_string();
+    wait_for(
+        client,
+        &id,
+        Duration::from_secs(settings.statement_timeout_seconds),
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn wait_for(
+    client: &aws_sdk_redshiftdata::Client,
+    id: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(200);
+    loop {
+        let statement = client
+            .describe_statement()
+            .id(id)
+            .send()
+            .await
+            .map_err(|err| ServingError::aws(SERVICE, format!("DescribeStatement {id}"), err))?;
+        let status = statement.status().cloned();
+        match status {
+            Some(StatusString::Finished) => return Ok(()),
+            Some(state @ (StatusString::Failed | StatusString::Aborted)) => {
+                return Err(ServingError::Statement {
+                    service: SERVICE,
+                    statement_id: id.to_string(),
+                    state: state.as_str().to_lowercase(),
+                    reason: statement.error().unwrap_or("no reason given").to_string(),
+                })
+            }
+            _ => {}
+        }
+        if started.elapsed() >= timeout {
+            return Err(ServingError::Timeout {
+                service: SERVICE,
+                statement_id: id.to_string(),
+                state: status.map_or("unknown".to_string(), |s| s.as_str().to_lowercase()),
+                seconds: timeout.as_secs(),
+            });
+        }
+        tokio::time::sleep(pause.min(timeout.saturating_sub(started.elapsed()))).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}

@@ -187,8 +187,12 @@ pub enum Command {
         /// Who asks, for the audit (default: $USER).
         #[arg(long, env = "PAYLAKE_USER")]
         user: Option<String>,
+        /// Read the query from a file (e.g. one of sql/queries/).
+        #[arg(long, value_name = "FILE", conflicts_with = "query")]
+        file: Option<PathBuf>,
         /// The query.
-        query: String,
+        #[arg(required_unless_present = "file")]
+        query: Option<String>,
     },
     /// The AWS catalog of the lake: Glue tables, Lake Formation grants, the generated SQL.
     Catalog {

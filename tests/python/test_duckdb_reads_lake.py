@@ -14,14 +14,8 @@ PAYLAKE = os.environ["PAYLAKE_BIN"]
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    root = tmp_path_factory.mktemp("duckdb") / "lake"
-    subprocess.run(
-        [PAYLAKE, "demo", "--lake", str(root), "--days", "3", "--payments-per-day", "100"],
-        check=True,
-        capture_output=True,
-    )
-    return root
+def lake(demo_lake):
+    return demo_lake
 
 
 def paylake_counts(lake):

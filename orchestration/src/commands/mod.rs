@@ -233,8 +233,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             format,
             role,
             user,
+            file,
             query,
         } => {
+            let query = match (file, query) {
+                (Some(path), _) => std::fs::read_to_string(&path)
+                    .map_err(|source| crate::error::OrchestrationError::Io { path, source })?,
+                (None, query) => query.unwrap_or_default(),
+            };
             let access = settings.access()?;
             let role = role.unwrap_or_else(|| access.default_role.clone());
             let asker = query::Asker {

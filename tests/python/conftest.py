@@ -1,0 +1,32 @@
+"""One demo lake for the Python tests that read a lake, built once per run."""
+
+import os
+import subprocess
+
+import pytest
+
+PAYLAKE = os.environ["PAYLAKE_BIN"]
+
+
+@pytest.fixture(scope="session")
+def demo_lake(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "lake"
+    subprocess.run(
+        [PAYLAKE, "demo", "--lake", str(root), "--days", "3", "--payments-per-day", "100"],
+        check=True,
+        capture_output=True,
+    )
+    return root
+
+
+def paylake_sql(lake, query, role="pipeline"):
+    """Rows of a `paylake sql` query, as dicts of JSON values."""
+    import json
+
+    out = subprocess.run(
+        [PAYLAKE, "sql", "--lake", str(lake), "--role", role, "--format", "json", query],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out) if out.strip() else []

@@ -264,21 +264,41 @@ async fn register_location(client: &aws_sdk_lakeformation::Client, lake: &Lake) 
     }
 }
 
+/// Creates the LF-tag with `values`, or adds the values it lacks.
 async fn ensure_tag(
     client: &aws_sdk_lakeformation::Client,
     key: &str,
     values: Vec<String>,
 ) -> Result<()> {
-    if client.get_lf_tag().tag_key(key).send().await.is_ok() {
+    // moto answers a missing tag with an empty one, Lake Formation with EntityNotFound.
+    let existing: Vec<String> = match client.get_lf_tag().tag_key(key).send().await {
+        Ok(tag) => tag.tag_values().to_vec(),
+        Err(_) => vec![],
+    };
+    if existing.is_empty() {
+        client
+            .create_lf_tag()
+            .tag_key(key)
+            .set_tag_values(Some(values))
+            .send()
+            .await
+            .map_err(|err| ServingError::aws(SERVICE, format!("CreateLFTag {key}"), err))?;
+        return Ok(());
+    }
+    let missing: Vec<String> = values
+        .into_iter()
+        .filter(|v| !existing.contains(v))
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     client
-        .create_lf_tag()
+        .update_lf_tag()
         .tag_key(key)
-        .set_tag_values(Some(values))
+        .set_tag_values_to_add(Some(missing))
         .send()
         .await
-        .map_err(|err| ServingError::aws(SERVICE, format!("CreateLFTag {key}"), err))?;
+        .map_err(|err| ServingError::aws(SERVICE, format!("UpdateLFTag {key}"), err))?;
     Ok(())
 }
 

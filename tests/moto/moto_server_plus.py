@@ -11,6 +11,7 @@ Usage: python moto_server_plus.py -H 127.0.0.1 -p PORT
 
 import json
 import sys
+import time
 
 from moto.redshiftdata.models import Statement
 from moto.redshiftdata.responses import RedshiftDataAPIServiceResponse
@@ -31,6 +32,8 @@ def batch_execute_statement(self):
         query_string="; ".join(sqls),
         secret_arn=self._get_param("SecretArn"),
     )
+    # The API's timestamps are epoch seconds (moto's own Statement writes ISO text).
+    statement.created_at = statement.updated_at = time.time()
     statement.sub_statements = [
         {"Id": f"{statement.id}:{index + 1}", "QueryString": sql, "Status": "FINISHED"}
         for index, sql in enumerate(sqls)

@@ -76,10 +76,13 @@ pub async fn guarded_query(
             "only reading queries run here, and {statement} would change the lake"
         )));
     }
+    // Tables as the query names them (the optimiser may drop a scan it proves empty);
+    // columns as the optimised plan reads them.
+    let tables_named = columns_read_by_table(&plan)?;
     let columns_read = columns_read_by_table(&state.optimize(&plan)?)?;
     let mut tables_read = Vec::new();
     let mut columns_masked = Vec::new();
-    for (name, columns) in &columns_read {
+    for name in tables_named.keys() {
         let Ok(table) = registry().find(name) else {
             continue; // information_schema and other views of the session itself
         };
@@ -90,10 +93,14 @@ pub async fn guarded_query(
             )));
         }
         let withheld = role.withheld_columns(table);
+        let columns = columns_read.get(name);
         match role.personal_data {
             PersonalData::Allowed => {}
             PersonalData::Refused => {
-                if let Some(column) = withheld.iter().find(|c| columns.contains(**c)) {
+                if let Some(column) = withheld
+                    .iter()
+                    .find(|c| columns.is_some_and(|read| read.contains(**c)))
+                {
                     return Err(refuse(format!(
                         "{name}.{column} holds personal data, which this role does not see; \
                          name the columns you need without it (SELECT * reads it too)"

@@ -51,7 +51,7 @@ impl Role {
     /// Whether the role reads `table` at all.
     pub fn reads(&self, table: &TableDef) -> bool {
         let qualified_name = table.qualified_name();
-        if self.tables.iter().any(|named| *named == qualified_name) {
+        if self.tables.contains(&qualified_name) {
             return true;
         }
         let zone_granted = self.zones.iter().any(|zone| zone == table.zone.as_str());

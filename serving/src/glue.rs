@@ -1,7 +1,7 @@
 //! The Glue Data Catalog: a database per zone and, per Delta table, a table in the form Athena
 //! reads natively (`table_type=DELTA`), with the columns of the Delta log's current schema.
-
-use std::collections::BTreeMap;
+//! Gold tables are also catalogued as partitioned Parquet tables for engines that do not read
+//! Delta ([`crate::symlink`]).
 
 use aws_sdk_glue::types::{Column, DatabaseInput, SerDeInfo, StorageDescriptor, TableInput};
 use paylake_catalog::delta::open_table;
@@ -9,12 +9,14 @@ use paylake_catalog::{registry, Lake, TableDef, Zone};
 
 use crate::error::{Result, ServingError};
 use crate::settings::AwsSettings;
+use crate::symlink;
 use crate::types::glue_type;
 
-const SERVICE: &str = "glue";
+pub(crate) const SERVICE: &str = "glue";
 const PARQUET_INPUT: &str = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
 const PARQUET_OUTPUT: &str = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
-const PARQUET_SERDE: &str = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
+pub(crate) const PARQUET_SERDE: &str =
+    "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
 
 /// What a sync did.
 #[derive(Debug, Default)]
@@ -26,16 +28,38 @@ pub struct SyncSummary {
     pub tables_unchanged: usize,
     /// Tables of the registry the lake has not written yet, left out of the catalog.
     pub tables_not_written: Vec<String>,
+    /// Partitions of the Parquet (symlink manifest) tables added and removed.
+    pub partitions_added: usize,
+    pub partitions_removed: usize,
 }
 
-/// A Glue column: name, type, and whether it holds personal data.
+impl SyncSummary {
+    fn count(&mut self, name: String, outcome: Upsert) {
+        match outcome {
+            Upsert::Created => self.tables_created.push(name),
+            Upsert::Updated => self.tables_updated.push(name),
+            Upsert::Unchanged => self.tables_unchanged += 1,
+        }
+    }
+}
+
+/// A Glue column: name and Hive type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlueColumn {
     pub name: String,
     pub glue_type: String,
 }
 
-/// Creates the zones' databases and creates or updates a table per written Delta table.
+/// What writing a catalog table did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Creates the zones' databases and creates or updates a table per written Delta table, and a
+/// Parquet table per written gold table.
 pub async fn sync_catalog(
     client: &aws_sdk_glue::Client,
     lake: &Lake,
@@ -44,7 +68,8 @@ pub async fn sync_catalog(
     let mut summary = SyncSummary::default();
     for zone in Zone::ALL {
         let database = settings.database_of(zone.as_str());
-        if ensure_database(client, &database, zone).await? {
+        let description = format!("paylake {} zone: Delta tables", zone.as_str());
+        if ensure_database(client, &database, &description).await? {
             summary.databases_created.push(database);
         }
     }
@@ -71,33 +96,16 @@ pub async fn sync_catalog(
             .collect();
         let database = settings.database_of(table.zone.as_str());
         let location = lake.table_url(table).to_string();
-        match existing_table(client, &database, table.name).await? {
-            None => {
-                create_table(client, &database, table, &columns, &location).await?;
-                summary.tables_created.push(table.qualified_name());
-            }
-            Some((existing_columns, existing_location))
-                if existing_columns == columns && existing_location == location =>
-            {
-                summary.tables_unchanged += 1;
-            }
-            Some(_) => {
-                let input = table_input(table, &columns, &location)?;
-                client
-                    .update_table()
-                    .database_name(&database)
-                    .table_input(input)
-                    .send()
-                    .await
-                    .map_err(|err| {
-                        ServingError::aws(
-                            SERVICE,
-                            format!("UpdateTable {database}.{}", table.name),
-                            err,
-                        )
-                    })?;
-                summary.tables_updated.push(table.qualified_name());
-            }
+        let input = delta_table_input(table, &columns, &location)?;
+        let outcome = upsert_table(client, &database, input).await?;
+        summary.count(table.qualified_name(), outcome);
+
+        if symlink::is_served_as_parquet(table) {
+            let parquet =
+                symlink::sync_parquet_table(client, lake, settings, table, &columns).await?;
+            summary.count(parquet.name, parquet.table);
+            summary.partitions_added += parquet.partitions_added;
+            summary.partitions_removed += parquet.partitions_removed;
         }
     }
     tracing::info!(
@@ -110,17 +118,17 @@ pub async fn sync_catalog(
 }
 
 /// Creates the database unless it exists; whether it was created.
-async fn ensure_database(
+pub(crate) async fn ensure_database(
     client: &aws_sdk_glue::Client,
     database: &str,
-    zone: Zone,
+    description: &str,
 ) -> Result<bool> {
     if client.get_database().name(database).send().await.is_ok() {
         return Ok(false);
     }
     let input = DatabaseInput::builder()
         .name(database)
-        .description(format!("paylake {} zone", zone.as_str()))
+        .description(description)
         .build()
         .map_err(|err| ServingError::build(SERVICE, format!("CreateDatabase {database}"), err))?;
     match client.create_database().database_input(input).send().await {
@@ -140,100 +148,116 @@ async fn ensure_database(
     }
 }
 
-/// The columns and location of a catalog table, or `None` when there is none.
-async fn existing_table(
+/// What paylake compares of a catalog table to decide whether it changed: columns, partition
+/// keys and location.
+#[derive(Debug, PartialEq, Eq)]
+struct TableShape {
+    columns: Vec<GlueColumn>,
+    partition_keys: Vec<GlueColumn>,
+    location: String,
+}
+
+fn glue_columns(columns: &[Column]) -> Vec<GlueColumn> {
+    columns
+        .iter()
+        .map(|column| GlueColumn {
+            name: column.name().to_string(),
+            glue_type: column.r#type().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+fn shape(descriptor: Option<&StorageDescriptor>, partition_keys: &[Column]) -> TableShape {
+    TableShape {
+        columns: descriptor
+            .map(|d| glue_columns(d.columns()))
+            .unwrap_or_default(),
+        partition_keys: glue_columns(partition_keys),
+        location: descriptor
+            .and_then(|d| d.location())
+            .unwrap_or_default()
+            .to_string(),
+    }
+}
+
+/// Creates the table, or updates it when its shape differs from `input`'s.
+pub(crate) async fn upsert_table(
     client: &aws_sdk_glue::Client,
     database: &str,
-    name: &str,
-) -> Result<Option<(Vec<GlueColumn>, String)>> {
-    let output = match client
+    input: TableInput,
+) -> Result<Upsert> {
+    let name = input.name().to_string();
+    let operation = |verb: &str| format!("{verb} {database}.{name}");
+    let existing = match client
         .get_table()
         .database_name(database)
-        .name(name)
+        .name(&name)
         .send()
         .await
     {
-        Ok(output) => output,
+        Ok(output) => output.table().cloned(),
         Err(err)
             if err
                 .as_service_error()
                 .is_some_and(|e| e.is_entity_not_found_exception()) =>
         {
-            return Ok(None)
+            None
         }
-        Err(err) => {
-            return Err(ServingError::aws(
-                SERVICE,
-                format!("GetTable {database}.{name}"),
-                err,
-            ))
-        }
+        Err(err) => return Err(ServingError::aws(SERVICE, operation("GetTable"), err)),
     };
-    let descriptor = output.table().and_then(|table| table.storage_descriptor());
-    let columns = descriptor
-        .map(|descriptor| {
-            descriptor
-                .columns()
-                .iter()
-                .map(|column| GlueColumn {
-                    name: column.name().to_string(),
-                    glue_type: column.r#type().unwrap_or_default().to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let location = descriptor
-        .and_then(|descriptor| descriptor.location())
-        .unwrap_or_default()
-        .to_string();
-    Ok(Some((columns, location)))
-}
-
-async fn create_table(
-    client: &aws_sdk_glue::Client,
-    database: &str,
-    table: &TableDef,
-    columns: &[GlueColumn],
-    location: &str,
-) -> Result<()> {
+    let Some(existing) = existing else {
+        client
+            .create_table()
+            .database_name(database)
+            .table_input(input)
+            .send()
+            .await
+            .map_err(|err| ServingError::aws(SERVICE, operation("CreateTable"), err))?;
+        return Ok(Upsert::Created);
+    };
+    let wanted = shape(input.storage_descriptor(), input.partition_keys());
+    if shape(existing.storage_descriptor(), existing.partition_keys()) == wanted {
+        return Ok(Upsert::Unchanged);
+    }
     client
-        .create_table()
+        .update_table()
         .database_name(database)
-        .table_input(table_input(table, columns, location)?)
+        .table_input(input)
         .send()
         .await
-        .map_err(|err| {
-            ServingError::aws(
-                SERVICE,
-                format!("CreateTable {database}.{}", table.name),
-                err,
-            )
-        })?;
-    Ok(())
+        .map_err(|err| ServingError::aws(SERVICE, operation("UpdateTable"), err))?;
+    Ok(Upsert::Updated)
 }
 
-/// A Delta table as Athena reads it natively: `table_type=DELTA` at the table's location.
-fn table_input(table: &TableDef, columns: &[GlueColumn], location: &str) -> Result<TableInput> {
-    let operation = || format!("TableInput {}", table.qualified_name());
-    let glue_columns = columns
+/// Glue columns, commented and marked when they hold personal data.
+pub(crate) fn columns_of(table: &TableDef, columns: &[GlueColumn]) -> Result<Vec<Column>> {
+    columns
         .iter()
         .map(|column| {
             let personal = table.personal_data.contains(&column.name.as_str());
-            Column::builder()
+            let mut builder = Column::builder()
                 .name(&column.name)
-                .r#type(&column.glue_type)
-                .set_comment(personal.then(|| "personal data".to_string()))
-                .set_parameters(personal.then(|| {
-                    BTreeMap::from([("personal_data".to_string(), "true".to_string())])
-                        .into_iter()
-                        .collect()
-                }))
-                .build()
-                .map_err(|err| ServingError::build(SERVICE, operation(), err))
+                .r#type(&column.glue_type);
+            if personal {
+                builder = builder
+                    .comment("personal data")
+                    .parameters("personal_data", "true");
+            }
+            builder.build().map_err(|err| {
+                ServingError::build(SERVICE, format!("Column {}", table.qualified_name()), err)
+            })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+/// A Delta table as Athena reads it natively: `table_type=DELTA` at the table's location.
+fn delta_table_input(
+    table: &TableDef,
+    columns: &[GlueColumn],
+    location: &str,
+) -> Result<TableInput> {
     let descriptor = StorageDescriptor::builder()
-        .set_columns(Some(glue_columns))
+        .set_columns(Some(columns_of(table, columns)?))
         .location(location)
         .input_format(PARQUET_INPUT)
         .output_format(PARQUET_OUTPUT)
@@ -255,5 +279,11 @@ fn table_input(table: &TableDef, columns: &[GlueColumn], location: &str) -> Resu
         .parameters("paylake.personal_data", table.personal_data.join(","))
         .storage_descriptor(descriptor)
         .build()
-        .map_err(|err| ServingError::build(SERVICE, operation(), err))
+        .map_err(|err| {
+            ServingError::build(
+                SERVICE,
+                format!("TableInput {}", table.qualified_name()),
+                err,
+            )
+        })
 }

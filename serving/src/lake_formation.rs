@@ -14,6 +14,7 @@ use paylake_catalog::{Lake, Zone};
 
 use crate::error::{Result, ServingError};
 use crate::settings::AwsSettings;
+use crate::symlink::parquet_database;
 
 const SERVICE: &str = "lakeformation";
 /// LF-tag on every table: the zone it belongs to.
@@ -85,36 +86,39 @@ impl LfGrant {
     }
 }
 
-/// The grants the roles get on the catalogued tables, derived from the registry.
+/// The grants the roles get on the catalogued tables, derived from the registry. A table
+/// catalogued twice (as Delta, and as Parquet for engines without Delta) is granted alike in
+/// both databases.
 pub fn derived_grants(
     access: &AccessSettings,
-    settings: &AwsSettings,
-    catalogued: &BTreeSet<String>,
+    catalogued: &BTreeSet<CataloguedTable>,
 ) -> Vec<LfGrant> {
     let mut grants = Vec::new();
     for grant in table_grants(access) {
-        if !catalogued.contains(&grant.table.qualified_name()) {
-            continue;
-        }
-        for principal in &grant.role.principals {
-            let on_table = |permissions: &[&str], excluded_columns: Option<Vec<String>>| LfGrant {
-                principal: principal.clone(),
-                database: settings.database_of(grant.table.zone.as_str()),
-                table: grant.table.name.to_string(),
-                excluded_columns,
-                permissions: permissions.iter().map(|p| p.to_string()).collect(),
-            };
-            if grant.role.write {
-                grants.push(on_table(&["ALL"], None));
-                continue;
-            }
-            match &grant.columns {
-                ColumnGrant::All => grants.push(on_table(&["DESCRIBE", "SELECT"], None)),
-                ColumnGrant::Excluding(columns) => {
-                    grants.push(on_table(&["DESCRIBE"], None));
-                    let mut excluded: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-                    excluded.sort();
-                    grants.push(on_table(&["SELECT"], Some(excluded)));
+        let qualified_name = grant.table.qualified_name();
+        for catalogued in catalogued.iter().filter(|c| c.table == qualified_name) {
+            for principal in &grant.role.principals {
+                let on_table =
+                    |permissions: &[&str], excluded_columns: Option<Vec<String>>| LfGrant {
+                        principal: principal.clone(),
+                        database: catalogued.database.clone(),
+                        table: grant.table.name.to_string(),
+                        excluded_columns,
+                        permissions: permissions.iter().map(|p| p.to_string()).collect(),
+                    };
+                if grant.role.write {
+                    grants.push(on_table(&["ALL"], None));
+                    continue;
+                }
+                match &grant.columns {
+                    ColumnGrant::All => grants.push(on_table(&["DESCRIBE", "SELECT"], None)),
+                    ColumnGrant::Excluding(columns) => {
+                        grants.push(on_table(&["DESCRIBE"], None));
+                        let mut excluded: Vec<String> =
+                            columns.iter().map(|c| c.to_string()).collect();
+                        excluded.sort();
+                        grants.push(on_table(&["SELECT"], Some(excluded)));
+                    }
                 }
             }
         }
@@ -142,9 +146,12 @@ pub async fn apply_grants(
     ensure_tag(client, PERSONAL_DATA_TAG, vec!["true".to_string()]).await?;
 
     let catalogued = catalogued_tables(glue, settings).await?;
-    for name in &catalogued {
+    for CataloguedTable {
+        database,
+        table: name,
+    } in &catalogued
+    {
         let table = paylake_catalog::registry().find(name)?;
-        let database = settings.database_of(table.zone.as_str());
         let table_resource = LfGrant {
             principal: String::new(),
             database: database.clone(),
@@ -161,7 +168,7 @@ pub async fn apply_grants(
         let columns = Resource::builder()
             .table_with_columns(
                 TableWithColumnsResource::builder()
-                    .database_name(&database)
+                    .database_name(database)
                     .name(table.name)
                     .set_column_names(Some(
                         table.personal_data.iter().map(|c| c.to_string()).collect(),
@@ -176,10 +183,15 @@ pub async fn apply_grants(
 
     let databases: BTreeSet<String> = Zone::ALL
         .iter()
-        .map(|zone| settings.database_of(zone.as_str()))
+        .flat_map(|zone| {
+            [
+                settings.database_of(zone.as_str()),
+                parquet_database(settings, zone.as_str()),
+            ]
+        })
         .collect();
     let existing = existing_grants(client, &databases).await?;
-    let desired = derived_grants(access, settings, &catalogued);
+    let desired = derived_grants(access, &catalogued);
     for grant in &existing {
         if !desired.contains(grant) {
             client
@@ -326,41 +338,57 @@ async fn add_tag(
     Ok(())
 }
 
-/// `zone.table` of every registry table the Glue catalog holds.
+/// A registry table as the Glue catalog holds it: in its zone's database, or (gold) in the
+/// zone's Parquet database too.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CataloguedTable {
+    pub database: String,
+    /// `zone.table` in the registry.
+    pub table: String,
+}
+
+/// Every registry table the Glue catalog holds, in either of its databases.
 async fn catalogued_tables(
     glue: &aws_sdk_glue::Client,
     settings: &AwsSettings,
-) -> Result<BTreeSet<String>> {
+) -> Result<BTreeSet<CataloguedTable>> {
     let mut catalogued = BTreeSet::new();
     for zone in Zone::ALL {
-        let database = settings.database_of(zone.as_str());
-        let mut pages = glue
-            .get_tables()
-            .database_name(&database)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = match page {
-                Ok(page) => page,
-                Err(err)
-                    if err
-                        .as_service_error()
-                        .is_some_and(|e| e.is_entity_not_found_exception()) =>
-                {
-                    break
-                }
-                Err(err) => {
-                    return Err(ServingError::aws(
-                        "glue",
-                        format!("GetTables {database}"),
-                        err,
-                    ))
-                }
-            };
-            for table in page.table_list() {
-                let name = format!("{}.{}", zone.as_str(), table.name());
-                if paylake_catalog::registry().find(&name).is_ok() {
-                    catalogued.insert(name);
+        for database in [
+            settings.database_of(zone.as_str()),
+            parquet_database(settings, zone.as_str()),
+        ] {
+            let mut pages = glue
+                .get_tables()
+                .database_name(&database)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = match page {
+                    Ok(page) => page,
+                    Err(err)
+                        if err
+                            .as_service_error()
+                            .is_some_and(|e| e.is_entity_not_found_exception()) =>
+                    {
+                        break
+                    }
+                    Err(err) => {
+                        return Err(ServingError::aws(
+                            "glue",
+                            format!("GetTables {database}"),
+                            err,
+                        ))
+                    }
+                };
+                for table in page.table_list() {
+                    let name = format!("{}.{}", zone.as_str(), table.name());
+                    if paylake_catalog::registry().find(&name).is_ok() {
+                        catalogued.insert(CataloguedTable {
+                            database: database.clone(),
+                            table: name,
+                        });
+                    }
                 }
             }
         }

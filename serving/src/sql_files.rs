@@ -1,5 +1,5 @@
-//! The SQL that serves the lake, generated from the registry: Athena DDL for every gold
-//! table, Redshift DDL with a distribution and sort key per table, and the Redshift load (COPY
+//! The SQL that serves the lake, generated from the registry: Athena DDL and a latest-date view
+//! for every gold table, Redshift DDL with a distribution and sort key per table, and the Redshift load (COPY
 //! into staging, MERGE into the target). `paylake catalog sql-files` writes them under `sql/`;
 //! a test keeps the committed files equal to what this module generates.
 
@@ -42,6 +42,16 @@ pub fn athena_table_ddl(table: &TableDef, database: &str, lake_root: &str) -> St
         name = table.name,
         root = lake_root.trim_end_matches('/'),
         zone = table.zone.as_str(),
+    ));
+    sql
+}
+
+/// Athena's view of a gold table's latest business date, what most dashboards show.
+pub fn athena_latest_view(table: &TableDef, database: &str) -> String {
+    let mut sql = header(table);
+    sql.push_str(&format!(
+        "-- The rows of the latest business date the table holds.\nCREATE OR REPLACE VIEW {database}.{name}_latest AS\nSELECT *\nFROM {database}.{name}\nWHERE business_date = (SELECT max(business_date) FROM {database}.{name});\n",
+        name = table.name
     ));
     sql
 }
@@ -201,6 +211,10 @@ pub fn sql_files(database_of: impl Fn(&str) -> String) -> Vec<(String, String)> 
         files.push((
             format!("athena/tables/{}.sql", table.qualified_name()),
             athena_table_ddl(table, &database_of(table.zone.as_str()), LAKE_PLACEHOLDER),
+        ));
+        files.push((
+            format!("athena/views/{}_latest.sql", table.qualified_name()),
+            athena_latest_view(table, &database_of(table.zone.as_str())),
         ));
         files.push((
             format!("redshift/tables/{}.sql", table.qualified_name()),

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_redshiftdata::types::StatusString;
 use chrono::NaiveDate;
-use paylake_catalog::delta::open_table;
 use paylake_catalog::{Lake, TableDef};
 use serde_json::json;
 
 use crate::error::{Result, ServingError};
+use crate::live_files::{live_files, DataFile};
 use crate::settings::AwsSettings;
 use crate::sql_files::redshift_load_statements;
 
@@ -28,60 +28,13 @@ pub struct TableLoad {
     pub statement_id: String,
 }
 
-/// A Redshift COPY manifest of the live files of one partition, and the version it reflects.
-pub struct LiveFiles {
-    pub delta_version: i64,
-    /// (URL, size in bytes) of each file.
-    pub files: Vec<(String, i64)>,
-}
-
-impl LiveFiles {
-    /// The manifest COPY reads: Parquet needs each file's `content_length`.
-    pub fn manifest_json(&self) -> String {
-        let entries: Vec<_> = self
-            .files
-            .iter()
-            .map(|(url, bytes)| json!({"url": url, "mandatory": true, "meta": {"content_length": bytes}}))
-            .collect();
-        serde_json::to_string_pretty(&json!({ "entries": entries })).expect("a manifest serialises")
-    }
-}
-
-/// The live Parquet files of `table`'s partition `business_date`.
-pub async fn live_files(
-    lake: &Lake,
-    table: &TableDef,
-    business_date: NaiveDate,
-) -> Result<Option<LiveFiles>> {
-    let Some(delta_table) = open_table(lake, table).await? else {
-        return Ok(None);
-    };
-    let table_error = |reason: String| ServingError::Table {
-        table: table.qualified_name(),
-        reason,
-    };
-    let state = delta_table
-        .snapshot()
-        .map_err(|err| table_error(err.to_string()))?;
-    let wanted = business_date.format("%Y-%m-%d").to_string();
-    let log_store = delta_table.log_store();
-    let files = state
-        .log_data()
+/// The manifest COPY reads: Parquet needs each file's `content_length`.
+pub fn copy_manifest(files: &[DataFile]) -> String {
+    let entries: Vec<_> = files
         .iter()
-        .filter(|file| {
-            file.partition_values_map()
-                .get("business_date")
-                .cloned()
-                .flatten()
-                .as_deref()
-                == Some(wanted.as_str())
-        })
-        .map(|file| (log_store.to_uri(&file.object_store_path()), file.size()))
+        .map(|file| json!({"url": file.url, "mandatory": true, "meta": {"content_length": file.bytes}}))
         .collect();
-    Ok(Some(LiveFiles {
-        delta_version: i64::try_from(state.version()).unwrap_or(i64::MAX),
-        files,
-    }))
+    serde_json::to_string_pretty(&json!({ "entries": entries })).expect("a manifest serialises")
 }
 
 /// Loads `business_date` of each table: writes its manifest under
@@ -102,12 +55,27 @@ pub async fn load_date(
             ),
         });
     }
+    if let Some(table) = tables
+        .iter()
+        .find(|table| table.partition_by != ["business_date"])
+    {
+        return Err(ServingError::Table {
+            table: table.qualified_name(),
+            reason: "only tables partitioned by business date (the gold tables) load into Redshift"
+                .to_string(),
+        });
+    }
     let mut loads = Vec::new();
     for table in tables {
-        let Some(live) = live_files(lake, table, business_date).await? else {
+        let Some(live) = live_files(lake, table).await? else {
             tracing::info!(table = %table.qualified_name(), "not written yet; nothing to load");
             continue;
         };
+        let files = live
+            .by_date
+            .get(&business_date.format("%Y-%m-%d").to_string())
+            .cloned()
+            .unwrap_or_default();
         let relative = format!(
             "_warehouse/manifests/{}/{}/business_date={business_date}/v{}.manifest",
             table.zone.as_str(),
@@ -115,7 +83,7 @@ pub async fn load_date(
             live.delta_version
         );
         let manifest = lake
-            .write_file(&relative, live.manifest_json().into_bytes())
+            .write_file(&relative, copy_manifest(&files).into_bytes())
             .await?;
         let mut statements = redshift_load_statements(
             table,
@@ -123,7 +91,7 @@ pub async fn load_date(
             &settings.redshift_iam_role,
             &business_date.to_string(),
         );
-        if live.files.is_empty() {
+        if files.is_empty() {
             // COPY refuses an empty manifest; an empty date still removes the rows it had.
             statements.remove(1);
         }
@@ -137,8 +105,8 @@ pub async fn load_date(
         loads.push(TableLoad {
             table: table.qualified_name(),
             delta_version: live.delta_version,
-            files: live.files.len(),
-            bytes: live.files.iter().map(|(_, bytes)| bytes).sum(),
+            files: files.len(),
+            bytes: files.iter().map(|file| file.bytes).sum(),
             manifest,
             statement_id,
         });

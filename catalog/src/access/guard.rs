@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::{Column, ScalarValue};
 use datafusion::dataframe::DataFrame;
+use datafusion::execution::SessionState;
 use datafusion::logical_expr::{lit, Expr, LogicalPlan};
 use datafusion::prelude::SessionContext;
 
@@ -57,35 +58,52 @@ pub async fn role_session(lake: &Lake, role: &Role) -> Result<SessionContext> {
     Ok(context)
 }
 
-/// Plans `query` for `role` in a session made by [`role_session`], or refuses it with the
-/// table or column and the reason.
-pub async fn guarded_query(
-    context: &SessionContext,
-    role: &Role,
-    query: &str,
-) -> Result<GuardedQuery> {
+/// A query planned, not yet run or authorised, with the lake tables it names.
+pub struct PlannedQuery {
+    state: SessionState,
+    plan: LogicalPlan,
+    /// `zone.table` of every lake table the query names (also when it is refused).
+    pub tables_named: Vec<String>,
+}
+
+/// Plans `query` in a session made by [`role_session`]. Planned, not run: DataFusion runs DDL
+/// as it plans it through `SessionContext::sql`.
+pub async fn plan_query(context: &SessionContext, query: &str) -> Result<PlannedQuery> {
+    let state = context.state();
+    let plan = state.create_logical_plan(query).await?;
+    // Tables as the query names them: the optimiser may drop a scan it proves empty.
+    let tables_named = columns_read_by_table(&plan)?
+        .into_keys()
+        .filter(|name| registry().find(name).is_ok())
+        .collect();
+    Ok(PlannedQuery {
+        state,
+        plan,
+        tables_named,
+    })
+}
+
+/// Authorises a planned query for `role`, or refuses it with the table or column and why.
+pub fn authorize(role: &Role, planned: PlannedQuery) -> Result<GuardedQuery> {
     let refuse = |reason: String| CatalogError::Refused {
         role: role.name.clone(),
         reason,
     };
-    let state = context.state();
-    // Planned, not run: DataFusion runs DDL as it plans it through `SessionContext::sql`.
-    let plan = state.create_logical_plan(query).await?;
+    let PlannedQuery {
+        state,
+        plan,
+        tables_named,
+    } = planned;
     if let Some(statement) = changing_statement(&plan) {
         return Err(refuse(format!(
             "only reading queries run here, and {statement} would change the lake"
         )));
     }
-    // Tables as the query names them (the optimiser may drop a scan it proves empty);
-    // columns as the optimised plan reads them.
-    let tables_named = columns_read_by_table(&plan)?;
+    // Columns as the optimised plan reads them: exactly what each scan reads.
     let columns_read = columns_read_by_table(&state.optimize(&plan)?)?;
-    let mut tables_read = Vec::new();
     let mut columns_masked = Vec::new();
-    for name in tables_named.keys() {
-        let Ok(table) = registry().find(name) else {
-            continue; // information_schema and other views of the session itself
-        };
+    for name in &tables_named {
+        let table = registry().find(name)?;
         if !role.reads(table) {
             return Err(refuse(format!(
                 "{name} is not granted to this role, which reads {} (access.toml)",
@@ -111,11 +129,10 @@ pub async fn guarded_query(
                 columns_masked.extend(withheld.iter().map(|column| format!("{name}.{column}")));
             }
         }
-        tables_read.push(name.clone());
     }
     Ok(GuardedQuery {
         frame: DataFrame::new(state, plan),
-        tables_read,
+        tables_read: tables_named,
         columns_masked,
     })
 }

@@ -7,6 +7,6 @@ pub mod guard;
 pub mod policy;
 pub mod settings;
 
-pub use guard::{guarded_query, role_session, GuardedQuery};
+pub use guard::{authorize, plan_query, role_session, GuardedQuery, PlannedQuery};
 pub use policy::{table_grants, ColumnGrant, TableGrant};
 pub use settings::{AccessSettings, PersonalData, Role};

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use paylake_catalog::access::audit::{record_query, QueryAuditRow, QueryOutcome};
-use paylake_catalog::access::{guarded_query, role_session, Role};
+use paylake_catalog::access::{authorize, plan_query, role_session, Role};
 use paylake_catalog::{lake_session, registry, CatalogError, Lake};
 
 use crate::cli::OutputFormat;
@@ -84,8 +84,9 @@ async fn run_guarded(
     audit: &mut QueryAuditRow,
 ) -> Result<Vec<RecordBatch>> {
     let context = role_session(lake, role).await?;
-    let guarded = guarded_query(&context, role, query).await?;
-    audit.tables_read = guarded.tables_read;
+    let planned = plan_query(&context, query).await?;
+    audit.tables_read = planned.tables_named.clone();
+    let guarded = authorize(role, planned)?;
     audit.columns_masked = guarded.columns_masked;
     let schema = Arc::new(guarded.frame.schema().as_arrow().clone());
     let mut batches = guarded.frame.collect().await?;

@@ -36,6 +36,10 @@ pub async fn catalog(settings: &Settings, command: CatalogCommand) -> Result<()>
                 summary.tables_unchanged,
                 summary.tables_not_written.len()
             );
+            println!(
+                "parquet (symlink manifest) partitions: {} added, {} removed",
+                summary.partitions_added, summary.partitions_removed
+            );
             for table in &summary.tables_updated {
                 println!("  updated (schema or location changed): {table}");
             }

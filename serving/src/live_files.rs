@@ -1,0 +1,59 @@
+//! The live data files of a Delta table, by business date: what the log holds now, never a
+//! file a later commit removed. Engines that do not read the Delta log (Redshift COPY, Redshift
+//! Spectrum, older Athena) are handed these lists.
+
+use std::collections::BTreeMap;
+
+use paylake_catalog::delta::open_table;
+use paylake_catalog::{Lake, TableDef};
+
+use crate::error::{Result, ServingError};
+
+/// One data file: its URL and size in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFile {
+    pub url: String,
+    pub bytes: i64,
+}
+
+/// The live files of a table at one version, by business date (`YYYY-MM-DD`).
+#[derive(Debug)]
+pub struct LiveFiles {
+    pub delta_version: i64,
+    pub by_date: BTreeMap<String, Vec<DataFile>>,
+}
+
+/// The live files of `table`, which must be partitioned by business date; `None` when the
+/// table has not been written yet.
+pub async fn live_files(lake: &Lake, table: &TableDef) -> Result<Option<LiveFiles>> {
+    debug_assert_eq!(
+        table.partition_by,
+        ["business_date"],
+        "served by business date"
+    );
+    let Some(delta_table) = open_table(lake, table).await? else {
+        return Ok(None);
+    };
+    let state = delta_table.snapshot().map_err(|err| ServingError::Table {
+        table: table.qualified_name(),
+        reason: err.to_string(),
+    })?;
+    let log_store = delta_table.log_store();
+    let mut by_date: BTreeMap<String, Vec<DataFile>> = BTreeMap::new();
+    for file in state.log_data().iter() {
+        let Some(Some(date)) = file.partition_values_map().get("business_date").cloned() else {
+            continue;
+        };
+        by_date.entry(date).or_default().push(DataFile {
+            url: log_store.to_uri(&file.object_store_path()),
+            bytes: file.size(),
+        });
+    }
+    for files in by_date.values_mut() {
+        files.sort_by(|a, b| a.url.cmp(&b.url));
+    }
+    Ok(Some(LiveFiles {
+        delta_version: i64::try_from(state.version()).unwrap_or(i64::MAX),
+        by_date,
+    }))
+}

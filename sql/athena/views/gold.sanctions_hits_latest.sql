@@ -1,0 +1,8 @@
+-- gold.sanctions_hits: Screening hits of customers and counterparties against the OFAC SDN list and its aliases: the name screened, the entry and the name (primary or alias) it matched, and the score in percent (token-wise Jaro-Winkler).
+-- Owner: compliance. Key: business_date, hit_id. Personal data: screened_name.
+-- Generated from the table registry by `paylake catalog sql-files`; do not edit.
+-- The rows of the latest business date the table holds.
+CREATE OR REPLACE VIEW gold.sanctions_hits_latest AS
+SELECT *
+FROM gold.sanctions_hits
+WHERE business_date = (SELECT max(business_date) FROM gold.sanctions_hits);

@@ -159,12 +159,7 @@ fn roles_see_only_what_they_are_granted_and_every_query_is_audited() {
 
 fn aws_paylake(moto: &moto::Moto) -> Command {
     let mut command = support::paylake_command();
-    command
-        .env("AWS_ENDPOINT_URL", moto.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ALLOW_HTTP", "true");
+    moto.aws_env(&mut command);
     command
 }
 

@@ -14,12 +14,7 @@ use paylake_catalog::{registry, Zone};
 
 fn paylake(moto: &moto::Moto) -> Command {
     let mut command = support::paylake_command();
-    command
-        .env("AWS_ENDPOINT_URL", moto.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ALLOW_HTTP", "true");
+    moto.aws_env(&mut command);
     command
 }
 

@@ -1,10 +1,11 @@
 //! Athena: run a query in a workgroup, wait for it, and read its result rows.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 
 use crate::error::{Result, ServingError};
+use crate::poll::{wait_for, StatementState};
 use crate::settings::AwsSettings;
 
 const SERVICE: &str = "athena";
@@ -43,55 +44,38 @@ pub async fn run_query(
         .map_err(|err| ServingError::aws(SERVICE, "StartQueryExecution", err))?;
     let id = started.query_execution_id().unwrap_or_default().to_string();
     tracing::info!(query_execution_id = %id, workgroup = %settings.athena_workgroup, "athena query started");
-    wait_for(
-        client,
-        &id,
-        Duration::from_secs(settings.statement_timeout_seconds),
-    )
-    .await?;
+    let timeout = Duration::from_secs(settings.statement_timeout_seconds);
+    wait_for(SERVICE, &id, timeout, || query_state(client, &id)).await?;
     read_results(client, &id).await
 }
 
-async fn wait_for(client: &aws_sdk_athena::Client, id: &str, timeout: Duration) -> Result<()> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(200);
-    loop {
-        let output = client
-            .get_query_execution()
-            .query_execution_id(id)
-            .send()
-            .await
-            .map_err(|err| ServingError::aws(SERVICE, format!("GetQueryExecution {id}"), err))?;
-        let status = output
-            .query_execution()
-            .and_then(|execution| execution.status());
-        let state = status.and_then(|status| status.state()).cloned();
-        match state {
-            Some(QueryExecutionState::Succeeded) => return Ok(()),
-            Some(state @ (QueryExecutionState::Failed | QueryExecutionState::Cancelled)) => {
-                return Err(ServingError::Statement {
-                    service: SERVICE,
-                    statement_id: id.to_string(),
-                    state: state.as_str().to_lowercase(),
-                    reason: status
-                        .and_then(|status| status.state_change_reason())
-                        .unwrap_or("no reason given")
-                        .to_string(),
-                })
+/// The state of a query, as [`wait_for`] reads it.
+async fn query_state(client: &aws_sdk_athena::Client, id: &str) -> Result<StatementState> {
+    let output = client
+        .get_query_execution()
+        .query_execution_id(id)
+        .send()
+        .await
+        .map_err(|err| ServingError::aws(SERVICE, format!("GetQueryExecution {id}"), err))?;
+    let status = output
+        .query_execution()
+        .and_then(|execution| execution.status());
+    let state = status.and_then(|status| status.state()).cloned();
+    Ok(match state {
+        Some(QueryExecutionState::Succeeded) => StatementState::Succeeded,
+        Some(ended @ (QueryExecutionState::Failed | QueryExecutionState::Cancelled)) => {
+            StatementState::Ended {
+                state: ended.as_str().to_lowercase(),
+                reason: status
+                    .and_then(|status| status.state_change_reason())
+                    .unwrap_or("no reason given")
+                    .to_string(),
             }
-            _ => {}
         }
-        if started.elapsed() >= timeout {
-            return Err(ServingError::Timeout {
-                service: SERVICE,
-                statement_id: id.to_string(),
-                state: state.map_or("unknown".to_string(), |s| s.as_str().to_lowercase()),
-                seconds: timeout.as_secs(),
-            });
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
-    }
+        other => StatementState::Running(
+            other.map_or("unknown".to_string(), |state| state.as_str().to_lowercase()),
+        ),
+    })
 }
 
 async fn read_results(client: &aws_sdk_athena::Client, id: &str) -> Result<AthenaResult> {

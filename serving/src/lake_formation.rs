@@ -192,47 +192,16 @@ pub async fn apply_grants(
         .collect();
     let existing = existing_grants(client, &databases).await?;
     let desired = derived_grants(access, &catalogued);
-    for grant in &existing {
-        if !desired.contains(grant) {
-            client
-                .revoke_permissions()
-                .principal(grant.principal())
-                .resource(grant.resource())
-                .set_permissions(Some(grant.permissions()))
-                .send()
-                .await
-                .map_err(|err| {
-                    ServingError::aws(
-                        SERVICE,
-                        format!("RevokePermissions {}.{}", grant.database, grant.table),
-                        err,
-                    )
-                })?;
-            summary.revoked += 1;
-        }
+    for grant in existing.iter().filter(|grant| !desired.contains(grant)) {
+        change_grant(client, grant, Change::Revoke).await?;
+        summary.revoked += 1;
     }
     for grant in &desired {
         if existing.contains(grant) {
             summary.unchanged += 1;
             continue;
         }
-        client
-            .grant_permissions()
-            .principal(grant.principal())
-            .resource(grant.resource())
-            .set_permissions(Some(grant.permissions()))
-            .send()
-            .await
-            .map_err(|err| {
-                ServingError::aws(
-                    SERVICE,
-                    format!(
-                        "GrantPermissions {}.{} to {}",
-                        grant.database, grant.table, grant.principal
-                    ),
-                    err,
-                )
-            })?;
+        change_grant(client, grant, Change::Grant).await?;
         summary.granted += 1;
     }
     tracing::info!(
@@ -241,6 +210,45 @@ pub async fn apply_grants(
         "lake formation grants applied"
     );
     Ok(summary)
+}
+
+enum Change {
+    Grant,
+    Revoke,
+}
+
+/// Grants or revokes one grant; an error names the principal and the table.
+async fn change_grant(
+    client: &aws_sdk_lakeformation::Client,
+    grant: &LfGrant,
+    change: Change,
+) -> Result<()> {
+    let (principal, resource, permissions) = (
+        grant.principal(),
+        grant.resource(),
+        Some(grant.permissions()),
+    );
+    let target = format!("{} on {}.{}", grant.principal, grant.database, grant.table);
+    match change {
+        Change::Grant => client
+            .grant_permissions()
+            .principal(principal)
+            .resource(resource)
+            .set_permissions(permissions)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| ServingError::aws(SERVICE, format!("GrantPermissions {target}"), err)),
+        Change::Revoke => client
+            .revoke_permissions()
+            .principal(principal)
+            .resource(resource)
+            .set_permissions(permissions)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| ServingError::aws(SERVICE, format!("RevokePermissions {target}"), err)),
+    }
 }
 
 async fn register_location(client: &aws_sdk_lakeformation::Client, lake: &Lake) -> Result<()> {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod glue;
 pub mod lake_formation;
 pub mod live_files;
+pub mod poll;
 pub mod settings;
 pub mod sql_files;
 pub mod symlink;

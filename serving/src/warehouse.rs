@@ -3,7 +3,7 @@
 //! BatchExecuteStatement runs COPY into staging and MERGE into the target as one transaction,
 //! polled until it ends or the timeout passes.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_redshiftdata::types::StatusString;
 use chrono::NaiveDate;
@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::error::{Result, ServingError};
 use crate::live_files::{live_files, DataFile};
+use crate::poll::{wait_for, StatementState};
 use crate::settings::AwsSettings;
 use crate::sql_files::redshift_load_statements;
 
@@ -140,51 +141,27 @@ pub async fn run_batch(
             ServingError::aws(SERVICE, format!("BatchExecuteStatement ({name})"), err)
         })?;
     let id = started.id().unwrap_or_default().to_string();
-    wait_for(
-        client,
-        &id,
-        Duration::from_secs(settings.statement_timeout_seconds),
-    )
-    .await?;
+    let timeout = Duration::from_secs(settings.statement_timeout_seconds);
+    wait_for(SERVICE, &id, timeout, || batch_state(client, &id)).await?;
     Ok(id)
 }
 
-async fn wait_for(
-    client: &aws_sdk_redshiftdata::Client,
-    id: &str,
-    timeout: Duration,
-) -> Result<()> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(200);
-    loop {
-        let statement = client
-            .describe_statement()
-            .id(id)
-            .send()
-            .await
-            .map_err(|err| ServingError::aws(SERVICE, format!("DescribeStatement {id}"), err))?;
-        let status = statement.status().cloned();
-        match status {
-            Some(StatusString::Finished) => return Ok(()),
-            Some(state @ (StatusString::Failed | StatusString::Aborted)) => {
-                return Err(ServingError::Statement {
-                    service: SERVICE,
-                    statement_id: id.to_string(),
-                    state: state.as_str().to_lowercase(),
-                    reason: statement.error().unwrap_or("no reason given").to_string(),
-                })
-            }
-            _ => {}
-        }
-        if started.elapsed() >= timeout {
-            return Err(ServingError::Timeout {
-                service: SERVICE,
-                statement_id: id.to_string(),
-                state: status.map_or("unknown".to_string(), |s| s.as_str().to_lowercase()),
-                seconds: timeout.as_secs(),
-            });
-        }
-        tokio::time::sleep(pause.min(timeout.saturating_sub(started.elapsed()))).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
-    }
+/// The state of a batch, as [`wait_for`] reads it.
+async fn batch_state(client: &aws_sdk_redshiftdata::Client, id: &str) -> Result<StatementState> {
+    let statement = client
+        .describe_statement()
+        .id(id)
+        .send()
+        .await
+        .map_err(|err| ServingError::aws(SERVICE, format!("DescribeStatement {id}"), err))?;
+    Ok(match statement.status() {
+        Some(StatusString::Finished) => StatementState::Succeeded,
+        Some(ended @ (StatusString::Failed | StatusString::Aborted)) => StatementState::Ended {
+            state: ended.as_str().to_lowercase(),
+            reason: statement.error().unwrap_or("no reason given").to_string(),
+        },
+        other => StatementState::Running(
+            other.map_or("unknown".to_string(), |state| state.as_str().to_lowercase()),
+        ),
+    })
 }

@@ -30,3 +30,16 @@ def paylake_sql(lake, query, role="pipeline"):
         text=True,
     ).stdout
     return json.loads(out) if out.strip() else []
+
+
+def duckdb_connection():
+    """DuckDB with its delta extension, from the pinned `duckdb-ext-delta` wheel (no network)."""
+    import duckdb
+    import duckdb_ext
+
+    extensions = os.path.join(list(duckdb_ext.__path__)[0], "extensions")
+    con = duckdb.connect(
+        config={"extension_directory": extensions, "autoinstall_known_extensions": False}
+    )
+    con.execute("LOAD delta")
+    return con

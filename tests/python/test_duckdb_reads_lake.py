@@ -6,9 +6,9 @@ import io
 import os
 import subprocess
 
-import duckdb
-import duckdb_ext
 import pytest
+
+from conftest import duckdb_connection
 
 PAYLAKE = os.environ["PAYLAKE_BIN"]
 
@@ -26,15 +26,6 @@ def paylake_counts(lake):
         text=True,
     ).stdout
     return {row["table"]: int(row["rows"]) for row in csv.DictReader(io.StringIO(out))}
-
-
-def duckdb_connection():
-    extensions = os.path.join(list(duckdb_ext.__path__)[0], "extensions")
-    con = duckdb.connect(
-        config={"extension_directory": extensions, "autoinstall_known_extensions": False}
-    )
-    con.execute("LOAD delta")
-    return con
 
 
 def test_every_delta_table_has_the_same_row_count_in_duckdb(lake):

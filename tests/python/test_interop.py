@@ -8,22 +8,11 @@ import json
 import os
 import subprocess
 
-import duckdb
-import duckdb_ext
 import polars as pl
 
-from conftest import PAYLAKE
+from conftest import PAYLAKE, duckdb_connection
 
 NUMERIC = ("DECIMAL", "BIGINT", "INTEGER")
-
-
-def duckdb_connection():
-    extensions = os.path.join(list(duckdb_ext.__path__)[0], "extensions")
-    con = duckdb.connect(
-        config={"extension_directory": extensions, "autoinstall_known_extensions": False}
-    )
-    con.execute("LOAD delta")
-    return con
 
 
 def checksum_expressions(columns):

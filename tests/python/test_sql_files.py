@@ -6,17 +6,14 @@ in `paylake sql` as an analyst; and the Redshift load means what it should, run 
 date, twice, the warehouse table equals the Delta table, and a date rebuilt with fewer rows
 loses the rows it no longer has."""
 
-import os
 import pathlib
 import subprocess
 
-import duckdb
-import duckdb_ext
 import pytest
 import sqlglot
 from deltalake import DeltaTable
 
-from conftest import PAYLAKE
+from conftest import PAYLAKE, duckdb_connection
 
 SQL = pathlib.Path(__file__).resolve().parents[2] / "sql"
 
@@ -62,11 +59,7 @@ class DuckWarehouse:
     """DuckDB standing in for Redshift: the DDL and load SQL transpiled, COPY read from files."""
 
     def __init__(self):
-        extensions = os.path.join(list(duckdb_ext.__path__)[0], "extensions")
-        self.con = duckdb.connect(
-            config={"extension_directory": extensions, "autoinstall_known_extensions": False}
-        )
-        self.con.execute("LOAD delta")
+        self.con = duckdb_connection()
         self.con.execute("CREATE SCHEMA gold")
 
     def run(self, sql, live_files=None, **values):

@@ -89,6 +89,16 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Points a command at this server through the standard AWS environment variables.
+    pub fn aws_env<'command>(&self, command: &'command mut Command) -> &'command mut Command {
+        command
+            .env("AWS_ENDPOINT_URL", self.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ALLOW_HTTP", "true")
+    }
+
     /// The standard AWS configuration, pointed at this server.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())

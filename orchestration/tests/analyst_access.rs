@@ -434,16 +434,21 @@ manifest = json.loads(client('s3').get_object(Bucket=bucket, Key=key)['Body'].re
 listed = sorted(e['url'] for e in manifest['entries'])
 live = sorted(DeltaTable('s3://lake/pl/gold/aml_alerts', storage_options=options).file_uris(partition_filters=[('business_date', '=', '2026-03-02')]))
 print(statement['Status'], len(subs), listed == live, len(listed), all(e['meta']['content_length'] > 0 for e in manifest['entries']))
-print(subs[3].split(' USING')[0])
+print(subs[0], '|', subs[1].split(' (')[0])
+print(subs[5].split(' USING')[0])
 "#,
         endpoint = moto.endpoint()
     ));
     let mut lines = checked.lines();
     let summary = lines.next().unwrap();
     assert!(
-        summary.starts_with("FINISHED 5 True ") && summary.ends_with(" True"),
+        summary.starts_with("FINISHED 7 True ") && summary.ends_with(" True"),
         "{checked}"
     );
     assert_ne!(summary.split(' ').nth(3), Some("0"), "{checked}");
+    assert_eq!(
+        lines.next(),
+        Some("CREATE SCHEMA IF NOT EXISTS gold | CREATE TABLE IF NOT EXISTS gold.aml_alerts")
+    );
     assert_eq!(lines.next(), Some("MERGE INTO gold.aml_alerts AS t"));
 }

@@ -1,7 +1,8 @@
 //! Loading gold into Redshift, one business date at a time: a manifest lists the Delta
 //! table's live Parquet files of that date (never a file a later commit removed), and one
-//! BatchExecuteStatement runs COPY into staging and MERGE into the target as one transaction,
-//! polled until it ends or the timeout passes.
+//! BatchExecuteStatement runs, as one transaction, the schema and table creation when missing,
+//! COPY into staging, MERGE into the target and the removal of the rows the date no longer
+//! holds; it is polled until it ends or the timeout passes.
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use crate::error::{Result, ServingError};
 use crate::live_files::{live_files, DataFile};
 use crate::poll::{wait_for, StatementState};
 use crate::settings::AwsSettings;
-use crate::sql_files::redshift_load_statements;
+use crate::sql_files::{redshift_create_schemas, redshift_create_table, redshift_load_statements};
 
 const SERVICE: &str = "redshift-data";
 
@@ -86,7 +87,7 @@ pub async fn load_date(
         let manifest = lake
             .write_file(&relative, copy_manifest(&files).into_bytes())
             .await?;
-        let mut statements = redshift_load_statements(
+        let mut load = redshift_load_statements(
             table,
             &manifest,
             &settings.redshift_iam_role,
@@ -94,8 +95,12 @@ pub async fn load_date(
         );
         if files.is_empty() {
             // COPY refuses an empty manifest; an empty date still removes the rows it had.
-            statements.remove(1);
+            load.remove(1);
         }
+        // A fresh warehouse gets its schema and table in the same transaction.
+        let mut statements = redshift_create_schemas();
+        statements.push(redshift_create_table(table));
+        statements.extend(load);
         let statement_id = run_batch(
             client,
             settings,

@@ -349,8 +349,12 @@ pub enum AthenaCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Read the query from a file (e.g. one of sql/queries/).
+        #[arg(long, value_name = "FILE", conflicts_with = "query")]
+        file: Option<PathBuf>,
         /// The query.
-        query: String,
+        #[arg(required_unless_present = "file")]
+        query: Option<String>,
     },
 }
 

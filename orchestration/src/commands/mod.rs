@@ -236,11 +236,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             file,
             query,
         } => {
-            let query = match (file, query) {
-                (Some(path), _) => std::fs::read_to_string(&path)
-                    .map_err(|source| crate::error::OrchestrationError::Io { path, source })?,
-                (None, query) => query.unwrap_or_default(),
-            };
+            let query = query_text(file, query)?;
             let access = settings.access()?;
             let role = role.unwrap_or_else(|| access.default_role.clone());
             let asker = query::Asker {
@@ -256,6 +252,15 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Tables { lake, format } => {
             query::tables(&open_lake(&settings, &lake)?, format).await
         }
+    }
+}
+
+/// A query given inline or in a file (`--file`).
+fn query_text(file: Option<std::path::PathBuf>, query: Option<String>) -> Result<String> {
+    match (file, query) {
+        (Some(path), _) => std::fs::read_to_string(&path)
+            .map_err(|source| crate::error::OrchestrationError::Io { path, source }),
+        (None, query) => Ok(query.unwrap_or_default()),
     }
 }
 

@@ -135,8 +135,10 @@ pub async fn athena(settings: &Settings, command: AthenaCommand) -> Result<()> {
     let AthenaCommand::Query {
         database,
         format,
+        file,
         query,
     } = command;
+    let query = super::query_text(file, query)?;
     let client = aws_sdk_athena::Client::new(&sdk_config().await);
     let database = database.unwrap_or_else(|| settings.aws.database_of("gold"));
     let bar = spinner("waiting for Athena");

@@ -1,5 +1,6 @@
 //! The access policy applied to local queries: only reading queries run; a role reads only the
-//! tables granted to it; personal-data columns are masked (read as NULL) or refused by role.
+//! tables granted to it, and of those only the rows its row filters keep; personal-data
+//! columns are masked (read as NULL) or refused by role.
 //!
 //! The check reads the optimised plan, so it sees exactly the columns each scan reads, however
 //! the query names them (`SELECT *`, a filter, a subquery, a join).
@@ -28,10 +29,19 @@ pub struct GuardedQuery {
     pub columns_masked: Vec<String>,
 }
 
-/// A lake session as `role` sees it: the personal-data columns the role has masked read as
-/// NULL of their type, so that no expression over them can reveal a value.
+/// A lake session as `role` sees it: only the rows its row filters keep, and the
+/// personal-data columns it has masked read as NULL of their type, so that no expression over
+/// them can reveal a value.
 pub async fn role_session(lake: &Lake, role: &Role) -> Result<SessionContext> {
     let context = lake_session(lake).await?;
+    // Filters first, over the stored rows; masks then apply to what the filters kept.
+    for (name, condition) in &role.row_filters {
+        let table = registry().find(name)?;
+        let kept = context
+            .sql(&format!("SELECT * FROM {name} WHERE {condition}"))
+            .await?;
+        register(&context, table, kept.into_view())?;
+    }
     if role.personal_data != PersonalData::Masked {
         return Ok(context);
     }

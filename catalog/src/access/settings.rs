@@ -42,6 +42,10 @@ pub struct Role {
     #[serde(default)]
     pub tables: Vec<String>,
     pub personal_data: PersonalData,
+    /// Rows the role sees of a table (`zone.table` to a SQL condition over its columns); the
+    /// other rows are not there for the role.
+    #[serde(default)]
+    pub row_filters: BTreeMap<String, String>,
     /// Whether the role also writes (paylake's own role).
     #[serde(default)]
     pub write: bool,
@@ -129,6 +133,18 @@ impl AccessSettings {
                     .find(table)
                     .map_err(|_| invalid(format!("role '{name}': unknown table '{table}'")))?;
             }
+            for table in role.row_filters.keys() {
+                let known = registry().find(table).map_err(|_| {
+                    invalid(format!(
+                        "role '{name}': row filter on unknown table '{table}'"
+                    ))
+                })?;
+                if !role.reads(known) {
+                    return Err(invalid(format!(
+                        "role '{name}': row filter on '{table}', which the role does not read"
+                    )));
+                }
+            }
         }
         if !settings.roles.contains_key(&settings.default_role) {
             return Err(invalid(format!(
@@ -186,6 +202,13 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("unknown table 'gold.sar_candidatez'"),
+            "{err}"
+        );
+        let text = DEFAULT_ACCESS.replace("\"gold.sar_candidates\" = ", "\"gold.aml_alerts\" = ");
+        let err = AccessSettings::parse(&text, "access.toml").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("row filter on 'gold.aml_alerts', which the role does not read"),
             "{err}"
         );
         let err = AccessSettings::defaults().role("auditor").unwrap_err();

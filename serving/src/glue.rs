@@ -100,9 +100,10 @@ pub async fn sync_catalog(
         let outcome = upsert_table(client, &database, input).await?;
         summary.count(table.qualified_name(), outcome);
 
-        if symlink::is_served_as_parquet(table) {
+        if crate::sql_files::is_served(table) {
             let parquet =
-                symlink::sync_parquet_table(client, lake, settings, table, &columns).await?;
+                symlink::sync_parquet_table(client, lake, settings, table, &delta_table, &columns)
+                    .await?;
             summary.count(parquet.name, parquet.table);
             summary.partitions_added += parquet.partitions_added;
             summary.partitions_removed += parquet.partitions_removed;

@@ -43,18 +43,23 @@ pub struct LfGrant {
     pub permissions: Vec<String>,
 }
 
+/// A whole catalog table as a Lake Formation resource.
+fn table_resource(database: &str, table: &str) -> Resource {
+    Resource::builder()
+        .table(
+            TableResource::builder()
+                .database_name(database)
+                .name(table)
+                .build()
+                .expect("database name is set"),
+        )
+        .build()
+}
+
 impl LfGrant {
     fn resource(&self) -> Resource {
         match &self.excluded_columns {
-            None => Resource::builder()
-                .table(
-                    TableResource::builder()
-                        .database_name(&self.database)
-                        .name(&self.table)
-                        .build()
-                        .expect("database name is set"),
-                )
-                .build(),
+            None => table_resource(&self.database, &self.table),
             Some(excluded) => Resource::builder()
                 .table_with_columns(
                     TableWithColumnsResource::builder()
@@ -152,15 +157,8 @@ pub async fn apply_grants(
     } in &catalogued
     {
         let table = paylake_catalog::registry().find(name)?;
-        let table_resource = LfGrant {
-            principal: String::new(),
-            database: database.clone(),
-            table: table.name.to_string(),
-            excluded_columns: None,
-            permissions: vec![],
-        }
-        .resource();
-        add_tag(client, table_resource, ZONE_TAG, table.zone.as_str(), name).await?;
+        let whole_table = table_resource(database, table.name);
+        add_tag(client, whole_table, ZONE_TAG, table.zone.as_str(), name).await?;
         summary.tables_tagged += 1;
         if table.personal_data.is_empty() {
             continue;

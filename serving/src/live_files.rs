@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use deltalake::DeltaTable;
 use paylake_catalog::delta::open_table;
 use paylake_catalog::{Lake, TableDef};
 
@@ -34,6 +35,11 @@ pub async fn live_files(lake: &Lake, table: &TableDef) -> Result<Option<LiveFile
     let Some(delta_table) = open_table(lake, table).await? else {
         return Ok(None);
     };
+    live_files_of(&delta_table, table).map(Some)
+}
+
+/// The live files of a Delta table already opened (one read of its log for all callers).
+pub fn live_files_of(delta_table: &DeltaTable, table: &TableDef) -> Result<LiveFiles> {
     let state = delta_table.snapshot().map_err(|err| ServingError::Table {
         table: table.qualified_name(),
         reason: err.to_string(),
@@ -52,8 +58,8 @@ pub async fn live_files(lake: &Lake, table: &TableDef) -> Result<Option<LiveFile
     for files in by_date.values_mut() {
         files.sort_by(|a, b| a.url.cmp(&b.url));
     }
-    Ok(Some(LiveFiles {
+    Ok(LiveFiles {
         delta_version: i64::try_from(state.version()).unwrap_or(i64::MAX),
         by_date,
-    }))
+    })
 }

@@ -17,12 +17,18 @@ pub const BUSINESS_DATE_PLACEHOLDER: &str = "${business_date}";
 /// analysts make, in order of preference.
 const DISTRIBUTION_KEYS: [&str; 4] = ["customer_id", "account_id", "payment_id", "service"];
 
-/// The gold tables, each loaded and served by business date.
+/// Whether a table is served by business date: the gold tables, loaded into Redshift and
+/// catalogued as Parquet partitions one date at a time.
+pub fn is_served(table: &TableDef) -> bool {
+    table.zone == Zone::Gold && table.partition_by == ["business_date"]
+}
+
+/// The tables served by business date.
 pub fn served_tables() -> Vec<&'static TableDef> {
     registry()
         .tables()
         .iter()
-        .filter(|table| table.zone == Zone::Gold)
+        .filter(|t| is_served(t))
         .collect()
 }
 

@@ -13,14 +13,16 @@ use std::collections::BTreeSet;
 use aws_sdk_glue::types::{
     PartitionInput, PartitionValueList, SerDeInfo, StorageDescriptor, TableInput,
 };
-use paylake_catalog::{Lake, TableDef, Zone};
+use deltalake::DeltaTable;
+use paylake_catalog::{Lake, TableDef};
 
 use crate::error::{Result, ServingError};
 use crate::glue::{
     columns_of, ensure_database, upsert_table, GlueColumn, Upsert, PARQUET_SERDE, SERVICE,
 };
-use crate::live_files::live_files;
+use crate::live_files::live_files_of;
 use crate::settings::AwsSettings;
+use crate::sql_files::is_served;
 
 const SYMLINK_INPUT: &str = "org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat";
 const IGNORE_KEY_OUTPUT: &str = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
@@ -37,11 +39,6 @@ pub struct ParquetTableSync {
     pub partitions_removed: usize,
 }
 
-/// Whether `table` is also catalogued as a Parquet table: the gold tables, by business date.
-pub fn is_served_as_parquet(table: &TableDef) -> bool {
-    table.zone == Zone::Gold && table.partition_by == ["business_date"]
-}
-
 /// The Glue database of a zone's Parquet tables.
 pub fn parquet_database(settings: &AwsSettings, zone: &str) -> String {
     format!("{}_parquet", settings.database_of(zone))
@@ -52,16 +49,17 @@ fn manifest_root(lake: &Lake, table: &TableDef) -> String {
     format!("{}_symlink_format_manifest/", lake.table_url(table))
 }
 
-/// Writes the manifests of `table` and catalogs it as a partitioned Parquet table; `columns`
-/// are the Delta log's.
+/// Writes the manifests of `table` (opened as `delta_table`) and catalogs it as a partitioned
+/// Parquet table; `columns` are the Delta log's.
 pub async fn sync_parquet_table(
     client: &aws_sdk_glue::Client,
     lake: &Lake,
     settings: &AwsSettings,
     table: &TableDef,
+    delta_table: &DeltaTable,
     columns: &[GlueColumn],
 ) -> Result<ParquetTableSync> {
-    debug_assert!(is_served_as_parquet(table));
+    debug_assert!(is_served(table));
     let database = parquet_database(settings, table.zone.as_str());
     let name = format!("{database}.{}", table.name);
     ensure_database(
@@ -73,12 +71,7 @@ pub async fn sync_parquet_table(
         ),
     )
     .await?;
-    let live = live_files(lake, table)
-        .await?
-        .ok_or_else(|| ServingError::Table {
-            table: table.qualified_name(),
-            reason: "not written yet".to_string(),
-        })?;
+    let live = live_files_of(delta_table, table)?;
     for (date, files) in &live.by_date {
         let lines: Vec<&str> = files.iter().map(|file| file.url.as_str()).collect();
         let relative = format!(

@@ -15,7 +15,9 @@ use crate::error::{Result, ServingError};
 use crate::live_files::{live_files, DataFile};
 use crate::poll::{wait_for, StatementState};
 use crate::settings::AwsSettings;
-use crate::sql_files::{redshift_create_schemas, redshift_create_table, redshift_load_statements};
+use crate::sql_files::{
+    is_served, redshift_create_schemas, redshift_create_table, redshift_load_statements,
+};
 
 const SERVICE: &str = "redshift-data";
 
@@ -57,10 +59,7 @@ pub async fn load_date(
             ),
         });
     }
-    if let Some(table) = tables
-        .iter()
-        .find(|table| table.partition_by != ["business_date"])
-    {
+    if let Some(table) = tables.iter().find(|table| !is_served(table)) {
         return Err(ServingError::Table {
             table: table.qualified_name(),
             reason: "only tables partitioned by business date (the gold tables) load into Redshift"

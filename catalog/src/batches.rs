@@ -22,3 +22,11 @@ pub fn count_values(
     }
     Ok(counts)
 }
+
+/// A column as text, whichever string type the engine produced it in (`Utf8View` from Parquet
+/// scans, `Utf8` from literals), or the display text of another type.
+pub fn as_text(column: &arrow::array::ArrayRef) -> Result<arrow::array::StringArray> {
+    use arrow::array::AsArray;
+    let text = arrow::compute::cast(column, &arrow::datatypes::DataType::Utf8)?;
+    Ok(text.as_string::<i32>().clone())
+}

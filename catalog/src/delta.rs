@@ -182,6 +182,15 @@ pub async fn replace_date_partition(
         conformed.push(RecordBatch::new_empty(table.schema.clone()));
     }
     let rows = conformed.iter().map(|batch| batch.num_rows() as u64).sum();
+    if let Some(gate) = crate::gate::installed_gate(context) {
+        gate.audit(table, business_date, &conformed)
+            .await
+            .map_err(|reason| CatalogError::PublicationRefused {
+                table: table.qualified_name(),
+                business_date,
+                reason,
+            })?;
+    }
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
     let day_number = (business_date - epoch).num_days();
     let day_number = i32::try_from(day_number).expect("business dates fit in i32 days");

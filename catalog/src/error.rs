@@ -41,6 +41,14 @@ pub enum CatalogError {
     #[error("refused for role '{role}': {reason}")]
     Refused { role: String, reason: String },
 
+    /// The publication gate found the rows failing a check; the partition was not replaced.
+    #[error("{table} of {business_date} not published: {reason}")]
+    PublicationRefused {
+        table: String,
+        business_date: chrono::NaiveDate,
+        reason: String,
+    },
+
     #[error(transparent)]
     DataFusion(Box<datafusion::error::DataFusionError>),
 

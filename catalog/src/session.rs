@@ -10,15 +10,50 @@ use deltalake::DeltaTable;
 use crate::delta::open_table;
 use crate::error::{CatalogError, Result};
 use crate::lake::Lake;
+use crate::live_scan::LiveFilesTable;
 use crate::registry::{registry, TableDef, Zone};
+
+/// How a session reads the lake's Delta tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScanMode {
+    /// Through delta-rs's own provider (the embedded engine).
+    #[default]
+    Delta,
+    /// As the Parquet scan of each snapshot's live files (`LiveFilesTable`), which engines
+    /// planning on other machines can serialise.
+    LiveFiles,
+}
+
+/// The configuration every lake session starts from.
+pub fn lake_session_config() -> SessionConfig {
+    SessionConfig::new()
+        .with_information_schema(true)
+        .with_default_catalog_and_schema("datafusion", "public")
+}
 
 /// Builds a session with one schema per zone. A table that does not exist yet is registered
 /// empty with its registry schema, so that jobs and queries plan before their first data lands.
 pub async fn lake_session(lake: &Lake) -> Result<SessionContext> {
-    let config = SessionConfig::new()
-        .with_information_schema(true)
-        .with_default_catalog_and_schema("datafusion", "public");
-    let context = SessionContext::new_with_config(config);
+    lake_session_on(
+        SessionContext::new_with_config(lake_session_config()),
+        lake,
+        ScanMode::Delta,
+    )
+    .await
+}
+
+/// Registers the lake's tables in `context` (one made with `lake_session_config`), read the
+/// way `mode` says.
+pub async fn lake_session_on(
+    context: SessionContext,
+    lake: &Lake,
+    mode: ScanMode,
+) -> Result<SessionContext> {
+    context
+        .state_ref()
+        .write()
+        .config_mut()
+        .set_extension(std::sync::Arc::new(mode));
     let catalog = context
         .catalog("datafusion")
         .expect("the default catalog exists in a new session");
@@ -51,6 +86,15 @@ async fn delta_provider(
     table: &TableDef,
     delta_table: &DeltaTable,
 ) -> Result<Arc<dyn TableProvider>> {
+    let mode = context
+        .state()
+        .config()
+        .get_extension::<ScanMode>()
+        .map(|mode| *mode)
+        .unwrap_or_default();
+    if mode == ScanMode::LiveFiles {
+        return Ok(Arc::new(LiveFilesTable::of_snapshot(table, delta_table)?));
+    }
     delta_table
         .update_datafusion_session(&context.state())
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;

@@ -109,13 +109,72 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS")]
         follow: Option<u64>,
     },
-    /// Build the gold datasets and reports of one business date (rebuilding it whole).
+    /// Materialise what is stale for a business date: ingest, then the date's gold tables,
+    /// reports and exports in dependency order.
+    ///
+    /// A step runs when its inputs changed since its last success (new silver versions, new
+    /// upstream partitions, other rules); otherwise it is fresh and skipped. Transient errors
+    /// are retried with backoff; a failed step or check blocks only what depends on it. Every
+    /// materialisation is a row of system.asset_runs, every check one of system.asset_checks.
     Run {
         #[command(flatten)]
         lake: LakeArg,
         /// Business date, YYYY-MM-DD.
+        #[arg(
+            long,
+            required_unless_present = "scheduled_at",
+            conflicts_with = "scheduled_at"
+        )]
+        date: Option<NaiveDate>,
+        /// The instant a scheduler started this run (RFC 3339): the business date is the day
+        /// before the instant's date in the business time zone.
+        #[arg(long, value_name = "INSTANT")]
+        scheduled_at: Option<String>,
+        #[command(flatten)]
+        graph: GraphArgs,
+    },
+    /// Materialise a range of business dates, oldest first, each in dependency order.
+    Backfill {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// First business date.
         #[arg(long)]
-        date: NaiveDate,
+        from: NaiveDate,
+        /// Last business date.
+        #[arg(long)]
+        to: NaiveDate,
+        #[command(flatten)]
+        graph: GraphArgs,
+    },
+    /// The asset graph: every step, what it writes and what it reads.
+    Assets {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Freshness SLOs: each dataset's readiness against its promise, and the error budget left.
+    Slo {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Evaluate as of this instant (RFC 3339; default: now).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Serve Prometheus metrics of the runs, checks and SLOs at http://HOST:PORT/metrics.
+    ServeMetrics {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9464")]
+        listen: String,
+    },
+    /// Deployment files for AWS.
+    Deploy {
+        #[command(subcommand)]
+        deploy: DeployCommand,
     },
     /// Write a regulatory export package: the filings of a period and their manifest.
     ///
@@ -216,6 +275,47 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+    },
+}
+
+/// What a run materialises, and where its queries run.
+#[derive(Debug, Clone, Args)]
+pub struct GraphArgs {
+    /// Assets to consider (dbt syntax): zone.table or report.<name> or a step name; ASSET+
+    /// adds what depends on it, +ASSET what it depends on. Repeatable; default: all.
+    #[arg(long, value_name = "ASSET")]
+    pub select: Vec<String>,
+    /// Rebuild fresh partitions too.
+    #[arg(long)]
+    pub force: bool,
+    /// Where the gold jobs' queries run.
+    #[arg(long, value_enum, default_value_t = EngineKind::Embedded)]
+    pub engine: EngineKind,
+    /// Ballista scheduler, df://HOST:PORT (with --engine ballista).
+    #[arg(long, env = "PAYLAKE_BALLISTA_SCHEDULER", value_name = "URL")]
+    pub scheduler: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineKind {
+    /// DataFusion in this process.
+    Embedded,
+    /// A Ballista cluster; start its processes with `paylake-executor`.
+    Ballista,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeployCommand {
+    /// Write the AWS deployment: the Step Functions state machine of the daily graph,
+    /// EventBridge Scheduler schedules, Terraform for the lake and the job, and QuickSight's
+    /// data source and datasets.
+    Render {
+        /// Folder to write into (its generated files are replaced).
+        #[arg(long, default_value = "deploy")]
+        out: PathBuf,
+        /// AWS account the QuickSight inputs name.
+        #[arg(long, default_value = "111122223333")]
+        account_id: String,
     },
 }
 

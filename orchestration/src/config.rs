@@ -20,6 +20,8 @@ struct ConfigFile {
     regulatory: Option<PathBuf>,
     access: Option<PathBuf>,
     kms_key_id: Option<String>,
+    slo: Option<PathBuf>,
+    runs: Option<crate::assets::retry::RetryPolicy>,
     aws: Option<paylake_serving::AwsSettings>,
 }
 
@@ -41,6 +43,10 @@ pub struct Settings {
     pub access: Option<PathBuf>,
     /// KMS key every object written to S3 is encrypted with (SSE-KMS); S3's default when unset.
     pub kms_key_id: Option<String>,
+    /// Freshness SLOs; the shipped ones when unset.
+    pub slo: Option<PathBuf>,
+    /// How steps are retried.
+    pub runs: crate::assets::retry::RetryPolicy,
     /// Glue, Athena and Redshift: where the lake is served to analysts.
     pub aws: paylake_serving::AwsSettings,
 }
@@ -95,6 +101,34 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The text of the rules of `kind` in force: what a step's code version is made of.
+    pub fn rules_text(&self, kind: crate::assets::versions::RulesKind) -> Result<String> {
+        use crate::assets::versions::RulesKind;
+        let (configured, shipped) = match kind {
+            RulesKind::Aml => (
+                &self.aml_rules,
+                paylake_transforms::aml::config::DEFAULT_RULES_TOML,
+            ),
+            RulesKind::Finance => (
+                &self.finance_rules,
+                paylake_transforms::finance_rules::DEFAULT_FINANCE_RULES_TOML,
+            ),
+            RulesKind::Regulatory => (
+                &self.regulatory,
+                paylake_regulatory::settings::DEFAULT_SETTINGS,
+            ),
+        };
+        match configured {
+            Some(path) => std::fs::read_to_string(path).map_err(|source| OrchestrationError::Io {
+                path: path.clone(),
+                source,
+            }),
+            None => Ok(shipped.to_string()),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -106,6 +140,8 @@ impl Default for Settings {
             regulatory: None,
             access: None,
             kms_key_id: None,
+            slo: None,
+            runs: crate::assets::retry::RetryPolicy::default(),
             aws: paylake_serving::AwsSettings::default(),
         }
     }
@@ -147,6 +183,10 @@ fn load_with_env(
         settings.regulatory = file.regulatory.map(|path| base.join(path));
         settings.access = file.access.map(|path| base.join(path));
         settings.kms_key_id = file.kms_key_id;
+        settings.slo = file.slo.map(|path| base.join(path));
+        if let Some(runs) = file.runs {
+            settings.runs = runs;
+        }
         if let Some(aws) = file.aws {
             settings.aws = aws;
         }
@@ -174,6 +214,9 @@ fn load_with_env(
     }
     if let Some(key) = env("PAYLAKE_KMS_KEY_ID") {
         settings.kms_key_id = Some(key).filter(|key| !key.is_empty());
+    }
+    if let Some(path) = env("PAYLAKE_SLO") {
+        settings.slo = Some(PathBuf::from(path));
     }
     settings.aws.apply_env(&env);
     Ok(settings)

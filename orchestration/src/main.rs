@@ -1,9 +1,12 @@
 //! The `paylake` binary.
 
+mod assets;
 mod cli;
 mod commands;
 mod config;
+mod deploy;
 mod error;
+mod observe;
 mod output;
 
 use clap::Parser;

@@ -9,6 +9,7 @@ use crate::error::{CatalogError, Result};
 use crate::lineage;
 
 mod access;
+mod orchestration;
 mod regulatory;
 
 /// Precision and scale of money amounts: up to 16 integer digits, cents.
@@ -601,6 +602,7 @@ fn build_registry() -> Registry {
     tables.extend(finance_gold_tables());
     tables.extend(regulatory::regulatory_tables());
     tables.extend(access::access_tables());
+    tables.extend(orchestration::orchestration_tables());
 
     for source in QUARANTINE_SOURCES {
         tables.push(TableDef {

@@ -7,7 +7,9 @@ use paylake_catalog::{lake_session, Lake, Zone};
 
 use super::query::table_row_counts;
 use super::steps;
-use crate::cli::SimulationArgs;
+use crate::assets::execute::local_time;
+use crate::assets::graph::AssetGraph;
+use crate::cli::{EngineKind, GraphArgs, SimulationArgs};
 use crate::config::Settings;
 use crate::error::{OrchestrationError, Result};
 
@@ -16,7 +18,7 @@ fn lake_folders() -> impl Iterator<Item = &'static str> {
     Zone::ALL
         .into_iter()
         .map(Zone::as_str)
-        .chain(["landing", "reports", "exports"])
+        .chain(["landing", "reports", "exports", "runs"])
 }
 
 /// Empties a local lake folder before a demo, refusing a folder that is not a lake.
@@ -69,31 +71,24 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         summary.money_movements
     );
 
-    let report = steps::ingest(&lake).await?;
-    steps::print_ingest_report(&report);
-
-    let mut reports = Vec::new();
-    let mut total_candidates = 0;
-    let mut alerts_by_rule: std::collections::BTreeMap<String, usize> = Default::default();
-    let (mut sar_candidates, mut sanctions_hits) = (0, 0);
-    let (mut reconciliation, mut costs) = (Vec::new(), Vec::new());
-    for offset in 0..simulation.days {
-        let date = simulation.start_date + chrono::Duration::days(i64::from(offset));
-        let outcome = steps::run_business_date(settings, &lake, date).await?;
-        total_candidates += outcome.ctr_candidates;
-        sar_candidates += outcome.sar_candidates;
-        sanctions_hits = outcome.sanctions_hits;
-        for alert in &outcome.alerts {
-            *alerts_by_rule.entry(alert.rule_id.clone()).or_default() += 1;
-        }
-        reconciliation.push((date, outcome.reconciliation));
-        costs.push((date, outcome.cost));
-        reports.push((
-            date,
-            outcome.ctr_candidates,
-            [outcome.report, outcome.recon_report, outcome.cost_report],
-        ));
-    }
+    let graph = AssetGraph::paylake();
+    let last =
+        simulation.start_date + chrono::Duration::days(i64::from(simulation.days.max(1) - 1));
+    let mut request = super::graph::request(
+        settings,
+        super::graph::date_range(simulation.start_date, last)?,
+        &GraphArgs {
+            select: Vec::new(),
+            force: false,
+            engine: EngineKind::Embedded,
+            scheduler: None,
+        },
+    )?;
+    // The export schedules start with the simulation: the daily CTR batch of every date.
+    let day =
+        paylake_transforms::BusinessDay::new(simulation.start_date, &settings.business_timezone)?;
+    request.schedules_start = Some(local_time(day, simulation.start_date, 0)?);
+    let run = super::graph::run_and_print(settings, &lake, &request).await?;
 
     let filing = file_the_period(settings, &lake, simulation).await?;
 
@@ -102,114 +97,81 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     for (name, rows) in table_row_counts(&context).await? {
         println!("  {name:<34} {rows:>9} rows");
     }
-    println!(
-        "\nCTR candidates: {total_candidates} over {} business dates",
-        simulation.days
-    );
     println!("AML alerts by rule:");
-    for (rule_id, count) in &alerts_by_rule {
-        println!("  {rule_id:<24} {count:>5}");
+    for row in query_rows(&context, "SELECT rule_id, CAST(count(*) AS VARCHAR) FROM gold.aml_alerts GROUP BY rule_id ORDER BY rule_id").await? {
+        println!("  {:<24} {:>5}", row[0], row[1]);
     }
-    println!(
-        "SAR candidates: {sar_candidates}; sanctions hits (last date): {sanctions_hits}\n\
-         measure them: paylake aml eval --lake {}",
-        lake.root()
-    );
-    println!("reconciliation (matched that day; breaks open at its end):");
-    for (date, outcome) in &reconciliation {
-        let breaks = outcome
-            .breaks_by_category
-            .iter()
-            .map(|(category, count)| format!("{category} {count}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        println!("  {date}  {:>6} matched  {breaks}", outcome.matches);
-    }
-    println!("cost (anomalies; budget alerts):");
-    for (date, cost) in &costs {
-        println!(
-            "  {date}  {} anomalies  {}",
-            cost.anomalies,
-            cost.budget_alerts.join(", ")
-        );
-    }
+    println!("measure them: paylake aml eval --lake {}", lake.root());
     println!("reports:");
-    for (date, candidates, [ctr, recon, cost]) in &reports {
-        println!("  {date}  {candidates:>3} CTR candidates  {ctr}");
-        println!("              reconciliation     {recon}");
-        println!("              cost               {cost}");
-    }
-    println!("regulatory filing (scheduled exports caught up to the day after the last date):");
-    for run in &filing.runs {
-        println!(
-            "  {:<13} {}  {:>3} records  {}",
-            run.schedule,
-            run.tick.format("%Y-%m-%d %H:%MZ"),
-            run.outcome.record_count,
-            run.outcome.manifest_location
-        );
+    for result in &run.results {
+        for location in &result.output.locations {
+            if let Some(date) = result.business_date {
+                if !location.ends_with("manifest.json") {
+                    println!("  {date}  {:<18} {location}", graph.step(result.step).name);
+                }
+            }
+        }
     }
     let deadlines = filing.deadlines;
     println!(
-        "  filings owed: {} due, {} late, {} filed, {} filed late\n  AML report: {}",
+        "filings owed the day after the last date: {} due, {} late, {} filed, {} filed late\n  AML report: {}",
         deadlines.due, deadlines.late, deadlines.filed, deadlines.filed_late, filing.aml_report
     );
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
-    Ok(())
+    super::graph::outcome(&run)
+}
+
+/// The rows of `sql` as text.
+async fn query_rows(
+    context: &datafusion::prelude::SessionContext,
+    sql: &str,
+) -> Result<Vec<Vec<String>>> {
+    let batches = context.sql(sql).await?.collect().await?;
+    let mut rows = Vec::new();
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            rows.push(
+                batch
+                    .columns()
+                    .iter()
+                    .map(|column| {
+                        arrow::util::display::array_value_to_string(column, row).unwrap_or_default()
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(rows)
 }
 
 /// What the demo filed with regulators.
 struct Filing {
-    runs: Vec<paylake_regulatory::schedule::ScheduledRun>,
     deadlines: paylake_regulatory::deadlines::DeadlineCounts,
     aml_report: String,
 }
 
-/// Runs the export schedules from the first simulated date to noon of the day after the last
-/// one (in the business time zone), then writes the AML report of the whole period.
+/// The filings owed as of the day after the last simulated date, and the AML report of the
+/// whole period (the graph has run the export schedules up to noon of that day).
 async fn file_the_period(
     settings: &Settings,
     lake: &Lake,
     simulation: &SimulationArgs,
 ) -> Result<Filing> {
-    use chrono::TimeZone;
     let timezone = settings.timezone()?;
     let first = simulation.start_date;
     let last = first + chrono::Duration::days(i64::from(simulation.days.max(1) - 1));
-    let local_time = |date: chrono::NaiveDate, hour| {
-        timezone
-            .from_local_datetime(&date.and_hms_opt(hour, 0, 0).expect("a valid hour"))
-            .earliest()
-            .map(|time| time.with_timezone(&chrono::Utc))
-            .ok_or_else(|| OrchestrationError::Usage(format!("{date} {hour}:00 does not exist")))
-    };
-    let mut regulatory = settings.regulatory()?;
-    let start = local_time(first, 0)?.to_rfc3339();
-    for schedule in &mut regulatory.schedules {
-        schedule.start.get_or_insert_with(|| start.clone());
-    }
     let day_after = last + chrono::Duration::days(1);
-    let context = lake_session(lake).await?;
-    let runs = paylake_regulatory::schedule::run_due(
-        lake,
-        &context,
-        &regulatory,
-        timezone,
-        local_time(day_after, 12)?,
-    )
-    .await?;
     let context = lake_session(lake).await?;
     let deadlines = paylake_regulatory::deadlines::build_filing_deadlines(
         lake,
         &context,
-        &regulatory,
+        &settings.regulatory()?,
         day_after,
     )
     .await?;
     let aml_report =
         paylake_reports::write_aml_report(lake, &context, first, last, timezone).await?;
     Ok(Filing {
-        runs,
         deadlines,
         aml_report,
     })

@@ -3,6 +3,8 @@
 mod aml;
 mod bench;
 mod demo;
+mod graph;
+mod observability;
 mod query;
 mod regulatory;
 mod serving;
@@ -14,8 +16,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use paylake_catalog::Lake;
 
 use crate::cli::{
-    AmlCommand, BenchCommand, Cli, Command, FilingsCommand, LakeArg, PiiDetectorKind,
-    ReportCommand, ScheduleCommand,
+    AmlCommand, BenchCommand, Cli, Command, DeployCommand, FilingsCommand, LakeArg,
+    PiiDetectorKind, ReportCommand, ScheduleCommand,
 };
 use crate::config::{self, Settings};
 use crate::error::Result;
@@ -106,51 +108,49 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             steps::replicate(&lake, settings, follow).await
         }
-        Command::Run { lake, date } => {
+        Command::Run {
+            lake,
+            date,
+            scheduled_at,
+            graph,
+        } => {
             let lake = open_lake(&settings, &lake)?;
-            let outcome = steps::run_business_date(&settings, &lake, date).await?;
-            println!(
-                "{date}: {} CTR candidates, {} AML alerts, {} sanctions hits, {} SAR candidates, {} customers rated, {} integrity checks ({} violated)",
-                outcome.ctr_candidates,
-                outcome.alerts.len(),
-                outcome.sanctions_hits,
-                outcome.sar_candidates,
-                outcome.customers_rated,
-                outcome.integrity.checks,
-                outcome.integrity.violations,
-            );
-            let breaks = &outcome.reconciliation.breaks_by_category;
-            println!(
-                "reconciliation: {} matched, {} open breaks{}{}",
-                outcome.reconciliation.matches,
-                outcome.reconciliation.breaks(),
-                if breaks.is_empty() { "" } else { ": " },
-                breaks
-                    .iter()
-                    .map(|(category, count)| format!("{category} {count}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            println!(
-                "cost: {} anomalies, budget alerts: {}",
-                outcome.cost.anomalies,
-                if outcome.cost.budget_alerts.is_empty() {
-                    "none".to_string()
-                } else {
-                    outcome.cost.budget_alerts.join(", ")
-                }
-            );
-            let deadlines = &outcome.deadlines;
-            println!(
-                "filings owed: {} due, {} late, {} filed, {} filed late",
-                deadlines.due, deadlines.late, deadlines.filed, deadlines.filed_late
-            );
-            println!(
-                "reports: {}\n         {}\n         {}",
-                outcome.report, outcome.recon_report, outcome.cost_report
-            );
-            Ok(())
+            let date = graph::business_date(&settings, date, scheduled_at.as_deref())?;
+            let request = graph::request(&settings, vec![date], &graph)?;
+            let report = graph::run_and_print(&settings, &lake, &request).await?;
+            graph::outcome(&report)
         }
+        Command::Backfill {
+            lake,
+            from,
+            to,
+            graph,
+        } => {
+            let lake = open_lake(&settings, &lake)?;
+            let request = graph::request(&settings, graph::date_range(from, to)?, &graph)?;
+            let report = graph::run_and_print(&settings, &lake, &request).await?;
+            graph::outcome(&report)
+        }
+        Command::Assets { format } => graph::print_assets(format),
+        Command::Slo {
+            lake,
+            as_of,
+            format,
+        } => {
+            observability::slo(
+                &settings,
+                &open_lake(&settings, &lake)?,
+                as_of.as_deref(),
+                format,
+            )
+            .await
+        }
+        Command::ServeMetrics { lake, listen } => {
+            observability::serve_metrics(&settings, &open_lake(&settings, &lake)?, &listen).await
+        }
+        Command::Deploy {
+            deploy: DeployCommand::Render { out, account_id },
+        } => crate::deploy::render(&settings, &out, &account_id),
         Command::Export {
             lake,
             kind,
@@ -273,7 +273,7 @@ fn open_lake(settings: &Settings, lake: &LakeArg) -> Result<Lake> {
 }
 
 /// A spinner on stderr for a long step; hidden when stderr is not a terminal.
-fn spinner(message: &str) -> ProgressBar {
+pub(crate) fn spinner(message: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")

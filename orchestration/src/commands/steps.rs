@@ -1,7 +1,6 @@
 //! The pipeline's steps as the commands run them: simulate, ingest, build a business date.
 
-use chrono::NaiveDate;
-use paylake_catalog::{lake_session, Lake};
+use paylake_catalog::Lake;
 use paylake_ingest::landing::LandingStore;
 use paylake_ingest::pii::PiiDetector;
 use paylake_ingest::simulator::{
@@ -10,14 +9,6 @@ use paylake_ingest::simulator::{
 use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use paylake_ingest::IngestReport;
-use paylake_transforms::aml::cases::{build_customer_risk, build_sar_candidates};
-use paylake_transforms::aml::ctr::build_ctr_candidates;
-use paylake_transforms::aml::screening::build_sanctions_hits;
-use paylake_transforms::aml::suite::build_aml_alerts;
-use paylake_transforms::cost::{build_cost_datasets, CostOutcome};
-use paylake_transforms::recon::integrity::build_ledger_integrity;
-use paylake_transforms::recon::reconciliation::{build_reconciliation, ReconOutcome};
-use paylake_transforms::BusinessDay;
 
 use super::spinner;
 use crate::cli::SimulationArgs;
@@ -166,70 +157,4 @@ pub async fn replicate(
         };
         tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
     }
-}
-
-/// What building one business date produced.
-pub struct DateOutcome {
-    pub ctr_candidates: u64,
-    pub alerts: Vec<paylake_transforms::aml::Alert>,
-    pub sanctions_hits: usize,
-    pub customers_rated: u64,
-    pub sar_candidates: u64,
-    pub integrity: paylake_transforms::recon::integrity::IntegrityOutcome,
-    pub reconciliation: ReconOutcome,
-    pub cost: CostOutcome,
-    /// CTRs and SARs owed to FinCEN as of the date, by state.
-    pub deadlines: paylake_regulatory::deadlines::DeadlineCounts,
-    /// Where the reports are (the CTR page, the reconciliation page, the cost page): paths, or
-    /// URLs on S3.
-    pub report: String,
-    pub recon_report: String,
-    pub cost_report: String,
-}
-
-pub async fn run_business_date(
-    settings: &Settings,
-    lake: &Lake,
-    date: NaiveDate,
-) -> Result<DateOutcome> {
-    let day = BusinessDay::new(date, &settings.business_timezone)?;
-    let rules = settings.aml_rules()?;
-    let finance_rules = settings.finance_rules()?;
-    // One session for the date's jobs: each write points it at the new version, so risk and
-    // SAR candidates read the alerts and hits written before them.
-    let context = lake_session(lake).await?;
-    let ctr_candidates = build_ctr_candidates(lake, &context, &day).await?;
-    let alerts = build_aml_alerts(lake, &context, &day, &rules).await?;
-    let sanctions_hits = build_sanctions_hits(lake, &context, &day, &rules)
-        .await?
-        .len();
-    let customers_rated = build_customer_risk(lake, &context, &day, &rules).await?;
-    let sar_candidates = build_sar_candidates(lake, &context, &day, &rules).await?;
-    let deadlines = paylake_regulatory::deadlines::build_filing_deadlines(
-        lake,
-        &context,
-        &settings.regulatory()?,
-        date,
-    )
-    .await?;
-    let integrity = build_ledger_integrity(lake, &context, &day).await?;
-    let reconciliation = build_reconciliation(lake, &context, &day, &finance_rules).await?;
-    let cost = build_cost_datasets(lake, &context, &day, &finance_rules).await?;
-    let report = paylake_reports::write_ctr_report(lake, &context, date, day.timezone).await?;
-    let recon_report = paylake_reports::write_recon_report(lake, &context, date).await?;
-    let cost_report = paylake_reports::write_cost_report(lake, &context, date).await?;
-    Ok(DateOutcome {
-        ctr_candidates,
-        alerts,
-        sanctions_hits,
-        customers_rated,
-        sar_candidates,
-        integrity,
-        reconciliation,
-        cost,
-        deadlines,
-        report,
-        recon_report,
-        cost_report,
-    })
 }

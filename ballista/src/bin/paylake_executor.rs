@@ -1,0 +1,124 @@
+//! `paylake-executor`: a Ballista scheduler or executor that reads paylake's lake.
+//!
+//! Ballista ships its own scheduler and executor binaries; this one is the same processes with
+//! paylake's logical codec (the lake's pinned tables and in-memory intermediates), so that
+//! `paylake run --engine ballista` can send them its jobs.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::config::SchedulerConfig;
+use ballista_scheduler::scheduler_process::start_server;
+use clap::{Parser, Subcommand};
+use paylake_ballista::LakeCodec;
+
+/// A Ballista scheduler or executor carrying paylake's codec.
+#[derive(Debug, Parser)]
+#[command(name = "paylake-executor", version)]
+struct Cli {
+    #[command(subcommand)]
+    role: Role,
+}
+
+#[derive(Debug, Subcommand)]
+enum Role {
+    /// Run a scheduler: clients send it queries, executors register with it.
+    Scheduler {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind_host: String,
+        /// gRPC port (clients connect to df://HOST:PORT).
+        #[arg(long, default_value_t = 50050)]
+        port: u16,
+    },
+    /// Run an executor that registers with a scheduler and runs its tasks.
+    Executor {
+        /// Address to listen on, and to advertise.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind_host: String,
+        /// Arrow Flight port, from which other executors fetch shuffle data.
+        #[arg(long, default_value_t = 50051)]
+        port: u16,
+        /// gRPC port of the executor.
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        scheduler_host: String,
+        #[arg(long, default_value_t = 50050)]
+        scheduler_port: u16,
+        /// Task slots (default: the machine's cores).
+        #[arg(long)]
+        concurrent_tasks: Option<usize>,
+        /// Where shuffle files go (default: a temporary folder).
+        #[arg(long)]
+        work_dir: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let outcome = match Cli::parse().role {
+        Role::Scheduler { bind_host, port } => scheduler(bind_host, port).await,
+        Role::Executor {
+            bind_host,
+            port,
+            grpc_port,
+            scheduler_host,
+            scheduler_port,
+            concurrent_tasks,
+            work_dir,
+        } => {
+            let mut config = ExecutorProcessConfig {
+                bind_host: bind_host.clone(),
+                external_host: Some(bind_host),
+                port,
+                grpc_port,
+                scheduler_host,
+                scheduler_port,
+                work_dir,
+                override_logical_codec: Some(Arc::new(LakeCodec::default())),
+                ..ExecutorProcessConfig::default()
+            };
+            if let Some(slots) = concurrent_tasks {
+                config.vcores = slots;
+            }
+            start_executor_process(Arc::new(config))
+                .await
+                .map_err(|error| error.to_string())
+        }
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("paylake-executor: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn scheduler(bind_host: String, port: u16) -> Result<(), String> {
+    let address: SocketAddr = format!("{bind_host}:{port}")
+        .parse()
+        .map_err(|error| format!("bad address {bind_host}:{port}: {error}"))?;
+    let config = SchedulerConfig {
+        bind_host,
+        bind_port: port,
+        override_logical_codec: Some(Arc::new(LakeCodec::default())),
+        ..SchedulerConfig::default()
+    };
+    let cluster = BallistaCluster::new_from_config(&config)
+        .await
+        .map_err(|error| error.to_string())?;
+    start_server(cluster, address, Arc::new(config))
+        .await
+        .map_err(|error| error.to_string())
+}

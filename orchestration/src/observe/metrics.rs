@@ -1,0 +1,289 @@
+//! Prometheus text metrics: those of one run (written beside its lineage events, for a
+//! textfile collector or a push gateway) and those of the lake (served by `serve-metrics`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use arrow::array::{Array, Int64Array, StringArray};
+use arrow::record_batch::RecordBatch;
+use chrono::Utc;
+use datafusion::prelude::SessionContext;
+
+use crate::assets::graph::AssetGraph;
+use crate::assets::runner::RunReport;
+use crate::error::Result;
+use crate::observe::slo::SloReport;
+
+/// One sample: its labels and value.
+type Sample = (Vec<(String, String)>, f64);
+
+/// A metric family: help, type, samples.
+type Family = (String, String, Vec<Sample>);
+
+/// Prometheus text exposition of metric families, by name.
+#[derive(Debug, Default)]
+pub struct Exposition {
+    families: BTreeMap<String, Family>,
+}
+
+impl Exposition {
+    pub fn family(&mut self, name: &str, kind: &str, help: &str) {
+        self.families
+            .entry(name.to_string())
+            .or_insert_with(|| (help.to_string(), kind.to_string(), Vec::new()));
+    }
+
+    pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        let labels = labels
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        self.families
+            .get_mut(name)
+            .expect("a family is declared before its samples")
+            .2
+            .push((labels, value));
+    }
+
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        for (name, (help, kind, samples)) in &self.families {
+            let _ = writeln!(text, "# HELP {name} {help}");
+            let _ = writeln!(text, "# TYPE {name} {kind}");
+            for (labels, value) in samples {
+                let labels: Vec<String> = labels
+                    .iter()
+                    .map(|(key, value)| format!("{key}=\"{}\"", escape(value)))
+                    .collect();
+                let labels = if labels.is_empty() {
+                    String::new()
+                } else {
+                    format!("{{{}}}", labels.join(","))
+                };
+                let _ = writeln!(text, "{name}{labels} {value}");
+            }
+        }
+        text
+    }
+}
+
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// The metrics of one run.
+pub fn run_metrics(graph: &AssetGraph, report: &RunReport) -> String {
+    let mut metrics = Exposition::default();
+    metrics.family(
+        "paylake_run_step_duration_seconds",
+        "gauge",
+        "Wall time of each step of the run, by business date.",
+    );
+    metrics.family(
+        "paylake_run_step_attempts",
+        "gauge",
+        "Attempts each step of the run made (retries included).",
+    );
+    metrics.family(
+        "paylake_run_step_failed",
+        "gauge",
+        "1 when the step did not succeed (failed, check failed or blocked).",
+    );
+    metrics.family(
+        "paylake_run_rows_written",
+        "gauge",
+        "Rows each asset of the run wrote for its business date.",
+    );
+    metrics.family(
+        "paylake_run_checks_failed",
+        "gauge",
+        "Checks of the run that failed.",
+    );
+    for result in &report.results {
+        let Some(status) = result.status else {
+            continue;
+        };
+        let date = result
+            .business_date
+            .map(|date| date.to_string())
+            .unwrap_or_default();
+        let labels = [
+            ("step", graph.step(result.step).name),
+            ("business_date", date.as_str()),
+            ("status", status.as_str()),
+        ];
+        metrics.sample(
+            "paylake_run_step_duration_seconds",
+            &labels,
+            result.duration_ms as f64 / 1000.0,
+        );
+        metrics.sample(
+            "paylake_run_step_attempts",
+            &labels,
+            f64::from(result.attempts),
+        );
+        metrics.sample(
+            "paylake_run_step_failed",
+            &labels,
+            if status.is_success() { 0.0 } else { 1.0 },
+        );
+    }
+    for row in &report.materializations {
+        if let Some(rows) = row.rows_written {
+            let date = row
+                .business_date
+                .map(|date| date.to_string())
+                .unwrap_or_default();
+            metrics.sample(
+                "paylake_run_rows_written",
+                &[
+                    ("asset", row.asset.as_str()),
+                    ("business_date", date.as_str()),
+                ],
+                rows as f64,
+            );
+        }
+    }
+    let failed = report.checks.iter().filter(|check| !check.passed).count();
+    metrics.sample("paylake_run_checks_failed", &[], failed as f64);
+    metrics.render()
+}
+
+async fn query(context: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
+    Ok(context.sql(sql).await?.collect().await?)
+}
+
+fn text_column(batch: &RecordBatch, index: usize) -> Option<StringArray> {
+    paylake_catalog::batches::as_text(batch.column(index)).ok()
+}
+
+fn int_column(batch: &RecordBatch, index: usize) -> Option<&Int64Array> {
+    batch.column(index).as_any().downcast_ref::<Int64Array>()
+}
+
+/// The lake's metrics: materialisations, last success, lag, durations, rows, failed checks,
+/// source lag and the SLOs.
+pub async fn lake_metrics(context: &SessionContext, slo: &SloReport) -> Result<String> {
+    let mut metrics = Exposition::default();
+    let now = Utc::now().timestamp();
+    metrics.family(
+        "paylake_asset_materializations_total",
+        "counter",
+        "Materialisations in system.asset_runs, by asset and status.",
+    );
+    for batch in query(context, "SELECT asset, status, CAST(count(*) AS BIGINT) FROM system.asset_runs GROUP BY asset, status ORDER BY 1, 2").await? {
+        let (Some(assets), Some(statuses), Some(counts)) = (text_column(&batch, 0), text_column(&batch, 1), int_column(&batch, 2)) else { continue };
+        for row in 0..batch.num_rows() {
+            metrics.sample("paylake_asset_materializations_total", &[("asset", assets.value(row)), ("status", statuses.value(row))], counts.value(row) as f64);
+        }
+    }
+    metrics.family(
+        "paylake_asset_last_success_timestamp_seconds",
+        "gauge",
+        "When each asset last materialised successfully (Unix time).",
+    );
+    metrics.family(
+        "paylake_asset_lag_seconds",
+        "gauge",
+        "Seconds since each asset last materialised successfully.",
+    );
+    metrics.family(
+        "paylake_asset_last_duration_seconds",
+        "gauge",
+        "Wall time of each asset's last materialisation.",
+    );
+    metrics.family(
+        "paylake_asset_last_rows_written",
+        "gauge",
+        "Rows each asset's last successful materialisation wrote for its date.",
+    );
+    let latest = "SELECT asset, CAST(to_unixtime(finished_at) AS BIGINT), duration_ms, rows_written FROM ( \
+        SELECT asset, finished_at, duration_ms, rows_written, row_number() OVER (PARTITION BY asset ORDER BY finished_at DESC) AS recency \
+        FROM system.asset_runs WHERE status = 'succeeded') WHERE recency = 1 ORDER BY 1";
+    for batch in query(context, latest).await? {
+        let (Some(assets), Some(finished), Some(durations), Some(rows)) = (
+            text_column(&batch, 0),
+            int_column(&batch, 1),
+            int_column(&batch, 2),
+            int_column(&batch, 3),
+        ) else {
+            continue;
+        };
+        for row in 0..batch.num_rows() {
+            let labels = [("asset", assets.value(row))];
+            metrics.sample(
+                "paylake_asset_last_success_timestamp_seconds",
+                &labels,
+                finished.value(row) as f64,
+            );
+            metrics.sample(
+                "paylake_asset_lag_seconds",
+                &labels,
+                (now - finished.value(row)) as f64,
+            );
+            metrics.sample(
+                "paylake_asset_last_duration_seconds",
+                &labels,
+                durations.value(row) as f64 / 1000.0,
+            );
+            if rows.is_valid(row) {
+                metrics.sample(
+                    "paylake_asset_last_rows_written",
+                    &labels,
+                    rows.value(row) as f64,
+                );
+            }
+        }
+    }
+    metrics.family(
+        "paylake_check_failures_total",
+        "counter",
+        "Failed checks in system.asset_checks, by asset and check.",
+    );
+    for batch in query(context, "SELECT asset, check_name, CAST(count(*) AS BIGINT) FROM system.asset_checks WHERE NOT passed GROUP BY asset, check_name ORDER BY 1, 2").await? {
+        let (Some(assets), Some(checks), Some(counts)) = (text_column(&batch, 0), text_column(&batch, 1), int_column(&batch, 2)) else { continue };
+        for row in 0..batch.num_rows() {
+            metrics.sample("paylake_check_failures_total", &[("asset", assets.value(row)), ("check", checks.value(row))], counts.value(row) as f64);
+        }
+    }
+    metrics.family(
+        "paylake_source_lag_seconds",
+        "gauge",
+        "Seconds since each source was last ingested.",
+    );
+    for batch in query(context, "SELECT source, CAST(max(to_unixtime(finished_at)) AS BIGINT) FROM system.ingest_runs GROUP BY source ORDER BY 1").await? {
+        let (Some(sources), Some(finished)) = (text_column(&batch, 0), int_column(&batch, 1)) else { continue };
+        for row in 0..batch.num_rows() {
+            metrics.sample("paylake_source_lag_seconds", &[("source", sources.value(row))], (now - finished.value(row)) as f64);
+        }
+    }
+    slo.add_metrics(&mut metrics);
+    Ok(metrics.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exposition_follows_the_text_format() {
+        let mut metrics = Exposition::default();
+        metrics.family("paylake_x_total", "counter", "Things.");
+        metrics.sample(
+            "paylake_x_total",
+            &[("asset", "gold.a\"b"), ("status", "ok")],
+            3.0,
+        );
+        metrics.family("paylake_y", "gauge", "Other.");
+        metrics.sample("paylake_y", &[], 0.5);
+        assert_eq!(
+            metrics.render(),
+            "# HELP paylake_x_total Things.\n# TYPE paylake_x_total counter\n\
+             paylake_x_total{asset=\"gold.a\\\"b\",status=\"ok\"} 3\n\
+             # HELP paylake_y Other.\n# TYPE paylake_y gauge\npaylake_y 0.5\n"
+        );
+    }
+}

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use ballista::prelude::SessionConfigExt;
 use datafusion::execution::session_state::SessionStateBuilder;
-use datafusion::prelude::SessionContext;
+use ballista_core::config::BALLISTA_ADAPTIVE_PLANNER_ENABLED;
+use datafusion::prelude::{SessionConfig, SessionContext};
 use paylake_catalog::{lake_session_config, lake_session_on, Lake, ScanMode};
 
 mod codec;
@@ -53,4 +54,53 @@ pub async fn lake_session(lake: &Lake, scheduler: &str) -> Result<SessionContext
             source: Box::new(source),
         })?;
     Ok(lake_session_on(context, lake, ScanMode::LiveFiles).await?)
+}
+
+/// The session configuration the client, the scheduler and the executors share.
+///
+/// - Ballista's adaptive planner (AQE) re-plans, without end, a stage it cannot cancel on some
+///   of the reconciliation's joins: the jobs use its static distributed planner.
+/// - DataFusion's TopK dynamic filters assume every TopK emitter lives in one process, which a
+///   distributed plan breaks (a debug assertion fails on the executor): they are off.
+pub fn cluster_config() -> SessionConfig {
+    enforce_cluster_settings(SessionConfig::new_with_ballista())
+}
+
+/// `config` with the settings of [`cluster_config`].
+pub fn enforce_cluster_settings(config: SessionConfig) -> SessionConfig {
+    config
+        .set_str(BALLISTA_ADAPTIVE_PLANNER_ENABLED, "false")
+        .set_bool("datafusion.optimizer.enable_topk_dynamic_filter_pushdown", false)
+}
+
+/// The functions paylake's jobs call, for executors to decode their tasks with: every function
+/// of a default DataFusion session of this build (the nested-type functions included, which
+/// Ballista's own registry leaves out).
+pub fn function_registry() -> ballista_core::registry::BallistaFunctionRegistry {
+    let state = SessionStateBuilder::new().with_default_features().build();
+    ballista_core::registry::BallistaFunctionRegistry {
+        scalar_functions: state.scalar_functions().clone(),
+        aggregate_functions: state.aggregate_functions().clone(),
+        window_functions: state.window_functions().clone(),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cluster_runs_the_static_planner_without_topk_dynamic_filters() {
+        let config = cluster_config();
+        assert!(!config.ballista_config().adaptive_query_planner_enabled());
+        assert!(!config.options().optimizer.enable_topk_dynamic_filter_pushdown);
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .build();
+        use ballista_core::extension::SessionStateExt;
+        let upgraded = state.upgrade_for_ballista("df://127.0.0.1:1".into()).unwrap();
+        assert!(!upgraded.config().ballista_config().adaptive_query_planner_enabled());
+    }
 }

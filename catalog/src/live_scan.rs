@@ -65,7 +65,7 @@ impl LiveFilesTable {
             .map(|file| {
                 let values = file.partition_values_map();
                 LiveFile {
-                    url: log_store.to_uri(&file.object_store_path()),
+                    url: full_url(log_store.to_uri(&file.object_store_path())),
                     bytes: u64::try_from(file.size()).unwrap_or_default(),
                     partition_values: table
                         .partition_by
@@ -187,6 +187,14 @@ impl LiveFilesTable {
             .build();
         Ok(DataSourceExec::from_data_source(config))
     }
+}
+
+/// A file's location as a URL: delta-rs names local files by their path.
+fn full_url(location: String) -> String {
+    if location.contains("://") {
+        return location;
+    }
+    url::Url::from_file_path(&location).map_or(location, |url| url.to_string())
 }
 
 /// The object store of a file URL: scheme and authority (`file:///`, `s3://bucket`).

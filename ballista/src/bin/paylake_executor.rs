@@ -57,8 +57,23 @@ enum Role {
     },
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Planning and decoding the jobs' plans recurse deeply (the AML rules' joins and unions):
+    // the default 2 MiB thread stacks overflow on them, in debug builds especially.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(32 * 1024 * 1024)
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(error) => {
+            eprintln!("paylake-executor: cannot start the runtime: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -86,6 +101,8 @@ async fn main() -> std::process::ExitCode {
                 scheduler_port,
                 work_dir,
                 override_logical_codec: Some(Arc::new(LakeCodec::default())),
+                override_function_registry: Some(Arc::new(paylake_ballista::function_registry())),
+                override_config_producer: Some(Arc::new(paylake_ballista::cluster_config)),
                 ..ExecutorProcessConfig::default()
             };
             if let Some(slots) = concurrent_tasks {
@@ -113,6 +130,11 @@ async fn scheduler(bind_host: String, port: u16) -> Result<(), String> {
         bind_host,
         bind_port: port,
         override_logical_codec: Some(Arc::new(LakeCodec::default())),
+        override_config_producer: Some(Arc::new(paylake_ballista::cluster_config)),
+        // Whatever a client sends, the jobs plan with the cluster's planner settings.
+        override_session_builder: Some(Arc::new(|config| {
+            ballista_core::utils::default_session_builder(paylake_ballista::enforce_cluster_settings(config))
+        })),
         ..SchedulerConfig::default()
     };
     let cluster = BallistaCluster::new_from_config(&config)

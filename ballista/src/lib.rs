@@ -13,8 +13,8 @@
 use std::sync::Arc;
 
 use ballista::prelude::SessionConfigExt;
-use datafusion::execution::session_state::SessionStateBuilder;
 use ballista_core::config::BALLISTA_ADAPTIVE_PLANNER_ENABLED;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use paylake_catalog::{lake_session_config, lake_session_on, Lake, ScanMode};
 
@@ -70,7 +70,10 @@ pub fn cluster_config() -> SessionConfig {
 pub fn enforce_cluster_settings(config: SessionConfig) -> SessionConfig {
     config
         .set_str(BALLISTA_ADAPTIVE_PLANNER_ENABLED, "false")
-        .set_bool("datafusion.optimizer.enable_topk_dynamic_filter_pushdown", false)
+        .set_bool(
+            "datafusion.optimizer.enable_topk_dynamic_filter_pushdown",
+            false,
+        )
 }
 
 /// The functions paylake's jobs call, for executors to decode their tasks with: every function
@@ -94,13 +97,23 @@ mod tests {
     fn the_cluster_runs_the_static_planner_without_topk_dynamic_filters() {
         let config = cluster_config();
         assert!(!config.ballista_config().adaptive_query_planner_enabled());
-        assert!(!config.options().optimizer.enable_topk_dynamic_filter_pushdown);
+        assert!(
+            !config
+                .options()
+                .optimizer
+                .enable_topk_dynamic_filter_pushdown
+        );
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_default_features()
             .build();
         use ballista_core::extension::SessionStateExt;
-        let upgraded = state.upgrade_for_ballista("df://127.0.0.1:1".into()).unwrap();
-        assert!(!upgraded.config().ballista_config().adaptive_query_planner_enabled());
+        let upgraded = state
+            .upgrade_for_ballista("df://127.0.0.1:1".into())
+            .unwrap();
+        assert!(!upgraded
+            .config()
+            .ballista_config()
+            .adaptive_query_planner_enabled());
     }
 }

@@ -133,7 +133,9 @@ async fn scheduler(bind_host: String, port: u16) -> Result<(), String> {
         override_config_producer: Some(Arc::new(paylake_ballista::cluster_config)),
         // Whatever a client sends, the jobs plan with the cluster's planner settings.
         override_session_builder: Some(Arc::new(|config| {
-            ballista_core::utils::default_session_builder(paylake_ballista::enforce_cluster_settings(config))
+            ballista_core::utils::default_session_builder(
+                paylake_ballista::enforce_cluster_settings(config),
+            )
         })),
         ..SchedulerConfig::default()
     };

@@ -229,7 +229,21 @@ pub async fn ingest_checks(
         }
         let name = table.qualified_name();
         let gates = readers_of(graph, &name);
-        outcomes.extend(key_checks(context, table, &name, None, &gates).await?);
+        match key_checks(context, table, &name, None, &gates).await {
+            Ok(checked) => outcomes.extend(checked),
+            // A table that cannot be read cannot be trusted: the check fails, naming why.
+            Err(error) => outcomes.push(CheckOutcome {
+                asset: name.clone(),
+                check_name: "unique_key".to_string(),
+                business_date: None,
+                severity: Severity::Error,
+                passed: false,
+                failing_rows: 0,
+                message: format!("{name} could not be checked: {error}"),
+                checked_at: Utc::now(),
+                gates,
+            }),
+        }
     }
     // Counts that do not reconcile put every record of the run in doubt: no gold is built.
     let every_date_step: BTreeSet<StepId> = graph

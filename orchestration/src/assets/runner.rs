@@ -395,10 +395,7 @@ impl Runner<'_> {
                     status: None,
                     attempts: 0,
                     duration_ms: 0,
-                    output: StepOutput {
-                        summary: "fresh".to_string(),
-                        ..StepOutput::default()
-                    },
+                    output: StepOutput::default(),
                     error: None,
                 });
                 continue;

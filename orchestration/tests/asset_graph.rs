@@ -1,0 +1,357 @@
+//! The asset graph as operators use it: runs that skip what is fresh, selections, idempotent
+//! re-runs, a failure that blocks only what depends on it (after its retries), quality checks,
+//! the SLO report, the metrics endpoint and the lineage events.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{paylake_command, run};
+
+fn sql(lake: &str, query: &str) -> Vec<Vec<String>> {
+    support::csv_rows(&run(
+        paylake_command().args(["sql", "--lake", lake, "--format", "csv", query])
+    ))
+}
+
+/// Every row of every gold table, sorted: what "the same gold tables" means.
+fn gold_fingerprint(lake: &str) -> Vec<String> {
+    let tables = sql(lake, "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema = 'gold' ORDER BY 1");
+    let mut rows = Vec::new();
+    for table in tables {
+        let csv = run(paylake_command().args([
+            "sql",
+            "--lake",
+            lake,
+            "--format",
+            "csv",
+            &format!("SELECT * FROM {}", table[0]),
+        ]));
+        let mut lines: Vec<String> = csv
+            .lines()
+            .map(|line| format!("{}|{line}", table[0]))
+            .collect();
+        lines.sort();
+        rows.extend(lines);
+    }
+    rows
+}
+
+#[test]
+fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake_path = dir.path().join("lake");
+    let lake = lake_path.to_str().unwrap();
+    run(paylake_command().args([
+        "demo",
+        "--lake",
+        lake,
+        "--days",
+        "3",
+        "--payments-per-day",
+        "100",
+    ]));
+
+    // The demo materialised every step of every date, once, and every check passed.
+    let succeeded = sql(
+        lake,
+        "SELECT step, CAST(count(DISTINCT business_date) AS VARCHAR) FROM system.asset_runs \
+         WHERE status = 'succeeded' AND business_date IS NOT NULL GROUP BY step ORDER BY step",
+    );
+    assert_eq!(succeeded.len(), 13, "{succeeded:?}");
+    assert!(succeeded.iter().all(|row| row[1] == "3"), "{succeeded:?}");
+    let failed_checks = sql(
+        lake,
+        "SELECT asset, check_name, message FROM system.asset_checks WHERE NOT passed",
+    );
+    assert!(failed_checks.is_empty(), "{failed_checks:?}");
+    let checked = sql(
+        lake,
+        "SELECT DISTINCT check_name FROM system.asset_checks ORDER BY 1",
+    );
+    assert_eq!(
+        checked.concat(),
+        [
+            "counts_reconciled",
+            "key_not_null",
+            "ledger_balanced",
+            "unique_key"
+        ]
+    );
+    // A materialisation records what it read and wrote.
+    let alerts = sql(
+        lake,
+        "SELECT CAST(versions_read LIKE '%\"silver.transactions\":\"delta:%' AS VARCHAR), \
+         CAST(versions_written LIKE '%\"gold.aml_alerts\":\"delta:%' AS VARCHAR), \
+         CAST(rows_written > 0 AS VARCHAR) FROM system.asset_runs \
+         WHERE asset = 'gold.aml_alerts' AND business_date = DATE '2026-03-03'",
+    );
+    assert_eq!(alerts, [["true", "true", "true"]]);
+    let runs_before = sql(
+        lake,
+        "SELECT CAST(count(*) AS VARCHAR) FROM system.asset_runs",
+    );
+    let gold_before = gold_fingerprint(lake);
+
+    // Nothing changed: every step of the date is fresh and nothing is recorded.
+    let again = run(paylake_command().args(["run", "--lake", lake, "--date", "2026-03-03"]));
+    assert_eq!(again.matches(" fresh ").count(), 13, "{again}");
+    assert_eq!(
+        sql(
+            lake,
+            "SELECT CAST(count(*) AS VARCHAR) FROM system.asset_runs"
+        ),
+        runs_before
+    );
+
+    // A selection with what depends on it, forced.
+    let selected = run(paylake_command().args([
+        "run",
+        "--lake",
+        lake,
+        "--date",
+        "2026-03-03",
+        "--select",
+        "gold.ledger_integrity+",
+        "--force",
+    ]));
+    let ran: Vec<&str> = selected
+        .lines()
+        .filter(|line| line.contains(" succeeded "))
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .collect();
+    assert_eq!(
+        ran,
+        ["ledger_integrity", "reconciliation", "recon_report"],
+        "{selected}"
+    );
+
+    // Re-runs are idempotent: the whole range rebuilt gives the same gold tables.
+    run(paylake_command().args([
+        "backfill",
+        "--lake",
+        lake,
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-04",
+        "--force",
+    ]));
+    assert_eq!(gold_fingerprint(lake), gold_before);
+
+    // Changed rules make the steps that apply them stale, and only those.
+    let rules = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../finance-rules.toml"),
+    )
+    .unwrap()
+    .replacen("version = ", "# changed\nversion = ", 1);
+    let rules_path = dir.path().join("finance.toml");
+    std::fs::write(&rules_path, rules).unwrap();
+    let changed = run(paylake_command()
+        .args(["run", "--lake", lake, "--date", "2026-03-04"])
+        .env("PAYLAKE_FINANCE_RULES", &rules_path));
+    for step in [
+        "ledger_integrity",
+        "reconciliation",
+        "cost",
+        "recon_report",
+        "cost_report",
+    ] {
+        assert!(
+            changed
+                .lines()
+                .any(|line| line.contains(step) && line.contains(" succeeded ")),
+            "{step}: {changed}"
+        );
+    }
+    for step in ["aml_alerts", "ctr_candidates", "sar_candidates"] {
+        assert!(
+            changed
+                .lines()
+                .any(|line| line.contains(step) && line.contains(" fresh ")),
+            "{step}: {changed}"
+        );
+    }
+
+    // A broken input: the sanctions list's files are gone. Its check fails, screening and what
+    // depends on it are blocked, and the rest of the date is built.
+    let sanctions = lake_path.join("silver/sanctions_entries");
+    for entry in std::fs::read_dir(&sanctions).unwrap().flatten() {
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|extension| extension == "parquet")
+        {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let output = paylake_command()
+        .args(["run", "--lake", lake, "--date", "2026-03-04", "--force"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("steps did not succeed"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("check failed: silver.sanctions_entries unique_key"),
+        "{stdout}"
+    );
+    let statuses = sql(
+        lake,
+        "SELECT step, status, COALESCE(error, '') FROM system.asset_runs AS runs \
+         WHERE business_date = DATE '2026-03-04' AND finished_at = (SELECT max(finished_at) \
+         FROM system.asset_runs AS latest WHERE latest.step = runs.step \
+         AND latest.business_date = DATE '2026-03-04') ORDER BY step",
+    );
+    let status_of = |step: &str| {
+        statuses
+            .iter()
+            .find(|row| row[0] == step)
+            .unwrap_or_else(|| panic!("{step} not recorded: {statuses:?}"))
+            .clone()
+    };
+    let screening = status_of("sanctions_hits");
+    assert_eq!(screening[1], "blocked", "{screening:?}");
+    assert!(
+        screening[2].contains("silver.sanctions_entries"),
+        "{screening:?}"
+    );
+    for blocked in [
+        "customer_risk",
+        "sar_candidates",
+        "regulatory_exports",
+        "filing_deadlines",
+    ] {
+        assert_eq!(status_of(blocked)[1], "blocked", "{blocked}: {statuses:?}");
+    }
+    assert!(status_of("customer_risk")[2].contains("sanctions_hits"));
+    for built in ["aml_alerts", "reconciliation", "cost", "ctr_report"] {
+        assert_eq!(status_of(built)[1], "succeeded", "{built}");
+    }
+
+    // OpenLineage events and metrics of each run are in the lake.
+    let runs_folder = lake_path.join("runs");
+    let mut event_lines = Vec::new();
+    for run_folder in std::fs::read_dir(&runs_folder).unwrap().flatten() {
+        let events = std::fs::read_to_string(run_folder.path().join("openlineage.jsonl")).unwrap();
+        event_lines.extend(events.lines().map(str::to_string));
+        let metrics = std::fs::read_to_string(run_folder.path().join("metrics.prom")).unwrap();
+        assert!(
+            metrics.contains("# TYPE paylake_run_step_duration_seconds gauge"),
+            "{metrics}"
+        );
+    }
+    let events: Vec<serde_json::Value> = event_lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let aborted = events
+        .iter()
+        .find(|event| {
+            event["eventType"] == "ABORT" && event["job"]["name"] == "paylake.sanctions_hits"
+        })
+        .expect("an ABORT event for the blocked screening");
+    assert!(aborted["run"]["facets"]["errorMessage"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("sanctions"));
+    let complete = events
+        .iter()
+        .find(|event| {
+            event["eventType"] == "COMPLETE" && event["job"]["name"] == "paylake.aml_alerts"
+        })
+        .unwrap();
+    assert_eq!(
+        complete["schemaURL"],
+        "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+    );
+    let inputs: Vec<&str> = complete["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|input| {
+            input["facets"]["symlinks"]["identifiers"][0]["name"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(inputs.contains(&"silver.transactions"), "{inputs:?}");
+    assert!(complete["outputs"][0]["outputFacets"]["outputStatistics"]["rowCount"].is_number());
+
+    // The SLO report judges each date of each dataset; the demo's dates were built months after
+    // their deadlines, so every judged date is missed and the budgets are spent.
+    let slo = run(paylake_command().args([
+        "slo",
+        "--lake",
+        lake,
+        "--format",
+        "json",
+        "--as-of",
+        "2026-03-05T09:00:00Z",
+    ]));
+    let slo: serde_json::Value = serde_json::from_str(&slo).unwrap();
+    let ctr = slo["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|outcome| outcome["asset"] == "gold.ctr_candidates")
+        .unwrap();
+    let statuses: Vec<&str> = ctr["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|date| date["status"].as_str().unwrap())
+        .collect();
+    // As of 2026-03-05 09:00 UTC, the deadline of the 4th (06:00 New York on the 5th) is ahead.
+    assert_eq!(statuses, ["missed", "missed", "pending"], "{ctr}");
+
+    // The metrics endpoint serves the runs, checks and SLOs.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_paylake"))
+        .args([
+            "serve-metrics",
+            "--lake",
+            lake,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let body = loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            stream
+                .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).unwrap();
+            break response;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the metrics server never answered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(body.starts_with("HTTP/1.1 200 OK"), "{body}");
+    assert!(body.contains("paylake_asset_materializations_total{asset=\"gold.sanctions_hits\",status=\"blocked\"} 1"), "{body}");
+    assert!(
+        body.contains("paylake_slo_error_budget_remaining_ratio{slo=\"ctr-candidates-by-6am\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("paylake_asset_lag_seconds{asset=\"gold.aml_alerts\"}"),
+        "{body}"
+    );
+}

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use ballista::prelude::SessionConfigExt;
-use ballista_core::config::BALLISTA_ADAPTIVE_PLANNER_ENABLED;
+use ballista_core::config::{BALLISTA_ADAPTIVE_JOIN_ENABLED, BALLISTA_ADAPTIVE_PLANNER_ENABLED};
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use paylake_catalog::{lake_session_config, lake_session_on, Lake, ScanMode};
@@ -62,6 +62,9 @@ pub async fn lake_session(lake: &Lake, scheduler: &str) -> Result<SessionContext
 ///   of the reconciliation's joins: the jobs use its static distributed planner.
 /// - DataFusion's TopK dynamic filters assume every TopK emitter lives in one process, which a
 ///   distributed plan breaks (a debug assertion fails on the executor): they are off.
+/// - Ballista 55's scheduler refuses a task whose operator metrics differ in number from those
+///   of the stage's earlier tasks, and the job then never ends; tasks of one stage differ so
+///   when its adaptive join picks a strategy per partition. Joins keep the planned strategy.
 pub fn cluster_config() -> SessionConfig {
     enforce_cluster_settings(SessionConfig::new_with_ballista())
 }
@@ -74,6 +77,7 @@ pub fn enforce_cluster_settings(config: SessionConfig) -> SessionConfig {
             "datafusion.optimizer.enable_topk_dynamic_filter_pushdown",
             false,
         )
+        .set_str(BALLISTA_ADAPTIVE_JOIN_ENABLED, "false")
 }
 
 /// The functions paylake's jobs call, for executors to decode their tasks with: every function

@@ -21,20 +21,9 @@ fn gold_fingerprint(lake: &str) -> Vec<String> {
     let tables = sql(lake, "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema = 'gold' ORDER BY 1");
     let mut rows = Vec::new();
     for table in tables {
-        let csv = run(paylake_command().args([
-            "sql",
-            "--lake",
-            lake,
-            "--format",
-            "csv",
-            &format!("SELECT * FROM {}", table[0]),
-        ]));
-        let mut lines: Vec<String> = csv
-            .lines()
-            .map(|line| format!("{}|{line}", table[0]))
-            .collect();
-        lines.sort();
-        rows.extend(lines);
+        let name = &table[0];
+        let lines = support::sorted_rows(lake, &format!("SELECT * FROM {name}"));
+        rows.extend(lines.into_iter().map(|line| format!("{name}|{line}")));
     }
     rows
 }
@@ -175,10 +164,13 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
         );
     }
 
-    // A broken input: the sanctions list's files are gone. Its check fails, screening and what
-    // depends on it are blocked, and the rest of the date is built.
-    let sanctions = lake_path.join("silver/sanctions_entries");
-    for entry in std::fs::read_dir(&sanctions).unwrap().flatten() {
+    // A broken input: the cloud cost lines' files are gone. Its check fails, the cost step and
+    // its report are blocked, and the rest of the date is built.
+    let broken = lake_path.join("silver/cost_line_items");
+    for entry in std::fs::read_dir(&broken)
+        .unwrap_or_else(|err| panic!("{}: {err}", broken.display()))
+        .flatten()
+    {
         if entry
             .path()
             .extension()
@@ -196,7 +188,7 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
     assert!(stderr.contains("steps did not succeed"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("check failed: silver.sanctions_entries unique_key"),
+        stdout.contains("check failed: silver.cost_line_items unique_key"),
         "{stdout}"
     );
     let statuses = sql(
@@ -213,29 +205,29 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
             .unwrap_or_else(|| panic!("{step} not recorded: {statuses:?}"))
             .clone()
     };
-    let screening = status_of("sanctions_hits");
-    assert_eq!(screening[1], "blocked", "{screening:?}");
-    assert!(
-        screening[2].contains("silver.sanctions_entries"),
-        "{screening:?}"
-    );
-    for blocked in [
+    let cost = status_of("cost");
+    assert_eq!(cost[1], "blocked", "{cost:?}");
+    assert!(cost[2].contains("silver.cost_line_items"), "{cost:?}");
+    let report = status_of("cost_report");
+    assert_eq!(report[1], "blocked", "{report:?}");
+    assert!(report[2].contains("upstream step cost"), "{report:?}");
+    for built in [
+        "aml_alerts",
         "customer_risk",
-        "sar_candidates",
+        "reconciliation",
         "regulatory_exports",
-        "filing_deadlines",
+        "ctr_report",
     ] {
-        assert_eq!(status_of(blocked)[1], "blocked", "{blocked}: {statuses:?}");
-    }
-    assert!(status_of("customer_risk")[2].contains("sanctions_hits"));
-    for built in ["aml_alerts", "reconciliation", "cost", "ctr_report"] {
-        assert_eq!(status_of(built)[1], "succeeded", "{built}");
+        assert_eq!(status_of(built)[1], "succeeded", "{built}: {statuses:?}");
     }
 
     // OpenLineage events and metrics of each run are in the lake.
     let runs_folder = lake_path.join("runs");
     let mut event_lines = Vec::new();
-    for run_folder in std::fs::read_dir(&runs_folder).unwrap().flatten() {
+    for run_folder in std::fs::read_dir(&runs_folder)
+        .unwrap_or_else(|err| panic!("{}: {err}", runs_folder.display()))
+        .flatten()
+    {
         let events = std::fs::read_to_string(run_folder.path().join("openlineage.jsonl")).unwrap();
         event_lines.extend(events.lines().map(str::to_string));
         let metrics = std::fs::read_to_string(run_folder.path().join("metrics.prom")).unwrap();
@@ -250,14 +242,12 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
         .collect();
     let aborted = events
         .iter()
-        .find(|event| {
-            event["eventType"] == "ABORT" && event["job"]["name"] == "paylake.sanctions_hits"
-        })
-        .expect("an ABORT event for the blocked screening");
+        .find(|event| event["eventType"] == "ABORT" && event["job"]["name"] == "paylake.cost")
+        .expect("an ABORT event for the blocked cost step");
     assert!(aborted["run"]["facets"]["errorMessage"]["message"]
         .as_str()
         .unwrap()
-        .contains("sanctions"));
+        .contains("cost_line_items"));
     let complete = events
         .iter()
         .find(|event| {
@@ -345,7 +335,12 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
     let _ = server.kill();
     let _ = server.wait();
     assert!(body.starts_with("HTTP/1.1 200 OK"), "{body}");
-    assert!(body.contains("paylake_asset_materializations_total{asset=\"gold.sanctions_hits\",status=\"blocked\"} 1"), "{body}");
+    assert!(
+        body.contains(
+            "paylake_asset_materializations_total{asset=\"gold.cost_daily\",status=\"blocked\"} 1"
+        ),
+        "{body}"
+    );
     assert!(
         body.contains("paylake_slo_error_budget_remaining_ratio{slo=\"ctr-candidates-by-6am\""),
         "{body}"

@@ -133,6 +133,16 @@ pub async fn run(
     Ok(runner.report)
 }
 
+/// How one attempt at a step ended, as each of its assets records it.
+struct Attempt {
+    status: Status,
+    attempts: u32,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+    code_version: String,
+    error: Option<String>,
+}
+
 struct Runner<'a> {
     settings: &'a Settings,
     lake: &'a Lake,
@@ -169,6 +179,25 @@ impl Runner<'_> {
             code_version: String::new(),
             engine: self.request.engine.name().to_string(),
             error: None,
+        }
+    }
+
+    /// The materialisation of `asset` by `attempt`.
+    fn attempted(
+        &self,
+        step: &Step,
+        asset: &str,
+        date: Option<NaiveDate>,
+        attempt: &Attempt,
+    ) -> Materialization {
+        Materialization {
+            status: attempt.status,
+            attempts: i64::from(attempt.attempts),
+            started_at: attempt.started_at,
+            finished_at: attempt.finished_at,
+            code_version: attempt.code_version.clone(),
+            error: attempt.error.clone(),
+            ..self.materialization(step, asset, date)
         }
     }
 
@@ -225,18 +254,20 @@ impl Runner<'_> {
             ),
             Err(error) => (Status::Failed, Some(error.to_string()), String::new()),
         };
+        let attempt = Attempt {
+            status,
+            attempts,
+            started_at,
+            finished_at,
+            code_version: code_version.clone(),
+            error: error.clone(),
+        };
         for table in &silver {
             let after = self.tables.version(self.lake, table).await?;
             if status.is_success() && after == before[table] {
                 continue;
             }
-            let mut row = self.materialization(&step, table, None);
-            row.status = status;
-            row.attempts = i64::from(attempts);
-            row.started_at = started_at;
-            row.finished_at = finished_at;
-            row.code_version = code_version.clone();
-            row.error = error.clone();
+            let mut row = self.attempted(&step, table, None, &attempt);
             if let Some(version) = after {
                 row.versions_written
                     .insert(table.clone(), format!("delta:{version}"));
@@ -422,15 +453,17 @@ impl Runner<'_> {
                 step_checks.push(checks::ledger_balanced(&context, date).await?);
             }
             let mut rows = Vec::new();
+            let attempt = Attempt {
+                status,
+                attempts,
+                started_at,
+                finished_at,
+                code_version: code_version.clone(),
+                error: error.clone(),
+            };
             for asset in &step.writes {
-                let mut row = self.materialization(&step, asset, Some(date));
-                row.status = status;
-                row.attempts = i64::from(attempts);
-                row.started_at = started_at;
-                row.finished_at = finished_at;
+                let mut row = self.attempted(&step, asset, Some(date), &attempt);
                 row.versions_read = inputs.clone();
-                row.code_version = code_version.clone();
-                row.error = error.clone();
                 if status.is_success() {
                     row.data_version = Some(data_version.clone());
                     if registry().find(asset).is_ok() {

@@ -220,7 +220,11 @@ pub fn judge(
     let mut dates = Vec::new();
     for date in window.into_iter().rev() {
         let deadline = deadline(slo, date, timezone)?;
-        let ready_at = ready.get(&date).copied();
+        // Readiness after the instant judged is not known at that instant.
+        let ready_at = ready
+            .get(&date)
+            .copied()
+            .filter(|ready_at| *ready_at <= as_of);
         let status = match ready_at {
             Some(ready_at) if ready_at <= deadline => DateStatus::Met,
             Some(_) => DateStatus::Missed,

@@ -70,3 +70,13 @@ pub fn chromium(page: &std::path::Path, scratch: &std::path::Path, flag: &str) -
     );
     output.stdout
 }
+
+/// The rows `query` returns from `lake`, as CSV lines without the header, sorted: a table's
+/// content compared regardless of file and row order.
+#[allow(dead_code)] // not every test binary compares tables
+pub fn sorted_rows(lake: &str, query: &str) -> Vec<String> {
+    let csv = run(paylake_command().args(["sql", "--lake", lake, "--format", "csv", query]));
+    let mut rows: Vec<String> = csv.lines().skip(1).map(str::to_string).collect();
+    rows.sort();
+    rows
+}

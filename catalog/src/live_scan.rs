@@ -141,7 +141,7 @@ impl LiveFilesTable {
     fn partitioned_file(&self, file: &LiveFile) -> datafusion::error::Result<PartitionedFile> {
         let url =
             url::Url::parse(&file.url).map_err(|err| DataFusionError::External(Box::new(err)))?;
-        let path = object_store_path(&url);
+        let path = object_store_path(&url)?;
         let values = self
             .partition_fields()
             .iter()
@@ -207,34 +207,11 @@ fn object_store_url(file_url: &str) -> datafusion::error::Result<ObjectStoreUrl>
     ))
 }
 
-/// The path of a file inside its object store, decoded.
-fn object_store_path(url: &url::Url) -> String {
-    let path = url.path().trim_start_matches('/');
-    percent_decode(path)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = bytes.get(index + 1..index + 3).and_then(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-        });
-        match (bytes[index], hex) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                index += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
+/// The path of a file inside its object store, decoded (object_store's own URL-path parsing).
+fn object_store_path(url: &url::Url) -> datafusion::error::Result<String> {
+    deltalake::Path::from_url_path(url.path())
+        .map(|path| path.to_string())
+        .map_err(|err| DataFusionError::External(Box::new(err)))
 }
 
 #[async_trait]
@@ -267,7 +244,7 @@ mod tests {
         let url = "file:///tmp/lake/gold/aml_alerts/business_date=2026-03-01/part%2D1.parquet";
         assert_eq!(object_store_url(url).unwrap().as_str(), "file:///");
         assert_eq!(
-            object_store_path(&url::Url::parse(url).unwrap()),
+            object_store_path(&url::Url::parse(url).unwrap()).unwrap(),
             "tmp/lake/gold/aml_alerts/business_date=2026-03-01/part-1.parquet"
         );
         assert_eq!(

@@ -143,6 +143,25 @@ struct Attempt {
     error: Option<String>,
 }
 
+impl Attempt {
+    fn new(
+        status: Status,
+        attempts: u32,
+        (started_at, finished_at): (DateTime<Utc>, DateTime<Utc>),
+        code_version: &str,
+        error: &Option<String>,
+    ) -> Self {
+        Attempt {
+            status,
+            attempts,
+            started_at,
+            finished_at,
+            code_version: code_version.to_string(),
+            error: error.clone(),
+        }
+    }
+}
+
 struct Runner<'a> {
     settings: &'a Settings,
     lake: &'a Lake,
@@ -254,14 +273,13 @@ impl Runner<'_> {
             ),
             Err(error) => (Status::Failed, Some(error.to_string()), String::new()),
         };
-        let attempt = Attempt {
+        let attempt = Attempt::new(
             status,
             attempts,
-            started_at,
-            finished_at,
-            code_version: code_version.clone(),
-            error: error.clone(),
-        };
+            (started_at, finished_at),
+            &code_version,
+            &error,
+        );
         for table in &silver {
             let after = self.tables.version(self.lake, table).await?;
             if status.is_success() && after == before[table] {
@@ -453,14 +471,13 @@ impl Runner<'_> {
                 step_checks.push(checks::ledger_balanced(&context, date).await?);
             }
             let mut rows = Vec::new();
-            let attempt = Attempt {
+            let attempt = Attempt::new(
                 status,
                 attempts,
-                started_at,
-                finished_at,
-                code_version: code_version.clone(),
-                error: error.clone(),
-            };
+                (started_at, finished_at),
+                &code_version,
+                &error,
+            );
             for asset in &step.writes {
                 let mut row = self.attempted(&step, asset, Some(date), &attempt);
                 row.versions_read = inputs.clone();

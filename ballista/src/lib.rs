@@ -19,8 +19,10 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use paylake_catalog::{lake_session_config, lake_session_on, Lake, ScanMode};
 
 mod codec;
+mod empty_leaves;
 
 pub use codec::LakeCodec;
+pub use empty_leaves::EmptyLeavesAsMemoryScans;
 
 /// Errors of the Ballista engine.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,18 @@ pub fn enforce_cluster_settings(config: SessionConfig) -> SessionConfig {
             false,
         )
         .set_str(BALLISTA_ADAPTIVE_JOIN_ENABLED, "false")
+}
+
+/// The session the scheduler plans a job in: Ballista's default session with the cluster
+/// settings, and [`EmptyLeavesAsMemoryScans`] as the last physical optimizer rule (after
+/// DataFusion's own, which may still produce the leaves it replaces).
+pub fn scheduler_session_state(
+    config: SessionConfig,
+) -> datafusion::error::Result<datafusion::execution::SessionState> {
+    let state = ballista_core::utils::default_session_builder(enforce_cluster_settings(config))?;
+    Ok(SessionStateBuilder::new_from_existing(state)
+        .with_physical_optimizer_rule(Arc::new(EmptyLeavesAsMemoryScans))
+        .build())
 }
 
 /// The functions paylake's jobs call, for executors to decode their tasks with: every function

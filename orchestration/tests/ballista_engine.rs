@@ -75,6 +75,48 @@ fn wait_for(log: &Path, needle: &str) {
     }
 }
 
+/// Runs `command` to success within `limit`; a job the cluster never ends fails the test with
+/// the scheduler's last words instead of hanging it.
+fn run_within(command: &mut Command, limit: Duration, scheduler_log: &Path) -> String {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("paylake starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let log = std::fs::read_to_string(scheduler_log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            panic!(
+                "{command:?} did not end within {limit:?}; the scheduler's last lines:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let (stdout, stderr) = (out_reader.join().unwrap(), err_reader.join().unwrap());
+    assert!(status.success(), "{command:?} failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
 fn copy_folder(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
@@ -106,10 +148,6 @@ fn gold_rows(lake: &str, date: &str) -> Vec<(String, Vec<String>)> {
 }
 
 #[test]
-#[ignore = "Ballista 55's scheduler can refuse a task whose operator metrics differ in number \
-            from its stage's earlier tasks ('task metrics array size 7 does not equal the stage \
-            metrics array size 8'), and the job then never ends; it happens on some \
-            reconciliation queries of the test's data. Run with --ignored against a cluster."]
 fn a_backfill_on_ballista_builds_the_gold_tables_the_embedded_engine_builds() {
     let dir = tempfile::tempdir().unwrap();
     let embedded = dir.path().join("embedded");
@@ -165,7 +203,7 @@ fn a_backfill_on_ballista_builds_the_gold_tables_the_embedded_engine_builds() {
             "--force",
         ]);
         command.args(engine);
-        let output = run(&mut command);
+        let output = run_within(&mut command, Duration::from_secs(900), &scheduler_log);
         (output, started.elapsed())
     };
     let scheduler = format!("df://127.0.0.1:{scheduler_port}");

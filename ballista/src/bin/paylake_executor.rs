@@ -132,11 +132,7 @@ async fn scheduler(bind_host: String, port: u16) -> Result<(), String> {
         override_logical_codec: Some(Arc::new(LakeCodec::default())),
         override_config_producer: Some(Arc::new(paylake_ballista::cluster_config)),
         // Whatever a client sends, the jobs plan with the cluster's planner settings.
-        override_session_builder: Some(Arc::new(|config| {
-            ballista_core::utils::default_session_builder(
-                paylake_ballista::enforce_cluster_settings(config),
-            )
-        })),
+        override_session_builder: Some(Arc::new(paylake_ballista::scheduler_session_state)),
         ..SchedulerConfig::default()
     };
     let cluster = BallistaCluster::new_from_config(&config)

@@ -7,17 +7,18 @@
 //! jobs derive from them are committed here, on the client, through delta-rs.
 //!
 //! [`LakeCodec`] carries paylake's tables across: the scheduler and the executors must use it
-//! too, which is what the `paylake-executor` binary is (a Ballista scheduler or executor with
-//! paylake's codec).
+//! too: [`cluster`] starts Ballista's scheduler and executor with it, which the `paylake-executor`
+//! binary does.
 
 use std::sync::Arc;
 
 use ballista::prelude::SessionConfigExt;
-use ballista_core::config::{BALLISTA_ADAPTIVE_JOIN_ENABLED, BALLISTA_ADAPTIVE_PLANNER_ENABLED};
+use ballista_core::config::BALLISTA_ADAPTIVE_PLANNER_ENABLED;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use paylake_catalog::{lake_session_config, lake_session_on, Lake, ScanMode};
 
+pub mod cluster;
 mod codec;
 mod empty_leaves;
 
@@ -64,9 +65,9 @@ pub async fn lake_session(lake: &Lake, scheduler: &str) -> Result<SessionContext
 ///   of the reconciliation's joins: the jobs use its static distributed planner.
 /// - DataFusion's TopK dynamic filters assume every TopK emitter lives in one process, which a
 ///   distributed plan breaks (a debug assertion fails on the executor): they are off.
-/// - Ballista 55's scheduler refuses a task whose operator metrics differ in number from those
-///   of the stage's earlier tasks, and the job then never ends; tasks of one stage differ so
-///   when its adaptive join picks a strategy per partition. Joins keep the planned strategy.
+///
+/// The scheduler also plans with [`EmptyLeavesAsMemoryScans`] (see
+/// [`scheduler_session_state`]).
 pub fn cluster_config() -> SessionConfig {
     enforce_cluster_settings(SessionConfig::new_with_ballista())
 }
@@ -79,7 +80,6 @@ pub fn enforce_cluster_settings(config: SessionConfig) -> SessionConfig {
             "datafusion.optimizer.enable_topk_dynamic_filter_pushdown",
             false,
         )
-        .set_str(BALLISTA_ADAPTIVE_JOIN_ENABLED, "false")
 }
 
 /// The session the scheduler plans a job in: Ballista's default session with the cluster

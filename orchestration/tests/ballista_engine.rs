@@ -12,16 +12,9 @@ use std::time::{Duration, Instant};
 
 use support::{paylake_command, run};
 
-/// `paylake-executor`, built beside `paylake` by `cargo test --workspace` (it is a binary of
-/// the paylake-ballista crate).
+/// `paylake-executor`, the other binary of the package under test.
 fn executor_binary() -> PathBuf {
-    let binary = Path::new(env!("CARGO_BIN_EXE_paylake")).with_file_name("paylake-executor");
-    assert!(
-        binary.exists(),
-        "{} is missing: build it with `cargo build -p paylake-ballista`",
-        binary.display()
-    );
-    binary
+    PathBuf::from(env!("CARGO_BIN_EXE_paylake-executor"))
 }
 
 fn free_port() -> u16 {

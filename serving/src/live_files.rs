@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use deltalake::DeltaTable;
 use paylake_catalog::delta::open_table;
+use paylake_catalog::live_scan::snapshot_files;
 use paylake_catalog::{Lake, TableDef};
 
 use crate::error::{Result, ServingError};
@@ -40,26 +41,29 @@ pub async fn live_files(lake: &Lake, table: &TableDef) -> Result<Option<LiveFile
 
 /// The live files of a Delta table already opened (one read of its log for all callers).
 pub fn live_files_of(delta_table: &DeltaTable, table: &TableDef) -> Result<LiveFiles> {
-    let state = delta_table.snapshot().map_err(|err| ServingError::Table {
-        table: table.qualified_name(),
-        reason: err.to_string(),
-    })?;
-    let log_store = delta_table.log_store();
+    let (delta_version, files) = snapshot_files(table, delta_table)?;
+    let Some(date_column) = table
+        .partition_by
+        .iter()
+        .position(|column| *column == "business_date")
+    else {
+        return Err(ServingError::Table {
+            table: table.qualified_name(),
+            reason: "not partitioned by business_date".into(),
+        });
+    };
     let mut by_date: BTreeMap<String, Vec<DataFile>> = BTreeMap::new();
-    for file in state.log_data().iter() {
-        let Some(Some(date)) = file.partition_values_map().get("business_date").cloned() else {
+    for file in files {
+        let Some(Some(date)) = file.partition_values.get(date_column).cloned() else {
             continue;
         };
         by_date.entry(date).or_default().push(DataFile {
-            url: log_store.to_uri(&file.object_store_path()),
-            bytes: file.size(),
+            url: file.url,
+            bytes: i64::try_from(file.bytes).unwrap_or(i64::MAX),
         });
     }
-    for files in by_date.values_mut() {
-        files.sort_by(|a, b| a.url.cmp(&b.url));
-    }
     Ok(LiveFiles {
-        delta_version: i64::try_from(state.version()).unwrap_or(i64::MAX),
+        delta_version,
         by_date,
     })
 }

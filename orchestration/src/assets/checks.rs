@@ -11,7 +11,7 @@
 //! A failed check of severity error blocks the steps it gates; every check, passed or failed,
 //! is a row of `system.asset_checks`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use arrow::array::{Array, Int64Array};
@@ -152,16 +152,24 @@ async fn key_checks(
     ])
 }
 
-/// The gate gold writes pass through; it keeps every outcome for the runs table.
+/// The gate gold writes pass through; it keeps every outcome for the checks table, and the
+/// rows of every date it let through for the runs table.
 #[derive(Debug, Default)]
 pub struct GoldGate {
     outcomes: Mutex<Vec<CheckOutcome>>,
+    /// Rows of the date last published, by `zone.table`.
+    published_rows: Mutex<BTreeMap<String, i64>>,
 }
 
 impl GoldGate {
     /// The outcomes recorded since the last call.
     pub fn take_outcomes(&self) -> Vec<CheckOutcome> {
         std::mem::take(&mut self.outcomes.lock().expect("gate lock"))
+    }
+
+    /// The rows each table was let through with since the last call, by `zone.table`.
+    pub fn take_published_rows(&self) -> BTreeMap<String, i64> {
+        std::mem::take(&mut self.published_rows.lock().expect("gate lock"))
     }
 }
 
@@ -197,6 +205,11 @@ impl PublicationGate for GoldGate {
             .collect();
         self.outcomes.lock().expect("gate lock").extend(outcomes);
         if failures.is_empty() {
+            let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+            self.published_rows.lock().expect("gate lock").insert(
+                table.qualified_name(),
+                i64::try_from(rows).unwrap_or(i64::MAX),
+            );
             Ok(())
         } else {
             Err(failures.join("; "))

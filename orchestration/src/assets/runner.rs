@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use datafusion::prelude::SessionContext;
 use paylake_catalog::gate::install_gate;
-use paylake_catalog::{lake_session, registry, Lake, Zone};
+use paylake_catalog::{lake_session, registry, Lake};
 
 use super::checks::{self, CheckOutcome, GoldGate};
 use super::execute::{DateSteps, StepOutput};
@@ -454,6 +454,7 @@ impl Runner<'_> {
             let finished_at = Utc::now();
             self.tables.forget(&step.writes);
             let mut step_checks = gate.take_outcomes();
+            let published_rows = gate.take_published_rows();
             let (status, error, output) = match result {
                 Ok(output) => (Status::Succeeded, None, output),
                 Err(error) if error.is_check_failure() => (
@@ -488,7 +489,8 @@ impl Runner<'_> {
                             row.versions_written
                                 .insert(asset.clone(), format!("delta:{version}"));
                         }
-                        row.rows_written = rows_of_date(&context, asset, date).await?;
+                        // Every date of a gold table is published through the gate.
+                        row.rows_written = published_rows.get(asset).copied();
                     }
                     partitions.set(asset, date, &data_version);
                 }
@@ -514,33 +516,4 @@ impl Runner<'_> {
         }
         Ok(())
     }
-}
-
-/// Rows of `date` in a date-partitioned gold table; `None` for other tables.
-async fn rows_of_date(
-    context: &SessionContext,
-    asset: &str,
-    date: NaiveDate,
-) -> Result<Option<i64>> {
-    let Ok(table) = registry().find(asset) else {
-        return Ok(None);
-    };
-    if table.zone != Zone::Gold || table.partition_by != ["business_date"] {
-        return Ok(None);
-    }
-    let batches = context
-        .sql(&format!(
-            "SELECT CAST(count(*) AS BIGINT) FROM {asset} WHERE business_date = DATE '{date}'"
-        ))
-        .await?
-        .collect()
-        .await?;
-    let count = batches.first().and_then(|batch| {
-        batch
-            .column(0)
-            .as_any()
-            .downcast_ref::<arrow::array::Int64Array>()
-            .map(|column| column.value(0))
-    });
-    Ok(count)
 }

@@ -1,18 +1,11 @@
 //! `paylake-executor`: a Ballista scheduler or executor that reads paylake's lake.
 //!
 //! Ballista ships its own scheduler and executor binaries; this one is the same processes with
-//! paylake's logical codec (the lake's pinned tables and in-memory intermediates), so that
-//! `paylake run --engine ballista` can send them its jobs.
+//! paylake's logical codec (the lake's pinned tables and in-memory intermediates), functions and
+//! settings, so that `paylake run --engine ballista` can send them its jobs.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-
-use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
-use ballista_scheduler::cluster::BallistaCluster;
-use ballista_scheduler::config::SchedulerConfig;
-use ballista_scheduler::scheduler_process::start_server;
 use clap::{Parser, Subcommand};
-use paylake_ballista::LakeCodec;
+use paylake_ballista::cluster::{serve_executor, serve_scheduler, ExecutorOptions};
 
 /// A Ballista scheduler or executor carrying paylake's codec.
 #[derive(Debug, Parser)]
@@ -82,7 +75,7 @@ async fn serve() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let outcome = match Cli::parse().role {
-        Role::Scheduler { bind_host, port } => scheduler(bind_host, port).await,
+        Role::Scheduler { bind_host, port } => serve_scheduler(bind_host, port).await,
         Role::Executor {
             bind_host,
             port,
@@ -92,25 +85,16 @@ async fn serve() -> std::process::ExitCode {
             concurrent_tasks,
             work_dir,
         } => {
-            let mut config = ExecutorProcessConfig {
-                bind_host: bind_host.clone(),
-                external_host: Some(bind_host),
-                port,
+            serve_executor(ExecutorOptions {
+                bind_host,
+                flight_port: port,
                 grpc_port,
                 scheduler_host,
                 scheduler_port,
+                concurrent_tasks,
                 work_dir,
-                override_logical_codec: Some(Arc::new(LakeCodec::default())),
-                override_function_registry: Some(Arc::new(paylake_ballista::function_registry())),
-                override_config_producer: Some(Arc::new(paylake_ballista::cluster_config)),
-                ..ExecutorProcessConfig::default()
-            };
-            if let Some(slots) = concurrent_tasks {
-                config.vcores = slots;
-            }
-            start_executor_process(Arc::new(config))
-                .await
-                .map_err(|error| error.to_string())
+            })
+            .await
         }
     };
     match outcome {
@@ -120,25 +104,4 @@ async fn serve() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
-}
-
-async fn scheduler(bind_host: String, port: u16) -> Result<(), String> {
-    let address: SocketAddr = format!("{bind_host}:{port}")
-        .parse()
-        .map_err(|error| format!("bad address {bind_host}:{port}: {error}"))?;
-    let config = SchedulerConfig {
-        bind_host,
-        bind_port: port,
-        override_logical_codec: Some(Arc::new(LakeCodec::default())),
-        override_config_producer: Some(Arc::new(paylake_ballista::cluster_config)),
-        // Whatever a client sends, the jobs plan with the cluster's planner settings.
-        override_session_builder: Some(Arc::new(paylake_ballista::scheduler_session_state)),
-        ..SchedulerConfig::default()
-    };
-    let cluster = BallistaCluster::new_from_config(&config)
-        .await
-        .map_err(|error| error.to_string())?;
-    start_server(cluster, address, Arc::new(config))
-        .await
-        .map_err(|error| error.to_string())
 }

@@ -11,24 +11,47 @@ use ballista_scheduler::scheduler_process::start_server;
 
 use crate::LakeCodec;
 
-/// Where an executor listens and which scheduler it registers with.
-#[derive(Debug, Clone)]
+/// Where a scheduler listens (the options of `paylake-executor scheduler`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SchedulerOptions {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind_host: String,
+    /// gRPC port (clients connect to df://HOST:PORT).
+    #[arg(long, default_value_t = 50050)]
+    pub port: u16,
+}
+
+/// Where an executor listens and which scheduler it registers with (the options of
+/// `paylake-executor executor`).
+#[derive(Debug, Clone, clap::Args)]
 pub struct ExecutorOptions {
     /// Address to listen on, and to advertise to the scheduler and other executors.
+    #[arg(long, default_value = "127.0.0.1")]
     pub bind_host: String,
     /// Arrow Flight port, from which other executors fetch shuffle data.
+    #[arg(long = "port", default_value_t = 50051)]
     pub flight_port: u16,
+    /// gRPC port of the executor.
+    #[arg(long, default_value_t = 50052)]
     pub grpc_port: u16,
+    /// Host of the scheduler to register with.
+    #[arg(long, default_value = "127.0.0.1")]
     pub scheduler_host: String,
+    /// gRPC port of that scheduler.
+    #[arg(long, default_value_t = 50050)]
     pub scheduler_port: u16,
-    /// Task slots; `None` for the machine's cores.
+    /// Task slots (default: the machine's cores).
+    #[arg(long)]
     pub concurrent_tasks: Option<usize>,
-    /// Where shuffle files go; `None` for a temporary folder.
+    /// Where shuffle files go (default: a temporary folder).
+    #[arg(long)]
     pub work_dir: Option<String>,
 }
 
-/// Runs a scheduler on `bind_host:port` until it stops; `Err` says why it could not start.
-pub async fn serve_scheduler(bind_host: String, port: u16) -> Result<(), String> {
+/// Runs a scheduler until it stops; `Err` says why it could not start.
+pub async fn serve_scheduler(options: SchedulerOptions) -> Result<(), String> {
+    let SchedulerOptions { bind_host, port } = options;
     let address: SocketAddr = format!("{bind_host}:{port}")
         .parse()
         .map_err(|error| format!("bad address {bind_host}:{port}: {error}"))?;

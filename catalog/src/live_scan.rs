@@ -56,15 +56,11 @@ pub struct LiveFilesTable {
 impl LiveFilesTable {
     /// The live files of the snapshot `delta_table` holds.
     pub fn of_snapshot(table: &TableDef, delta_table: &DeltaTable) -> Result<Self> {
-        let (delta_version, mut files) = snapshot_files(table, delta_table)?;
-        for file in &mut files {
+        let mut spec = LiveFilesSpec::of_snapshot(table, delta_table)?;
+        for file in &mut spec.files {
             file.url = full_url(std::mem::take(&mut file.url));
         }
-        Self::from_spec(LiveFilesSpec {
-            table: table.qualified_name(),
-            delta_version,
-            files,
-        })
+        Self::from_spec(spec)
     }
 
     /// Rebuilds the scan from its wire form; the schema comes from the registry.
@@ -173,31 +169,36 @@ impl LiveFilesTable {
     }
 }
 
-/// The version of the snapshot `delta_table` holds and its live data files, sorted by location.
-/// A location is as the table's log store names it: a local lake's files by their path.
-pub fn snapshot_files(table: &TableDef, delta_table: &DeltaTable) -> Result<(i64, Vec<LiveFile>)> {
-    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
-    let snapshot = delta_table.snapshot().map_err(delta_error)?;
-    let log_store = delta_table.log_store();
-    let mut files: Vec<LiveFile> = snapshot
-        .log_data()
-        .iter()
-        .map(|file| {
-            let values = file.partition_values_map();
-            LiveFile {
-                url: log_store.to_uri(&file.object_store_path()),
-                bytes: u64::try_from(file.size()).unwrap_or_default(),
-                partition_values: table
-                    .partition_by
-                    .iter()
-                    .map(|column| values.get(*column).cloned().flatten())
-                    .collect(),
-            }
+impl LiveFilesSpec {
+    /// The live data files of the snapshot `delta_table` holds, sorted by location. A location
+    /// is as the table's log store names it: a local lake's files by their path.
+    pub fn of_snapshot(table: &TableDef, delta_table: &DeltaTable) -> Result<Self> {
+        let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
+        let snapshot = delta_table.snapshot().map_err(delta_error)?;
+        let log_store = delta_table.log_store();
+        let mut files: Vec<LiveFile> = snapshot
+            .log_data()
+            .iter()
+            .map(|file| {
+                let values = file.partition_values_map();
+                LiveFile {
+                    url: log_store.to_uri(&file.object_store_path()),
+                    bytes: u64::try_from(file.size()).unwrap_or_default(),
+                    partition_values: table
+                        .partition_by
+                        .iter()
+                        .map(|column| values.get(*column).cloned().flatten())
+                        .collect(),
+                }
+            })
+            .collect();
+        files.sort_by(|a, b| a.url.cmp(&b.url));
+        Ok(LiveFilesSpec {
+            table: table.qualified_name(),
+            delta_version: i64::try_from(snapshot.version()).unwrap_or(i64::MAX),
+            files,
         })
-        .collect();
-    files.sort_by(|a, b| a.url.cmp(&b.url));
-    let delta_version = i64::try_from(snapshot.version()).unwrap_or(i64::MAX);
-    Ok((delta_version, files))
+    }
 }
 
 /// A file's location as a URL: delta-rs names local files by their path.

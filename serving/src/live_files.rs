@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use deltalake::DeltaTable;
 use paylake_catalog::delta::open_table;
-use paylake_catalog::live_scan::snapshot_files;
+use paylake_catalog::live_scan::LiveFilesSpec;
 use paylake_catalog::{Lake, TableDef};
 
 use crate::error::{Result, ServingError};
@@ -41,7 +41,7 @@ pub async fn live_files(lake: &Lake, table: &TableDef) -> Result<Option<LiveFile
 
 /// The live files of a Delta table already opened (one read of its log for all callers).
 pub fn live_files_of(delta_table: &DeltaTable, table: &TableDef) -> Result<LiveFiles> {
-    let (delta_version, files) = snapshot_files(table, delta_table)?;
+    let snapshot = LiveFilesSpec::of_snapshot(table, delta_table)?;
     let Some(date_column) = table
         .partition_by
         .iter()
@@ -53,7 +53,7 @@ pub fn live_files_of(delta_table: &DeltaTable, table: &TableDef) -> Result<LiveF
         });
     };
     let mut by_date: BTreeMap<String, Vec<DataFile>> = BTreeMap::new();
-    for file in files {
+    for file in snapshot.files {
         let Some(Some(date)) = file.partition_values.get(date_column).cloned() else {
             continue;
         };
@@ -63,7 +63,7 @@ pub fn live_files_of(delta_table: &DeltaTable, table: &TableDef) -> Result<LiveF
         });
     }
     Ok(LiveFiles {
-        delta_version,
+        delta_version: snapshot.delta_version,
         by_date,
     })
 }

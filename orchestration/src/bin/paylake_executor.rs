@@ -5,7 +5,9 @@
 //! settings, so that `paylake run --engine ballista` can send them its jobs.
 
 use clap::{Parser, Subcommand};
-use paylake_ballista::cluster::{serve_executor, serve_scheduler, ExecutorOptions};
+use paylake_ballista::cluster::{
+    serve_executor, serve_scheduler, ExecutorOptions, SchedulerOptions,
+};
 
 /// A Ballista scheduler or executor carrying paylake's codec.
 #[derive(Debug, Parser)]
@@ -18,36 +20,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Role {
     /// Run a scheduler: clients send it queries, executors register with it.
-    Scheduler {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind_host: String,
-        /// gRPC port (clients connect to df://HOST:PORT).
-        #[arg(long, default_value_t = 50050)]
-        port: u16,
-    },
+    Scheduler(SchedulerOptions),
     /// Run an executor that registers with a scheduler and runs its tasks.
-    Executor {
-        /// Address to listen on, and to advertise.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind_host: String,
-        /// Arrow Flight port, from which other executors fetch shuffle data.
-        #[arg(long, default_value_t = 50051)]
-        port: u16,
-        /// gRPC port of the executor.
-        #[arg(long, default_value_t = 50052)]
-        grpc_port: u16,
-        #[arg(long, default_value = "127.0.0.1")]
-        scheduler_host: String,
-        #[arg(long, default_value_t = 50050)]
-        scheduler_port: u16,
-        /// Task slots (default: the machine's cores).
-        #[arg(long)]
-        concurrent_tasks: Option<usize>,
-        /// Where shuffle files go (default: a temporary folder).
-        #[arg(long)]
-        work_dir: Option<String>,
-    },
+    Executor(ExecutorOptions),
 }
 
 fn main() -> std::process::ExitCode {
@@ -75,27 +50,8 @@ async fn serve() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let outcome = match Cli::parse().role {
-        Role::Scheduler { bind_host, port } => serve_scheduler(bind_host, port).await,
-        Role::Executor {
-            bind_host,
-            port,
-            grpc_port,
-            scheduler_host,
-            scheduler_port,
-            concurrent_tasks,
-            work_dir,
-        } => {
-            serve_executor(ExecutorOptions {
-                bind_host,
-                flight_port: port,
-                grpc_port,
-                scheduler_host,
-                scheduler_port,
-                concurrent_tasks,
-                work_dir,
-            })
-            .await
-        }
+        Role::Scheduler(options) => serve_scheduler(options).await,
+        Role::Executor(options) => serve_executor(options).await,
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -49,6 +49,12 @@ pub enum CatalogError {
         reason: String,
     },
 
+    #[error("unknown sql file 'sql/{0}'")]
+    UnknownSqlFile(String),
+
+    #[error("sql template 'sql/{file}': {reason}")]
+    SqlTemplate { file: String, reason: String },
+
     #[error(transparent)]
     DataFusion(Box<datafusion::error::DataFusionError>),
 

@@ -16,6 +16,7 @@ pub mod money;
 pub mod registry;
 pub mod rows;
 pub mod session;
+pub mod sql;
 
 pub use error::{CatalogError, Result};
 pub use lake::Lake;

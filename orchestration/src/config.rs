@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{OrchestrationError, Result};
+use crate::steps::{RulesFile, RulesSection};
 
 pub const DEFAULT_CONFIG_FILE: &str = "paylake.toml";
 
@@ -21,6 +22,7 @@ struct ConfigFile {
     access: Option<PathBuf>,
     kms_key_id: Option<String>,
     slo: Option<PathBuf>,
+    sql_dir: Option<PathBuf>,
     runs: Option<crate::assets::retry::RetryPolicy>,
     aws: Option<paylake_serving::AwsSettings>,
 }
@@ -45,6 +47,9 @@ pub struct Settings {
     pub kms_key_id: Option<String>,
     /// Freshness SLOs; the shipped ones when unset.
     pub slo: Option<PathBuf>,
+    /// A copy of `sql/` to read the queries from, so that an edited query runs without a
+    /// rebuild; the queries compiled in when unset.
+    pub sql_dir: Option<PathBuf>,
     /// How steps are retried.
     pub runs: crate::assets::retry::RetryPolicy,
     /// Glue, Athena and Redshift: where the lake is served to analysts.
@@ -102,19 +107,18 @@ impl Settings {
 }
 
 impl Settings {
-    /// The text of the rules of `kind` in force: what a step's code version is made of.
-    pub fn rules_text(&self, kind: crate::assets::versions::RulesKind) -> Result<String> {
-        use crate::assets::versions::RulesKind;
-        let (configured, shipped) = match kind {
-            RulesKind::Aml => (
+    /// The text of a rules file in force: the configured file, or the shipped one.
+    pub fn rules_text(&self, file: RulesFile) -> Result<String> {
+        let (configured, shipped) = match file {
+            RulesFile::Aml => (
                 &self.aml_rules,
                 paylake_transforms::aml::config::DEFAULT_RULES_TOML,
             ),
-            RulesKind::Finance => (
+            RulesFile::Finance => (
                 &self.finance_rules,
                 paylake_transforms::finance_rules::DEFAULT_FINANCE_RULES_TOML,
             ),
-            RulesKind::Regulatory => (
+            RulesFile::Regulatory => (
                 &self.regulatory,
                 paylake_regulatory::settings::DEFAULT_SETTINGS,
             ),
@@ -126,6 +130,24 @@ impl Settings {
             }),
             None => Ok(shipped.to_string()),
         }
+    }
+
+    /// One section of a rules file in force, with the file's `version`, as canonical TOML: what
+    /// a step's code version is made of. Comments and the other sections do not change it.
+    pub fn rules_section(&self, RulesSection(file, path): RulesSection) -> Result<String> {
+        let text = self.rules_text(file)?;
+        let table: toml::Table = text.parse().map_err(|err: toml::de::Error| {
+            OrchestrationError::Usage(format!("rules file {file:?}: {err}"))
+        })?;
+        let mut value = Some(toml::Value::Table(table.clone()));
+        for key in path.split('.') {
+            value = value.and_then(|value| value.get(key).cloned());
+        }
+        let section = value.map_or_else(|| "absent".to_string(), |value| value.to_string());
+        let version = table
+            .get("version")
+            .map_or_else(String::new, toml::Value::to_string);
+        Ok(format!("{file:?} {path} {version}\n{section}"))
     }
 }
 
@@ -141,6 +163,7 @@ impl Default for Settings {
             access: None,
             kms_key_id: None,
             slo: None,
+            sql_dir: None,
             runs: crate::assets::retry::RetryPolicy::default(),
             aws: paylake_serving::AwsSettings::default(),
         }
@@ -184,6 +207,7 @@ fn load_with_env(
         settings.access = file.access.map(|path| base.join(path));
         settings.kms_key_id = file.kms_key_id;
         settings.slo = file.slo.map(|path| base.join(path));
+        settings.sql_dir = file.sql_dir.map(|path| base.join(path));
         if let Some(runs) = file.runs {
             settings.runs = runs;
         }
@@ -217,6 +241,9 @@ fn load_with_env(
     }
     if let Some(path) = env("PAYLAKE_SLO") {
         settings.slo = Some(PathBuf::from(path));
+    }
+    if let Some(path) = env("PAYLAKE_SQL_DIR") {
+        settings.sql_dir = Some(PathBuf::from(path)).filter(|path| !path.as_os_str().is_empty());
     }
     settings.aws.apply_env(&env);
     Ok(settings)

@@ -8,6 +8,7 @@ mod deploy;
 mod error;
 mod observe;
 mod output;
+mod steps;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;

@@ -10,7 +10,8 @@ use paylake_catalog::{registry, Lake, Zone};
 use crate::error::Result;
 use crate::settings::RegulatorySettings;
 
-const DEADLINES_SQL: &str = include_str!("../../sql/regulatory/filing_deadlines.sql");
+/// The SQL file of the deadlines, below `sql/`.
+pub const DEADLINES_SQL: &str = "regulatory/filing_deadlines.sql";
 
 /// Rebuilds the deadlines as of `business_date`; returns how many filings are late.
 pub async fn build_filing_deadlines(
@@ -20,14 +21,18 @@ pub async fn build_filing_deadlines(
     business_date: NaiveDate,
 ) -> Result<DeadlineCounts> {
     let deadlines = &settings.deadlines;
-    let sql = DEADLINES_SQL
-        .replace("{business_date}", &business_date.to_string())
-        .replace("{ctr_days}", &deadlines.ctr_days.to_string())
-        .replace("{sar_days}", &deadlines.sar_days.to_string())
-        .replace(
-            "{sar_no_suspect_days}",
-            &deadlines.sar_no_suspect_days.to_string(),
-        );
+    let sql = paylake_catalog::sql::render(
+        DEADLINES_SQL,
+        &[
+            ("business_date", business_date.to_string()),
+            ("ctr_days", deadlines.ctr_days.to_string()),
+            ("sar_days", deadlines.sar_days.to_string()),
+            (
+                "sar_no_suspect_days",
+                deadlines.sar_no_suspect_days.to_string(),
+            ),
+        ],
+    )?;
     let batches = context.sql(&sql).await?.collect().await?;
     let table = registry().get(Zone::Gold, "filing_deadlines")?;
     replace_date_partition(lake, context, table, business_date, &batches).await?;

@@ -1,6 +1,6 @@
 -- What is owed to FinCEN as of a business date, and whether it is due, late, filed or filed
--- late. A CTR is due {ctr_days} days after its transaction date (31 CFR 1010.306); a SAR
--- {sar_days} days after the case's detection, {sar_no_suspect_days} when no suspect is known
+-- late. A CTR is due {{ ctr_days }} days after its transaction date (31 CFR 1010.306); a SAR
+-- {{ sar_days }} days after the case's detection, {{ sar_no_suspect_days }} when no suspect is known
 -- (31 CFR 1020.320). A filing counts from the first package that delivered its record.
 WITH owed AS (
     SELECT
@@ -12,7 +12,7 @@ WITH owed AS (
         business_date AS trigger_date,
         TRUE AS suspect_known
     FROM gold.ctr_candidates
-    WHERE business_date <= DATE '{business_date}'
+    WHERE business_date <= DATE '{{ business_date }}'
     GROUP BY customer_id, business_date
     UNION ALL
     SELECT
@@ -24,20 +24,20 @@ WITH owed AS (
         business_date AS trigger_date,
         customer_id IS NOT NULL AND customer_name IS NOT NULL AS suspect_known
     FROM gold.sar_candidates
-    WHERE business_date <= DATE '{business_date}'
+    WHERE business_date <= DATE '{{ business_date }}'
 ),
 with_due AS (
     SELECT
         *,
         CASE
-            WHEN filing_kind = 'fincen-ctr' THEN {ctr_days}
-            WHEN suspect_known THEN {sar_days}
-            ELSE {sar_no_suspect_days}
+            WHEN filing_kind = 'fincen-ctr' THEN {{ ctr_days }}
+            WHEN suspect_known THEN {{ sar_days }}
+            ELSE {{ sar_no_suspect_days }}
         END AS deadline_days,
         CASE
-            WHEN filing_kind = 'fincen-ctr' THEN trigger_date + INTERVAL '{ctr_days} days'
-            WHEN suspect_known THEN trigger_date + INTERVAL '{sar_days} days'
-            ELSE trigger_date + INTERVAL '{sar_no_suspect_days} days'
+            WHEN filing_kind = 'fincen-ctr' THEN trigger_date + INTERVAL '{{ ctr_days }} days'
+            WHEN suspect_known THEN trigger_date + INTERVAL '{{ sar_days }} days'
+            ELSE trigger_date + INTERVAL '{{ sar_no_suspect_days }} days'
         END AS due_date
     FROM owed
 ),
@@ -45,7 +45,7 @@ delivered AS (
     SELECT kind, export_id, filing_date, unnest(record_keys) AS record_key
     FROM system.regulatory_exports
     WHERE kind IN ('fincen-ctr', 'fincen-sar')
-      AND filing_date <= DATE '{business_date}'
+      AND filing_date <= DATE '{{ business_date }}'
 ),
 filed AS (
     SELECT
@@ -69,14 +69,14 @@ SELECT
     CASE
         WHEN f.filed_on IS NOT NULL AND f.filed_on <= o.due_date THEN 'filed'
         WHEN f.filed_on IS NOT NULL THEN 'filed_late'
-        WHEN DATE '{business_date}' > o.due_date THEN 'late'
+        WHEN DATE '{{ business_date }}' > o.due_date THEN 'late'
         ELSE 'due'
     END AS status,
     CAST(CAST(o.due_date AS INT) AS BIGINT)
-        - CAST(CAST(DATE '{business_date}' AS INT) AS BIGINT) AS days_remaining,
+        - CAST(CAST(DATE '{{ business_date }}' AS INT) AS BIGINT) AS days_remaining,
     f.export_id,
     f.filed_on,
-    DATE '{business_date}' AS business_date
+    DATE '{{ business_date }}' AS business_date
 FROM with_due AS o
 LEFT JOIN filed AS f
   ON f.kind = o.filing_kind AND f.record_key = o.record_key

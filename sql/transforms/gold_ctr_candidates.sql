@@ -5,7 +5,7 @@
 -- are aggregated, 1010.313). Cash in and cash out are never netted. Amounts are converted to
 -- USD at the rate of the business date and rounded to the cent per transaction.
 --
--- Parameters: {business_date} (YYYY-MM-DD), {timezone} (IANA name of the business calendar).
+-- Parameters: business_date (YYYY-MM-DD), timezone (IANA name of the business calendar).
 WITH cash AS (
     SELECT
         t.transaction_id,
@@ -15,7 +15,7 @@ WITH cash AS (
         t.currency,
         t.channel,
         t.created_at,
-        CAST(to_local_time(t.created_at AT TIME ZONE '{timezone}') AS DATE) AS business_date
+        CAST(to_local_time(t.created_at AT TIME ZONE '{{ timezone }}') AS DATE) AS business_date
     FROM silver.transactions AS t
     WHERE t.status = 'posted'
       AND t.transaction_type IN ('cash_deposit', 'cash_withdrawal')
@@ -27,7 +27,7 @@ priced AS (
     FROM cash AS c
     JOIN silver.fx_rates AS r
       ON r.rate_date = c.business_date AND r.currency = c.currency
-    WHERE c.business_date = DATE '{business_date}'
+    WHERE c.business_date = DATE '{{ business_date }}'
 )
 SELECT
     p.customer_id,

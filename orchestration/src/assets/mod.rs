@@ -3,7 +3,6 @@
 //! `system.asset_checks`.
 
 pub mod checks;
-pub mod execute;
 pub mod graph;
 pub mod records;
 pub mod retry;

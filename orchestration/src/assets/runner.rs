@@ -10,13 +10,26 @@ use paylake_catalog::gate::install_gate;
 use paylake_catalog::{lake_session, registry, Lake};
 
 use super::checks::{self, CheckOutcome, GoldGate};
-use super::execute::{DateSteps, StepOutput};
 use super::graph::{AssetGraph, Step, StepId};
 use super::records::{self, Materialization, Status};
 use super::retry::RetryPolicy;
 use super::versions::{self, PartitionVersions, TableVersions};
 use crate::config::Settings;
 use crate::error::Result;
+use crate::steps::{DateContext, StepKind, StepOutput};
+
+/// The step that takes what landed; not partitioned.
+const INGEST: StepId = "ingest";
+
+/// The SQL files a run of `step` read that it does not declare: its code version would not
+/// see them change.
+fn undeclared_sql(step: &Step, used: &BTreeSet<String>) -> Vec<String> {
+    let declared = paylake_catalog::sql::expand(&step.sql).unwrap_or_default();
+    used.iter()
+        .filter(|file| !declared.contains(file))
+        .cloned()
+        .collect()
+}
 
 /// Where the date steps' queries run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +69,7 @@ pub struct RunRequest {
     pub force: bool,
     pub engine: Engine,
     pub retry: RetryPolicy,
-    /// When export schedules without runs start (see `DateSteps::schedules_start`).
+    /// When export schedules without runs start (see `DateContext::schedules_start`).
     pub schedules_start: Option<DateTime<Utc>>,
 }
 
@@ -111,7 +124,7 @@ pub async fn run(
         tables: TableVersions::default(),
         failed: BTreeSet::new(),
     };
-    if request.selection.contains(&StepId::Ingest) {
+    if request.selection.contains(&INGEST) {
         progress("ingest");
         runner.ingest().await?;
     }
@@ -120,7 +133,7 @@ pub async fn run(
     if request
         .selection
         .iter()
-        .any(|step| graph.step(*step).partitioned)
+        .any(|step| graph.step(step).partitioned())
     {
         progress("checking silver");
         let outcomes = checks::ingest_checks(&checking_session, graph).await?;
@@ -223,7 +236,7 @@ impl Runner<'_> {
     /// Ingest: new landing files into bronze, quarantine and silver. Each table it changed is
     /// a materialisation; a run that found nothing new records nothing.
     async fn ingest(&mut self) -> Result<()> {
-        let step = self.graph.step(StepId::Ingest).clone();
+        let step = self.graph.step(INGEST).clone();
         let silver: Vec<String> = step
             .writes
             .iter()
@@ -305,12 +318,12 @@ impl Runner<'_> {
             rows.push(row);
         }
         if !status.is_success() {
-            self.failed.insert((StepId::Ingest, None));
+            self.failed.insert((INGEST, None));
         }
         records::record_materializations(self.lake, &rows).await?;
         self.report.materializations.extend(rows);
         self.report.results.push(StepResult {
-            step: StepId::Ingest,
+            step: INGEST,
             business_date: None,
             status: Some(status),
             attempts,
@@ -347,7 +360,7 @@ impl Runner<'_> {
     /// Why `step` may not run for `date`, if something stops it.
     fn blocked_by(&self, step: &Step, date: NaiveDate) -> Option<String> {
         for upstream in self.graph.upstream_steps(step) {
-            let upstream_date = self.graph.step(upstream).partitioned.then_some(date);
+            let upstream_date = self.graph.step(upstream).partitioned().then_some(date);
             if self.failed.contains(&(upstream, upstream_date)) {
                 return Some(format!(
                     "upstream step {} did not succeed",
@@ -355,9 +368,9 @@ impl Runner<'_> {
                 ));
             }
         }
-        if step.reads_previous_date {
+        if step.reads_previous_date() {
             let previous = date - chrono::Duration::days(1);
-            if self.failed.contains(&(step.id, Some(previous))) {
+            if self.failed.contains(&(step.name, Some(previous))) {
                 return Some(format!("{} of {previous} did not succeed", step.name));
             }
         }
@@ -365,7 +378,7 @@ impl Runner<'_> {
             .checks
             .iter()
             .find(|outcome| {
-                outcome.blocks(step.id)
+                outcome.blocks(step.name)
                     && outcome.business_date.is_none_or(|checked| checked == date)
             })
             .map(|outcome| {
@@ -385,7 +398,7 @@ impl Runner<'_> {
         let context = self.request.engine.session(self.lake).await?;
         let gate = Arc::new(GoldGate::default());
         install_gate(&context, gate.clone());
-        let steps = DateSteps {
+        let date_context = DateContext {
             settings: self.settings,
             lake: self.lake,
             context: &context,
@@ -394,7 +407,10 @@ impl Runner<'_> {
         };
         for id in self.graph.topological_order() {
             let step = self.graph.step(id).clone();
-            if !step.partitioned || !self.request.selection.contains(&id) {
+            let StepKind::Date { run: run_date, .. } = step.kind else {
+                continue;
+            };
+            if !self.request.selection.contains(&id) {
                 continue;
             }
             progress(&format!("{date} {}", step.name));
@@ -450,7 +466,18 @@ impl Runner<'_> {
                 continue;
             }
             let started_at = Utc::now();
-            let (result, attempts) = self.request.retry.run(step.name, || steps.run(id)).await;
+            let ((result, attempts), sql_files_used) = paylake_catalog::sql::recording_files_used(
+                self.request
+                    .retry
+                    .run(step.name, || run_date(&date_context)),
+            )
+            .await;
+            debug_assert!(
+                undeclared_sql(&step, &sql_files_used).is_empty(),
+                "step {} ran SQL it does not declare: {:?}",
+                step.name,
+                undeclared_sql(&step, &sql_files_used)
+            );
             let finished_at = Utc::now();
             self.tables.forget(&step.writes);
             let mut step_checks = gate.take_outcomes();
@@ -468,8 +495,12 @@ impl Runner<'_> {
                     StepOutput::default(),
                 ),
             };
-            if id == StepId::LedgerIntegrity && status.is_success() {
-                step_checks.push(checks::ledger_balanced(&context, date).await?);
+            if status.is_success() {
+                for check in step.checks() {
+                    let mut outcome = (check.run)(&context, date).await?;
+                    outcome.gates = check.gates.iter().copied().collect();
+                    step_checks.push(outcome);
+                }
             }
             let mut rows = Vec::new();
             let attempt = Attempt::new(

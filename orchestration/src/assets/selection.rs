@@ -12,7 +12,7 @@ use crate::error::{OrchestrationError, Result};
 /// The steps `selectors` pick.
 pub fn select(graph: &AssetGraph, selectors: &[String]) -> Result<BTreeSet<StepId>> {
     if selectors.is_empty() {
-        return Ok(graph.steps().iter().map(|step| step.id).collect());
+        return Ok(graph.steps().iter().map(|step| step.name).collect());
     }
     let mut selected = BTreeSet::new();
     for selector in selectors {
@@ -36,7 +36,7 @@ fn step_named(graph: &AssetGraph, name: &str) -> Result<StepId> {
         return Ok(step);
     }
     if let Some(step) = graph.steps().iter().find(|step| step.name == name) {
-        return Ok(step.id);
+        return Ok(step.name);
     }
     let known: Vec<&str> = graph.steps().iter().map(|step| step.name).collect();
     Err(OrchestrationError::Usage(format!(
@@ -57,25 +57,22 @@ mod tests {
 
     #[test]
     fn plus_after_adds_downstream_and_before_adds_upstream() {
-        assert_eq!(
-            selected(&["gold.cost_daily"]),
-            BTreeSet::from([StepId::Cost])
-        );
+        assert_eq!(selected(&["gold.cost_daily"]), BTreeSet::from(["cost"]));
         assert_eq!(
             selected(&["gold.cost_daily+"]),
-            BTreeSet::from([StepId::Cost, StepId::CostReport])
+            BTreeSet::from(["cost", "cost_report"])
         );
         assert_eq!(
             selected(&["+report.cost"]),
-            BTreeSet::from([StepId::Ingest, StepId::Cost, StepId::CostReport])
+            BTreeSet::from(["ingest", "cost", "cost_report"])
         );
         assert_eq!(
             selected(&["ledger_integrity+", "ctr_report"]),
             BTreeSet::from([
-                StepId::LedgerIntegrity,
-                StepId::Reconciliation,
-                StepId::ReconReport,
-                StepId::CtrReport
+                "ledger_integrity",
+                "reconciliation",
+                "recon_report",
+                "ctr_report"
             ])
         );
         assert_eq!(selected(&[]).len(), AssetGraph::paylake().steps().len());

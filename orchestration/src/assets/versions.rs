@@ -13,7 +13,7 @@ use paylake_catalog::delta::open_table;
 use paylake_catalog::{registry, Lake};
 use sha2::{Digest, Sha256};
 
-use super::graph::{AssetGraph, Step, StepId};
+use super::graph::{AssetGraph, Step};
 use crate::config::Settings;
 use crate::error::Result;
 
@@ -49,38 +49,24 @@ impl TableVersions {
     }
 }
 
-/// The code a step runs: paylake's version and the text of the rules it applies.
+/// The code a step runs: paylake's version, the business calendar, the text of every SQL file
+/// it declares (as read from the folder in use), and each rules section it applies. An edited
+/// query or rule makes exactly the partitions of the steps that run it stale.
 pub fn code_version(settings: &Settings, step: &Step) -> Result<String> {
-    let rules = match step.id {
-        StepId::CtrCandidates
-        | StepId::AmlAlerts
-        | StepId::SanctionsHits
-        | StepId::CustomerRisk
-        | StepId::SarCandidates => settings.rules_text(RulesKind::Aml)?,
-        StepId::LedgerIntegrity | StepId::Reconciliation | StepId::Cost => {
-            settings.rules_text(RulesKind::Finance)?
-        }
-        StepId::RegulatoryExports | StepId::FilingDeadlines => {
-            settings.rules_text(RulesKind::Regulatory)?
-        }
-        StepId::Ingest | StepId::CtrReport | StepId::ReconReport | StepId::CostReport => {
-            String::new()
-        }
-    };
-    Ok(digest(&[
-        env!("CARGO_PKG_VERSION"),
-        step.name,
-        &settings.business_timezone,
-        &rules,
-    ]))
-}
-
-/// Which rules file a step applies.
-#[derive(Debug, Clone, Copy)]
-pub enum RulesKind {
-    Aml,
-    Finance,
-    Regulatory,
+    let mut parts = vec![
+        env!("CARGO_PKG_VERSION").to_string(),
+        step.name.to_string(),
+        settings.business_timezone.clone(),
+    ];
+    for file in paylake_catalog::sql::expand(&step.sql)? {
+        let text = paylake_catalog::sql::text(&file)?;
+        parts.push(format!("{file}\n{text}"));
+    }
+    for section in &step.rules {
+        parts.push(settings.rules_section(*section)?);
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Ok(digest(&parts))
 }
 
 /// The inputs of `step` for `date`: each table read (its Delta version, or the data version of
@@ -97,7 +83,7 @@ pub async fn input_versions(
     for asset in &step.reads {
         let writer = graph.writer_of(asset).map(|id| graph.step(id));
         let version = match writer {
-            Some(writer) if writer.partitioned && writer.id != step.id => partitions
+            Some(writer) if writer.partitioned() && writer.name != step.name => partitions
                 .get(asset, date)
                 .map_or_else(|| "none".to_string(), |version| format!("data:{version}")),
             _ if asset.starts_with("landing.") => continue,
@@ -108,7 +94,7 @@ pub async fn input_versions(
         };
         inputs.insert(asset.clone(), version);
     }
-    if step.reads_previous_date {
+    if step.reads_previous_date() {
         let previous = date - chrono::Duration::days(1);
         for asset in &step.writes {
             let version = partitions
@@ -192,29 +178,45 @@ mod tests {
     }
 
     #[test]
-    fn rules_change_the_code_version_of_the_steps_that_apply_them_only() {
+    fn rules_sections_change_the_code_version_of_the_steps_that_apply_them_only() {
         let settings = Settings::default();
         let graph = AssetGraph::paylake();
-        let alerts = graph.step(StepId::AmlAlerts);
-        let cost = graph.step(StepId::Cost);
         let dir = tempfile::tempdir().unwrap();
         let rules = dir.path().join("aml.toml");
         std::fs::write(
             &rules,
-            paylake_transforms::aml::config::DEFAULT_RULES_TOML.replace("2026.11.1", "test"),
+            paylake_transforms::aml::config::DEFAULT_RULES_TOML
+                .replace("min_distinct_rules = 2", "min_distinct_rules = 3"),
+        )
+        .unwrap();
+        // A comment changes no section: nothing is stale for it.
+        let commented = dir.path().join("commented.toml");
+        std::fs::write(
+            &commented,
+            format!(
+                "# reviewed\n{}",
+                paylake_transforms::aml::config::DEFAULT_RULES_TOML
+            ),
         )
         .unwrap();
         let changed = Settings {
             aml_rules: Some(rules),
             ..Settings::default()
         };
-        assert_ne!(
-            code_version(&settings, alerts).unwrap(),
-            code_version(&changed, alerts).unwrap()
-        );
-        assert_eq!(
-            code_version(&settings, cost).unwrap(),
-            code_version(&changed, cost).unwrap()
-        );
+        let only_commented = Settings {
+            aml_rules: Some(commented),
+            ..Settings::default()
+        };
+        for step in graph.steps() {
+            let before = code_version(&settings, step).unwrap();
+            let after = code_version(&changed, step).unwrap();
+            assert_eq!(
+                before != after,
+                step.name == "sar_candidates",
+                "{}",
+                step.name
+            );
+            assert_eq!(before, code_version(&only_commented, step).unwrap());
+        }
     }
 }

@@ -7,11 +7,11 @@ use paylake_catalog::{lake_session, Lake, Zone};
 
 use super::query::table_row_counts;
 use super::steps;
-use crate::assets::execute::local_time;
 use crate::assets::graph::AssetGraph;
 use crate::cli::{EngineKind, GraphArgs, SimulationArgs};
 use crate::config::Settings;
 use crate::error::{OrchestrationError, Result};
+use crate::steps::local_time;
 
 /// Folders paylake writes in a lake; the demo replaces only these.
 fn lake_folders() -> impl Iterator<Item = &'static str> {

@@ -168,7 +168,7 @@ pub fn print_assets(format: OutputFormat) -> Result<()> {
             std::sync::Arc::new(
                 steps
                     .iter()
-                    .map(|step| Some(step.partitioned))
+                    .map(|step| Some(step.partitioned()))
                     .collect::<BooleanArray>(),
             ),
         ),

@@ -24,6 +24,8 @@ use crate::error::Result;
 
 pub async fn run(cli: Cli) -> Result<()> {
     let settings = config::load(cli.config.as_deref())?;
+    // Queries come from the folder in use, for every stage alike.
+    paylake_catalog::sql::use_folder(settings.sql_dir.clone());
     match cli.command {
         Command::Demo { lake, simulation } => {
             demo::demo(&settings, &lake_location(&settings, &lake), &simulation).await

@@ -4,11 +4,11 @@
 -- business date as a day number so that windows are integer arithmetic in every engine. Only
 -- the columns rules read: this table is held in memory for the whole run.
 --
--- Parameters: {timezone}, {from_day} and {to_day} (days since 1970-01-01), {lookback_days}.
+-- Parameters: timezone, from_day and to_day (days since 1970-01-01), lookback_days.
 WITH dated AS (
     SELECT
         t.*,
-        CAST(to_local_time(t.created_at AT TIME ZONE '{timezone}') AS DATE) AS business_date
+        CAST(to_local_time(t.created_at AT TIME ZONE '{{ timezone }}') AS DATE) AS business_date
     FROM silver.transactions AS t
     WHERE t.status = 'posted'
 ),
@@ -38,4 +38,4 @@ SELECT
 FROM numbered AS n
 LEFT JOIN silver.fx_rates AS r
   ON r.rate_date = n.business_date AND r.currency = n.currency
-WHERE n.day_number > {from_day} - {lookback_days} AND n.day_number <= {to_day}
+WHERE n.day_number > {{ from_day }} - {{ lookback_days }} AND n.day_number <= {{ to_day }}

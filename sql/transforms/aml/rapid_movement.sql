@@ -1,9 +1,9 @@
--- Rule rapid_movement: at least {min_outflow_ratio} of an inflow of USD {min_inflow_usd} or more
--- leaves the account within {window_hours} hours. The alert falls on the business date of the
+-- Rule rapid_movement: at least {{ min_outflow_ratio }} of an inflow of USD {{ min_inflow_usd }} or more
+-- leaves the account within {{ window_hours }} hours. The alert falls on the business date of the
 -- last outflow.
 WITH inflows AS (
     SELECT * FROM aml_movements
-    WHERE direction = 'in' AND amount_usd >= {min_inflow_usd}
+    WHERE direction = 'in' AND amount_usd >= {{ min_inflow_usd }}
 ),
 outflows AS (
     SELECT * FROM aml_movements WHERE direction = 'out'
@@ -25,13 +25,13 @@ passed AS (
     JOIN outflows AS o
       ON o.account_id = i.account_id
      AND o.created_at > i.created_at
-     AND o.created_at <= i.created_at + INTERVAL '{window_hours} hours'
+     AND o.created_at <= i.created_at + INTERVAL '{{ window_hours }} hours'
 )
 SELECT
     customer_id,
     account_id,
     MAX(outflow_date) AS business_date,
-    CAST(LEAST(100, {score} + CAST(20 * (SUM(outflow_usd) / inflow_usd - {min_outflow_ratio}) AS BIGINT)) AS BIGINT) AS score,
+    CAST(LEAST(100, {{ score }} + CAST(20 * (SUM(outflow_usd) / inflow_usd - {{ min_outflow_ratio }}) AS BIGINT)) AS BIGINT) AS score,
     CAST(SUM(outflow_usd) AS DECIMAL(18, 2)) AS amount_usd,
     array_concat([inflow_id], array_agg(outflow_id ORDER BY outflow_at, outflow_id)) AS transaction_ids,
     array_concat(
@@ -42,9 +42,9 @@ SELECT
         'USD ', CAST(inflow_usd AS VARCHAR), ' received and USD ',
         CAST(CAST(SUM(outflow_usd) AS DECIMAL(18, 2)) AS VARCHAR), ' (',
         CAST(CAST(100 * SUM(outflow_usd) / inflow_usd AS BIGINT) AS VARCHAR),
-        '%) sent on within {window_hours} hours'
+        '%) sent on within {{ window_hours }} hours'
     ) AS reason
 FROM passed
 GROUP BY inflow_id, account_id, customer_id, inflow_usd
-HAVING SUM(outflow_usd) >= {min_outflow_ratio} * inflow_usd
-   AND MAX(outflow_day) BETWEEN {from_day} AND {to_day}
+HAVING SUM(outflow_usd) >= {{ min_outflow_ratio }} * inflow_usd
+   AND MAX(outflow_day) BETWEEN {{ from_day }} AND {{ to_day }}

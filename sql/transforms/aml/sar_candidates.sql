@@ -1,14 +1,14 @@
 -- gold.sar_candidates for one business date: a customer with an alert on the date becomes a
--- case of all its alerts of the last {lookback_days} days when their best score reaches
--- {min_max_score} or they come from {min_distinct_rules} rules or more. The case shows the
+-- case of all its alerts of the last {{ lookback_days }} days when their best score reaches
+-- {{ min_max_score }} or they come from {{ min_distinct_rules }} rules or more. The case shows the
 -- period, the total of the customer's own movements in the evidence (USD), the typologies, the
 -- evidence, and a draft narrative for the investigator to complete.
--- Parameters: {business_date}, {timezone}, the [sar] section.
+-- Parameters: business_date, timezone, the [sar] section.
 WITH window_alerts AS (
     SELECT *
     FROM gold.aml_alerts
-    WHERE business_date <= DATE '{business_date}'
-      AND business_date > DATE '{business_date}' - INTERVAL '{lookback_days} days'
+    WHERE business_date <= DATE '{{ business_date }}'
+      AND business_date > DATE '{{ business_date }}' - INTERVAL '{{ lookback_days }} days'
       AND customer_id IS NOT NULL
 ),
 cases AS (
@@ -23,8 +23,8 @@ cases AS (
         array_to_string(array_agg(reason ORDER BY business_date, rule_id, alert_id), '; ') AS reasons
     FROM window_alerts
     GROUP BY customer_id
-    HAVING MAX(business_date) = DATE '{business_date}'
-       AND (MAX(score) >= {min_max_score} OR COUNT(DISTINCT rule_id) >= {min_distinct_rules})
+    HAVING MAX(business_date) = DATE '{{ business_date }}'
+       AND (MAX(score) >= {{ min_max_score }} OR COUNT(DISTINCT rule_id) >= {{ min_distinct_rules }})
 ),
 evidence AS (
     SELECT DISTINCT a.customer_id, a.evidence_id
@@ -54,7 +54,7 @@ own_movements AS (
       ON t.transaction_id = e.evidence_id AND t.customer_id = e.customer_id
     LEFT JOIN silver.fx_rates AS r
       ON r.currency = t.currency
-     AND r.rate_date = CAST(to_local_time(t.created_at AT TIME ZONE '{timezone}') AS DATE)
+     AND r.rate_date = CAST(to_local_time(t.created_at AT TIME ZONE '{{ timezone }}') AS DATE)
 ),
 totals AS (
     SELECT customer_id, CAST(SUM(amount_usd) AS DECIMAL(18, 2)) AS total_amount_usd, COUNT(*) AS movements
@@ -72,7 +72,7 @@ account_lists AS (
     GROUP BY customer_id
 )
 SELECT
-    concat('SAR-', c.customer_id, '-', '{business_date}') AS case_id,
+    concat('SAR-', c.customer_id, '-', '{{ business_date }}') AS case_id,
     c.customer_id,
     cu.full_name AS customer_name,
     c.period_start,
@@ -95,7 +95,7 @@ SELECT
         '. The highest alert score was ', CAST(c.max_score AS VARCHAR),
         '. [Investigator: describe the review, the customer''s explanation and the decision.]'
     ) AS narrative,
-    DATE '{business_date}' AS business_date
+    DATE '{{ business_date }}' AS business_date
 FROM cases AS c
 LEFT JOIN silver.customers AS cu ON cu.customer_id = c.customer_id
 LEFT JOIN totals AS t ON t.customer_id = c.customer_id

@@ -1,6 +1,6 @@
--- Rule scatter_gather: an origin pays at least {min_intermediaries} intermediaries that each
--- forward {min_forward_ratio} or more of what they received to the same beneficiary, later and
--- within {window_days} days. The alert is on the origin, on the date of the last forward.
+-- Rule scatter_gather: an origin pays at least {{ min_intermediaries }} intermediaries that each
+-- forward {{ min_forward_ratio }} or more of what they received to the same beneficiary, later and
+-- within {{ window_days }} days. The alert is on the origin, on the date of the last forward.
 -- paylake runs this rule as a graph search (transforms/src/aml/scatter_gather.rs); this
 -- statement of it is what the benchmark's peer runs, and both must give the same alerts.
 WITH sent AS (
@@ -31,15 +31,15 @@ hops AS (
     JOIN sent AS b
       ON b.from_account = a.to_account
      AND b.created_at > a.created_at
-     AND b.day_number < a.day_number + {window_days}
+     AND b.day_number < a.day_number + {{ window_days }}
      AND b.to_account <> a.from_account
-     AND b.amount_usd >= {min_forward_ratio} * a.amount_usd
+     AND b.amount_usd >= {{ min_forward_ratio }} * a.amount_usd
      AND b.amount_usd <= a.amount_usd
 ),
 triggers AS (
     SELECT DISTINCT origin, beneficiary, last_day, last_date
     FROM hops
-    WHERE last_day BETWEEN {from_day} AND {to_day}
+    WHERE last_day BETWEEN {{ from_day }} AND {{ to_day }}
 ),
 -- One row per first leg, so that a leg forwarded in pieces counts once.
 first_legs AS (
@@ -51,7 +51,7 @@ first_legs AS (
       ON h.origin = t.origin
      AND h.beneficiary = t.beneficiary
      AND h.last_day <= t.last_day
-     AND h.last_day > t.last_day - {window_days}
+     AND h.last_day > t.last_day - {{ window_days }}
     GROUP BY t.origin, t.beneficiary, t.last_day, t.last_date, h.origin_customer,
              h.intermediary, h.first_leg, h.first_usd
 )
@@ -59,16 +59,16 @@ SELECT
     MIN(origin_customer) AS customer_id,
     origin AS account_id,
     last_date AS business_date,
-    CAST(LEAST(100, {score} + 5 * (COUNT(DISTINCT intermediary) - {min_intermediaries})) AS BIGINT) AS score,
+    CAST(LEAST(100, {{ score }} + 5 * (COUNT(DISTINCT intermediary) - {{ min_intermediaries }})) AS BIGINT) AS score,
     CAST(SUM(first_usd) AS DECIMAL(18, 2)) AS amount_usd,
     array_concat(array_agg(first_leg ORDER BY first_leg), flatten(array_agg(second_legs))) AS transaction_ids,
     array_concat([origin, beneficiary], array_agg(DISTINCT intermediary)) AS account_ids,
     concat(
         'USD ', CAST(CAST(SUM(first_usd) AS DECIMAL(18, 2)) AS VARCHAR), ' sent through ',
         CAST(COUNT(DISTINCT intermediary) AS VARCHAR), ' intermediaries on to account ',
-        beneficiary, ' within {window_days} days'
+        beneficiary, ' within {{ window_days }} days'
     ) AS reason
 FROM first_legs
 GROUP BY origin, beneficiary, last_day, last_date
-HAVING COUNT(DISTINCT intermediary) >= {min_intermediaries}
-   AND SUM(first_usd) >= {min_total_usd}
+HAVING COUNT(DISTINCT intermediary) >= {{ min_intermediaries }}
+   AND SUM(first_usd) >= {{ min_total_usd }}

@@ -1,7 +1,7 @@
--- Rule velocity_spike: a customer's volume (in and out) of one day is USD {min_amount_usd} or
--- more and at least {multiplier} times its average day over the {baseline_days} days before,
+-- Rule velocity_spike: a customer's volume (in and out) of one day is USD {{ min_amount_usd }} or
+-- more and at least {{ multiplier }} times its average day over the {{ baseline_days }} days before,
 -- counted from its first movement when that is later; customers seen for fewer than
--- {min_history_days} days have no baseline yet. Evidence only for the days that qualify.
+-- {{ min_history_days }} days have no baseline yet. Evidence only for the days that qualify.
 WITH daily AS (
     SELECT customer_id, day_number, SUM(amount_usd) AS volume
     FROM aml_movements
@@ -11,12 +11,12 @@ first_seen AS (
     SELECT customer_id, MIN(day_number) AS first_day FROM daily GROUP BY customer_id
 ),
 candidates AS (
-    SELECT d.*, LEAST({baseline_days}, d.day_number - f.first_day) AS observed_days
+    SELECT d.*, LEAST({{ baseline_days }}, d.day_number - f.first_day) AS observed_days
     FROM daily AS d
     JOIN first_seen AS f ON f.customer_id = d.customer_id
-    WHERE d.day_number BETWEEN {from_day} AND {to_day}
-      AND d.volume >= {min_amount_usd}
-      AND d.day_number - f.first_day >= {min_history_days}
+    WHERE d.day_number BETWEEN {{ from_day }} AND {{ to_day }}
+      AND d.volume >= {{ min_amount_usd }}
+      AND d.day_number - f.first_day >= {{ min_history_days }}
 ),
 spikes AS (
     SELECT c.customer_id, c.day_number, c.volume, c.observed_days,
@@ -25,15 +25,15 @@ spikes AS (
     LEFT JOIN daily AS d
       ON d.customer_id = c.customer_id
      AND d.day_number < c.day_number
-     AND d.day_number >= c.day_number - {baseline_days}
+     AND d.day_number >= c.day_number - {{ baseline_days }}
     GROUP BY c.customer_id, c.day_number, c.volume, c.observed_days
-    HAVING c.volume >= {multiplier} * COALESCE(SUM(d.volume), 0) / c.observed_days
+    HAVING c.volume >= {{ multiplier }} * COALESCE(SUM(d.volume), 0) / c.observed_days
 )
 SELECT
     s.customer_id,
     MIN(m.account_id) AS account_id,
     MIN(m.business_date) AS business_date,
-    CAST({score} AS BIGINT) AS score,
+    CAST({{ score }} AS BIGINT) AS score,
     CAST(s.volume AS DECIMAL(18, 2)) AS amount_usd,
     array_agg(m.transaction_id ORDER BY m.created_at, m.transaction_id) AS transaction_ids,
     array_agg(DISTINCT m.account_id) AS account_ids,

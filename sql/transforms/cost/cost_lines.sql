@@ -1,7 +1,7 @@
 -- cost_lines: the cost rows of the days a cost job reads, with the day of their charge period.
 -- Cloud providers bill in UTC days, so a row's day is the UTC date its charge period starts,
 -- whatever the business calendar. The tags stay JSON text here: `cost_tags` parses them.
--- Parameters: {from_day}, {to_day}.
+-- Parameters: from_day, to_day.
 SELECT *
 FROM (
     SELECT
@@ -19,4 +19,4 @@ FROM (
         CAST(CAST(CAST(charge_period_start AS DATE) AS INT) AS BIGINT) AS cost_day
     FROM silver.cost_line_items
 ) AS lines
-WHERE cost_day BETWEEN {from_day} AND {to_day}
+WHERE cost_day BETWEEN {{ from_day }} AND {{ to_day }}

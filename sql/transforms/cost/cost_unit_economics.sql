@@ -2,18 +2,18 @@
 -- payment channel and service. Cost tagged with a channel belongs to it; untagged (shared) cost
 -- of a service is spread over the channels in proportion to their settled payments of the date.
 -- Settled payments are those captured on the business date that reached settlement.
--- Parameters: {business_date}, {day}, {allocation_tag}, {timezone}.
+-- Parameters: business_date, day, allocation_tag, timezone.
 WITH tagged AS (
     SELECT l.service_name, t.tag_value AS channel, l.effective_cost
     FROM cost_lines AS l
-    LEFT JOIN cost_tags AS t ON t.line_id = l.line_id AND t.tag_key = {allocation_tag}
-    WHERE l.cost_day = {day}
+    LEFT JOIN cost_tags AS t ON t.line_id = l.line_id AND t.tag_key = {{ allocation_tag }}
+    WHERE l.cost_day = {{ day }}
 ),
 settled AS (
     SELECT channel, COUNT(*) AS settled_payments
     FROM silver.payments
     WHERE status IN ('settled', 'refunded', 'charged_back')
-      AND CAST(to_local_time(created_at AT TIME ZONE '{timezone}') AS DATE) = DATE '{business_date}'
+      AND CAST(to_local_time(created_at AT TIME ZONE '{{ timezone }}') AS DATE) = DATE '{{ business_date }}'
     GROUP BY channel
 ),
 all_settled AS (
@@ -49,7 +49,7 @@ SELECT
         ELSE CAST((COALESCE(d.direct_cost, 0) + COALESCE(sh.shared_cost * s.settled_payments / a.payments, 0))
                   / s.settled_payments AS DECIMAL(38, 12))
     END AS cost_per_payment,
-    DATE '{business_date}' AS business_date
+    DATE '{{ business_date }}' AS business_date
 FROM channel_services AS cs
 LEFT JOIN direct AS d ON d.service_name = cs.service_name AND d.channel = cs.channel
 LEFT JOIN shared AS sh ON sh.service_name = cs.service_name

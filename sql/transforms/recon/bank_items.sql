@@ -1,5 +1,5 @@
 -- recon_bank: booked credits of the bank statements (camt.053), where the processor's payouts
--- arrive. Parameters: {from_day}, {as_of_day}; `date_day` as in ledger_items.sql.
+-- arrive. Parameters: from_day, as_of_day; `date_day` as in ledger_items.sql.
 SELECT *
 FROM (
     SELECT
@@ -14,4 +14,4 @@ FROM (
     FROM silver.bank_statement_entries
     WHERE credit_debit = 'CRDT' AND (status IS NULL OR status = 'BOOK')
 ) AS credits
-WHERE booking_day BETWEEN {from_day} AND {as_of_day}
+WHERE booking_day BETWEEN {{ from_day }} AND {{ as_of_day }}

@@ -4,14 +4,14 @@
 --     equal debits and credits in each currency.
 --   statement_balance: every bank statement closing on the date has an opening balance plus its
 --     booked entries equal to its closing balance (camt.053 OPBD + entries = CLBD).
--- Parameters: {business_date}, {timezone}.
+-- Parameters: business_date, timezone.
 WITH postings AS (
     SELECT
         e.transaction_id,
         e.currency,
         e.direction,
         e.amount,
-        CAST(to_local_time(e.posted_at AT TIME ZONE '{timezone}') AS DATE) AS business_date
+        CAST(to_local_time(e.posted_at AT TIME ZONE '{{ timezone }}') AS DATE) AS business_date
     FROM silver.ledger_entries AS e
 ),
 journals AS (
@@ -22,7 +22,7 @@ journals AS (
         SUM(CASE WHEN direction = 'credit' THEN amount ELSE 0 END) AS credits,
         COUNT(*) AS postings
     FROM postings
-    WHERE business_date = DATE '{business_date}'
+    WHERE business_date = DATE '{{ business_date }}'
     GROUP BY transaction_id, currency
 ),
 signed_balances AS (
@@ -66,7 +66,7 @@ SELECT
         CAST(postings AS VARCHAR), ' postings: debits ', CAST(CAST(debits AS DECIMAL(18, 2)) AS VARCHAR),
         ', credits ', CAST(CAST(credits AS DECIMAL(18, 2)) AS VARCHAR)
     ) AS detail,
-    DATE '{business_date}' AS business_date
+    DATE '{{ business_date }}' AS business_date
 FROM journals
 UNION ALL
 SELECT
@@ -91,8 +91,8 @@ SELECT
             CAST(CAST(s.closing AS DECIMAL(18, 2)) AS VARCHAR)
         )
     END AS detail,
-    DATE '{business_date}' AS business_date
+    DATE '{{ business_date }}' AS business_date
 FROM statements AS s
 LEFT JOIN booked AS b ON b.statement_id = s.statement_id
-WHERE s.closing_date = DATE '{business_date}'
+WHERE s.closing_date = DATE '{{ business_date }}'
 ORDER BY check_type, subject, currency

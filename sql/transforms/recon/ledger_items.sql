@@ -4,7 +4,7 @@
 -- the business date of that change. Items of the reconciliation's horizon only.
 --
 -- `local_day(ts)` is the day number of the business date of an instant and `date_day(d)` that of
--- a date; each engine expands them in its own dialect. Parameters: {from_day}, {as_of_day}.
+-- a date; each engine expands them in its own dialect. Parameters: from_day, as_of_day.
 WITH expecting AS (
     SELECT
         payment_id,
@@ -33,4 +33,4 @@ items AS (
 )
 SELECT payment_id, record_type, currency, amount, channel, origin_day
 FROM items
-WHERE origin_day BETWEEN {from_day} AND {as_of_day}
+WHERE origin_day BETWEEN {{ from_day }} AND {{ as_of_day }}

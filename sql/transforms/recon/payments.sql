@@ -62,19 +62,19 @@ judged AS (
         CASE
             WHEN NOT e.paired OR e.expected_amount IS NULL THEN FALSE
             WHEN e.same_currency THEN ABS(e.gross_amount - e.expected_amount) <= GREATEST(
-                {amount_tolerance_absolute},
-                ABS(e.ledger_amount) * {amount_tolerance_percent} / 100
+                {{ amount_tolerance_absolute }},
+                ABS(e.ledger_amount) * {{ amount_tolerance_percent }} / 100
             )
             ELSE ABS(e.gross_amount - e.expected_amount)
-                <= ABS(e.expected_amount) * {fx_tolerance_percent} / 100
+                <= ABS(e.expected_amount) * {{ fx_tolerance_percent }} / 100
         END AS accepted
     FROM expected AS e
 ),
 fee_lines AS (
     SELECT
         l.*,
-        l.gross_amount * ({interchange_bps} + {scheme_fee_bps} + {markup_bps}) / 10000
-            + {commission} AS expected_fees
+        l.gross_amount * ({{ interchange_bps }} + {{ scheme_fee_bps }} + {{ markup_bps }}) / 10000
+            + {{ commission }} AS expected_fees
     FROM first_lines AS l
     WHERE l.record_type = 'Settled'
 )
@@ -132,9 +132,9 @@ SELECT
         ELSE CAST(gross_amount AS VARCHAR)
     END AS actual_value,
     COALESCE(origin_day, line_day) AS origin_day,
-    CASE WHEN payment_id IS NULL THEN line_day ELSE origin_day + {settlement_lag_days} END AS due_day,
+    CASE WHEN payment_id IS NULL THEN line_day ELSE origin_day + {{ settlement_lag_days }} END AS due_day,
     CASE WHEN paired THEN GREATEST(origin_day, line_day) END AS event_day,
-    {settlement_window_days} AS window_days,
+    {{ settlement_window_days }} AS window_days,
     -- Matches are many and say nothing a reader needs beyond their columns: no text.
     CASE
         WHEN payment_id IS NULL THEN concat(line_type, ' line ', settlement_line_id, ' names payment ',
@@ -170,7 +170,7 @@ SELECT
     COALESCE(origin_day, line_day) AS origin_day,
     line_day AS due_day,
     line_day AS event_day,
-    {settlement_window_days} AS window_days,
+    {{ settlement_window_days }} AS window_days,
     concat(record_type, ' line ', settlement_line_id, ' reports payment ', psp_reference,
            ' again (occurrence ', CAST(occurrence AS VARCHAR), ')') AS detail
 FROM recon_repeated_lines
@@ -195,11 +195,11 @@ SELECT
     CAST(CAST(f.expected_fees AS DECIMAL(18, 2)) AS VARCHAR) AS expected_value,
     CAST(f.fees AS VARCHAR) AS actual_value,
     g.origin_day,
-    g.origin_day + {settlement_lag_days} AS due_day,
+    g.origin_day + {{ settlement_lag_days }} AS due_day,
     f.line_day AS event_day,
-    {settlement_window_days} AS window_days,
+    {{ settlement_window_days }} AS window_days,
     concat('Settled line ', f.settlement_line_id, ' charges fees of ', CAST(f.fees AS VARCHAR),
            ' where the contract gives ', CAST(CAST(f.expected_fees AS DECIMAL(18, 2)) AS VARCHAR)) AS detail
 FROM fee_lines AS f
 JOIN recon_ledger AS g ON g.payment_id = f.psp_reference AND g.record_type = 'Settled'
-WHERE ABS(f.fees - f.expected_fees) > {fee_tolerance}
+WHERE ABS(f.fees - f.expected_fees) > {{ fee_tolerance }}

@@ -1,6 +1,6 @@
 -- recon_payouts: each payout of the processor (a MerchantPayout line) with the net of the batch
 -- it pays in its currency: what the processor owes for the batch's lines, credits less debits.
--- Parameters: {from_day}, {as_of_day}; `local_day` as in ledger_items.sql.
+-- Parameters: from_day, as_of_day; `local_day` as in ledger_items.sql.
 WITH batch_net AS (
     SELECT
         batch_number,
@@ -31,4 +31,4 @@ SELECT
     COALESCE(b.line_count, 0) AS batch_line_count
 FROM payouts AS p
 LEFT JOIN batch_net AS b ON b.batch_number = p.batch_number AND b.currency = p.currency
-WHERE p.payout_day BETWEEN {from_day} AND {as_of_day}
+WHERE p.payout_day BETWEEN {{ from_day }} AND {{ as_of_day }}

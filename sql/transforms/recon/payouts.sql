@@ -70,7 +70,7 @@ candidates AS (
       ON b.currency = u.currency
      AND b.amount = u.amount
      AND b.booking_day BETWEEN u.payout_day
-         AND u.payout_day + {payout_lag_days} + {payout_window_days}
+         AND u.payout_day + {{ payout_lag_days }} + {{ payout_window_days }}
 ),
 amount_date_matches AS (
     SELECT * FROM candidates WHERE per_payout = 1 AND per_credit = 1
@@ -97,7 +97,7 @@ SELECT
     payout_day AS origin_day,
     payout_day AS due_day,
     payout_day AS event_day,
-    {payout_window_days} AS window_days,
+    {{ payout_window_days }} AS window_days,
     concat('payout ', payout_reference, ' of ', CAST(amount AS VARCHAR), ' ', currency,
            ' against the net ', COALESCE(CAST(CAST(batch_net_total AS DECIMAL(18, 2)) AS VARCHAR), 'of no lines'),
            ' of batch ', CAST(batch_number AS VARCHAR), ' (', CAST(batch_line_count AS VARCHAR), ' lines)') AS detail
@@ -107,7 +107,7 @@ SELECT
     CASE
         WHEN currencies > 1 OR bank_currency <> currency THEN 'break'
         WHEN difference = 0 THEN 'matched'
-        WHEN entries = 1 AND ABS(difference) <= {payout_amount_tolerance_absolute} THEN 'matched'
+        WHEN entries = 1 AND ABS(difference) <= {{ payout_amount_tolerance_absolute }} THEN 'matched'
         ELSE 'break'
     END AS outcome,
     CASE WHEN difference = 0 THEN 1 ELSE 2 END AS stage,
@@ -120,7 +120,7 @@ SELECT
     CASE
         WHEN currencies > 1 OR bank_currency <> currency THEN 'currency_mismatch'
         WHEN difference = 0 THEN NULL
-        WHEN entries = 1 AND ABS(difference) <= {payout_amount_tolerance_absolute} THEN NULL
+        WHEN entries = 1 AND ABS(difference) <= {{ payout_amount_tolerance_absolute }} THEN NULL
         WHEN entries > 1 AND smallest = amount AND largest = amount THEN 'duplicate'
         WHEN entries > 1 AND difference < 0 THEN 'split_incomplete'
         ELSE 'amount_mismatch'
@@ -145,9 +145,9 @@ SELECT
     CASE WHEN currencies > 1 OR bank_currency <> currency THEN bank_currency ELSE CAST(CAST(total AS DECIMAL(18, 2)) AS VARCHAR) END
         AS actual_value,
     payout_day AS origin_day,
-    payout_day + {payout_lag_days} AS due_day,
+    payout_day + {{ payout_lag_days }} AS due_day,
     GREATEST(payout_day, last_booking_day) AS event_day,
-    {payout_window_days} AS window_days,
+    {{ payout_window_days }} AS window_days,
     concat(CAST(entries AS VARCHAR), ' bank credit(s) with end-to-end id ', payout_reference, ' total ',
            CAST(CAST(total AS DECIMAL(18, 2)) AS VARCHAR), ' ', bank_currency, ' for a payout of ',
            CAST(amount AS VARCHAR), ' ', currency) AS detail
@@ -173,9 +173,9 @@ SELECT
     CAST(amount AS VARCHAR) AS expected_value,
     CAST(amount AS VARCHAR) AS actual_value,
     payout_day AS origin_day,
-    payout_day + {payout_lag_days} AS due_day,
+    payout_day + {{ payout_lag_days }} AS due_day,
     GREATEST(payout_day, booking_day) AS event_day,
-    {payout_window_days} AS window_days,
+    {{ payout_window_days }} AS window_days,
     concat('bank credit ', entry_reference, ' of statement ', statement_id,
            ' carries no payout reference; the only payout of ', CAST(amount AS VARCHAR), ' ', currency,
            ' in its window is ', payout_reference) AS detail
@@ -201,9 +201,9 @@ SELECT
     u.payout_reference AS expected_value,
     CAST(NULL AS VARCHAR) AS actual_value,
     u.payout_day AS origin_day,
-    u.payout_day + {payout_lag_days} AS due_day,
+    u.payout_day + {{ payout_lag_days }} AS due_day,
     CAST(NULL AS BIGINT) AS event_day,
-    {payout_window_days} AS window_days,
+    {{ payout_window_days }} AS window_days,
     concat('no bank credit pays payout ', u.payout_reference, ' of ', CAST(u.amount AS VARCHAR), ' ',
            u.currency) AS detail
 FROM unpaid AS u
@@ -232,7 +232,7 @@ SELECT
     b.booking_day AS origin_day,
     b.booking_day AS due_day,
     CAST(NULL AS BIGINT) AS event_day,
-    {payout_window_days} AS window_days,
+    {{ payout_window_days }} AS window_days,
     concat('bank credit ', b.entry_reference, ' of statement ', b.statement_id, ' (',
            CAST(b.amount AS VARCHAR), ' ', b.currency, ', end-to-end id ',
            COALESCE(b.end_to_end_id, 'none'), ') matches no payout') AS detail

@@ -1,6 +1,6 @@
 -- recon_processor: the settlement report's lines for single payments (Settled, Refunded,
 -- Chargeback) with their gross amount, their fees and the day they were reported.
--- Parameters: {from_day}, {as_of_day}; `local_day` as in ledger_items.sql.
+-- Parameters: from_day, as_of_day; `local_day` as in ledger_items.sql.
 SELECT *
 FROM (
     SELECT
@@ -16,4 +16,4 @@ FROM (
     FROM silver.settlement_lines
     WHERE record_type IN ('Settled', 'Refunded', 'Chargeback')
 ) AS lines
-WHERE line_day BETWEEN {from_day} AND {as_of_day}
+WHERE line_day BETWEEN {{ from_day }} AND {{ as_of_day }}

@@ -8,18 +8,18 @@
 --   write-off period, are breaks too (integrity_violation).
 -- The break id hashes the parts of the break, not its category, so that a break keeps its id
 -- when timing_pending becomes missing.
--- Parameters: {business_date}, {as_of_day}, {write_off_after_days}, {rules_version}.
+-- Parameters: business_date, as_of_day, write_off_after_days, rules_version.
 WITH carried AS (
     SELECT
         o.*,
         CASE
-            WHEN o.outcome = 'open' AND {as_of_day} - o.due_day < o.window_days THEN 'timing_pending'
+            WHEN o.outcome = 'open' AND {{ as_of_day }} - o.due_day < o.window_days THEN 'timing_pending'
             ELSE o.category
         END AS open_category,
-        {as_of_day} - o.origin_day AS age_days
+        {{ as_of_day }} - o.origin_day AS age_days
     FROM recon_outcomes AS o
-    WHERE (o.outcome = 'break' OR (o.outcome = 'open' AND o.due_day <= {as_of_day}))
-      AND {as_of_day} - o.origin_day <= {write_off_after_days}
+    WHERE (o.outcome = 'break' OR (o.outcome = 'open' AND o.due_day <= {{ as_of_day }}))
+      AND {{ as_of_day }} - o.origin_day <= {{ write_off_after_days }}
 ),
 integrity AS (
     SELECT
@@ -31,11 +31,11 @@ integrity AS (
         difference,
         detail,
         business_date AS origin_date,
-        {as_of_day} - CAST(CAST(business_date AS INT) AS BIGINT) AS age_days
+        {{ as_of_day }} - CAST(CAST(business_date AS INT) AS BIGINT) AS age_days
     FROM gold.ledger_integrity
     WHERE status = 'violation'
-      AND business_date <= DATE '{business_date}'
-      AND {as_of_day} - CAST(CAST(business_date AS INT) AS BIGINT) <= {write_off_after_days}
+      AND business_date <= DATE '{{ business_date }}'
+      AND {{ as_of_day }} - CAST(CAST(business_date AS INT) AS BIGINT) <= {{ write_off_after_days }}
 )
 SELECT
     substr(md5(concat(rule_id, '|', left_side, '|', COALESCE(left_reference, ''), '|', right_side, '|',
@@ -57,10 +57,10 @@ SELECT
     arrow_cast(CAST(origin_day AS INT), 'Date32') AS origin_date,
     arrow_cast(CAST(due_day AS INT), 'Date32') AS due_date,
     CAST(age_days AS BIGINT) AS age_days,
-    CASE WHEN age_days >= {write_off_after_days} THEN 'written_off' ELSE 'open' END AS status,
+    CASE WHEN age_days >= {{ write_off_after_days }} THEN 'written_off' ELSE 'open' END AS status,
     detail,
-    {rules_version} AS rules_version,
-    DATE '{business_date}' AS business_date
+    {{ rules_version }} AS rules_version,
+    DATE '{{ business_date }}' AS business_date
 FROM carried
 UNION ALL
 SELECT
@@ -83,9 +83,9 @@ SELECT
     origin_date,
     origin_date AS due_date,
     CAST(age_days AS BIGINT) AS age_days,
-    CASE WHEN age_days >= {write_off_after_days} THEN 'written_off' ELSE 'open' END AS status,
+    CASE WHEN age_days >= {{ write_off_after_days }} THEN 'written_off' ELSE 'open' END AS status,
     detail,
-    {rules_version} AS rules_version,
-    DATE '{business_date}' AS business_date
+    {{ rules_version }} AS rules_version,
+    DATE '{{ business_date }}' AS business_date
 FROM integrity
 ORDER BY category, reference, right_reference

@@ -2,7 +2,7 @@
 -- to their lines; payouts to the bank), what is
 -- still in flight (not yet due), and the breaks open at its end by kind and age.
 -- Reads the date's partitions of gold.recon_matches and gold.recon_breaks, written before it,
--- and the outcomes for what is in flight. Parameters: {business_date}, {as_of_day}.
+-- and the outcomes for what is in flight. Parameters: business_date, as_of_day.
 WITH matched AS (
     SELECT
         currency,
@@ -14,7 +14,7 @@ WITH matched AS (
         SUM(CASE WHEN days_late > 0 THEN 1 ELSE 0 END) AS late_matched_count,
         SUM(CASE WHEN stage > 1 THEN 1 ELSE 0 END) AS tolerant_matched_count
     FROM gold.recon_matches
-    WHERE business_date = DATE '{business_date}'
+    WHERE business_date = DATE '{{ business_date }}'
     GROUP BY currency
 ),
 open_breaks AS (
@@ -27,13 +27,13 @@ open_breaks AS (
         SUM(CASE WHEN status = 'written_off' THEN 1 ELSE 0 END) AS written_off_count,
         MAX(age_days) AS oldest_break_days
     FROM gold.recon_breaks
-    WHERE business_date = DATE '{business_date}'
+    WHERE business_date = DATE '{{ business_date }}'
     GROUP BY currency
 ),
 in_flight AS (
     SELECT currency, COUNT(*) AS in_flight_count, SUM(COALESCE(left_amount, right_amount)) AS in_flight_amount
     FROM recon_outcomes
-    WHERE outcome = 'open' AND due_day > {as_of_day}
+    WHERE outcome = 'open' AND due_day > {{ as_of_day }}
     GROUP BY currency
 ),
 currencies AS (
@@ -57,7 +57,7 @@ SELECT
     CAST(b.oldest_break_days AS BIGINT) AS oldest_break_days,
     CAST(COALESCE(f.in_flight_count, 0) AS BIGINT) AS in_flight_count,
     CAST(COALESCE(f.in_flight_amount, 0) AS DECIMAL(18, 2)) AS in_flight_amount,
-    DATE '{business_date}' AS business_date
+    DATE '{{ business_date }}' AS business_date
 FROM currencies AS c
 LEFT JOIN matched AS m ON m.currency = c.currency
 LEFT JOIN open_breaks AS b ON b.currency = c.currency

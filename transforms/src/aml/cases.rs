@@ -7,10 +7,14 @@ use paylake_catalog::Lake;
 
 use super::config::AmlRules;
 use crate::error::Result;
-use crate::job::{fill_placeholders, rebuild_date, sql_text_list, BusinessDay};
+use paylake_catalog::sql::text_literal_list;
 
-const CUSTOMER_RISK_SQL: &str = include_str!("../../../sql/transforms/aml/customer_risk.sql");
-const SAR_CANDIDATES_SQL: &str = include_str!("../../../sql/transforms/aml/sar_candidates.sql");
+use crate::job::{rebuild_date, BusinessDay};
+
+/// The SQL file of customer risk, below `sql/`.
+pub const CUSTOMER_RISK_SQL: &str = "transforms/aml/customer_risk.sql";
+/// The SQL file of SAR candidates, below `sql/`.
+pub const SAR_CANDIDATES_SQL: &str = "transforms/aml/sar_candidates.sql";
 
 /// Builds the date's customer risk and replaces its partition. Returns the number of customers.
 /// Reads the date's alerts and sanctions hits from `context`, so it runs after them.
@@ -21,20 +25,22 @@ pub async fn build_customer_risk(
     rules: &AmlRules,
 ) -> Result<u64> {
     let risk = &rules.risk;
-    let template = fill_placeholders(
+    let sql = day.render(
         CUSTOMER_RISK_SQL,
         &[
             (
                 "call_for_action",
-                sql_text_list(&rules.text_list("high_risk_jurisdiction", "call_for_action")),
+                text_literal_list(&rules.text_list("high_risk_jurisdiction", "call_for_action")),
             ),
             (
                 "increased_monitoring",
-                sql_text_list(&rules.text_list("high_risk_jurisdiction", "increased_monitoring")),
+                text_literal_list(
+                    &rules.text_list("high_risk_jurisdiction", "increased_monitoring"),
+                ),
             ),
             (
                 "high_risk_industries",
-                sql_text_list(&risk.high_risk_industries),
+                text_literal_list(&risk.high_risk_industries),
             ),
             (
                 "call_for_action_country_points",
@@ -59,8 +65,8 @@ pub async fn build_customer_risk(
             ("medium_from", risk.medium_from.to_string()),
             ("high_from", risk.high_from.to_string()),
         ],
-    );
-    let batches = rebuild_date(lake, context, day, "customer_risk", &template).await?;
+    )?;
+    let batches = rebuild_date(lake, context, day, "customer_risk", &sql).await?;
     Ok(batches.iter().map(|batch| batch.num_rows() as u64).sum())
 }
 
@@ -73,14 +79,14 @@ pub async fn build_sar_candidates(
     rules: &AmlRules,
 ) -> Result<u64> {
     let sar = &rules.sar;
-    let template = fill_placeholders(
+    let sql = day.render(
         SAR_CANDIDATES_SQL,
         &[
             ("lookback_days", sar.lookback_days.to_string()),
             ("min_max_score", sar.min_max_score.to_string()),
             ("min_distinct_rules", sar.min_distinct_rules.to_string()),
         ],
-    );
-    let batches = rebuild_date(lake, context, day, "sar_candidates", &template).await?;
+    )?;
+    let batches = rebuild_date(lake, context, day, "sar_candidates", &sql).await?;
     Ok(batches.iter().map(|batch| batch.num_rows() as u64).sum())
 }

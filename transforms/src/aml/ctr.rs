@@ -7,9 +7,11 @@ use paylake_catalog::Lake;
 use crate::error::{Result, TransformError};
 use crate::job::{query, rebuild_date, BusinessDay};
 
-const CANDIDATES_SQL: &str = include_str!("../../../sql/transforms/gold_ctr_candidates.sql");
-const CASH_WITHOUT_RATE_SQL: &str =
-    include_str!("../../../sql/transforms/ctr_cash_without_rate.sql");
+const CANDIDATES_SQL: &str = "transforms/gold_ctr_candidates.sql";
+const CASH_WITHOUT_RATE_SQL: &str = "transforms/ctr_cash_without_rate.sql";
+
+/// The SQL files the job runs, below `sql/`.
+pub const SQL_FILES: [&str; 2] = [CANDIDATES_SQL, CASH_WITHOUT_RATE_SQL];
 
 /// Builds the date's CTR candidates and replaces its partition. Returns the number of rows.
 ///
@@ -28,7 +30,8 @@ pub async fn build_ctr_candidates(
             reason,
         });
     }
-    let candidates = rebuild_date(lake, context, day, "ctr_candidates", CANDIDATES_SQL).await?;
+    let sql = day.render::<&str>(CANDIDATES_SQL, &[])?;
+    let candidates = rebuild_date(lake, context, day, "ctr_candidates", &sql).await?;
     Ok(candidates.iter().map(|batch| batch.num_rows() as u64).sum())
 }
 

@@ -15,7 +15,9 @@ use super::cycles;
 use super::graph::Graph;
 use super::scatter_gather;
 use crate::error::{Result, TransformError};
-use crate::job::{day_number, fill_placeholders, materialize, sql_text_list, unfilled_placeholder};
+use crate::job::{day_number, materialize};
+use paylake_catalog::sql::{self, text_literal_list};
+use paylake_catalog::CatalogError;
 
 /// Every rule of the suite, in the order they run.
 pub const RULE_IDS: [&str; 14] = [
@@ -37,12 +39,13 @@ pub const RULE_IDS: [&str; 14] = [
 
 /// The view every rule reads, registered by [`prepare_movements`].
 pub const MOVEMENTS_TABLE: &str = "aml_movements";
-const MOVEMENTS_SQL: &str = include_str!("../../../sql/transforms/aml/movements.sql");
-const TRANSFER_EDGES_SQL: &str = include_str!("../../../sql/transforms/aml/transfer_edges.sql");
+const MOVEMENTS_SQL: &str = "transforms/aml/movements.sql";
+const TRANSFER_EDGES_SQL: &str = "transforms/aml/transfer_edges.sql";
 
 /// A rule written as SQL, with the values its file needs besides its parameters.
 struct SqlRule {
     id: &'static str,
+    /// Its file under `sql/`.
     sql: &'static str,
     fixed: &'static [(&'static str, &'static str)],
 }
@@ -50,70 +53,78 @@ struct SqlRule {
 const SQL_RULES: [SqlRule; 13] = [
     SqlRule {
         id: "ctr",
-        sql: include_str!("../../../sql/transforms/aml/ctr.sql"),
+        sql: "transforms/aml/ctr.sql",
         fixed: &[],
     },
     SqlRule {
         id: "structuring",
-        sql: include_str!("../../../sql/transforms/aml/structuring.sql"),
+        sql: "transforms/aml/structuring.sql",
         fixed: &[],
     },
     SqlRule {
         id: "rapid_movement",
-        sql: include_str!("../../../sql/transforms/aml/rapid_movement.sql"),
+        sql: "transforms/aml/rapid_movement.sql",
         fixed: &[],
     },
     SqlRule {
         id: "fan_in",
-        sql: include_str!("../../../sql/transforms/aml/concentration.sql"),
+        sql: "transforms/aml/concentration.sql",
         fixed: &[("leg", "transfer_in"), ("counterparties", "senders")],
     },
     SqlRule {
         id: "fan_out",
-        sql: include_str!("../../../sql/transforms/aml/concentration.sql"),
+        sql: "transforms/aml/concentration.sql",
         fixed: &[("leg", "transfer_out"), ("counterparties", "beneficiaries")],
     },
     SqlRule {
         id: "scatter_gather",
-        sql: include_str!("../../../sql/transforms/aml/scatter_gather.sql"),
+        sql: "transforms/aml/scatter_gather.sql",
         fixed: &[],
     },
     SqlRule {
         id: "gather_scatter",
-        sql: include_str!("../../../sql/transforms/aml/gather_scatter.sql"),
+        sql: "transforms/aml/gather_scatter.sql",
         fixed: &[],
     },
     SqlRule {
         id: "split_transfers",
-        sql: include_str!("../../../sql/transforms/aml/split_transfers.sql"),
+        sql: "transforms/aml/split_transfers.sql",
         fixed: &[],
     },
     SqlRule {
         id: "high_risk_jurisdiction",
-        sql: include_str!("../../../sql/transforms/aml/high_risk_jurisdiction.sql"),
+        sql: "transforms/aml/high_risk_jurisdiction.sql",
         fixed: &[],
     },
     SqlRule {
         id: "dormant_reactivated",
-        sql: include_str!("../../../sql/transforms/aml/dormant_reactivated.sql"),
+        sql: "transforms/aml/dormant_reactivated.sql",
         fixed: &[],
     },
     SqlRule {
         id: "velocity_spike",
-        sql: include_str!("../../../sql/transforms/aml/velocity_spike.sql"),
+        sql: "transforms/aml/velocity_spike.sql",
         fixed: &[],
     },
     SqlRule {
         id: "round_amounts",
-        sql: include_str!("../../../sql/transforms/aml/round_amounts.sql"),
+        sql: "transforms/aml/round_amounts.sql",
         fixed: &[],
     },
     SqlRule {
         id: "peer_outlier",
-        sql: include_str!("../../../sql/transforms/aml/peer_outlier.sql"),
+        sql: "transforms/aml/peer_outlier.sql",
         fixed: &[],
     },
 ];
+
+/// The SQL files the suite runs, below `sql/`: the movements, the transfer edges of the path
+/// searches, and each relational rule.
+pub fn sql_files() -> Vec<&'static str> {
+    let mut files = vec![MOVEMENTS_SQL, TRANSFER_EDGES_SQL];
+    files.extend(SQL_RULES.iter().map(|rule| rule.sql));
+    files
+}
 
 /// The business dates a run builds, `from..=to`, in one calendar.
 #[derive(Debug, Clone, Copy)]
@@ -288,7 +299,7 @@ fn rule_values(
             toml::Value::Boolean(flag) => flag.to_string(),
             toml::Value::Array(codes) => {
                 let codes: Vec<&str> = codes.iter().filter_map(toml::Value::as_str).collect();
-                sql_text_list(&codes)
+                text_literal_list(&codes)
             }
             other => other.to_string(),
         };
@@ -297,27 +308,27 @@ fn rule_values(
     values
 }
 
-/// Fills a rule's placeholders: the run's dates and zone, then `values`. A placeholder left
-/// over is a rules file that lacks a parameter the SQL needs.
+/// Renders a rule's file with the run's dates and zone, then `values`. A parameter the file
+/// needs that `values` lack is a rules file without a parameter the SQL needs.
 pub fn render(
     rule_id: &str,
-    template: &str,
+    path: &str,
     range: &DateRange,
     values: &[(String, String)],
 ) -> Result<String> {
-    let run_values = [
-        ("from_day", range.from_day().to_string()),
-        ("to_day", range.to_day().to_string()),
-        ("timezone", range.timezone.name().to_string()),
+    let mut parameters = vec![
+        ("from_day".to_string(), range.from_day().to_string()),
+        ("to_day".to_string(), range.to_day().to_string()),
+        ("timezone".to_string(), range.timezone.name().to_string()),
     ];
-    let sql = fill_placeholders(&fill_placeholders(template, &run_values), values);
-    if let Some(placeholder) = unfilled_placeholder(&sql) {
-        return Err(TransformError::Rules {
-            origin: format!("rules.{rule_id}"),
-            reason: format!("parameter {placeholder} is needed by the rule's SQL but not set"),
-        });
-    }
-    Ok(sql)
+    parameters.extend(values.iter().cloned());
+    sql::render(path, &parameters).map_err(|error| match error {
+        CatalogError::SqlTemplate { file, reason } => TransformError::Rules {
+            origin: format!("rules.{rule_id} (sql/{file})"),
+            reason: format!("a parameter the rule's SQL needs is not set: {reason}"),
+        },
+        other => other.into(),
+    })
 }
 
 /// Reads the common output columns of a SQL rule into alerts.

@@ -11,17 +11,23 @@ use paylake_catalog::Lake;
 
 use crate::error::Result;
 use crate::finance_rules::{decimal_literal, FinanceRules};
-use crate::job::{
-    day_number, fill_placeholders, materialize, rebuild_date, replace_business_date, sql_text,
-    BusinessDay,
-};
+use crate::job::{day_number, materialize, rebuild_date, replace_business_date, BusinessDay};
+use paylake_catalog::sql::text_literal;
 
-const COST_LINES_SQL: &str = include_str!("../../../sql/transforms/cost/cost_lines.sql");
-const COST_DAILY_SQL: &str = include_str!("../../../sql/transforms/cost/cost_daily.sql");
-const COST_BY_TAG_SQL: &str = include_str!("../../../sql/transforms/cost/cost_by_tag.sql");
-const UNIT_ECONOMICS_SQL: &str =
-    include_str!("../../../sql/transforms/cost/cost_unit_economics.sql");
-const ANOMALIES_SQL: &str = include_str!("../../../sql/transforms/cost/cost_anomalies.sql");
+const COST_LINES_SQL: &str = "transforms/cost/cost_lines.sql";
+const COST_DAILY_SQL: &str = "transforms/cost/cost_daily.sql";
+const COST_BY_TAG_SQL: &str = "transforms/cost/cost_by_tag.sql";
+const UNIT_ECONOMICS_SQL: &str = "transforms/cost/cost_unit_economics.sql";
+const ANOMALIES_SQL: &str = "transforms/cost/cost_anomalies.sql";
+
+/// The SQL files the cost jobs run, below `sql/`.
+pub const SQL_FILES: [&str; 5] = [
+    COST_LINES_SQL,
+    COST_DAILY_SQL,
+    COST_BY_TAG_SQL,
+    UNIT_ECONOMICS_SQL,
+    ANOMALIES_SQL,
+];
 
 /// What a date's cost jobs produced.
 #[derive(Debug, Clone, Default)]
@@ -47,7 +53,7 @@ pub async fn build_cost_datasets(
         ("from_day", day_number(first_needed).to_string()),
         ("to_day", day_number(day.date).to_string()),
         ("day", day_number(day.date).to_string()),
-        ("allocation_tag", sql_text(&rules.cost.allocation_tag)),
+        ("allocation_tag", text_literal(&rules.cost.allocation_tag)),
         ("baseline_days", anomalies_rules.baseline_days.to_string()),
         (
             "min_baseline_days",
@@ -62,22 +68,28 @@ pub async fn build_cost_datasets(
             decimal_literal(&anomalies_rules.min_impact_percent, 18, 8),
         ),
     ];
-    let render = |template: &str| day.render(&fill_placeholders(template, &parameters));
-    materialize(context, "cost_lines", &render(COST_LINES_SQL)).await?;
+    let render = |path: &str| day.render(path, &parameters);
+    materialize(context, "cost_lines", &render(COST_LINES_SQL)?).await?;
     tags::register_cost_tags(context).await?;
 
-    let daily = rebuild_date(lake, context, day, "cost_daily", &render(COST_DAILY_SQL)).await?;
-    rebuild_date(lake, context, day, "cost_by_tag", &render(COST_BY_TAG_SQL)).await?;
+    let daily = rebuild_date(lake, context, day, "cost_daily", &render(COST_DAILY_SQL)?).await?;
+    rebuild_date(lake, context, day, "cost_by_tag", &render(COST_BY_TAG_SQL)?).await?;
     rebuild_date(
         lake,
         context,
         day,
         "cost_unit_economics",
-        &render(UNIT_ECONOMICS_SQL),
+        &render(UNIT_ECONOMICS_SQL)?,
     )
     .await?;
-    let anomalies =
-        rebuild_date(lake, context, day, "cost_anomalies", &render(ANOMALIES_SQL)).await?;
+    let anomalies = rebuild_date(
+        lake,
+        context,
+        day,
+        "cost_anomalies",
+        &render(ANOMALIES_SQL)?,
+    )
+    .await?;
 
     let statuses = budgets::budget_statuses(context, day.date, &rules.cost.budgets).await?;
     let definition =

@@ -8,8 +8,8 @@ use crate::error::Result;
 use crate::job::{rebuild_date, BusinessDay};
 use paylake_catalog::batches::count_values;
 
-const LEDGER_INTEGRITY_SQL: &str =
-    include_str!("../../../sql/transforms/recon/ledger_integrity.sql");
+/// The SQL file of the checks, below `sql/`.
+pub const LEDGER_INTEGRITY_SQL: &str = "transforms/recon/ledger_integrity.sql";
 
 /// What the date's checks found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -24,8 +24,8 @@ pub async fn build_ledger_integrity(
     context: &SessionContext,
     day: &BusinessDay,
 ) -> Result<IntegrityOutcome> {
-    let batches =
-        rebuild_date(lake, context, day, "ledger_integrity", LEDGER_INTEGRITY_SQL).await?;
+    let sql = day.render::<&str>(LEDGER_INTEGRITY_SQL, &[])?;
+    let batches = rebuild_date(lake, context, day, "ledger_integrity", &sql).await?;
     let checks = batches.iter().map(|batch| batch.num_rows() as u64).sum();
     let violations = count_values(&batches, "status")?
         .get("violation")

@@ -9,12 +9,26 @@ use paylake_catalog::Lake;
 use super::three_way::{run_match, stage_parameters, MatchWindow};
 use crate::error::Result;
 use crate::finance_rules::FinanceRules;
-use crate::job::{day_number, fill_placeholders, rebuild_date, sql_text, BusinessDay};
+use crate::job::{day_number, rebuild_date, BusinessDay};
 use paylake_catalog::batches::count_values;
+use paylake_catalog::sql::text_literal;
 
-const MATCHES_SQL: &str = include_str!("../../../sql/transforms/recon/recon_matches.sql");
-const BREAKS_SQL: &str = include_str!("../../../sql/transforms/recon/recon_breaks.sql");
-const SUMMARY_SQL: &str = include_str!("../../../sql/transforms/recon/recon_summary.sql");
+const MATCHES_SQL: &str = "transforms/recon/recon_matches.sql";
+const BREAKS_SQL: &str = "transforms/recon/recon_breaks.sql";
+const SUMMARY_SQL: &str = "transforms/recon/recon_summary.sql";
+
+/// The SQL files the reconciliation runs, below `sql/`: the match's inputs, pairing, stages and
+/// their union, then the three gold tables.
+pub fn sql_files() -> Vec<&'static str> {
+    use super::three_way::{INPUT_QUERIES, OUTCOMES_SQL, PAIRING_QUERIES, STAGE_QUERIES};
+    INPUT_QUERIES
+        .iter()
+        .chain(PAIRING_QUERIES.iter())
+        .chain(STAGE_QUERIES.iter())
+        .map(|(_, path)| *path)
+        .chain([OUTCOMES_SQL, MATCHES_SQL, BREAKS_SQL, SUMMARY_SQL])
+        .collect()
+}
 
 /// What a date's reconciliation found.
 #[derive(Debug, Clone, Default)]
@@ -47,11 +61,11 @@ pub async fn build_reconciliation(
         "write_off_after_days".into(),
         rules.breaks.write_off_after_days.to_string(),
     ));
-    parameters.push(("rules_version".into(), sql_text(&rules.version)));
-    let render = |template: &str| fill_placeholders(template, &parameters);
-    let matches = rebuild_date(lake, context, day, "recon_matches", &render(MATCHES_SQL)).await?;
-    let breaks = rebuild_date(lake, context, day, "recon_breaks", &render(BREAKS_SQL)).await?;
-    rebuild_date(lake, context, day, "recon_summary", &render(SUMMARY_SQL)).await?;
+    parameters.push(("rules_version".into(), text_literal(&rules.version)));
+    let render = |path: &str| day.render(path, &parameters);
+    let matches = rebuild_date(lake, context, day, "recon_matches", &render(MATCHES_SQL)?).await?;
+    let breaks = rebuild_date(lake, context, day, "recon_breaks", &render(BREAKS_SQL)?).await?;
+    rebuild_date(lake, context, day, "recon_summary", &render(SUMMARY_SQL)?).await?;
     let outcome = ReconOutcome {
         outcomes,
         matches: matches.iter().map(|batch| batch.num_rows() as u64).sum(),

@@ -14,52 +14,33 @@ use datafusion::prelude::SessionContext;
 
 use crate::error::{Result, TransformError};
 use crate::finance_rules::{decimal_literal, FinanceRules};
-use crate::job::{fill_placeholders, materialize, register_view, unfilled_placeholder};
+use crate::job::{materialize, register_view};
+use paylake_catalog::sql;
+use paylake_catalog::CatalogError;
 
-/// The inputs of the match, in the order they are built: (table, SQL).
+/// The inputs of the match, in the order they are built: (table, SQL file).
 pub const INPUT_QUERIES: [(&str, &str); 5] = [
-    (
-        "recon_ledger",
-        include_str!("../../../sql/transforms/recon/ledger_items.sql"),
-    ),
-    (
-        "recon_processor",
-        include_str!("../../../sql/transforms/recon/processor_items.sql"),
-    ),
-    (
-        "recon_payouts",
-        include_str!("../../../sql/transforms/recon/payout_items.sql"),
-    ),
-    (
-        "recon_bank",
-        include_str!("../../../sql/transforms/recon/bank_items.sql"),
-    ),
-    (
-        "recon_rates",
-        include_str!("../../../sql/transforms/recon/rate_items.sql"),
-    ),
+    ("recon_ledger", "transforms/recon/ledger_items.sql"),
+    ("recon_processor", "transforms/recon/processor_items.sql"),
+    ("recon_payouts", "transforms/recon/payout_items.sql"),
+    ("recon_bank", "transforms/recon/bank_items.sql"),
+    ("recon_rates", "transforms/recon/rate_items.sql"),
 ];
 
 /// Inputs read in place rather than held: the two large ones, each read by a few scans.
 const INPUT_VIEWS: [&str; 2] = ["recon_ledger", "recon_processor"];
 
 /// Built after the inputs and read by the payment stage: the settlement lines that repeat a
-/// payment's line, few, held in memory: (table, SQL).
+/// payment's line, few, held in memory: (table, SQL file).
 pub const PAIRING_QUERIES: [(&str, &str); 1] = [(
     "recon_repeated_lines",
-    include_str!("../../../sql/transforms/recon/repeated_lines.sql"),
+    "transforms/recon/repeated_lines.sql",
 )];
 
-/// The stages, each producing outcome rows: (name, SQL).
+/// The stages, each producing outcome rows: (name, SQL file), united by `outcomes.sql`.
 pub const STAGE_QUERIES: [(&str, &str); 2] = [
-    (
-        "payments",
-        include_str!("../../../sql/transforms/recon/payments.sql"),
-    ),
-    (
-        "payouts",
-        include_str!("../../../sql/transforms/recon/payouts.sql"),
-    ),
+    ("payments", "transforms/recon/payments.sql"),
+    ("payouts", "transforms/recon/payouts.sql"),
 ];
 
 /// Where the outcomes of every stage are registered.
@@ -148,39 +129,24 @@ pub fn expand_day_functions(sql: &str, timezone: Tz) -> String {
         .into_owned()
 }
 
-/// Fills a template and refuses one that still needs a parameter.
-pub fn render_stage(name: &str, template: &str, parameters: &[(String, String)]) -> Result<String> {
-    let sql = fill_placeholders(template, parameters);
-    if let Some(placeholder) = unfilled_placeholder(&sql) {
-        return Err(TransformError::FinanceRules {
-            origin: format!("reconciliation stage {name}"),
-            reason: format!("parameter {placeholder} is needed by the stage's SQL but not set"),
-        });
-    }
-    Ok(sql)
+/// Renders a stage's file; a parameter it needs that the rules lack is named.
+pub fn render_stage(name: &str, path: &str, parameters: &[(String, String)]) -> Result<String> {
+    sql::render(path, parameters).map_err(|error| match error {
+        CatalogError::SqlTemplate { file, reason } => TransformError::FinanceRules {
+            origin: format!("reconciliation stage {name} (sql/{file})"),
+            reason,
+        },
+        other => other.into(),
+    })
 }
 
-/// The stages' union, keeping what the date's gold tables read: the matches completed on the
-/// date and every outcome not matched. Matches of earlier dates are judged again (their parts
-/// are still in the horizon) but not held: they were written on their own date.
+/// The stages' union, keeping what the date's gold tables read (`outcomes.sql`).
 pub fn outcomes_sql(parameters: &[(String, String)]) -> Result<String> {
-    let union = STAGE_QUERIES
-        .iter()
-        .map(|(name, template)| render_stage(name, template, parameters))
-        .collect::<Result<Vec<_>>>()?
-        .iter()
-        .map(|sql| format!("({sql})"))
-        .collect::<Vec<_>>()
-        .join("\nUNION ALL\n");
-    render_stage(
-        "outcomes",
-        &format!(
-            "SELECT * FROM (\n{union}\n) AS outcomes \
-             WHERE outcome <> 'matched' OR event_day = {{as_of_day}}"
-        ),
-        parameters,
-    )
+    render_stage("outcomes", OUTCOMES_SQL, parameters)
 }
+
+/// The file that unites the stages.
+pub const OUTCOMES_SQL: &str = "transforms/recon/outcomes.sql";
 
 /// Materialises the inputs as of the window's last day, runs every stage, and registers the
 /// outcomes as [`OUTCOMES_TABLE`]. `context` must see the silver tables.
@@ -191,20 +157,16 @@ pub async fn run_match(
     timezone: Tz,
 ) -> Result<usize> {
     let parameters = stage_parameters(rules, window);
-    for (table, template) in INPUT_QUERIES {
-        let sql = render_stage(
-            table,
-            &expand_day_functions(template, timezone),
-            &parameters,
-        )?;
+    for (table, path) in INPUT_QUERIES {
+        let sql = expand_day_functions(&render_stage(table, path, &parameters)?, timezone);
         if INPUT_VIEWS.contains(&table) {
             register_view(context, table, &sql).await?;
         } else {
             materialize(context, table, &sql).await?;
         }
     }
-    for (table, template) in PAIRING_QUERIES {
-        materialize(context, table, &render_stage(table, template, &parameters)?).await?;
+    for (table, path) in PAIRING_QUERIES {
+        materialize(context, table, &render_stage(table, path, &parameters)?).await?;
     }
     materialize(context, OUTCOMES_TABLE, &outcomes_sql(&parameters)?).await
 }
@@ -233,15 +195,25 @@ mod tests {
         assert!(expanded.contains("CAST(CAST(booking_date AS INT) AS BIGINT)"));
         let rules = FinanceRules::defaults();
         let parameters = stage_parameters(&rules, &MatchWindow::new(20_500, &rules));
-        for (name, template) in INPUT_QUERIES
+        for (name, path) in INPUT_QUERIES
             .iter()
             .chain(PAIRING_QUERIES.iter())
             .chain(STAGE_QUERIES.iter())
         {
-            render_stage(name, template, &parameters).unwrap();
+            render_stage(name, path, &parameters).unwrap();
         }
-        assert!(outcomes_sql(&parameters)
-            .unwrap()
-            .ends_with("event_day = 20500"));
+        let outcomes = outcomes_sql(&parameters).unwrap();
+        assert!(
+            outcomes.trim_end().ends_with("event_day = 20500"),
+            "{outcomes}"
+        );
+        assert!(outcomes.contains("UNION ALL") && outcomes.contains("recon_repeated_lines"));
+        let error = render_stage("payments", STAGE_QUERIES[0].1, &[]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("sql/transforms/recon/payments.sql"),
+            "{error}"
+        );
     }
 }

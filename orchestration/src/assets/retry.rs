@@ -1,13 +1,13 @@
 //! Retries with exponential backoff, for the errors a second attempt may get past.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::time::Duration;
 
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use serde::Deserialize;
 
-#[cfg(test)]
-use crate::error::OrchestrationError;
-use crate::error::Result;
+use crate::error::{OrchestrationError, Result};
 
 /// How often and how patiently a step is retried (`[runs]` in paylake.toml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -32,14 +32,14 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The pause after failed attempt `attempt` (1-based).
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 1u64 << attempt.saturating_sub(1).min(20);
-        Duration::from_millis(
-            self.initial_backoff_ms
-                .saturating_mul(factor)
-                .min(self.max_backoff_ms),
-        )
+    /// The pauses between attempts: doubling from the first, up to the longest, one fewer than
+    /// the attempts.
+    pub fn backoff(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_factor(2.0)
+            .with_min_delay(Duration::from_millis(self.initial_backoff_ms))
+            .with_max_delay(Duration::from_millis(self.max_backoff_ms))
+            .with_max_times(self.max_attempts.max(1).saturating_sub(1) as usize)
     }
 
     /// Runs `operation` until it succeeds, fails with an error that is not transient, or has
@@ -49,19 +49,19 @@ impl RetryPolicy {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let mut attempt = 1;
-        loop {
-            let result = operation().await;
-            match result {
-                Err(error) if error.is_transient() && attempt < self.max_attempts.max(1) => {
-                    let pause = self.backoff(attempt);
-                    tracing::warn!(step = label, attempt, ?pause, %error, "transient failure, retrying");
-                    tokio::time::sleep(pause).await;
-                    attempt += 1;
-                }
-                result => return (result, attempt),
-            }
-        }
+        let attempts = Cell::new(0_u32);
+        let result = (|| {
+            attempts.set(attempts.get() + 1);
+            operation()
+        })
+        .retry(self.backoff())
+        .sleep(tokio::time::sleep)
+        .when(OrchestrationError::is_transient)
+        .notify(|error, pause| {
+            tracing::warn!(step = label, attempt = attempts.get(), ?pause, %error, "transient failure, retrying");
+        })
+        .await;
+        (result, attempts.get())
     }
 }
 
@@ -87,12 +87,18 @@ mod tests {
     };
 
     #[test]
-    fn backoff_doubles_up_to_its_ceiling() {
-        let policy = RetryPolicy::default();
-        assert_eq!(policy.backoff(1), Duration::from_millis(500));
-        assert_eq!(policy.backoff(2), Duration::from_millis(1_000));
-        assert_eq!(policy.backoff(5), Duration::from_millis(8_000));
-        assert_eq!(policy.backoff(40), Duration::from_millis(8_000));
+    fn backoff_doubles_up_to_its_ceiling_and_pauses_once_fewer_than_the_attempts() {
+        let policy = RetryPolicy {
+            max_attempts: 7,
+            ..RetryPolicy::default()
+        };
+        let pauses: Vec<u128> = policy
+            .backoff()
+            .build()
+            .map(|pause| pause.as_millis())
+            .collect();
+        assert_eq!(pauses, [500, 1_000, 2_000, 4_000, 8_000, 8_000]);
+        assert_eq!(RetryPolicy::default().backoff().build().count(), 2);
     }
 
     #[tokio::test]

@@ -24,8 +24,16 @@ include!(concat!(env!("OUT_DIR"), "/sql_files.rs"));
 static FOLDER: RwLock<Option<PathBuf>> = RwLock::new(None);
 
 tokio::task_local! {
-    /// The files read by the task running inside [`recording_files_used`].
-    static FILES_USED: RefCell<BTreeSet<String>>;
+    /// What the task running inside [`recording`] read and rendered.
+    static RECORDING: RefCell<SqlUsed>;
+}
+
+/// The SQL a piece of work ran: the files it read (includes and imports too) and the statements
+/// it rendered, each with its file.
+#[derive(Debug, Default, Clone)]
+pub struct SqlUsed {
+    pub files: BTreeSet<String>,
+    pub statements: Vec<(String, String)>,
 }
 
 /// Reads SQL from `folder` (a copy of `sql/`) from now on; `None` goes back to the files
@@ -80,7 +88,7 @@ fn compiled(path: &str) -> Result<&'static str> {
 /// The text of `sql/<path>`, from the folder in use or the compiled-in files.
 pub fn text(path: &str) -> Result<String> {
     let compiled_text = compiled(path)?;
-    let _ = FILES_USED.try_with(|used| used.borrow_mut().insert(path.to_string()));
+    let _ = RECORDING.try_with(|used| used.borrow_mut().files.insert(path.to_string()));
     match folder() {
         Some(folder) => {
             let file = folder.join(path);
@@ -90,8 +98,21 @@ pub fn text(path: &str) -> Result<String> {
     }
 }
 
-/// Renders the template `sql/<path>` with `parameters`.
+/// Renders the template `sql/<path>` with `parameters` (typed values' text).
 pub fn render<N: AsRef<str>>(path: &str, parameters: &[(N, String)]) -> Result<String> {
+    let values: Vec<(&str, TemplateValue)> = parameters
+        .iter()
+        .map(|(name, value)| (name.as_ref(), TemplateValue::from(value.as_str())))
+        .collect();
+    render_values(path, &values)
+}
+
+/// A parameter that is more than a text: a list of identifiers from the registry (a key's
+/// columns), a number.
+pub use minijinja::Value as TemplateValue;
+
+/// Renders the template `sql/<path>` with `parameters` of any template value.
+pub fn render_values(path: &str, parameters: &[(&str, TemplateValue)]) -> Result<String> {
     let mut environment = minijinja::Environment::new();
     environment.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // Imports (`{% import "transforms/aml/windows.sql" as windows %}`) read through `text`,
@@ -104,18 +125,29 @@ pub fn render<N: AsRef<str>>(path: &str, parameters: &[(N, String)]) -> Result<S
             error.to_string(),
         )),
     });
-    let context = minijinja::Value::from_pairs(
+    let context = TemplateValue::from_pairs(
         parameters
             .iter()
-            .map(|(name, value)| (name.as_ref().to_string(), value.clone())),
+            .map(|(name, value)| (name.to_string(), value.clone())),
     );
     let rendered = environment
         .get_template(path)
         .and_then(|template| template.render(context));
-    rendered.map_err(|error| CatalogError::SqlTemplate {
+    let rendered = rendered.map_err(|error| CatalogError::SqlTemplate {
         file: path.to_string(),
         reason: describe(&error),
-    })
+    })?;
+    let _ = RECORDING.try_with(|used| {
+        used.borrow_mut()
+            .statements
+            .push((path.to_string(), rendered.clone()))
+    });
+    Ok(rendered)
+}
+
+/// The statement `sql/<path>`, a file without parameters.
+pub fn statement(path: &str) -> Result<String> {
+    render_values(path, &[])
 }
 
 /// A minijinja error with the causes it chains (an undefined name, the line).
@@ -130,16 +162,37 @@ fn describe(error: &minijinja::Error) -> String {
     text
 }
 
-/// Runs `future` and returns, with its output, the SQL files it read: what a step really ran,
-/// to hold against what it declares.
-pub async fn recording_files_used<F: Future>(future: F) -> (F::Output, BTreeSet<String>) {
-    FILES_USED
-        .scope(RefCell::new(BTreeSet::new()), async {
+/// Runs `future` and returns, with its output, the SQL it read and rendered: what a step really
+/// ran, to hold against what it declares.
+pub async fn recording<F: Future>(future: F) -> (F::Output, SqlUsed) {
+    RECORDING
+        .scope(RefCell::new(SqlUsed::default()), async {
             let output = future.await;
-            let used = FILES_USED.with(|used| used.take());
+            let used = RECORDING.with(|used| used.take());
             (output, used)
         })
         .await
+}
+
+/// The lake tables (`zone.table`) a statement reads, found by DataFusion's parser; common table
+/// expressions and the session's unqualified intermediates are not lake tables.
+pub fn tables_read(sql: &str) -> Result<BTreeSet<String>> {
+    use datafusion::sql::parser::{DFParser, Statement};
+    use datafusion::sql::resolve::resolve_table_references;
+    let statements = DFParser::parse_sql(sql)?;
+    let mut tables = BTreeSet::new();
+    for statement in statements {
+        let Statement::Statement(statement) = statement else {
+            continue;
+        };
+        let (references, _common_table_expressions) = resolve_table_references(&statement, true)?;
+        for reference in references {
+            if let Some(zone) = reference.schema() {
+                tables.insert(format!("{zone}.{}", reference.table()));
+            }
+        }
+    }
+    Ok(tables)
 }
 
 /// A text as a SQL literal, its quotes doubled.
@@ -210,14 +263,73 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn files_read_inside_a_recording_are_reported() {
-        let ((), used) = recording_files_used(async {
+    async fn files_and_statements_read_inside_a_recording_are_reported() {
+        let ((), used) = recording(async {
             text("transforms/cost/cost_daily.sql").unwrap();
+            statement("regulatory/exports/last_ticks.sql").unwrap();
         })
         .await;
         assert_eq!(
-            used,
-            BTreeSet::from(["transforms/cost/cost_daily.sql".to_string()])
+            used.files,
+            BTreeSet::from([
+                "regulatory/exports/last_ticks.sql".to_string(),
+                "transforms/cost/cost_daily.sql".to_string()
+            ])
+        );
+        assert_eq!(used.statements.len(), 1);
+        assert_eq!(used.statements[0].0, "regulatory/exports/last_ticks.sql");
+    }
+
+    #[test]
+    fn the_parser_finds_the_lake_tables_a_query_reads_not_its_ctes_or_intermediates() {
+        let sql = render(
+            "transforms/gold_ctr_candidates.sql",
+            &[
+                ("business_date", "2026-03-02".to_string()),
+                ("timezone", "UTC".to_string()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            tables_read(&sql).unwrap(),
+            BTreeSet::from([
+                "silver.customers".to_string(),
+                "silver.fx_rates".to_string(),
+                "silver.transactions".to_string()
+            ])
+        );
+        let with_cte = "WITH recent AS (SELECT * FROM gold.aml_alerts) \
+                        SELECT * FROM recent JOIN aml_movements USING (account_id)";
+        assert_eq!(
+            tables_read(with_cte).unwrap(),
+            BTreeSet::from(["gold.aml_alerts".to_string()])
+        );
+    }
+
+    #[test]
+    fn macros_and_includes_render_from_the_folder() {
+        let sql = render(
+            "regulatory/exports/transactions.sql",
+            &[
+                ("from", "2026-03-01".to_string()),
+                ("to", "2026-03-07".to_string()),
+                ("evidence", "regulatory/exports/sar_evidence.sql".to_string()),
+            ],
+        )
+        .unwrap();
+        assert!(sql.contains("FROM gold.sar_candidates"), "{sql}");
+        let records = render(
+            "regulatory/exports/ctr_records.sql",
+            &[("from", "2026-03-01".to_string()), ("to", "2026-03-07".to_string())],
+        )
+        .unwrap();
+        assert!(records.contains("k.customer_id AS known_customer"), "{records}");
+        assert_eq!(
+            tables_read(&records).unwrap(),
+            BTreeSet::from([
+                "gold.ctr_candidates".to_string(),
+                "silver.customers".to_string()
+            ])
         );
     }
 

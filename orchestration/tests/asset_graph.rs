@@ -368,7 +368,7 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
     let body = loop {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             stream
-                .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                 .unwrap();
             let mut response = String::new();
             stream.read_to_string(&mut response).unwrap();

@@ -105,44 +105,12 @@ pub struct SarRecord {
     pub transactions: Vec<Transaction>,
 }
 
-const SUBJECT_COLUMNS: &str = "k.customer_id AS known_customer, k.customer_type, k.full_name, \
-     CAST(k.date_of_birth AS VARCHAR) AS date_of_birth, k.address, k.country, k.phone, \
-     COALESCE(k.occupation, k.industry) AS occupation";
-
-const CTR_SQL: &str = "SELECT c.customer_id, c.direction, CAST(c.total_amount_usd AS VARCHAR) \
-     AS total_amount_usd, array_to_string(c.channels, ',') AS channels, \
-     CAST(c.business_date AS VARCHAR) AS business_day, {subject} \
-     FROM gold.ctr_candidates c LEFT JOIN silver.customers k ON k.customer_id = c.customer_id \
-     WHERE c.business_date BETWEEN DATE '{from}' AND DATE '{to}' \
-     ORDER BY c.business_date, c.customer_id, c.direction";
-
-const SAR_SQL: &str = "SELECT c.case_id, c.customer_id, CAST(c.total_amount_usd AS VARCHAR) AS \
-     total_amount_usd, array_to_string(c.typologies, ',') AS typologies, c.narrative, \
-     CAST(c.period_start AS VARCHAR) AS first_day, CAST(c.period_end AS VARCHAR) AS last_day, \
-     CAST(c.business_date AS VARCHAR) AS business_day, {subject} \
-     FROM gold.sar_candidates c LEFT JOIN silver.customers k ON k.customer_id = c.customer_id \
-     WHERE c.business_date BETWEEN DATE '{from}' AND DATE '{to}' \
-     ORDER BY c.business_date, c.case_id";
-
-/// The evidence transactions of each record: `{records}` is a query of (record_key, transaction_id).
-const TRANSACTIONS_SQL: &str = "SELECT e.record_key, t.transaction_id, t.account_id, \
-     t.transaction_type, CAST(t.amount AS VARCHAR) AS amount, t.currency, t.channel, \
-     t.counterparty_account_id, to_char(t.created_at, '%Y-%m-%dT%H:%M:%S') AS created_at_utc, \
-     CAST(CASE WHEN t.currency = 'USD' THEN t.amount ELSE CAST(t.amount * r.usd_rate AS \
-     DECIMAL(18, 2)) END AS VARCHAR) AS amount_usd, \
-     CAST(CASE WHEN t.currency = 'USD' THEN 1 ELSE r.usd_rate END AS VARCHAR) AS usd_rate \
-     FROM ({records}) e JOIN silver.transactions t ON t.transaction_id = e.transaction_id \
-     LEFT JOIN silver.fx_rates r ON r.currency = t.currency \
-     AND r.rate_date = CAST(t.created_at AS DATE) \
-     ORDER BY e.record_key, t.created_at, t.transaction_id";
-
-const CTR_EVIDENCE_SQL: &str = "SELECT concat('CTR-', customer_id, '-', CAST(business_date AS \
-     VARCHAR)) AS record_key, unnest(transaction_ids) AS transaction_id FROM gold.ctr_candidates \
-     WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}'";
-
-const SAR_EVIDENCE_SQL: &str = "SELECT case_id AS record_key, unnest(transaction_ids) AS \
-     transaction_id FROM gold.sar_candidates WHERE business_date BETWEEN DATE '{from}' AND \
-     DATE '{to}'";
+/// The queries of the exports, below `sql/`.
+const CTR_SQL: &str = "regulatory/exports/ctr_records.sql";
+const SAR_SQL: &str = "regulatory/exports/sar_records.sql";
+const CTR_EVIDENCE_SQL: &str = "regulatory/exports/ctr_evidence.sql";
+const SAR_EVIDENCE_SQL: &str = "regulatory/exports/sar_evidence.sql";
+const TRANSACTIONS_SQL: &str = "regulatory/exports/transactions.sql";
 
 /// The CTRs of the business dates from `from` to `to`: one per customer and day.
 pub async fn ctr_records(
@@ -150,8 +118,8 @@ pub async fn ctr_records(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<CtrRecord>> {
-    let rows = query(context, &period_sql(CTR_SQL, from, to)).await?;
-    let mut transactions = evidence(context, &period_sql(CTR_EVIDENCE_SQL, from, to)).await?;
+    let rows = query(context, CTR_SQL, from, to).await?;
+    let mut transactions = evidence(context, CTR_EVIDENCE_SQL, from, to).await?;
     let mut records: BTreeMap<String, CtrRecord> = BTreeMap::new();
     for row in rows.iter().flat_map(batch_rows) {
         let customer_id = row.required("customer_id")?;
@@ -201,8 +169,8 @@ pub async fn sar_records(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<SarRecord>> {
-    let rows = query(context, &period_sql(SAR_SQL, from, to)).await?;
-    let mut transactions = evidence(context, &period_sql(SAR_EVIDENCE_SQL, from, to)).await?;
+    let rows = query(context, SAR_SQL, from, to).await?;
+    let mut transactions = evidence(context, SAR_EVIDENCE_SQL, from, to).await?;
     let mut records = Vec::new();
     for row in rows.iter().flat_map(batch_rows) {
         let record_key = row.required("case_id")?;
@@ -227,22 +195,37 @@ pub async fn sar_records(
     Ok(records)
 }
 
-fn period_sql(template: &str, from: NaiveDate, to: NaiveDate) -> String {
-    template
-        .replace("{subject}", SUBJECT_COLUMNS)
-        .replace("{from}", &from.to_string())
-        .replace("{to}", &to.to_string())
+/// Runs the export query `sql/<path>` over the business dates from `from` to `to`.
+async fn query(
+    context: &SessionContext,
+    path: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<RecordBatch>> {
+    let sql = paylake_catalog::sql::render(
+        path,
+        &[("from", from.to_string()), ("to", to.to_string())],
+    )?;
+    Ok(context.sql(&sql).await?.collect().await?)
 }
 
-async fn query(context: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
-    Ok(context.sql(sql).await?.collect().await?)
-}
-
+/// The evidence transactions of each record of the period; `keys_path` is the query of its
+/// (record_key, transaction_id) pairs.
 async fn evidence(
     context: &SessionContext,
-    records_sql: &str,
+    keys_path: &str,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Result<BTreeMap<String, Vec<Transaction>>> {
-    let batches = query(context, &TRANSACTIONS_SQL.replace("{records}", records_sql)).await?;
+    let sql = paylake_catalog::sql::render(
+        TRANSACTIONS_SQL,
+        &[
+            ("from", from.to_string()),
+            ("to", to.to_string()),
+            ("evidence", keys_path.to_string()),
+        ],
+    )?;
+    let batches = context.sql(&sql).await?.collect().await?;
     let mut by_record: BTreeMap<String, Vec<Transaction>> = BTreeMap::new();
     for row in batches.iter().flat_map(batch_rows) {
         by_record

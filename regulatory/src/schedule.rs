@@ -62,9 +62,8 @@ pub struct ScheduledRun {
     pub outcome: ExportOutcome,
 }
 
-const LAST_RUNS_SQL: &str = "SELECT schedule, \
-     to_char(MAX(scheduled_for), '%Y-%m-%dT%H:%M:%S') AS last_tick \
-     FROM system.regulatory_exports WHERE schedule IS NOT NULL GROUP BY schedule";
+/// The latest tick of each schedule, below `sql/`.
+const LAST_TICKS_SQL: &str = "regulatory/exports/last_ticks.sql";
 
 /// How far back a schedule without runs or start looks for its latest tick.
 const LOOK_BACK_DAYS: i64 = 62;
@@ -134,7 +133,8 @@ fn settings_error(schedule: &str, reason: String) -> RegulatoryError {
 /// The last tick recorded per schedule. Reads the table as it is now, not the session's
 /// snapshot, since this run's exports append to it.
 async fn last_ticks(context: &SessionContext) -> Result<BTreeMap<String, DateTime<Utc>>> {
-    let batches = context.sql(LAST_RUNS_SQL).await?.collect().await?;
+    let sql = paylake_catalog::sql::statement(LAST_TICKS_SQL)?;
+    let batches = context.sql(&sql).await?.collect().await?;
     let mut last = BTreeMap::new();
     for row in batches.iter().flat_map(batch_rows) {
         let (Some(name), Some(tick)) = (row.text("schedule"), row.text("last_tick")) else {

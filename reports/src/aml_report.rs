@@ -14,7 +14,6 @@ use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
 use crate::charts::{bar_chart, bars};
-use crate::date_query::rows_for_period;
 use crate::error::{ReportError, Result};
 use crate::html::{cell, escape, number, page_start, table, text};
 use crate::network::{money_flow, Transfer};
@@ -30,60 +29,6 @@ const NETWORK_TYPOLOGIES: [&str; 7] = [
     "split_transfers",
 ];
 
-const GLANCE_SQL: &str = "SELECT \
-     (SELECT COUNT(*) FROM gold.aml_alerts WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS alerts, \
-     (SELECT COUNT(DISTINCT customer_id) FROM gold.aml_alerts WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS customers_alerted, \
-     (SELECT COUNT(*) FROM gold.ctr_candidates WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS ctr_candidates, \
-     (SELECT COUNT(*) FROM gold.sar_candidates WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS sar_candidates, \
-     (SELECT COUNT(DISTINCT hit_id) FROM gold.sanctions_hits WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') AS sanctions_hits, \
-     (SELECT COUNT(*) FROM gold.filing_deadlines WHERE status = 'late' AND business_date = \
-      {as_of} AND trigger_date BETWEEN DATE '{from}' AND DATE '{to}') AS filings_late";
-const BY_TYPOLOGY_SQL: &str = "SELECT rule_id, CAST(COUNT(*) AS VARCHAR) AS alerts FROM gold.aml_alerts \
-     WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' GROUP BY rule_id ORDER BY COUNT(*) DESC, rule_id";
-const BY_DAY_SQL: &str =
-    "SELECT CAST(business_date AS VARCHAR) AS day, CAST(COUNT(*) AS VARCHAR) AS alerts \
-     FROM gold.aml_alerts WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' \
-     GROUP BY business_date ORDER BY business_date";
-/// Customers' risk on the last rated date of the period.
-const RISK_LATEST: &str =
-    "(SELECT MAX(business_date) FROM gold.customer_risk WHERE business_date <= DATE '{to}')";
-const BY_RATING_SQL: &str =
-    "SELECT risk_rating, CAST(COUNT(*) AS VARCHAR) AS customers FROM gold.customer_risk \
-     WHERE business_date = {latest} GROUP BY risk_rating \
-     ORDER BY CASE risk_rating WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
-const RISKY_CUSTOMERS_SQL: &str =
-    "SELECT customer_id, customer_type, country, risk_score, risk_rating, explanation \
-     FROM gold.customer_risk WHERE business_date = {latest} AND risk_rating <> 'low' \
-     ORDER BY risk_score DESC, customer_id";
-const CTR_SQL: &str = "SELECT business_date, customer_id, customer_name, direction, total_amount_usd, \
-     transaction_count, array_to_string(channels, ', ') AS channels FROM gold.ctr_candidates \
-     WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' ORDER BY business_date, total_amount_usd DESC";
-const SAR_SQL: &str = "SELECT case_id, customer_id, customer_name, period_start, period_end, total_amount_usd, \
-     array_to_string(typologies, ', ') AS typologies, max_score, business_date FROM gold.sar_candidates \
-     WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' ORDER BY business_date, max_score DESC";
-const SANCTIONS_SQL: &str =
-    "SELECT party_type, customer_id, screened_name, sdn_ent_num, sdn_name, matched_name, \
-     matched_name_type, sdn_program, score, list_version, MIN(business_date) AS first_seen \
-     FROM gold.sanctions_hits WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' \
-     GROUP BY party_type, customer_id, screened_name, sdn_ent_num, sdn_name, matched_name, \
-     matched_name_type, sdn_program, score, list_version ORDER BY score DESC, screened_name";
-/// The filings the period triggered, as of the latest deadlines built: what a reader needs now.
-const DEADLINES_AS_OF: &str = "(SELECT MAX(business_date) FROM gold.filing_deadlines)";
-const DEADLINES_SQL: &str = "SELECT filing_kind, record_key, customer_id, amount_usd, trigger_date, due_date, \
-     days_remaining, status, export_id, filed_on, business_date AS as_of FROM gold.filing_deadlines \
-     WHERE business_date = {as_of} AND trigger_date BETWEEN DATE '{from}' AND DATE '{to}' \
-     ORDER BY CASE status WHEN 'late' THEN 0 WHEN 'due' THEN 1 WHEN 'filed_late' THEN 2 ELSE 3 END, due_date, record_key";
-const ALERTS_SQL: &str = "SELECT alert_id, rule_id, rule_version, parameters, customer_id, account_id, score, \
-     amount_usd, reason, business_date FROM gold.aml_alerts \
-     WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}' ORDER BY business_date, score DESC, alert_id";
-const EVIDENCE_SQL: &str = "SELECT e.alert_id, t.transaction_id, t.transaction_type, t.account_id, \
-     t.counterparty_account_id, CAST(t.amount AS VARCHAR) AS amount, t.currency, t.channel, \
-     to_char(t.created_at, '%Y-%m-%d %H:%M:%S') AS created_at_utc, \
-     to_char(to_local_time(t.created_at AT TIME ZONE '{timezone}'), '%Y-%m-%d %H:%M:%S') AS created_at_local \
-     FROM (SELECT alert_id, unnest(transaction_ids) AS transaction_id FROM gold.aml_alerts \
-           WHERE business_date BETWEEN DATE '{from}' AND DATE '{to}') e \
-     JOIN silver.transactions t ON t.transaction_id = e.transaction_id \
-     ORDER BY e.alert_id, t.created_at, t.transaction_id";
 
 /// Writes `<lake>/reports/aml/period-<from>_<to>.html` and returns where it is.
 pub async fn write_aml_report(
@@ -94,11 +39,16 @@ pub async fn write_aml_report(
     timezone: chrono_tz::Tz,
 ) -> Result<String> {
     let (from_text, to_text) = (from.to_string(), to.to_string());
-    let rows = |sql: String| {
-        let (from_text, to_text) = (from_text.clone(), to_text.clone());
-        async move { rows_for_period(context, &sql, &from_text, &to_text).await }
+    // Every query of the page is a file of `sql/reports/aml/` over the period.
+    let rows = |name: &str| {
+        let path = format!("reports/aml/{name}.sql");
+        let parameters = [
+            ("from", from_text.clone()),
+            ("to", to_text.clone()),
+            ("timezone", timezone.name().to_string()),
+        ];
+        async move { crate::date_query::rows(context, &path, &parameters).await }
     };
-    let latest = |sql: &str| sql.replace("{latest}", RISK_LATEST);
 
     let mut page = page_start(&format!("AML report, {from} to {to}"));
     page.push_str(PRINT_STYLE);
@@ -111,7 +61,7 @@ pub async fn write_aml_report(
     page.push_str("<section id=\"glance\"><h2>The period at a glance</h2>");
     page.push_str(&table(
         "glance-counts",
-        &rows(GLANCE_SQL.replace("{as_of}", DEADLINES_AS_OF)).await?,
+        &rows("glance").await?,
         &[
             number("Alerts", "alerts"),
             number("Customers alerted", "customers_alerted"),
@@ -126,26 +76,26 @@ pub async fn write_aml_report(
     page.push_str(&bar_chart(
         "Alerts by typology",
         &bars(
-            &rows(BY_TYPOLOGY_SQL.to_string()).await?,
+            &rows("alerts_by_typology").await?,
             "rule_id",
             "alerts",
         ),
     ));
     page.push_str(&bar_chart(
         "Alerts by day",
-        &bars(&rows(BY_DAY_SQL.to_string()).await?, "day", "alerts"),
+        &bars(&rows("alerts_by_day").await?, "day", "alerts"),
     ));
     page.push_str(&bar_chart(
         "Customers by risk rating",
         &bars(
-            &rows(latest(BY_RATING_SQL)).await?,
+            &rows("customers_by_rating").await?,
             "risk_rating",
             "customers",
         ),
     ));
     page.push_str("</div></section>");
 
-    let deadlines = rows(DEADLINES_SQL.replace("{as_of}", DEADLINES_AS_OF)).await?;
+    let deadlines = rows("filing_deadlines").await?;
     let as_of = deadlines
         .iter()
         .find(|batch| batch.num_rows() > 0)
@@ -184,7 +134,7 @@ pub async fn write_aml_report(
     page.push_str("<section id=\"risk\"><h2>Customers rated medium or high</h2>");
     page.push_str(&table(
         "risk-table",
-        &rows(latest(RISKY_CUSTOMERS_SQL)).await?,
+        &rows("risky_customers").await?,
         &[
             text("Customer", "customer_id"),
             text("Type", "customer_type"),
@@ -198,7 +148,7 @@ pub async fn write_aml_report(
     page.push_str("</section><section id=\"ctr\"><h2>CTR candidates</h2>");
     page.push_str(&table(
         "ctr-table",
-        &rows(CTR_SQL.to_string()).await?,
+        &rows("ctr_candidates").await?,
         &[
             text("Date", "business_date"),
             text("Customer", "customer_id"),
@@ -213,7 +163,7 @@ pub async fn write_aml_report(
     page.push_str("</section><section id=\"sar\"><h2>SAR candidates</h2>");
     page.push_str(&table(
         "sar-table",
-        &rows(SAR_SQL.to_string()).await?,
+        &rows("sar_candidates").await?,
         &[
             text("Case", "case_id"),
             text("Customer", "customer_id"),
@@ -230,7 +180,7 @@ pub async fn write_aml_report(
     page.push_str("</section><section id=\"sanctions\"><h2>Sanctions hits</h2><p class=\"meta\">Each hit with the OFAC SDN entry it matched: the entry's number and primary name, the name matched (primary or alias), its program, and the list version.</p>");
     page.push_str(&table(
         "sanctions-table",
-        &rows(SANCTIONS_SQL.to_string()).await?,
+        &rows("sanctions_hits").await?,
         &[
             text("Party", "party_type"),
             text("Customer", "customer_id"),
@@ -248,8 +198,8 @@ pub async fn write_aml_report(
     ));
     page.push_str("</section>");
 
-    let alerts = rows(ALERTS_SQL.to_string()).await?;
-    let evidence = rows(EVIDENCE_SQL.replace("{timezone}", timezone.name())).await?;
+    let alerts = rows("alerts").await?;
+    let evidence = rows("evidence").await?;
     page.push_str(&alert_sections(&alerts, &evidence, timezone.name()));
     page.push_str("</body></html>\n");
     Ok(lake

@@ -6,38 +6,13 @@ use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
 use crate::charts::{bar_chart, bars};
-use crate::date_query::rows_for_date;
+use crate::date_query::{rows, rows_for_date};
 use crate::error::Result;
 use crate::html::{number, page_start, table, text};
 
 /// How many days of trend the page shows.
 const TREND_DAYS: i64 = 30;
 
-const TREND_SQL: &str = "SELECT CAST(business_date AS VARCHAR) AS day, \
-     CAST(CAST(SUM(effective_cost) AS DECIMAL(38, 2)) AS VARCHAR) AS cost FROM gold.cost_daily \
-     WHERE business_date <= DATE '{date}' AND business_date > DATE '{date}' - INTERVAL '{days} days' \
-     GROUP BY business_date ORDER BY business_date";
-const BY_SERVICE_SQL: &str =
-    "SELECT service_name, CAST(SUM(billed_cost) AS DECIMAL(38, 2)) AS billed, \
-     CAST(SUM(effective_cost) AS DECIMAL(38, 2)) AS effective, SUM(line_count) AS lines \
-     FROM gold.cost_daily WHERE business_date = DATE '{date}' GROUP BY service_name \
-     ORDER BY effective DESC, service_name";
-const UNIT_COST_SQL: &str = "SELECT channel, \
-     CAST(CAST(SUM(allocated_cost) / MAX(settled_payments) AS DECIMAL(38, 4)) AS VARCHAR) AS per_payment, \
-     CAST(SUM(direct_cost) AS DECIMAL(38, 2)) AS direct, CAST(SUM(shared_cost) AS DECIMAL(38, 2)) AS shared, \
-     MAX(settled_payments) AS payments FROM gold.cost_unit_economics \
-     WHERE business_date = DATE '{date}' AND settled_payments > 0 GROUP BY channel ORDER BY channel";
-const ANOMALIES_SQL: &str = "SELECT service_name, CAST(actual_cost AS DECIMAL(38, 2)) AS actual, \
-     CAST(expected_cost AS DECIMAL(38, 2)) AS expected, CAST(impact AS DECIMAL(38, 2)) AS impact, \
-     impact_percent, root_cause_account, root_cause_resource, \
-     CAST(root_cause_impact AS DECIMAL(38, 2)) AS root_cause_impact \
-     FROM gold.cost_anomalies WHERE business_date = DATE '{date}' ORDER BY impact DESC";
-const BUDGETS_SQL: &str = "SELECT budget_name, COALESCE(service_name, 'all services') AS scope, \
-     CAST(monthly_limit AS DECIMAL(38, 2)) AS monthly_limit, \
-     CAST(month_to_date_cost AS DECIMAL(38, 2)) AS month_to_date, \
-     CAST(forecast_month_end_cost AS DECIMAL(38, 2)) AS forecast, actual_percent, forecast_percent, \
-     array_to_string(alerts, ', ') AS alerts FROM gold.cost_budgets \
-     WHERE business_date = DATE '{date}' ORDER BY budget_name";
 
 /// Writes `<lake>/reports/cost/<date>.html` and returns where it is. `context` sees the date's
 /// gold tables.
@@ -56,17 +31,20 @@ pub async fn write_cost_report(
     page.push_str(&bar_chart(
         &format!("EffectiveCost per day, last {TREND_DAYS} days"),
         &bars(
-            &rows_for_date(
+            &rows(
                 context,
-                &TREND_SQL.replace("{days}", &TREND_DAYS.to_string()),
-                &date,
+                "reports/cost/trend.sql",
+                &[
+                    ("business_date", date.clone()),
+                    ("days", TREND_DAYS.to_string()),
+                ],
             )
             .await?,
             "day",
             "cost",
         ),
     ));
-    let unit_costs = rows_for_date(context, UNIT_COST_SQL, &date).await?;
+    let unit_costs = rows_for_date(context, "reports/cost/unit_cost.sql", &date).await?;
     page.push_str(&bar_chart(
         "EffectiveCost per settled payment by channel",
         &bars(&unit_costs, "channel", "per_payment"),
@@ -74,7 +52,7 @@ pub async fn write_cost_report(
     page.push_str("<h2>Anomalies</h2>");
     page.push_str(&table(
         "anomalies",
-        &rows_for_date(context, ANOMALIES_SQL, &date).await?,
+        &rows_for_date(context, "reports/cost/anomalies.sql", &date).await?,
         &[
             text("Service", "service_name"),
             number("Actual", "actual"),
@@ -90,7 +68,7 @@ pub async fn write_cost_report(
     page.push_str("<h2>Budgets</h2>");
     page.push_str(&table(
         "budgets",
-        &rows_for_date(context, BUDGETS_SQL, &date).await?,
+        &rows_for_date(context, "reports/cost/budgets.sql", &date).await?,
         &[
             text("Budget", "budget_name"),
             text("Scope", "scope"),
@@ -119,7 +97,7 @@ pub async fn write_cost_report(
     page.push_str("<h2>Cost by service</h2>");
     page.push_str(&table(
         "services",
-        &rows_for_date(context, BY_SERVICE_SQL, &date).await?,
+        &rows_for_date(context, "reports/cost/by_service.sql", &date).await?,
         &[
             text("Service", "service_name"),
             number("BilledCost", "billed"),

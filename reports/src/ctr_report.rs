@@ -8,22 +8,11 @@ use chrono::NaiveDate;
 use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
-use crate::date_query::rows_for_date;
+use crate::date_query::{rows, rows_for_date};
 use crate::error::Result;
 use crate::html::{cell, escape, STYLE};
 
-const CANDIDATES_SQL: &str = "SELECT customer_id, customer_name, direction, total_amount_usd, \
-     transaction_count, array_to_string(channels, ', ') AS channels \
-     FROM gold.ctr_candidates WHERE business_date = DATE '{date}' \
-     ORDER BY total_amount_usd DESC, customer_id, direction";
 
-const TRANSACTIONS_SQL: &str = "SELECT c.customer_id, c.direction, t.transaction_id, \
-     t.transaction_type, t.amount, t.currency, t.channel, t.created_at, \
-     to_local_time(t.created_at AT TIME ZONE '{timezone}') AS local_time, t._source_file \
-     FROM (SELECT customer_id, direction, unnest(transaction_ids) AS transaction_id \
-           FROM gold.ctr_candidates WHERE business_date = DATE '{date}') AS c \
-     JOIN silver.transactions AS t ON t.transaction_id = c.transaction_id \
-     ORDER BY c.customer_id, c.direction, t.created_at, t.transaction_id";
 
 /// Writes `<lake>/reports/aml/<date>.html` (on disk or S3) and returns where it is. `context`
 /// sees the date's gold tables. Times are shown in UTC and in the business calendar's
@@ -35,11 +24,14 @@ pub async fn write_ctr_report(
     timezone: chrono_tz::Tz,
 ) -> Result<String> {
     let date = business_date.format("%Y-%m-%d").to_string();
-    let candidates = rows_for_date(context, CANDIDATES_SQL, &date).await?;
-    let transactions = rows_for_date(
+    let candidates = rows_for_date(context, "reports/ctr/candidates.sql", &date).await?;
+    let transactions = rows(
         context,
-        &TRANSACTIONS_SQL.replace("{timezone}", timezone.name()),
-        &date,
+        "reports/ctr/transactions.sql",
+        &[
+            ("business_date", date.clone()),
+            ("timezone", timezone.name().to_string()),
+        ],
     )
     .await?;
     let page = render(&date, timezone.name(), &candidates, &transactions);

@@ -1,35 +1,26 @@
-//! The rows a page shows: a query of the gold tables for one date, in the session the date's
-//! jobs wrote them through.
+//! The rows a page shows: a query of the gold tables (a template under `sql/reports/`), run in
+//! the session the date's jobs wrote them through.
 
 use arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
 
 use crate::error::Result;
 
-/// Runs `sql` with its `{date}` filled with the business date (a typed date's text).
-pub async fn rows_for_date(
+/// Runs the page query `sql/<path>` with `parameters` (typed values' text).
+pub async fn rows(
     context: &SessionContext,
-    sql: &str,
-    date: &str,
+    path: &str,
+    parameters: &[(&str, String)],
 ) -> Result<Vec<RecordBatch>> {
-    Ok(context
-        .sql(&sql.replace("{date}", date))
-        .await?
-        .collect()
-        .await?)
+    let sql = paylake_catalog::sql::render(path, parameters)?;
+    Ok(context.sql(&sql).await?.collect().await?)
 }
 
-/// Runs `sql` with its `{from}` and `{to}` filled with a period's first and last dates.
-pub async fn rows_for_period(
+/// Runs the page query `sql/<path>` for one business date (`YYYY-MM-DD`).
+pub async fn rows_for_date(
     context: &SessionContext,
-    sql: &str,
-    from: &str,
-    to: &str,
+    path: &str,
+    business_date: &str,
 ) -> Result<Vec<RecordBatch>> {
-    rows_for_date(
-        context,
-        &sql.replace("{from}", from).replace("{to}", to),
-        "",
-    )
-    .await
+    rows(context, path, &[("business_date", business_date.to_string())]).await
 }

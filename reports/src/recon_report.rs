@@ -11,23 +11,6 @@ use crate::date_query::rows_for_date;
 use crate::error::Result;
 use crate::html::{number, page_start, table, text};
 
-const SUMMARY_SQL: &str = "SELECT * FROM gold.recon_summary WHERE business_date = DATE '{date}' \
-     ORDER BY currency";
-const BY_CATEGORY_SQL: &str = "SELECT category, CAST(COUNT(*) AS VARCHAR) AS breaks \
-     FROM gold.recon_breaks WHERE business_date = DATE '{date}' GROUP BY category ORDER BY category";
-const BY_AGE_SQL: &str = "SELECT bucket, CAST(COUNT(*) AS VARCHAR) AS breaks FROM (\
-     SELECT CASE WHEN age_days = 0 THEN '0 days' WHEN age_days <= 2 THEN '1-2 days' \
-     WHEN age_days <= 6 THEN '3-6 days' WHEN age_days <= 29 THEN '7-29 days' ELSE '30+ days' END \
-     AS bucket, CASE WHEN age_days = 0 THEN 0 WHEN age_days <= 2 THEN 1 WHEN age_days <= 6 THEN 2 \
-     WHEN age_days <= 29 THEN 3 ELSE 4 END AS bucket_order \
-     FROM gold.recon_breaks WHERE business_date = DATE '{date}') GROUP BY bucket, bucket_order \
-     ORDER BY bucket_order";
-const BREAKS_SQL: &str = "SELECT * FROM gold.recon_breaks WHERE business_date = DATE '{date}' \
-     ORDER BY age_days DESC, category, reference";
-const MATCHES_SQL: &str = "SELECT rule_id, stage, match_type, currency, COUNT(*) AS matches, \
-     SUM(COALESCE(left_amount, right_amount)) AS amount, SUM(CASE WHEN days_late > 0 THEN 1 ELSE 0 END) \
-     AS late FROM gold.recon_matches WHERE business_date = DATE '{date}' \
-     GROUP BY rule_id, stage, match_type, currency ORDER BY stage, rule_id, currency";
 
 /// Writes `<lake>/reports/recon/<date>.html` and returns where it is. `context` sees the date's
 /// gold tables.
@@ -45,7 +28,7 @@ pub async fn write_recon_report(
     );
     page.push_str(&table(
         "summary",
-        &rows_for_date(context, SUMMARY_SQL, &date).await?,
+        &rows_for_date(context, "reports/recon/summary.sql", &date).await?,
         &[
             text("Currency", "currency"),
             number("Matched", "matched_count"),
@@ -66,7 +49,7 @@ pub async fn write_recon_report(
     page.push_str(&bar_chart(
         "Open breaks by category",
         &bars(
-            &rows_for_date(context, BY_CATEGORY_SQL, &date).await?,
+            &rows_for_date(context, "reports/recon/breaks_by_category.sql", &date).await?,
             "category",
             "breaks",
         ),
@@ -74,7 +57,7 @@ pub async fn write_recon_report(
     page.push_str(&bar_chart(
         "Open breaks by age",
         &bars(
-            &rows_for_date(context, BY_AGE_SQL, &date).await?,
+            &rows_for_date(context, "reports/recon/breaks_by_age.sql", &date).await?,
             "bucket",
             "breaks",
         ),
@@ -82,7 +65,7 @@ pub async fn write_recon_report(
     page.push_str("<h2>Open breaks</h2>");
     page.push_str(&table(
         "breaks",
-        &rows_for_date(context, BREAKS_SQL, &date).await?,
+        &rows_for_date(context, "reports/recon/breaks.sql", &date).await?,
         &[
             text("Category", "category"),
             text("Reference", "reference"),
@@ -102,7 +85,7 @@ pub async fn write_recon_report(
     page.push_str("<h2>Matches of the day by rule</h2>");
     page.push_str(&table(
         "matches",
-        &rows_for_date(context, MATCHES_SQL, &date).await?,
+        &rows_for_date(context, "reports/recon/matches_by_rule.sql", &date).await?,
         &[
             text("Rule", "rule_id"),
             number("Stage", "stage"),

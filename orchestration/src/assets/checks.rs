@@ -21,6 +21,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use paylake_catalog::gate::PublicationGate;
+use paylake_catalog::sql::TemplateValue;
 use paylake_catalog::{registry, TableDef, Zone};
 
 use super::graph::{AssetGraph, StepId};
@@ -64,9 +65,15 @@ impl CheckOutcome {
     }
 }
 
-/// Runs `sql` and returns its single integer.
-async fn count(context: &SessionContext, sql: &str) -> Result<i64> {
-    let batches = context.sql(sql).await?.collect().await?;
+/// Runs the check query `sql/checks/<name>.sql` with `parameters` and returns its single
+/// integer.
+async fn count(
+    context: &SessionContext,
+    name: &str,
+    parameters: &[(&str, TemplateValue)],
+) -> Result<i64> {
+    let sql = paylake_catalog::sql::render_values(&format!("checks/{name}.sql"), parameters)?;
+    let batches = context.sql(&sql).await?.collect().await?;
     let value = batches
         .iter()
         .find(|batch| batch.num_rows() > 0)
@@ -75,19 +82,6 @@ async fn count(context: &SessionContext, sql: &str) -> Result<i64> {
             (!column.is_null(0)).then(|| column.value(0))
         });
     Ok(value.unwrap_or(0))
-}
-
-fn key_list(table: &TableDef) -> String {
-    table.key.join(", ")
-}
-
-fn key_is_null(table: &TableDef) -> String {
-    table
-        .key
-        .iter()
-        .map(|column| format!("{column} IS NULL"))
-        .collect::<Vec<_>>()
-        .join(" OR ")
 }
 
 /// The unique-key and not-null-key checks of `relation` (a registered name) holding rows of
@@ -102,23 +96,16 @@ async fn key_checks(
     if table.key.is_empty() {
         return Ok(Vec::new());
     }
-    let keys = key_list(table);
-    let duplicated = count(
-        context,
-        &format!(
-            "SELECT CAST(count(*) AS BIGINT) FROM (SELECT {keys} FROM {relation} \
-             GROUP BY {keys} HAVING count(*) > 1)"
+    let keys = table.key.join(", ");
+    let parameters = [
+        ("relation", TemplateValue::from(relation)),
+        (
+            "key",
+            TemplateValue::from_iter(table.key.iter().map(|column| TemplateValue::from(*column))),
         ),
-    )
-    .await?;
-    let null_keys = count(
-        context,
-        &format!(
-            "SELECT CAST(count(*) AS BIGINT) FROM {relation} WHERE {}",
-            key_is_null(table)
-        ),
-    )
-    .await?;
+    ];
+    let duplicated = count(context, "duplicated_keys", &parameters).await?;
+    let null_keys = count(context, "null_keys", &parameters).await?;
     let outcome = |check_name: &str, failing_rows: i64, message: String| CheckOutcome {
         asset: table.qualified_name(),
         check_name: check_name.to_string(),
@@ -277,15 +264,12 @@ async fn zone_counts(
 ) -> Result<Vec<CheckOutcome>> {
     let mut outcomes = Vec::new();
     for source in paylake_catalog::registry::QUARANTINE_SOURCES {
-        let sql = format!(
-            "WITH quarantined AS (SELECT _ingest_run, CAST(count(*) AS BIGINT) AS rows \
-             FROM quarantine.{source} GROUP BY _ingest_run) \
-             SELECT CAST(count(*) AS BIGINT) FROM system.ingest_runs AS runs \
-             LEFT JOIN quarantined ON quarantined._ingest_run = runs.run_id \
-             WHERE runs.source = '{source}' AND (runs.records_read <> runs.records_taken + runs.records_quarantined \
-             OR runs.records_quarantined <> COALESCE(quarantined.rows, 0))"
-        );
-        let failing_runs = count(context, &sql).await?;
+        let failing_runs = count(
+            context,
+            "counts_reconciled",
+            &[("source", TemplateValue::from(source))],
+        )
+        .await?;
         outcomes.push(CheckOutcome {
             asset: format!("quarantine.{source}"),
             check_name: "counts_reconciled".to_string(),
@@ -313,11 +297,8 @@ pub async fn ledger_balanced(
 ) -> Result<CheckOutcome> {
     let unbalanced = count(
         context,
-        &format!(
-            "SELECT CAST(count(*) AS BIGINT) FROM gold.ledger_integrity \
-             WHERE business_date = DATE '{business_date}' AND check_type = 'journal_balance' \
-             AND status <> 'ok'"
-        ),
+        "ledger_balanced",
+        &[("business_date", TemplateValue::from(business_date.to_string()))],
     )
     .await?;
     Ok(CheckOutcome {

@@ -21,14 +21,33 @@ use crate::steps::{DateContext, StepKind, StepOutput};
 /// The step that takes what landed; not partitioned.
 const INGEST: StepId = "ingest";
 
-/// The SQL files a run of `step` read that it does not declare: its code version would not
-/// see them change.
-fn undeclared_sql(step: &Step, used: &BTreeSet<String>) -> Vec<String> {
+/// What a run of `step` did not declare: SQL files it read (its code version would not see
+/// them change) and lake tables its statements read, by DataFusion's parser (its data version
+/// would not see them change).
+pub fn undeclared_sql(step: &Step, used: &paylake_catalog::sql::SqlUsed) -> Vec<String> {
     let declared = paylake_catalog::sql::expand(&step.sql).unwrap_or_default();
-    used.iter()
+    let mut undeclared: Vec<String> = used
+        .files
+        .iter()
         .filter(|file| !declared.contains(file))
-        .cloned()
-        .collect()
+        .map(|file| format!("{} runs sql/{file} without declaring it", step.name))
+        .collect();
+    for (file, statement) in &used.statements {
+        let tables = match paylake_catalog::sql::tables_read(statement) {
+            Ok(tables) => tables,
+            Err(error) => {
+                undeclared.push(format!("sql/{file} does not parse: {error}"));
+                continue;
+            }
+        };
+        undeclared.extend(
+            tables
+                .into_iter()
+                .filter(|table| !step.reads.contains(table) && !step.writes.contains(table))
+                .map(|table| format!("{} reads {table} (sql/{file}) without declaring it", step.name)),
+        );
+    }
+    undeclared
 }
 
 /// Where the date steps' queries run.
@@ -466,18 +485,14 @@ impl Runner<'_> {
                 continue;
             }
             let started_at = Utc::now();
-            let ((result, attempts), sql_files_used) = paylake_catalog::sql::recording_files_used(
+            let ((result, attempts), sql_used) = paylake_catalog::sql::recording(
                 self.request
                     .retry
                     .run(step.name, || run_date(&date_context)),
             )
             .await;
-            debug_assert!(
-                undeclared_sql(&step, &sql_files_used).is_empty(),
-                "step {} ran SQL it does not declare: {:?}",
-                step.name,
-                undeclared_sql(&step, &sql_files_used)
-            );
+            // What a step runs and reads is declared, or its data version misses changes.
+            debug_assert_eq!(undeclared_sql(&step, &sql_used), Vec::<String>::new());
             let finished_at = Utc::now();
             self.tables.forget(&step.writes);
             let mut step_checks = gate.take_outcomes();

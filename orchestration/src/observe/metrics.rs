@@ -2,76 +2,87 @@
 //! textfile collector or a push gateway) and those of the lake (served by `serve-metrics`).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::sync::atomic::AtomicU64;
 
 use arrow::array::{Array, Int64Array, StringArray};
 use arrow::record_batch::RecordBatch;
 use chrono::Utc;
 use datafusion::prelude::SessionContext;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 
 use crate::assets::graph::AssetGraph;
 use crate::assets::runner::RunReport;
 use crate::error::Result;
 use crate::observe::slo::SloReport;
 
-/// One sample: its labels and value.
-type Sample = (Vec<(String, String)>, f64);
+/// A sample's labels, in the order given.
+type Labels = Vec<(String, String)>;
 
-/// A metric family: help, type, samples.
-type Family = (String, String, Vec<Sample>);
+/// A metric family of gauges or of counters.
+enum FamilyOf {
+    Gauge(Family<Labels, Gauge<f64, AtomicU64>>),
+    Counter(Family<Labels, Counter>),
+}
 
-/// Prometheus text exposition of metric families, by name.
-#[derive(Debug, Default)]
+/// Metric families, encoded by prometheus-client as OpenMetrics text (which Prometheus scrapes
+/// and its textfile collector reads).
+#[derive(Default)]
 pub struct Exposition {
-    families: BTreeMap<String, Family>,
+    registry: Registry,
+    families: BTreeMap<String, FamilyOf>,
 }
 
 impl Exposition {
+    /// Declares a family: `kind` is `gauge` or `counter` (whose name ends in `_total`).
     pub fn family(&mut self, name: &str, kind: &str, help: &str) {
-        self.families
-            .entry(name.to_string())
-            .or_insert_with(|| (help.to_string(), kind.to_string(), Vec::new()));
+        if self.families.contains_key(name) {
+            return;
+        }
+        let family = if kind == "counter" {
+            let family = Family::<Labels, Counter>::default();
+            // OpenMetrics names a counter's family without `_total`, and its samples with it.
+            let family_name = name.strip_suffix("_total").unwrap_or(name);
+            self.registry.register(family_name, help, family.clone());
+            FamilyOf::Counter(family)
+        } else {
+            debug_assert_eq!(kind, "gauge");
+            let family = Family::<Labels, Gauge<f64, AtomicU64>>::default();
+            self.registry.register(name, help, family.clone());
+            FamilyOf::Gauge(family)
+        };
+        self.families.insert(name.to_string(), family);
     }
 
+    /// A sample of a declared family: a gauge's value, or a counter's count.
     pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
-        let labels = labels
+        let labels: Labels = labels
             .iter()
             .map(|(key, value)| (key.to_string(), value.to_string()))
             .collect();
-        self.families
-            .get_mut(name)
+        match self
+            .families
+            .get(name)
             .expect("a family is declared before its samples")
-            .2
-            .push((labels, value));
+        {
+            FamilyOf::Gauge(family) => {
+                family.get_or_create(&labels).set(value);
+            }
+            FamilyOf::Counter(family) => {
+                debug_assert!(value >= 0.0 && value.fract() == 0.0, "{name}: a count");
+                family.get_or_create(&labels).inc_by(value as u64);
+            }
+        }
     }
 
     pub fn render(&self) -> String {
         let mut text = String::new();
-        for (name, (help, kind, samples)) in &self.families {
-            let _ = writeln!(text, "# HELP {name} {help}");
-            let _ = writeln!(text, "# TYPE {name} {kind}");
-            for (labels, value) in samples {
-                let labels: Vec<String> = labels
-                    .iter()
-                    .map(|(key, value)| format!("{key}=\"{}\"", escape(value)))
-                    .collect();
-                let labels = if labels.is_empty() {
-                    String::new()
-                } else {
-                    format!("{{{}}}", labels.join(","))
-                };
-                let _ = writeln!(text, "{name}{labels} {value}");
-            }
-        }
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
     }
-}
-
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 /// The metrics of one run.
@@ -269,7 +280,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exposition_follows_the_text_format() {
+    fn exposition_follows_the_openmetrics_text_format() {
         let mut metrics = Exposition::default();
         metrics.family("paylake_x_total", "counter", "Things.");
         metrics.sample(
@@ -279,11 +290,13 @@ mod tests {
         );
         metrics.family("paylake_y", "gauge", "Other.");
         metrics.sample("paylake_y", &[], 0.5);
-        assert_eq!(
-            metrics.render(),
-            "# HELP paylake_x_total Things.\n# TYPE paylake_x_total counter\n\
-             paylake_x_total{asset=\"gold.a\\\"b\",status=\"ok\"} 3\n\
-             # HELP paylake_y Other.\n# TYPE paylake_y gauge\npaylake_y 0.5\n"
+        let text = metrics.render();
+        assert!(text.contains("# TYPE paylake_x counter\n"), "{text}");
+        assert!(
+            text.contains("paylake_x_total{asset=\"gold.a\\\"b\",status=\"ok\"} 3\n"),
+            "{text}"
         );
+        assert!(text.contains("# HELP paylake_y Other.\n# TYPE paylake_y gauge\npaylake_y 0.5\n"), "{text}");
+        assert!(text.ends_with("# EOF\n"), "{text}");
     }
 }

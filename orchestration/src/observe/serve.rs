@@ -1,15 +1,30 @@
-//! `paylake serve-metrics`: the lake's metrics over HTTP for Prometheus to scrape.
+//! `paylake serve-metrics`: the lake's metrics over HTTP (axum) for Prometheus to scrape.
 //!
 //! Each scrape of `/metrics` reads the runs, checks and SLOs as they are then; nothing is kept
 //! between scrapes, so several servers can serve one lake.
 
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
 use chrono::Utc;
 use paylake_catalog::{lake_session, Lake};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 use super::slo::{evaluate, SloSettings};
 use crate::error::{OrchestrationError, Result};
+
+/// The content type of OpenMetrics text, which prometheus-client writes.
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// What every scrape reads.
+struct Served {
+    lake: Lake,
+    slos: SloSettings,
+    timezone: chrono_tz::Tz,
+}
 
 /// Serves until interrupted.
 pub async fn serve(
@@ -18,64 +33,46 @@ pub async fn serve(
     timezone: chrono_tz::Tz,
     listen: &str,
 ) -> Result<()> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|source| OrchestrationError::Io {
-            path: listen.into(),
-            source,
-        })?;
-    let address = listener
-        .local_addr()
-        .map_err(|source| OrchestrationError::Io {
-            path: listen.into(),
-            source,
-        })?;
+    let io = |source| OrchestrationError::Io {
+        path: listen.into(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(io)?;
+    let address = listener.local_addr().map_err(io)?;
+    let served = Arc::new(Served {
+        lake: lake.clone(),
+        slos: slos.clone(),
+        timezone,
+    });
+    let app = Router::new()
+        .route("/metrics", get(scrape))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "metrics are at /metrics\n") })
+        .with_state(served);
     println!("serving metrics at http://{address}/metrics");
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => accepted.map_err(|source| OrchestrationError::Io { path: listen.into(), source })?,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        };
-        if let Err(error) = answer(stream, lake, slos, timezone).await {
-            tracing::warn!(%error, "metrics request failed");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(io)
+}
+
+async fn scrape(State(served): State<Arc<Served>>) -> impl IntoResponse {
+    match metrics_text(&served).await {
+        Ok(text) => (StatusCode::OK, [(header::CONTENT_TYPE, OPENMETRICS)], text),
+        Err(error) => {
+            tracing::warn!(%error, "metrics scrape failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("{error}\n"),
+            )
         }
     }
 }
 
-async fn answer(
-    mut stream: TcpStream,
-    lake: &Lake,
-    slos: &SloSettings,
-    timezone: chrono_tz::Tz,
-) -> Result<()> {
-    let io = |source| OrchestrationError::Io {
-        path: "metrics connection".into(),
-        source,
-    };
-    let mut request = vec![0u8; 4096];
-    let read = stream.read(&mut request).await.map_err(io)?;
-    let request = String::from_utf8_lossy(&request[..read]);
-    let path = request.split_whitespace().nth(1).unwrap_or("/");
-    let (status, body) = if path == "/metrics" {
-        match metrics_text(lake, slos, timezone).await {
-            Ok(text) => ("200 OK", text),
-            Err(error) => ("500 Internal Server Error", format!("{error}\n")),
-        }
-    } else {
-        ("404 Not Found", "metrics are at /metrics\n".to_string())
-    };
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(response.as_bytes()).await.map_err(io)?;
-    stream.shutdown().await.map_err(io)?;
-    Ok(())
-}
-
-async fn metrics_text(lake: &Lake, slos: &SloSettings, timezone: chrono_tz::Tz) -> Result<String> {
-    let context = lake_session(lake).await?;
-    let report = evaluate(&context, slos, timezone, Utc::now()).await?;
+async fn metrics_text(served: &Served) -> Result<String> {
+    let context = lake_session(&served.lake).await?;
+    let report = evaluate(&context, &served.slos, served.timezone, Utc::now()).await?;
     super::metrics::lake_metrics(&context, &report).await
 }

@@ -16,7 +16,7 @@ pub fn step() -> Step {
             "gold.cost_budgets",
             "gold.cost_unit_economics",
         ]),
-        sql: Vec::new(),
+        sql: vec!["reports/cost/"],
         rules: Vec::new(),
         kind: StepKind::Date {
             run,

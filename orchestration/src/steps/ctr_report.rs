@@ -11,7 +11,7 @@ pub fn step() -> Step {
         description: "the compliance officers' page of the date's CTR candidates",
         writes: assets(&["report.ctr"]),
         reads: assets(&["gold.ctr_candidates", "silver.transactions"]),
-        sql: Vec::new(),
+        sql: vec!["reports/ctr/"],
         rules: Vec::new(),
         kind: StepKind::Date {
             run,

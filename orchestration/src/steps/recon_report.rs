@@ -15,7 +15,7 @@ pub fn step() -> Step {
             "gold.recon_breaks",
             "gold.recon_summary",
         ]),
-        sql: Vec::new(),
+        sql: vec!["reports/recon/"],
         rules: Vec::new(),
         kind: StepKind::Date {
             run,

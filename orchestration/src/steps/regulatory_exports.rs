@@ -19,7 +19,7 @@ pub fn step() -> Step {
             "silver.transactions",
             "silver.fx_rates",
         ]),
-        sql: Vec::new(),
+        sql: vec!["regulatory/exports/"],
         rules: [
             "transmitter",
             "filer",

@@ -2,6 +2,19 @@
 -- least {{ min_beneficiaries }} distinct beneficiaries within {{ window_days }} days, passing on
 -- {{ min_forward_ratio }} or more of what it received. An alert needs a payment out on its date.
 -- Counts first, evidence only for the windows that qualify.
+{#- A side's legs of one type, each spread over the windows ending on its day and on the
+    window_days - 1 days after, summed per account, counterparty and window end. #}
+{% macro per_counterparty_window(leg, window_days, from_day, to_day) -%}
+SELECT account_id, counterparty_account_id, window_end, SUM(amount) AS amount
+    FROM (
+        SELECT account_id, counterparty_account_id, amount_usd AS amount,
+               unnest(range(day_number, day_number + {{ window_days }})) AS window_end
+        FROM legs
+        WHERE transaction_type = '{{ leg }}'
+    ) AS spread
+    WHERE window_end BETWEEN {{ from_day }} AND {{ to_day }}
+    GROUP BY account_id, counterparty_account_id, window_end
+{%- endmacro %}
 WITH legs AS (
     SELECT * FROM aml_movements
     WHERE transaction_type IN ('transfer_in', 'transfer_out')
@@ -11,15 +24,7 @@ WITH legs AS (
 -- as in the fan-in rule; the gathering and the scattering sides are counted apart and joined,
 -- so that each side's grouping holds only its own legs.
 gathered_per_sender AS (
-    SELECT account_id, counterparty_account_id, window_end, SUM(amount) AS amount
-    FROM (
-        SELECT account_id, counterparty_account_id, amount_usd AS amount,
-               unnest(range(day_number, day_number + {{ window_days }})) AS window_end
-        FROM legs
-        WHERE transaction_type = 'transfer_in'
-    ) AS spread
-    WHERE window_end BETWEEN {{ from_day }} AND {{ to_day }}
-    GROUP BY account_id, counterparty_account_id, window_end
+    {{ per_counterparty_window("transfer_in", window_days, from_day, to_day) }}
 ),
 gathering AS (
     SELECT account_id, window_end, COUNT(*) AS sources, SUM(amount) AS gathered
@@ -28,15 +33,7 @@ gathering AS (
     HAVING COUNT(*) >= {{ min_sources }} AND SUM(amount) >= {{ min_total_usd }}
 ),
 scattered_per_beneficiary AS (
-    SELECT account_id, counterparty_account_id, window_end, SUM(amount) AS amount
-    FROM (
-        SELECT account_id, counterparty_account_id, amount_usd AS amount,
-               unnest(range(day_number, day_number + {{ window_days }})) AS window_end
-        FROM legs
-        WHERE transaction_type = 'transfer_out'
-    ) AS spread
-    WHERE window_end BETWEEN {{ from_day }} AND {{ to_day }}
-    GROUP BY account_id, counterparty_account_id, window_end
+    {{ per_counterparty_window("transfer_out", window_days, from_day, to_day) }}
 ),
 scattering AS (
     SELECT account_id, window_end, COUNT(*) AS beneficiaries, SUM(amount) AS scattered

@@ -177,14 +177,11 @@ pub async fn recording<F: Future>(future: F) -> (F::Output, SqlUsed) {
 /// The lake tables (`zone.table`) a statement reads, found by DataFusion's parser; common table
 /// expressions and the session's unqualified intermediates are not lake tables.
 pub fn tables_read(sql: &str) -> Result<BTreeSet<String>> {
-    use datafusion::sql::parser::{DFParser, Statement};
+    use datafusion::sql::parser::DFParser;
     use datafusion::sql::resolve::resolve_table_references;
     let statements = DFParser::parse_sql(sql)?;
     let mut tables = BTreeSet::new();
     for statement in statements {
-        let Statement::Statement(statement) = statement else {
-            continue;
-        };
         let (references, _common_table_expressions) = resolve_table_references(&statement, true)?;
         for reference in references {
             if let Some(zone) = reference.schema() {
@@ -313,17 +310,26 @@ mod tests {
             &[
                 ("from", "2026-03-01".to_string()),
                 ("to", "2026-03-07".to_string()),
-                ("evidence", "regulatory/exports/sar_evidence.sql".to_string()),
+                (
+                    "evidence",
+                    "regulatory/exports/sar_evidence.sql".to_string(),
+                ),
             ],
         )
         .unwrap();
         assert!(sql.contains("FROM gold.sar_candidates"), "{sql}");
         let records = render(
             "regulatory/exports/ctr_records.sql",
-            &[("from", "2026-03-01".to_string()), ("to", "2026-03-07".to_string())],
+            &[
+                ("from", "2026-03-01".to_string()),
+                ("to", "2026-03-07".to_string()),
+            ],
         )
         .unwrap();
-        assert!(records.contains("k.customer_id AS known_customer"), "{records}");
+        assert!(
+            records.contains("k.customer_id AS known_customer"),
+            "{records}"
+        );
         assert_eq!(
             tables_read(&records).unwrap(),
             BTreeSet::from([

@@ -202,10 +202,8 @@ async fn query(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<RecordBatch>> {
-    let sql = paylake_catalog::sql::render(
-        path,
-        &[("from", from.to_string()), ("to", to.to_string())],
-    )?;
+    let sql =
+        paylake_catalog::sql::render(path, &[("from", from.to_string()), ("to", to.to_string())])?;
     Ok(context.sql(&sql).await?.collect().await?)
 }
 

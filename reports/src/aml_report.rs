@@ -29,7 +29,6 @@ const NETWORK_TYPOLOGIES: [&str; 7] = [
     "split_transfers",
 ];
 
-
 /// Writes `<lake>/reports/aml/period-<from>_<to>.html` and returns where it is.
 pub async fn write_aml_report(
     lake: &Lake,
@@ -75,11 +74,7 @@ pub async fn write_aml_report(
     page.push_str("<div class=\"charts\">");
     page.push_str(&bar_chart(
         "Alerts by typology",
-        &bars(
-            &rows("alerts_by_typology").await?,
-            "rule_id",
-            "alerts",
-        ),
+        &bars(&rows("alerts_by_typology").await?, "rule_id", "alerts"),
     ));
     page.push_str(&bar_chart(
         "Alerts by day",

@@ -13,7 +13,6 @@ use crate::html::{number, page_start, table, text};
 /// How many days of trend the page shows.
 const TREND_DAYS: i64 = 30;
 
-
 /// Writes `<lake>/reports/cost/<date>.html` and returns where it is. `context` sees the date's
 /// gold tables.
 pub async fn write_cost_report(

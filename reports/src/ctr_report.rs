@@ -12,8 +12,6 @@ use crate::date_query::{rows, rows_for_date};
 use crate::error::Result;
 use crate::html::{cell, escape, STYLE};
 
-
-
 /// Writes `<lake>/reports/aml/<date>.html` (on disk or S3) and returns where it is. `context`
 /// sees the date's gold tables. Times are shown in UTC and in the business calendar's
 /// `timezone` (an IANA name).

@@ -22,5 +22,10 @@ pub async fn rows_for_date(
     path: &str,
     business_date: &str,
 ) -> Result<Vec<RecordBatch>> {
-    rows(context, path, &[("business_date", business_date.to_string())]).await
+    rows(
+        context,
+        path,
+        &[("business_date", business_date.to_string())],
+    )
+    .await
 }

@@ -11,7 +11,6 @@ use crate::date_query::rows_for_date;
 use crate::error::Result;
 use crate::html::{number, page_start, table, text};
 
-
 /// Writes `<lake>/reports/recon/<date>.html` and returns where it is. `context` sees the date's
 /// gold tables.
 pub async fn write_recon_report(

@@ -184,7 +184,9 @@ impl PublicationGate for GoldGate {
             )
             .await
         };
-        let outcomes = audit.await.map_err(|err| format!("audit failed: {err}"))?;
+        // The gate's queries are the gate's, not the step's: they stay out of its record.
+        let (outcomes, _gate_sql) = paylake_catalog::sql::recording(audit).await;
+        let outcomes = outcomes.map_err(|err| format!("audit failed: {err}"))?;
         let failures: Vec<String> = outcomes
             .iter()
             .filter(|outcome| !outcome.passed)
@@ -298,7 +300,10 @@ pub async fn ledger_balanced(
     let unbalanced = count(
         context,
         "ledger_balanced",
-        &[("business_date", TemplateValue::from(business_date.to_string()))],
+        &[(
+            "business_date",
+            TemplateValue::from(business_date.to_string()),
+        )],
     )
     .await?;
     Ok(CheckOutcome {

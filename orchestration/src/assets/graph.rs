@@ -186,7 +186,7 @@ mod tests {
         assert_eq!(order.len(), graph.steps().len());
         assert_eq!(order[0], "ingest");
         for (position, id) in order.iter().enumerate() {
-            for upstream in graph.upstream_steps(graph.step(*id)) {
+            for upstream in graph.upstream_steps(graph.step(id)) {
                 let upstream_position = order.iter().position(|step| *step == upstream).unwrap();
                 assert!(upstream_position < position, "{id:?} before {upstream:?}");
             }

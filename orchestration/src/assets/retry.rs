@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::future::Future;
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
+use backon::{ExponentialBuilder, Retryable};
 use serde::Deserialize;
 
 use crate::error::{OrchestrationError, Result};
@@ -77,6 +77,8 @@ fn transient() -> OrchestrationError {
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
+
+    use backon::BackoffBuilder;
 
     use super::*;
 

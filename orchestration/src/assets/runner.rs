@@ -44,7 +44,12 @@ pub fn undeclared_sql(step: &Step, used: &paylake_catalog::sql::SqlUsed) -> Vec<
             tables
                 .into_iter()
                 .filter(|table| !step.reads.contains(table) && !step.writes.contains(table))
-                .map(|table| format!("{} reads {table} (sql/{file}) without declaring it", step.name)),
+                .map(|table| {
+                    format!(
+                        "{} reads {table} (sql/{file}) without declaring it",
+                        step.name
+                    )
+                }),
         );
     }
     undeclared

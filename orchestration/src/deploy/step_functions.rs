@@ -108,12 +108,12 @@ pub fn daily_state_machine(graph: &AssetGraph) -> Value {
         } else {
             "AnyStepFailed".to_string()
         };
-        let branches: Vec<Value> = level.iter().map(|id| branch(graph.step(*id))).collect();
+        let branches: Vec<Value> = level.iter().map(|id| branch(graph.step(id))).collect();
         for (position, id) in level.iter().enumerate() {
             failure_checks.push(json!({
                 "Variable": format!("$.levels.{}[{position}].failed", level_name(index)),
                 "BooleanEquals": true,
-                "Comment": graph.step(*id).name,
+                "Comment": graph.step(id).name,
             }));
         }
         states.insert(
@@ -122,7 +122,7 @@ pub fn daily_state_machine(graph: &AssetGraph) -> Value {
                 "Type": "Parallel",
                 "Comment": format!(
                     "steps that read only what earlier levels wrote: {}",
-                    level.iter().map(|id| graph.step(*id).name).collect::<Vec<_>>().join(", ")
+                    level.iter().map(|id| graph.step(id).name).collect::<Vec<_>>().join(", ")
                 ),
                 "Branches": branches,
                 "ResultPath": format!("$.levels.{}", level_name(index)),

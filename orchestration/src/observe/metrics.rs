@@ -41,6 +41,8 @@ impl Exposition {
         if self.families.contains_key(name) {
             return;
         }
+        // prometheus-client ends every help text with a period of its own.
+        let help = help.trim_end_matches('.');
         let family = if kind == "counter" {
             let family = Family::<Labels, Counter>::default();
             // OpenMetrics names a counter's family without `_total`, and its samples with it.
@@ -296,7 +298,10 @@ mod tests {
             text.contains("paylake_x_total{asset=\"gold.a\\\"b\",status=\"ok\"} 3\n"),
             "{text}"
         );
-        assert!(text.contains("# HELP paylake_y Other.\n# TYPE paylake_y gauge\npaylake_y 0.5\n"), "{text}");
+        assert!(
+            text.contains("# HELP paylake_y Other.\n# TYPE paylake_y gauge\npaylake_y 0.5\n"),
+            "{text}"
+        );
         assert!(text.ends_with("# EOF\n"), "{text}");
     }
 }

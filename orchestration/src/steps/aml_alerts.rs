@@ -20,11 +20,7 @@ pub fn step() -> Step {
         ]),
         sql: sql_files(),
         rules: vec![RulesSection(RulesFile::Aml, "rules")],
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run),
     }
 }
 

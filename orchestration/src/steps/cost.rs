@@ -20,11 +20,7 @@ pub fn step() -> Step {
         reads: assets(&["silver.cost_line_items", "silver.payments"]),
         sql: SQL_FILES.to_vec(),
         rules: vec![RulesSection(RulesFile::Finance, "cost")],
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: true,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run).carrying_state(),
     }
 }
 

@@ -18,11 +18,7 @@ pub fn step() -> Step {
         ]),
         sql: vec!["reports/cost/"],
         rules: Vec::new(),
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run),
     }
 }
 

@@ -14,11 +14,7 @@ pub fn step() -> Step {
         reads: assets(&["silver.transactions", "silver.customers", "silver.fx_rates"]),
         sql: SQL_FILES.to_vec(),
         rules: Vec::new(),
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run),
     }
 }
 

@@ -13,11 +13,7 @@ pub fn step() -> Step {
         reads: assets(&["gold.ctr_candidates", "silver.transactions"]),
         sql: vec!["reports/ctr/"],
         rules: Vec::new(),
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run),
     }
 }
 

@@ -18,11 +18,7 @@ pub fn step() -> Step {
             RulesSection(RulesFile::Aml, "risk"),
             RulesSection(RulesFile::Aml, "rules.high_risk_jurisdiction"),
         ],
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: true,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run).carrying_state(),
     }
 }
 

@@ -19,11 +19,7 @@ pub fn step() -> Step {
         ]),
         sql: vec![DEADLINES_SQL],
         rules: vec![RulesSection(RulesFile::Regulatory, "deadlines")],
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run),
     }
 }
 

@@ -20,15 +20,11 @@ pub fn step() -> Step {
         ]),
         sql: vec![LEDGER_INTEGRITY_SQL],
         rules: Vec::new(),
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: vec![DateCheck {
-                name: "ledger_balanced",
-                gates: &["reconciliation", "recon_report"],
-                run: |context, date| Box::pin(ledger_balanced(context, date)),
-            }],
-        },
+        kind: StepKind::date(run).checked_by(DateCheck {
+            name: "ledger_balanced",
+            gates: &["reconciliation", "recon_report"],
+            run: |context, date| Box::pin(ledger_balanced(context, date)),
+        }),
     }
 }
 

@@ -130,6 +130,48 @@ impl std::fmt::Debug for StepKind {
     }
 }
 
+impl StepKind {
+    /// A step of a business date that reads nothing of its own earlier dates and has no checks.
+    pub fn date(run: RunDate) -> Self {
+        StepKind::Date {
+            run,
+            reads_previous_date: false,
+            checks: Vec::new(),
+        }
+    }
+
+    /// The same step, reading its own assets of the day before (state carried forward).
+    pub fn carrying_state(self) -> Self {
+        match self {
+            StepKind::Date { run, checks, .. } => StepKind::Date {
+                run,
+                reads_previous_date: true,
+                checks,
+            },
+            StepKind::Ingest => StepKind::Ingest,
+        }
+    }
+
+    /// The same step, followed by `check` when it succeeded.
+    pub fn checked_by(self, check: DateCheck) -> Self {
+        match self {
+            StepKind::Date {
+                run,
+                reads_previous_date,
+                mut checks,
+            } => {
+                checks.push(check);
+                StepKind::Date {
+                    run,
+                    reads_previous_date,
+                    checks,
+                }
+            }
+            StepKind::Ingest => StepKind::Ingest,
+        }
+    }
+}
+
 /// Runs a step for the date of `context`.
 pub type RunDate = for<'a, 'b> fn(&'a DateContext<'b>) -> BoxFuture<'a, Result<StepOutput>>;
 

@@ -17,11 +17,7 @@ pub fn step() -> Step {
         ]),
         sql: vec!["reports/recon/"],
         rules: Vec::new(),
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run),
     }
 }
 

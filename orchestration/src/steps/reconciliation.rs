@@ -30,11 +30,7 @@ pub fn step() -> Step {
             RulesSection(RulesFile::Finance, "payout"),
             RulesSection(RulesFile::Finance, "breaks"),
         ],
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: true,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run).carrying_state(),
     }
 }
 

@@ -31,11 +31,7 @@ pub fn step() -> Step {
         .into_iter()
         .map(|section| RulesSection(RulesFile::Regulatory, section))
         .collect(),
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: true,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run).carrying_state(),
     }
 }
 

@@ -18,11 +18,7 @@ pub fn step() -> Step {
         ]),
         sql: Vec::new(),
         rules: vec![RulesSection(RulesFile::Aml, "screening")],
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: false,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run),
     }
 }
 

@@ -20,11 +20,7 @@ pub fn step() -> Step {
         ]),
         sql: vec![SAR_CANDIDATES_SQL],
         rules: vec![RulesSection(RulesFile::Aml, "sar")],
-        kind: StepKind::Date {
-            run,
-            reads_previous_date: true,
-            checks: Vec::new(),
-        },
+        kind: StepKind::date(run).carrying_state(),
     }
 }
 

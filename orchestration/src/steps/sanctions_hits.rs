@@ -1,7 +1,7 @@
 //! `sanctions_hits`: customers screened against the sanctions list in force.
 
 use futures::future::BoxFuture;
-use paylake_transforms::aml::screening::build_sanctions_hits;
+use paylake_transforms::aml::screening::{build_sanctions_hits, SQL_FILES};
 
 use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
@@ -16,7 +16,7 @@ pub fn step() -> Step {
             "silver.sanctions_entries",
             "silver.sanctions_aliases",
         ]),
-        sql: Vec::new(),
+        sql: SQL_FILES.to_vec(),
         rules: vec![RulesSection(RulesFile::Aml, "screening")],
         kind: StepKind::date(run),
     }

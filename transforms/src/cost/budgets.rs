@@ -52,18 +52,22 @@ fn days_in_month(date: NaiveDate) -> i64 {
     (next - month_start(date)).num_days()
 }
 
+/// The month's cost so far by service, below `sql/`.
+pub const MONTH_TO_DATE_SQL: &str = "transforms/cost/month_to_date.sql";
+
 /// Standing of every budget on `date`, from `cost_lines`.
 pub async fn budget_statuses(
     context: &SessionContext,
     date: NaiveDate,
     budgets: &[Budget],
 ) -> Result<Vec<BudgetStatus>> {
-    let sql = format!(
-        "SELECT service_name, CAST(SUM(effective_cost) AS DECIMAL(38, 12)) AS cost FROM cost_lines \
-         WHERE cost_day BETWEEN {} AND {} GROUP BY service_name",
-        day_number(month_start(date)),
-        day_number(date)
-    );
+    let sql = paylake_catalog::sql::render(
+        MONTH_TO_DATE_SQL,
+        &[
+            ("month_start_day", day_number(month_start(date)).to_string()),
+            ("day", day_number(date).to_string()),
+        ],
+    )?;
     let mut by_service: Vec<(Option<String>, i128)> = Vec::new();
     for batch in context.sql(&sql).await?.collect().await? {
         let services = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;

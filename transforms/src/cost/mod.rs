@@ -21,12 +21,14 @@ const UNIT_ECONOMICS_SQL: &str = "transforms/cost/cost_unit_economics.sql";
 const ANOMALIES_SQL: &str = "transforms/cost/cost_anomalies.sql";
 
 /// The SQL files the cost jobs run, below `sql/`.
-pub const SQL_FILES: [&str; 5] = [
+pub const SQL_FILES: [&str; 7] = [
     COST_LINES_SQL,
+    tags::TAGGED_LINES_SQL,
     COST_DAILY_SQL,
     COST_BY_TAG_SQL,
     UNIT_ECONOMICS_SQL,
     ANOMALIES_SQL,
+    budgets::MONTH_TO_DATE_SQL,
 ];
 
 /// What a date's cost jobs produced.

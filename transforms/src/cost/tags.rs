@@ -14,12 +14,15 @@ use crate::error::Result;
 
 pub const TAGS_TABLE: &str = "cost_tags";
 
+/// The tagged lines, below `sql/`.
+pub const TAGGED_LINES_SQL: &str = "transforms/cost/tagged_lines.sql";
+
 /// Reads the tags of `cost_lines` and registers them as [`TAGS_TABLE`]. A tag value that is not
 /// text (a number, true/false) is kept as its JSON text; text that is not a JSON object carries
 /// no tags (ingest keeps the text as delivered). Returns the number of tags.
 pub async fn register_cost_tags(context: &SessionContext) -> Result<usize> {
     let batches = context
-        .sql("SELECT line_id, tags FROM cost_lines WHERE tags IS NOT NULL")
+        .sql(&paylake_catalog::sql::statement(TAGGED_LINES_SQL)?)
         .await?
         .collect()
         .await?;

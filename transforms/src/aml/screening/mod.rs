@@ -10,6 +10,7 @@ use std::sync::Arc;
 use arrow::array::{Array, ArrayRef, AsArray, Date32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
+use paylake_catalog::sql::statement;
 use paylake_catalog::{registry, Lake, Zone};
 
 pub use matcher::{ListedNameInput, Match, ScreeningIndex, TokenCache};
@@ -93,27 +94,23 @@ pub fn screen_parties(index: &ScreeningIndex, parties: &[Party], min_score: f64)
     hits
 }
 
+const LISTED_NAMES_SQL: &str = "transforms/screening/listed_names.sql";
+const LIST_VERSION_SQL: &str = "transforms/screening/list_version.sql";
+const CUSTOMERS_SQL: &str = "transforms/screening/customers.sql";
+
+/// The SQL files screening runs, below `sql/`.
+pub const SQL_FILES: [&str; 3] = [LISTED_NAMES_SQL, LIST_VERSION_SQL, CUSTOMERS_SQL];
+
 /// The SDN list of the lake (silver.sanctions_entries and silver.sanctions_aliases) as names to
 /// index, and the landing file it was loaded from, as the list's version.
 pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameInput>, String)> {
     let batches = context
-        .sql(
-            "SELECT e.ent_num, e.name AS entry_name, e.name, 'primary' AS name_type, e.program, \
-                    e.sdn_type \
-             FROM silver.sanctions_entries AS e \
-             UNION ALL \
-             SELECT a.ent_num, e.name, a.alt_name, a.alt_type, e.program, e.sdn_type \
-             FROM silver.sanctions_aliases AS a \
-             JOIN silver.sanctions_entries AS e ON e.ent_num = a.ent_num",
-        )
+        .sql(&statement(LISTED_NAMES_SQL)?)
         .await?
         .collect()
         .await?;
     let version = context
-        .sql(&format!(
-            "SELECT MAX({}) FROM silver.sanctions_entries",
-            paylake_catalog::lineage::SOURCE_FILE
-        ))
+        .sql(&statement(LIST_VERSION_SQL)?)
         .await?
         .collect()
         .await?;
@@ -188,7 +185,7 @@ pub async fn build_sanctions_hits(
 
 async fn customers_of(context: &SessionContext) -> Result<Vec<Party>> {
     let batches = context
-        .sql("SELECT customer_id, full_name FROM silver.customers WHERE full_name IS NOT NULL")
+        .sql(&statement(CUSTOMERS_SQL)?)
         .await?
         .collect()
         .await?;

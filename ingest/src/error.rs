@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use paylake_catalog::CatalogError;
 
-/// Errors of ingest and of the source simulator. A bad record is not an error: it is
+/// Errors of ingest. A bad record is not an error: it is
 /// quarantined. These are the failures that stop a step: storage, I/O, bad configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -48,9 +48,6 @@ pub enum IngestError {
 
     #[error("cannot deliver '{path}': {reason}")]
     Delivery { path: PathBuf, reason: String },
-
-    #[error("invalid simulation settings: {0}")]
-    InvalidSimulation(String),
 }
 
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

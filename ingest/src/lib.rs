@@ -1,6 +1,6 @@
 //! Ingest: landing files in the formats real producers write → `bronze.*` (append-only, with
 //! lineage) → `silver.*` (current state by MERGE), with every unreadable record in
-//! `quarantine.*`. Also the source simulator that writes those landing files.
+//! `quarantine.*`.
 
 pub mod bronze;
 pub mod error;
@@ -10,7 +10,6 @@ pub mod pii;
 pub mod pipeline;
 pub mod rows;
 pub mod silver;
-pub mod simulator;
 pub mod sources;
 
 pub use error::{IngestError, Result};

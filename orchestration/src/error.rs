@@ -10,6 +10,9 @@ pub enum OrchestrationError {
     Ingest(#[from] paylake_ingest::IngestError),
 
     #[error(transparent)]
+    Simulator(#[from] paylake_simulator::SimulatorError),
+
+    #[error(transparent)]
     Transform(#[from] paylake_transforms::TransformError),
 
     #[error(transparent)]

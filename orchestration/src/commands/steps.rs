@@ -3,12 +3,10 @@
 use paylake_catalog::Lake;
 use paylake_ingest::landing::LandingStore;
 use paylake_ingest::pii::PiiDetector;
-use paylake_ingest::simulator::{
-    simulate as simulate_sources, SimulationConfig, SimulationSummary,
-};
 use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
 use paylake_ingest::IngestReport;
+use paylake_simulator::{simulate as simulate_sources, SimulationConfig, SimulationSummary};
 
 use super::spinner;
 use crate::cli::SimulationArgs;

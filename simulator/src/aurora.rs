@@ -12,8 +12,8 @@ use super::movements::{Fate, FxRates, Movement};
 use super::people::{Account, Customer, Population};
 use super::SimulationConfig;
 use crate::error::Result;
-use crate::rows::{days_since_epoch, Value};
-use crate::sources::dms::{self, DmsChange};
+use paylake_ingest::rows::{days_since_epoch, Value};
+use paylake_ingest::sources::dms::{self, DmsChange};
 
 fn customer_row(customer: &Customer, address: &str, updated_micros: i64) -> Vec<Value> {
     vec![

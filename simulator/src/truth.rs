@@ -11,9 +11,9 @@ use super::clock::Clock;
 use super::cost::CostAnomaly;
 use super::movements::{Fate, FxRates, Movement, TypologyCase, RATE_ONE};
 use super::people::Population;
-use crate::error::{IngestError, Result};
-use crate::rows::format_decimal;
-use crate::sources::delimited::write_csv;
+use crate::error::{Result, SimulatorError};
+use paylake_ingest::rows::format_decimal;
+use paylake_ingest::sources::delimited::write_csv;
 
 pub const TRUTH_FOLDER: &str = "_truth";
 /// 31 CFR 1010.311: a report for currency transactions of more than USD 10,000 in a day.
@@ -100,7 +100,7 @@ pub fn write_all(
     cost_anomalies: &[CostAnomaly],
 ) -> Result<Vec<PathBuf>> {
     let folder = landing_dir.join(TRUTH_FOLDER);
-    std::fs::create_dir_all(&folder).map_err(|source| IngestError::io(&folder, source))?;
+    std::fs::create_dir_all(&folder).map_err(|source| SimulatorError::io(&folder, source))?;
     let mut written = Vec::new();
 
     let path = folder.join("ctr_candidates.csv");

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use paylake_ingest::landing::list_files;
-use paylake_ingest::simulator::{simulate, SimulationConfig};
+use paylake_simulator::{simulate, SimulationConfig};
 use paylake_ingest::sources::Source;
 
 fn small_config(seed: u64) -> SimulationConfig {

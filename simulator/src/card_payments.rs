@@ -14,13 +14,13 @@ use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MI
 use super::people::Population;
 use super::{pick, SimulationConfig};
 use crate::error::Result;
-use crate::rows::format_decimal;
-use crate::sources::camt053::{self, Statement, StatementEntry};
-use crate::sources::dynamodb::{
+use paylake_ingest::rows::format_decimal;
+use paylake_ingest::sources::camt053::{self, Statement, StatementEntry};
+use paylake_ingest::sources::dynamodb::{
     self, null_attribute, number_attribute, string_attribute, StreamRecord,
 };
-use crate::sources::kinesis::{self, KinesisRecord};
-use crate::sources::settlement::{self, SettlementLine};
+use paylake_ingest::sources::kinesis::{self, KinesisRecord};
+use paylake_ingest::sources::settlement::{self, SettlementLine};
 
 const CHANNELS: [&str; 5] = ["mobile", "web", "partner_api", "third_party", "pos"];
 const FAILURE_REASONS: [&str; 3] = ["insufficient_funds", "do_not_honor", "suspected_fraud"];

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::clock::{Clock, MICROS_PER_DAY};
 use super::{pick, SimulationConfig};
-use crate::error::{IngestError, Result};
+use crate::error::{Result, SimulatorError};
 
 const FIRST_NAMES: [&str; 24] = [
     "James", "Maria", "Wei", "Fatima", "Olga", "Carlos", "Aisha", "John", "Elena", "Kenji",
@@ -128,7 +128,7 @@ pub fn read_sdn_individuals(path: &Path) -> Result<Vec<SdnEntry>> {
         .has_headers(false)
         .flexible(true)
         .from_path(path)
-        .map_err(|err| IngestError::InvalidSimulation(format!("{}: {err}", path.display())))?;
+        .map_err(|err| SimulatorError::InvalidSimulation(format!("{}: {err}", path.display())))?;
     let mut entries = Vec::new();
     for record in reader.records() {
         let record = record?;

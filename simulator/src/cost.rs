@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::clock::{Clock, MICROS_PER_DAY};
 use crate::error::Result;
-use crate::sources::focus::{self, FocusRow};
+use paylake_ingest::sources::focus::{self, FocusRow};
 
 /// (service, category, resource, typical daily cost in USD, channel tag)
 const RESOURCES: [(&str, &str, &str, u32, Option<&str>); 11] = [

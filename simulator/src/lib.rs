@@ -12,6 +12,10 @@ mod movements;
 mod people;
 mod truth;
 
+pub mod error;
+
+pub use error::{Result, SimulatorError};
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -19,7 +23,7 @@ use chrono_tz::Tz;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::error::{IngestError, Result};
+use crate::error::{Result, SimulatorError};
 
 /// Settings of a simulation.
 #[derive(Debug, Clone)]
@@ -63,12 +67,12 @@ pub struct SimulationSummary {
 /// Simulates `config.days` business days into `landing_dir`.
 pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<SimulationSummary> {
     if config.days == 0 {
-        return Err(IngestError::InvalidSimulation(
+        return Err(SimulatorError::InvalidSimulation(
             "days must be at least 1".into(),
         ));
     }
     if config.payments_per_day < 20 {
-        return Err(IngestError::InvalidSimulation(
+        return Err(SimulatorError::InvalidSimulation(
             "payments per day must be at least 20".into(),
         ));
     }
@@ -128,17 +132,17 @@ fn publish_sanctions_list(
     config: &SimulationConfig,
 ) -> Result<u64> {
     let folder = landing_dir
-        .join(crate::sources::ofac::LANDING_FOLDER)
+        .join(paylake_ingest::sources::ofac::LANDING_FOLDER)
         .join(config.start_date.format("%Y%m%dT000000000000Z").to_string());
-    std::fs::create_dir_all(&folder).map_err(|source| IngestError::io(&folder, source))?;
+    std::fs::create_dir_all(&folder).map_err(|source| SimulatorError::io(&folder, source))?;
     let mut delivered = 0;
-    for (name, _) in crate::sources::ofac::FILES {
+    for (name, _) in paylake_ingest::sources::ofac::FILES {
         let source = sdn_csv.with_file_name(name);
         if !source.exists() {
             continue;
         }
         let target = folder.join(name);
-        std::fs::copy(&source, &target).map_err(|err| IngestError::io(&source, err))?;
+        std::fs::copy(&source, &target).map_err(|err| SimulatorError::io(&source, err))?;
         delivered += 1;
     }
     Ok(delivered)

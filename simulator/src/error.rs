@@ -16,6 +16,9 @@ pub enum SimulatorError {
         source: std::io::Error,
     },
 
+    #[error("reading the sanctions list: {0}")]
+    Csv(#[from] csv::Error),
+
     #[error("invalid simulation settings: {0}")]
     InvalidSimulation(String),
 }

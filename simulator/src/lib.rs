@@ -23,7 +23,6 @@ use chrono_tz::Tz;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::error::{Result, SimulatorError};
 
 /// Settings of a simulation.
 #[derive(Debug, Clone)]

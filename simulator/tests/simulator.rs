@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use paylake_ingest::landing::list_files;
-use paylake_simulator::{simulate, SimulationConfig};
 use paylake_ingest::sources::Source;
+use paylake_simulator::{simulate, SimulationConfig};
 
 fn small_config(seed: u64) -> SimulationConfig {
     SimulationConfig {

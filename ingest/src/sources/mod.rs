@@ -6,7 +6,7 @@
 
 pub mod camt053;
 pub mod cur;
-pub(crate) mod delimited;
+pub mod delimited;
 pub mod dms;
 pub mod dynamodb;
 pub mod dynamodb_consumer;

@@ -23,7 +23,6 @@ use chrono_tz::Tz;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-
 /// Settings of a simulation.
 #[derive(Debug, Clone)]
 pub struct SimulationConfig {

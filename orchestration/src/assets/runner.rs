@@ -147,6 +147,7 @@ pub async fn run(
         },
         tables: TableVersions::default(),
         failed: BTreeSet::new(),
+        code_versions: code_versions(settings, graph, &request.selection)?,
     };
     if request.selection.contains(&INGEST) {
         progress("ingest");
@@ -208,6 +209,21 @@ struct Runner<'a> {
     tables: TableVersions,
     /// Steps that did not succeed, by date (`None` for ingest).
     failed: BTreeSet<(StepId, Option<NaiveDate>)>,
+    /// Each selected step's code version: its SQL and rules do not change during a run, so they
+    /// are read and digested once, not once per date of a backfill.
+    code_versions: BTreeMap<StepId, String>,
+}
+
+/// The code version of each selected step.
+fn code_versions(
+    settings: &Settings,
+    graph: &AssetGraph,
+    selection: &BTreeSet<StepId>,
+) -> Result<BTreeMap<StepId, String>> {
+    selection
+        .iter()
+        .map(|id| Ok((*id, versions::code_version(settings, graph.step(id))?)))
+        .collect()
 }
 
 impl Runner<'_> {
@@ -287,7 +303,7 @@ impl Runner<'_> {
             .await;
         let finished_at = Utc::now();
         self.tables.forget(&silver);
-        let code_version = versions::code_version(self.settings, &step)?;
+        let code_version = self.code_versions[step.name].clone();
         let mut rows = Vec::new();
         let (status, error, summary) = match &result {
             Ok(report) => (
@@ -438,7 +454,7 @@ impl Runner<'_> {
                 continue;
             }
             progress(&format!("{date} {}", step.name));
-            let code_version = versions::code_version(self.settings, &step)?;
+            let code_version = self.code_versions[step.name].clone();
             let inputs = versions::input_versions(
                 self.lake,
                 self.graph,

@@ -16,7 +16,7 @@ use super::retry::RetryPolicy;
 use super::versions::{self, PartitionVersions, TableVersions};
 use crate::config::Settings;
 use crate::error::Result;
-use crate::steps::{DateContext, StepKind, StepOutput};
+use crate::steps::{DateContext, DateStep, StepKind, StepOutput};
 
 /// The step that takes what landed; not partitioned.
 const INGEST: StepId = "ingest";
@@ -447,7 +447,7 @@ impl Runner<'_> {
         };
         for id in self.graph.topological_order() {
             let step = self.graph.step(id).clone();
-            let StepKind::Date { run: run_date, .. } = step.kind else {
+            let StepKind::Date(DateStep { run: run_date, .. }) = step.kind else {
                 continue;
             };
             if !self.request.selection.contains(&id) {

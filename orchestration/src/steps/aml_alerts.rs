@@ -4,7 +4,7 @@ use futures::future::BoxFuture;
 use paylake_transforms::aml::rules::sql_files;
 use paylake_transforms::aml::suite::build_aml_alerts;
 
-use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -20,7 +20,7 @@ pub fn step() -> Step {
         ]),
         sql: sql_files(),
         rules: vec![RulesSection(RulesFile::Aml, "rules")],
-        kind: StepKind::date(run),
+        kind: StepKind::Date(DateStep::new(run)),
     }
 }
 

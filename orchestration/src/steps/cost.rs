@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use paylake_transforms::cost::{build_cost_datasets, SQL_FILES};
 
-use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -20,7 +20,7 @@ pub fn step() -> Step {
         reads: assets(&["silver.cost_line_items", "silver.payments"]),
         sql: SQL_FILES.to_vec(),
         rules: vec![RulesSection(RulesFile::Finance, "cost")],
-        kind: StepKind::date(run).carrying_state(),
+        kind: StepKind::Date(DateStep::new(run).carrying_state()),
     }
 }
 

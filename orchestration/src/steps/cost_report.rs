@@ -2,7 +2,7 @@
 
 use futures::future::BoxFuture;
 
-use super::{assets, DateContext, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -18,7 +18,7 @@ pub fn step() -> Step {
         ]),
         sql: vec!["reports/cost/"],
         rules: Vec::new(),
-        kind: StepKind::date(run),
+        kind: StepKind::Date(DateStep::new(run)),
     }
 }
 

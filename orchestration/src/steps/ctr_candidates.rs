@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use paylake_transforms::aml::ctr::{build_ctr_candidates, SQL_FILES};
 
-use super::{assets, DateContext, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -14,7 +14,7 @@ pub fn step() -> Step {
         reads: assets(&["silver.transactions", "silver.customers", "silver.fx_rates"]),
         sql: SQL_FILES.to_vec(),
         rules: Vec::new(),
-        kind: StepKind::date(run),
+        kind: StepKind::Date(DateStep::new(run)),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use futures::future::BoxFuture;
 
-use super::{assets, DateContext, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -13,7 +13,7 @@ pub fn step() -> Step {
         reads: assets(&["gold.ctr_candidates", "silver.transactions"]),
         sql: vec!["reports/ctr/"],
         rules: Vec::new(),
-        kind: StepKind::date(run),
+        kind: StepKind::Date(DateStep::new(run)),
     }
 }
 

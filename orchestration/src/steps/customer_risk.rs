@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use paylake_transforms::aml::cases::{build_customer_risk, CUSTOMER_RISK_SQL};
 
-use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -18,7 +18,7 @@ pub fn step() -> Step {
             RulesSection(RulesFile::Aml, "risk"),
             RulesSection(RulesFile::Aml, "rules.high_risk_jurisdiction"),
         ],
-        kind: StepKind::date(run).carrying_state(),
+        kind: StepKind::Date(DateStep::new(run).carrying_state()),
     }
 }
 

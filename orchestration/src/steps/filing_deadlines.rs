@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use paylake_regulatory::deadlines::{build_filing_deadlines, DEADLINES_SQL};
 
-use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -19,7 +19,7 @@ pub fn step() -> Step {
         ]),
         sql: vec![DEADLINES_SQL],
         rules: vec![RulesSection(RulesFile::Regulatory, "deadlines")],
-        kind: StepKind::date(run),
+        kind: StepKind::Date(DateStep::new(run)),
     }
 }
 

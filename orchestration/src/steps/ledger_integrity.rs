@@ -4,7 +4,7 @@
 use futures::future::BoxFuture;
 use paylake_transforms::recon::integrity::{build_ledger_integrity, LEDGER_INTEGRITY_SQL};
 
-use super::{assets, DateCheck, DateContext, Step, StepKind, StepOutput};
+use super::{assets, DateCheck, DateContext, DateStep, Step, StepKind, StepOutput};
 use crate::assets::checks::ledger_balanced;
 use crate::error::Result;
 
@@ -20,11 +20,10 @@ pub fn step() -> Step {
         ]),
         sql: vec![LEDGER_INTEGRITY_SQL],
         rules: Vec::new(),
-        kind: StepKind::date(run).checked_by(DateCheck {
-            name: "ledger_balanced",
+        kind: StepKind::Date(DateStep::new(run).checked_by(DateCheck {
             gates: &["reconciliation", "recon_report"],
             run: |context, date| Box::pin(ledger_balanced(context, date)),
-        }),
+        })),
     }
 }
 

@@ -73,67 +73,45 @@ pub struct Step {
 impl Step {
     /// Built per business date (gold); otherwise once per run (ingest).
     pub fn partitioned(&self) -> bool {
-        matches!(self.kind, StepKind::Date { .. })
+        matches!(self.kind, StepKind::Date(_))
     }
 
     /// Reads its own assets of the day before (open breaks carried forward, rolling risk), so
     /// a date needs the one before it built first.
     pub fn reads_previous_date(&self) -> bool {
-        matches!(
-            self.kind,
-            StepKind::Date {
-                reads_previous_date: true,
-                ..
-            }
-        )
+        matches!(&self.kind, StepKind::Date(date) if date.reads_previous_date)
     }
 
     /// The checks that run after the step succeeded for a date.
     pub fn checks(&self) -> &[DateCheck] {
         match &self.kind {
-            StepKind::Date { checks, .. } => checks,
+            StepKind::Date(date) => &date.checks,
             StepKind::Ingest => &[],
         }
     }
 }
 
-/// What a step runs.
-#[derive(Clone)]
+/// What a step is and runs.
+#[derive(Debug, Clone)]
 pub enum StepKind {
     /// Not partitioned: takes whatever landed, once per run (the runner's ingest).
     Ingest,
     /// Partitioned by business date.
-    Date {
-        run: RunDate,
-        reads_previous_date: bool,
-        checks: Vec<DateCheck>,
-    },
+    Date(DateStep),
 }
 
-impl std::fmt::Debug for StepKind {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StepKind::Ingest => formatter.write_str("Ingest"),
-            StepKind::Date {
-                reads_previous_date,
-                checks,
-                ..
-            } => formatter
-                .debug_struct("Date")
-                .field("reads_previous_date", reads_previous_date)
-                .field(
-                    "checks",
-                    &checks.iter().map(|check| check.name).collect::<Vec<_>>(),
-                )
-                .finish(),
-        }
-    }
+/// A step of a business date: what it runs, whether it reads its own day before, its checks.
+#[derive(Debug, Clone)]
+pub struct DateStep {
+    pub run: RunDate,
+    pub reads_previous_date: bool,
+    pub checks: Vec<DateCheck>,
 }
 
-impl StepKind {
+impl DateStep {
     /// A step of a business date that reads nothing of its own earlier dates and has no checks.
-    pub fn date(run: RunDate) -> Self {
-        StepKind::Date {
+    pub fn new(run: RunDate) -> Self {
+        DateStep {
             run,
             reads_previous_date: false,
             checks: Vec::new(),
@@ -142,33 +120,16 @@ impl StepKind {
 
     /// The same step, reading its own assets of the day before (state carried forward).
     pub fn carrying_state(self) -> Self {
-        match self {
-            StepKind::Date { run, checks, .. } => StepKind::Date {
-                run,
-                reads_previous_date: true,
-                checks,
-            },
-            StepKind::Ingest => StepKind::Ingest,
+        DateStep {
+            reads_previous_date: true,
+            ..self
         }
     }
 
     /// The same step, followed by `check` when it succeeded.
-    pub fn checked_by(self, check: DateCheck) -> Self {
-        match self {
-            StepKind::Date {
-                run,
-                reads_previous_date,
-                mut checks,
-            } => {
-                checks.push(check);
-                StepKind::Date {
-                    run,
-                    reads_previous_date,
-                    checks,
-                }
-            }
-            StepKind::Ingest => StepKind::Ingest,
-        }
+    pub fn checked_by(mut self, check: DateCheck) -> Self {
+        self.checks.push(check);
+        self
     }
 }
 
@@ -176,9 +137,8 @@ impl StepKind {
 pub type RunDate = for<'a, 'b> fn(&'a DateContext<'b>) -> BoxFuture<'a, Result<StepOutput>>;
 
 /// A check that runs after its step succeeded for a date and, when it fails, stops `gates`.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct DateCheck {
-    pub name: &'static str,
     pub gates: &'static [StepId],
     pub run: for<'a> fn(&'a SessionContext, NaiveDate) -> BoxFuture<'a, Result<CheckOutcome>>,
 }

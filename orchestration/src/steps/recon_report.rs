@@ -2,7 +2,7 @@
 
 use futures::future::BoxFuture;
 
-use super::{assets, DateContext, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -17,7 +17,7 @@ pub fn step() -> Step {
         ]),
         sql: vec!["reports/recon/"],
         rules: Vec::new(),
-        kind: StepKind::date(run),
+        kind: StepKind::Date(DateStep::new(run)),
     }
 }
 

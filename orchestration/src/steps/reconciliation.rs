@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use paylake_transforms::recon::reconciliation::{build_reconciliation, sql_files};
 
-use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -30,7 +30,7 @@ pub fn step() -> Step {
             RulesSection(RulesFile::Finance, "payout"),
             RulesSection(RulesFile::Finance, "breaks"),
         ],
-        kind: StepKind::date(run).carrying_state(),
+        kind: StepKind::Date(DateStep::new(run).carrying_state()),
     }
 }
 

@@ -4,7 +4,9 @@
 
 use futures::future::BoxFuture;
 
-use super::{assets, local_time, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{
+    assets, local_time, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput,
+};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -31,7 +33,7 @@ pub fn step() -> Step {
         .into_iter()
         .map(|section| RulesSection(RulesFile::Regulatory, section))
         .collect(),
-        kind: StepKind::date(run).carrying_state(),
+        kind: StepKind::Date(DateStep::new(run).carrying_state()),
     }
 }
 

@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use paylake_transforms::aml::screening::{build_sanctions_hits, SQL_FILES};
 
-use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -18,7 +18,7 @@ pub fn step() -> Step {
         ]),
         sql: SQL_FILES.to_vec(),
         rules: vec![RulesSection(RulesFile::Aml, "screening")],
-        kind: StepKind::date(run),
+        kind: StepKind::Date(DateStep::new(run)),
     }
 }
 

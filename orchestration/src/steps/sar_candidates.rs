@@ -3,7 +3,7 @@
 use futures::future::BoxFuture;
 use paylake_transforms::aml::cases::{build_sar_candidates, SAR_CANDIDATES_SQL};
 
-use super::{assets, DateContext, RulesFile, RulesSection, Step, StepKind, StepOutput};
+use super::{assets, DateContext, DateStep, RulesFile, RulesSection, Step, StepKind, StepOutput};
 use crate::error::Result;
 
 pub fn step() -> Step {
@@ -20,7 +20,7 @@ pub fn step() -> Step {
         ]),
         sql: vec![SAR_CANDIDATES_SQL],
         rules: vec![RulesSection(RulesFile::Aml, "sar")],
-        kind: StepKind::date(run).carrying_state(),
+        kind: StepKind::Date(DateStep::new(run).carrying_state()),
     }
 }
 

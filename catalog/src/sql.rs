@@ -44,7 +44,7 @@ pub fn use_folder(folder: Option<PathBuf>) {
 }
 
 /// The folder SQL is read from, if not the compiled-in files.
-pub fn folder() -> Option<PathBuf> {
+fn folder() -> Option<PathBuf> {
     FOLDER.read().expect("sql folder lock").clone()
 }
 
@@ -115,8 +115,8 @@ pub use minijinja::Value as TemplateValue;
 pub fn render_values(path: &str, parameters: &[(&str, TemplateValue)]) -> Result<String> {
     let mut environment = minijinja::Environment::new();
     environment.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // Imports (`{% import "transforms/aml/windows.sql" as windows %}`) read through `text`,
-    // so they come from the same folder and count as files used.
+    // Imports and includes (`{% import "regulatory/exports/subject.sql" as subject %}`) read
+    // through `text`, so they come from the same folder and count as files used.
     environment.set_loader(|name| match text(name) {
         Ok(source) => Ok(Some(source)),
         Err(CatalogError::UnknownSqlFile(_)) => Ok(None),

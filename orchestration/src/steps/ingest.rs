@@ -6,7 +6,7 @@ use paylake_catalog::{registry, Zone};
 use super::{Step, StepKind};
 
 /// The landing sources ingest reads.
-pub const LANDING_SOURCES: [&str; 7] = paylake_catalog::registry::QUARANTINE_SOURCES;
+const LANDING_SOURCES: [&str; 7] = paylake_catalog::registry::QUARANTINE_SOURCES;
 
 pub fn step() -> Step {
     let written = registry()

@@ -38,8 +38,6 @@ impl BatchWriter {
         let mut document = crate::xml::XmlDocument::new();
         let mut attributes = vec![
             ("xmlns", NAMESPACE.to_string()),
-            ("TotalAmount", "{total}".to_string()),
-            ("PartyCount", "{parties}".to_string()),
             ("ActivityCount", activity_count.to_string()),
         ];
         attributes.extend(extra_attributes.iter().cloned());
@@ -61,15 +59,15 @@ impl BatchWriter {
             .leaf("FilingDateText", &filing_date.format("%Y%m%d").to_string());
     }
 
-    /// Closes the root and fills its totals.
+    /// Closes the root and adds its totals.
     fn finish(mut self) -> FincenBatch {
         self.document.close();
-        self.document
-            .set_placeholder("{total}", &self.total_amount_dollars.to_string());
-        self.document
-            .set_placeholder("{parties}", &self.party_count.to_string());
+        let totals = [
+            ("TotalAmount", self.total_amount_dollars.to_string()),
+            ("PartyCount", self.party_count.to_string()),
+        ];
         FincenBatch {
-            xml: self.document.finish(),
+            xml: self.document.finish_with_root_attributes(&totals),
             activity_records: self.activity_records,
             total_amount_dollars: self.total_amount_dollars,
             party_count: self.party_count,

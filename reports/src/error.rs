@@ -12,6 +12,9 @@ pub enum ReportError {
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
 
+    #[error("report template {template}: {reason}")]
+    Template { template: String, reason: String },
+
     #[error("printing {path} to pdf: {reason}")]
     Print {
         path: std::path::PathBuf,

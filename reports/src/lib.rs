@@ -7,9 +7,9 @@ pub mod cost_report;
 pub mod ctr_report;
 mod date_query;
 pub mod error;
-mod html;
 mod network;
 pub mod recon_report;
+mod templates;
 
 pub use aml_report::{print_to_pdf, write_aml_report};
 pub use cost_report::write_cost_report;

@@ -1,10 +1,9 @@
-//! A drawing (inline SVG) of how money moved between the accounts of a network alert: the
-//! accounts on a circle, an arrow per evidence transfer with its amount, the alert's own
-//! account highlighted.
+//! The drawing of how money moved between the accounts of a network alert: the accounts on a
+//! circle, an arrow per evidence transfer with its amount, the alert's own account highlighted.
+//! The layout is computed here, the markup is the `money_flow` macro of
+//! `templates/macros.html`.
 
-use std::fmt::Write as _;
-
-use crate::html::escape;
+use minijinja::{context, Value};
 
 /// One transfer between two accounts, its amount as exact decimal text.
 pub struct Transfer {
@@ -14,12 +13,12 @@ pub struct Transfer {
     pub currency: String,
 }
 
-const SIZE: f64 = 420.0;
+const SIZE: u32 = 420;
 const RADIUS: f64 = 160.0;
-const NODE_RADIUS: f64 = 26.0;
+const NODE_RADIUS: u32 = 26;
 
-/// The drawing of `transfers`; `subject` is the alert's account.
-pub fn money_flow(transfers: &[Transfer], subject: &str) -> String {
+/// The layout of `transfers`; `subject` is the alert's account.
+pub fn money_flow(transfers: &[Transfer], subject: &str) -> Value {
     let mut accounts: Vec<&str> = Vec::new();
     for transfer in transfers {
         for account in [transfer.from.as_str(), transfer.to.as_str()] {
@@ -28,10 +27,7 @@ pub fn money_flow(transfers: &[Transfer], subject: &str) -> String {
             }
         }
     }
-    if accounts.is_empty() {
-        return "<p class=\"none\">No transfer among the evidence to draw.</p>".to_string();
-    }
-    let centre = SIZE / 2.0;
+    let centre = f64::from(SIZE) / 2.0;
     let position = |account: &str| {
         let index = accounts
             .iter()
@@ -41,50 +37,44 @@ pub fn money_flow(transfers: &[Transfer], subject: &str) -> String {
             - std::f64::consts::FRAC_PI_2;
         (centre + RADIUS * angle.cos(), centre + RADIUS * angle.sin())
     };
-    let mut svg = format!(
-        "<svg class=\"flow\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{SIZE}\" \
-         height=\"{SIZE}\" viewBox=\"0 0 {SIZE} {SIZE}\" font-size=\"10\">\
-         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
-         markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
-         <path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#57606a\"/></marker></defs>"
-    );
-    for transfer in transfers {
-        let (x1, y1) = position(&transfer.from);
-        let (x2, y2) = position(&transfer.to);
-        let length = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
-        // Arrows stop at the circles' edges.
-        let (dx, dy) = ((x2 - x1) / length, (y2 - y1) / length);
-        let (start_x, start_y) = (x1 + dx * NODE_RADIUS, y1 + dy * NODE_RADIUS);
-        let (end_x, end_y) = (x2 - dx * NODE_RADIUS, y2 - dy * NODE_RADIUS);
-        let _ = write!(
-            svg,
-            "<line x1=\"{start_x:.1}\" y1=\"{start_y:.1}\" x2=\"{end_x:.1}\" y2=\"{end_y:.1}\" \
-             stroke=\"#57606a\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#1b1f24\">{} {}</text>",
-            (start_x + end_x) / 2.0,
-            (start_y + end_y) / 2.0 - 3.0,
-            escape(&transfer.currency),
-            escape(&transfer.amount),
-        );
-    }
-    for account in &accounts {
-        let (x, y) = position(account);
-        let fill = if *account == subject {
-            "#f6c343"
-        } else {
-            "#dbe9f6"
-        };
-        let _ = write!(
-            svg,
-            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{NODE_RADIUS}\" fill=\"{fill}\" \
-             stroke=\"#3b82c4\"><title>{name}</title></circle>\
-             <text x=\"{x:.1}\" y=\"{label_y:.1}\" text-anchor=\"middle\">{name}</text>",
-            name = escape(account),
-            label_y = y + 3.0,
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+    let coordinate = |value: f64| format!("{value:.1}");
+    let node_radius = f64::from(NODE_RADIUS);
+    let arrows: Vec<Value> = transfers
+        .iter()
+        .map(|transfer| {
+            let (x1, y1) = position(&transfer.from);
+            let (x2, y2) = position(&transfer.to);
+            let length = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+            // Arrows stop at the circles' edges.
+            let (dx, dy) = ((x2 - x1) / length, (y2 - y1) / length);
+            let (start_x, start_y) = (x1 + dx * node_radius, y1 + dy * node_radius);
+            let (end_x, end_y) = (x2 - dx * node_radius, y2 - dy * node_radius);
+            context! {
+                x1 => coordinate(start_x),
+                y1 => coordinate(start_y),
+                x2 => coordinate(end_x),
+                y2 => coordinate(end_y),
+                label_x => coordinate((start_x + end_x) / 2.0),
+                label_y => coordinate((start_y + end_y) / 2.0 - 3.0),
+                currency => transfer.currency.clone(),
+                amount => transfer.amount.clone(),
+            }
+        })
+        .collect();
+    let nodes: Vec<Value> = accounts
+        .iter()
+        .map(|account| {
+            let (x, y) = position(account);
+            context! {
+                name => account.to_string(),
+                x => coordinate(x),
+                y => coordinate(y),
+                label_y => coordinate(y + 3.0),
+                subject => *account == subject,
+            }
+        })
+        .collect();
+    context! { size => SIZE, node_radius => NODE_RADIUS, accounts => nodes, arrows }
 }
 
 #[cfg(test)]
@@ -107,11 +97,44 @@ mod tests {
                 currency: "USD".into(),
             },
         ];
-        let svg = money_flow(&transfers, "A1");
-        assert_eq!(svg.matches("<circle").count(), 2);
-        assert_eq!(svg.matches("marker-end").count(), 2);
-        assert!(svg.contains("USD 95.00"));
-        assert!(svg.contains("#f6c343"), "the subject is highlighted");
-        assert!(money_flow(&[], "A1").contains("No transfer"));
+        let flow = money_flow(&transfers, "A1");
+        let accounts = flow.get_attr("accounts").unwrap();
+        assert_eq!(accounts.len(), Some(2));
+        let subjects: Vec<bool> = accounts
+            .try_iter()
+            .unwrap()
+            .map(|account| account.get_attr("subject").unwrap().is_true())
+            .collect();
+        assert_eq!(
+            subjects,
+            [true, false],
+            "the alert's account is highlighted"
+        );
+        let arrows = flow.get_attr("arrows").unwrap();
+        assert_eq!(arrows.len(), Some(2));
+        assert_eq!(
+            arrows
+                .get_item(&Value::from(1))
+                .unwrap()
+                .get_attr("amount")
+                .unwrap()
+                .as_str(),
+            Some("95.00")
+        );
+        // The first account sits at the top of the circle, the arrow leaving it starts at the
+        // circle's edge below.
+        assert_eq!(
+            accounts
+                .get_item(&Value::from(0))
+                .unwrap()
+                .get_attr("y")
+                .unwrap()
+                .as_str(),
+            Some("50.0")
+        );
+        assert_eq!(
+            money_flow(&[], "A1").get_attr("accounts").unwrap().len(),
+            Some(0)
+        );
     }
 }

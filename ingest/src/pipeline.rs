@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use arrow::datatypes::FieldRef;
+use backon::{ExponentialBuilder, Retryable};
 
 use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table, open_table};
 use paylake_catalog::registry::HISTORY_ENTITIES;
@@ -11,7 +12,7 @@ use paylake_catalog::{registry, Lake, Zone};
 use crate::bronze::{
     append_files, bronze_row, file_app_id, quarantine_row, FileMarking, FileRows, IngestRun,
 };
-use crate::error::Result;
+use crate::error::{IngestError, Result};
 use crate::history::rebuild_history;
 use crate::landing::{LandingFile, LandingStore};
 use crate::pii::{redact_records, EmbeddedPiiDetector, PiiDetector};
@@ -61,19 +62,20 @@ pub async fn ingest_lake_with(
     progress: &dyn Fn(&str),
 ) -> Result<IngestReport> {
     // Another ingest of the same lake may commit first; the next attempt sees its commits
-    // and takes only what is still untaken (see `bronze`).
-    const ATTEMPTS: u32 = 8;
-    let mut attempt = 1;
-    loop {
-        match ingest_once(lake, pii_detector, progress).await {
-            Err(err) if err.is_commit_conflict() && attempt < ATTEMPTS => {
-                tracing::warn!(attempt, %err, "another writer committed first; retrying");
-                tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt))).await;
-                attempt += 1;
-            }
-            result => return result,
-        }
-    }
+    // and takes only what is still untaken (see `bronze`). Jittered pauses keep two writers
+    // from colliding again.
+    let pauses = ExponentialBuilder::new()
+        .with_min_delay(std::time::Duration::from_millis(50))
+        .with_max_times(7)
+        .with_jitter();
+    (|| ingest_once(lake, pii_detector, progress))
+        .retry(pauses)
+        .sleep(tokio::time::sleep)
+        .when(IngestError::is_commit_conflict)
+        .notify(|err, pause| {
+            tracing::warn!(%err, ?pause, "another writer committed first; retrying");
+        })
+        .await
 }
 
 async fn ingest_once(

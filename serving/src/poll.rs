@@ -4,6 +4,8 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use backon::{ExponentialBuilder, Retryable};
+
 use crate::error::{Result, ServingError};
 
 /// A statement's state as its service reports it.
@@ -18,8 +20,15 @@ pub enum StatementState {
     Running(String),
 }
 
+/// Why a poll did not end the wait: the statement failed, or it is still running.
+enum NotDone {
+    Failed(ServingError),
+    Running(String),
+}
+
 /// Polls `describe` until the statement succeeds (`Ok`), ends otherwise (an error with the
-/// service's reason) or `timeout` passes (an error saying it may still finish).
+/// service's reason) or the pauses between polls (200 ms, doubling up to 5 s) would outlast
+/// `timeout` (an error saying it may still finish).
 pub async fn wait_for<Describe, Pending>(
     service: &'static str,
     statement_id: &str,
@@ -31,30 +40,42 @@ where
     Pending: Future<Output = Result<StatementState>>,
 {
     let started = Instant::now();
-    let mut pause = Duration::from_millis(200);
-    loop {
-        let running = match describe().await? {
-            StatementState::Succeeded => return Ok(()),
-            StatementState::Ended { state, reason } => {
-                return Err(ServingError::Statement {
-                    service,
-                    statement_id: statement_id.to_string(),
-                    state,
-                    reason,
-                })
+    let poll = || {
+        let described = describe();
+        async move {
+            match described.await.map_err(NotDone::Failed)? {
+                StatementState::Succeeded => Ok(()),
+                StatementState::Ended { state, reason } => {
+                    Err(NotDone::Failed(ServingError::Statement {
+                        service,
+                        statement_id: statement_id.to_string(),
+                        state,
+                        reason,
+                    }))
+                }
+                StatementState::Running(state) => Err(NotDone::Running(state)),
             }
-            StatementState::Running(state) => state,
-        };
-        if started.elapsed() >= timeout {
-            return Err(ServingError::Timeout {
-                service,
-                statement_id: statement_id.to_string(),
-                state: running,
-                seconds: timeout.as_secs(),
-            });
         }
-        tokio::time::sleep(pause.min(timeout.saturating_sub(started.elapsed()))).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
+    };
+    let pauses = ExponentialBuilder::new()
+        .with_min_delay(Duration::from_millis(200))
+        .with_max_delay(Duration::from_secs(5))
+        .without_max_times()
+        .with_total_delay(Some(timeout));
+    let waited = poll
+        .retry(pauses)
+        .sleep(tokio::time::sleep)
+        .when(|not_done| matches!(not_done, NotDone::Running(_)))
+        .await;
+    match waited {
+        Ok(()) => Ok(()),
+        Err(NotDone::Failed(error)) => Err(error),
+        Err(NotDone::Running(state)) => Err(ServingError::Timeout {
+            service,
+            statement_id: statement_id.to_string(),
+            state,
+            seconds: started.elapsed().as_secs(),
+        }),
     }
 }
 

@@ -14,6 +14,7 @@ use paylake_catalog::delta::{
     app_transaction_version, conform_to_schema, open_or_create_table, open_table,
 };
 use paylake_catalog::registry::{IS_CURRENT, IS_DELETED, VALID_FROM, VALID_TO};
+use paylake_catalog::sql::{self, TemplateValue};
 use paylake_catalog::{lineage, registry, CatalogError, Lake, Zone};
 
 use crate::error::Result;
@@ -44,35 +45,28 @@ pub async fn rebuild_history(
         .update_datafusion_session(&context.state())
         .map_err(|err| CatalogError::delta(bronze.qualified_name(), err))?;
     context.register_table("bronze", bronze_table.table_provider().await?)?;
-    let business_columns = history
+    let business_columns: Vec<TemplateValue> = history
         .business_fields()
         .iter()
         .map(|field| field.name().as_str())
         .filter(|name| ![VALID_FROM, VALID_TO, IS_CURRENT, IS_DELETED].contains(name))
-        .map(|name| format!("\"{name}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let order = lineage::SOURCE_ORDER;
-    // One row per change (a change delivered twice counts once), each valid until the next.
-    let query = format!(
-        "WITH changes AS (
-             SELECT *, row_number() OVER (PARTITION BY \"{key}\", \"{order}\" ORDER BY \"{order}\") AS _copy
-             FROM bronze),
-         versions AS (
-             SELECT {business_columns},
-                    COALESCE(\"{commit}\", \"{ingest}\") AS \"{VALID_FROM}\",
-                    LEAD(COALESCE(\"{commit}\", \"{ingest}\")) OVER (PARTITION BY \"{key}\" ORDER BY \"{order}\") AS \"{VALID_TO}\",
-                    \"{op}\" = 'D' AS \"{IS_DELETED}\",
-                    \"{order}\"
-             FROM changes WHERE _copy = 1)
-         SELECT {business_columns}, \"{VALID_FROM}\", \"{VALID_TO}\",
-                \"{VALID_TO}\" IS NULL AND NOT \"{IS_DELETED}\" AS \"{IS_CURRENT}\",
-                \"{IS_DELETED}\", \"{order}\"
-         FROM versions",
-        commit = lineage::SOURCE_COMMIT_TIME,
-        ingest = lineage::INGEST_TIME,
-        op = lineage::OP,
-    );
+        .map(TemplateValue::from)
+        .collect();
+    let query = sql::render_values(
+        "ingest/history_versions.sql",
+        &[
+            ("key", key.into()),
+            ("business_columns", business_columns.into()),
+            ("order", lineage::SOURCE_ORDER.into()),
+            ("commit_time", lineage::SOURCE_COMMIT_TIME.into()),
+            ("ingest_time", lineage::INGEST_TIME.into()),
+            ("op", lineage::OP.into()),
+            ("valid_from", VALID_FROM.into()),
+            ("valid_to", VALID_TO.into()),
+            ("is_current", IS_CURRENT.into()),
+            ("is_deleted", IS_DELETED.into()),
+        ],
+    )?;
     let batches = context.sql(&query).await?.collect().await?;
     let batches = batches
         .iter()

@@ -9,6 +9,7 @@ use datafusion::prelude::SessionContext;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::kernel::Transaction;
 use paylake_catalog::delta::{app_transaction_version, open_or_create_table, open_table};
+use paylake_catalog::sql::{self, TemplateValue};
 use paylake_catalog::{lineage, registry, CatalogError, Lake, Zone};
 
 use crate::error::Result;
@@ -66,28 +67,21 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         .map(|field| field.name().clone())
         .chain(evolved.iter().cloned())
         .collect();
-    let quoted = |column: &str| format!("\"{column}\"");
-    let partition_by = silver
-        .key
-        .iter()
-        .map(|key| quoted(key))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let projection = silver_columns
-        .iter()
-        .map(|column| quoted(column))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // Many changes of one key in one batch: only the last reaches MERGE.
-    let latest_per_key = format!(
-        "SELECT {projection}, \"{op}\" FROM (
-            SELECT *, row_number() OVER (PARTITION BY {partition_by}
-                                          ORDER BY \"{order}\" DESC) AS _change_rank
-            FROM bronze) AS ranked
-         WHERE _change_rank = 1",
-        op = lineage::OP,
-        order = lineage::SOURCE_ORDER,
-    );
+    fn names<S: AsRef<str>>(columns: &[S]) -> TemplateValue {
+        columns
+            .iter()
+            .map(|column| TemplateValue::from(column.as_ref()))
+            .collect()
+    }
+    let latest_per_key = sql::render_values(
+        "ingest/latest_change_per_key.sql",
+        &[
+            ("columns_of_silver", names(&silver_columns)),
+            ("key", names(&silver.key)),
+            ("op", lineage::OP.into()),
+            ("order", lineage::SOURCE_ORDER.into()),
+        ],
+    )?;
     let source = context.sql(&latest_per_key).await?;
     if first_load {
         let (loaded_table, outcome) =
@@ -98,6 +92,9 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         return Ok(outcome);
     }
 
+    // The MERGE's conditions and assignments are delta-rs builder expressions over the
+    // registry's columns.
+    let quoted = |column: &str| format!("\"{column}\"");
     let key_match = silver
         .key
         .iter()
@@ -207,10 +204,10 @@ async fn remove_rows_missing_from_latest_snapshot(
     silver: &paylake_catalog::TableDef,
 ) -> Result<u64> {
     let latest = bronze_context
-        .sql(&format!(
-            "SELECT max(\"{file}\") FROM bronze",
-            file = lineage::SOURCE_FILE
-        ))
+        .sql(&sql::render(
+            "ingest/latest_landing_file.sql",
+            &[("file", lineage::SOURCE_FILE.to_string())],
+        )?)
         .await?
         .collect()
         .await?;

@@ -172,14 +172,9 @@ fn optional_dates(values: impl Iterator<Item = Option<NaiveDate>>) -> ArrayRef {
 /// The data version of every asset partition's last success, from `system.asset_runs`.
 pub async fn last_successes(context: &SessionContext) -> Result<PartitionVersions> {
     let batches = context
-        .sql(
-            "SELECT asset, business_date, data_version FROM ( \
-               SELECT asset, business_date, data_version, row_number() OVER ( \
-                 PARTITION BY asset, business_date ORDER BY finished_at DESC) AS recency \
-               FROM system.asset_runs \
-               WHERE status = 'succeeded' AND business_date IS NOT NULL) \
-             WHERE recency = 1",
-        )
+        .sql(&paylake_catalog::sql::statement(
+            "orchestration/last_successes.sql",
+        )?)
         .await?
         .collect()
         .await?;

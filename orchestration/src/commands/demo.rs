@@ -98,7 +98,12 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         println!("  {name:<34} {rows:>9} rows");
     }
     println!("AML alerts by rule:");
-    for row in query_rows(&context, "SELECT rule_id, CAST(count(*) AS VARCHAR) FROM gold.aml_alerts GROUP BY rule_id ORDER BY rule_id").await? {
+    for row in query_rows(
+        &context,
+        &paylake_catalog::sql::statement("commands/alerts_by_rule.sql")?,
+    )
+    .await?
+    {
         println!("  {:<24} {:>5}", row[0], row[1]);
     }
     println!("measure them: paylake aml eval --lake {}", lake.root());

@@ -103,7 +103,10 @@ pub async fn table_row_counts(context: &SessionContext) -> Result<Vec<(String, i
     for table in registry().tables() {
         let name = table.qualified_name();
         let batches = context
-            .sql(&format!("SELECT count(*) FROM {name}"))
+            .sql(&paylake_catalog::sql::render(
+                "commands/row_count.sql",
+                &[("relation", name.clone())],
+            )?)
             .await?
             .collect()
             .await?;

@@ -114,11 +114,10 @@ pub async fn aml_report(
 
 async fn manifest_of(lake: &Lake, export_id: &str) -> Result<serde_json::Value> {
     let context = lake_session(lake).await?;
-    let sql = format!(
-        "SELECT location FROM system.regulatory_exports WHERE export_id = '{}' \
-         ORDER BY recorded_at DESC LIMIT 1",
-        export_id.replace('\'', "''")
-    );
+    let sql = paylake_catalog::sql::render(
+        "commands/export_location.sql",
+        &[("export_id", paylake_catalog::sql::text_literal(export_id))],
+    )?;
     let batches = context.sql(&sql).await?.collect().await?;
     let location = batches
         .iter()

@@ -165,8 +165,10 @@ pub fn run_metrics(graph: &AssetGraph, report: &RunReport) -> String {
     metrics.render()
 }
 
-async fn query(context: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
-    Ok(context.sql(sql).await?.collect().await?)
+/// Runs the statement `sql/<file>`.
+async fn query(context: &SessionContext, file: &str) -> Result<Vec<RecordBatch>> {
+    let sql = paylake_catalog::sql::statement(file)?;
+    Ok(context.sql(&sql).await?.collect().await?)
 }
 
 fn text_column(batch: &RecordBatch, index: usize) -> Option<StringArray> {
@@ -187,10 +189,23 @@ pub async fn lake_metrics(context: &SessionContext, slo: &SloReport) -> Result<S
         "counter",
         "Materialisations in system.asset_runs, by asset and status.",
     );
-    for batch in query(context, "SELECT asset, status, CAST(count(*) AS BIGINT) FROM system.asset_runs GROUP BY asset, status ORDER BY 1, 2").await? {
-        let (Some(assets), Some(statuses), Some(counts)) = (text_column(&batch, 0), text_column(&batch, 1), int_column(&batch, 2)) else { continue };
+    for batch in query(context, "observe/materializations.sql").await? {
+        let (Some(assets), Some(statuses), Some(counts)) = (
+            text_column(&batch, 0),
+            text_column(&batch, 1),
+            int_column(&batch, 2),
+        ) else {
+            continue;
+        };
         for row in 0..batch.num_rows() {
-            metrics.sample("paylake_asset_materializations_total", &[("asset", assets.value(row)), ("status", statuses.value(row))], counts.value(row) as f64);
+            metrics.sample(
+                "paylake_asset_materializations_total",
+                &[
+                    ("asset", assets.value(row)),
+                    ("status", statuses.value(row)),
+                ],
+                counts.value(row) as f64,
+            );
         }
     }
     metrics.family(
@@ -213,10 +228,7 @@ pub async fn lake_metrics(context: &SessionContext, slo: &SloReport) -> Result<S
         "gauge",
         "Rows each asset's last successful materialisation wrote for its date.",
     );
-    let latest = "SELECT asset, CAST(to_unixtime(finished_at) AS BIGINT), duration_ms, rows_written FROM ( \
-        SELECT asset, finished_at, duration_ms, rows_written, row_number() OVER (PARTITION BY asset ORDER BY finished_at DESC) AS recency \
-        FROM system.asset_runs WHERE status = 'succeeded') WHERE recency = 1 ORDER BY 1";
-    for batch in query(context, latest).await? {
+    for batch in query(context, "observe/last_successes.sql").await? {
         let (Some(assets), Some(finished), Some(durations), Some(rows)) = (
             text_column(&batch, 0),
             int_column(&batch, 1),
@@ -256,10 +268,20 @@ pub async fn lake_metrics(context: &SessionContext, slo: &SloReport) -> Result<S
         "counter",
         "Failed checks in system.asset_checks, by asset and check.",
     );
-    for batch in query(context, "SELECT asset, check_name, CAST(count(*) AS BIGINT) FROM system.asset_checks WHERE NOT passed GROUP BY asset, check_name ORDER BY 1, 2").await? {
-        let (Some(assets), Some(checks), Some(counts)) = (text_column(&batch, 0), text_column(&batch, 1), int_column(&batch, 2)) else { continue };
+    for batch in query(context, "observe/check_failures.sql").await? {
+        let (Some(assets), Some(checks), Some(counts)) = (
+            text_column(&batch, 0),
+            text_column(&batch, 1),
+            int_column(&batch, 2),
+        ) else {
+            continue;
+        };
         for row in 0..batch.num_rows() {
-            metrics.sample("paylake_check_failures_total", &[("asset", assets.value(row)), ("check", checks.value(row))], counts.value(row) as f64);
+            metrics.sample(
+                "paylake_check_failures_total",
+                &[("asset", assets.value(row)), ("check", checks.value(row))],
+                counts.value(row) as f64,
+            );
         }
     }
     metrics.family(
@@ -267,10 +289,17 @@ pub async fn lake_metrics(context: &SessionContext, slo: &SloReport) -> Result<S
         "gauge",
         "Seconds since each source was last ingested.",
     );
-    for batch in query(context, "SELECT source, CAST(max(to_unixtime(finished_at)) AS BIGINT) FROM system.ingest_runs GROUP BY source ORDER BY 1").await? {
-        let (Some(sources), Some(finished)) = (text_column(&batch, 0), int_column(&batch, 1)) else { continue };
+    for batch in query(context, "observe/source_last_ingest.sql").await? {
+        let (Some(sources), Some(finished)) = (text_column(&batch, 0), int_column(&batch, 1))
+        else {
+            continue;
+        };
         for row in 0..batch.num_rows() {
-            metrics.sample("paylake_source_lag_seconds", &[("source", sources.value(row))], (now - finished.value(row)) as f64);
+            metrics.sample(
+                "paylake_source_lag_seconds",
+                &[("source", sources.value(row))],
+                (now - finished.value(row)) as f64,
+            );
         }
     }
     slo.add_metrics(&mut metrics);

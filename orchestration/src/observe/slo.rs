@@ -248,11 +248,13 @@ pub fn judge(
 
 async fn dated_times(
     context: &SessionContext,
-    sql: &str,
+    query: &str,
+    parameters: &[(&str, String)],
 ) -> Result<BTreeMap<NaiveDate, DateTime<Utc>>> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
     let mut times = BTreeMap::new();
-    for batch in context.sql(sql).await?.collect().await? {
+    let sql = paylake_catalog::sql::render(query, parameters)?;
+    for batch in context.sql(&sql).await?.collect().await? {
         let dates = batch.column(0).as_any().downcast_ref::<Date32Array>();
         let instants = batch
             .column(1)
@@ -289,10 +291,11 @@ async fn source_readiness(
 ) -> Result<BTreeMap<NaiveDate, DateTime<Utc>>> {
     dated_times(
         context,
-        &format!(
-            "SELECT CAST(to_local_time(_source_commit_time AT TIME ZONE '{timezone}') AS DATE), \
-             max(_ingest_time) FROM {asset} WHERE _source_commit_time IS NOT NULL GROUP BY 1"
-        ),
+        "observe/source_readiness.sql",
+        &[
+            ("asset", asset.to_string()),
+            ("timezone", timezone.name().to_string()),
+        ],
     )
     .await
 }
@@ -304,10 +307,8 @@ async fn gold_readiness(
 ) -> Result<BTreeMap<NaiveDate, DateTime<Utc>>> {
     dated_times(
         context,
-        &format!(
-            "SELECT business_date, min(finished_at) FROM system.asset_runs \
-             WHERE asset = '{asset}' AND status = 'succeeded' GROUP BY 1"
-        ),
+        "observe/gold_first_built.sql",
+        &[("asset", asset.to_string())],
     )
     .await
 }
@@ -327,10 +328,8 @@ async fn lake_dates(
         dates.extend(
             dated_times(
                 context,
-                &format!(
-                    "SELECT business_date, max(finished_at) FROM system.asset_runs \
-                     WHERE asset = '{asset}' GROUP BY 1"
-                ),
+                "observe/gold_dates_asked.sql",
+                &[("asset", asset.to_string())],
             )
             .await?
             .into_keys(),

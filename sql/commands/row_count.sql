@@ -1,0 +1,2 @@
+-- The rows of one table of the registry.
+SELECT count(*) AS row_count FROM {{ relation }}

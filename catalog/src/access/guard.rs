@@ -37,9 +37,8 @@ pub async fn role_session(lake: &Lake, role: &Role) -> Result<SessionContext> {
     // Filters first, over the stored rows; masks then apply to what the filters kept.
     for (name, condition) in &role.row_filters {
         let table = registry().find(name)?;
-        let kept = context
-            .sql(&format!("SELECT * FROM {name} WHERE {condition}"))
-            .await?;
+        let stored = context.table(name.as_str()).await?;
+        let kept = stored.clone().filter(stored.parse_sql_expr(condition)?)?;
         register(&context, table, kept.into_view())?;
     }
     if role.personal_data != PersonalData::Masked {

@@ -174,10 +174,10 @@ pub async fn run_match(
 /// Outcome counts by (outcome, category, rule), the figures the benchmark compares across
 /// engines.
 pub async fn outcome_counts(context: &SessionContext) -> Result<Vec<RecordBatch>> {
-    let sql = format!(
-        "SELECT outcome, COALESCE(category, '') AS category, rule_id, COUNT(*) AS outcomes \
-         FROM {OUTCOMES_TABLE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-    );
+    let sql = sql::render(
+        "transforms/recon/outcome_counts.sql",
+        &[("outcomes", OUTCOMES_TABLE.to_string())],
+    )?;
     Ok(context.sql(&sql).await?.collect().await?)
 }
 

@@ -151,7 +151,7 @@ pub fn statement(path: &str) -> Result<String> {
 }
 
 /// A minijinja error with the causes it chains (an undefined name, the line).
-fn describe(error: &minijinja::Error) -> String {
+pub fn describe(error: &minijinja::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

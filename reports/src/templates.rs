@@ -53,7 +53,7 @@ static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =
 pub fn render(name: &str, context: Value) -> Result<String> {
     let failed = |error: &minijinja::Error| ReportError::Template {
         template: name.to_string(),
-        reason: describe(error),
+        reason: paylake_catalog::sql::describe(error),
     };
     let environment = ENVIRONMENT.as_ref().map_err(failed)?;
     let template = environment
@@ -62,17 +62,6 @@ pub fn render(name: &str, context: Value) -> Result<String> {
     let mut page = template.render(context).map_err(|error| failed(&error))?;
     page.push('\n');
     Ok(page)
-}
-
-/// The error with the template line it points at and the errors behind it.
-fn describe(error: &minijinja::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
 }
 
 /// The rows of `batches` as template records: each column's display text by its name.

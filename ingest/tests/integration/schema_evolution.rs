@@ -2,9 +2,7 @@
 //! rebuild; a type change that cannot be read quarantines that file with a clear reason and
 //! does not stop the other tables.
 
-mod support;
-
-use support::lake::rows;
+use crate::support::lake::rows;
 
 use std::path::Path;
 use std::sync::Arc;

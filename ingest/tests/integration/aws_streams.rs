@@ -1,15 +1,13 @@
 //! Stream consumers against moto's server: Kinesis shards (with a reshard) and the DynamoDB
 //! Streams API, landed with per-shard checkpoints and taken into silver exactly once.
 
-mod support;
+use crate::support::lake::rows;
 
-use support::lake::rows;
-
+use crate::support::moto::Moto;
 use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;
 use paylake_ingest::landing::LandingStore;
 use paylake_ingest::sources::{dynamodb_consumer, kinesis_consumer};
-use support::moto::Moto;
 
 async fn put_events(client: &aws_sdk_kinesis::Client, ids: std::ops::Range<u32>) {
     for id in ids {

@@ -2,9 +2,7 @@
 //! where they belong, deletes closing the row, and the question AML asks ("what did we know
 //! of this customer at that time?") answered by a range predicate.
 
-mod support;
-
-use support::lake::rows;
+use crate::support::lake::rows;
 
 use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;

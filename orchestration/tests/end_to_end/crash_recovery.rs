@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use paylake_catalog::{registry, Zone};
 
-mod support;
+use crate::support;
 
 const KILLS: usize = 20;
 

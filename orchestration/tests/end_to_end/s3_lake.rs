@@ -2,11 +2,9 @@
 //! two ingests of the same landing files at once lose nothing and duplicate nothing, thanks
 //! to S3 conditional writes under Delta's commits.
 
-#[path = "../../ingest/tests/support/moto.rs"]
-#[allow(dead_code)] // shared with the ingest tests, which use all of it
-mod moto;
-mod support;
-use support::run;
+use crate::moto;
+use crate::support;
+use crate::support::run;
 
 use std::process::Command;
 

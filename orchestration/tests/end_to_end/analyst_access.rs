@@ -7,11 +7,9 @@
 //! grants and LF-tags derived from the registry; a query through Athena; and a Redshift load
 //! from a manifest of the Delta table's live files.
 
-#[path = "../../ingest/tests/support/moto.rs"]
-#[allow(dead_code)] // shared with the ingest tests, which use all of it
-mod moto;
-mod support;
-use support::run;
+use crate::moto;
+use crate::support;
+use crate::support::run;
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-mod support;
+use crate::support;
 
 fn paylake(args: &[&str]) -> String {
     support::run(support::paylake_command().args(args).env(

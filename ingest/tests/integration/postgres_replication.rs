@@ -2,13 +2,11 @@
 //! slot, inserts, updates, deletes, a primary-key change, a truncate, a value that does not
 //! fit, and a crash between the lake's commit and the slot's confirmation.
 
-mod support;
-
+use crate::support::lake::rows as lake_rows;
+use crate::support::postgres::Postgres;
 use paylake_catalog::Lake;
 use paylake_ingest::refresh_silver;
 use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
-use support::lake::rows as lake_rows;
-use support::postgres::Postgres;
 
 const SCHEMA: &str = "
 CREATE TABLE customers (customer_id text PRIMARY KEY, customer_type text, full_name text,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-mod support;
+use crate::support;
 
 fn paylake(args: &[&str]) -> String {
     support::run(support::paylake_command().args(args))

@@ -1,7 +1,7 @@
 //! Free text passes the PII detector on its way in: silver keeps the redacted memo and
 //! `silver.pii_findings` says where the personal data was, never what it was.
 
-mod support;
+use crate::support;
 
 use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;

@@ -2,7 +2,7 @@
 //! raw payload (or the whole file, where no record can be read), and each run's counts hold:
 //! read = taken + quarantined.
 
-mod support;
+use crate::support;
 
 use paylake_catalog::Lake;
 use paylake_ingest::ingest_lake;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-mod support;
+use crate::support;
 
 fn paylake(args: &[&str], envs: &[(&str, &Path)]) -> String {
     let mut command = support::paylake_command();

@@ -2,15 +2,13 @@
 //! answers DetectPiiEntities with the same entities for any text (a NAME at characters 50-58,
 //! an EMAIL at 230-259), so this tests the API flow and the use of the offsets, not detection.
 
-mod support;
-
+use crate::support::moto::Moto;
 use arrow::array::AsArray;
 use paylake_catalog::{lake_session, Lake};
 use paylake_ingest::ingest_lake_with;
 use paylake_ingest::pii::ComprehendPiiDetector;
 use paylake_ingest::rows::Value;
 use paylake_ingest::sources::dms::{load_file_name, write_file, DmsChange};
-use support::moto::Moto;
 
 const T0: i64 = 1_772_400_000_000_000;
 

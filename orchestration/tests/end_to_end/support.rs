@@ -22,7 +22,6 @@ pub fn run(command: &mut Command) -> String {
 }
 
 /// A file of the external fixtures (`../shared/data`).
-#[allow(dead_code)] // not every test binary reads fixtures
 pub fn shared_data(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data")
@@ -31,7 +30,6 @@ pub fn shared_data(relative: &str) -> PathBuf {
 
 /// Rows of a CSV text (`paylake sql --format csv`, a truth file), without its header. Fields
 /// hold no commas.
-#[allow(dead_code)] // not every test binary reads CSV
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     text.lines()
         .skip(1)
@@ -42,7 +40,6 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
 
 /// Runs headless Chromium on a page with one more flag (`--dump-dom`, `--screenshot=PNG`,
 /// `--print-to-pdf=PDF`) and returns its standard output: what a reader's browser shows.
-#[allow(dead_code)] // not every test binary renders pages
 pub fn chromium(page: &std::path::Path, scratch: &std::path::Path, flag: &str) -> Vec<u8> {
     let output = Command::new("chromium")
         .args([
@@ -73,7 +70,6 @@ pub fn chromium(page: &std::path::Path, scratch: &std::path::Path, flag: &str) -
 
 /// The rows `query` returns from `lake`, as CSV lines without the header, sorted: a table's
 /// content compared regardless of file and row order.
-#[allow(dead_code)] // not every test binary compares tables
 pub fn sorted_rows(lake: &str, query: &str) -> Vec<String> {
     let csv = run(paylake_command().args(["sql", "--lake", lake, "--format", "csv", query]));
     let mut rows: Vec<String> = csv.lines().skip(1).map(str::to_string).collect();

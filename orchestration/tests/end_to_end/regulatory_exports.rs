@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-mod support;
+use crate::support;
 
 fn paylake(args: &[&str], settings: &Path) -> String {
     let mut command = support::paylake_command();

@@ -2,13 +2,13 @@
 //! re-runs, a failure that blocks only what depends on it (after its retries), quality checks,
 //! the SLO report, the metrics endpoint and the lineage events.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{paylake_command, run};
+use crate::support::{paylake_command, run};
 
 fn sql(lake: &str, query: &str) -> Vec<Vec<String>> {
     support::csv_rows(&run(

@@ -1,8 +1,7 @@
 //! What the integration tests share: real services they start for themselves, and reading
 //! a lake back.
 
-#![allow(dead_code)] // each test binary uses the parts it needs
-
 pub mod lake;
+#[allow(dead_code)] // shared with orchestration's end-to-end tests, which use the rest
 pub mod moto;
 pub mod postgres;

@@ -2,7 +2,7 @@
 //! run as local processes, and a backfill through them builds the same gold tables as the
 //! embedded engine does from the same silver tables.
 
-mod support;
+use crate::support;
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{paylake_command, run};
+use crate::support::{paylake_command, run};
 
 /// `paylake-executor`, the other binary of the package under test.
 fn executor_binary() -> PathBuf {

@@ -10,6 +10,10 @@
 //! too: [`cluster`] starts Ballista's scheduler and executor with it, which the `paylake-executor`
 //! binary does.
 
+// Every dependency in Cargo.toml is used by the library (a dependency only its tests use is
+// a dev-dependency); the test build checks it, so CI needs no separate tool.
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 use std::sync::Arc;
 
 use ballista::prelude::SessionConfigExt;

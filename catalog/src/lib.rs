@@ -4,6 +4,10 @@
 //! Every other stage reads and writes tables only through this crate, so the registry is the one
 //! place a table is defined.
 
+// Every dependency in Cargo.toml is used by the library (a dependency only its tests use is
+// a dev-dependency); the test build checks it, so CI needs no separate tool.
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 pub mod access;
 pub mod batches;
 pub mod delta;

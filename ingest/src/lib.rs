@@ -2,6 +2,10 @@
 //! lineage) → `silver.*` (current state by MERGE), with every unreadable record in
 //! `quarantine.*`.
 
+// Every dependency in Cargo.toml is used by the library (a dependency only its tests use is
+// a dev-dependency); the test build checks it, so CI needs no separate tool.
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 pub mod bronze;
 pub mod error;
 pub mod history;

@@ -1,5 +1,9 @@
 //! The `paylake` binary.
 
+// Every dependency in Cargo.toml is used by this binary or the executor's (see
+// `bin/paylake_executor.rs`); the test build checks it, so CI needs no separate tool.
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 mod assets;
 mod cli;
 mod commands;

@@ -8,6 +8,10 @@
 //! - `deadlines`: what is due to FinCEN, when, and what is late (`gold.filing_deadlines`);
 //! - `acknowledgements`: FinCEN's acknowledgements into `system.regulatory_filings`.
 
+// Every dependency in Cargo.toml is used by the library (a dependency only its tests use is
+// a dev-dependency); the test build checks it, so CI needs no separate tool.
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 pub mod acknowledgements;
 pub mod cron;
 pub mod deadlines;

@@ -9,6 +9,10 @@
 //!   Delta table's live files into staging, MERGE into the target, one transaction);
 //! - [`sql_files`]: the Athena and Redshift DDL and load SQL under `sql/`.
 
+// Every dependency in Cargo.toml is used by the library (a dependency only its tests use is
+// a dev-dependency); the test build checks it, so CI needs no separate tool.
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 pub mod athena;
 pub mod error;
 pub mod glue;

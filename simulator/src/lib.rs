@@ -4,6 +4,10 @@
 //! FOCUS), with labelled AML cases and reconciliation breaks and their truth in
 //! `landing/_truth/`. The same seed gives the same files.
 
+// Every dependency in Cargo.toml is used by the library (a dependency only its tests use is
+// a dev-dependency); the test build checks it, so CI needs no separate tool.
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 mod aurora;
 mod card_payments;
 mod clock;

@@ -624,6 +624,15 @@ pub enum LoadKind {
     Ofac,
 }
 
+impl From<BenchSource> for paylake_bench::BenchSource {
+    fn from(source: BenchSource) -> Self {
+        match source {
+            BenchSource::Dms => paylake_bench::BenchSource::Dms,
+            BenchSource::Dynamodb => paylake_bench::BenchSource::Dynamodb,
+        }
+    }
+}
+
 impl From<LoadKind> for paylake_ingest::landing::FileKind {
     fn from(kind: LoadKind) -> Self {
         use paylake_ingest::landing::FileKind;

@@ -16,6 +16,12 @@ pub enum OrchestrationError {
     Transform(#[from] paylake_transforms::TransformError),
 
     #[error(transparent)]
+    Evaluation(#[from] paylake_evaluation::EvaluationError),
+
+    #[error(transparent)]
+    Bench(#[from] paylake_bench::BenchError),
+
+    #[error(transparent)]
     Report(#[from] paylake_reports::ReportError),
 
     #[error(transparent)]

@@ -30,9 +30,6 @@ pub enum TransformError {
     #[error("aml rule {rule_id} failed: {reason}")]
     RuleFailed { rule_id: String, reason: String },
 
-    #[error("aml evaluation: {0}")]
-    Evaluation(String),
-
     #[error("{job} for {business_date}: {reason}")]
     MissingInput {
         job: &'static str,

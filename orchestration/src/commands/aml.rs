@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use paylake_catalog::Lake;
-use paylake_transforms::aml::eval::{amlsim, simulator};
+use paylake_evaluation::{amlsim, simulator};
 
 use super::spinner;
 use crate::cli::EvalFormat;

@@ -1,7 +1,6 @@
 //! One module per command; this one dispatches and holds what they share.
 
 mod aml;
-mod bench;
 mod demo;
 mod graph;
 mod observability;
@@ -200,33 +199,56 @@ pub async fn run(cli: Cli) -> Result<()> {
                 source,
                 workdir,
                 python,
-            } => bench::bench_ingest(records, &source, &workdir, &python),
+            } => {
+                let sources: Vec<_> = source.into_iter().map(Into::into).collect();
+                Ok(paylake_bench::bench_ingest(
+                    records, &sources, &workdir, &python,
+                )?)
+            }
             BenchCommand::Aml {
                 transactions,
                 days,
                 workdir,
                 python,
-            } => bench::bench_aml(&settings, transactions, days, &workdir, &python),
-            BenchCommand::AmlRun { data, days, output } => {
-                bench::run_suite_on_parquet(&settings, &data, days, &output).await
-            }
+            } => Ok(paylake_bench::bench_aml(
+                &settings.aml_rules()?,
+                transactions,
+                days,
+                &workdir,
+                &python,
+            )?),
+            BenchCommand::AmlRun { data, days, output } => Ok(paylake_bench::run_suite_on_parquet(
+                &settings.aml_rules()?,
+                &data,
+                days,
+                &output,
+            )
+            .await?),
             BenchCommand::Recon {
                 rows,
                 workdir,
                 python,
-            } => bench::bench_recon(&settings, rows, &workdir, &python),
+            } => Ok(paylake_bench::bench_recon(
+                &settings.finance_rules()?,
+                rows,
+                &workdir,
+                &python,
+            )?),
             BenchCommand::ReconRun { data, output } => {
-                bench::run_match_on_parquet(&settings, &data, &output).await
+                Ok(
+                    paylake_bench::run_match_on_parquet(&settings.finance_rules()?, &data, &output)
+                        .await?,
+                )
             }
             BenchCommand::Screening { names, sdn } => {
-                bench::bench_screening(&settings, names, &sdn).await
+                Ok(paylake_bench::bench_screening(&settings.aml_rules()?, names, &sdn).await?)
             }
             BenchCommand::Floor {
                 source,
                 landing,
                 output,
             } => {
-                bench::run_floor(&landing, source, &output)?;
+                paylake_bench::run_floor(&landing, source.into(), &output)?;
                 Ok(())
             }
         },

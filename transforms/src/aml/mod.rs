@@ -1,13 +1,11 @@
 //! AML datasets: the detection rules and their alerts, sanctions screening, customer risk, and
-//! the CTR and SAR candidates built from them; and the evaluation of the rules against known
-//! truth.
+//! the CTR and SAR candidates built from them.
 
 pub mod alerts;
 pub mod cases;
 pub mod config;
 pub mod ctr;
 pub mod cycles;
-pub mod eval;
 pub mod graph;
 pub mod rules;
 pub mod scatter_gather;

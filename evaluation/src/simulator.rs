@@ -13,8 +13,8 @@ use paylake_catalog::{lake_session, Lake};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{ratio, Scores};
-use crate::error::{Result, TransformError};
+use crate::error::{EvaluationError, Result};
+use crate::{ratio, Scores};
 
 const TRUTH_FOLDER: &str = "landing/_truth";
 /// The name the screening goes by in the evaluation, beside the rules.
@@ -174,7 +174,7 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
 async fn read_truth<T: DeserializeOwned>(lake: &Lake, name: &str) -> Result<Vec<T>> {
     let relative = format!("{TRUTH_FOLDER}/{name}");
     let bytes = lake.read_file(&relative).await?.ok_or_else(|| {
-        TransformError::Evaluation(format!(
+        EvaluationError::Invalid(format!(
             "{relative} is not in the lake {}: the truth comes with simulated sources (paylake simulate)",
             lake.root()
         ))
@@ -182,7 +182,7 @@ async fn read_truth<T: DeserializeOwned>(lake: &Lake, name: &str) -> Result<Vec<
     csv::Reader::from_reader(bytes.as_slice())
         .deserialize()
         .collect::<std::result::Result<Vec<T>, _>>()
-        .map_err(|err| TransformError::Evaluation(format!("{relative}: {err}")))
+        .map_err(|err| EvaluationError::Invalid(format!("{relative}: {err}")))
 }
 
 #[derive(Deserialize)]

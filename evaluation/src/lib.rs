@@ -1,8 +1,13 @@
 //! How well the rules detect: against the simulator's truth in a lake (every injected case,
 //! per typology and per rule), and against AMLSim samples (account-level precision, recall, F1).
 
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
+
 pub mod amlsim;
+mod error;
 pub mod simulator;
+
+pub use error::{EvaluationError, Result};
 
 use serde::Serialize;
 

@@ -8,22 +8,21 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use paylake_catalog::{lake_session, Lake};
-use paylake_ingest::landing::deliver_files;
+use paylake_ingest::ingest_lake_with;
+use paylake_ingest::landing::{deliver_files, FileKind};
+use paylake_ingest::pii::EmbeddedPiiDetector;
 use paylake_transforms::aml::screening::variants::{
     listed_variants, unlisted_names, ProbeName, VARIANT_KINDS,
 };
 use paylake_transforms::aml::screening::{
     list_from_lake, screen_parties, ListedNameInput, Party, ScreeningIndex,
 };
+use paylake_transforms::aml::AmlRules;
 
 use super::io_error;
-use crate::cli::LoadKind;
-use crate::commands::steps;
-use crate::config::Settings;
 use crate::error::Result;
 
-pub async fn bench_screening(settings: &Settings, names: usize, sdn_folder: &Path) -> Result<()> {
-    let rules = settings.aml_rules()?;
+pub async fn bench_screening(rules: &AmlRules, names: usize, sdn_folder: &Path) -> Result<()> {
     let min_score = f64::from(rules.screening.min_score) / 100.0;
     let (listed, list_version) = load_list(sdn_folder).await?;
     let started = Instant::now();
@@ -76,8 +75,8 @@ async fn load_list(sdn_folder: &Path) -> Result<(Vec<ListedNameInput>, String)> 
         .map(|name| sdn_folder.join(name))
         .filter(|path| path.exists())
         .collect();
-    deliver_files(&lake.landing_dir()?, LoadKind::Ofac.into(), &files)?;
-    steps::ingest(&lake).await?;
+    deliver_files(&lake.landing_dir()?, FileKind::Ofac, &files)?;
+    ingest_lake_with(&lake, &EmbeddedPiiDetector, &|_| {}).await?;
     let context = lake_session(&lake).await?;
     Ok(list_from_lake(&context).await?)
 }

@@ -17,13 +17,12 @@ use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
 use paylake_transforms::aml::rules::{rule_sql, RULE_IDS};
 use paylake_transforms::aml::suite::detect;
-use paylake_transforms::aml::DateRange;
+use paylake_transforms::aml::{AmlRules, DateRange};
 use paylake_transforms::job::day_number;
 
 use super::{
     generate_tables, io_error, measure, parquet_session, print_beside_peer, write_table, Lcg,
 };
-use crate::config::Settings;
 use crate::error::Result;
 
 const FIRST_DATE: (i32, u32, u32) = (2026, 1, 1);
@@ -358,15 +357,14 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
 /// The suite over the Parquet folder (run by `bench aml` as its own process). Writes the alerts
 /// per rule as JSON to `output`.
 pub async fn run_suite_on_parquet(
-    settings: &Settings,
+    rules: &AmlRules,
     data: &Path,
     days: u32,
     output: &Path,
 ) -> Result<()> {
-    let rules = settings.aml_rules()?;
     let context =
         parquet_session(data, &["transactions", "customers", "accounts", "fx_rates"]).await?;
-    let detection = detect(&context, &range_of(days), &rules).await?;
+    let detection = detect(&context, &range_of(days), rules).await?;
     let counts: BTreeMap<&str, usize> = detection
         .per_rule
         .iter()
@@ -384,15 +382,14 @@ pub async fn run_suite_on_parquet(
 }
 
 pub fn bench_aml(
-    settings: &Settings,
+    rules: &AmlRules,
     transactions: u64,
     days: u32,
     workdir: &Path,
     python: &str,
 ) -> Result<()> {
-    let rules = settings.aml_rules()?;
     let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
-    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_aml.py");
+    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peer_aml.py");
     let data = generate_tables(
         workdir,
         &format!("{transactions} transactions over {days} days"),
@@ -404,7 +401,7 @@ pub fn bench_aml(
     std::fs::create_dir_all(&sql_folder).map_err(io_error(&sql_folder))?;
     let range = range_of(days);
     for rule_id in RULE_IDS {
-        if let Some(sql) = rule_sql(rule_id, &range, &rules)? {
+        if let Some(sql) = rule_sql(rule_id, &range, rules)? {
             let path = sql_folder.join(format!("{rule_id}.sql"));
             std::fs::write(&path, sql).map_err(io_error(&path))?;
         }
@@ -412,7 +409,7 @@ pub fn bench_aml(
     let parameters = serde_json::json!({
         "from_day": range.from_day(),
         "to_day": range.to_day(),
-        "lookback_days": paylake_transforms::aml::rules::lookback_days(&rules),
+        "lookback_days": paylake_transforms::aml::rules::lookback_days(rules),
         "cycle": rules.rules.get("cycle"),
     });
     let parameters_path = workdir.join("parameters.json");

@@ -20,11 +20,10 @@ use paylake_catalog::money::parse_decimal;
 use paylake_catalog::{registry, Zone};
 use serde::Serialize;
 
-use super::{ratio, Scores};
-use crate::aml::config::AmlRules;
-use crate::aml::rules::DateRange;
-use crate::aml::suite::detect;
-use crate::error::{Result, TransformError};
+use crate::error::{EvaluationError, Result};
+use crate::{ratio, Scores};
+use paylake_transforms::aml::suite::detect;
+use paylake_transforms::aml::{AmlRules, DateRange};
 
 /// Day of time step 0; AMLSim steps carry no calendar.
 const FIRST_DAY: (i32, u32, u32) = (2025, 1, 1);
@@ -62,14 +61,14 @@ pub fn read_sample(location: &Path) -> Result<AmlSimSample> {
         let field =
             |index: usize, name: &str| field(&transactions_path, line, &record, index, name);
         let amount = parse_cents(field(2, "value")?).ok_or_else(|| {
-            TransformError::Evaluation(format!(
+            EvaluationError::Invalid(format!(
                 "{} line {line}: value '{}' is not an amount",
                 transactions_path.display(),
                 field(2, "value").unwrap_or_default()
             ))
         })?;
         let step = field(3, "time")?.parse::<i64>().map_err(|_| {
-            TransformError::Evaluation(format!(
+            EvaluationError::Invalid(format!(
                 "{} line {line}: time is not a whole number",
                 transactions_path.display()
             ))
@@ -86,7 +85,7 @@ pub fn read_sample(location: &Path) -> Result<AmlSimSample> {
 
 fn extract(archive: &Path) -> Result<PathBuf> {
     let folder = std::env::temp_dir().join(format!("paylake-amlsim-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).map_err(|source| TransformError::Io {
+    std::fs::create_dir_all(&folder).map_err(|source| EvaluationError::Io {
         path: folder.clone(),
         source,
     })?;
@@ -96,12 +95,12 @@ fn extract(archive: &Path) -> Result<PathBuf> {
         .arg("-C")
         .arg(&folder)
         .status()
-        .map_err(|source| TransformError::Io {
+        .map_err(|source| EvaluationError::Io {
             path: archive.to_path_buf(),
             source,
         })?;
     if !status.success() {
-        return Err(TransformError::Evaluation(format!(
+        return Err(EvaluationError::Invalid(format!(
             "{} could not be unpacked with tar",
             archive.display()
         )));
@@ -114,7 +113,7 @@ fn find_file(folder: &Path, name: &str) -> Result<PathBuf> {
     if direct.exists() {
         return Ok(direct);
     }
-    let entries = std::fs::read_dir(folder).map_err(|source| TransformError::Io {
+    let entries = std::fs::read_dir(folder).map_err(|source| EvaluationError::Io {
         path: folder.to_path_buf(),
         source,
     })?;
@@ -124,7 +123,7 @@ fn find_file(folder: &Path, name: &str) -> Result<PathBuf> {
             return Ok(nested);
         }
     }
-    Err(TransformError::Evaluation(format!(
+    Err(EvaluationError::Invalid(format!(
         "{} holds no {name}",
         folder.display()
     )))
@@ -134,11 +133,11 @@ fn records(path: &Path) -> Result<Vec<(u64, csv::StringRecord)>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
-        .map_err(|err| TransformError::Evaluation(format!("{}: {err}", path.display())))?;
+        .map_err(|err| EvaluationError::Invalid(format!("{}: {err}", path.display())))?;
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record
-            .map_err(|err| TransformError::Evaluation(format!("{}: {err}", path.display())))?;
+        let record =
+            record.map_err(|err| EvaluationError::Invalid(format!("{}: {err}", path.display())))?;
         let line = record
             .position()
             .map(|position| position.line())
@@ -160,7 +159,7 @@ fn field<'a>(
         .map(str::trim)
         .filter(|text| !text.is_empty())
         .ok_or_else(|| {
-            TransformError::Evaluation(format!(
+            EvaluationError::Invalid(format!(
                 "{} line {line}: field {name} is missing",
                 path.display()
             ))
@@ -306,7 +305,7 @@ pub fn session_of(sample: &AmlSimSample) -> Result<(SessionContext, DateRange)> 
         .expect("a new session has its default catalog")
         .register_schema("silver", schema)?;
     if first_step > last_step {
-        return Err(TransformError::Evaluation(
+        return Err(EvaluationError::Invalid(
             "the sample holds no transactions".into(),
         ));
     }

@@ -19,8 +19,26 @@ use paylake_ingest::sources::Source;
 use serde_json::Map;
 
 use super::{io_error, measure, Lcg, Measure};
-use crate::cli::BenchSource;
-use crate::error::{OrchestrationError, Result};
+use crate::error::Result;
+
+/// A source the ingest bench generates landing files for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchSource {
+    /// AWS DMS Parquet CDC files of transactions.
+    Dms,
+    /// DynamoDB stream records of payments.
+    Dynamodb,
+}
+
+impl BenchSource {
+    /// The name the command line and the peer script know the source by.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchSource::Dms => "dms",
+            BenchSource::Dynamodb => "dynamodb",
+        }
+    }
+}
 
 /// Records per landing file, about what DMS and a stream consumer write per object.
 const RECORDS_PER_FILE: u64 = 100_000;
@@ -157,8 +175,7 @@ pub fn run_floor(landing: &Path, source: BenchSource, output: &Path) -> Result<u
         table.business_fields().into_iter().collect::<Vec<_>>(),
     ));
     let file = File::create(output).map_err(io_error(output))?;
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), None)
-        .map_err(|err| OrchestrationError::Usage(err.to_string()))?;
+    let mut writer = ArrowWriter::try_new(file, schema.clone(), None)?;
     let mut records = 0;
     for landing_file in list_files(landing, source)? {
         let parsed = source.read_file(&landing_file.path, &landing_file.relative_path);
@@ -169,13 +186,9 @@ pub fn run_floor(landing: &Path, source: BenchSource, output: &Path) -> Result<u
             .map(|record| record.values)
             .collect();
         records += rows.len() as u64;
-        writer
-            .write(&rows_to_batch(&schema, &rows)?)
-            .map_err(|err| OrchestrationError::Usage(err.to_string()))?;
+        writer.write(&rows_to_batch(&schema, &rows)?)?;
     }
-    writer
-        .close()
-        .map_err(|err| OrchestrationError::Usage(err.to_string()))?;
+    writer.close()?;
     Ok(records)
 }
 
@@ -197,12 +210,9 @@ pub fn bench_ingest(
     python: &str,
 ) -> Result<()> {
     let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
-    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_ingest.py");
+    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peer_ingest.py");
     for source in sources {
-        let name = match source {
-            BenchSource::Dms => "dms",
-            BenchSource::Dynamodb => "dynamodb",
-        };
+        let name = source.name();
         let root = workdir.join(name);
         if root.exists() {
             std::fs::remove_dir_all(&root).map_err(io_error(&root))?;

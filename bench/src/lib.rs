@@ -1,13 +1,17 @@
 //! `paylake bench`: each harness measures paylake beside a floor or a peer on the same data in
-//! the same run, and prints the figures.
+//! the same run, and prints the figures. The peers are the Python scripts of this folder.
+
+#![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod aml;
+mod error;
 mod ingest;
 mod recon;
 mod screening;
 
 pub use aml::{bench_aml, run_suite_on_parquet};
-pub use ingest::{bench_ingest, run_floor};
+pub use error::{BenchError, Result};
+pub use ingest::{bench_ingest, run_floor, BenchSource};
 pub use recon::{bench_recon, run_match_on_parquet};
 pub use screening::bench_screening;
 
@@ -24,13 +28,11 @@ use datafusion::catalog::MemorySchemaProvider;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use parquet::arrow::ArrowWriter;
 
-use crate::error::{OrchestrationError, Result};
-
 /// A deterministic generator; the bench needs repeatable data, not cryptographic quality.
-pub(super) struct Lcg(pub(super) u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    pub(super) fn below(&mut self, bound: u64) -> u64 {
+    pub(crate) fn below(&mut self, bound: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -40,26 +42,26 @@ impl Lcg {
 }
 
 /// One measured run.
-pub(super) struct Measure {
-    pub(super) seconds: f64,
-    pub(super) peak_rss_bytes: u64,
+pub(crate) struct Measure {
+    pub(crate) seconds: f64,
+    pub(crate) peak_rss_bytes: u64,
 }
 
-pub(super) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OrchestrationError + '_ {
-    move |source| OrchestrationError::Io {
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
+    move |source| BenchError::Io {
         path: path.to_path_buf(),
         source,
     }
 }
 
 /// Runs a command to its end, polling its peak resident set size.
-pub(super) fn measure(command: &mut Command, what: &str) -> Result<Measure> {
+pub(crate) fn measure(command: &mut Command, what: &str) -> Result<Measure> {
     let started = Instant::now();
     let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| OrchestrationError::Usage(format!("cannot start {what}: {source}")))?;
+        .map_err(|source| BenchError::Process(format!("cannot start {what}: {source}")))?;
     let status_path = PathBuf::from(format!("/proc/{}/status", child.id()));
     let mut peak_kib = 0_u64;
     loop {
@@ -79,7 +81,7 @@ pub(super) fn measure(command: &mut Command, what: &str) -> Result<Measure> {
                     use std::io::Read;
                     let _ = pipe.read_to_string(&mut stderr);
                 }
-                return Err(OrchestrationError::Usage(format!(
+                return Err(BenchError::Process(format!(
                     "{what} failed: {}",
                     stderr.trim()
                 )));
@@ -94,7 +96,7 @@ pub(super) fn measure(command: &mut Command, what: &str) -> Result<Measure> {
     })
 }
 
-pub(super) fn print_line(name: &str, measure: &Measure) {
+pub(crate) fn print_line(name: &str, measure: &Measure) {
     println!(
         "  {name:<24} {:>8.2} s {:>8.0} MiB peak RSS",
         measure.seconds,
@@ -104,7 +106,7 @@ pub(super) fn print_line(name: &str, measure: &Measure) {
 
 /// Empties `workdir` and writes the bench's generated tables into `<workdir>/silver` with
 /// `write`, saying what and how long. Returns the tables' folder.
-pub(super) fn generate_tables(
+pub(crate) fn generate_tables(
     workdir: &Path,
     what: &str,
     write: impl FnOnce(&Path) -> Result<()>,
@@ -121,7 +123,7 @@ pub(super) fn generate_tables(
 }
 
 /// Writes one table of generated columns as a single Parquet file `<folder>/<name>/`.
-pub(super) fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
+pub(crate) fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
     let schema = Arc::new(Schema::new(
         columns
             .iter()
@@ -136,7 +138,7 @@ pub(super) fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRe
 }
 
 /// Writes one batch as the Parquet file `<folder>/<table>/part-<part>.parquet`.
-pub(super) fn write_batch(
+pub(crate) fn write_batch(
     folder: &Path,
     table: &str,
     part: usize,
@@ -156,7 +158,7 @@ pub(super) fn write_batch(
 }
 
 /// A session that sees each generated table's Parquet folder as `silver.<table>`.
-pub(super) async fn parquet_session(data: &Path, tables: &[&str]) -> Result<SessionContext> {
+pub(crate) async fn parquet_session(data: &Path, tables: &[&str]) -> Result<SessionContext> {
     let context = SessionContext::new();
     context
         .catalog("datafusion")
@@ -188,7 +190,7 @@ fn read_counts(path: &Path, key: &str) -> BTreeMap<String, u64> {
 /// Prints paylake's and the peer's time, memory and ratio, then the counts under `key` of each
 /// one's result file side by side, for `rows` (every row either has when empty), marking those
 /// that differ.
-pub(super) fn print_beside_peer(
+pub(crate) fn print_beside_peer(
     paylake: &Measure,
     peer: Result<Measure>,
     results: (&Path, &Path),

@@ -26,7 +26,6 @@ use super::{
     generate_tables, io_error, measure, parquet_session, print_beside_peer, write_batch,
     write_table, Lcg,
 };
-use crate::config::Settings;
 use crate::error::Result;
 
 const DAYS: i64 = 30;
@@ -313,11 +312,10 @@ fn write_data(folder: &Path, rows: u64) -> Result<()> {
 
 /// The staged match over the Parquet folder (run by `bench recon` as its own process). Writes
 /// the outcomes by (outcome, category, rule) as JSON to `output`.
-pub async fn run_match_on_parquet(settings: &Settings, data: &Path, output: &Path) -> Result<()> {
-    let rules = settings.finance_rules()?;
+pub async fn run_match_on_parquet(rules: &FinanceRules, data: &Path, output: &Path) -> Result<()> {
     let context = parquet_session(data, &TABLES).await?;
     let utc = paylake_transforms::BusinessDay::new(first_date(), "UTC")?.timezone;
-    run_match(&context, &rules, &match_window(&rules), utc).await?;
+    run_match(&context, rules, &match_window(rules), utc).await?;
     let counts = outcome_counts_json(&outcome_counts(&context).await?)?;
     let json = serde_json::json!({ "outcomes": counts });
     std::fs::write(output, json.to_string()).map_err(io_error(output))?;
@@ -349,10 +347,9 @@ fn outcome_counts_json(batches: &[RecordBatch]) -> Result<serde_json::Value> {
     Ok(serde_json::Value::Object(counts))
 }
 
-pub fn bench_recon(settings: &Settings, rows: u64, workdir: &Path, python: &str) -> Result<()> {
-    let rules = settings.finance_rules()?;
+pub fn bench_recon(rules: &FinanceRules, rows: u64, workdir: &Path, python: &str) -> Result<()> {
     let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
-    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/peer_recon.py");
+    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peer_recon.py");
     let data = generate_tables(
         workdir,
         &format!("{rows} payments and their settlement lines"),
@@ -363,7 +360,7 @@ pub fn bench_recon(settings: &Settings, rows: u64, workdir: &Path, python: &str)
     // functions of the inputs in its own dialect.
     let sql_folder = workdir.join("sql");
     std::fs::create_dir_all(&sql_folder).map_err(io_error(&sql_folder))?;
-    let parameters = stage_parameters(&rules, &match_window(&rules));
+    let parameters = stage_parameters(rules, &match_window(rules));
     // Tables are built in this order, then the outcomes from the stages.
     for (index, (name, template)) in INPUT_QUERIES
         .iter()

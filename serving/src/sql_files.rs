@@ -1,11 +1,14 @@
-//! The SQL that serves the lake, generated from the registry: Athena DDL and a latest-date view
-//! for every gold table, Redshift DDL with a distribution and sort key per table, and the Redshift load (COPY
-//! into staging, MERGE into the target). `paylake catalog sql-files` writes them under `sql/`;
-//! a test keeps the committed files equal to what this module generates.
+//! The SQL that serves the lake, generated from the registry through the templates of
+//! `sql/serving/`: Athena DDL and a latest-date view for every gold table, Redshift DDL with a
+//! distribution and sort key per table, and the Redshift load (COPY into staging, MERGE into the
+//! target). `paylake catalog sql-files` writes them under `sql/`; a test keeps the committed
+//! files equal to what this module generates.
 
+use paylake_catalog::sql::{self, TemplateValue};
 use paylake_catalog::{registry, TableDef, Zone};
 
-use crate::types::redshift_type;
+use crate::error::Result;
+use crate::types::{glue_type, redshift_type};
 
 /// Placeholders of the committed files, filled in when the SQL runs.
 pub const LAKE_PLACEHOLDER: &str = "${lake}";
@@ -33,47 +36,26 @@ pub fn served_tables() -> Vec<&'static TableDef> {
 }
 
 /// Athena's DDL of a Delta table: Athena reads the columns and partitions from the log.
-pub fn athena_table_ddl(table: &TableDef, database: &str, lake_root: &str) -> String {
-    let mut sql = header(table);
-    sql.push_str("-- Athena reads the columns and the partitions from the Delta log:\n");
-    for field in table.schema.fields() {
-        sql.push_str(&format!(
-            "--   {} {}\n",
-            field.name(),
-            crate::types::glue_type(field.data_type())
-        ));
-    }
-    sql.push_str(&format!(
-        "CREATE EXTERNAL TABLE {database}.{name}\nLOCATION '{root}/{zone}/{name}/'\nTBLPROPERTIES ('table_type' = 'DELTA');\n",
-        name = table.name,
-        root = lake_root.trim_end_matches('/'),
-        zone = table.zone.as_str(),
-    ));
-    sql
+pub fn athena_table_ddl(table: &TableDef, database: &str, lake_root: &str) -> Result<String> {
+    render_file(
+        "serving/athena_table.sql",
+        table,
+        vec![
+            ("database", TemplateValue::from(database)),
+            (
+                "lake_root",
+                TemplateValue::from(lake_root.trim_end_matches('/')),
+            ),
+        ],
+    )
 }
 
 /// Athena's view of a gold table's latest business date, what most dashboards show.
-pub fn athena_latest_view(table: &TableDef, database: &str) -> String {
-    let mut sql = header(table);
-    sql.push_str(&format!(
-        "-- The rows of the latest business date the table holds.\nCREATE OR REPLACE VIEW {database}.{name}_latest AS\nSELECT *\nFROM {database}.{name}\nWHERE business_date = (SELECT max(business_date) FROM {database}.{name});\n",
-        name = table.name
-    ));
-    sql
-}
-
-fn header(table: &TableDef) -> String {
-    let personal = if table.personal_data.is_empty() {
-        "none".to_string()
-    } else {
-        table.personal_data.join(", ")
-    };
-    format!(
-        "-- {}: {}\n-- Owner: {}. Key: {}. Personal data: {personal}.\n-- Generated from the table registry by `paylake catalog sql-files`; do not edit.\n",
-        table.qualified_name(),
-        table.description.split_whitespace().collect::<Vec<_>>().join(" "),
-        table.owner,
-        table.key.join(", "),
+pub fn athena_latest_view(table: &TableDef, database: &str) -> Result<String> {
+    render_file(
+        "serving/athena_latest_view.sql",
+        table,
+        vec![("database", TemplateValue::from(database))],
     )
 }
 
@@ -97,165 +79,220 @@ pub fn sort_key(table: &TableDef) -> Vec<&'static str> {
 }
 
 /// Redshift's DDL of a gold table, as committed under `sql/redshift/tables/`.
-pub fn redshift_table_ddl(table: &TableDef) -> String {
-    format!("{}{};\n", header(table), redshift_create_table(table))
+pub fn redshift_table_ddl(table: &TableDef) -> Result<String> {
+    render_file("serving/redshift_table_file.sql", table, vec![])
 }
 
 /// The `CREATE TABLE IF NOT EXISTS` of a gold table: its columns, a distribution key, and the
 /// sort key.
-pub fn redshift_create_table(table: &TableDef) -> String {
-    let columns: Vec<String> = table
-        .schema
-        .fields()
-        .iter()
-        .map(|field| {
-            let not_null = if field.is_nullable() { "" } else { " NOT NULL" };
-            format!(
-                "  {} {}{not_null}",
-                field.name(),
-                redshift_type(field.data_type())
-            )
-        })
-        .collect();
-    let distribution = match distribution_key(table) {
-        Some(key) => format!("DISTSTYLE KEY\nDISTKEY ({key})"),
-        None => "DISTSTYLE EVEN".to_string(),
-    };
-    format!(
-        "CREATE TABLE IF NOT EXISTS {} (\n{}\n)\n{distribution}\nCOMPOUND SORTKEY ({})",
-        table.qualified_name(),
-        columns.join(",\n"),
-        sort_key(table).join(", ")
-    )
+pub fn redshift_create_table(table: &TableDef) -> Result<String> {
+    render_table("serving/redshift_table.sql", table, vec![])
 }
 
 /// The schemas the warehouse holds.
-pub fn redshift_create_schemas() -> Vec<String> {
-    vec!["CREATE SCHEMA IF NOT EXISTS gold".to_string()]
+pub fn redshift_create_schemas() -> Result<Vec<String>> {
+    Ok(vec![sql::statement("serving/redshift_schemas.sql")?])
 }
 
-/// The statements that load one business date of a gold table, run as one transaction: COPY
-/// the date's live Parquet files (listed in a manifest) into staging, then MERGE into the
-/// target and delete the date's rows the lake no longer holds. The files carry no partition
-/// column (Delta keeps it in the path), so staging adds it.
+/// The statements that load one business date of a gold table, run as one transaction
+/// (`sql/serving/redshift_load.sql`): the files' staging table, COPY, the staging table with the
+/// date, MERGE, and the delete of rows the lake no longer holds.
 pub fn redshift_load_statements(
     table: &TableDef,
     manifest_url: &str,
     iam_role: &str,
     business_date: &str,
-) -> Vec<String> {
+) -> Result<Vec<String>> {
     debug_assert_eq!(
         table.partition_by,
         ["business_date"],
         "gold is loaded by business date"
     );
-    let target = table.qualified_name();
-    let files_stage = format!("stage_files_{}", table.name);
-    let stage = format!("stage_{}", table.name);
-    let file_columns: Vec<String> = table
+    let rendered = render_table(
+        "serving/redshift_load.sql",
+        table,
+        load_parameters(manifest_url, iam_role, business_date),
+    )?;
+    // The file ends each statement with `;` at a line's end; its values are identifiers from
+    // the registry, a URL, an ARN and a date, none of which holds one.
+    let statements: Vec<String> = rendered
+        .trim_end()
+        .trim_end_matches(';')
+        .split(";\n")
+        .map(str::to_string)
+        .collect();
+    debug_assert!(statements
+        .iter()
+        .all(|statement| !statement.trim().is_empty()));
+    Ok(statements)
+}
+
+fn load_parameters<'a>(
+    manifest_url: &str,
+    iam_role: &str,
+    business_date: &str,
+) -> Vec<(&'a str, TemplateValue)> {
+    vec![
+        ("manifest_url", TemplateValue::from(manifest_url)),
+        ("iam_role", TemplateValue::from(iam_role)),
+        ("business_date", TemplateValue::from(business_date)),
+    ]
+}
+
+/// A served table as the templates under `sql/serving/` see it: its names from the registry,
+/// the types each engine gives its columns, and the columns the load matches and updates.
+fn table_value(table: &TableDef) -> TemplateValue {
+    let columns: Vec<TemplateValue> = table
         .schema
         .fields()
         .iter()
-        .filter(|field| !table.partition_by.contains(&field.name().as_str()))
-        .map(|field| format!("  {} {}", field.name(), redshift_type(field.data_type())))
+        .map(|field| {
+            record(vec![
+                ("name", TemplateValue::from(field.name().as_str())),
+                (
+                    "glue_type",
+                    TemplateValue::from(glue_type(field.data_type())),
+                ),
+                (
+                    "redshift_type",
+                    TemplateValue::from(redshift_type(field.data_type())),
+                ),
+                ("not_null", TemplateValue::from(!field.is_nullable())),
+            ])
+        })
+        .collect();
+    let file_columns: Vec<TemplateValue> = table
+        .schema
+        .fields()
+        .iter()
+        .zip(&columns)
+        .filter(|(field, _)| !table.partition_by.contains(&field.name().as_str()))
+        .map(|(_, column)| column.clone())
+        .collect();
+    let column_names: Vec<&str> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|field| field.name().as_str())
+        .collect();
+    let mut match_columns: Vec<&str> = table.key.clone();
+    if !match_columns.contains(&"business_date") {
+        match_columns.push("business_date");
+    }
+    let update_columns: Vec<&str> = column_names
+        .iter()
+        .copied()
+        .filter(|column| !match_columns.contains(column))
         .collect();
     let nested = table
         .schema
         .fields()
         .iter()
         .any(|field| redshift_type(field.data_type()) == "SUPER");
-    let serialize = if nested { " SERIALIZETOJSON" } else { "" };
-    let columns: Vec<&str> = table
-        .schema
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect();
-    let mut match_columns: Vec<&str> = table.key.clone();
-    if !match_columns.contains(&"business_date") {
-        match_columns.push("business_date");
-    }
-    let on = match_columns
-        .iter()
-        .map(|column| format!("t.{column} = s.{column}"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let updates = columns
-        .iter()
-        .filter(|column| !match_columns.contains(column))
-        .map(|column| format!("{column} = s.{column}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let values = columns
-        .iter()
-        .map(|column| format!("s.{column}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let gone = match_columns
-        .iter()
-        .map(|column| format!("s.{column} = {target}.{column}"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    vec![
-        format!("CREATE TEMP TABLE {files_stage} (\n{}\n)", file_columns.join(",\n")),
-        format!(
-            "COPY {files_stage} FROM '{manifest_url}' IAM_ROLE '{iam_role}' FORMAT AS PARQUET{serialize} MANIFEST"
+    record(vec![
+        (
+            "qualified_name",
+            TemplateValue::from(table.qualified_name()),
         ),
-        format!(
-            "CREATE TEMP TABLE {stage} AS SELECT *, CAST('{business_date}' AS DATE) AS business_date FROM {files_stage}"
+        ("name", TemplateValue::from(table.name)),
+        ("zone", TemplateValue::from(table.zone.as_str())),
+        (
+            "description",
+            TemplateValue::from(
+                table
+                    .description
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
         ),
-        format!(
-            "MERGE INTO {target} AS t USING {stage} AS s ON {on}\nWHEN MATCHED THEN UPDATE SET {updates}\nWHEN NOT MATCHED THEN INSERT ({}) VALUES ({values})",
-            columns.join(", ")
+        ("owner", TemplateValue::from(table.owner)),
+        ("key", list(&table.key)),
+        ("personal_data", list(&table.personal_data)),
+        ("columns", TemplateValue::from(columns)),
+        ("file_columns", TemplateValue::from(file_columns)),
+        ("column_names", list(&column_names)),
+        ("match_columns", list(&match_columns)),
+        ("update_columns", list(&update_columns)),
+        ("nested", TemplateValue::from(nested)),
+        (
+            "distribution_key",
+            TemplateValue::from(distribution_key(table)),
         ),
-        format!(
-            "DELETE FROM {target} WHERE business_date = CAST('{business_date}' AS DATE) AND NOT EXISTS (SELECT 1 FROM {stage} AS s WHERE {gone})"
-        ),
-    ]
+        ("sort_key", list(&sort_key(table))),
+    ])
+}
+
+fn list(names: &[&str]) -> TemplateValue {
+    names.iter().copied().collect()
+}
+
+fn record(fields: Vec<(&str, TemplateValue)>) -> TemplateValue {
+    TemplateValue::from_pairs(
+        fields
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value)),
+    )
+}
+
+/// A template of `sql/serving/` rendered for `table` with `parameters`.
+fn render_table(
+    path: &str,
+    table: &TableDef,
+    mut parameters: Vec<(&str, TemplateValue)>,
+) -> Result<String> {
+    parameters.push(("table", table_value(table)));
+    Ok(sql::render_values(path, &parameters)?)
+}
+
+/// A whole generated file: the template's text and the line end the template engine takes
+/// from a file's last line.
+fn render_file(
+    path: &str,
+    table: &TableDef,
+    parameters: Vec<(&str, TemplateValue)>,
+) -> Result<String> {
+    Ok(render_table(path, table, parameters)? + "\n")
 }
 
 /// Every generated SQL file, as (path under `sql/`, text).
-pub fn sql_files(database_of: impl Fn(&str) -> String) -> Vec<(String, String)> {
+pub fn sql_files(database_of: impl Fn(&str) -> String) -> Result<Vec<(String, String)>> {
     let mut files = Vec::new();
     let mut schemas = String::from(
         "-- The Redshift schemas paylake loads; generated by `paylake catalog sql-files`.\n",
     );
-    for statement in redshift_create_schemas() {
+    for statement in redshift_create_schemas()? {
         schemas.push_str(&format!("{statement};\n"));
     }
     files.push(("redshift/schemas.sql".to_string(), schemas));
     for table in served_tables() {
+        let database = database_of(table.zone.as_str());
         files.push((
             format!("athena/tables/{}.sql", table.qualified_name()),
-            athena_table_ddl(table, &database_of(table.zone.as_str()), LAKE_PLACEHOLDER),
+            athena_table_ddl(table, &database, LAKE_PLACEHOLDER)?,
         ));
         files.push((
             format!("athena/views/{}_latest.sql", table.qualified_name()),
-            athena_latest_view(table, &database_of(table.zone.as_str())),
+            athena_latest_view(table, &database)?,
         ));
         files.push((
             format!("redshift/tables/{}.sql", table.qualified_name()),
-            redshift_table_ddl(table),
+            redshift_table_ddl(table)?,
         ));
-        let mut load = header(table).replace(
-            "-- Generated",
-            "-- Loads one business date, as one transaction (BatchExecuteStatement).\n-- Generated",
-        );
-        for statement in redshift_load_statements(
-            table,
-            MANIFEST_PLACEHOLDER,
-            IAM_ROLE_PLACEHOLDER,
-            BUSINESS_DATE_PLACEHOLDER,
-        ) {
-            load.push_str(&statement);
-            load.push_str(";\n");
-        }
         files.push((
             format!("redshift/load/{}.sql", table.qualified_name()),
-            load,
+            render_file(
+                "serving/redshift_load_file.sql",
+                table,
+                load_parameters(
+                    MANIFEST_PLACEHOLDER,
+                    IAM_ROLE_PLACEHOLDER,
+                    BUSINESS_DATE_PLACEHOLDER,
+                ),
+            )?,
         ));
     }
-    files
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -267,7 +304,7 @@ mod tests {
         let alerts = registry().find("gold.aml_alerts").unwrap();
         assert_eq!(distribution_key(alerts), Some("customer_id"));
         assert_eq!(sort_key(alerts)[0], "business_date");
-        let ddl = redshift_table_ddl(alerts);
+        let ddl = redshift_table_ddl(alerts).unwrap();
         assert!(ddl.contains("DISTKEY (customer_id)"), "{ddl}");
     }
 
@@ -275,7 +312,8 @@ mod tests {
     fn the_load_stages_the_files_without_the_partition_column_and_merges_on_the_key() {
         let candidates = registry().find("gold.ctr_candidates").unwrap();
         let statements =
-            redshift_load_statements(candidates, "s3://b/m.manifest", "arn:role", "2026-03-02");
+            redshift_load_statements(candidates, "s3://b/m.manifest", "arn:role", "2026-03-02")
+                .unwrap();
         assert_eq!(statements.len(), 5);
         assert!(!statements[0].contains("business_date"));
         assert!(

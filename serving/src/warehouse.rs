@@ -91,14 +91,14 @@ pub async fn load_date(
             &manifest,
             &settings.redshift_iam_role,
             &business_date.to_string(),
-        );
+        )?;
         if files.is_empty() {
             // COPY refuses an empty manifest; an empty date still removes the rows it had.
             load.remove(1);
         }
         // A fresh warehouse gets its schema and table in the same transaction.
-        let mut statements = redshift_create_schemas();
-        statements.push(redshift_create_table(table));
+        let mut statements = redshift_create_schemas()?;
+        statements.push(redshift_create_table(table)?);
         statements.extend(load);
         let statement_id = run_batch(
             client,

@@ -64,7 +64,7 @@ pub async fn catalog(settings: &Settings, command: CatalogCommand) -> Result<()>
         }
         CatalogCommand::Grants { role, format } => print_grants(settings, role.as_deref(), format),
         CatalogCommand::SqlFiles { out } => {
-            let files = sql_files::sql_files(|zone| settings.aws.database_of(zone));
+            let files = sql_files::sql_files(|zone| settings.aws.database_of(zone))?;
             for (relative, text) in &files {
                 let path = out.join(relative);
                 if let Some(folder) = path.parent() {

@@ -37,8 +37,13 @@ pub async fn role_session(lake: &Lake, role: &Role) -> Result<SessionContext> {
     // Filters first, over the stored rows; masks then apply to what the filters kept.
     for (name, condition) in &role.row_filters {
         let table = registry().find(name)?;
-        let stored = context.table(name.as_str()).await?;
-        let kept = stored.clone().filter(stored.parse_sql_expr(condition)?)?;
+        // As a query, not `DataFrame::parse_sql_expr`: a condition with a subquery names other
+        // tables, which only the planning of a whole statement resolves.
+        let query = crate::sql::render(
+            "access/row_filter.sql",
+            &[("table", name.clone()), ("condition", condition.clone())],
+        )?;
+        let kept = context.sql(&query).await?;
         register(&context, table, kept.into_view())?;
     }
     if role.personal_data != PersonalData::Masked {

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -21,7 +20,8 @@ use paylake_transforms::aml::{AmlRules, DateRange};
 use paylake_transforms::job::day_number;
 
 use super::{
-    generate_tables, io_error, measure, parquet_session, print_beside_peer, write_table, Lcg,
+    generate_tables, io_error, parquet_session, print_beside_peer, run_beside_duckdb_peer,
+    write_table, Lcg,
 };
 use crate::error::Result;
 
@@ -388,8 +388,6 @@ pub fn bench_aml(
     workdir: &Path,
     python: &str,
 ) -> Result<()> {
-    let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
-    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peer_aml.py");
     let data = generate_tables(
         workdir,
         &format!("{transactions} transactions over {days} days"),
@@ -415,40 +413,18 @@ pub fn bench_aml(
     let parameters_path = workdir.join("parameters.json");
     std::fs::write(&parameters_path, parameters.to_string()).map_err(io_error(&parameters_path))?;
 
-    let paylake_output = workdir.join("paylake.json");
-    let paylake = measure(
-        Command::new(&exe)
-            .args(["bench", "aml-run", "--days", &days.to_string(), "--data"])
-            .arg(&data)
-            .arg("--output")
-            .arg(&paylake_output),
-        "paylake aml suite",
+    let run = run_beside_duckdb_peer(
+        workdir,
+        &data,
+        &["bench", "aml-run", "--days", &days.to_string()],
+        python,
+        "peer_aml.py",
+        &["--parameters".as_ref(), parameters_path.as_os_str()],
     )?;
-    let peer_output = workdir.join("peer.json");
-    let peer = measure(
-        Command::new(python)
-            .arg(&peer_script)
-            .arg("--data")
-            .arg(&data)
-            .arg("--sql")
-            .arg(&sql_folder)
-            .arg("--parameters")
-            .arg(&parameters_path)
-            .arg("--output")
-            .arg(&peer_output),
-        "the peer (DuckDB)",
-    );
     println!(
         "aml suite: {transactions} transactions over {days} days, {} rules",
         RULE_IDS.len()
     );
-    print_beside_peer(
-        &paylake,
-        peer,
-        (&paylake_output, &peer_output),
-        "alerts",
-        "alerts per rule",
-        &RULE_IDS,
-    );
+    print_beside_peer(run, "alerts", "alerts per rule", &RULE_IDS);
     Ok(())
 }

@@ -187,17 +187,70 @@ fn read_counts(path: &Path, key: &str) -> BTreeMap<String, u64> {
         .unwrap_or_default()
 }
 
+/// paylake's run and the DuckDB peer's over the same generated tables, each measured as its
+/// own process, with the result files they wrote.
+pub(crate) struct BesidePeer {
+    pub(crate) paylake: Measure,
+    pub(crate) peer: Result<Measure>,
+    pub(crate) paylake_output: PathBuf,
+    pub(crate) peer_output: PathBuf,
+}
+
+/// Runs `paylake <paylake_run> --data <data> --output paylake.json`, then the peer script of this
+/// folder as `python <peer_script> --data <data> --sql <workdir>/sql <peer_arguments> --output
+/// peer.json`: the peer reads the SQL paylake runs, written to `<workdir>/sql` by the caller.
+pub(crate) fn run_beside_duckdb_peer(
+    workdir: &Path,
+    data: &Path,
+    paylake_run: &[&str],
+    python: &str,
+    peer_script: &str,
+    peer_arguments: &[&std::ffi::OsStr],
+) -> Result<BesidePeer> {
+    let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
+    let paylake_output = workdir.join("paylake.json");
+    let paylake = measure(
+        Command::new(&exe)
+            .args(paylake_run)
+            .arg("--data")
+            .arg(data)
+            .arg("--output")
+            .arg(&paylake_output),
+        &format!("paylake {}", paylake_run.join(" ")),
+    )?;
+    let peer_output = workdir.join("peer.json");
+    let peer = measure(
+        Command::new(python)
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(peer_script))
+            .arg("--data")
+            .arg(data)
+            .arg("--sql")
+            .arg(workdir.join("sql"))
+            .args(peer_arguments)
+            .arg("--output")
+            .arg(&peer_output),
+        "the peer (DuckDB)",
+    );
+    Ok(BesidePeer {
+        paylake,
+        peer,
+        paylake_output,
+        peer_output,
+    })
+}
+
 /// Prints paylake's and the peer's time, memory and ratio, then the counts under `key` of each
 /// one's result file side by side, for `rows` (every row either has when empty), marking those
 /// that differ.
-pub(crate) fn print_beside_peer(
-    paylake: &Measure,
-    peer: Result<Measure>,
-    results: (&Path, &Path),
-    key: &str,
-    heading: &str,
-    rows: &[&str],
-) {
+pub(crate) fn print_beside_peer(run: BesidePeer, key: &str, heading: &str, rows: &[&str]) {
+    let BesidePeer {
+        paylake,
+        peer,
+        paylake_output,
+        peer_output,
+    } = run;
+    let paylake = &paylake;
+    let results = (paylake_output.as_path(), peer_output.as_path());
     print_line("paylake (DataFusion)", paylake);
     let peer = match peer {
         Ok(peer) => peer,

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -23,8 +22,8 @@ use paylake_transforms::recon::three_way::{
 };
 
 use super::{
-    generate_tables, io_error, measure, parquet_session, print_beside_peer, write_batch,
-    write_table, Lcg,
+    generate_tables, io_error, parquet_session, print_beside_peer, run_beside_duckdb_peer,
+    write_batch, write_table, Lcg,
 };
 use crate::error::Result;
 
@@ -348,8 +347,6 @@ fn outcome_counts_json(batches: &[RecordBatch]) -> Result<serde_json::Value> {
 }
 
 pub fn bench_recon(rules: &FinanceRules, rows: u64, workdir: &Path, python: &str) -> Result<()> {
-    let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
-    let peer_script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peer_recon.py");
     let data = generate_tables(
         workdir,
         &format!("{rows} payments and their settlement lines"),
@@ -374,38 +371,18 @@ pub fn bench_recon(rules: &FinanceRules, rows: u64, workdir: &Path, python: &str
     let path = sql_folder.join("99-outcomes-recon_outcomes.sql");
     std::fs::write(&path, outcomes_sql(&parameters)?).map_err(io_error(&path))?;
 
-    let paylake_output = workdir.join("paylake.json");
-    let paylake = measure(
-        Command::new(&exe)
-            .args(["bench", "recon-run", "--data"])
-            .arg(&data)
-            .arg("--output")
-            .arg(&paylake_output),
-        "paylake staged match",
+    let run = run_beside_duckdb_peer(
+        workdir,
+        &data,
+        &["bench", "recon-run"],
+        python,
+        "peer_recon.py",
+        &[],
     )?;
-    let peer_output = workdir.join("peer.json");
-    let peer = measure(
-        Command::new(python)
-            .arg(&peer_script)
-            .arg("--data")
-            .arg(&data)
-            .arg("--sql")
-            .arg(&sql_folder)
-            .arg("--output")
-            .arg(&peer_output),
-        "the peer (DuckDB)",
-    );
     println!(
         "staged three-way match: {rows} payments against their settlement lines, payouts and \
          bank credits"
     );
-    print_beside_peer(
-        &paylake,
-        peer,
-        (&paylake_output, &peer_output),
-        "outcomes",
-        "outcome category rule",
-        &[],
-    );
+    print_beside_peer(run, "outcomes", "outcome category rule", &[]);
     Ok(())
 }

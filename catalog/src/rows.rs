@@ -16,6 +16,14 @@ use crate::registry::TableDef;
 
 /// Appends one commit of rows given as one array per column of `table`, in schema order.
 pub async fn append_columns(lake: &Lake, table: &TableDef, columns: Vec<ArrayRef>) -> Result<()> {
+    let batch = columns_batch(table, columns)?;
+    let delta_table = open_or_create_table(lake, table).await?;
+    append(delta_table, table, vec![batch], vec![]).await?;
+    Ok(())
+}
+
+/// A batch of `table`'s schema from one array per column, in schema order.
+pub fn columns_batch(table: &TableDef, columns: Vec<ArrayRef>) -> Result<RecordBatch> {
     let fields: Vec<_> = table.schema.fields().iter().cloned().collect();
     debug_assert_eq!(fields.len(), columns.len(), "a value for every column");
     // Built loosely typed, then cast to the registry's schema (list item names, nullability).
@@ -29,10 +37,7 @@ pub async fn append_columns(lake: &Lake, table: &TableDef, columns: Vec<ArrayRef
             .collect::<Vec<_>>(),
     );
     let batch = RecordBatch::try_new(Arc::new(loose), columns)?;
-    let batch = conform_to_schema(&batch, &table.schema)?;
-    let delta_table = open_or_create_table(lake, table).await?;
-    append(delta_table, table, vec![batch], vec![]).await?;
-    Ok(())
+    conform_to_schema(&batch, &table.schema)
 }
 
 pub fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
@@ -44,6 +49,19 @@ pub fn dates(values: impl Iterator<Item = NaiveDate>) -> ArrayRef {
     Arc::new(Date32Array::from_iter_values(values.map(|date| {
         i32::try_from((date - epoch).num_days()).expect("dates fit in i32 days")
     })))
+}
+
+pub fn optional_dates(values: impl Iterator<Item = Option<NaiveDate>>) -> ArrayRef {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
+    Arc::new(
+        values
+            .map(|value| {
+                value.map(|date| {
+                    i32::try_from((date - epoch).num_days()).expect("dates fit in i32 days")
+                })
+            })
+            .collect::<Date32Array>(),
+    )
 }
 
 pub fn timestamps(values: impl Iterator<Item = Option<DateTime<Utc>>>) -> ArrayRef {

@@ -54,19 +54,55 @@ pub async fn lake_session_on(
         .write()
         .config_mut()
         .set_extension(std::sync::Arc::new(mode));
+    register_tables(&context, lake, registry().tables()).await?;
+    Ok(context)
+}
+
+/// Registers `tables` in `context`, a schema per zone: each at its latest version, or empty
+/// with its registry schema when it does not exist yet.
+async fn register_tables<'a>(
+    context: &SessionContext,
+    lake: &Lake,
+    tables: impl IntoIterator<Item = &'a TableDef>,
+) -> Result<()> {
     let catalog = context
         .catalog("datafusion")
         .expect("the default catalog exists in a new session");
     for zone in Zone::ALL {
         catalog.register_schema(zone.as_str(), Arc::new(MemorySchemaProvider::new()))?;
     }
-    for table in registry().tables() {
+    for table in tables {
         let provider: Arc<dyn TableProvider> = match open_table(lake, table).await? {
-            Some(delta_table) => delta_provider(&context, table, &delta_table).await?,
+            Some(delta_table) => delta_provider(context, table, &delta_table).await?,
             None => Arc::new(MemTable::try_new(table.schema.clone(), vec![vec![]])?),
         };
-        register(&context, table, provider)?;
+        register(context, table, provider)?;
     }
+    Ok(())
+}
+
+/// A session that sees only the tables named (`zone.table`), as they are now: what a page
+/// reads, without opening every table of the lake.
+pub async fn tables_session(lake: &Lake, names: &[&str]) -> Result<SessionContext> {
+    let context = SessionContext::new_with_config(lake_session_config());
+    let tables = names
+        .iter()
+        .map(|name| registry().find(name))
+        .collect::<Result<Vec<_>>>()?;
+    register_tables(&context, lake, tables).await?;
+    Ok(context)
+}
+
+/// A session that sees one table, as `zone.table`, at the snapshot `delta_table` holds: what a
+/// writer reads before it appends through the same snapshot (so a concurrent commit conflicts).
+pub async fn table_session(table: &TableDef, delta_table: &DeltaTable) -> Result<SessionContext> {
+    let context = SessionContext::new_with_config(lake_session_config());
+    let catalog = context
+        .catalog("datafusion")
+        .expect("the default catalog exists in a new session");
+    catalog.register_schema(table.zone.as_str(), Arc::new(MemorySchemaProvider::new()))?;
+    let provider = delta_provider(&context, table, delta_table).await?;
+    register(&context, table, provider)?;
     Ok(context)
 }
 

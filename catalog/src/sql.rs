@@ -308,8 +308,9 @@ mod tests {
         let sql = render(
             "regulatory/exports/transactions.sql",
             &[
-                ("from", "2026-03-01".to_string()),
-                ("to", "2026-03-07".to_string()),
+                ("kind", "fincen-sar".to_string()),
+                ("base_id", "fincen-sar_2026-03-01_2026-03-07".to_string()),
+                ("cutoff", "2026-03-09T12:00:00Z".to_string()),
                 (
                     "evidence",
                     "regulatory/exports/sar_evidence.sql".to_string(),
@@ -317,7 +318,12 @@ mod tests {
             ],
         )
         .unwrap();
-        assert!(sql.contains("FROM gold.sar_candidates"), "{sql}");
+        // An import inside an include (the decisions' current cases inside the SAR cases).
+        assert!(sql.contains("FROM decisions.case_events"), "{sql}");
+        assert!(
+            sql.contains("ROW_NUMBER() OVER (PARTITION BY case_id"),
+            "{sql}"
+        );
         let records = render(
             "regulatory/exports/ctr_records.sql",
             &[

@@ -214,6 +214,36 @@ pub enum Command {
         #[command(subcommand)]
         filings: FilingsCommand,
     },
+    /// AML case work: list and read cases, and take the next step on one.
+    ///
+    /// paylake opens a case per customer for their alerts (later alerts join the open case).
+    /// Investigators assign, start, close (false_positive or not_suspicious, with a rationale),
+    /// escalate and decide (file, with their narrative, or no_file, with a rationale); an
+    /// approver other than the decider approves or returns the decision. Only approved SARs are
+    /// exported. Each action is an event of decisions.case_events naming its user and role;
+    /// which role may take which action is access.toml's `case_actions`.
+    Case {
+        #[command(subcommand)]
+        case: CaseCommand,
+    },
+    /// The workbench: the case queue, case pages and their actions in the browser, and the
+    /// lake's metrics at /metrics, on one server.
+    ///
+    /// People sign in with a password of the users file (workbench.users_file, by default
+    /// <lake>/workbench/users.toml; add them with `paylake user add`), or behind an
+    /// authenticating proxy that names them in a header (workbench.auth = "trusted_header").
+    Serve {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// The people of the workbench.
+    User {
+        #[command(subcommand)]
+        user: UserCommand,
+    },
     /// Reports that cover a period.
     Report {
         #[command(subcommand)]
@@ -502,6 +532,130 @@ pub enum FilingsCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// The cases, most urgent SAR deadline first.
+    List {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Only cases in these states (repeatable), e.g. new, investigating, pending_approval.
+        #[arg(long)]
+        state: Vec<String>,
+        /// Only cases assigned to this user.
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// One case: its state, alerts, decision and every event.
+    Show {
+        #[command(flatten)]
+        lake: LakeArg,
+        case_id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Assign a case to an investigator.
+    Assign {
+        #[command(flatten)]
+        target: CaseTarget,
+        /// Who works it.
+        #[arg(long)]
+        to: String,
+    },
+    /// Start investigating a case assigned to you.
+    Start {
+        #[command(flatten)]
+        target: CaseTarget,
+    },
+    /// Close a case without a SAR.
+    Close {
+        #[command(flatten)]
+        target: CaseTarget,
+        /// false_positive or not_suspicious.
+        #[arg(long)]
+        outcome: String,
+        /// Why: what was looked at and what explains the activity.
+        #[arg(long)]
+        rationale: String,
+    },
+    /// Escalate a case for a SAR decision.
+    Escalate {
+        #[command(flatten)]
+        target: CaseTarget,
+        /// Why the activity is suspicious.
+        #[arg(long)]
+        rationale: String,
+    },
+    /// Decide whether an escalated case is reported: file (with the SAR narrative) or no_file
+    /// (with a rationale). A second officer approves or returns it.
+    Decide {
+        #[command(flatten)]
+        target: CaseTarget,
+        /// file or no_file.
+        #[arg(long)]
+        decision: String,
+        /// The SAR narrative (file), at most 20,000 characters.
+        #[arg(long, conflicts_with_all = ["narrative_file", "rationale"])]
+        narrative: Option<String>,
+        /// The SAR narrative read from a file.
+        #[arg(long, value_name = "FILE", conflicts_with = "rationale")]
+        narrative_file: Option<PathBuf>,
+        /// Why no SAR is filed (no_file).
+        #[arg(long)]
+        rationale: Option<String>,
+    },
+    /// Approve a SAR decision someone else made.
+    Approve {
+        #[command(flatten)]
+        target: CaseTarget,
+        /// A note for the record.
+        #[arg(long)]
+        rationale: Option<String>,
+    },
+    /// Return a SAR decision to the investigator, saying why.
+    Return {
+        #[command(flatten)]
+        target: CaseTarget,
+        #[arg(long)]
+        rationale: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person to the users file, or change their roles and password. The password is
+    /// read from PAYLAKE_NEW_PASSWORD, or the first line of standard input; it is stored as an
+    /// Argon2id hash.
+    Add {
+        #[command(flatten)]
+        lake: LakeArg,
+        name: String,
+        /// Roles of access.toml they act in (repeatable), e.g. investigator, approver.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+}
+
+/// The case an action is on, who takes it, and the state they saw.
+#[derive(Debug, Args)]
+pub struct CaseTarget {
+    #[command(flatten)]
+    pub lake: LakeArg,
+    pub case_id: String,
+    /// Who acts (recorded on the event).
+    #[arg(long, env = "PAYLAKE_USER")]
+    pub user: String,
+    /// The role of access.toml they act in (investigator, approver).
+    #[arg(long, env = "PAYLAKE_CASE_ROLE")]
+    pub role: String,
+    /// The state the case is expected in; refused if it has moved on (default: as read now).
+    #[arg(long, value_name = "STATE")]
+    pub expect: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

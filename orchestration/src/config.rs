@@ -25,6 +25,7 @@ struct ConfigFile {
     sql_dir: Option<PathBuf>,
     runs: Option<crate::assets::retry::RetryPolicy>,
     aws: Option<paylake_serving::AwsSettings>,
+    workbench: Option<paylake_workbench::WorkbenchSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +55,8 @@ pub struct Settings {
     pub runs: crate::assets::retry::RetryPolicy,
     /// Glue, Athena and Redshift: where the lake is served to analysts.
     pub aws: paylake_serving::AwsSettings,
+    /// The workbench: its users file and how people sign in.
+    pub workbench: paylake_workbench::WorkbenchSettings,
 }
 
 impl Settings {
@@ -166,6 +169,7 @@ impl Default for Settings {
             sql_dir: None,
             runs: crate::assets::retry::RetryPolicy::default(),
             aws: paylake_serving::AwsSettings::default(),
+            workbench: paylake_workbench::WorkbenchSettings::default(),
         }
     }
 }
@@ -214,6 +218,10 @@ fn load_with_env(
         if let Some(aws) = file.aws {
             settings.aws = aws;
         }
+        if let Some(mut workbench) = file.workbench {
+            workbench.users_file = workbench.users_file.map(|path| base.join(path));
+            settings.workbench = workbench;
+        }
     }
     if let Some(lake) = env("PAYLAKE_LAKE") {
         settings.lake = lake;
@@ -246,6 +254,12 @@ fn load_with_env(
         settings.sql_dir = Some(PathBuf::from(path)).filter(|path| !path.as_os_str().is_empty());
     }
     settings.aws.apply_env(&env);
+    if let Some(path) = env("PAYLAKE_USERS_FILE") {
+        settings.workbench.users_file = Some(PathBuf::from(path));
+    }
+    if let Some(auth) = env("PAYLAKE_WORKBENCH_AUTH") {
+        settings.workbench.auth = auth;
+    }
     Ok(settings)
 }
 

@@ -34,6 +34,12 @@ pub enum OrchestrationError {
     Ballista(#[from] paylake_ballista::BallistaError),
 
     #[error(transparent)]
+    Decisions(#[from] paylake_decisions::DecisionsError),
+
+    #[error(transparent)]
+    Workbench(#[from] paylake_workbench::WorkbenchError),
+
+    #[error(transparent)]
     DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]
@@ -81,7 +87,8 @@ impl OrchestrationError {
             OrchestrationError::Ingest(paylake_ingest::IngestError::Catalog(error))
             | OrchestrationError::Transform(paylake_transforms::TransformError::Catalog(error))
             | OrchestrationError::Report(paylake_reports::ReportError::Catalog(error))
-            | OrchestrationError::Regulatory(paylake_regulatory::RegulatoryError::Catalog(error)) => {
+            | OrchestrationError::Regulatory(paylake_regulatory::RegulatoryError::Catalog(error))
+            | OrchestrationError::Decisions(paylake_decisions::DecisionsError::Catalog(error)) => {
                 Some(error)
             }
             _ => None,
@@ -125,7 +132,13 @@ impl OrchestrationError {
                 DataFusionError::ObjectStore(_) | DataFusionError::IoError(_)
             );
         }
-        matches!(self, OrchestrationError::Io { .. })
+        matches!(
+            self,
+            OrchestrationError::Io { .. }
+                | OrchestrationError::Decisions(
+                    paylake_decisions::DecisionsError::ConcurrentChange { .. }
+                )
+        )
     }
 
     /// The publication gate refused the rows: a check failed, nothing was written.

@@ -202,6 +202,12 @@ pub async fn load_acknowledgement(
         })
         .collect();
     append_filings(lake, &rows).await?;
+    // A SAR case FinCEN accepted carries its BSA ID from now on.
+    let accepted: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|row| Some((row.record_key.clone()?, row.bsa_id.clone()?)))
+        .collect();
+    paylake_decisions::filing::record_acknowledged(lake, &accepted).await?;
     Ok(rows
         .into_iter()
         .map(|row| FilingRowSummary {

@@ -10,6 +10,9 @@ pub enum RegulatoryError {
     DataFusion(Box<datafusion::error::DataFusionError>),
 
     #[error(transparent)]
+    Decisions(#[from] paylake_decisions::DecisionsError),
+
+    #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
 
     #[error("reading {path}: {source}")]

@@ -81,7 +81,7 @@ fn report(
     if transactions.is_empty() {
         return Err(RegulatoryError::InvalidRecord {
             table: if report_code == "STR" {
-                "gold.sar_candidates"
+                "decisions.case_events"
             } else {
                 "gold.ctr_candidates"
             },

@@ -8,6 +8,8 @@ use datafusion::prelude::SessionContext;
 use paylake_catalog::delta::open_table;
 use paylake_catalog::money::format_decimal;
 use paylake_catalog::{registry, Lake};
+use paylake_decisions::events::case_events_table;
+use paylake_decisions::filing::record_filed;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -15,7 +17,7 @@ use crate::destination::Destination;
 use crate::error::Result;
 use crate::fincen::{ctr_batch, sar_batch};
 use crate::goaml;
-use crate::records::{ctr_records, sar_records, CtrRecord};
+use crate::records::{ctr_records, sar_records, CtrRecord, SarSelection};
 use crate::settings::RegulatorySettings;
 use crate::system_rows::{append_exports, ExportRow};
 
@@ -56,13 +58,16 @@ impl ExportKind {
                 "silver.transactions",
             ],
             ExportKind::FincenSar => &[
-                "gold.sar_candidates",
+                "decisions.case_events",
+                "gold.aml_alerts",
                 "silver.customers",
                 "silver.transactions",
+                "silver.fx_rates",
             ],
             ExportKind::GoAml => &[
                 "gold.ctr_candidates",
-                "gold.sar_candidates",
+                "decisions.case_events",
+                "gold.aml_alerts",
                 "silver.customers",
                 "silver.transactions",
                 "silver.fx_rates",
@@ -85,6 +90,26 @@ pub struct ExportRequest {
     pub schedule: Option<(String, DateTime<Utc>)>,
 }
 
+impl ExportRequest {
+    /// The package's id without its revision.
+    fn base_id(&self) -> String {
+        format!("{}_{}_{}", self.kind.as_str(), self.from, self.to)
+    }
+
+    /// The SAR decisions this package files: those approved by the schedule's tick, or by now
+    /// for an export asked by hand.
+    fn sar_selection(&self) -> SarSelection {
+        SarSelection {
+            kind: self.kind.as_str(),
+            base_id: self.base_id(),
+            cutoff: self
+                .schedule
+                .as_ref()
+                .map_or_else(Utc::now, |(_, tick)| *tick),
+        }
+    }
+}
+
 /// What an export did.
 #[derive(Debug, Clone)]
 pub struct ExportOutcome {
@@ -97,6 +122,8 @@ pub struct ExportOutcome {
     pub record_count: usize,
     pub total_amount_usd: String,
     pub files: Vec<String>,
+    /// The records the package carries (CTR keys, SAR case ids), in file order.
+    pub record_keys: Vec<String>,
     /// Object Lock mode and retain-until date of the objects written, on S3.
     pub retention: Option<(String, DateTime<Utc>)>,
 }
@@ -146,7 +173,7 @@ pub async fn export_package(
                 .map(move |(index, key)| json!({"file": file.path, "activity": index + 1, "record_key": key}))
         })
         .collect();
-    let base_id = format!("{}_{}_{}", request.kind.as_str(), request.from, request.to);
+    let base_id = request.base_id();
     let destination =
         Destination::open(&request.out, Some(&settings.retention), lake.kms_key_id()).await?;
     let now = Utc::now();
@@ -164,6 +191,10 @@ pub async fn export_package(
                 files: files
                     .iter()
                     .map(|file| destination.location_of(&format!("{export_id}/{}", file.path)))
+                    .collect(),
+                record_keys: files
+                    .iter()
+                    .flat_map(|file| file.record_keys.iter().cloned())
                     .collect(),
                 retention: retention.flatten(),
             }
@@ -194,6 +225,7 @@ pub async fn export_package(
                 "unchanged",
             )
             .await?;
+            file_cases(lake, context, &outcome).await?;
             return Ok(outcome);
         }
         revision += 1;
@@ -244,12 +276,27 @@ pub async fn export_package(
         "delivered",
     )
     .await?;
+    file_cases(lake, context, &outcome).await?;
     tracing::info!(
         export_id,
         records = record_count,
         "export package delivered"
     );
     Ok(outcome)
+}
+
+/// The SAR cases the package carries are filed: an event on each case, and the session sees
+/// it, so that the next package of the same kind (a schedule catching up) does not file them
+/// again.
+async fn file_cases(lake: &Lake, context: &SessionContext, outcome: &ExportOutcome) -> Result<()> {
+    let filed = record_filed(lake, &outcome.record_keys, &outcome.export_id).await?;
+    if filed > 0 {
+        let table = case_events_table()?;
+        if let Some(delta_table) = open_table(lake, table).await? {
+            paylake_catalog::refresh_table(context, table, &delta_table).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn record(
@@ -309,7 +356,7 @@ async fn build_files(
             Ok((files, records.len(), total))
         }
         ExportKind::FincenSar => {
-            let records = sar_records(context, request.from, request.to).await?;
+            let records = sar_records(context, &request.sar_selection()).await?;
             let total = records.iter().map(|record| record.total_cents).sum();
             if !records.is_empty() {
                 let batch = sar_batch(&records, settings, request.filing_date);
@@ -318,7 +365,7 @@ async fn build_files(
             Ok((files, records.len(), total))
         }
         ExportKind::GoAml => {
-            let cases = sar_records(context, request.from, request.to).await?;
+            let cases = sar_records(context, &request.sar_selection()).await?;
             let cash = ctr_records(context, request.from, request.to).await?;
             let mut total = 0;
             for case in &cases {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use arrow::array::Array;
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::array_value_to_string;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use datafusion::prelude::SessionContext;
 use paylake_catalog::money::parse_decimal;
 
@@ -90,11 +90,11 @@ impl CtrRecord {
     }
 }
 
-/// One SAR: a case of gold.sar_candidates.
+/// One SAR: a case approved for filing (decisions.case_events).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SarRecord {
     pub record_key: String,
-    /// The date the case was detected (its business date).
+    /// The date the case's first alert was detected.
     pub business_date: NaiveDate,
     pub subject: Subject,
     pub period_start: NaiveDate,
@@ -118,8 +118,9 @@ pub async fn ctr_records(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<CtrRecord>> {
-    let rows = query(context, CTR_SQL, from, to).await?;
-    let mut transactions = evidence(context, CTR_EVIDENCE_SQL, from, to).await?;
+    let parameters = period(from, to);
+    let rows = query(context, CTR_SQL, &parameters).await?;
+    let mut transactions = evidence(context, CTR_EVIDENCE_SQL, &parameters).await?;
     let mut records: BTreeMap<String, CtrRecord> = BTreeMap::new();
     for row in rows.iter().flat_map(batch_rows) {
         let customer_id = row.required("customer_id")?;
@@ -163,17 +164,51 @@ pub async fn ctr_records(
     Ok(records)
 }
 
-/// The SAR cases detected on the business dates from `from` to `to`.
+/// Which approved SAR decisions a package files (see `sql/regulatory/exports/sar_cases.sql`).
+#[derive(Debug, Clone)]
+pub struct SarSelection {
+    /// The package kind (`fincen-sar`, `goaml`): a case is filed once per kind.
+    pub kind: &'static str,
+    /// The package's id without revision: its earlier revisions' cases stay in it.
+    pub base_id: String,
+    /// Approvals up to this time are filed (the schedule's tick, or the export's start).
+    pub cutoff: DateTime<Utc>,
+}
+
+impl SarSelection {
+    fn parameters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("kind", self.kind.to_string()),
+            ("base_id", self.base_id.clone()),
+            (
+                "cutoff",
+                self.cutoff.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            ),
+        ]
+    }
+}
+
+/// The SARs a package files: the cases an investigator decided to file and a second officer
+/// approved, with the investigator's narrative.
 pub async fn sar_records(
     context: &SessionContext,
-    from: NaiveDate,
-    to: NaiveDate,
+    selection: &SarSelection,
 ) -> Result<Vec<SarRecord>> {
-    let rows = query(context, SAR_SQL, from, to).await?;
-    let mut transactions = evidence(context, SAR_EVIDENCE_SQL, from, to).await?;
+    let parameters = selection.parameters();
+    let rows = query(context, SAR_SQL, &parameters).await?;
+    let mut transactions = evidence(context, SAR_EVIDENCE_SQL, &parameters).await?;
     let mut records = Vec::new();
     for row in rows.iter().flat_map(batch_rows) {
         let record_key = row.required("case_id")?;
+        let narrative = row.text("narrative").unwrap_or_default();
+        if narrative.trim().is_empty() {
+            return Err(RegulatoryError::InvalidRecord {
+                table: "decisions.case_events",
+                record: record_key,
+                field: "narrative",
+                reason: "an approved SAR decision without the investigator's narrative".into(),
+            });
+        }
         records.push(SarRecord {
             business_date: row.date("business_day")?,
             subject: row.subject(&row.text("customer_id").unwrap_or_default()),
@@ -187,7 +222,7 @@ pub async fn sar_records(
                 .filter(|typology| !typology.is_empty())
                 .map(str::to_string)
                 .collect(),
-            narrative: row.text("narrative").unwrap_or_default(),
+            narrative,
             transactions: transactions.remove(&record_key).unwrap_or_default(),
             record_key,
         });
@@ -195,34 +230,31 @@ pub async fn sar_records(
     Ok(records)
 }
 
-/// Runs the export query `sql/<path>` over the business dates from `from` to `to`.
+/// The business dates from `from` to `to` as query parameters.
+fn period(from: NaiveDate, to: NaiveDate) -> Vec<(&'static str, String)> {
+    vec![("from", from.to_string()), ("to", to.to_string())]
+}
+
+/// Runs the export query `sql/<path>` with `parameters`.
 async fn query(
     context: &SessionContext,
     path: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    parameters: &[(&'static str, String)],
 ) -> Result<Vec<RecordBatch>> {
-    let sql =
-        paylake_catalog::sql::render(path, &[("from", from.to_string()), ("to", to.to_string())])?;
+    let sql = paylake_catalog::sql::render(path, parameters)?;
     Ok(context.sql(&sql).await?.collect().await?)
 }
 
-/// The evidence transactions of each record of the period; `keys_path` is the query of its
-/// (record_key, transaction_id) pairs.
+/// The evidence transactions of each record; `keys_path` is the query of its
+/// (record_key, transaction_id) pairs, rendered with `parameters`.
 async fn evidence(
     context: &SessionContext,
     keys_path: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    parameters: &[(&'static str, String)],
 ) -> Result<BTreeMap<String, Vec<Transaction>>> {
-    let sql = paylake_catalog::sql::render(
-        TRANSACTIONS_SQL,
-        &[
-            ("from", from.to_string()),
-            ("to", to.to_string()),
-            ("evidence", keys_path.to_string()),
-        ],
-    )?;
+    let mut parameters = parameters.to_vec();
+    parameters.push(("evidence", keys_path.to_string()));
+    let sql = paylake_catalog::sql::render(TRANSACTIONS_SQL, &parameters)?;
     let batches = context.sql(&sql).await?.collect().await?;
     let mut by_record: BTreeMap<String, Vec<Transaction>> = BTreeMap::new();
     for row in batches.iter().flat_map(batch_rows) {

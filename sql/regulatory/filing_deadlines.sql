@@ -1,7 +1,10 @@
 -- What is owed to FinCEN as of a business date, and whether it is due, late, filed or filed
 -- late. A CTR is due {{ ctr_days }} days after its transaction date (31 CFR 1010.306); a SAR
 -- {{ sar_days }} days after the case's detection, {{ sar_no_suspect_days }} when no suspect is known
--- (31 CFR 1020.320). A filing counts from the first package that delivered its record.
+-- (31 CFR 1020.320). A SAR is owed for every AML case not closed (closed as a false positive,
+-- not suspicious, or by an approved decision not to file). A filing counts from the first
+-- package that delivered its record.
+{% import "decisions/current_cases.sql" as cases -%}
 WITH owed AS (
     SELECT
         'fincen-ctr' AS filing_kind,
@@ -17,14 +20,16 @@ WITH owed AS (
     UNION ALL
     SELECT
         'fincen-sar' AS filing_kind,
-        case_id AS record_key,
-        customer_id,
-        customer_name,
-        total_amount_usd AS amount_usd,
-        business_date AS trigger_date,
-        customer_id IS NOT NULL AND customer_name IS NOT NULL AS suspect_known
-    FROM gold.sar_candidates
-    WHERE business_date <= DATE '{{ business_date }}'
+        c.case_id AS record_key,
+        c.customer_id,
+        k.full_name AS customer_name,
+        CAST(NULL AS DECIMAL(18, 2)) AS amount_usd,
+        c.first_detected AS trigger_date,
+        c.customer_id IS NOT NULL AND k.full_name IS NOT NULL AS suspect_known
+    FROM {{ cases.current_cases() }} AS c
+    LEFT JOIN silver.customers AS k ON k.customer_id = c.customer_id
+    WHERE c.first_detected <= DATE '{{ business_date }}'
+      AND c.state <> 'closed'
 ),
 with_due AS (
     SELECT

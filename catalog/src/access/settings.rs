@@ -49,6 +49,10 @@ pub struct Role {
     /// Whether the role also writes (paylake's own role).
     #[serde(default)]
     pub write: bool,
+    /// The case-work actions the role may take (`assign`, `close`, `approve`, ...); none for a
+    /// role that sees no cases.
+    #[serde(default)]
+    pub case_actions: Vec<String>,
 }
 
 impl Role {
@@ -186,9 +190,21 @@ mod tests {
         assert!(!finance.reads(table("gold.aml_alerts")));
         assert!(!finance.reads(table("silver.customers")));
         let regulator = settings.role("regulator").unwrap();
-        assert!(regulator.reads(table("gold.sar_candidates")));
+        assert!(regulator.reads(table("decisions.case_events")));
+        assert!(!regulator.reads(table("gold.sar_candidates")));
         assert!(!regulator.reads(table("gold.aml_alerts")));
         assert!(!regulator.reads(table("silver.transactions")));
+        // Analysts and finance see no cases and work none.
+        for role in [analyst, finance] {
+            assert!(!role.reads(table("decisions.case_events")));
+            assert!(role.case_actions.is_empty());
+        }
+        let investigator = settings.role("investigator").unwrap();
+        assert!(investigator.reads(table("decisions.case_events")));
+        assert!(!investigator.case_actions.iter().any(|a| a == "approve"));
+        let approver = settings.role("approver").unwrap();
+        assert!(approver.case_actions.iter().any(|a| a == "approve"));
+        assert!(!approver.case_actions.iter().any(|a| a == "decide"));
         let compliance = settings.role("compliance_officer").unwrap();
         assert!(compliance
             .withheld_columns(table("silver.customers"))
@@ -197,14 +213,14 @@ mod tests {
 
     #[test]
     fn a_role_naming_an_unknown_table_is_refused() {
-        let text = DEFAULT_ACCESS.replace("gold.sar_candidates", "gold.sar_candidatez");
+        let text = DEFAULT_ACCESS.replace("decisions.case_events", "decisions.case_eventz");
         let err = AccessSettings::parse(&text, "access.toml").unwrap_err();
         assert!(
             err.to_string()
-                .contains("unknown table 'gold.sar_candidatez'"),
+                .contains("unknown table 'decisions.case_eventz'"),
             "{err}"
         );
-        let text = DEFAULT_ACCESS.replace("\"gold.sar_candidates\" = ", "\"gold.aml_alerts\" = ");
+        let text = DEFAULT_ACCESS.replace("\"decisions.case_events\" = ", "\"gold.aml_alerts\" = ");
         let err = AccessSettings::parse(&text, "access.toml").unwrap_err();
         assert!(
             err.to_string()

@@ -61,6 +61,7 @@ fn table_def(table: DeclaredTable) -> Result<TableDef, String> {
         "gold" => Zone::Gold,
         "silver" => Zone::Silver,
         "system" => Zone::System,
+        "decisions" => Zone::Decisions,
         other => return Err(format!("table {}: unknown zone '{other}'", table.name)),
     };
     let columns = table

@@ -31,15 +31,18 @@ pub enum Zone {
     Gold,
     Quarantine,
     System,
+    /// What people decided: case work, approvals, written as append-only events.
+    Decisions,
 }
 
 impl Zone {
-    pub const ALL: [Zone; 5] = [
+    pub const ALL: [Zone; 6] = [
         Zone::Bronze,
         Zone::Silver,
         Zone::Gold,
         Zone::Quarantine,
         Zone::System,
+        Zone::Decisions,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Zone {
             Zone::Gold => "gold",
             Zone::Quarantine => "quarantine",
             Zone::System => "system",
+            Zone::Decisions => "decisions",
         }
     }
 }

@@ -15,10 +15,13 @@ use crate::steps::local_time;
 
 /// Folders paylake writes in a lake; the demo replaces only these.
 fn lake_folders() -> impl Iterator<Item = &'static str> {
-    Zone::ALL
-        .into_iter()
-        .map(Zone::as_str)
-        .chain(["landing", "reports", "exports", "runs"])
+    Zone::ALL.into_iter().map(Zone::as_str).chain([
+        "landing",
+        "reports",
+        "exports",
+        "runs",
+        "workbench",
+    ])
 }
 
 /// Empties a local lake folder before a demo, refusing a folder that is not a lake.
@@ -90,6 +93,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     request.schedules_start = Some(local_time(day, simulation.start_date, 0)?);
     let run = super::graph::run_and_print(settings, &lake, &request).await?;
 
+    let case_work = super::demo_case_work::play_case_work(settings, &lake).await?;
     let filing = file_the_period(settings, &lake, simulation).await?;
 
     println!("\ntables:");
@@ -116,6 +120,23 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
                 }
             }
         }
+    }
+    println!("case work (an investigator and a BSA officer, as `paylake case` would):");
+    for line in &case_work.lines {
+        println!("  {line}");
+    }
+    println!(
+        "  SARs filed: {} in {}\n  the queue: paylake case list --lake {}",
+        filing.sar_export.record_count,
+        filing.sar_export.manifest_location,
+        lake.root()
+    );
+    println!(
+        "the workbench: paylake serve --lake {}, then http://127.0.0.1:8080/ as",
+        lake.root()
+    );
+    for line in &case_work.sign_in {
+        println!("  {line}");
     }
     let deadlines = filing.deadlines;
     println!(
@@ -153,10 +174,13 @@ async fn query_rows(
 struct Filing {
     deadlines: paylake_regulatory::deadlines::DeadlineCounts,
     aml_report: String,
+    /// The SAR package of the period, with the SARs approved after the run.
+    sar_export: paylake_regulatory::ExportOutcome,
 }
 
-/// The filings owed as of the day after the last simulated date, and the AML report of the
-/// whole period (the graph has run the export schedules up to noon of that day).
+/// The SARs the demo's officers approved, exported; the filings owed as of the day after the
+/// last simulated date; and the AML report of the whole period (the graph has run the export
+/// schedules up to noon of that day, before anyone had approved a SAR).
 async fn file_the_period(
     settings: &Settings,
     lake: &Lake,
@@ -167,6 +191,20 @@ async fn file_the_period(
     let last = first + chrono::Duration::days(i64::from(simulation.days.max(1) - 1));
     let day_after = last + chrono::Duration::days(1);
     let context = lake_session(lake).await?;
+    let sar_export = paylake_regulatory::export_package(
+        lake,
+        &context,
+        &settings.regulatory()?,
+        &paylake_regulatory::ExportRequest {
+            kind: paylake_regulatory::ExportKind::FincenSar,
+            from: first,
+            to: last,
+            filing_date: day_after,
+            out: format!("{}/exports", lake.root().as_str().trim_end_matches('/')),
+            schedule: None,
+        },
+    )
+    .await?;
     let deadlines = paylake_regulatory::deadlines::build_filing_deadlines(
         lake,
         &context,
@@ -179,5 +217,6 @@ async fn file_the_period(
     Ok(Filing {
         deadlines,
         aml_report,
+        sar_export,
     })
 }

@@ -1,13 +1,16 @@
 //! One module per command; this one dispatches and holds what they share.
 
 mod aml;
+mod cases;
 mod demo;
+mod demo_case_work;
 mod graph;
 mod observability;
 mod query;
 mod regulatory;
 mod serving;
 mod steps;
+mod workbench;
 
 use std::time::Duration;
 
@@ -16,7 +19,7 @@ use paylake_catalog::Lake;
 
 use crate::cli::{
     AmlCommand, BenchCommand, Cli, Command, DeployCommand, FilingsCommand, LakeArg,
-    PiiDetectorKind, ReportCommand, ScheduleCommand,
+    PiiDetectorKind, ReportCommand, ScheduleCommand, UserCommand,
 };
 use crate::config::{self, Settings};
 use crate::error::Result;
@@ -174,6 +177,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                     files,
                 },
         } => regulatory::load_acks(&open_lake(&settings, &lake)?, export.as_deref(), &files).await,
+        Command::Case { case } => cases::run(&settings, case).await,
+        Command::Serve { lake, listen } => {
+            workbench::serve(&settings, &open_lake(&settings, &lake)?, &listen).await
+        }
+        Command::User {
+            user: UserCommand::Add { lake, name, roles },
+        } => workbench::add_user(&settings, &open_lake(&settings, &lake)?, &name, roles),
         Command::Report {
             report:
                 ReportCommand::Aml {

@@ -39,15 +39,8 @@ pub async fn serve(
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(io)?;
     let address = listener.local_addr().map_err(io)?;
-    let served = Arc::new(Served {
-        lake: lake.clone(),
-        slos: slos.clone(),
-        timezone,
-    });
-    let app = Router::new()
-        .route("/metrics", get(scrape))
-        .fallback(|| async { (StatusCode::NOT_FOUND, "metrics are at /metrics\n") })
-        .with_state(served);
+    let app = metrics_router(lake, slos, timezone)
+        .fallback(|| async { (StatusCode::NOT_FOUND, "metrics are at /metrics\n") });
     println!("serving metrics at http://{address}/metrics");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -55,6 +48,18 @@ pub async fn serve(
         })
         .await
         .map_err(io)
+}
+
+/// `/metrics`, for a server of its own or beside the workbench.
+pub fn metrics_router(lake: &Lake, slos: &SloSettings, timezone: chrono_tz::Tz) -> Router {
+    let served = Arc::new(Served {
+        lake: lake.clone(),
+        slos: slos.clone(),
+        timezone,
+    });
+    Router::new()
+        .route("/metrics", get(scrape))
+        .with_state(served)
 }
 
 async fn scrape(State(served): State<Arc<Served>>) -> impl IntoResponse {

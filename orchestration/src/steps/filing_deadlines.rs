@@ -13,11 +13,12 @@ pub fn step() -> Step {
         writes: assets(&["gold.filing_deadlines"]),
         reads: assets(&[
             "gold.ctr_candidates",
-            "gold.sar_candidates",
+            "decisions.case_events",
+            "silver.customers",
             "system.regulatory_exports",
             "system.regulatory_filings",
         ]),
-        sql: vec![DEADLINES_SQL],
+        sql: vec![DEADLINES_SQL, "decisions/current_cases.sql"],
         rules: vec![RulesSection(RulesFile::Regulatory, "deadlines")],
         kind: StepKind::Date(DateStep::new(run)),
     }

@@ -4,6 +4,7 @@
 //! everything from [`all`]; adding a gold dataset is a file here, its job and its SQL.
 
 mod aml_alerts;
+mod case_intake;
 mod cost;
 mod cost_report;
 mod ctr_candidates;
@@ -38,6 +39,7 @@ pub fn all() -> Vec<Step> {
         sanctions_hits::step(),
         customer_risk::step(),
         sar_candidates::step(),
+        case_intake::step(),
         ledger_integrity::step(),
         reconciliation::step(),
         cost::step(),

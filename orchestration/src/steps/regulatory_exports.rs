@@ -1,6 +1,6 @@
 //! `regulatory_exports`: the export schedules due by noon of the day after the date, in the
 //! business time zone: the daily CTR batch of the date, and on Mondays the weekly SAR and goAML
-//! packages.
+//! packages, which carry the SARs approved by the schedule's tick.
 
 use futures::future::BoxFuture;
 
@@ -16,12 +16,17 @@ pub fn step() -> Step {
         writes: assets(&["system.regulatory_exports"]),
         reads: assets(&[
             "gold.ctr_candidates",
-            "gold.sar_candidates",
+            "gold.aml_alerts",
+            "decisions.case_events",
             "silver.customers",
             "silver.transactions",
             "silver.fx_rates",
         ]),
-        sql: vec!["regulatory/exports/"],
+        sql: vec![
+            "regulatory/exports/",
+            "decisions/current_cases.sql",
+            paylake_decisions::events::CASE_EVENTS_SQL,
+        ],
         rules: [
             "transmitter",
             "filer",

@@ -128,8 +128,13 @@ fn roles_see_only_what_they_are_granted_and_every_query_is_audited() {
     let ctrs = seen("SELECT DISTINCT concat('CTR-', customer_id, '-', CAST(business_date AS VARCHAR)) AS key FROM gold.ctr_candidates ORDER BY key");
     assert_eq!(ctrs, exported("CTR-"));
     assert!(ctrs.lines().count() > 1, "{ctrs}");
-    let cases = seen("SELECT DISTINCT case_id AS key FROM gold.sar_candidates ORDER BY key");
-    assert_eq!(cases, exported("SAR-"));
+    // The SAR cases: the events of the cases a package filed, and no other case's.
+    let cases = seen("SELECT DISTINCT case_id AS key FROM decisions.case_events ORDER BY key");
+    assert_eq!(cases, exported("CASE-"));
+    assert!(
+        cases.lines().count() > 1,
+        "the demo files an approved SAR: {cases}"
+    );
 
     // No role changes the lake through SQL.
     for statement in [
@@ -233,7 +238,7 @@ for kind, (mode, ours) in sorted(kinds.items()):
 
     // Glue: a database per zone, a DELTA table per written table, columns of the Delta log.
     let synced = run(aws_paylake(&moto).args(["catalog", "sync", "--lake", remote]));
-    assert!(synced.contains("5 databases created"), "{synced}");
+    assert!(synced.contains("6 databases created"), "{synced}");
     let tables = moto.python(
         r#"
 glue = client('glue')
@@ -369,7 +374,7 @@ for column in tags.get('LFTagsOnColumns', []):
         !regulator.is_empty()
             && regulator.iter().all(|line| [
                 "gold.ctr_candidates",
-                "gold.sar_candidates",
+                "decisions.case_events",
                 "system.regulatory_exports",
                 "system.regulatory_filings"
             ]

@@ -210,15 +210,15 @@ fn a_backfill_on_ballista_builds_the_gold_tables_the_embedded_engine_builds() {
         ballista_time.as_secs_f64(),
         embedded_time.as_secs_f64()
     );
-    // Ingest, then 13 steps for each of the 2 dates.
+    // Ingest, then 14 steps for each of the 2 dates.
     assert_eq!(
         on_ballista.matches(" succeeded ").count(),
-        27,
+        29,
         "{on_ballista}"
     );
     assert_eq!(
         embedded_output.matches(" succeeded ").count(),
-        27,
+        29,
         "{embedded_output}"
     );
 

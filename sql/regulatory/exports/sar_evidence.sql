@@ -1,4 +1,6 @@
--- The transactions behind each SAR case of a period, by record key.
-SELECT case_id AS record_key, unnest(transaction_ids) AS transaction_id
-FROM gold.sar_candidates
-WHERE business_date BETWEEN DATE '{{ from }}' AND DATE '{{ to }}'
+-- The transactions behind each SAR case of a package, by record key.
+-- Parameters: kind, base_id, cutoff.
+{% import "regulatory/exports/sar_cases.sql" as sar -%}
+WITH {{ sar.ctes() }}
+SELECT case_id AS record_key, transaction_id
+FROM case_evidence

@@ -2,7 +2,8 @@
 -- case of all its alerts of the last {{ lookback_days }} days when their best score reaches
 -- {{ min_max_score }} or they come from {{ min_distinct_rules }} rules or more. The case shows the
 -- period, the total of the customer's own movements in the evidence (USD), the typologies, the
--- evidence, and a draft narrative for the investigator to complete.
+-- evidence, and a summary of the activity the investigator starts a narrative from. A candidate
+-- is a suggestion: only a case an investigator decided to file and an approver approved is filed.
 -- Parameters: business_date, timezone, the [sar] section.
 WITH window_alerts AS (
     SELECT *
@@ -92,8 +93,7 @@ SELECT
         ' of the customer''s own transactions totalling USD ',
         CAST(COALESCE(t.total_amount_usd, CAST(0 AS DECIMAL(18, 2))) AS VARCHAR),
         '. Activity observed: ', c.reasons,
-        '. The highest alert score was ', CAST(c.max_score AS VARCHAR),
-        '. [Investigator: describe the review, the customer''s explanation and the decision.]'
+        '. The highest alert score was ', CAST(c.max_score AS VARCHAR), '.'
     ) AS narrative,
     DATE '{{ business_date }}' AS business_date
 FROM cases AS c

@@ -1,0 +1,240 @@
+"""The workbench in a real browser (Chromium through chromedriver and Selenium): an investigator
+signs in, closes one case as a false positive and decides to file a SAR on another; an approver
+approves it; the next SAR export files exactly the approved cases with their narratives.
+Screenshots of the queue and a case page go to $PAYLAKE_SCREENSHOT_DIR (default
+target/screenshots)."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from xml.etree import ElementTree
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import PAYLAKE
+
+INVESTIGATOR = ("ines.test", "ines-password-2026")
+APPROVER = ("omar.test", "omar-password-2026")
+NARRATIVE = (
+    "Ines Test reviewed the customer's transfers: funds arrived from unrelated senders and "
+    "left the same day for an exchange account; the customer gave no explanation."
+)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def paylake(*args, env=None):
+    return subprocess.run(
+        [PAYLAKE, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    ).stdout
+
+
+def cases(lake):
+    return json.loads(paylake("case", "list", "--lake", str(lake), "--format", "json"))
+
+
+@pytest.fixture(scope="module")
+def workbench(demo_lake, tmp_path_factory):
+    """A copy of the demo lake with two people, served on a free port."""
+    lake = tmp_path_factory.mktemp("workbench") / "lake"
+    shutil.copytree(demo_lake, lake)
+    for (name, password), role in ((INVESTIGATOR, "investigator"), (APPROVER, "approver")):
+        paylake("user", "add", "--lake", str(lake), name, "--role", role,
+                env={"PAYLAKE_NEW_PASSWORD": password})
+    port = free_port()
+    server = subprocess.Popen(
+        [PAYLAKE, "serve", "--lake", str(lake), "--listen", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/login", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield lake, url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1800"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+
+
+def wait_for_next_page(browser, element):
+    """Waits until the page that held `element` is replaced and the next one has loaded. While
+    Chromium navigates, asking about the old element fails either as stale or as a node that
+    no longer belongs to the document: both mean it is gone."""
+
+    def replaced(driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return driver.execute_script("return document.readyState") == "complete"
+
+    WebDriverWait(browser, 20).until(replaced)
+
+
+def sign_in(browser, url, user, password):
+    browser.get(f"{url}/login")
+    browser.find_element(By.ID, "user").send_keys(user)
+    browser.find_element(By.ID, "password").send_keys(password)
+    button = browser.find_element(By.ID, "sign-in-button")
+    button.click()
+    wait_for_next_page(browser, button)
+
+
+def sign_out(browser):
+    button = browser.find_element(By.ID, "sign-out")
+    button.click()
+    wait_for_next_page(browser, button)
+
+
+def state_of(browser):
+    return browser.find_element(By.ID, "state").text
+
+
+def act(browser, action, **fields):
+    """Fills and submits the form of `action` on the case page shown."""
+    form = browser.find_element(By.ID, f"action-{action}")
+    for field, value in fields.items():
+        element = form.find_element(By.ID, field)
+        if element.tag_name == "select":
+            Select(element).select_by_value(value)
+        else:
+            element.clear()
+            element.send_keys(value)
+    form.find_element(By.ID, f"do-{action}").click()
+    # The next page replaces this one (a redirect to the case, or why the action was refused).
+    wait_for_next_page(browser, form)
+
+
+def screenshot_dir():
+    folder = Path(os.environ.get("PAYLAKE_SCREENSHOT_DIR", "target/screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_a_case_is_worked_from_new_to_filed_in_the_browser(workbench, browser):
+    lake, url = workbench
+    # A wrong password is refused, and repeated ones are answered ever more slowly.
+    timings = []
+    for _ in range(6):
+        started = time.monotonic()
+        sign_in(browser, url, INVESTIGATOR[0], "not-the-password")
+        timings.append(time.monotonic() - started)
+        assert "wrong user name or password" in browser.find_element(By.ID, "error").text
+    # The sixth answer waits 2 s more than the second (250 ms, doubling from the third).
+    assert timings[5] > timings[1] + 1.0, timings
+
+    sign_in(browser, url, *INVESTIGATOR)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#queue tr[data-case]")
+    new_cases = [row.get_attribute("data-case") for row in rows if row.get_attribute("data-state") == "new"]
+    assert len(new_cases) >= 2, "the demo leaves new cases in the queue"
+    browser.save_screenshot(str(screenshot_dir() / "workbench-queue.png"))
+    # Filtered by state, the queue shows only those.
+    browser.get(f"{url}/?state=returned")
+    shown = {row.get_attribute("data-state") for row in browser.find_elements(By.CSS_SELECTOR, "#queue tr[data-case]")}
+    assert shown == {"returned"}, shown
+
+    false_positive, suspicious = new_cases[:2]
+    browser.get(f"{url}/cases/{false_positive}")
+    act(browser, "assign")
+    act(browser, "start")
+    # An empty rationale is refused and changes nothing.
+    act(browser, "close", outcome="false_positive")
+    assert "rationale: is required" in browser.find_element(By.ID, "error").text
+    browser.get(f"{url}/cases/{false_positive}")
+    assert state_of(browser) == "investigating"
+    act(browser, "close", outcome="false_positive", **{"close-rationale": "Monthly payroll, as in the last year."})
+    assert state_of(browser) == "closed"
+
+    browser.get(f"{url}/cases/{suspicious}")
+    act(browser, "assign")
+    act(browser, "start")
+    # A form whose CSRF token was tampered with is refused.
+    browser.execute_script(
+        "document.querySelector('#action-escalate input[name=csrf]').value = 'forged'"
+    )
+    act(browser, "escalate", **{"escalate-rationale": "funds passed on within the day"})
+    assert "CSRF" in browser.find_element(By.ID, "error").text
+    browser.get(f"{url}/cases/{suspicious}")
+    act(browser, "escalate", **{"escalate-rationale": "funds passed on within the day"})
+    act(browser, "decide", **{"decision-choice": "file", "decision-text": NARRATIVE})
+    assert state_of(browser) == "pending_approval"
+    # The investigator cannot approve: no form is offered, and a forged one is refused.
+    assert not browser.find_elements(By.ID, "action-approve")
+    browser.execute_script(
+        "const form = document.querySelector('form.action') || document.createElement('form');"
+        "const copy = document.createElement('form'); copy.method = 'post';"
+        "copy.action = window.location.pathname;"
+        "copy.innerHTML = `<input name=csrf value='${document.querySelector('input[name=csrf]').value}'>"
+        "<input name=action value=approve><input name=expected_state value=pending_approval>`;"
+        "document.body.appendChild(copy); copy.submit();"
+    )
+    WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located((By.ID, "error")))
+    assert "may not 'approve'" in browser.find_element(By.ID, "error").text
+    browser.get(f"{url}/cases/{suspicious}")
+    browser.save_screenshot(str(screenshot_dir() / "workbench-case.png"))
+    sign_out(browser)
+
+    sign_in(browser, url, *APPROVER)
+    browser.get(f"{url}/approvals")
+    waiting = [row.get_attribute("data-case") for row in browser.find_elements(By.CSS_SELECTOR, "#queue tr[data-case]")]
+    assert suspicious in waiting
+    browser.get(f"{url}/cases/{suspicious}")
+    act(browser, "approve")
+    assert state_of(browser) == "approved"
+    sign_out(browser)
+
+    # The next SAR export files exactly the approved cases, each with its narrative.
+    approved = {case["case_id"] for case in cases(lake) if case["decision"] == "file" and case["approved_by"]}
+    assert suspicious in approved
+    out = lake.parent / "exports"
+    paylake("export", "--lake", str(lake), "--kind", "fincen-sar", "--from", "2026-03-02",
+            "--to", "2026-03-04", "--out", str(out), "--filing-date", "2026-03-05")
+    package = out / "fincen-sar_2026-03-02_2026-03-04"
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert {record["record_key"] for record in manifest["records"]} == approved
+    batch = next(package.glob("SARX_*.xml")).read_text()
+    narratives = [
+        element.text or ""
+        for element in ElementTree.fromstring(batch).iter()
+        if element.tag.endswith("ActivityNarrativeText")
+    ]
+    assert NARRATIVE in narratives, narratives
+    assert not any("[Investigator" in text for text in narratives)
+    filed = {case["case_id"]: case for case in cases(lake)}
+    assert filed[suspicious]["state"] == "filed"
+    assert filed[false_positive]["state"] == "closed"
+    assert filed[false_positive]["close_outcome"] == "false_positive"

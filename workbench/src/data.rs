@@ -1,0 +1,158 @@
+//! What the pages show, read from the lake: the cases replayed from their events, and for a
+//! case page its customer, risk, alerts, evidence, sanctions hits and draft summary (the
+//! queries of `sql/workbench/`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, Utc};
+use minijinja::Value;
+use paylake_catalog::pages::records;
+use paylake_catalog::session::tables_session;
+use paylake_catalog::sql::{render, text_literal, text_literal_list};
+use paylake_catalog::Lake;
+use paylake_decisions::cases::{history, replay, QueueRow};
+use paylake_decisions::{Case, CaseEvent, EventLog};
+
+use crate::error::{Result, WorkbenchError};
+
+/// A case in a queue, with what the workbench's queue also shows and filters on.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub row: QueueRow,
+    pub typologies: Vec<String>,
+    pub risk: Option<String>,
+}
+
+impl QueueEntry {
+    /// Within a week of the SAR deadline.
+    pub fn aged(&self) -> bool {
+        self.row
+            .days_to_due
+            .is_some_and(|days| (0..=7).contains(&days))
+    }
+}
+
+/// Every case with its SAR deadline, typologies and risk; most urgent deadline first, the
+/// cases no person owes work on last.
+pub async fn queue(lake: &Lake, sar_days: i64) -> Result<Vec<QueueEntry>> {
+    let log = EventLog::load(lake).await?;
+    let rows = paylake_decisions::cases::queue(&log.events, sar_days, Utc::now().date_naive());
+    let since = rows.iter().filter_map(|row| row.case.first_detected).min();
+    let (rules, risks) = match since {
+        Some(since) => queue_facts(lake, since).await?,
+        None => Default::default(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let typologies: BTreeSet<String> = row
+                .case
+                .alert_ids
+                .iter()
+                .filter_map(|alert| rules.get(alert).cloned())
+                .collect();
+            let risk = row
+                .case
+                .customer_id
+                .as_ref()
+                .and_then(|customer| risks.get(customer).cloned());
+            QueueEntry {
+                row,
+                typologies: typologies.into_iter().collect(),
+                risk,
+            }
+        })
+        .collect())
+}
+
+/// The rule of each alert and each customer's latest risk rating since `since`.
+async fn queue_facts(
+    lake: &Lake,
+    since: NaiveDate,
+) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>)> {
+    let context = tables_session(lake, &["gold.aml_alerts", "gold.customer_risk"]).await?;
+    let sql = render("workbench/queue_facts.sql", &[("since", since.to_string())])?;
+    let batches = context.sql(&sql).await?.collect().await?;
+    let (mut rules, mut risks) = (BTreeMap::new(), BTreeMap::new());
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            let cell = |column| paylake_catalog::pages::cell(batch, column, row);
+            let target = if cell("kind") == "alert" {
+                &mut rules
+            } else {
+                &mut risks
+            };
+            target.insert(cell("id"), cell("value"));
+        }
+    }
+    Ok((rules, risks))
+}
+
+/// A case page's facts, as template values.
+pub struct CaseFacts {
+    pub customer: Value,
+    pub risk: Value,
+    pub alerts: Value,
+    pub evidence: Value,
+    pub sanctions_hits: Value,
+    pub summary: Value,
+    pub prior_cases: Vec<Case>,
+    pub events: Vec<CaseEvent>,
+}
+
+/// Everything the page of `case` shows beside the case itself.
+pub async fn case_facts(lake: &Lake, case: &Case) -> Result<CaseFacts> {
+    let log = EventLog::load(lake).await?;
+    let prior_cases = replay(&log.events)
+        .into_values()
+        .filter(|other| other.subject_id == case.subject_id && other.case_id != case.case_id)
+        .collect();
+    let events = history(&log.events, &case.case_id)
+        .into_iter()
+        .cloned()
+        .collect();
+    let context = tables_session(
+        lake,
+        &[
+            "silver.customers",
+            "silver.transactions",
+            "gold.customer_risk",
+            "gold.aml_alerts",
+            "gold.sanctions_hits",
+            "gold.sar_candidates",
+        ],
+    )
+    .await?;
+    let customer = text_literal(case.customer_id.as_deref().unwrap_or(""));
+    let (from, to) = (
+        case.first_detected.unwrap_or_default().to_string(),
+        case.last_detected.unwrap_or_default().to_string(),
+    );
+    let alert_ids = text_literal_list(&case.alert_ids);
+    let query = |path: &'static str, parameters: Vec<(&'static str, String)>| {
+        let context = &context;
+        async move {
+            let sql = render(path, &parameters)?;
+            let batches = context.sql(&sql).await?.collect().await?;
+            Ok::<Value, WorkbenchError>(records(&batches))
+        }
+    };
+    let by_customer = || vec![("customer", customer.clone())];
+    let by_alerts = || {
+        vec![
+            ("from", from.clone()),
+            ("to", to.clone()),
+            ("alert_ids", alert_ids.clone()),
+        ]
+    };
+    Ok(CaseFacts {
+        customer: query("workbench/customer.sql", by_customer()).await?,
+        risk: query("workbench/customer_risk.sql", by_customer()).await?,
+        alerts: query("workbench/case_alerts.sql", by_alerts()).await?,
+        evidence: query("workbench/evidence.sql", by_alerts()).await?,
+        sanctions_hits: query("workbench/sanctions_hits.sql", by_customer()).await?,
+        summary: query("workbench/sar_summary.sql", by_customer()).await?,
+        prior_cases,
+        events,
+    })
+}

@@ -1,0 +1,567 @@
+//! The workbench's pages and forms: sign-in, the case queue, the approval queue, a case page and
+//! the case's next step. Every form carries the session's CSRF token and the state the page
+//! showed; an action is taken through `paylake_decisions::act`, like `paylake case`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::value::Serde;
+use minijinja::{context, Value};
+use paylake_catalog::access::Role;
+use paylake_decisions::cases::replay;
+use paylake_decisions::{
+    act, ActionKind, ActionRequest, Actor, Case, CaseAction, CaseState, DecisionsError, EventLog,
+};
+use serde::Deserialize;
+
+use crate::data::{case_facts, queue, QueueEntry};
+use crate::sessions::{session_token, Session, SESSION_COOKIE};
+use crate::templates::render;
+use crate::users::UsersFile;
+use crate::{AuthMode, Workbench};
+
+pub type Shared = Arc<Workbench>;
+
+/// A page, or the reason there is none.
+fn page(status: StatusCode, template: &str, values: Value) -> Response {
+    match render(template, values) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, template, "rendering a workbench page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn message(
+    status: StatusCode,
+    session: Option<&Session>,
+    heading: &str,
+    text: &str,
+    back: Option<&str>,
+) -> Response {
+    page(
+        status,
+        "message.html",
+        context! { session => session.map(session_value), heading, message => text, back },
+    )
+}
+
+fn session_value(session: &Session) -> Value {
+    context! {
+        user => session.user.clone(),
+        role => session.role.clone(),
+        csrf => session.csrf_token.clone(),
+        approver => session.role == "approver",
+    }
+}
+
+/// The signed-in person, or where to send them: the sign-in page, or (behind the
+/// authenticating proxy) a session started for the user the proxy names.
+fn signed_in(
+    workbench: &Workbench,
+    headers: &HeaderMap,
+) -> Result<(Session, Option<String>), Box<Response>> {
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|value| value.to_str().ok());
+    if let Some(session) = session_token(cookie).and_then(|token| workbench.sessions.get(&token)) {
+        return Ok((session, None));
+    }
+    match &workbench.auth {
+        AuthMode::Local => Err(Box::new(Redirect::to("/login").into_response())),
+        AuthMode::TrustedHeader { header: name } => {
+            let user = headers
+                .get(name.as_str())
+                .and_then(|value| value.to_str().ok())
+                .map(str::trim)
+                .filter(|user| !user.is_empty());
+            let known = user.and_then(|user| {
+                let users = UsersFile::load(&workbench.users_file).ok()?;
+                users.find(user).cloned()
+            });
+            let Some(known) = known else {
+                return Err(Box::new(message(
+                    StatusCode::FORBIDDEN,
+                    None,
+                    "Not signed in",
+                    "the authenticating proxy named no user of the users file",
+                    None,
+                )));
+            };
+            let role = known.roles.first().cloned().unwrap_or_default();
+            let token = workbench.sessions.start(&known.name, &role);
+            let session = workbench
+                .sessions
+                .get(&token)
+                .expect("a session just started");
+            Ok((session, Some(session_cookie(&token))))
+        }
+    }
+}
+
+fn session_cookie(token: &str) -> String {
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/")
+}
+
+/// The role of the session, when it may see cases at all.
+fn case_role<'a>(workbench: &'a Workbench, session: &Session) -> Option<&'a Role> {
+    let role = workbench.access.role(&session.role).ok()?;
+    let table = paylake_decisions::events::case_events_table().ok()?;
+    (role.reads(table) || !role.case_actions.is_empty()).then_some(role)
+}
+
+fn with_cookie(response: Response, cookie: Option<String>) -> Response {
+    match cookie {
+        Some(cookie) => ([(header::SET_COOKIE, cookie)], response).into_response(),
+        None => response,
+    }
+}
+
+pub async fn login_page(State(workbench): State<Shared>) -> Response {
+    if !matches!(workbench.auth, AuthMode::Local) {
+        return Redirect::to("/").into_response();
+    }
+    page(
+        StatusCode::OK,
+        "login.html",
+        context! { session => Value::from(()), error => Value::from(()) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    user: String,
+    password: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn login(State(workbench): State<Shared>, Form(sign_in): Form<SignIn>) -> Response {
+    if !matches!(workbench.auth, AuthMode::Local) {
+        return Redirect::to("/").into_response();
+    }
+    let user = sign_in.user.trim();
+    // Repeated wrong passwords for a user are answered ever more slowly.
+    tokio::time::sleep(workbench.sessions.sign_in_delay(user)).await;
+    let refused = |error: &str| {
+        page(
+            StatusCode::UNAUTHORIZED,
+            "login.html",
+            context! { session => Value::from(()), error },
+        )
+    };
+    let users = match UsersFile::load(&workbench.users_file) {
+        Ok(users) => users,
+        Err(error) => return refused(&error.to_string()),
+    };
+    let Some(known) = users.verify(user, &sign_in.password) else {
+        workbench.sessions.record_failure(user);
+        tracing::warn!(user, "workbench sign-in refused");
+        return refused("wrong user name or password");
+    };
+    let role = match sign_in.role.trim() {
+        "" => known.roles.first().cloned(),
+        asked => known.roles.iter().find(|role| *role == asked).cloned(),
+    };
+    let Some(role) = role else {
+        return refused("that role is not one of yours");
+    };
+    workbench.sessions.clear_failures(user);
+    let token = workbench.sessions.start(&known.name, &role);
+    tracing::info!(user, role, "workbench sign-in");
+    (
+        [(header::SET_COOKIE, session_cookie(&token))],
+        Redirect::to("/"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(workbench): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|value| value.to_str().ok());
+    if let Some(token) = session_token(cookie) {
+        if workbench
+            .sessions
+            .get(&token)
+            .is_some_and(|session| session.csrf_token == form.csrf)
+        {
+            workbench.sessions.end(&token);
+        }
+    }
+    (
+        [(
+            header::SET_COOKIE,
+            format!("{SESSION_COOKIE}=; Max-Age=0; Path=/"),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueFilters {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    typology: String,
+    #[serde(default)]
+    risk: String,
+}
+
+pub async fn case_queue(
+    State(workbench): State<Shared>,
+    headers: HeaderMap,
+    Query(filters): Query<QueueFilters>,
+) -> Response {
+    queue_page(&workbench, &headers, filters, "/", "Case queue").await
+}
+
+pub async fn approval_queue(State(workbench): State<Shared>, headers: HeaderMap) -> Response {
+    let filters = QueueFilters {
+        state: CaseState::PendingApproval.as_str().to_string(),
+        ..QueueFilters::default()
+    };
+    queue_page(
+        &workbench,
+        &headers,
+        filters,
+        "/approvals",
+        "Decisions waiting for approval",
+    )
+    .await
+}
+
+async fn queue_page(
+    workbench: &Workbench,
+    headers: &HeaderMap,
+    filters: QueueFilters,
+    path: &str,
+    heading: &str,
+) -> Response {
+    let (session, cookie) = match signed_in(workbench, headers) {
+        Ok(signed_in) => signed_in,
+        Err(response) => return *response,
+    };
+    if case_role(workbench, &session).is_none() {
+        let text = format!("the role {} sees no cases", session.role);
+        return with_cookie(
+            message(
+                StatusCode::FORBIDDEN,
+                Some(&session),
+                "No cases",
+                &text,
+                None,
+            ),
+            cookie,
+        );
+    }
+    let entries = match queue(&workbench.lake, workbench.sar_days).await {
+        Ok(entries) => entries,
+        Err(error) => {
+            return message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(&session),
+                "The lake could not be read",
+                &error.to_string(),
+                None,
+            )
+        }
+    };
+    let shown: Vec<Value> = entries
+        .iter()
+        .filter(|entry| filters.state.is_empty() || entry.row.case.state.as_str() == filters.state)
+        .filter(|entry| {
+            filters.assignee.is_empty()
+                || entry.row.case.assignee.as_deref() == Some(filters.assignee.as_str())
+        })
+        .filter(|entry| filters.typology.is_empty() || entry.typologies.contains(&filters.typology))
+        .filter(|entry| {
+            filters.risk.is_empty() || entry.risk.as_deref() == Some(filters.risk.as_str())
+        })
+        .map(entry_value)
+        .collect();
+    let states: Vec<&str> = CaseState::ALL.iter().map(|state| state.as_str()).collect();
+    let values = context! {
+        session => session_value(&session),
+        heading,
+        path,
+        states,
+        entries => shown,
+        filters => context! {
+            state => filters.state, assignee => filters.assignee,
+            typology => filters.typology, risk => filters.risk,
+        },
+    };
+    with_cookie(page(StatusCode::OK, "queue.html", values), cookie)
+}
+
+fn entry_value(entry: &QueueEntry) -> Value {
+    let case = &entry.row.case;
+    context! {
+        case_id => case.case_id.clone(),
+        subject_id => case.subject_id.clone(),
+        state => case.state.as_str(),
+        assignee => case.assignee.clone(),
+        typologies => entry.typologies.clone(),
+        risk => entry.risk.clone(),
+        alerts => case.alert_ids.len(),
+        first_detected => case.first_detected.map(|date| date.to_string()),
+        sar_due => entry.row.sar_due.map(|date| date.to_string()),
+        days_to_due => entry.row.days_to_due,
+        overdue => entry.row.overdue,
+        aged => entry.aged(),
+    }
+}
+
+/// The actions the session may take on `case` now: its role's, allowed in the case's state,
+/// starting only their own case and never approving their own decision.
+fn allowed_actions(role: &Role, session: &Session, case: &Case) -> Vec<&'static str> {
+    ActionKind::ALL
+        .into_iter()
+        .filter(|action| !action.is_automatic())
+        .filter(|action| {
+            role.case_actions
+                .iter()
+                .any(|allowed| allowed == action.as_str())
+        })
+        .filter(|action| action.allowed_from().contains(&case.state))
+        .filter(|action| {
+            *action != ActionKind::Start || case.assignee.as_deref() == Some(session.user.as_str())
+        })
+        .filter(|action| {
+            !matches!(action, ActionKind::Approve | ActionKind::Return)
+                || case.decided_by.as_deref() != Some(session.user.as_str())
+        })
+        .map(ActionKind::as_str)
+        .collect()
+}
+
+pub async fn case_page(
+    State(workbench): State<Shared>,
+    headers: HeaderMap,
+    Path(case_id): Path<String>,
+) -> Response {
+    let (session, cookie) = match signed_in(&workbench, &headers) {
+        Ok(signed_in) => signed_in,
+        Err(response) => return *response,
+    };
+    with_cookie(
+        render_case(&workbench, &session, &case_id, StatusCode::OK).await,
+        cookie,
+    )
+}
+
+async fn render_case(
+    workbench: &Workbench,
+    session: &Session,
+    case_id: &str,
+    status: StatusCode,
+) -> Response {
+    let Some(role) = case_role(workbench, session) else {
+        let text = format!("the role {} sees no cases", session.role);
+        return message(
+            StatusCode::FORBIDDEN,
+            Some(session),
+            "No cases",
+            &text,
+            None,
+        );
+    };
+    let loaded = async {
+        let log = EventLog::load(&workbench.lake).await?;
+        let Some(case) = replay(&log.events).remove(case_id) else {
+            return Ok::<_, crate::WorkbenchError>(None);
+        };
+        let facts = case_facts(&workbench.lake, &case).await?;
+        Ok::<_, crate::WorkbenchError>(Some((case, facts)))
+    };
+    let (case, facts) = match loaded.await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                Some(session),
+                "No such case",
+                &format!("case {case_id}: no such case"),
+                Some("/"),
+            )
+        }
+        Err(error) => {
+            return message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(session),
+                "The lake could not be read",
+                &error.to_string(),
+                None,
+            )
+        }
+    };
+    let events: Vec<Value> = facts
+        .events
+        .iter()
+        .map(|event| {
+            context! {
+                sequence => event.sequence,
+                time => event.event_time.format("%Y-%m-%d %H:%M:%S").to_string(),
+                actor => event.actor.clone(),
+                role => event.role.clone(),
+                action => event.action.as_str(),
+                assignee => event.assignee.clone(),
+                outcome => event.outcome.clone(),
+                from_state => event.from_state.map(CaseState::as_str),
+                to_state => event.to_state.as_str(),
+                said => event.narrative.as_deref().or(event.rationale.as_deref()).unwrap_or(""),
+            }
+        })
+        .collect();
+    let prior_cases: Vec<Value> = facts
+        .prior_cases
+        .iter()
+        .map(|prior| Value::from(Serde(prior)))
+        .collect();
+    let values = context! {
+        session => session_value(session),
+        case => Value::from(Serde(&case)),
+        sar_due => case.sar_due(workbench.sar_days).map(|date| date.to_string()),
+        actions => allowed_actions(role, session, &case),
+        customer => facts.customer,
+        risk => facts.risk,
+        alerts => facts.alerts,
+        evidence => facts.evidence,
+        sanctions_hits => facts.sanctions_hits,
+        summary => facts.summary,
+        prior_cases,
+        events,
+    };
+    page(status, "case.html", values)
+}
+
+pub async fn case_action(
+    State(workbench): State<Shared>,
+    headers: HeaderMap,
+    Path(case_id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (session, cookie) = match signed_in(&workbench, &headers) {
+        Ok(signed_in) => signed_in,
+        Err(response) => return *response,
+    };
+    let back = format!("/cases/{case_id}");
+    // Nothing was written: the page says why, with the way back to the case.
+    let refuse = |status: StatusCode, reason: &str| {
+        with_cookie(
+            message(status, Some(&session), "Refused", reason, Some(&back)),
+            cookie.clone(),
+        )
+    };
+    // A form that does not carry this session's token was not made by this page.
+    if form.get("csrf") != Some(&session.csrf_token) {
+        tracing::warn!(
+            user = session.user,
+            case_id,
+            "workbench form without its CSRF token"
+        );
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "the form is not this session's (missing or wrong CSRF token); reload the page",
+        );
+    }
+    let parsed = parse_action(&form).and_then(|action| {
+        let expected = form.get("expected_state").map_or("", String::as_str);
+        Ok((action, expected.parse::<CaseState>()?))
+    });
+    let (action, expected_state) = match parsed {
+        Ok(parsed) => parsed,
+        Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
+    };
+    let request = ActionRequest {
+        case_id: case_id.clone(),
+        expected_state: Some(expected_state),
+        action,
+    };
+    let actor = Actor {
+        user: session.user.clone(),
+        role: session.role.clone(),
+    };
+    match act(&workbench.lake, &workbench.access, &actor, &request).await {
+        Ok(event) => {
+            tracing::info!(
+                user = session.user,
+                case_id,
+                action = event.action.as_str(),
+                "case action"
+            );
+            with_cookie(Redirect::to(&back).into_response(), cookie)
+        }
+        Err(error) => {
+            let status = match &error {
+                DecisionsError::Conflict { .. } | DecisionsError::NotAllowedInState { .. } => {
+                    StatusCode::CONFLICT
+                }
+                DecisionsError::NotPermitted { .. } | DecisionsError::FourEyes { .. } => {
+                    StatusCode::FORBIDDEN
+                }
+                DecisionsError::UnknownCase(_) => StatusCode::NOT_FOUND,
+                DecisionsError::Invalid { .. } => StatusCode::BAD_REQUEST,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            refuse(status, &error.to_string())
+        }
+    }
+}
+
+/// The action a case form asks for, with its fields.
+fn parse_action(form: &HashMap<String, String>) -> Result<CaseAction, String> {
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
+    let text = |name: &str| field(name).to_string();
+    Ok(match field("action") {
+        "assign" => CaseAction::Assign {
+            assignee: text("assignee"),
+        },
+        "start" => CaseAction::Start,
+        "close" => CaseAction::Close {
+            outcome: field("outcome").parse()?,
+            rationale: text("rationale"),
+        },
+        "escalate" => CaseAction::Escalate {
+            rationale: text("rationale"),
+        },
+        "decide" => CaseAction::Decide {
+            decision: field("decision").parse()?,
+            text: text("text"),
+        },
+        "approve" => CaseAction::Approve {
+            rationale: Some(text("rationale")),
+        },
+        "return" => CaseAction::Return {
+            rationale: text("rationale"),
+        },
+        other => {
+            return Err(format!(
+                "'{other}' is not an action a person takes on a case"
+            ))
+        }
+    })
+}

@@ -12,10 +12,20 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// Gives an enum of named values `ALL`, `as_str`, `Display` and `FromStr` from one list of
-/// its variants and names, so that a name is written once.
+/// Declares an enum of named values with `ALL`, `as_str`, `Display` and `FromStr`, from one
+/// list of its variants and their names, so that each is written once.
 macro_rules! named_values {
-    ($kind:ident, $what:literal, [$($variant:ident => $name:literal),+ $(,)?]) => {
+    (
+        $(#[$enum_meta:meta])*
+        $kind:ident, $what:literal,
+        [$($(#[$variant_meta:meta])* $variant:ident => $name:literal),+ $(,)?]
+    ) => {
+        $(#[$enum_meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $kind {
+            $($(#[$variant_meta])* $variant),+
+        }
+
         impl $kind {
             pub const ALL: [$kind; [$($name),+].len()] = [$($kind::$variant),+];
 
@@ -48,23 +58,11 @@ macro_rules! named_values {
     };
 }
 
-/// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseState {
-    New,
-    Assigned,
-    Investigating,
-    Closed,
-    Escalated,
-    PendingApproval,
-    Returned,
-    Approved,
-    Filed,
-    ContinuingReview,
-}
-
-named_values!(CaseState, "case state", [
+named_values!(
+    /// Where a case stands.
+    #[derive(PartialOrd, Ord, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    CaseState, "case state", [
     New => "new",
     Assigned => "assigned",
     Investigating => "investigating",
@@ -93,30 +91,12 @@ impl CaseState {
     }
 }
 
-/// What can happen to a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ActionKind {
+named_values!(
+    /// What can happen to a case.
+    ActionKind, "case action", [
     /// paylake opens a case for a customer's first alerts.
-    Open,
-    /// paylake adds a later alert of the customer to the open case.
-    Attach,
-    Assign,
-    Start,
-    Close,
-    Escalate,
-    Decide,
-    Approve,
-    Return,
-    /// paylake delivered the approved SAR in an export package.
-    File,
-    /// FinCEN acknowledged the filing with a BSA ID.
-    Acknowledge,
-    /// Activity went on 90 days after filing: the case is reviewed for a continuing SAR.
-    ContinuingReview,
-}
-
-named_values!(ActionKind, "case action", [
     Open => "open",
+    /// paylake adds a later alert of the customer to the open case.
     Attach => "attach",
     Assign => "assign",
     Start => "start",
@@ -125,8 +105,11 @@ named_values!(ActionKind, "case action", [
     Decide => "decide",
     Approve => "approve",
     Return => "return",
+    /// paylake delivered the approved SAR in an export package.
     File => "file",
+    /// FinCEN acknowledged the filing with a BSA ID.
     Acknowledge => "acknowledge",
+    /// Activity went on 90 days after filing: the case is reviewed for a continuing SAR.
     ContinuingReview => "continuing_review",
 ]);
 
@@ -194,29 +177,20 @@ impl ActionKind {
     }
 }
 
-/// How a case closes without a SAR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseOutcome {
+named_values!(
+    /// How a case closes without a SAR.
+    CloseOutcome, "close outcome", [
     /// The alerts were wrong: the activity is what the customer does normally.
-    FalsePositive,
-    /// The activity is unusual but explained.
-    NotSuspicious,
-}
-
-named_values!(CloseOutcome, "close outcome", [
     FalsePositive => "false_positive",
+    /// The activity is unusual but explained.
     NotSuspicious => "not_suspicious",
 ]);
 
-/// Whether an escalated case is reported to FinCEN.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SarDecision {
-    File,
-    NoFile,
-}
-
-named_values!(SarDecision, "SAR decision", [
+named_values!(
+    /// Whether an escalated case is reported to FinCEN.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    SarDecision, "SAR decision", [
     File => "file",
     NoFile => "no_file",
 ]);

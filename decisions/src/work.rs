@@ -2,7 +2,7 @@
 //! text it needs, appended as one event or refused with nothing written.
 
 use chrono::Utc;
-use paylake_catalog::access::AccessSettings;
+use paylake_catalog::access::{AccessSettings, Role};
 use paylake_catalog::Lake;
 
 use crate::cases::{replay, Case};
@@ -166,7 +166,6 @@ fn validate_text(case_id: &str, action: &CaseAction) -> Result<()> {
 }
 
 fn check_state_and_people(case: &Case, actor: &Actor, request: &ActionRequest) -> Result<()> {
-    let kind = request.action.kind();
     if let Some(expected) = request.expected_state {
         if expected != case.state {
             return Err(DecisionsError::Conflict {
@@ -176,33 +175,58 @@ fn check_state_and_people(case: &Case, actor: &Actor, request: &ActionRequest) -
             });
         }
     }
+    match refusal(case, &actor.user, request.action.kind()) {
+        Some(refused) => Err(refused),
+        None => Ok(()),
+    }
+}
+
+/// Whether `role` grants `kind` (`access.toml`'s `case_actions`).
+fn role_permits(role: &Role, kind: ActionKind) -> bool {
+    role.case_actions
+        .iter()
+        .any(|allowed| allowed == kind.as_str())
+}
+
+/// Why `user` may not take `kind` on `case` as it stands: the state does not allow it, the case
+/// is someone else's to start, or the decision is their own to approve (four eyes).
+fn refusal(case: &Case, user: &str, kind: ActionKind) -> Option<DecisionsError> {
     if !kind.allowed_from().contains(&case.state) {
-        return Err(DecisionsError::NotAllowedInState {
+        return Some(DecisionsError::NotAllowedInState {
             case_id: case.case_id.clone(),
             action: kind,
             state: case.state,
         });
     }
-    if kind == ActionKind::Start && case.assignee.as_deref() != Some(actor.user.as_str()) {
-        return Err(DecisionsError::Invalid {
+    if kind == ActionKind::Start && case.assignee.as_deref() != Some(user) {
+        return Some(DecisionsError::Invalid {
             case_id: case.case_id.clone(),
             field: "user",
             reason: format!(
-                "the case is assigned to {}, not {}",
+                "the case is assigned to {}, not {user}",
                 case.assignee.as_deref().unwrap_or("nobody"),
-                actor.user
             ),
         });
     }
     if matches!(kind, ActionKind::Approve | ActionKind::Return)
-        && case.decided_by.as_deref() == Some(actor.user.as_str())
+        && case.decided_by.as_deref() == Some(user)
     {
-        return Err(DecisionsError::FourEyes {
+        return Some(DecisionsError::FourEyes {
             case_id: case.case_id.clone(),
-            user: actor.user.clone(),
+            user: user.to_string(),
         });
     }
-    Ok(())
+    None
+}
+
+/// The actions a person (`user` in `role`) may take on `case` now: what a page offers them,
+/// by the same rules [`act`] enforces.
+pub fn allowed_actions(role: &Role, user: &str, case: &Case) -> Vec<ActionKind> {
+    ActionKind::ALL
+        .into_iter()
+        .filter(|kind| !kind.is_automatic() && role_permits(role, *kind))
+        .filter(|kind| refusal(case, user, *kind).is_none())
+        .collect()
 }
 
 fn event_for(case: &Case, actor: &Actor, action: &CaseAction) -> CaseEvent {

@@ -32,11 +32,20 @@ impl QueueEntry {
     }
 }
 
-/// Every case with its SAR deadline, typologies and risk; most urgent deadline first, the
-/// cases no person owes work on last.
-pub async fn queue(lake: &Lake, sar_days: i64) -> Result<Vec<QueueEntry>> {
+/// The cases `keep` selects, with SAR deadline, typologies and risk; most urgent deadline
+/// first, the cases no person owes work on last. Typologies and risk are read only for the
+/// dates of the cases kept, so a queue of open cases does not read years of closed ones.
+pub async fn queue(
+    lake: &Lake,
+    sar_days: i64,
+    keep: impl Fn(&QueueRow) -> bool,
+) -> Result<Vec<QueueEntry>> {
     let log = EventLog::load(lake).await?;
-    let rows = paylake_decisions::cases::queue(&log.events, sar_days, Utc::now().date_naive());
+    let rows: Vec<QueueRow> =
+        paylake_decisions::cases::queue(&log.events, sar_days, Utc::now().date_naive())
+            .into_iter()
+            .filter(|row| keep(row))
+            .collect();
     let since = rows.iter().filter_map(|row| row.case.first_detected).min();
     let (rules, risks) = match since {
         Some(since) => queue_facts(lake, since).await?,
@@ -100,14 +109,14 @@ pub struct CaseFacts {
     pub events: Vec<CaseEvent>,
 }
 
-/// Everything the page of `case` shows beside the case itself.
-pub async fn case_facts(lake: &Lake, case: &Case) -> Result<CaseFacts> {
-    let log = EventLog::load(lake).await?;
-    let prior_cases = replay(&log.events)
+/// Everything the page of `case` shows beside the case itself; `events` is the log the case
+/// was replayed from.
+pub async fn case_facts(lake: &Lake, case: &Case, events: &[CaseEvent]) -> Result<CaseFacts> {
+    let prior_cases = replay(events)
         .into_values()
         .filter(|other| other.subject_id == case.subject_id && other.case_id != case.case_id)
         .collect();
-    let events = history(&log.events, &case.case_id)
+    let events = history(events, &case.case_id)
         .into_iter()
         .cloned()
         .collect();

@@ -12,9 +12,10 @@ use axum::Form;
 use minijinja::value::Serde;
 use minijinja::{context, Value};
 use paylake_catalog::access::Role;
-use paylake_decisions::cases::replay;
+use paylake_decisions::cases::{replay, QueueRow};
+use paylake_decisions::work::allowed_actions;
 use paylake_decisions::{
-    act, ActionKind, ActionRequest, Actor, Case, CaseAction, CaseState, DecisionsError, EventLog,
+    act, ActionKind, ActionRequest, Actor, CaseAction, CaseState, DecisionsError, EventLog,
 };
 use serde::Deserialize;
 
@@ -277,7 +278,18 @@ async fn queue_page(
             cookie,
         );
     }
-    let entries = match queue(&workbench.lake, workbench.sar_days).await {
+    // By default the cases a person still owes work on; `all`, or one state, on request.
+    let keep = |row: &QueueRow| {
+        let state_kept = match filters.state.as_str() {
+            "" => row.case.state.awaits_work(),
+            "all" => true,
+            state => row.case.state.as_str() == state,
+        };
+        state_kept
+            && (filters.assignee.is_empty()
+                || row.case.assignee.as_deref() == Some(filters.assignee.as_str()))
+    };
+    let entries = match queue(&workbench.lake, workbench.sar_days, keep).await {
         Ok(entries) => entries,
         Err(error) => {
             return message(
@@ -291,11 +303,6 @@ async fn queue_page(
     };
     let shown: Vec<Value> = entries
         .iter()
-        .filter(|entry| filters.state.is_empty() || entry.row.case.state.as_str() == filters.state)
-        .filter(|entry| {
-            filters.assignee.is_empty()
-                || entry.row.case.assignee.as_deref() == Some(filters.assignee.as_str())
-        })
         .filter(|entry| filters.typology.is_empty() || entry.typologies.contains(&filters.typology))
         .filter(|entry| {
             filters.risk.is_empty() || entry.risk.as_deref() == Some(filters.risk.as_str())
@@ -335,29 +342,6 @@ fn entry_value(entry: &QueueEntry) -> Value {
     }
 }
 
-/// The actions the session may take on `case` now: its role's, allowed in the case's state,
-/// starting only their own case and never approving their own decision.
-fn allowed_actions(role: &Role, session: &Session, case: &Case) -> Vec<&'static str> {
-    ActionKind::ALL
-        .into_iter()
-        .filter(|action| !action.is_automatic())
-        .filter(|action| {
-            role.case_actions
-                .iter()
-                .any(|allowed| allowed == action.as_str())
-        })
-        .filter(|action| action.allowed_from().contains(&case.state))
-        .filter(|action| {
-            *action != ActionKind::Start || case.assignee.as_deref() == Some(session.user.as_str())
-        })
-        .filter(|action| {
-            !matches!(action, ActionKind::Approve | ActionKind::Return)
-                || case.decided_by.as_deref() != Some(session.user.as_str())
-        })
-        .map(ActionKind::as_str)
-        .collect()
-}
-
 pub async fn case_page(
     State(workbench): State<Shared>,
     headers: HeaderMap,
@@ -394,7 +378,7 @@ async fn render_case(
         let Some(case) = replay(&log.events).remove(case_id) else {
             return Ok::<_, crate::WorkbenchError>(None);
         };
-        let facts = case_facts(&workbench.lake, &case).await?;
+        let facts = case_facts(&workbench.lake, &case, &log.events).await?;
         Ok::<_, crate::WorkbenchError>(Some((case, facts)))
     };
     let (case, facts) = match loaded.await {
@@ -445,7 +429,10 @@ async fn render_case(
         session => session_value(session),
         case => Value::from(Serde(&case)),
         sar_due => case.sar_due(workbench.sar_days).map(|date| date.to_string()),
-        actions => allowed_actions(role, session, &case),
+        actions => allowed_actions(role, &session.user, &case)
+            .into_iter()
+            .map(ActionKind::as_str)
+            .collect::<Vec<_>>(),
         customer => facts.customer,
         risk => facts.risk,
         alerts => facts.alerts,

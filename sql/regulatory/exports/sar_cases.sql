@@ -39,18 +39,21 @@ selected AS (
       AND l.case_id NOT IN (SELECT case_id FROM filed_elsewhere)
 ),
 case_alert_ids AS (
-    SELECT DISTINCT case_id, customer_id, alert_id
+    SELECT DISTINCT case_id, customer_id, alert_id, detected_on
     FROM (
-        SELECT e.case_id, e.customer_id, unnest(e.alert_ids) AS alert_id
+        SELECT e.case_id, e.customer_id, unnest(e.alert_ids) AS alert_id, e.detected_on
         FROM decisions.case_events AS e
         JOIN selected AS s ON s.case_id = e.case_id
         WHERE e.action IN ('open', 'attach')
     ) AS taken
 ),
+-- An alert was taken into its case on its own business date: joining on the date too lets
+-- the scan of gold.aml_alerts skip the partitions of dates no selected case holds.
 case_alerts AS (
     SELECT c.case_id, c.customer_id, a.business_date, a.rule_id, a.transaction_ids
     FROM case_alert_ids AS c
-    JOIN gold.aml_alerts AS a ON a.alert_id = c.alert_id
+    JOIN gold.aml_alerts AS a
+      ON a.business_date = c.detected_on AND a.alert_id = c.alert_id
 ),
 case_evidence AS (
     SELECT DISTINCT case_id, customer_id, transaction_id

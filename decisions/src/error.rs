@@ -1,8 +1,9 @@
 use paylake_catalog::CatalogError;
 
+use crate::breaks::lifecycle::{BreakAction, BreakState};
 use crate::lifecycle::{ActionKind, CaseState};
 
-/// Errors of case work. A refused action writes no event.
+/// Errors of case work and break work. A refused action writes no event.
 #[derive(Debug, thiserror::Error)]
 pub enum DecisionsError {
     #[error(transparent)]
@@ -50,6 +51,47 @@ pub enum DecisionsError {
     #[error("decisions.case_events, case {case_id}, field {field}: {reason}")]
     InvalidEvent {
         case_id: String,
+        field: &'static str,
+        reason: String,
+    },
+
+    #[error("break {0}: no such break open at the latest reconciled date")]
+    UnknownBreak(String),
+
+    #[error("break {break_id}: expected it {expected}, but it is {current} now; look at it again")]
+    BreakConflict {
+        break_id: String,
+        expected: BreakState,
+        current: BreakState,
+    },
+
+    #[error("break {break_id}: '{action}' is not allowed while the break is {state}")]
+    BreakNotAllowedInState {
+        break_id: String,
+        action: BreakAction,
+        state: BreakState,
+    },
+
+    #[error("{user} acts as {role}, which may not '{action}' a break (access.toml, break_actions)")]
+    BreakNotPermitted {
+        user: String,
+        role: String,
+        action: BreakAction,
+    },
+
+    #[error("break {break_id}: {user} asked for this write-off; a second person approves or rejects it")]
+    BreakFourEyes { break_id: String, user: String },
+
+    #[error("break {break_id}, {field}: {reason}")]
+    InvalidBreak {
+        break_id: String,
+        field: &'static str,
+        reason: String,
+    },
+
+    #[error("decisions.break_events, break {break_id}, field {field}: {reason}")]
+    InvalidBreakEvent {
+        break_id: String,
         field: &'static str,
         reason: String,
     },

@@ -110,12 +110,6 @@ pub struct EventLog {
     pub events: Vec<CaseEvent>,
 }
 
-/// The application transaction of a case: its version is the case's last sequence, so two
-/// commits adding the same case's next event conflict and only the first lands.
-fn case_transaction(case_id: &str, sequence: i64) -> Transaction {
-    Transaction::new(format!("paylake-case:{case_id}"), sequence)
-}
-
 impl EventLog {
     /// Reads every event of the lake's case log (creating the empty table when there is none).
     pub async fn load(lake: &Lake) -> Result<EventLog> {
@@ -142,23 +136,43 @@ impl EventLog {
             return Ok(());
         }
         let table_def = case_events_table()?;
-        let mut last_sequence: std::collections::BTreeMap<&str, i64> = Default::default();
-        for event in events {
-            let entry = last_sequence.entry(event.case_id.as_str()).or_default();
-            *entry = (*entry).max(event.sequence);
-        }
-        let transactions = last_sequence
-            .iter()
-            .map(|(case_id, sequence)| case_transaction(case_id, *sequence))
-            .collect();
         let batch = events_batch(table_def, events)?;
-        match append(self.table, table_def, vec![batch], transactions).await {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_commit_conflict() => Err(DecisionsError::ConcurrentChange {
-                cases: last_sequence.keys().map(|case| case.to_string()).collect(),
-            }),
-            Err(error) => Err(error.into()),
-        }
+        let sequences = events
+            .iter()
+            .map(|event| (event.case_id.as_str(), event.sequence));
+        append_claiming(self.table, table_def, batch, "paylake-case", sequences).await
+    }
+}
+
+/// Appends `batch` to `table` in one commit that claims, for each subject (a case, a break),
+/// the application transaction `<prefix>:<subject>` at the subject's last sequence in the batch.
+/// A concurrent commit that added an event to one of these subjects first makes this one fail
+/// with [`DecisionsError::ConcurrentChange`]; nothing of it lands.
+pub(crate) async fn append_claiming<'a>(
+    table: DeltaTable,
+    table_def: &TableDef,
+    batch: RecordBatch,
+    prefix: &str,
+    sequences: impl Iterator<Item = (&'a str, i64)>,
+) -> Result<()> {
+    let mut last_sequence: std::collections::BTreeMap<&str, i64> = Default::default();
+    for (subject, sequence) in sequences {
+        let entry = last_sequence.entry(subject).or_default();
+        *entry = (*entry).max(sequence);
+    }
+    let transactions = last_sequence
+        .iter()
+        .map(|(subject, sequence)| Transaction::new(format!("{prefix}:{subject}"), *sequence))
+        .collect();
+    match append(table, table_def, vec![batch], transactions).await {
+        Ok(_) => Ok(()),
+        Err(error) if error.is_commit_conflict() => Err(DecisionsError::ConcurrentChange {
+            cases: last_sequence
+                .keys()
+                .map(|subject| subject.to_string())
+                .collect(),
+        }),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -233,13 +247,7 @@ fn event_of_row(
     alert_lists: &arrow::array::ListArray,
     row: usize,
 ) -> Result<CaseEvent> {
-    let text = |column: &'static str| -> Option<String> {
-        let array = batch.column_by_name(column)?;
-        if array.is_null(row) {
-            return None;
-        }
-        array_value_to_string(array, row).ok()
-    };
+    let text = |column: &'static str| text_at(batch, column, row);
     let case_id = text("case_id").unwrap_or_default();
     let invalid = |field: &'static str, reason: String| DecisionsError::InvalidEvent {
         case_id: case_id.clone(),
@@ -263,15 +271,7 @@ fn event_of_row(
         .map(|date| date.parse::<NaiveDate>())
         .transpose()
         .map_err(|err| invalid("detected_on", err.to_string()))?;
-    let event_time = batch
-        .column_by_name("event_time")
-        .and_then(|column| {
-            column
-                .as_any()
-                .downcast_ref::<arrow::array::TimestampMicrosecondArray>()
-        })
-        .filter(|times| times.is_valid(row))
-        .and_then(|times| DateTime::from_timestamp_micros(times.value(row)))
+    let event_time = timestamp_at(batch, "event_time", row)
         .ok_or_else(|| invalid("event_time", "is empty".to_string()))?;
     Ok(CaseEvent {
         event_id: required("event_id")?,
@@ -301,4 +301,23 @@ fn event_of_row(
         event_time,
         case_id: case_id.clone(),
     })
+}
+
+/// The value of `column` at `row` as text; `None` when null or absent.
+pub(crate) fn text_at(batch: &RecordBatch, column: &str, row: usize) -> Option<String> {
+    let array = batch.column_by_name(column)?;
+    if array.is_null(row) {
+        return None;
+    }
+    array_value_to_string(array, row).ok()
+}
+
+/// The UTC timestamp of `column` at `row`; `None` when null, absent or not microseconds.
+pub(crate) fn timestamp_at(batch: &RecordBatch, column: &str, row: usize) -> Option<DateTime<Utc>> {
+    batch
+        .column_by_name(column)?
+        .as_any()
+        .downcast_ref::<arrow::array::TimestampMicrosecondArray>()
+        .filter(|times| times.is_valid(row))
+        .and_then(|times| DateTime::from_timestamp_micros(times.value(row)))
 }

@@ -15,6 +15,10 @@
 // a dev-dependency); the test build checks it, so CI needs no separate tool.
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
+#[macro_use]
+mod named;
+
+pub mod breaks;
 pub mod cases;
 pub mod error;
 pub mod events;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Array};
+use arrow::array::{Array, ArrayRef, Int64Array};
 use chrono::NaiveDate;
 use paylake_catalog::access::AccessSettings;
 use paylake_catalog::delta::replace_date_partition;
@@ -19,19 +19,29 @@ fn date(day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
 }
 
-/// Writes `alerts` (alert id, customer id) as the gold.aml_alerts of `business_date`, then takes
-/// them into cases.
+/// Writes `alerts` (alert id, customer id) of the structuring rule as the gold.aml_alerts of
+/// `business_date`, then takes them into cases.
 async fn alerts_on(lake: &Lake, business_date: NaiveDate, alerts: &[(&str, &str)]) {
+    let of_rule: Vec<(&str, &str, &str)> = alerts
+        .iter()
+        .map(|(alert, customer)| (*alert, *customer, "structuring"))
+        .collect();
+    rule_alerts_on(lake, business_date, &of_rule).await;
+}
+
+/// Writes `alerts` (alert id, customer id, rule) as the gold.aml_alerts of `business_date`, then
+/// takes them into cases.
+async fn rule_alerts_on(lake: &Lake, business_date: NaiveDate, alerts: &[(&str, &str, &str)]) {
     let table = registry().get(Zone::Gold, "aml_alerts").unwrap();
     let text = |values: Vec<Option<&str>>| strings(values.into_iter());
     let rows = alerts.len();
     let no_lists: Vec<Vec<String>> = vec![Vec::new(); rows];
     let columns: Vec<ArrayRef> = vec![
-        text(alerts.iter().map(|(id, _)| Some(*id)).collect()),
-        text(vec![Some("structuring"); rows]),
+        text(alerts.iter().map(|(id, _, _)| Some(*id)).collect()),
+        text(alerts.iter().map(|(_, _, rule)| Some(*rule)).collect()),
         text(vec![Some("1"); rows]),
         text(vec![None; rows]),
-        text(alerts.iter().map(|(_, customer)| Some(*customer)).collect()),
+        text(alerts.iter().map(|(_, customer, _)| Some(*customer)).collect()),
         text(vec![Some("A1"); rows]),
         Arc::new(Int64Array::from(vec![80; rows])),
         Arc::new(
@@ -178,4 +188,160 @@ async fn alerts_join_the_open_case_and_a_rebuilt_date_changes_nothing() {
     assert_eq!(cases["CASE-C1-2026-03-02"].state, CaseState::Closed);
     assert_eq!(cases["CASE-C1-2026-03-02"].alert_ids, ["A1", "A3"]);
     assert_eq!(cases["CASE-C1-2026-03-04"].alert_ids, ["A4"]);
+}
+
+/// One row of gold.case_metrics as text, by column.
+async fn case_metrics_row(
+    lake: &Lake,
+    business_date: NaiveDate,
+    rule: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let context = lake_session(lake).await.unwrap();
+    let batches = context
+        .sql(&format!(
+            "SELECT * FROM gold.case_metrics WHERE business_date = DATE '{business_date}' \
+             AND rule_id = '{rule}'"
+        ))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let batch = batches.iter().find(|batch| batch.num_rows() > 0).unwrap();
+    assert_eq!(batch.num_rows(), 1);
+    batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(field, column)| {
+            let value = if column.is_null(0) {
+                "NULL".to_string()
+            } else {
+                arrow::util::display::array_value_to_string(column, 0).unwrap()
+            };
+            (field.name().clone(), value)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn case_metrics_count_each_rules_alerts_by_the_dispositions_of_their_cases() {
+    use paylake_transforms::aml::case_metrics::build_case_metrics;
+    use paylake_transforms::BusinessDay;
+
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let access = AccessSettings::defaults();
+    // C1 holds a structuring and a fan-out alert, C2 a structuring alert, C3 a fan-out alert.
+    rule_alerts_on(
+        &lake,
+        date(2),
+        &[
+            ("A1", "C1", "structuring"),
+            ("A2", "C2", "structuring"),
+            ("A3", "C3", "fan_out"),
+            ("A4", "C1", "fan_out"),
+        ],
+    )
+    .await;
+    let before_decisions = chrono::Utc::now();
+    let investigator = actor("ines", "investigator");
+    let approver = actor("omar", "approver");
+    let steps: [(&Actor, &str, CaseAction); 6] = [
+        (
+            &investigator,
+            "CASE-C1-2026-03-02",
+            CaseAction::Close {
+                outcome: CloseOutcome::FalsePositive,
+                rationale: "monthly payroll runs".into(),
+            },
+        ),
+        (
+            &investigator,
+            "CASE-C2-2026-03-02",
+            CaseAction::Assign {
+                assignee: "ines".into(),
+            },
+        ),
+        (&investigator, "CASE-C2-2026-03-02", CaseAction::Start),
+        (
+            &investigator,
+            "CASE-C2-2026-03-02",
+            CaseAction::Escalate {
+                rationale: "cash deposits kept under the threshold".into(),
+            },
+        ),
+        (
+            &investigator,
+            "CASE-C2-2026-03-02",
+            CaseAction::Decide {
+                decision: paylake_decisions::SarDecision::File,
+                text: "Between 2 and 6 March the customer deposited cash in nine amounts.".into(),
+            },
+        ),
+        (
+            &approver,
+            "CASE-C2-2026-03-02",
+            CaseAction::Approve { rationale: None },
+        ),
+    ];
+    for (who, case_id, action) in steps {
+        act(&lake, &access, who, &request(case_id, None, action))
+            .await
+            .unwrap();
+    }
+
+    let timezone = "America/New_York";
+    let day = BusinessDay::new(date(2), timezone).unwrap();
+    let context = lake_session(&lake).await.unwrap();
+    // As the log stood before anyone decided: alerts in cases, nothing dispositioned.
+    build_case_metrics(&lake, &context, &day, 30, before_decisions)
+        .await
+        .unwrap();
+    let structuring = case_metrics_row(&lake, date(2), "structuring").await;
+    assert_eq!(structuring["alerts"], "2");
+    assert_eq!(structuring["cases"], "2");
+    assert_eq!(structuring["cases_opened"], "2");
+    assert_eq!(structuring["dispositioned"], "0");
+    assert_eq!(structuring["precision"], "NULL");
+    assert_eq!(structuring["median_days_to_disposition"], "NULL");
+
+    // As it stands now: rebuilt in place, the decisions counted.
+    let now = chrono::Utc::now();
+    build_case_metrics(&lake, &context, &day, 30, now)
+        .await
+        .unwrap();
+    let days = (now
+        .with_timezone(&timezone.parse::<chrono_tz::Tz>().unwrap())
+        .date_naive()
+        - date(2))
+    .num_days();
+    let structuring = case_metrics_row(&lake, date(2), "structuring").await;
+    assert_eq!(structuring["alerts"], "2");
+    assert_eq!(structuring["closed_false_positive"], "1");
+    assert_eq!(structuring["escalated"], "1");
+    assert_eq!(structuring["filed"], "0");
+    assert_eq!(structuring["dispositioned"], "2");
+    assert_eq!(structuring["precision"], "0.5000");
+    assert_eq!(structuring["median_days_to_disposition"], format!("{days}.0"));
+    // C2's SAR is approved but not filed 30 days after its alert: past its deadline.
+    assert_eq!(structuring["past_deadline"], if days > 30 { "1" } else { "0" });
+    let fan_out = case_metrics_row(&lake, date(2), "fan_out").await;
+    assert_eq!(fan_out["alerts"], "2");
+    assert_eq!(fan_out["cases"], "2");
+    assert_eq!(fan_out["closed_false_positive"], "1");
+    assert_eq!(fan_out["escalated"], "0");
+    assert_eq!(fan_out["dispositioned"], "1");
+    assert_eq!(fan_out["precision"], "0.0000");
+    // C3 was never worked.
+    assert_eq!(fan_out["past_deadline"], if days > 30 { "1" } else { "0" });
+    let rows = context
+        .sql("SELECT * FROM gold.case_metrics")
+        .await
+        .unwrap()
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(rows, 2, "a rebuild replaces the date's rows");
 }

@@ -226,6 +226,19 @@ pub enum Command {
         #[command(subcommand)]
         case: CaseCommand,
     },
+    /// Finance's work on reconciliation breaks: list the open ones and decide them.
+    ///
+    /// A break open at the latest reconciled date can be assigned, annotated, matched by hand
+    /// to the counter-item you name (the reconciliation of that date then shows a match with
+    /// rule `manual` and the decision's id), or written off; a write-off above
+    /// finance-rules.toml's `breaks.write_off_approval_above_usd` waits for a second person's
+    /// approval. Each action is an event of decisions.break_events naming its user and role;
+    /// which role may take which action is access.toml's `break_actions`. Run the date again
+    /// (`paylake run`) to see the decisions in gold.recon_matches and gold.recon_breaks.
+    Break {
+        #[command(subcommand)]
+        break_work: BreakCommand,
+    },
     /// The workbench: the case queue, case pages and their actions in the browser, and the
     /// lake's metrics at /metrics, on one server.
     ///
@@ -624,6 +637,85 @@ pub enum CaseCommand {
         #[arg(long)]
         rationale: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BreakCommand {
+    /// The breaks open at the latest reconciled date, oldest first, with finance's work on them.
+    List {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Only breaks in these states of finance's work (repeatable): open, assigned,
+        /// pending_write_off.
+        #[arg(long)]
+        state: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Assign a break to someone in finance.
+    Assign {
+        #[command(flatten)]
+        target: BreakTarget,
+        #[arg(long)]
+        to: String,
+    },
+    /// Add a note to a break.
+    Annotate {
+        #[command(flatten)]
+        target: BreakTarget,
+        #[arg(long)]
+        note: String,
+    },
+    /// Match a break by hand to the other side's item (a payment, a settlement line, a bank
+    /// entry), saying why.
+    Match {
+        #[command(flatten)]
+        target: BreakTarget,
+        /// The counter-item's reference.
+        #[arg(long)]
+        counter_item: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Write a break off, saying why (above the approval amount it waits for a second person).
+    WriteOff {
+        #[command(flatten)]
+        target: BreakTarget,
+        #[arg(long)]
+        note: String,
+    },
+    /// Approve a write-off someone else asked for.
+    Approve {
+        #[command(flatten)]
+        target: BreakTarget,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a write-off someone else asked for; the break goes back to work.
+    Reject {
+        #[command(flatten)]
+        target: BreakTarget,
+        #[arg(long)]
+        note: String,
+    },
+}
+
+/// The break an action is taken on, and who takes it.
+#[derive(Debug, Args)]
+pub struct BreakTarget {
+    #[command(flatten)]
+    pub lake: LakeArg,
+    pub break_id: String,
+    /// Who acts (recorded on the event).
+    #[arg(long, env = "PAYLAKE_USER")]
+    pub user: String,
+    /// The role of access.toml they act in (finance, finance_controller).
+    #[arg(long, env = "PAYLAKE_BREAK_ROLE")]
+    pub role: String,
+    /// The state the break is expected in; refused if it has moved on (default: as read now).
+    #[arg(long, value_name = "STATE")]
+    pub expect: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

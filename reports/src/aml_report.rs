@@ -1,6 +1,7 @@
 //! The AML report of a period, for compliance officers: the period at a glance (alerts by
 //! typology and by day, customers by risk, CTR and SAR candidates, sanctions hits with the
-//! list entry matched, filing deadlines), then a section per alert with the rule and version
+//! list entry matched, filing deadlines, the case work on the alerts and each rule's precision
+//! by dispositions), then a section per alert with the rule and version
 //! that fired, why, its evidence transactions and, for network typologies, a drawing of how
 //! the money moved. One self-contained file that prints to PDF a section per page.
 
@@ -70,6 +71,8 @@ pub async fn write_aml_report(
                 "customers",
             ),
             deadlines => records(&rows("filing_deadlines").await?),
+            case_states => records(&rows("case_states").await?),
+            case_work => records(&rows("case_work").await?),
             risky_customers => records(&rows("risky_customers").await?),
             ctr_candidates => records(&rows("ctr_candidates").await?),
             sar_candidates => records(&rows("sar_candidates").await?),

@@ -59,6 +59,8 @@ pub struct PayoutRules {
 #[serde(deny_unknown_fields)]
 pub struct BreakRules {
     pub write_off_after_days: u32,
+    /// A write-off above this amount in USD needs a second person's approval.
+    pub write_off_approval_above_usd: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +157,10 @@ impl FinanceRules {
             (
                 "payout.amount_tolerance_absolute",
                 &self.payout.amount_tolerance_absolute,
+            ),
+            (
+                "breaks.write_off_approval_above_usd",
+                &self.breaks.write_off_approval_above_usd,
             ),
             (
                 "cost.anomalies.min_impact_usd",

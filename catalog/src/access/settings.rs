@@ -53,6 +53,10 @@ pub struct Role {
     /// role that sees no cases.
     #[serde(default)]
     pub case_actions: Vec<String>,
+    /// The actions on reconciliation breaks the role may take (`assign`, `match`, `write_off`,
+    /// `approve`, ...); none for a role that works no breaks.
+    #[serde(default)]
+    pub break_actions: Vec<String>,
 }
 
 impl Role {

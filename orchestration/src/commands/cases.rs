@@ -296,7 +296,7 @@ impl<'a> EventView<'a> {
     }
 }
 
-fn to_json(value: &impl Serialize) -> Result<String> {
+pub(super) fn to_json(value: &impl Serialize) -> Result<String> {
     serde_json::to_string_pretty(value)
         .map_err(|err| OrchestrationError::Usage(format!("printing JSON: {err}")))
 }

@@ -94,6 +94,20 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     let run = super::graph::run_and_print(settings, &lake, &request).await?;
 
     let case_work = super::demo_case_work::play_case_work(settings, &lake).await?;
+    let break_work = super::demo_break_work::play_break_work(settings, &lake).await?;
+    // The last date reconciled again: the decisions show as a manual match and write-offs.
+    let mut recon_again = super::graph::request(
+        settings,
+        vec![last],
+        &GraphArgs {
+            select: vec!["reconciliation+".to_string()],
+            force: false,
+            engine: EngineKind::Embedded,
+            scheduler: None,
+        },
+    )?;
+    recon_again.schedules_start = request.schedules_start;
+    super::graph::run_quietly(settings, &lake, &recon_again).await?;
     let filing = file_the_period(settings, &lake, simulation).await?;
 
     println!("\ntables:");
@@ -131,6 +145,11 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
         filing.sar_export.manifest_location,
         lake.root()
     );
+    println!("break work (a finance clerk, as `paylake break` would; {last} reconciled again):");
+    for line in &break_work {
+        println!("  {line}");
+    }
+    println!("  the finance queue: paylake break list --lake {}", lake.root());
     println!(
         "the workbench: paylake serve --lake {}, then http://127.0.0.1:8080/ as",
         lake.root()
@@ -212,6 +231,18 @@ async fn file_the_period(
         day_after,
     )
     .await?;
+    // The case metrics of every date measure the decisions just taken.
+    let sar_days = settings.regulatory()?.deadlines.sar_days;
+    let now = chrono::Utc::now();
+    let mut date = first;
+    while date <= last {
+        let day = paylake_transforms::BusinessDay::new(date, &settings.business_timezone)?;
+        paylake_transforms::aml::case_metrics::build_case_metrics(
+            lake, &context, &day, sar_days, now,
+        )
+        .await?;
+        date += chrono::Duration::days(1);
+    }
     let aml_report =
         paylake_reports::write_aml_report(lake, &context, first, last, timezone).await?;
     Ok(Filing {

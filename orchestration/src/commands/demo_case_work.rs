@@ -15,6 +15,9 @@ use crate::error::Result;
 pub const DEMO_INVESTIGATOR: &str = "maria.lopez";
 pub const DEMO_SECOND_INVESTIGATOR: &str = "li.wei";
 pub const DEMO_APPROVER: &str = "james.okafor";
+/// The demo's finance clerk and the controller who approves large write-offs.
+pub const DEMO_FINANCE: &str = "sofia.rossi";
+pub const DEMO_CONTROLLER: &str = "daniel.kim";
 
 /// What the demo's people did, by the state each case was left in, and how to sign in as them.
 pub struct CaseWork {
@@ -36,10 +39,12 @@ fn demo_users(settings: &Settings, lake: &Lake) -> Result<Vec<String>> {
         (DEMO_INVESTIGATOR, "investigator"),
         (DEMO_SECOND_INVESTIGATOR, "investigator"),
         (DEMO_APPROVER, "approver"),
+        (DEMO_FINANCE, "finance"),
+        (DEMO_CONTROLLER, "finance_controller"),
     ] {
         let password = paylake_workbench::users::random_password();
         users.set(name, vec![role.to_string()], Some(&password))?;
-        lines.push(format!("{name:<14} {role:<13} password {password}"));
+        lines.push(format!("{name:<14} {role:<18} password {password}"));
     }
     users.save(&path)?;
     Ok(lines)

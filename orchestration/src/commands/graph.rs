@@ -81,6 +81,15 @@ pub async fn run_and_print(
     Ok(report)
 }
 
+/// Runs `request` as [`run_and_print`] does, printing nothing; fails when anything failed.
+pub async fn run_quietly(settings: &Settings, lake: &Lake, request: &RunRequest) -> Result<RunReport> {
+    let graph = AssetGraph::paylake();
+    let report = runner::run(settings, lake, &graph, request, &|_| {}).await?;
+    observe::write_run_files(lake, &graph, &report).await?;
+    outcome(&report)?;
+    Ok(report)
+}
+
 /// The run's outcome as an error when anything failed.
 pub fn outcome(report: &RunReport) -> Result<()> {
     let failures = report.failures();

@@ -1,8 +1,10 @@
 //! One module per command; this one dispatches and holds what they share.
 
 mod aml;
+mod breaks;
 mod cases;
 mod demo;
+mod demo_break_work;
 mod demo_case_work;
 mod graph;
 mod observability;
@@ -178,6 +180,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 },
         } => regulatory::load_acks(&open_lake(&settings, &lake)?, export.as_deref(), &files).await,
         Command::Case { case } => cases::run(&settings, case).await,
+        Command::Break { break_work } => breaks::run(&settings, break_work).await,
         Command::Serve { lake, listen } => {
             workbench::serve(&settings, &open_lake(&settings, &lake)?, &listen).await
         }

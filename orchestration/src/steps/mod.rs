@@ -5,6 +5,7 @@
 
 mod aml_alerts;
 mod case_intake;
+mod case_metrics;
 mod cost;
 mod cost_report;
 mod ctr_candidates;
@@ -40,6 +41,7 @@ pub fn all() -> Vec<Step> {
         customer_risk::step(),
         sar_candidates::step(),
         case_intake::step(),
+        case_metrics::step(),
         ledger_integrity::step(),
         reconciliation::step(),
         cost::step(),

@@ -22,6 +22,9 @@ pub fn step() -> Step {
             "silver.bank_statement_entries",
             "silver.fx_rates",
             "gold.ledger_integrity",
+            // Finance's decisions: a manual match or a write-off makes the dates it takes
+            // effect on stale, and the next run shows them.
+            "decisions.break_events",
         ]),
         sql: sql_files(),
         rules: vec![

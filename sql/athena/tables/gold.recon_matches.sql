@@ -1,4 +1,4 @@
--- gold.recon_matches: Matches of the three-way reconciliation completed on the business date: payment to settlement line, payout to its batch, payout to bank credit, each with the rule and stage that made it (exact, tolerant, FX) and how late it came.
+-- gold.recon_matches: Matches of the three-way reconciliation completed on the business date: payment to settlement line, payout to its batch, payout to bank credit, each with the rule and stage that made it (exact, tolerant, FX, or `manual`: a break a person matched by hand, with the decision's id) and how late it came.
 -- Owner: finance. Key: business_date, match_id. Personal data: none.
 -- Generated from the table registry by `paylake catalog sql-files`; do not edit.
 -- Athena reads the columns and the partitions from the Delta log:
@@ -19,6 +19,7 @@
 --   origin_date date
 --   days_late bigint
 --   detail string
+--   decision_id string
 --   rules_version string
 --   business_date date
 CREATE EXTERNAL TABLE gold.recon_matches

@@ -1,4 +1,4 @@
--- gold.recon_matches: Matches of the three-way reconciliation completed on the business date: payment to settlement line, payout to its batch, payout to bank credit, each with the rule and stage that made it (exact, tolerant, FX) and how late it came.
+-- gold.recon_matches: Matches of the three-way reconciliation completed on the business date: payment to settlement line, payout to its batch, payout to bank credit, each with the rule and stage that made it (exact, tolerant, FX, or `manual`: a break a person matched by hand, with the decision's id) and how late it came.
 -- Owner: finance. Key: business_date, match_id. Personal data: none.
 -- Generated from the table registry by `paylake catalog sql-files`; do not edit.
 CREATE TABLE IF NOT EXISTS gold.recon_matches (
@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS gold.recon_matches (
   origin_date DATE,
   days_late BIGINT,
   detail VARCHAR(65535),
+  decision_id VARCHAR(65535),
   rules_version VARCHAR(65535),
   business_date DATE
 )

@@ -1,91 +1,24 @@
--- gold.recon_breaks for one business date: every difference open at the end of the date, carried
--- from the day it arose until it is matched or written off.
---   An unmatched item (outcome `open`) is in flight until its counterpart is due; then it is
---   timing_pending for the window of its rule, and missing_in_<side> after.
---   A break reaches status written_off on the day its age is write_off_after_days, and is not
---   carried after.
---   The date's violations of gold.ledger_integrity, and those of the days before still inside the
---   write-off period, are breaks too (integrity_violation).
--- The break id hashes the parts of the break, not its category, so that a break keeps its id
--- when timing_pending becomes missing.
--- Parameters: business_date, as_of_day, write_off_after_days, rules_version.
-WITH carried AS (
-    SELECT
-        o.*,
-        CASE
-            WHEN o.outcome = 'open' AND {{ as_of_day }} - o.due_day < o.window_days THEN 'timing_pending'
-            ELSE o.category
-        END AS open_category,
-        {{ as_of_day }} - o.origin_day AS age_days
-    FROM recon_outcomes AS o
-    WHERE (o.outcome = 'break' OR (o.outcome = 'open' AND o.due_day <= {{ as_of_day }}))
-      AND {{ as_of_day }} - o.origin_day <= {{ write_off_after_days }}
-),
-integrity AS (
-    SELECT
-        check_type,
-        subject,
-        currency,
-        expected_amount,
-        actual_amount,
-        difference,
-        detail,
-        business_date AS origin_date,
-        {{ as_of_day }} - CAST(CAST(business_date AS INT) AS BIGINT) AS age_days
-    FROM gold.ledger_integrity
-    WHERE status = 'violation'
-      AND business_date <= DATE '{{ business_date }}'
-      AND {{ as_of_day }} - CAST(CAST(business_date AS INT) AS BIGINT) <= {{ write_off_after_days }}
-)
+-- gold.recon_breaks for one business date: the break candidates no person's decision settled
+-- before the date. A break reaches status write_off_due on the day its age is
+-- write_off_after_days and is carried on until someone decides; written_off is a person's
+-- decision (the event's id in decision_id), shown on the date it takes effect and not carried
+-- after. A break matched by hand leaves the breaks on that date and is a match with rule
+-- `manual` (recon_matches.sql).
+-- Parameters: business_date, write_off_after_days, rules_version.
 SELECT
-    substr(md5(concat(rule_id, '|', left_side, '|', COALESCE(left_reference, ''), '|', right_side, '|',
-                      COALESCE(right_reference, ''), '|', COALESCE(field, ''))), 1, 16) AS break_id,
-    open_category AS category,
-    reference,
-    left_side,
-    left_reference,
-    right_side,
-    right_reference,
-    currency,
-    left_amount,
-    right_amount,
-    difference,
-    field,
-    expected_value,
-    actual_value,
-    rule_id,
-    arrow_cast(CAST(origin_day AS INT), 'Date32') AS origin_date,
-    arrow_cast(CAST(due_day AS INT), 'Date32') AS due_date,
-    CAST(age_days AS BIGINT) AS age_days,
-    CASE WHEN age_days >= {{ write_off_after_days }} THEN 'written_off' ELSE 'open' END AS status,
+    break_id, category, reference, left_side, left_reference, right_side, right_reference,
+    currency, left_amount, right_amount, difference, field, expected_value, actual_value,
+    rule_id, origin_date, due_date, age_days,
+    CASE
+        WHEN decision = 'written_off' THEN 'written_off'
+        WHEN age_days >= {{ write_off_after_days }} THEN 'write_off_due'
+        ELSE 'open'
+    END AS status,
     detail,
+    decision_id,
     {{ rules_version }} AS rules_version,
     DATE '{{ business_date }}' AS business_date
-FROM carried
-UNION ALL
-SELECT
-    substr(md5(concat('integrity|', check_type, '|', subject, '|', COALESCE(currency, ''), '|',
-                      CAST(origin_date AS VARCHAR))), 1, 16) AS break_id,
-    'integrity_violation' AS category,
-    subject AS reference,
-    CASE WHEN check_type = 'journal_balance' THEN 'ledger' ELSE 'bank' END AS left_side,
-    subject AS left_reference,
-    CASE WHEN check_type = 'journal_balance' THEN 'ledger' ELSE 'bank' END AS right_side,
-    CAST(NULL AS VARCHAR) AS right_reference,
-    currency,
-    expected_amount AS left_amount,
-    actual_amount AS right_amount,
-    difference,
-    check_type AS field,
-    CAST(expected_amount AS VARCHAR) AS expected_value,
-    CAST(actual_amount AS VARCHAR) AS actual_value,
-    check_type AS rule_id,
-    origin_date,
-    origin_date AS due_date,
-    CAST(age_days AS BIGINT) AS age_days,
-    CASE WHEN age_days >= {{ write_off_after_days }} THEN 'written_off' ELSE 'open' END AS status,
-    detail,
-    {{ rules_version }} AS rules_version,
-    DATE '{{ business_date }}' AS business_date
-FROM integrity
+FROM break_candidates
+WHERE decision IS NULL
+   OR (decision = 'written_off' AND effective_date = DATE '{{ business_date }}')
 ORDER BY category, reference, right_reference

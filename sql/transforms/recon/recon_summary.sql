@@ -20,8 +20,8 @@ WITH matched AS (
 open_breaks AS (
     SELECT
         currency,
-        SUM(CASE WHEN status = 'open' AND category <> 'timing_pending' THEN 1 ELSE 0 END) AS break_count,
-        SUM(CASE WHEN status = 'open' AND category <> 'timing_pending'
+        SUM(CASE WHEN status IN ('open', 'write_off_due') AND category <> 'timing_pending' THEN 1 ELSE 0 END) AS break_count,
+        SUM(CASE WHEN status IN ('open', 'write_off_due') AND category <> 'timing_pending'
                  THEN ABS(COALESCE(difference, left_amount, right_amount)) ELSE 0 END) AS break_amount,
         SUM(CASE WHEN category = 'timing_pending' THEN 1 ELSE 0 END) AS timing_pending_count,
         SUM(CASE WHEN status = 'written_off' THEN 1 ELSE 0 END) AS written_off_count,

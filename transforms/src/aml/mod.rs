@@ -2,6 +2,7 @@
 //! the CTR and SAR candidates built from them.
 
 pub mod alerts;
+pub mod case_metrics;
 pub mod cases;
 pub mod config;
 pub mod ctr;

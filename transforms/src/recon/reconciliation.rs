@@ -1,5 +1,6 @@
 //! The daily reconciliation: the staged match as of a business date into `gold.recon_matches`,
-//! `gold.recon_breaks` and `gold.recon_summary`.
+//! `gold.recon_breaks` and `gold.recon_summary`, with the breaks finance settled by hand
+//! (`decisions.break_events`) shown as manual matches and write-offs.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +10,11 @@ use paylake_catalog::Lake;
 use super::three_way::{run_match, stage_parameters, MatchWindow};
 use crate::error::Result;
 use crate::finance_rules::FinanceRules;
-use crate::job::{day_number, rebuild_date, BusinessDay};
+use crate::job::{day_number, materialize, rebuild_date, BusinessDay};
 use paylake_catalog::batches::count_values;
 use paylake_catalog::sql::text_literal;
 
+const BREAK_CANDIDATES_SQL: &str = "transforms/recon/break_candidates.sql";
 const MATCHES_SQL: &str = "transforms/recon/recon_matches.sql";
 const BREAKS_SQL: &str = "transforms/recon/recon_breaks.sql";
 const SUMMARY_SQL: &str = "transforms/recon/recon_summary.sql";
@@ -26,7 +28,14 @@ pub fn sql_files() -> Vec<&'static str> {
         .chain(PAIRING_QUERIES.iter())
         .chain(STAGE_QUERIES.iter())
         .map(|(_, path)| *path)
-        .chain([OUTCOMES_SQL, MATCHES_SQL, BREAKS_SQL, SUMMARY_SQL])
+        .chain([
+            OUTCOMES_SQL,
+            BREAK_CANDIDATES_SQL,
+            "decisions/settled_breaks.sql",
+            MATCHES_SQL,
+            BREAKS_SQL,
+            SUMMARY_SQL,
+        ])
         .collect()
 }
 
@@ -62,7 +71,14 @@ pub async fn build_reconciliation(
         rules.breaks.write_off_after_days.to_string(),
     ));
     parameters.push(("rules_version".into(), text_literal(&rules.version)));
+    parameters.push((
+        "previous_date".into(),
+        (day.date - chrono::Duration::days(1)).to_string(),
+    ));
     let render = |path: &str| day.render(path, &parameters);
+    // The breaks with the decisions that settled them, which both the matches (manual ones)
+    // and the breaks read.
+    materialize(context, "break_candidates", &render(BREAK_CANDIDATES_SQL)?).await?;
     let matches = rebuild_date(lake, context, day, "recon_matches", &render(MATCHES_SQL)?).await?;
     let breaks = rebuild_date(lake, context, day, "recon_breaks", &render(BREAKS_SQL)?).await?;
     rebuild_date(lake, context, day, "recon_summary", &render(SUMMARY_SQL)?).await?;

@@ -72,14 +72,18 @@ pub enum DecisionsError {
         state: BreakState,
     },
 
-    #[error("{user} acts as {role}, which may not '{action}' a break (access.toml, break_actions)")]
+    #[error(
+        "{user} acts as {role}, which may not '{action}' a break (access.toml, break_actions)"
+    )]
     BreakNotPermitted {
         user: String,
         role: String,
         action: BreakAction,
     },
 
-    #[error("break {break_id}: {user} asked for this write-off; a second person approves or rejects it")]
+    #[error(
+        "break {break_id}: {user} asked for this write-off; a second person approves or rejects it"
+    )]
     BreakFourEyes { break_id: String, user: String },
 
     #[error("break {break_id}, {field}: {reason}")]

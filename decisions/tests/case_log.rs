@@ -1,5 +1,5 @@
-//! The case log on a real Delta table: alerts taken into cases, a person's actions, and two
-//! officers acting on one case at once.
+//! The decision logs on real Delta tables: alerts taken into cases, a person's actions, two
+//! officers acting on one case at once, the case metrics, and finance's work on breaks.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use paylake_catalog::access::AccessSettings;
 use paylake_catalog::delta::replace_date_partition;
 use paylake_catalog::rows::{columns_batch, dates, string_lists, strings};
 use paylake_catalog::{lake_session, registry, Lake, Zone};
+use paylake_decisions::breaks::{act_on_break, BreakRequest, BreakState, BreakWork};
 use paylake_decisions::cases::replay;
 use paylake_decisions::intake::take_in_alerts;
 use paylake_decisions::{
@@ -41,7 +42,12 @@ async fn rule_alerts_on(lake: &Lake, business_date: NaiveDate, alerts: &[(&str, 
         text(alerts.iter().map(|(_, _, rule)| Some(*rule)).collect()),
         text(vec![Some("1"); rows]),
         text(vec![None; rows]),
-        text(alerts.iter().map(|(_, customer, _)| Some(*customer)).collect()),
+        text(
+            alerts
+                .iter()
+                .map(|(_, customer, _)| Some(*customer))
+                .collect(),
+        ),
         text(vec![Some("A1"); rows]),
         Arc::new(Int64Array::from(vec![80; rows])),
         Arc::new(
@@ -324,9 +330,15 @@ async fn case_metrics_count_each_rules_alerts_by_the_dispositions_of_their_cases
     assert_eq!(structuring["filed"], "0");
     assert_eq!(structuring["dispositioned"], "2");
     assert_eq!(structuring["precision"], "0.5000");
-    assert_eq!(structuring["median_days_to_disposition"], format!("{days}.0"));
+    assert_eq!(
+        structuring["median_days_to_disposition"],
+        format!("{days}.0")
+    );
     // C2's SAR is approved but not filed 30 days after its alert: past its deadline.
-    assert_eq!(structuring["past_deadline"], if days > 30 { "1" } else { "0" });
+    assert_eq!(
+        structuring["past_deadline"],
+        if days > 30 { "1" } else { "0" }
+    );
     let fan_out = case_metrics_row(&lake, date(2), "fan_out").await;
     assert_eq!(fan_out["alerts"], "2");
     assert_eq!(fan_out["cases"], "2");
@@ -344,4 +356,214 @@ async fn case_metrics_count_each_rules_alerts_by_the_dispositions_of_their_cases
         .await
         .unwrap();
     assert_eq!(rows, 2, "a rebuild replaces the date's rows");
+}
+
+/// Writes `breaks` (break id, category, difference in USD cents) as gold.recon_breaks of
+/// `business_date`, every other column null.
+async fn breaks_on(lake: &Lake, business_date: NaiveDate, breaks: &[(&str, &str, i128)]) {
+    let table = registry().get(Zone::Gold, "recon_breaks").unwrap();
+    let rows = breaks.len();
+    let columns: Vec<ArrayRef> = table
+        .schema
+        .fields()
+        .iter()
+        .map(|field| -> ArrayRef {
+            match field.name().as_str() {
+                "break_id" => strings(breaks.iter().map(|(id, _, _)| Some(*id))),
+                "category" => strings(breaks.iter().map(|(_, category, _)| Some(*category))),
+                "currency" => strings(std::iter::repeat_n(Some("USD"), rows)),
+                "status" => strings(std::iter::repeat_n(Some("open"), rows)),
+                "difference" => Arc::new(
+                    arrow::array::Decimal128Array::from_iter_values(
+                        breaks.iter().map(|(_, _, cents)| *cents),
+                    )
+                    .with_precision_and_scale(18, 2)
+                    .unwrap(),
+                ),
+                "age_days" => Arc::new(Int64Array::from(vec![3; rows])),
+                "business_date" => dates(std::iter::repeat_n(business_date, rows)),
+                _ => arrow::array::new_null_array(field.data_type(), rows),
+            }
+        })
+        .collect();
+    let batch = columns_batch(table, columns).unwrap();
+    let context = lake_session(lake).await.unwrap();
+    replace_date_partition(lake, &context, table, business_date, &[batch])
+        .await
+        .unwrap();
+}
+
+fn break_request(break_id: &str, work: BreakWork) -> BreakRequest {
+    BreakRequest {
+        break_id: break_id.to_string(),
+        expected_state: None,
+        work,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finance_writes_off_small_breaks_alone_and_large_ones_with_a_second_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let access = AccessSettings::defaults();
+    breaks_on(
+        &lake,
+        date(9),
+        &[
+            ("B-SMALL", "amount_mismatch", 1_00),
+            ("B-LARGE", "duplicate", -184_78),
+            ("B-MATCH", "missing_in_processor", 294_39),
+        ],
+    )
+    .await;
+    let clerk = actor("sofia", "finance");
+    let controller = actor("daniel", "finance_controller");
+    let threshold = "100.00";
+    let take = |who: &Actor, break_id: &str, work: BreakWork| {
+        let request = break_request(break_id, work);
+        let who = who.clone();
+        let lake = &lake;
+        let access = &access;
+        async move { act_on_break(lake, access, &who, &request, threshold).await }
+    };
+    let note = |text: &str| text.to_string();
+
+    // Up to the threshold, the clerk decides alone.
+    let small = take(
+        &clerk,
+        "B-SMALL",
+        BreakWork::WriteOff {
+            note: note("rounding"),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(small.to_state, BreakState::WrittenOff);
+    assert_eq!(small.amount_usd, Some(1_00));
+    assert_eq!(small.business_date, date(9));
+
+    // Above it (the absolute difference counts), the write-off waits for someone else.
+    let large = take(
+        &clerk,
+        "B-LARGE",
+        BreakWork::WriteOff {
+            note: note("refunded"),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(large.to_state, BreakState::PendingWriteOff);
+    let own = take(&clerk, "B-LARGE", BreakWork::Approve { note: None }).await;
+    assert!(
+        matches!(own, Err(DecisionsError::BreakNotPermitted { .. })),
+        "{own:?}"
+    );
+    let controller_as_clerk = actor("sofia", "finance_controller");
+    let four_eyes = take(
+        &controller_as_clerk,
+        "B-LARGE",
+        BreakWork::Approve { note: None },
+    )
+    .await;
+    assert!(
+        matches!(four_eyes, Err(DecisionsError::BreakFourEyes { .. })),
+        "{four_eyes:?}"
+    );
+    let approved = take(&controller, "B-LARGE", BreakWork::Approve { note: None })
+        .await
+        .unwrap();
+    assert_eq!(approved.to_state, BreakState::WrittenOff);
+
+    // Bad input writes nothing.
+    let before = paylake_decisions::breaks::BreakLog::load(&lake)
+        .await
+        .unwrap()
+        .events
+        .len();
+    for (who, break_id, work) in [
+        (
+            &clerk,
+            "B-MATCH",
+            BreakWork::Match {
+                counter_item: note(" "),
+                note: note("found"),
+            },
+        ),
+        (&clerk, "B-MATCH", BreakWork::WriteOff { note: note("") }),
+        (
+            &clerk,
+            "B-NONE",
+            BreakWork::Annotate {
+                note: note("where is it"),
+            },
+        ),
+        (
+            &clerk,
+            "B-SMALL",
+            BreakWork::Annotate {
+                note: note("settled already"),
+            },
+        ),
+        (
+            &actor("ines", "investigator"),
+            "B-MATCH",
+            BreakWork::Annotate { note: note("hi") },
+        ),
+    ] {
+        assert!(take(who, break_id, work).await.is_err());
+    }
+    assert_eq!(
+        paylake_decisions::breaks::BreakLog::load(&lake)
+            .await
+            .unwrap()
+            .events
+            .len(),
+        before
+    );
+
+    // A manual match names the counter-item; of two at once, one lands.
+    let (first, second) = tokio::join!(
+        take(
+            &clerk,
+            "B-MATCH",
+            BreakWork::Match {
+                counter_item: note("ADJ-1"),
+                note: note("adjustment file")
+            }
+        ),
+        take(
+            &actor("marco", "finance"),
+            "B-MATCH",
+            BreakWork::Match {
+                counter_item: note("ADJ-2"),
+                note: note("adjustment file")
+            }
+        ),
+    );
+    assert!(first.is_ok() != second.is_ok(), "{first:?} {second:?}");
+    let loser = if first.is_ok() { second } else { first };
+    assert!(
+        matches!(
+            loser,
+            Err(DecisionsError::BreakConflict {
+                current: BreakState::Matched,
+                ..
+            })
+        ),
+        "{loser:?}"
+    );
+    let events = paylake_decisions::breaks::BreakLog::load(&lake)
+        .await
+        .unwrap()
+        .events;
+    let matches: Vec<_> = events
+        .iter()
+        .filter(|event| event.break_id == "B-MATCH")
+        .collect();
+    assert_eq!(matches.len(), 1);
+    assert!(matches[0]
+        .counter_item
+        .as_deref()
+        .unwrap()
+        .starts_with("ADJ-"));
 }

@@ -70,25 +70,29 @@ fn load_csv(path: &Path, table: &TableDef) -> RecordBatch {
     RecordBatch::try_new(table.schema.clone(), columns).unwrap()
 }
 
-async fn run_case(folder: &Path) {
-    let job = folder.file_name().unwrap().to_str().unwrap().to_string();
-    let case: Case =
-        toml::from_str(&std::fs::read_to_string(folder.join("case.toml")).unwrap()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
-    let inputs = folder.join(case.inputs.as_deref().unwrap_or("."));
-    for entry in std::fs::read_dir(&inputs).unwrap().flatten() {
+/// Appends every `<zone>.<table>.csv` of `folder` to its table in `lake`.
+async fn load_inputs(lake: &Lake, folder: &Path) {
+    for entry in std::fs::read_dir(folder).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(table_name) = name.strip_suffix(".csv").filter(|name| name.contains('.')) else {
             continue;
         };
         let table = registry().find(table_name).unwrap();
         let batch = load_csv(&entry.path(), table);
-        let delta_table = open_or_create_table(&lake, table).await.unwrap();
+        let delta_table = open_or_create_table(lake, table).await.unwrap();
         append(delta_table, table, vec![batch], vec![])
             .await
             .unwrap();
     }
+}
+
+async fn run_case(folder: &Path) {
+    let job = folder.file_name().unwrap().to_str().unwrap().to_string();
+    let case: Case =
+        toml::from_str(&std::fs::read_to_string(folder.join("case.toml")).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    load_inputs(&lake, &folder.join(case.inputs.as_deref().unwrap_or("."))).await;
     let day = BusinessDay::new(case.business_date, &case.timezone).unwrap();
     build(&job, &lake, &day).await;
 
@@ -220,4 +224,203 @@ async fn cash_without_a_rate_stops_the_job_with_the_currency_named() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("2026-03-02") && err.contains("JPY"), "{err}");
+}
+
+/// Rows of `sql` as text, a line per row with the columns joined by commas.
+async fn lines(lake: &Lake, sql: &str) -> Vec<String> {
+    let context = lake_session(lake).await.unwrap();
+    let batches = context.sql(sql).await.unwrap().collect().await.unwrap();
+    let mut lines = Vec::new();
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            let cells: Vec<String> = batch
+                .columns()
+                .iter()
+                .map(|column| arrow::util::display::array_value_to_string(column, row).unwrap())
+                .collect();
+            lines.push(cells.join(","));
+        }
+    }
+    lines
+}
+
+/// Records finance's decisions (break id, sequence, business date, action, from, to, counter
+/// item) as events of decisions.break_events, as `paylake break` would.
+async fn decide(lake: &Lake, folder: &Path, events: &[(&str, i64, &str, &str, &str, &str, &str)]) {
+    let mut csv = String::from(
+        "event_id,break_id,sequence,business_date,action,from_state,to_state,actor,role,counter_item,event_time\n",
+    );
+    for (break_id, sequence, date, action, from, to, counter_item) in events {
+        csv.push_str(&format!(
+            "BRK-{break_id}-E{sequence:04},{break_id},{sequence},{date},{action},{from},{to},sofia,finance,{counter_item},2026-03-20T12:00:00Z\n"
+        ));
+    }
+    let path = folder.join("decisions.break_events.csv");
+    std::fs::write(&path, csv).unwrap();
+    let table = registry().find("decisions.break_events").unwrap();
+    let delta_table = open_or_create_table(lake, table).await.unwrap();
+    append(delta_table, table, vec![load_csv(&path, table)], vec![])
+        .await
+        .unwrap();
+}
+
+async fn reconcile(lake: &Lake, date: NaiveDate, rules: &FinanceRules) {
+    let day = BusinessDay::new(date, "UTC").unwrap();
+    let context = lake_session(lake).await.unwrap();
+    build_ledger_integrity(lake, &context, &day).await.unwrap();
+    build_reconciliation(lake, &context, &day, rules)
+        .await
+        .unwrap();
+}
+
+fn march(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+}
+
+#[tokio::test]
+async fn a_break_settled_by_a_person_is_a_manual_match_or_a_write_off_on_the_decisions_date() {
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/recon_breaks");
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().join("lake").to_str().unwrap()).unwrap();
+    load_inputs(&lake, &inputs).await;
+    let rules = FinanceRules::defaults();
+    reconcile(&lake, march(10), &rules).await;
+    let break_of = |reference: &'static str| {
+        let lake = &lake;
+        async move {
+            lines(
+                lake,
+                &format!(
+                    "SELECT break_id FROM gold.recon_breaks WHERE business_date = DATE '2026-03-10' \
+                     AND reference = '{reference}' AND category IN ('duplicate', 'amount_mismatch')"
+                ),
+            )
+            .await
+            .remove(0)
+        }
+    };
+    let duplicate = break_of("P01").await;
+    let mismatch = break_of("P03").await;
+    decide(
+        &lake,
+        dir.path(),
+        &[
+            (
+                &duplicate,
+                1,
+                "2026-03-10",
+                "match",
+                "open",
+                "matched",
+                "L01-refund",
+            ),
+            (
+                &mismatch,
+                1,
+                "2026-03-10",
+                "write_off",
+                "open",
+                "written_off",
+                "",
+            ),
+        ],
+    )
+    .await;
+    reconcile(&lake, march(10), &rules).await;
+
+    // On the decision's date: a manual match naming the counter-item and the decision...
+    let manual = lines(
+        &lake,
+        "SELECT rule_id, stage, reference, right_reference, decision_id FROM gold.recon_matches \
+         WHERE business_date = DATE '2026-03-10' AND rule_id = 'manual'",
+    )
+    .await;
+    assert_eq!(
+        manual,
+        [format!("manual,0,P01,L01-refund,BRK-{duplicate}-E0001")]
+    );
+    // ...the write-off shown once with its decision, the matched break gone.
+    let settled = lines(
+        &lake,
+        &format!(
+            "SELECT break_id, status, decision_id FROM gold.recon_breaks \
+             WHERE business_date = DATE '2026-03-10' AND break_id IN ('{duplicate}', '{mismatch}')"
+        ),
+    )
+    .await;
+    assert_eq!(
+        settled,
+        [format!("{mismatch},written_off,BRK-{mismatch}-E0001")]
+    );
+    // The next date carries neither and matches nothing by hand again.
+    reconcile(&lake, march(11), &rules).await;
+    let next_day = lines(
+        &lake,
+        &format!(
+            "SELECT break_id FROM gold.recon_breaks WHERE business_date = DATE '2026-03-11' \
+             AND break_id IN ('{duplicate}', '{mismatch}') \
+             UNION ALL SELECT match_id FROM gold.recon_matches \
+             WHERE business_date = DATE '2026-03-11' AND rule_id = 'manual'"
+        ),
+    )
+    .await;
+    assert!(next_day.is_empty(), "{next_day:?}");
+}
+
+#[tokio::test]
+async fn a_break_past_the_write_off_age_is_carried_until_a_person_writes_it_off() {
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/recon_breaks");
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().join("lake").to_str().unwrap()).unwrap();
+    load_inputs(&lake, &inputs).await;
+    let mut rules = FinanceRules::defaults();
+    rules.breaks.write_off_after_days = 2;
+    let status_of_p06 = |date: NaiveDate| {
+        let lake = &lake;
+        async move {
+            lines(
+                lake,
+                &format!(
+                    "SELECT break_id, status, age_days FROM gold.recon_breaks \
+                     WHERE business_date = DATE '{date}' AND reference = 'P06'"
+                ),
+            )
+            .await
+        }
+    };
+    // P06's currency mismatch arose on 03-09: open at age 1, due for write-off at 2, and
+    // carried on past the items the match reads while nobody decides.
+    for day in 10..=13 {
+        reconcile(&lake, march(day), &rules).await;
+    }
+    let carried = status_of_p06(march(13)).await;
+    assert_eq!(carried.len(), 1, "{carried:?}");
+    let break_id = carried[0].split(',').next().unwrap().to_string();
+    assert_eq!(carried[0], format!("{break_id},write_off_due,4"));
+    assert_eq!(
+        status_of_p06(march(10)).await,
+        [format!("{break_id},open,1")]
+    );
+
+    decide(
+        &lake,
+        dir.path(),
+        &[(
+            &break_id,
+            1,
+            "2026-03-14",
+            "write_off",
+            "open",
+            "written_off",
+            "",
+        )],
+    )
+    .await;
+    reconcile(&lake, march(14), &rules).await;
+    reconcile(&lake, march(15), &rules).await;
+    assert_eq!(
+        status_of_p06(march(14)).await,
+        [format!("{break_id},written_off,5")]
+    );
+    assert!(status_of_p06(march(15)).await.is_empty());
 }

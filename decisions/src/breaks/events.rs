@@ -82,7 +82,10 @@ pub fn replay_breaks(events: &[BreakEvent]) -> BTreeMap<String, BreakWorkState> 
     let mut breaks: BTreeMap<String, BreakWorkState> = BTreeMap::new();
     for event in events {
         let work = breaks.entry(event.break_id.clone()).or_default();
-        debug_assert!(event.sequence > work.last_sequence, "events replay in order");
+        debug_assert!(
+            event.sequence > work.last_sequence,
+            "events replay in order"
+        );
         work.state = event.to_state;
         work.last_sequence = event.sequence;
         if event.action == BreakAction::Assign {

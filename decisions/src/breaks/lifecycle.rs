@@ -75,7 +75,10 @@ mod tests {
     fn a_settled_break_takes_no_action() {
         for action in BreakAction::ALL {
             for settled in [BreakState::Matched, BreakState::WrittenOff] {
-                assert!(!action.allowed_from().contains(&settled), "{action} on {settled}");
+                assert!(
+                    !action.allowed_from().contains(&settled),
+                    "{action} on {settled}"
+                );
             }
         }
     }
@@ -94,6 +97,9 @@ mod tests {
             BreakAction::Approve.allowed_from(),
             [BreakState::PendingWriteOff]
         );
-        assert_eq!("write_off".parse::<BreakAction>(), Ok(BreakAction::WriteOff));
+        assert_eq!(
+            "write_off".parse::<BreakAction>(),
+            Ok(BreakAction::WriteOff)
+        );
     }
 }

@@ -10,4 +10,6 @@ pub mod work;
 
 pub use events::{BreakEvent, BreakLog};
 pub use lifecycle::{BreakAction, BreakState};
-pub use work::{act_on_break, allowed_break_actions, open_breaks, BreakRequest, BreakWork, OpenBreak};
+pub use work::{
+    act_on_break, allowed_break_actions, open_breaks, BreakRequest, BreakWork, OpenBreak,
+};

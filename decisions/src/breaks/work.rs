@@ -24,14 +24,27 @@ pub const OPEN_BREAKS_SQL: &str = "decisions/open_breaks.sql";
 /// What a person does to a break, with what it needs said.
 #[derive(Debug, Clone)]
 pub enum BreakWork {
-    Assign { assignee: String },
-    Annotate { note: String },
+    Assign {
+        assignee: String,
+    },
+    Annotate {
+        note: String,
+    },
     /// Matched by hand to `counter_item`, the other side's item (a settlement line, a payment,
     /// a bank entry), with why.
-    Match { counter_item: String, note: String },
-    WriteOff { note: String },
-    Approve { note: Option<String> },
-    Reject { note: String },
+    Match {
+        counter_item: String,
+        note: String,
+    },
+    WriteOff {
+        note: String,
+    },
+    Approve {
+        note: Option<String>,
+    },
+    Reject {
+        note: String,
+    },
 }
 
 impl BreakWork {
@@ -77,16 +90,11 @@ pub struct OpenBreak {
 /// The breaks open at the latest reconciled date (every one when `break_id` is `None`), each
 /// with finance's work on it, oldest first.
 pub async fn open_breaks(lake: &Lake, break_id: Option<&str>) -> Result<Vec<OpenBreak>> {
-    let context = paylake_catalog::session::tables_session(
-        lake,
-        &["gold.recon_breaks", "silver.fx_rates"],
-    )
-    .await?;
+    let context =
+        paylake_catalog::session::tables_session(lake, &["gold.recon_breaks", "silver.fx_rates"])
+            .await?;
     let literal = break_id.map_or_else(|| "NULL".to_string(), text_literal);
-    let sql = paylake_catalog::sql::render(
-        OPEN_BREAKS_SQL,
-        &[("break_id".to_string(), literal)],
-    )?;
+    let sql = paylake_catalog::sql::render(OPEN_BREAKS_SQL, &[("break_id".to_string(), literal)])?;
     let batches = context.sql(&sql).await?.collect().await?;
     let work = replay_breaks(&BreakLog::load(lake).await?.events);
     let mut breaks = Vec::new();
@@ -173,7 +181,10 @@ pub async fn act_on_break(
     let action = request.work.action();
     let role = access.role(&actor.role)?;
     if actor.user.trim().is_empty() {
-        return Err(invalid("user", "every action names the person who takes it"));
+        return Err(invalid(
+            "user",
+            "every action names the person who takes it",
+        ));
     }
     if !role_permits(role, action) {
         return Err(DecisionsError::BreakNotPermitted {
@@ -261,7 +272,9 @@ pub fn allowed_break_actions(role: &Role, user: &str, open_break: &OpenBreak) ->
     BreakAction::ALL
         .into_iter()
         .filter(|action| role_permits(role, *action))
-        .filter(|action| break_refusal(&open_break.break_id, &open_break.work, user, *action).is_none())
+        .filter(|action| {
+            break_refusal(&open_break.break_id, &open_break.work, user, *action).is_none()
+        })
         .collect()
 }
 
@@ -278,9 +291,9 @@ fn validate_text(break_id: &str, work: &BreakWork) -> Result<()> {
     };
     match work {
         BreakWork::Assign { assignee } => required("assignee", assignee),
-        BreakWork::Annotate { note } | BreakWork::WriteOff { note } | BreakWork::Reject { note } => {
-            required("note", note)
-        }
+        BreakWork::Annotate { note }
+        | BreakWork::WriteOff { note }
+        | BreakWork::Reject { note } => required("note", note),
         BreakWork::Match { counter_item, note } => {
             required("counter_item", counter_item)?;
             required("note", note)
@@ -302,9 +315,9 @@ fn event_for(
     let (assignee, counter_item, note) = match request {
         BreakWork::Assign { assignee } => (trimmed(assignee), None, None),
         BreakWork::Match { counter_item, note } => (None, trimmed(counter_item), trimmed(note)),
-        BreakWork::Annotate { note } | BreakWork::WriteOff { note } | BreakWork::Reject { note } => {
-            (None, None, trimmed(note))
-        }
+        BreakWork::Annotate { note }
+        | BreakWork::WriteOff { note }
+        | BreakWork::Reject { note } => (None, None, trimmed(note)),
         BreakWork::Approve { note } => (
             None,
             None,

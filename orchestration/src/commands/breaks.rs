@@ -23,7 +23,10 @@ pub async fn run(settings: &Settings, command: BreakCommand) -> Result<()> {
             let lake = super::open_lake(settings, &lake)?;
             let states = state
                 .iter()
-                .map(|text| text.parse::<BreakState>().map_err(OrchestrationError::Usage))
+                .map(|text| {
+                    text.parse::<BreakState>()
+                        .map_err(OrchestrationError::Usage)
+                })
                 .collect::<Result<Vec<_>>>()?;
             let breaks: Vec<OpenBreak> = open_breaks(&lake, None)
                 .await?

@@ -149,7 +149,10 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     for line in &break_work {
         println!("  {line}");
     }
-    println!("  the finance queue: paylake break list --lake {}", lake.root());
+    println!(
+        "  the finance queue: paylake break list --lake {}",
+        lake.root()
+    );
     println!(
         "the workbench: paylake serve --lake {}, then http://127.0.0.1:8080/ as",
         lake.root()

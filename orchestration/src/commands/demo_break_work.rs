@@ -14,7 +14,10 @@ use crate::error::Result;
 /// Works the open breaks of the latest reconciled date; returns a line per decision.
 pub async fn play_break_work(settings: &Settings, lake: &Lake) -> Result<Vec<String>> {
     let access = settings.access()?;
-    let threshold = settings.finance_rules()?.breaks.write_off_approval_above_usd;
+    let threshold = settings
+        .finance_rules()?
+        .breaks
+        .write_off_approval_above_usd;
     let clerk = Actor {
         user: DEMO_FINANCE.to_string(),
         role: "finance".to_string(),

@@ -82,7 +82,11 @@ pub async fn run_and_print(
 }
 
 /// Runs `request` as [`run_and_print`] does, printing nothing; fails when anything failed.
-pub async fn run_quietly(settings: &Settings, lake: &Lake, request: &RunRequest) -> Result<RunReport> {
+pub async fn run_quietly(
+    settings: &Settings,
+    lake: &Lake,
+    request: &RunRequest,
+) -> Result<RunReport> {
     let graph = AssetGraph::paylake();
     let report = runner::run(settings, lake, &graph, request, &|_| {}).await?;
     observe::write_run_files(lake, &graph, &report).await?;

@@ -25,8 +25,9 @@ fn run<'a>(date: &'a DateContext<'_>) -> BoxFuture<'a, Result<StepOutput>> {
     Box::pin(async move {
         let sar_days = date.settings.regulatory()?.deadlines.sar_days;
         let rules =
-            build_case_metrics(date.lake, date.context, &date.day()?, sar_days, Utc::now())
-                .await?;
-        Ok(StepOutput::summary(format!("case metrics of {rules} rules")))
+            build_case_metrics(date.lake, date.context, &date.day()?, sar_days, Utc::now()).await?;
+        Ok(StepOutput::summary(format!(
+            "case metrics of {rules} rules"
+        )))
     })
 }

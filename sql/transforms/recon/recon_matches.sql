@@ -36,9 +36,10 @@ SELECT
     'manual' AS match_type,
     reference,
     left_side,
+    -- The counter-item the person named stands on the side the break lacks, or on the right.
     COALESCE(left_reference, counter_item) AS left_reference,
     right_side,
-    COALESCE(right_reference, counter_item) AS right_reference,
+    CASE WHEN left_reference IS NULL THEN right_reference ELSE counter_item END AS right_reference,
     CAST(1 AS BIGINT) AS right_count,
     currency,
     left_amount,

@@ -27,10 +27,7 @@ pub async fn build_case_metrics(
         CASE_METRICS_SQL,
         &[
             ("sar_days", sar_days.to_string()),
-            (
-                "as_of",
-                as_of.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
-            ),
+            ("as_of", as_of.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
             ("as_of_day", day_number(as_of_local_date).to_string()),
         ],
     )?;

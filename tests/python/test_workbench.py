@@ -1,8 +1,10 @@
 """The workbench in a real browser (Chromium through chromedriver and Selenium): an investigator
 signs in, closes one case as a false positive and decides to file a SAR on another; an approver
-approves it; the next SAR export files exactly the approved cases with their narratives.
-Screenshots of the queue and a case page go to $PAYLAKE_SCREENSHOT_DIR (default
-target/screenshots)."""
+approves it; the next SAR export files exactly the approved cases with their narratives. A
+finance clerk asks to write off a break above the approval amount and a controller approves it;
+the next reconciliation shows it written off with the decision's id. Each role sees only its own
+queue. Screenshots of the queues, a case page and a break page go to $PAYLAKE_SCREENSHOT_DIR
+(default target/screenshots)."""
 
 import json
 import os
@@ -23,10 +25,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import PAYLAKE
+from conftest import PAYLAKE, paylake_sql
 
 INVESTIGATOR = ("ines.test", "ines-password-2026")
 APPROVER = ("omar.test", "omar-password-2026")
+CLERK = ("sofia.test", "sofia-password-2026")
+CONTROLLER = ("daniel.test", "daniel-password-2026")
 NARRATIVE = (
     "Ines Test reviewed the customer's transfers: funds arrived from unrelated senders and "
     "left the same day for an exchange account; the customer gave no explanation."
@@ -58,7 +62,12 @@ def workbench(demo_lake, tmp_path_factory):
     """A copy of the demo lake with two people, served on a free port."""
     lake = tmp_path_factory.mktemp("workbench") / "lake"
     shutil.copytree(demo_lake, lake)
-    for (name, password), role in ((INVESTIGATOR, "investigator"), (APPROVER, "approver")):
+    for (name, password), role in (
+        (INVESTIGATOR, "investigator"),
+        (APPROVER, "approver"),
+        (CLERK, "finance"),
+        (CONTROLLER, "finance_controller"),
+    ):
         paylake("user", "add", "--lake", str(lake), name, "--role", role,
                 env={"PAYLAKE_NEW_PASSWORD": password})
     port = free_port()
@@ -238,3 +247,61 @@ def test_a_case_is_worked_from_new_to_filed_in_the_browser(workbench, browser):
     assert filed[suspicious]["state"] == "filed"
     assert filed[false_positive]["state"] == "closed"
     assert filed[false_positive]["close_outcome"] == "false_positive"
+
+
+def test_finance_works_its_breaks_and_a_large_write_off_needs_a_second_person(workbench, browser):
+    lake, url = workbench
+    # Compliance sees no breaks.
+    sign_in(browser, url, *INVESTIGATOR)
+    assert not browser.find_elements(By.ID, "nav-breaks")
+    browser.get(f"{url}/breaks")
+    assert "works no reconciliation breaks" in browser.find_element(By.ID, "error").text
+    sign_out(browser)
+
+    # Finance lands on its own queue and sees no cases.
+    sign_in(browser, url, *CLERK)
+    assert browser.current_url.endswith("/breaks"), browser.current_url
+    assert not browser.find_elements(By.ID, "nav-queue")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#breaks tr[data-break]")
+    assert rows, "the demo leaves an open break"
+    browser.save_screenshot(str(screenshot_dir() / "workbench-breaks.png"))
+    browser.get(f"{url}/?state=all")
+    assert browser.current_url.endswith("/breaks"), browser.current_url
+    browser.get(f"{url}/approvals")
+    assert "sees no cases" in browser.find_element(By.ID, "error").text
+
+    listed = json.loads(paylake("break", "list", "--lake", str(lake), "--format", "json"))
+    large = next(item for item in listed if item["state"] == "open" and float(item["amount_usd"]) > 100)
+    break_id = large["break_id"]
+    browser.get(f"{url}/breaks/{break_id}")
+    act(browser, "assign")
+    # A write-off without a reason is refused and writes nothing.
+    act(browser, "write_off")
+    assert "note: is required" in browser.find_element(By.ID, "error").text
+    browser.get(f"{url}/breaks/{break_id}")
+    assert state_of(browser) == "assigned"
+    act(browser, "write_off", **{"write-off-note": "Customer refunded directly; nothing to recover."})
+    assert state_of(browser) == "pending_write_off"
+    # Their own write-off is not theirs to approve: the role offers no approval at all.
+    assert not browser.find_elements(By.ID, "action-approve")
+    browser.save_screenshot(str(screenshot_dir() / "workbench-break.png"))
+    sign_out(browser)
+
+    sign_in(browser, url, *CONTROLLER)
+    browser.get(f"{url}/breaks?state=pending_write_off")
+    waiting = [row.get_attribute("data-break") for row in browser.find_elements(By.CSS_SELECTOR, "#breaks tr[data-break]")]
+    assert waiting == [break_id], waiting
+    browser.get(f"{url}/breaks/{break_id}")
+    act(browser, "approve")
+    assert state_of(browser) == "written_off"
+    sign_out(browser)
+
+    # The next reconciliation of that date shows the write-off with the decision's id.
+    business_date = large["business_date"]
+    paylake("run", "--lake", str(lake), "--date", business_date, "--select", "reconciliation")
+    rows = paylake_sql(
+        lake,
+        f"SELECT status, decision_id FROM gold.recon_breaks WHERE break_id = '{break_id}' "
+        f"AND business_date = DATE '{business_date}'",
+    )
+    assert rows == [{"status": "written_off", "decision_id": f"BRK-{break_id}-E0003"}], rows

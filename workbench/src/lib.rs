@@ -10,6 +10,7 @@
 // a dev-dependency); the test build checks it, so CI needs no separate tool.
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
+pub mod break_pages;
 pub mod data;
 pub mod error;
 pub mod pages;
@@ -119,6 +120,8 @@ pub struct Workbench {
     pub auth: AuthMode,
     /// Days from a case's first alert to its SAR deadline.
     pub sar_days: i64,
+    /// A write-off above this amount (USD) needs a second person (finance-rules.toml).
+    pub write_off_approval_above_usd: String,
     pub sessions: Sessions,
 }
 
@@ -128,6 +131,7 @@ impl Workbench {
         access: AccessSettings,
         settings: &WorkbenchSettings,
         sar_days: i64,
+        write_off_approval_above_usd: String,
     ) -> Result<Workbench> {
         Ok(Workbench {
             users_file: settings.users_file(&lake)?,
@@ -136,6 +140,7 @@ impl Workbench {
             lake,
             access,
             sar_days,
+            write_off_approval_above_usd,
         })
     }
 }
@@ -148,6 +153,11 @@ pub fn router(workbench: Workbench) -> Router {
         .route(
             "/cases/{case_id}",
             get(pages::case_page).post(pages::case_action),
+        )
+        .route("/breaks", get(break_pages::break_queue))
+        .route(
+            "/breaks/{break_id}",
+            get(break_pages::break_page).post(break_pages::break_action),
         )
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))

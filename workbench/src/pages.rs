@@ -20,7 +20,7 @@ use paylake_decisions::{
 use serde::Deserialize;
 
 use crate::data::{case_facts, queue, QueueEntry};
-use crate::sessions::{session_token, Session, SESSION_COOKIE};
+use crate::sessions::{session_token, Areas, Session, SESSION_COOKIE};
 use crate::templates::render;
 use crate::users::UsersFile;
 use crate::{AuthMode, Workbench};
@@ -28,7 +28,7 @@ use crate::{AuthMode, Workbench};
 pub type Shared = Arc<Workbench>;
 
 /// A page, or the reason there is none.
-fn page(status: StatusCode, template: &str, values: Value) -> Response {
+pub(crate) fn page(status: StatusCode, template: &str, values: Value) -> Response {
     match render(template, values) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => {
@@ -42,7 +42,7 @@ fn page(status: StatusCode, template: &str, values: Value) -> Response {
     }
 }
 
-fn message(
+pub(crate) fn message(
     status: StatusCode,
     session: Option<&Session>,
     heading: &str,
@@ -56,18 +56,34 @@ fn message(
     )
 }
 
-fn session_value(session: &Session) -> Value {
+pub(crate) fn session_value(session: &Session) -> Value {
     context! {
         user => session.user.clone(),
         role => session.role.clone(),
         csrf => session.csrf_token.clone(),
-        approver => session.role == "approver",
+        cases => session.areas.cases,
+        approver => session.areas.case_approvals,
+        breaks => session.areas.breaks,
+    }
+}
+
+/// What `role` may open: cases when it reads them or works them, approvals when it approves
+/// SAR decisions, breaks when it works them.
+fn areas(workbench: &Workbench, role: &str) -> Areas {
+    let Ok(role) = workbench.access.role(role) else {
+        return Areas::default();
+    };
+    let table = paylake_decisions::events::case_events_table().ok();
+    Areas {
+        cases: table.is_some_and(|table| role.reads(table)) || !role.case_actions.is_empty(),
+        case_approvals: role.case_actions.iter().any(|action| action == "approve"),
+        breaks: !role.break_actions.is_empty(),
     }
 }
 
 /// The signed-in person, or where to send them: the sign-in page, or (behind the
 /// authenticating proxy) a session started for the user the proxy names.
-fn signed_in(
+pub(crate) fn signed_in(
     workbench: &Workbench,
     headers: &HeaderMap,
 ) -> Result<(Session, Option<String>), Box<Response>> {
@@ -99,7 +115,9 @@ fn signed_in(
                 )));
             };
             let role = known.roles.first().cloned().unwrap_or_default();
-            let token = workbench.sessions.start(&known.name, &role);
+            let token = workbench
+                .sessions
+                .start(&known.name, &role, areas(workbench, &role));
             let session = workbench
                 .sessions
                 .get(&token)
@@ -120,7 +138,7 @@ fn case_role<'a>(workbench: &'a Workbench, session: &Session) -> Option<&'a Role
     (role.reads(table) || !role.case_actions.is_empty()).then_some(role)
 }
 
-fn with_cookie(response: Response, cookie: Option<String>) -> Response {
+pub(crate) fn with_cookie(response: Response, cookie: Option<String>) -> Response {
     match cookie {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], response).into_response(),
         None => response,
@@ -177,7 +195,9 @@ pub async fn login(State(workbench): State<Shared>, Form(sign_in): Form<SignIn>)
         return refused("that role is not one of yours");
     };
     workbench.sessions.clear_failures(user);
-    let token = workbench.sessions.start(&known.name, &role);
+    let token = workbench
+        .sessions
+        .start(&known.name, &role, areas(&workbench, &role));
     tracing::info!(user, role, "workbench sign-in");
     (
         [(header::SET_COOKIE, session_cookie(&token))],
@@ -266,6 +286,9 @@ async fn queue_page(
         Err(response) => return *response,
     };
     if case_role(workbench, &session).is_none() {
+        if session.areas.breaks && path == "/" {
+            return with_cookie(Redirect::to("/breaks").into_response(), cookie);
+        }
         let text = format!("the role {} sees no cases", session.role);
         return with_cookie(
             message(

@@ -16,9 +16,20 @@ pub struct Session {
     pub user: String,
     /// The role they act in (one of their roles in the users file).
     pub role: String,
+    /// What that role may open.
+    pub areas: Areas,
     /// Every form of the session carries it; a POST without it is refused.
     pub csrf_token: String,
     last_seen: Instant,
+}
+
+/// The parts of the workbench a role may open: compliance's case and approval queues, finance's
+/// break queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub cases: bool,
+    pub case_approvals: bool,
+    pub breaks: bool,
 }
 
 /// The sessions of the server.
@@ -43,11 +54,12 @@ impl Sessions {
     }
 
     /// Starts a session; returns its token.
-    pub fn start(&self, user: &str, role: &str) -> String {
+    pub fn start(&self, user: &str, role: &str, areas: Areas) -> String {
         let token = random_token();
         let session = Session {
             user: user.to_string(),
             role: role.to_string(),
+            areas,
             csrf_token: random_token(),
             last_seen: Instant::now(),
         };
@@ -118,7 +130,7 @@ mod tests {
     #[test]
     fn sessions_expire_when_idle_and_wrong_passwords_slow_sign_in_down() {
         let sessions = Sessions::new(Duration::from_millis(50));
-        let token = sessions.start("maria", "investigator");
+        let token = sessions.start("maria", "investigator", Areas::default());
         assert_eq!(sessions.get(&token).unwrap().user, "maria");
         std::thread::sleep(Duration::from_millis(60));
         assert!(sessions.get(&token).is_none(), "an idle session expires");

@@ -8,13 +8,15 @@ use minijinja::{Environment, Value};
 use crate::error::{Result, WorkbenchError};
 
 /// Every template, compiled into the binary.
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("style.css", include_str!("../templates/style.css")),
     ("page.html", include_str!("../templates/page.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("queue.html", include_str!("../templates/queue.html")),
     ("case.html", include_str!("../templates/case.html")),
     ("message.html", include_str!("../templates/message.html")),
+    ("breaks.html", include_str!("../templates/breaks.html")),
+    ("break.html", include_str!("../templates/break.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =

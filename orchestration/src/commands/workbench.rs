@@ -19,6 +19,10 @@ pub async fn serve(settings: &Settings, lake: &Lake, listen: &str) -> Result<()>
         settings.access()?,
         &settings.workbench,
         sar_days,
+        settings
+            .finance_rules()?
+            .breaks
+            .write_off_approval_above_usd,
     )?;
     let users_file = workbench.users_file.clone();
     let slos = SloSettings::load(settings.slo.as_deref())?;

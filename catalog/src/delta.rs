@@ -122,7 +122,9 @@ async fn append_with_schema_mode(
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))
 }
 
-/// Replaces the rows matching `partition_predicate` with `batches`, in one commit.
+/// Replaces the rows matching `partition_predicate` with `batches`, in one commit. A nullable
+/// column the registry added since the table was created is added to it (schema evolution), so
+/// that a lake built by an older paylake takes the new column on its next rebuild.
 pub async fn replace_where(
     delta_table: DeltaTable,
     table: &TableDef,
@@ -134,6 +136,7 @@ pub async fn replace_where(
         .with_save_mode(SaveMode::Overwrite)
         .with_replace_where(partition_predicate)
         .with_partition_columns(table.partition_by.iter().copied())
+        .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
         .await
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))
 }

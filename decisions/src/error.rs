@@ -100,6 +100,16 @@ pub enum DecisionsError {
         reason: String,
     },
 
+    #[error("exemption {0}: no such exemption")]
+    UnknownExemption(String),
+
+    #[error("exemption {subject}, {field}: {reason}")]
+    InvalidExemption {
+        subject: String,
+        field: &'static str,
+        reason: String,
+    },
+
     /// Another writer added an event to one of these cases first; nothing of ours landed.
     #[error("cases {}: changed by someone else meanwhile", cases.join(", "))]
     ConcurrentChange { cases: Vec<String> },

@@ -22,6 +22,7 @@ pub mod breaks;
 pub mod cases;
 pub mod error;
 pub mod events;
+pub mod exemptions;
 pub mod filing;
 pub mod intake;
 pub mod lifecycle;

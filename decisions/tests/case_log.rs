@@ -567,3 +567,100 @@ async fn finance_writes_off_small_breaks_alone_and_large_ones_with_a_second_pers
         .unwrap()
         .starts_with("ADJ-"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ctr_exemption_needs_a_second_officer_and_a_known_customer() {
+    use paylake_decisions::exemptions::{
+        act_on_exemption, ExemptionLog, ExemptionPhase, ExemptionState, ExemptionStep,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let access = AccessSettings::defaults();
+    let customers = registry().get(Zone::Silver, "customers").unwrap();
+    let columns: Vec<ArrayRef> = customers
+        .schema
+        .fields()
+        .iter()
+        .map(|field| match field.name().as_str() {
+            "customer_id" => strings([Some("C1")].into_iter()),
+            _ if field.is_nullable() => arrow::array::new_null_array(field.data_type(), 1),
+            // The lineage columns: any value of their type.
+            _ => arrow::compute::cast(
+                &arrow::array::StringArray::from(vec!["0"]),
+                field.data_type(),
+            )
+            .unwrap(),
+        })
+        .collect();
+    let batch = columns_batch(customers, columns).unwrap();
+    let table = paylake_catalog::delta::open_or_create_table(&lake, customers)
+        .await
+        .unwrap();
+    paylake_catalog::delta::append(table, customers, vec![batch], vec![])
+        .await
+        .unwrap();
+
+    let investigator = actor("ines", "investigator");
+    let approver = actor("omar", "approver");
+    let propose = |customer: &str, basis: &str| ExemptionStep::Propose {
+        customer_id: customer.to_string(),
+        phase: ExemptionPhase::Phase2,
+        basis: basis.to_string(),
+        fincen_110_date: date(1),
+        note: None,
+    };
+    for (who, step) in [
+        (&investigator, propose("C404", "payroll customer")),
+        (&investigator, propose("C1", " ")),
+        (&approver, propose("C1", "payroll customer")),
+    ] {
+        assert!(act_on_exemption(&lake, &access, who, &step).await.is_err());
+    }
+    assert!(ExemptionLog::load(&lake).await.unwrap().events.is_empty());
+
+    let proposed = act_on_exemption(
+        &lake,
+        &access,
+        &investigator,
+        &propose("C1", "payroll customer"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(proposed.exemption_id, "EX-C1-1");
+    let approve = ExemptionStep::Approve {
+        exemption_id: "EX-C1-1".to_string(),
+        note: None,
+    };
+    // The proposer, even as an approver, may not approve their own proposal.
+    let own = act_on_exemption(&lake, &access, &actor("ines", "approver"), &approve).await;
+    assert!(own.unwrap_err().to_string().contains("second officer"));
+    let approved = act_on_exemption(&lake, &access, &approver, &approve)
+        .await
+        .unwrap();
+    assert_eq!(approved.to_state, ExemptionState::Exempt);
+    assert_eq!(approved.basis, "payroll customer");
+    assert_eq!(approved.fincen_110_date, date(1));
+    // Approved once; a revocation needs its reason.
+    assert!(act_on_exemption(&lake, &access, &approver, &approve)
+        .await
+        .is_err());
+    let revoke = |note: &str| ExemptionStep::Revoke {
+        exemption_id: "EX-C1-1".to_string(),
+        effective_to: date(20),
+        note: note.to_string(),
+    };
+    assert!(act_on_exemption(&lake, &access, &approver, &revoke(""))
+        .await
+        .is_err());
+    let revoked = act_on_exemption(
+        &lake,
+        &access,
+        &approver,
+        &revoke("customer sold the business"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(revoked.to_state, ExemptionState::Revoked);
+    assert_eq!(revoked.effective_to, Some(date(20)));
+    assert_eq!(ExemptionLog::load(&lake).await.unwrap().events.len(), 3);
+}

@@ -226,6 +226,17 @@ pub enum Command {
         #[command(subcommand)]
         case: CaseCommand,
     },
+    /// CTR exemptions: a customer exempt from CTRs by an approved decision (31 CFR 1020.315).
+    ///
+    /// An investigator proposes a Phase I or Phase II exemption with its basis and the date the
+    /// FinCEN Form 110 was filed; an approver other than the proposer approves or rejects it,
+    /// and revokes it from a date. While one is in force, the customer's CTR candidates keep
+    /// its reason (gold.ctr_candidates.exemption) and are not exported or owed. Run the dates
+    /// again (`paylake run`) to apply a decision to dates already built.
+    Exemption {
+        #[command(subcommand)]
+        exemption: ExemptionCommand,
+    },
     /// Finance's work on reconciliation breaks: list the open ones and decide them.
     ///
     /// A break open at the latest reconciled date can be assigned, annotated, matched by hand
@@ -637,6 +648,78 @@ pub enum CaseCommand {
         #[arg(long)]
         rationale: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExemptionCommand {
+    /// Every exemption as its last step left it.
+    List {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Propose that a customer be exempt from CTRs.
+    Propose {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        #[arg(long)]
+        customer: String,
+        /// phase_1 (listed companies, banks, government) or phase_2 (other businesses,
+        /// payroll customers).
+        #[arg(long)]
+        phase: String,
+        /// Why the customer qualifies.
+        #[arg(long)]
+        basis: String,
+        /// The date the FinCEN Form 110 designation was filed (YYYY-MM-DD); the exemption is
+        /// in force from it.
+        #[arg(long)]
+        fincen_110_date: chrono::NaiveDate,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Approve an exemption someone else proposed.
+    Approve {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        exemption_id: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a proposed exemption, saying why.
+    Reject {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        exemption_id: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Revoke an exemption: the customer's CTRs from this date on are filed again.
+    Revoke {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        exemption_id: String,
+        /// The first date the exemption no longer covers (YYYY-MM-DD).
+        #[arg(long)]
+        effective_to: chrono::NaiveDate,
+        #[arg(long)]
+        note: String,
+    },
+}
+
+/// Who takes a step on an exemption, in which lake.
+#[derive(Debug, Args)]
+pub struct ExemptionActor {
+    #[command(flatten)]
+    pub lake: LakeArg,
+    /// Who acts (recorded on the event).
+    #[arg(long, env = "PAYLAKE_USER")]
+    pub user: String,
+    /// The role of access.toml they act in (investigator, approver).
+    #[arg(long, env = "PAYLAKE_CASE_ROLE")]
+    pub role: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,7 @@ WITH owed AS (
         TRUE AS suspect_known
     FROM gold.ctr_candidates
     WHERE business_date <= DATE '{{ business_date }}'
+      AND exemption IS NULL
     GROUP BY customer_id, business_date
     UNION ALL
     SELECT

@@ -5,7 +5,11 @@
 -- are aggregated, 1010.313). Cash in and cash out are never netted. Amounts are converted to
 -- USD at the rate of the business date and rounded to the cent per transaction.
 --
+-- A customer with a CTR exemption in force (decisions.exemption_events) keeps its candidates,
+-- with the exemption's reason in `exemption`; the exports and deadlines leave them out.
+--
 -- Parameters: business_date (YYYY-MM-DD), timezone (IANA name of the business calendar).
+{% import "decisions/ctr_exemptions.sql" as exemptions -%}
 WITH cash AS (
     SELECT
         t.transaction_id,
@@ -37,12 +41,15 @@ SELECT
     COUNT(*) AS transaction_count,
     array_sort(array_distinct(array_agg(p.channel))) AS channels,
     array_agg(p.transaction_id ORDER BY p.created_at, p.transaction_id) AS transaction_ids,
+    e.reason AS exemption,
     p.business_date
 FROM priced AS p
 LEFT JOIN silver.customers AS cu ON cu.customer_id = p.customer_id
+LEFT JOIN {{ exemptions.in_force(business_date) }} AS e ON e.customer_id = p.customer_id
 GROUP BY
     p.customer_id,
     cu.full_name,
+    e.reason,
     CASE p.transaction_type WHEN 'cash_deposit' THEN 'cash_in' ELSE 'cash_out' END,
     p.business_date
 HAVING SUM(p.amount_usd) > 10000

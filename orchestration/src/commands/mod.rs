@@ -6,6 +6,7 @@ mod cases;
 mod demo;
 mod demo_break_work;
 mod demo_case_work;
+mod exemptions;
 mod graph;
 mod observability;
 mod query;
@@ -181,6 +182,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         } => regulatory::load_acks(&open_lake(&settings, &lake)?, export.as_deref(), &files).await,
         Command::Case { case } => cases::run(&settings, case).await,
         Command::Break { break_work } => breaks::run(&settings, break_work).await,
+        Command::Exemption { exemption } => exemptions::run(&settings, exemption).await,
         Command::Serve { lake, listen } => {
             workbench::serve(&settings, &open_lake(&settings, &lake)?, &listen).await
         }

@@ -11,7 +11,13 @@ pub fn step() -> Step {
         name: "ctr_candidates",
         description: "cash over the CTR threshold per customer, day and direction",
         writes: assets(&["gold.ctr_candidates"]),
-        reads: assets(&["silver.transactions", "silver.customers", "silver.fx_rates"]),
+        reads: assets(&[
+            "silver.transactions",
+            "silver.customers",
+            "silver.fx_rates",
+            // An approved exemption makes the dates it covers stale.
+            "decisions.exemption_events",
+        ]),
         sql: SQL_FILES.to_vec(),
         rules: Vec::new(),
         kind: StepKind::Date(DateStep::new(run)),

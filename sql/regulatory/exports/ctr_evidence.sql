@@ -3,3 +3,4 @@ SELECT concat('CTR-', customer_id, '-', CAST(business_date AS VARCHAR)) AS recor
     unnest(transaction_ids) AS transaction_id
 FROM gold.ctr_candidates
 WHERE business_date BETWEEN DATE '{{ from }}' AND DATE '{{ to }}'
+  AND exemption IS NULL

@@ -11,7 +11,11 @@ const CANDIDATES_SQL: &str = "transforms/gold_ctr_candidates.sql";
 const CASH_WITHOUT_RATE_SQL: &str = "transforms/ctr_cash_without_rate.sql";
 
 /// The SQL files the job runs, below `sql/`.
-pub const SQL_FILES: [&str; 2] = [CANDIDATES_SQL, CASH_WITHOUT_RATE_SQL];
+pub const SQL_FILES: [&str; 3] = [
+    CANDIDATES_SQL,
+    CASH_WITHOUT_RATE_SQL,
+    "decisions/ctr_exemptions.sql",
+];
 
 /// Builds the date's CTR candidates and replaces its partition. Returns the number of rows.
 ///

@@ -17,6 +17,7 @@ pub mod lake;
 pub mod lineage;
 pub mod live_scan;
 pub mod money;
+pub mod money_flow;
 pub mod pages;
 pub mod registry;
 pub mod rows;

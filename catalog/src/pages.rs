@@ -30,6 +30,10 @@ pub fn html_environment(
         }
         _ => escape_formatter(out, state, value),
     });
+    environment.add_template(
+        "money_flow.html",
+        include_str!("../templates/money_flow.html"),
+    )?;
     for (name, source) in templates {
         environment.add_template(name, source)?;
     }

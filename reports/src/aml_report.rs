@@ -16,8 +16,8 @@ use paylake_catalog::Lake;
 
 use crate::charts::bar_chart;
 use crate::error::{ReportError, Result};
-use crate::network::{money_flow, Transfer};
 use crate::templates::{cell, record, records, render};
+use paylake_catalog::money_flow::{money_flow, Transfer};
 
 /// Typologies whose evidence is a network of transfers, drawn per alert.
 const NETWORK_TYPOLOGIES: [&str; 7] = [
@@ -109,9 +109,9 @@ fn alerts_with_evidence(alerts: &[RecordBatch], evidence: &[RecordBatch]) -> Vec
             let flow = if NETWORK_TYPOLOGIES.contains(&rule_id.as_str()) {
                 let transfers: Vec<Transfer> = its_evidence
                     .iter()
-                    .filter_map(|(evidence, index)| transfer_of(evidence, *index))
+                    .filter_map(|(evidence, index)| Transfer::of_transaction(evidence, *index))
                     .collect();
-                money_flow(&transfers, &cell(batch, "account_id", row))
+                money_flow(&transfers, &[cell(batch, "account_id", row)])
             } else {
                 Value::from(())
             };
@@ -130,25 +130,6 @@ fn alerts_with_evidence(alerts: &[RecordBatch], evidence: &[RecordBatch]) -> Vec
         }
     }
     with_evidence
-}
-
-/// The transfer an evidence transaction records, in the direction the money went.
-fn transfer_of(batch: &RecordBatch, row: usize) -> Option<Transfer> {
-    let account = cell(batch, "account_id", row);
-    let counterparty = cell(batch, "counterparty_account_id", row);
-    if counterparty.is_empty() {
-        return None;
-    }
-    let (from, to) = match cell(batch, "transaction_type", row).as_str() {
-        "transfer_in" => (counterparty, account),
-        _ => (account, counterparty),
-    };
-    Some(Transfer {
-        from,
-        to,
-        amount: cell(batch, "amount", row),
-        currency: cell(batch, "currency", row),
-    })
 }
 
 /// Prints an HTML report to PDF beside it with headless Chromium; returns the PDF's path.

@@ -11,7 +11,6 @@ pub mod cost_report;
 pub mod ctr_report;
 mod date_query;
 pub mod error;
-mod network;
 pub mod recon_report;
 mod templates;
 

@@ -305,3 +305,26 @@ def test_finance_works_its_breaks_and_a_large_write_off_needs_a_second_person(wo
         f"AND business_date = DATE '{business_date}'",
     )
     assert rows == [{"status": "written_off", "decision_id": f"BRK-{break_id}-E0003"}], rows
+
+
+def test_a_case_page_draws_how_the_money_of_its_transfers_moved(workbench, browser):
+    lake, url = workbench
+    transfer_alerts = paylake_sql(
+        lake,
+        "SELECT DISTINCT a.customer_id FROM gold.aml_alerts AS a "
+        "JOIN silver.transactions AS t ON array_has(a.transaction_ids, t.transaction_id) "
+        "WHERE t.counterparty_account_id IS NOT NULL",
+    )
+    customers = {row["customer_id"] for row in transfer_alerts}
+    assert customers, "the demo raises alerts on transfers"
+    case_id = next(case["case_id"] for case in cases(lake) if case["customer_id"] in customers)
+    sign_in(browser, url, *INVESTIGATOR)
+    browser.get(f"{url}/cases/{case_id}")
+    drawing = browser.find_element(By.CSS_SELECTOR, "#money-flow svg.flow")
+    accounts = drawing.find_elements(By.TAG_NAME, "circle")
+    arrows = drawing.find_elements(By.TAG_NAME, "line")
+    assert len(accounts) >= 2 and arrows, (len(accounts), len(arrows))
+    # The customer's own accounts are highlighted.
+    assert any(circle.get_attribute("fill") == "#f6c343" for circle in accounts)
+    browser.save_screenshot(str(screenshot_dir() / "workbench-money-flow.png"))
+    sign_out(browser)

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, Utc};
 use minijinja::Value;
+use paylake_catalog::money_flow::{money_flow, Transfer};
 use paylake_catalog::pages::records;
 use paylake_catalog::session::tables_session;
 use paylake_catalog::sql::{render, text_literal, text_literal_list};
@@ -103,6 +104,8 @@ pub struct CaseFacts {
     pub risk: Value,
     pub alerts: Value,
     pub evidence: Value,
+    /// The drawing of how the evidence's money moved, the customer's accounts highlighted.
+    pub money_flow: Value,
     pub sanctions_hits: Value,
     pub summary: Value,
     pub prior_cases: Vec<Case>,
@@ -138,13 +141,15 @@ pub async fn case_facts(lake: &Lake, case: &Case, events: &[CaseEvent]) -> Resul
         case.last_detected.unwrap_or_default().to_string(),
     );
     let alert_ids = text_literal_list(&case.alert_ids);
-    let query = |path: &'static str, parameters: Vec<(&'static str, String)>| {
+    let batches_of = |path: &'static str, parameters: Vec<(&'static str, String)>| {
         let context = &context;
         async move {
             let sql = render(path, &parameters)?;
-            let batches = context.sql(&sql).await?.collect().await?;
-            Ok::<Value, WorkbenchError>(records(&batches))
+            Ok::<_, WorkbenchError>(context.sql(&sql).await?.collect().await?)
         }
+    };
+    let query = |path: &'static str, parameters: Vec<(&'static str, String)>| async move {
+        Ok::<Value, WorkbenchError>(records(&batches_of(path, parameters).await?))
     };
     let by_customer = || vec![("customer", customer.clone())];
     let by_alerts = || {
@@ -154,14 +159,33 @@ pub async fn case_facts(lake: &Lake, case: &Case, events: &[CaseEvent]) -> Resul
             ("alert_ids", alert_ids.clone()),
         ]
     };
+    let evidence = batches_of("workbench/evidence.sql", by_alerts()).await?;
     Ok(CaseFacts {
         customer: query("workbench/customer.sql", by_customer()).await?,
         risk: query("workbench/customer_risk.sql", by_customer()).await?,
         alerts: query("workbench/case_alerts.sql", by_alerts()).await?,
-        evidence: query("workbench/evidence.sql", by_alerts()).await?,
+        money_flow: flow_of(&evidence),
+        evidence: records(&evidence),
         sanctions_hits: query("workbench/sanctions_hits.sql", by_customer()).await?,
         summary: query("workbench/sar_summary.sql", by_customer()).await?,
         prior_cases,
         events,
     })
+}
+
+/// The money flow of a case's evidence: every transfer with a counterparty, the accounts the
+/// evidence belongs to (the customer's) highlighted.
+fn flow_of(evidence: &[datafusion::arrow::record_batch::RecordBatch]) -> Value {
+    let mut transfers = Vec::new();
+    let mut own_accounts: Vec<String> = Vec::new();
+    for batch in evidence {
+        for row in 0..batch.num_rows() {
+            let account = paylake_catalog::pages::cell(batch, "account_id", row);
+            if !own_accounts.contains(&account) {
+                own_accounts.push(account);
+            }
+            transfers.extend(Transfer::of_transaction(batch, row));
+        }
+    }
+    money_flow(&transfers, &own_accounts)
 }

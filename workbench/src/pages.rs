@@ -460,6 +460,7 @@ async fn render_case(
         risk => facts.risk,
         alerts => facts.alerts,
         evidence => facts.evidence,
+        money_flow => facts.money_flow,
         sanctions_hits => facts.sanctions_hits,
         summary => facts.summary,
         prior_cases,

@@ -1,9 +1,13 @@
-//! The drawing of how money moved between the accounts of a network alert: the accounts on a
-//! circle, an arrow per evidence transfer with its amount, the alert's own account highlighted.
-//! The layout is computed here, the markup is the `money_flow` macro of
-//! `templates/macros.html`.
+//! The drawing of how money moved between accounts (a network alert's evidence in the AML
+//! report, a case's evidence in the workbench): the accounts on a circle, an arrow per transfer
+//! with its amount, the subject's own accounts highlighted. The layout is computed here, the
+//! markup is the `money_flow` macro of `catalog/templates/money_flow.html`, which every page
+//! environment of `pages::html_environment` holds.
 
+use arrow::record_batch::RecordBatch;
 use minijinja::{context, Value};
+
+use crate::pages::cell;
 
 /// One transfer between two accounts, its amount as exact decimal text.
 pub struct Transfer {
@@ -17,8 +21,32 @@ const SIZE: u32 = 420;
 const RADIUS: f64 = 160.0;
 const NODE_RADIUS: u32 = 26;
 
-/// The layout of `transfers`; `subject` is the alert's account.
-pub fn money_flow(transfers: &[Transfer], subject: &str) -> Value {
+impl Transfer {
+    /// The transfer an evidence transaction records (columns `account_id`,
+    /// `counterparty_account_id`, `transaction_type`, `amount`, `currency`), in the direction
+    /// the money went; none without a counterparty.
+    pub fn of_transaction(batch: &RecordBatch, row: usize) -> Option<Transfer> {
+        let account = cell(batch, "account_id", row);
+        let counterparty = cell(batch, "counterparty_account_id", row);
+        if counterparty.is_empty() {
+            return None;
+        }
+        let (from, to) = match cell(batch, "transaction_type", row).as_str() {
+            "transfer_in" => (counterparty, account),
+            _ => (account, counterparty),
+        };
+        Some(Transfer {
+            from,
+            to,
+            amount: cell(batch, "amount", row),
+            currency: cell(batch, "currency", row),
+        })
+    }
+}
+
+/// The layout of `transfers`; `subjects` are the accounts to highlight (the alert's, the
+/// customer's).
+pub fn money_flow(transfers: &[Transfer], subjects: &[String]) -> Value {
     let mut accounts: Vec<&str> = Vec::new();
     for transfer in transfers {
         for account in [transfer.from.as_str(), transfer.to.as_str()] {
@@ -70,7 +98,7 @@ pub fn money_flow(transfers: &[Transfer], subject: &str) -> Value {
                 x => coordinate(x),
                 y => coordinate(y),
                 label_y => coordinate(y + 3.0),
-                subject => *account == subject,
+                subject => subjects.iter().any(|subject| subject == account),
             }
         })
         .collect();
@@ -97,7 +125,7 @@ mod tests {
                 currency: "USD".into(),
             },
         ];
-        let flow = money_flow(&transfers, "A1");
+        let flow = money_flow(&transfers, &["A1".to_string()]);
         let accounts = flow.get_attr("accounts").unwrap();
         assert_eq!(accounts.len(), Some(2));
         let subjects: Vec<bool> = accounts
@@ -133,7 +161,10 @@ mod tests {
             Some("50.0")
         );
         assert_eq!(
-            money_flow(&[], "A1").get_attr("accounts").unwrap().len(),
+            money_flow(&[], &["A1".to_string()])
+                .get_attr("accounts")
+                .unwrap()
+                .len(),
             Some(0)
         );
     }

@@ -564,6 +564,8 @@ pub enum CaseCommand {
     List {
         #[command(flatten)]
         lake: LakeArg,
+        #[command(flatten)]
+        reader: ReaderArgs,
         /// Only cases in these states (repeatable), e.g. new, investigating, pending_approval.
         #[arg(long)]
         state: Vec<String>,
@@ -578,6 +580,8 @@ pub enum CaseCommand {
     Show {
         #[command(flatten)]
         lake: LakeArg,
+        #[command(flatten)]
+        reader: ReaderArgs,
         case_id: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
@@ -656,6 +660,8 @@ pub enum ExemptionCommand {
     List {
         #[command(flatten)]
         lake: LakeArg,
+        #[command(flatten)]
+        reader: ReaderArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
@@ -728,6 +734,8 @@ pub enum BreakCommand {
     List {
         #[command(flatten)]
         lake: LakeArg,
+        #[command(flatten)]
+        reader: ReaderArgs,
         /// Only breaks in these states of finance's work (repeatable): open, assigned,
         /// pending_write_off.
         #[arg(long)]
@@ -782,6 +790,17 @@ pub enum BreakCommand {
         #[arg(long)]
         note: String,
     },
+}
+
+/// Who reads cases, breaks or exemptions on the command line: a role of access.toml, audited.
+#[derive(Debug, Args)]
+pub struct ReaderArgs {
+    /// The role to read in (default: access.toml's default_role).
+    #[arg(long, env = "PAYLAKE_ROLE")]
+    pub role: Option<String>,
+    /// Who reads, for the audit (default: $USER).
+    #[arg(long = "user", env = "PAYLAKE_USER")]
+    pub user: Option<String>,
 }
 
 /// The break an action is taken on, and who takes it.

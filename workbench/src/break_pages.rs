@@ -19,9 +19,16 @@ use paylake_decisions::breaks::{
 use paylake_decisions::{Actor, DecisionsError};
 use serde::Deserialize;
 
-use crate::pages::{message, page, session_value, signed_in, with_cookie, Shared};
+use crate::pages::{audit_view, message, page, session_value, signed_in, with_cookie, Shared};
 use crate::sessions::Session;
 use crate::Workbench;
+
+/// The tables a break page reads.
+const BREAK_PAGE_TABLES: [&str; 3] = [
+    "gold.recon_breaks",
+    "silver.fx_rates",
+    "decisions.break_events",
+];
 
 /// The refusal of a role that works no breaks, or `None`.
 fn refuse_role(session: &Session) -> Option<Response> {
@@ -136,6 +143,10 @@ async fn render_break(workbench: &Workbench, session: &Session, break_id: &str) 
         Ok(loaded) => loaded,
         Err(error) => return lake_unreadable(session, &error),
     };
+    let what = format!("workbench: break page {break_id}");
+    if let Err(response) = audit_view(workbench, session, what, &BREAK_PAGE_TABLES, None).await {
+        return response;
+    }
     let Some(open) = open.into_iter().next() else {
         return message(
             StatusCode::NOT_FOUND,

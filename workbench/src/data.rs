@@ -98,6 +98,17 @@ async fn queue_facts(
     Ok((rules, risks))
 }
 
+/// The tables a case page reads: the case log, then what it shows of the customer.
+pub const CASE_PAGE_TABLES: [&str; 7] = [
+    "decisions.case_events",
+    "silver.customers",
+    "silver.transactions",
+    "gold.customer_risk",
+    "gold.aml_alerts",
+    "gold.sanctions_hits",
+    "gold.sar_candidates",
+];
+
 /// A case page's facts, as template values.
 pub struct CaseFacts {
     pub customer: Value,
@@ -123,18 +134,7 @@ pub async fn case_facts(lake: &Lake, case: &Case, events: &[CaseEvent]) -> Resul
         .into_iter()
         .cloned()
         .collect();
-    let context = tables_session(
-        lake,
-        &[
-            "silver.customers",
-            "silver.transactions",
-            "gold.customer_risk",
-            "gold.aml_alerts",
-            "gold.sanctions_hits",
-            "gold.sar_candidates",
-        ],
-    )
-    .await?;
+    let context = tables_session(lake, &CASE_PAGE_TABLES[1..]).await?;
     let customer = text_literal(case.customer_id.as_deref().unwrap_or(""));
     let (from, to) = (
         case.first_detected.unwrap_or_default().to_string(),

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::value::Serde;
 use minijinja::{context, Value};
+use paylake_catalog::access::audit::{record_query, QueryAuditRow};
 use paylake_catalog::access::Role;
 use paylake_decisions::cases::{replay, QueueRow};
 use paylake_decisions::work::allowed_actions;
@@ -19,7 +20,7 @@ use paylake_decisions::{
 };
 use serde::Deserialize;
 
-use crate::data::{case_facts, queue, QueueEntry};
+use crate::data::{case_facts, queue, QueueEntry, CASE_PAGE_TABLES};
 use crate::sessions::{session_token, Areas, Session, SESSION_COOKIE};
 use crate::templates::render;
 use crate::users::UsersFile;
@@ -136,6 +137,39 @@ fn case_role<'a>(workbench: &'a Workbench, session: &Session) -> Option<&'a Role
     let role = workbench.access.role(&session.role).ok()?;
     let table = paylake_decisions::events::case_events_table().ok()?;
     (role.reads(table) || !role.case_actions.is_empty()).then_some(role)
+}
+
+/// Records in `system.query_audit` that the session's person looked at `what`, which read
+/// `tables` (or was refused for `refused`): reading cases is audited like querying them. When the
+/// look cannot be recorded, the page is not shown.
+pub(crate) async fn audit_view(
+    workbench: &Workbench,
+    session: &Session,
+    what: String,
+    tables: &[&str],
+    refused: Option<String>,
+) -> Result<(), Response> {
+    let row = QueryAuditRow::view(
+        &session.user,
+        &session.role,
+        &workbench.access.version,
+        what,
+        tables,
+    );
+    let row = match refused {
+        Some(reason) => row.refused(reason),
+        None => row,
+    };
+    record_query(&workbench.lake, &row).await.map_err(|error| {
+        tracing::error!(%error, user = session.user, "recording a workbench page view");
+        message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(session),
+            "The view could not be audited",
+            &error.to_string(),
+            None,
+        )
+    })
 }
 
 pub(crate) fn with_cookie(response: Response, cookie: Option<String>) -> Response {
@@ -386,8 +420,12 @@ async fn render_case(
     case_id: &str,
     status: StatusCode,
 ) -> Response {
+    let what = format!("workbench: case page {case_id}");
     let Some(role) = case_role(workbench, session) else {
         let text = format!("the role {} sees no cases", session.role);
+        if let Err(response) = audit_view(workbench, session, what, &[], Some(text.clone())).await {
+            return response;
+        }
         return message(
             StatusCode::FORBIDDEN,
             Some(session),
@@ -425,6 +463,9 @@ async fn render_case(
             )
         }
     };
+    if let Err(response) = audit_view(workbench, session, what, &CASE_PAGE_TABLES, None).await {
+        return response;
+    }
     let events: Vec<Value> = facts
         .events
         .iter()

@@ -1,4 +1,6 @@
-//! `system.query_audit`: one row per local query, whatever became of it.
+//! `system.query_audit`: one row per local query, whatever became of it, and per look at the
+//! decisions people work on (a workbench page, `paylake case show`), so that reading a case is
+//! audited like querying it.
 
 use std::sync::Arc;
 
@@ -42,6 +44,42 @@ pub struct QueryAuditRow {
     pub outcome: QueryOutcome,
     pub message: Option<String>,
     pub rows_returned: Option<i64>,
+}
+
+impl QueryAuditRow {
+    /// A look at `what` (a page, a listing) that read `tables_read`, by `user` in `role`; it ran,
+    /// until the caller says otherwise.
+    pub fn view(
+        user: &str,
+        role: &str,
+        access_version: &str,
+        what: String,
+        tables_read: &[&str],
+    ) -> QueryAuditRow {
+        QueryAuditRow {
+            query_id: uuid::Uuid::new_v4().to_string(),
+            started_at: Utc::now(),
+            duration_ms: 0,
+            user_name: user.to_string(),
+            role: role.to_string(),
+            access_version: access_version.to_string(),
+            query_text: what,
+            tables_read: tables_read.iter().map(|table| table.to_string()).collect(),
+            columns_masked: Vec::new(),
+            outcome: QueryOutcome::Ran,
+            message: None,
+            rows_returned: None,
+        }
+    }
+
+    /// The same look, refused for `reason`.
+    pub fn refused(self, reason: String) -> QueryAuditRow {
+        QueryAuditRow {
+            outcome: QueryOutcome::Refused,
+            message: Some(reason),
+            ..self
+        }
+    }
 }
 
 pub async fn record_query(lake: &Lake, row: &QueryAuditRow) -> Result<()> {

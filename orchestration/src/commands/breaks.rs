@@ -17,10 +17,21 @@ pub async fn run(settings: &Settings, command: BreakCommand) -> Result<()> {
     match command {
         BreakCommand::List {
             lake,
+            reader,
             state,
             format,
         } => {
             let lake = super::open_lake(settings, &lake)?;
+            super::readers::allow_reading(
+                settings,
+                &lake,
+                &reader,
+                "paylake break list".to_string(),
+                "decisions.break_events",
+                // Finance's queue: the roles that work breaks, and paylake itself.
+                |role, _| !role.break_actions.is_empty() || role.write,
+            )
+            .await?;
             let states = state
                 .iter()
                 .map(|text| {

@@ -6,20 +6,41 @@ use paylake_decisions::cases::{history, replay, QueueRow};
 use paylake_decisions::{act, ActionRequest, Actor, Case, CaseAction, CaseState, EventLog};
 use serde::Serialize;
 
+use super::readers::allow_reading;
 use crate::cli::{CaseCommand, CaseTarget, OutputFormat};
 use crate::config::Settings;
 use crate::error::{OrchestrationError, Result};
+
+const CASE_EVENTS: &str = "decisions.case_events";
+
+/// Whether a role sees cases: it reads the case log, or works cases.
+fn works_cases(
+    role: &paylake_catalog::access::Role,
+    case_events: &paylake_catalog::TableDef,
+) -> bool {
+    role.reads(case_events) || !role.case_actions.is_empty()
+}
 
 pub async fn run(settings: &Settings, command: CaseCommand) -> Result<()> {
     let sar_days = i64::from(settings.regulatory()?.deadlines.sar_days);
     match command {
         CaseCommand::List {
             lake,
+            reader,
             state,
             assignee,
             format,
         } => {
             let lake = super::open_lake(settings, &lake)?;
+            allow_reading(
+                settings,
+                &lake,
+                &reader,
+                "paylake case list".to_string(),
+                CASE_EVENTS,
+                works_cases,
+            )
+            .await?;
             let states = state
                 .iter()
                 .map(|text| text.parse::<CaseState>().map_err(OrchestrationError::Usage))
@@ -36,10 +57,20 @@ pub async fn run(settings: &Settings, command: CaseCommand) -> Result<()> {
         }
         CaseCommand::Show {
             lake,
+            reader,
             case_id,
             format,
         } => {
             let lake = super::open_lake(settings, &lake)?;
+            allow_reading(
+                settings,
+                &lake,
+                &reader,
+                format!("paylake case show {case_id}"),
+                CASE_EVENTS,
+                works_cases,
+            )
+            .await?;
             show(&lake, &case_id, sar_days, format).await
         }
         CaseCommand::Assign { target, to } => {

@@ -12,8 +12,21 @@ use crate::error::{OrchestrationError, Result};
 
 pub async fn run(settings: &Settings, command: ExemptionCommand) -> Result<()> {
     let (actor, step) = match command {
-        ExemptionCommand::List { lake, format } => {
+        ExemptionCommand::List {
+            lake,
+            reader,
+            format,
+        } => {
             let lake = super::open_lake(settings, &lake)?;
+            super::readers::allow_reading(
+                settings,
+                &lake,
+                &reader,
+                "paylake exemption list".to_string(),
+                "decisions.exemption_events",
+                |role, exemptions| role.reads(exemptions) || !role.case_actions.is_empty(),
+            )
+            .await?;
             let log = ExemptionLog::load(&lake).await?;
             let current: Vec<_> = current_exemptions(&log.events).into_values().collect();
             if format == OutputFormat::Json {

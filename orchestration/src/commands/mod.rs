@@ -10,6 +10,7 @@ mod exemptions;
 mod graph;
 mod observability;
 mod query;
+mod readers;
 mod regulatory;
 mod serving;
 mod steps;

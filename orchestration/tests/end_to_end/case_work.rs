@@ -338,4 +338,125 @@ fn cases_are_worked_by_people_and_only_approved_sars_are_filed() {
             .map(|case| (&case["case_id"], &case["alert_ids"], &case["state"]))
             .collect::<Vec<_>>()
     );
+
+    // Finance sees no cases, and the refusal is audited like a query.
+    let refusal = refused(&[
+        "case", "list", "--lake", lake, "--role", "finance", "--user", "sam",
+    ]);
+    assert!(refusal.contains("refused for role 'finance'"), "{refusal}");
+    let audited = succeeds(&[
+        "sql",
+        "--lake",
+        lake,
+        "--format",
+        "csv",
+        "SELECT outcome FROM system.query_audit WHERE user_name = 'sam' AND query_text = 'paylake case list'",
+    ]);
+    assert_eq!(support::csv_rows(&audited), [["refused"]]);
+
+    // A CTR exemption approved by a second officer keeps the customer's CTRs out of the export,
+    // with the reason on the candidate.
+    let ctr_customer = support::csv_rows(&succeeds(&[
+        "sql",
+        "--lake",
+        lake,
+        "--format",
+        "csv",
+        "SELECT customer_id FROM gold.ctr_candidates WHERE business_date = DATE '2026-03-03' \
+         ORDER BY customer_id LIMIT 1",
+    ]))[0][0]
+        .clone();
+    fn exemption<'a>(lake: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all = vec!["exemption"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--lake", lake]);
+        all
+    }
+    succeeds(&exemption(
+        lake,
+        &[
+            "propose",
+            "--user",
+            "ines",
+            "--role",
+            "investigator",
+            "--customer",
+            &ctr_customer,
+            "--phase",
+            "phase_2",
+            "--basis",
+            "payroll customer since 2019",
+            "--fincen-110-date",
+            "2026-02-15",
+        ],
+    ));
+    let exemption_id = format!("EX-{ctr_customer}-1");
+    let own = refused(&exemption(
+        lake,
+        &[
+            "approve",
+            &exemption_id,
+            "--user",
+            "ines",
+            "--role",
+            "approver",
+        ],
+    ));
+    assert!(own.contains("second officer"), "{own}");
+    succeeds(&exemption(
+        lake,
+        &[
+            "approve",
+            &exemption_id,
+            "--user",
+            "omar",
+            "--role",
+            "approver",
+        ],
+    ));
+    succeeds(&["run", "--lake", lake, "--date", "2026-03-03"]);
+    let kept = support::csv_rows(&succeeds(&[
+        "sql",
+        "--lake",
+        lake,
+        "--format",
+        "csv",
+        &format!(
+            "SELECT exemption FROM gold.ctr_candidates WHERE business_date = DATE '2026-03-03' \
+             AND customer_id = '{ctr_customer}'"
+        ),
+    ]));
+    assert!(kept[0][0].contains(&exemption_id), "{kept:?}");
+    let ctr_out = dir.path().join("ctr-exports");
+    succeeds(&[
+        "export",
+        "--lake",
+        lake,
+        "--kind",
+        "fincen-ctr",
+        "--from",
+        "2026-03-03",
+        "--to",
+        "2026-03-03",
+        "--out",
+        ctr_out.to_str().unwrap(),
+        "--filing-date",
+        "2026-03-04",
+    ]);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(ctr_out.join("fincen-ctr_2026-03-03_2026-03-03/manifest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let filed: Vec<&str> = manifest["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|record| record["record_key"].as_str().unwrap())
+        .collect();
+    assert!(!filed.is_empty());
+    assert!(
+        !filed.contains(&format!("CTR-{ctr_customer}-2026-03-03").as_str()),
+        "{filed:?}"
+    );
 }

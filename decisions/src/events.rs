@@ -113,11 +113,7 @@ pub struct EventLog {
 impl EventLog {
     /// Reads every event of the lake's case log (creating the empty table when there is none).
     pub async fn load(lake: &Lake) -> Result<EventLog> {
-        let table_def = case_events_table()?;
-        let table = open_or_create_table(lake, table_def).await?;
-        let context = table_session(table_def, &table).await?;
-        let sql = paylake_catalog::sql::statement(CASE_EVENTS_SQL)?;
-        let batches = context.sql(&sql).await?.collect().await?;
+        let (table, batches) = read_log(lake, case_events_table()?, CASE_EVENTS_SQL).await?;
         let mut events = Vec::new();
         for batch in &batches {
             let alert_lists = alert_id_lists(batch)?;
@@ -142,6 +138,34 @@ impl EventLog {
             .map(|event| (event.case_id.as_str(), event.sequence));
         append_claiming(self.table, table_def, batch, "paylake-case", sequences).await
     }
+}
+
+/// Reads a decision log whole (`sql` below `sql/`) at one snapshot of `table_def`, creating the
+/// empty table when there is none; returns the snapshot to append through and the rows.
+pub(crate) async fn read_log(
+    lake: &Lake,
+    table_def: &TableDef,
+    sql: &str,
+) -> Result<(DeltaTable, Vec<RecordBatch>)> {
+    let table = open_or_create_table(lake, table_def).await?;
+    let context = table_session(table_def, &table).await?;
+    let statement = paylake_catalog::sql::statement(sql)?;
+    let batches = context.sql(&statement).await?.collect().await?;
+    Ok((table, batches))
+}
+
+/// Parses every row of `batches` with `parse`.
+pub(crate) fn rows_of<T>(
+    batches: &[RecordBatch],
+    parse: impl Fn(&RecordBatch, usize) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut parsed = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            parsed.push(parse(batch, row)?);
+        }
+    }
+    Ok(parsed)
 }
 
 /// Appends `batch` to `table` in one commit that claims, for each subject (a case, a break),

@@ -15,14 +15,12 @@ use arrow::record_batch::RecordBatch;
 use chrono::{DateTime, NaiveDate, Utc};
 use deltalake::DeltaTable;
 use paylake_catalog::access::AccessSettings;
-use paylake_catalog::delta::open_or_create_table;
 use paylake_catalog::rows::{columns_batch, dates, optional_dates, strings, timestamps};
-use paylake_catalog::session::table_session;
 use paylake_catalog::sql::text_literal;
 use paylake_catalog::{registry, Lake, TableDef, Zone};
 
 use crate::error::{DecisionsError, Result};
-use crate::events::{append_claiming, text_at, timestamp_at};
+use crate::events::{append_claiming, read_log, rows_of, text_at, timestamp_at};
 use crate::work::Actor;
 
 /// The query of every exemption event (`sql/decisions/exemption_events.sql`).
@@ -130,17 +128,9 @@ pub struct ExemptionLog {
 
 impl ExemptionLog {
     pub async fn load(lake: &Lake) -> Result<ExemptionLog> {
-        let table_def = exemption_events_table()?;
-        let table = open_or_create_table(lake, table_def).await?;
-        let context = table_session(table_def, &table).await?;
-        let sql = paylake_catalog::sql::statement(EXEMPTION_EVENTS_SQL)?;
-        let batches = context.sql(&sql).await?.collect().await?;
-        let mut events = Vec::new();
-        for batch in &batches {
-            for row in 0..batch.num_rows() {
-                events.push(event_of_row(batch, row)?);
-            }
-        }
+        let (table, batches) =
+            read_log(lake, exemption_events_table()?, EXEMPTION_EVENTS_SQL).await?;
+        let events = rows_of(&batches, event_of_row)?;
         Ok(ExemptionLog { table, events })
     }
 

@@ -410,9 +410,9 @@ async fn finance_writes_off_small_breaks_alone_and_large_ones_with_a_second_pers
         &lake,
         date(9),
         &[
-            ("B-SMALL", "amount_mismatch", 1_00),
-            ("B-LARGE", "duplicate", -184_78),
-            ("B-MATCH", "missing_in_processor", 294_39),
+            ("B-SMALL", "amount_mismatch", 100),
+            ("B-LARGE", "duplicate", -18478),
+            ("B-MATCH", "missing_in_processor", 29439),
         ],
     )
     .await;
@@ -439,7 +439,7 @@ async fn finance_writes_off_small_breaks_alone_and_large_ones_with_a_second_pers
     .await
     .unwrap();
     assert_eq!(small.to_state, BreakState::WrittenOff);
-    assert_eq!(small.amount_usd, Some(1_00));
+    assert_eq!(small.amount_usd, Some(100));
     assert_eq!(small.business_date, date(9));
 
     // Above it (the absolute difference counts), the write-off waits for someone else.

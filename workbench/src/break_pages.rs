@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use minijinja::{context, Value};
 use paylake_catalog::money::format_decimal;
@@ -19,7 +19,10 @@ use paylake_decisions::breaks::{
 use paylake_decisions::{Actor, DecisionsError};
 use serde::Deserialize;
 
-use crate::pages::{audit_view, message, page, session_value, signed_in, with_cookie, Shared};
+use crate::pages::{
+    audit_view, message, page, refusal_status, session_value, signed_in, with_cookie, FormPost,
+    Shared,
+};
 use crate::sessions::Session;
 use crate::Workbench;
 
@@ -41,6 +44,18 @@ fn refuse_role(session: &Session) -> Option<Response> {
             None,
         )
     })
+}
+
+/// The signed-in person, when their role works breaks; otherwise the page that says why.
+fn finance_session(
+    workbench: &Workbench,
+    headers: &HeaderMap,
+) -> Result<(Session, Option<String>), Box<Response>> {
+    let (session, cookie) = signed_in(workbench, headers)?;
+    match refuse_role(&session) {
+        Some(refused) => Err(Box::new(with_cookie(refused, cookie))),
+        None => Ok((session, cookie)),
+    }
 }
 
 fn break_value(open: &OpenBreak) -> Value {
@@ -78,13 +93,10 @@ pub async fn break_queue(
     headers: HeaderMap,
     Query(filters): Query<BreakFilters>,
 ) -> Response {
-    let (session, cookie) = match signed_in(&workbench, &headers) {
+    let (session, cookie) = match finance_session(&workbench, &headers) {
         Ok(signed_in) => signed_in,
         Err(response) => return *response,
     };
-    if let Some(refused) = refuse_role(&session) {
-        return with_cookie(refused, cookie);
-    }
     let breaks = match open_breaks(&workbench.lake, None).await {
         Ok(breaks) => breaks,
         Err(error) => return lake_unreadable(&session, &error),
@@ -120,13 +132,10 @@ pub async fn break_page(
     headers: HeaderMap,
     Path(break_id): Path<String>,
 ) -> Response {
-    let (session, cookie) = match signed_in(&workbench, &headers) {
+    let (session, cookie) = match finance_session(&workbench, &headers) {
         Ok(signed_in) => signed_in,
         Err(response) => return *response,
     };
-    if let Some(refused) = refuse_role(&session) {
-        return with_cookie(refused, cookie);
-    }
     with_cookie(render_break(&workbench, &session, &break_id).await, cookie)
 }
 
@@ -193,23 +202,12 @@ pub async fn break_action(
     Path(break_id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (session, cookie) = match signed_in(&workbench, &headers) {
-        Ok(signed_in) => signed_in,
+    let post = match FormPost::checked(&workbench, &headers, &form, format!("/breaks/{break_id}")) {
+        Ok(post) => post,
         Err(response) => return *response,
     };
-    let back = format!("/breaks/{break_id}");
-    let refuse = |status: StatusCode, reason: &str| {
-        with_cookie(
-            message(status, Some(&session), "Refused", reason, Some(&back)),
-            cookie.clone(),
-        )
-    };
-    if form.get("csrf") != Some(&session.csrf_token) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "the form is not this session's (missing or wrong CSRF token); reload the page",
-        );
-    }
+    let refuse = |status: StatusCode, reason: &str| post.refuse(status, reason);
+    let session = &post.session;
     let field = |name: &str| form.get(name).cloned().unwrap_or_default();
     let work = match field("action").as_str() {
         "assign" => BreakWork::Assign {
@@ -267,19 +265,10 @@ pub async fn break_action(
                 action = event.action.as_str(),
                 "break action"
             );
-            with_cookie(Redirect::to(&back).into_response(), cookie)
+            post.done()
         }
         Err(error) => {
-            let status = match &error {
-                DecisionsError::BreakConflict { .. }
-                | DecisionsError::BreakNotAllowedInState { .. } => StatusCode::CONFLICT,
-                DecisionsError::BreakNotPermitted { .. } | DecisionsError::BreakFourEyes { .. } => {
-                    StatusCode::FORBIDDEN
-                }
-                DecisionsError::UnknownBreak(_) => StatusCode::NOT_FOUND,
-                DecisionsError::InvalidBreak { .. } => StatusCode::BAD_REQUEST,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
+            let status = refusal_status(&error);
             refuse(status, &error.to_string())
         }
     }

@@ -172,6 +172,82 @@ pub(crate) async fn audit_view(
     })
 }
 
+/// The HTTP status of a refused action on a case or a break.
+pub(crate) fn refusal_status(error: &DecisionsError) -> StatusCode {
+    use DecisionsError::*;
+    match error {
+        Conflict { .. }
+        | NotAllowedInState { .. }
+        | BreakConflict { .. }
+        | BreakNotAllowedInState { .. } => StatusCode::CONFLICT,
+        NotPermitted { .. } | FourEyes { .. } | BreakNotPermitted { .. } | BreakFourEyes { .. } => {
+            StatusCode::FORBIDDEN
+        }
+        UnknownCase(_) | UnknownBreak(_) | UnknownExemption(_) => StatusCode::NOT_FOUND,
+        Invalid { .. } | InvalidBreak { .. } | InvalidExemption { .. } => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A form posted by a signed-in person, with the page it came from.
+pub(crate) struct FormPost {
+    pub session: Session,
+    cookie: Option<String>,
+    back: String,
+}
+
+impl FormPost {
+    /// The post's person, or the page that refuses it: a form that does not carry the
+    /// session's CSRF token was not made by one of its pages.
+    pub fn checked(
+        workbench: &Workbench,
+        headers: &HeaderMap,
+        form: &HashMap<String, String>,
+        back: String,
+    ) -> Result<FormPost, Box<Response>> {
+        let (session, cookie) = signed_in(workbench, headers)?;
+        let post = FormPost {
+            session,
+            cookie,
+            back,
+        };
+        if form.get("csrf") != Some(&post.session.csrf_token) {
+            tracing::warn!(
+                user = post.session.user,
+                page = post.back,
+                "workbench form without its CSRF token"
+            );
+            return Err(Box::new(post.refuse(
+                StatusCode::FORBIDDEN,
+                "the form is not this session's (missing or wrong CSRF token); reload the page",
+            )));
+        }
+        Ok(post)
+    }
+
+    /// Nothing was written: the page says why, with the way back.
+    pub fn refuse(&self, status: StatusCode, reason: &str) -> Response {
+        with_cookie(
+            message(
+                status,
+                Some(&self.session),
+                "Refused",
+                reason,
+                Some(&self.back),
+            ),
+            self.cookie.clone(),
+        )
+    }
+
+    /// The action landed: back to the page it came from.
+    pub fn done(&self) -> Response {
+        with_cookie(
+            Redirect::to(&self.back).into_response(),
+            self.cookie.clone(),
+        )
+    }
+}
+
 pub(crate) fn with_cookie(response: Response, cookie: Option<String>) -> Response {
     match cookie {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], response).into_response(),
@@ -516,30 +592,12 @@ pub async fn case_action(
     Path(case_id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (session, cookie) = match signed_in(&workbench, &headers) {
-        Ok(signed_in) => signed_in,
+    let post = match FormPost::checked(&workbench, &headers, &form, format!("/cases/{case_id}")) {
+        Ok(post) => post,
         Err(response) => return *response,
     };
-    let back = format!("/cases/{case_id}");
-    // Nothing was written: the page says why, with the way back to the case.
-    let refuse = |status: StatusCode, reason: &str| {
-        with_cookie(
-            message(status, Some(&session), "Refused", reason, Some(&back)),
-            cookie.clone(),
-        )
-    };
-    // A form that does not carry this session's token was not made by this page.
-    if form.get("csrf") != Some(&session.csrf_token) {
-        tracing::warn!(
-            user = session.user,
-            case_id,
-            "workbench form without its CSRF token"
-        );
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "the form is not this session's (missing or wrong CSRF token); reload the page",
-        );
-    }
+    let refuse = |status: StatusCode, reason: &str| post.refuse(status, reason);
+    let session = &post.session;
     let parsed = parse_action(&form).and_then(|action| {
         let expected = form.get("expected_state").map_or("", String::as_str);
         Ok((action, expected.parse::<CaseState>()?))
@@ -565,20 +623,10 @@ pub async fn case_action(
                 action = event.action.as_str(),
                 "case action"
             );
-            with_cookie(Redirect::to(&back).into_response(), cookie)
+            post.done()
         }
         Err(error) => {
-            let status = match &error {
-                DecisionsError::Conflict { .. } | DecisionsError::NotAllowedInState { .. } => {
-                    StatusCode::CONFLICT
-                }
-                DecisionsError::NotPermitted { .. } | DecisionsError::FourEyes { .. } => {
-                    StatusCode::FORBIDDEN
-                }
-                DecisionsError::UnknownCase(_) => StatusCode::NOT_FOUND,
-                DecisionsError::Invalid { .. } => StatusCode::BAD_REQUEST,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
+            let status = refusal_status(&error);
             refuse(status, &error.to_string())
         }
     }

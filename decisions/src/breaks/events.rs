@@ -9,15 +9,13 @@ use arrow::array::{ArrayRef, Decimal128Array, Int64Array};
 use arrow::record_batch::RecordBatch;
 use chrono::{DateTime, NaiveDate, Utc};
 use deltalake::DeltaTable;
-use paylake_catalog::delta::open_or_create_table;
 use paylake_catalog::money::parse_decimal;
 use paylake_catalog::rows::{columns_batch, dates, strings, timestamps};
-use paylake_catalog::session::table_session;
 use paylake_catalog::{registry, Lake, TableDef, Zone};
 
 use super::lifecycle::{BreakAction, BreakState};
 use crate::error::{DecisionsError, Result};
-use crate::events::{append_claiming, text_at, timestamp_at};
+use crate::events::{append_claiming, read_log, rows_of, text_at, timestamp_at};
 
 /// The query of every break event, in break order (`sql/decisions/break_events.sql`).
 pub const BREAK_EVENTS_SQL: &str = "decisions/break_events.sql";
@@ -118,17 +116,8 @@ pub struct BreakLog {
 impl BreakLog {
     /// Reads every event (creating the empty table when there is none).
     pub async fn load(lake: &Lake) -> Result<BreakLog> {
-        let table_def = break_events_table()?;
-        let table = open_or_create_table(lake, table_def).await?;
-        let context = table_session(table_def, &table).await?;
-        let sql = paylake_catalog::sql::statement(BREAK_EVENTS_SQL)?;
-        let batches = context.sql(&sql).await?.collect().await?;
-        let mut events = Vec::new();
-        for batch in &batches {
-            for row in 0..batch.num_rows() {
-                events.push(event_of_row(batch, row)?);
-            }
-        }
+        let (table, batches) = read_log(lake, break_events_table()?, BREAK_EVENTS_SQL).await?;
+        let events = rows_of(&batches, event_of_row)?;
         Ok(BreakLog { table, events })
     }
 

@@ -8,7 +8,7 @@ use paylake_decisions::breaks::{
 use paylake_decisions::Actor;
 use serde::Serialize;
 
-use super::cases::to_json;
+use super::cases::{expected_state, to_json};
 use crate::cli::{BreakCommand, BreakTarget, OutputFormat};
 use crate::config::Settings;
 use crate::error::{OrchestrationError, Result};
@@ -74,12 +74,7 @@ async fn take(settings: &Settings, target: &BreakTarget, work: BreakWork) -> Res
     let lake = super::open_lake(settings, &target.lake)?;
     let request = BreakRequest {
         break_id: target.break_id.clone(),
-        expected_state: target
-            .expect
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(OrchestrationError::Usage)?,
+        expected_state: expected_state(target.expect.as_deref())?,
         work,
     };
     let actor = Actor {

@@ -122,12 +122,7 @@ async fn take(settings: &Settings, target: &CaseTarget, action: CaseAction) -> R
     let lake = super::open_lake(settings, &target.lake)?;
     let request = ActionRequest {
         case_id: target.case_id.clone(),
-        expected_state: target
-            .expect
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(OrchestrationError::Usage)?,
+        expected_state: expected_state(target.expect.as_deref())?,
         action,
     };
     let actor = Actor {
@@ -145,6 +140,16 @@ async fn take(settings: &Settings, target: &CaseTarget, action: CaseAction) -> R
         event.role
     );
     Ok(())
+}
+
+/// The state a person expects a case or break in (`--expect`), read from its name.
+pub(super) fn expected_state<S: std::str::FromStr<Err = String>>(
+    expect: Option<&str>,
+) -> Result<Option<S>> {
+    expect
+        .map(str::parse)
+        .transpose()
+        .map_err(OrchestrationError::Usage)
 }
 
 /// Every case, the ones still waiting on a person first, by SAR deadline.

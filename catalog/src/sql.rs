@@ -290,6 +290,7 @@ mod tests {
         assert_eq!(
             tables_read(&sql).unwrap(),
             BTreeSet::from([
+                "decisions.exemption_events".to_string(),
                 "silver.customers".to_string(),
                 "silver.fx_rates".to_string(),
                 "silver.transactions".to_string()

@@ -103,6 +103,10 @@ pub struct SarRecord {
     pub typologies: Vec<String>,
     pub narrative: String,
     pub transactions: Vec<Transaction>,
+    /// A continuing activity report: the case was filed before this approval; with the BSA ID
+    /// FinCEN gave that filing, when it was acknowledged.
+    pub continuing: bool,
+    pub prior_bsa_id: Option<String>,
 }
 
 /// The queries of the exports, below `sql/`.
@@ -224,6 +228,8 @@ pub async fn sar_records(
                 .collect(),
             narrative,
             transactions: transactions.remove(&record_key).unwrap_or_default(),
+            continuing: row.text("continuing").as_deref() == Some("true"),
+            prior_bsa_id: row.text("prior_bsa_id"),
             record_key,
         });
     }

@@ -130,9 +130,15 @@ fn sar_records() -> Vec<SarRecord> {
         "Funds went round in a cycle of four accounts & came back. ".repeat(150)
     );
     assert!(long_narrative.len() > 4000);
+    // The unknown subject's SAR continues one FinCEN acknowledged earlier.
     [person(), business(), unknown()]
         .into_iter()
         .map(|subject| SarRecord {
+            continuing: subject.full_name.is_none(),
+            prior_bsa_id: subject
+                .full_name
+                .is_none()
+                .then(|| "31000123456789".to_string()),
             record_key: format!("SAR-{}-2026-03-05", subject.customer_id),
             business_date: date("2026-03-05"),
             subject,
@@ -200,6 +206,17 @@ fn fincen_batches_validate_and_carry_their_totals() {
     assert!(sar
         .xml
         .contains("<OtherSuspiciousActivityTypeText>sanctions screening<"));
+    // Two initial reports and one continuing report naming the filing it continues.
+    assert_eq!(sar.xml.matches("<InitialReportIndicator>Y<").count(), 2);
+    assert_eq!(
+        sar.xml
+            .matches("<ContinuingActivityReportIndicator>Y<")
+            .count(),
+        1
+    );
+    assert!(sar
+        .xml
+        .contains("<EFilingPriorDocumentNumber>31000123456789</EFilingPriorDocumentNumber>"));
     let mut numbers: Vec<&str> = sar
         .xml
         .split("SeqNum=\"")

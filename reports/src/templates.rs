@@ -70,6 +70,7 @@ mod tests {
             ("total_amount_usd", &["12000.00"]),
             ("transaction_count", &["2"]),
             ("channels", &["branch"]),
+            ("exemption", &[""]),
         ]);
         let with_transactions = Value::from(vec![record(
             &candidates,

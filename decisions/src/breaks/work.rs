@@ -12,7 +12,7 @@ use paylake_catalog::money::parse_decimal;
 use paylake_catalog::sql::text_literal;
 use paylake_catalog::Lake;
 
-use super::events::{replay_breaks, BreakEvent, BreakLog, BreakWorkState};
+use super::events::{break_events_table, replay_breaks, BreakEvent, BreakLog, BreakWorkState};
 use super::lifecycle::{BreakAction, BreakState};
 use crate::error::{DecisionsError, Result};
 use crate::events::text_at;
@@ -96,7 +96,11 @@ pub async fn open_breaks(lake: &Lake, break_id: Option<&str>) -> Result<Vec<Open
     let literal = break_id.map_or_else(|| "NULL".to_string(), text_literal);
     let sql = paylake_catalog::sql::render(OPEN_BREAKS_SQL, &[("break_id".to_string(), literal)])?;
     let batches = context.sql(&sql).await?.collect().await?;
-    let work = replay_breaks(&BreakLog::load(lake).await?.events);
+    // Reading the queue creates no table: the reconciliation's inputs stay as they were.
+    let work = match paylake_catalog::delta::open_table(lake, break_events_table()?).await? {
+        Some(_) => replay_breaks(&BreakLog::load(lake).await?.events),
+        None => BTreeMap::new(),
+    };
     let mut breaks = Vec::new();
     for batch in &batches {
         for row in 0..batch.num_rows() {

@@ -96,18 +96,9 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     let case_work = super::demo_case_work::play_case_work(settings, &lake).await?;
     let break_work = super::demo_break_work::play_break_work(settings, &lake).await?;
     // The last date reconciled again: the decisions show as a manual match and write-offs.
-    let mut recon_again = super::graph::request(
-        settings,
-        vec![last],
-        &GraphArgs {
-            select: vec!["reconciliation+".to_string()],
-            force: false,
-            engine: EngineKind::Embedded,
-            scheduler: None,
-        },
-    )?;
-    recon_again.schedules_start = request.schedules_start;
-    super::graph::run_quietly(settings, &lake, &recon_again).await?;
+    if !break_work.is_empty() {
+        reconcile_again(settings, &lake, last, request.schedules_start).await?;
+    }
     let filing = file_the_period(settings, &lake, simulation).await?;
 
     println!("\ntables:");
@@ -167,6 +158,28 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     );
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
     super::graph::outcome(&run)
+}
+
+/// Runs the reconciliation of `date` and what reads it again, without printing.
+async fn reconcile_again(
+    settings: &Settings,
+    lake: &Lake,
+    date: chrono::NaiveDate,
+    schedules_start: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<()> {
+    let mut recon_again = super::graph::request(
+        settings,
+        vec![date],
+        &GraphArgs {
+            select: vec!["reconciliation+".to_string()],
+            force: false,
+            engine: EngineKind::Embedded,
+            scheduler: None,
+        },
+    )?;
+    recon_again.schedules_start = schedules_start;
+    super::graph::run_quietly(settings, lake, &recon_again).await?;
+    Ok(())
 }
 
 /// The rows of `sql` as text.

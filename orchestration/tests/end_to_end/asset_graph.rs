@@ -77,7 +77,7 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
         "SELECT step, CAST(count(DISTINCT business_date) AS VARCHAR) FROM system.asset_runs \
          WHERE status = 'succeeded' AND business_date IS NOT NULL GROUP BY step ORDER BY step",
     );
-    assert_eq!(succeeded.len(), 14, "{succeeded:?}");
+    assert_eq!(succeeded.len(), 15, "{succeeded:?}");
     assert!(succeeded.iter().all(|row| row[1] == "3"), "{succeeded:?}");
     let failed_checks = sql(
         lake,
@@ -114,7 +114,7 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
 
     // Nothing changed: every step of the date is fresh and nothing is recorded.
     let again = run(paylake_command().args(["run", "--lake", lake, "--date", "2026-03-03"]));
-    assert_eq!(again.matches(" fresh ").count(), 14, "{again}");
+    assert_eq!(again.matches(" fresh ").count(), 15, "{again}");
     assert_eq!(
         sql(
             lake,
@@ -146,8 +146,9 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
     );
 
     // Re-runs are idempotent: the whole range rebuilt gives the same gold tables, but for the
-    // filing deadlines, which read people's decisions: the demo's investigator closed a case
-    // after the run, so its SAR is owed no more.
+    // filing deadlines and the case metrics, which read people's decisions: the demo's
+    // investigator closed a case after the run, so its SAR is owed no more, and the metrics
+    // measure the log as it stands when they are built.
     run(paylake_command().args([
         "backfill",
         "--lake",
@@ -160,7 +161,9 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
     ]));
     let without_deadlines = |rows: Vec<String>| -> Vec<String> {
         rows.into_iter()
-            .filter(|row| !row.starts_with("gold.filing_deadlines|"))
+            .filter(|row| {
+                !row.starts_with("gold.filing_deadlines|") && !row.starts_with("gold.case_metrics|")
+            })
             .collect()
     };
     assert_eq!(
@@ -191,7 +194,7 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
         ["reconciliation", "recon_report"],
         "{changed}"
     );
-    assert_eq!(steps_with_status(&changed, "fresh").len(), 12, "{changed}");
+    assert_eq!(steps_with_status(&changed, "fresh").len(), 13, "{changed}");
 
     // An edited query makes exactly the steps that run it, and what reads them, stale: the
     // cost page's numbers come from cost_daily.sql, so cost and its report are rebuilt.
@@ -214,7 +217,7 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
     );
     assert_eq!(
         steps_with_status(&after_edit, "fresh").len(),
-        12,
+        13,
         "{after_edit}"
     );
     // The same folder again: nothing is stale.
@@ -224,7 +227,7 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
         .env("PAYLAKE_SQL_DIR", &sql_copy));
     assert_eq!(
         steps_with_status(&unchanged, "fresh").len(),
-        14,
+        15,
         "{unchanged}"
     );
 

@@ -133,7 +133,14 @@ fn gold_rows(lake: &str, date: &str) -> Vec<(String, Vec<String>)> {
     assert!(gold.len() >= 15, "{gold:?}");
     gold.into_iter()
         .map(|table| {
-            let query = format!("SELECT * FROM {table} WHERE business_date = DATE '{date}'");
+            // The case metrics say when they were measured; the rest is the same work.
+            let columns = if table == "gold.case_metrics" {
+                "* EXCLUDE (as_of)"
+            } else {
+                "*"
+            };
+            let query =
+                format!("SELECT {columns} FROM {table} WHERE business_date = DATE '{date}'");
             let rows = support::sorted_rows(lake, &query);
             (table, rows)
         })
@@ -210,15 +217,15 @@ fn a_backfill_on_ballista_builds_the_gold_tables_the_embedded_engine_builds() {
         ballista_time.as_secs_f64(),
         embedded_time.as_secs_f64()
     );
-    // Ingest, then 14 steps for each of the 2 dates.
+    // Ingest, then 15 steps for each of the 2 dates.
     assert_eq!(
         on_ballista.matches(" succeeded ").count(),
-        29,
+        31,
         "{on_ballista}"
     );
     assert_eq!(
         embedded_output.matches(" succeeded ").count(),
-        29,
+        31,
         "{embedded_output}"
     );
 

@@ -37,7 +37,7 @@ pub fn ctr_batch(
             }
         };
 
-        batch.start_activity(&record.record_key, filing_date);
+        batch.start_activity(&record.record_key, filing_date, None);
         let document = &mut batch.document;
         document.open_numbered("ActivityAssociation");
         document.leaf("CorrectsAmendsPriorReportIndicator", "");

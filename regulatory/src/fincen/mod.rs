@@ -52,9 +52,21 @@ impl BatchWriter {
     }
 
     /// Opens the activity of `record_key`, filed on `filing_date`.
-    fn start_activity(&mut self, record_key: &str, filing_date: chrono::NaiveDate) {
+    /// Opens a record's `Activity`; `prior_document` is the BSA ID of the filing it continues
+    /// (FinCEN takes it as a number of up to 14 digits, so anything else is left out).
+    fn start_activity(
+        &mut self,
+        record_key: &str,
+        filing_date: chrono::NaiveDate,
+        prior_document: Option<&str>,
+    ) {
         self.activity_records.push(record_key.to_string());
         self.document.open_numbered("Activity");
+        if let Some(bsa_id) = prior_document
+            .filter(|id| !id.is_empty() && id.len() <= 14 && id.bytes().all(|b| b.is_ascii_digit()))
+        {
+            self.document.leaf("EFilingPriorDocumentNumber", bsa_id);
+        }
         self.document
             .leaf("FilingDateText", &filing_date.format("%Y%m%d").to_string());
     }

@@ -36,10 +36,18 @@ pub fn sar_batch(
         let dollars = whole_dollars_rounded_up(record.total_cents);
         batch.total_amount_dollars += dollars;
 
-        batch.start_activity(&record.record_key, filing_date);
+        batch.start_activity(
+            &record.record_key,
+            filing_date,
+            record.prior_bsa_id.as_deref().filter(|_| record.continuing),
+        );
         let document = &mut batch.document;
         document.open_numbered("ActivityAssociation");
-        document.leaf("InitialReportIndicator", "Y");
+        if record.continuing {
+            document.leaf("ContinuingActivityReportIndicator", "Y");
+        } else {
+            document.leaf("InitialReportIndicator", "Y");
+        }
         document.close();
         batch.party_count += institution_parties(document, settings);
 

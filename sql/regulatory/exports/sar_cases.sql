@@ -1,7 +1,8 @@
 {#- The SAR cases a package files, as CTEs for the queries that import them: the cases an
     investigator decided to file and a second officer approved by `cutoff` (UTC), that no
-    other package of this kind (`kind`) has filed, or that this package's earlier revisions
-    (`base_id`) filed, so that a package exported again holds the same cases. Each with the
+    other package of this kind (`kind`) has filed since that approval, or that this package's
+    earlier revisions (`base_id`) filed, so that a package exported again holds the same cases;
+    a case filed before its latest approval is a continuing SAR (`prior_filing`). Each with the
     investigator's narrative, the alerts the case holds, their evidence and the customer's own
     total in USD. -#}
 {% import "decisions/current_cases.sql" as cases -%}
@@ -22,12 +23,27 @@ approval AS (
     WHERE action = 'approve' AND outcome = 'file'
     GROUP BY case_id
 ),
+-- A case another package of this kind filed after its latest approval is done; one filed
+-- before it (a continuing SAR, approved again after a continuing review) is filed again.
 filed_elsewhere AS (
-    SELECT DISTINCT case_id
-    FROM decisions.case_events
-    WHERE action = 'file'
-      AND starts_with(export_id, '{{ kind }}_')
-      AND NOT starts_with(export_id, '{{ base_id }}')
+    SELECT DISTINCT f.case_id
+    FROM decisions.case_events AS f
+    JOIN approval AS a ON a.case_id = f.case_id
+    WHERE f.action = 'file'
+      AND f.event_time >= a.approved_at
+      AND starts_with(f.export_id, '{{ kind }}_')
+      AND NOT starts_with(f.export_id, '{{ base_id }}')
+),
+-- What was filed for the case before its latest approval: a SAR filed again is a continuing
+-- activity report, naming the BSA ID FinCEN gave the last one.
+prior_filing AS (
+    SELECT f.case_id, MAX(k.bsa_id) AS prior_bsa_id
+    FROM decisions.case_events AS f
+    JOIN approval AS a ON a.case_id = f.case_id
+    LEFT JOIN decisions.case_events AS k
+      ON k.case_id = f.case_id AND k.action = 'acknowledge' AND k.event_time < a.approved_at
+    WHERE f.action = 'file' AND f.event_time < a.approved_at
+    GROUP BY f.case_id
 ),
 selected AS (
     SELECT l.case_id, d.narrative

@@ -16,6 +16,7 @@ pub mod gate;
 pub mod lake;
 pub mod lineage;
 pub mod live_scan;
+pub mod maintenance;
 pub mod money;
 pub mod money_flow;
 pub mod pages;

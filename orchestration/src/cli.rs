@@ -322,6 +322,19 @@ pub enum Command {
         #[command(subcommand)]
         warehouse: WarehouseCommand,
     },
+    /// Maintain the lake's tables: compact small files, checkpoint the log, and remove the files
+    /// no version of the time-travel window uses (`[maintenance]` in paylake.toml). Rows never
+    /// change; time travel inside the window still reads every version.
+    Maintain {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// Only these tables (zone.table, repeatable); default: every table of the lake.
+        #[arg(long = "table")]
+        tables: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// List every table of the registry as zone.table with its row count.
     Tables {
         #[command(flatten)]

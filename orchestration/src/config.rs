@@ -26,6 +26,7 @@ struct ConfigFile {
     runs: Option<crate::assets::retry::RetryPolicy>,
     aws: Option<paylake_serving::AwsSettings>,
     workbench: Option<paylake_workbench::WorkbenchSettings>,
+    maintenance: Option<paylake_catalog::maintenance::MaintenanceSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +58,8 @@ pub struct Settings {
     pub aws: paylake_serving::AwsSettings,
     /// The workbench: its users file and how people sign in.
     pub workbench: paylake_workbench::WorkbenchSettings,
+    /// How `paylake maintain` compacts and vacuums tables.
+    pub maintenance: paylake_catalog::maintenance::MaintenanceSettings,
 }
 
 impl Settings {
@@ -170,6 +173,7 @@ impl Default for Settings {
             runs: crate::assets::retry::RetryPolicy::default(),
             aws: paylake_serving::AwsSettings::default(),
             workbench: paylake_workbench::WorkbenchSettings::default(),
+            maintenance: paylake_catalog::maintenance::MaintenanceSettings::default(),
         }
     }
 }
@@ -221,6 +225,9 @@ fn load_with_env(
         if let Some(mut workbench) = file.workbench {
             workbench.users_file = workbench.users_file.map(|path| base.join(path));
             settings.workbench = workbench;
+        }
+        if let Some(maintenance) = file.maintenance {
+            settings.maintenance = maintenance;
         }
     }
     if let Some(lake) = env("PAYLAKE_LAKE") {

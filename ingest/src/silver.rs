@@ -8,7 +8,9 @@
 use datafusion::prelude::SessionContext;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::kernel::Transaction;
-use paylake_catalog::delta::{app_transaction_version, open_or_create_table, open_table};
+use paylake_catalog::delta::{
+    app_transaction_version, data_version, open_or_create_table, open_table,
+};
 use paylake_catalog::sql::{self, TemplateValue};
 use paylake_catalog::{lineage, registry, CatalogError, Lake, Zone};
 
@@ -34,8 +36,9 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
     let Some(bronze_table) = open_table(lake, bronze).await? else {
         return Ok(MergeOutcome::UpToDate);
     };
-    let bronze_version =
-        i64::try_from(bronze_table.version().unwrap_or(0)).expect("delta versions fit in i64");
+    // The last version that added rows: compacting bronze does not call for a merge.
+    let bronze_version = i64::try_from(data_version(&bronze_table, bronze).await?.unwrap_or(0))
+        .expect("delta versions fit in i64");
     let silver_table = open_or_create_table(lake, silver).await?;
     let app_id = format!("paylake-silver:{}", bronze.qualified_name());
     let merged_version = app_transaction_version(&silver_table, silver, &app_id).await?;

@@ -27,16 +27,20 @@ pub struct TableVersions {
 }
 
 impl TableVersions {
-    /// The current version of `zone.table`; `None` when it has not been written yet.
+    /// The data version of `zone.table` (its last commit that changed rows); `None` when it has
+    /// not been written yet.
     pub async fn version(&mut self, lake: &Lake, table: &str) -> Result<Option<i64>> {
         if let Some(version) = self.known.get(table) {
             return Ok(*version);
         }
         let definition = registry().find(table)?;
-        let version = open_table(lake, definition)
-            .await?
-            .and_then(|delta_table| delta_table.version())
-            .and_then(|version| i64::try_from(version).ok());
+        // The last version that changed rows: maintenance makes nothing stale.
+        let version = match open_table(lake, definition).await? {
+            Some(delta_table) => paylake_catalog::delta::data_version(&delta_table, definition)
+                .await?
+                .and_then(|version| i64::try_from(version).ok()),
+            None => None,
+        };
         self.known.insert(table.to_string(), version);
         Ok(version)
     }

@@ -90,21 +90,30 @@ pub struct OpenBreak {
 /// The breaks open at the latest reconciled date (every one when `break_id` is `None`), each
 /// with finance's work on it, oldest first.
 pub async fn open_breaks(lake: &Lake, break_id: Option<&str>) -> Result<Vec<OpenBreak>> {
+    // Reading the queue creates no table: the reconciliation's inputs stay as they were.
+    let work = match paylake_catalog::delta::open_table(lake, break_events_table()?).await? {
+        Some(_) => replay_breaks(&BreakLog::load(lake).await?.events),
+        None => BTreeMap::new(),
+    };
+    breaks_with_work(lake, break_id, &work).await
+}
+
+/// The open breaks (one when `break_id` names it), each with its work as `work` replays it.
+async fn breaks_with_work(
+    lake: &Lake,
+    break_id: Option<&str>,
+    work: &BTreeMap<String, BreakWorkState>,
+) -> Result<Vec<OpenBreak>> {
     let context =
         paylake_catalog::session::tables_session(lake, &["gold.recon_breaks", "silver.fx_rates"])
             .await?;
     let literal = break_id.map_or_else(|| "NULL".to_string(), text_literal);
     let sql = paylake_catalog::sql::render(OPEN_BREAKS_SQL, &[("break_id".to_string(), literal)])?;
     let batches = context.sql(&sql).await?.collect().await?;
-    // Reading the queue creates no table: the reconciliation's inputs stay as they were.
-    let work = match paylake_catalog::delta::open_table(lake, break_events_table()?).await? {
-        Some(_) => replay_breaks(&BreakLog::load(lake).await?.events),
-        None => BTreeMap::new(),
-    };
     let mut breaks = Vec::new();
     for batch in &batches {
         for row in 0..batch.num_rows() {
-            breaks.push(open_break_of_row(batch, row, &work)?);
+            breaks.push(open_break_of_row(batch, row, work)?);
         }
     }
     Ok(breaks)
@@ -199,15 +208,14 @@ pub async fn act_on_break(
     }
     validate_text(&request.break_id, &request.work)?;
 
-    let open_break = open_breaks(lake, Some(&request.break_id))
+    // The log is read once, at the snapshot the event is appended through.
+    let log = BreakLog::load(lake).await?;
+    let open_break = breaks_with_work(lake, Some(&request.break_id), &replay_breaks(&log.events))
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| DecisionsError::UnknownBreak(request.break_id.clone()))?;
-    let log = BreakLog::load(lake).await?;
-    let work = replay_breaks(&log.events)
-        .remove(&request.break_id)
-        .unwrap_or_default();
+    let work = open_break.work.clone();
     if let Some(expected) = request.expected_state {
         if expected != work.state {
             return Err(DecisionsError::BreakConflict {

@@ -92,6 +92,168 @@ pub async fn data_version(delta_table: &DeltaTable, table: &TableDef) -> Result<
     Ok(Some(version))
 }
 
+/// The data files that the commits after `since_version` added with new rows, when the table
+/// only grew since: appends, and maintenance that left the added files alone. `None` when the
+/// log cannot tell (a commit was cleaned away, rows were removed or rewritten, an added file
+/// was compacted since); the caller then reads the whole table.
+pub async fn files_appended_since(
+    delta_table: &DeltaTable,
+    table: &TableDef,
+    since_version: u64,
+) -> Result<Option<Vec<deltalake::kernel::Add>>> {
+    use deltalake::kernel::Action;
+    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
+    let Some(current_version) = delta_table.version() else {
+        return Ok(None);
+    };
+    let log_store = delta_table.log_store();
+    let mut added = Vec::new();
+    let mut removed_paths = std::collections::HashSet::new();
+    for version in since_version + 1..=current_version {
+        let Some(commit) = log_store
+            .read_commit_entry(version)
+            .await
+            .map_err(delta_error)?
+        else {
+            return Ok(None);
+        };
+        for action in deltalake::logstore::get_actions(version, &commit).map_err(delta_error)? {
+            match action {
+                Action::Add(add) if add.data_change => added.push(add),
+                Action::Remove(remove) if remove.data_change => return Ok(None),
+                Action::Remove(remove) => {
+                    removed_paths.insert(remove.path);
+                }
+                _ => {}
+            }
+        }
+    }
+    if added.iter().any(|add| removed_paths.contains(&add.path)) {
+        return Ok(None);
+    }
+    Ok(Some(added))
+}
+
+/// Every application transaction of a table, by application id, with the version each last
+/// recorded: one replay of the log (the last checkpoint's `txn` column and the commits after
+/// it), where asking per id replays the log once per id. delta-rs offers only the per-id
+/// lookup, so the replay is kept here.
+pub async fn app_transactions(
+    delta_table: &DeltaTable,
+    table: &TableDef,
+) -> Result<std::collections::HashMap<String, i64>> {
+    use deltalake::kernel::Action;
+    use deltalake::logstore::object_store::ObjectStoreExt;
+    use deltalake::Path;
+    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
+    let mut transactions = std::collections::HashMap::new();
+    let Some(current_version) = delta_table.version() else {
+        return Ok(transactions);
+    };
+    let log_store = delta_table.log_store();
+    let store = log_store.object_store(None);
+    let checkpoint = match store.get(&Path::from("_delta_log/_last_checkpoint")).await {
+        Ok(found) => {
+            let bytes = found.bytes().await.map_err(|err| delta_error(err.into()))?;
+            let last: LastCheckpoint = serde_json::from_slice(&bytes).map_err(|err| {
+                CatalogError::delta(
+                    table.qualified_name(),
+                    deltalake::DeltaTableError::Generic(format!(
+                        "unreadable _last_checkpoint: {err}"
+                    )),
+                )
+            })?;
+            Some(last).filter(|last| last.version <= current_version)
+        }
+        Err(deltalake::ObjectStoreError::NotFound { .. }) => None,
+        Err(err) => return Err(delta_error(err.into())),
+    };
+    let mut first_commit = 0;
+    if let Some(last) = checkpoint {
+        let context = datafusion::prelude::SessionContext::new();
+        delta_table
+            .update_datafusion_session(&context.state())
+            .map_err(delta_error)?;
+        let table_root = log_store
+            .root_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_string();
+        let files: Vec<String> = match last.parts {
+            None | Some(1) => vec![format!("{:020}.checkpoint.parquet", last.version)],
+            Some(parts) => (1..=parts)
+                .map(|part| {
+                    format!(
+                        "{:020}.checkpoint.{part:010}.{parts:010}.parquet",
+                        last.version
+                    )
+                })
+                .collect(),
+        };
+        for file in files {
+            let url = format!("{table_root}/_delta_log/{file}");
+            let batches = context
+                .read_parquet(url, Default::default())
+                .await?
+                .filter(datafusion::prelude::col("txn").is_not_null())?
+                .select(vec![
+                    datafusion::functions::core::expr_fn::get_field(
+                        datafusion::prelude::col("txn"),
+                        "appId",
+                    )
+                    .alias("app_id"),
+                    datafusion::functions::core::expr_fn::get_field(
+                        datafusion::prelude::col("txn"),
+                        "version",
+                    )
+                    .alias("version"),
+                ])?
+                .collect()
+                .await?;
+            for batch in &batches {
+                let app_ids =
+                    arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+                let app_ids = arrow::array::AsArray::as_string::<i32>(app_ids.as_ref());
+                let versions =
+                    arrow::compute::cast(batch.column(1), &arrow::datatypes::DataType::Int64)?;
+                let versions = arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(
+                    versions.as_ref(),
+                );
+                for row in 0..batch.num_rows() {
+                    if arrow::array::Array::is_valid(app_ids, row)
+                        && arrow::array::Array::is_valid(versions, row)
+                    {
+                        transactions.insert(app_ids.value(row).to_string(), versions.value(row));
+                    }
+                }
+            }
+        }
+        first_commit = last.version + 1;
+    }
+    for version in first_commit..=current_version {
+        let Some(commit) = log_store
+            .read_commit_entry(version)
+            .await
+            .map_err(delta_error)?
+        else {
+            continue;
+        };
+        for action in deltalake::logstore::get_actions(version, &commit).map_err(delta_error)? {
+            if let Action::Txn(transaction) = action {
+                transactions.insert(transaction.app_id, transaction.version);
+            }
+        }
+    }
+    Ok(transactions)
+}
+
+/// The fields of `_delta_log/_last_checkpoint` the log replay needs.
+#[derive(serde::Deserialize)]
+struct LastCheckpoint {
+    version: u64,
+    parts: Option<u64>,
+}
+
 /// The last version recorded by an application transaction of `app_id`, if any.
 pub async fn app_transaction_version(
     delta_table: &DeltaTable,

@@ -64,6 +64,8 @@ pub struct MaintenanceOutcome {
     pub files_written: u64,
     /// Files vacuum deleted (no version of the window used them).
     pub files_vacuumed: usize,
+    /// Expired commit files removed from the log.
+    pub log_files_removed: usize,
     /// The table's version after maintenance.
     pub version: u64,
 }
@@ -104,6 +106,11 @@ pub async fn maintain_table(
             .await
             .map_err(delta_error)?;
     }
+    // Commits older than the log retention (Delta's `logRetentionDuration`, 30 days) that a
+    // checkpoint covers are no longer needed to read any version of the window.
+    let log_files_removed = deltalake::checkpoints::cleanup_metadata(&table, None)
+        .await
+        .map_err(delta_error)?;
     let (table, vacuum) = table
         .vacuum()
         .with_retention_period(chrono::Duration::days(i64::from(keep_days)))
@@ -116,6 +123,7 @@ pub async fn maintain_table(
         files_compacted: compaction.num_files_removed,
         files_written: compaction.num_files_added,
         files_vacuumed: vacuum.files_deleted.len(),
+        log_files_removed,
         version: table.version().unwrap_or_default(),
         table: name,
     }))

@@ -9,9 +9,7 @@ use deltalake::kernel::Transaction;
 use std::sync::Arc;
 
 use arrow::datatypes::{FieldRef, Schema};
-use paylake_catalog::delta::{
-    app_transaction_version, append_evolving_schema, open_or_create_table,
-};
+use paylake_catalog::delta::{app_transactions, append_evolving_schema, open_or_create_table};
 use paylake_catalog::{Lake, TableDef};
 
 use crate::error::Result;
@@ -59,15 +57,16 @@ pub async fn append_files(
     evolved: &[FieldRef],
 ) -> Result<u64> {
     let delta_table = open_or_create_table(lake, table).await?;
+    let held_files = match marking {
+        FileMarking::SkipHeld => app_transactions(&delta_table, table).await?,
+        FileMarking::MarkTaken => Default::default(),
+    };
     let mut rows = Vec::new();
     let mut transactions = Vec::new();
     for file in files {
         let app_id = file_app_id(file.relative_path);
         if marking == FileMarking::SkipHeld
-            && (file.rows.is_empty()
-                || app_transaction_version(&delta_table, table, &app_id)
-                    .await?
-                    .is_some())
+            && (file.rows.is_empty() || held_files.contains_key(&app_id))
         {
             continue;
         }

@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 pub mod bronze;
+pub mod changes;
 pub mod error;
 pub mod history;
 pub mod landing;

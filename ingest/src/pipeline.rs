@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use arrow::datatypes::FieldRef;
 use backon::{ExponentialBuilder, Retryable};
 
-use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table, open_table};
+use paylake_catalog::delta::{app_transactions, append, open_or_create_table, open_table};
 use paylake_catalog::registry::HISTORY_ENTITIES;
 use paylake_catalog::{registry, Lake, Zone};
 
@@ -155,21 +155,15 @@ async fn ingest_source(
             Some(entity) => registry().get(Zone::Bronze, entity)?,
             None => registry().get(Zone::Quarantine, source.name())?,
         };
-        let marker = open_table(lake, marker_table).await?;
-        let mut pending = Vec::new();
-        for file in group {
-            let taken = match &marker {
-                Some(table) => {
-                    app_transaction_version(table, marker_table, &file_app_id(&file.relative_path))
-                        .await?
-                        .is_some()
-                }
-                None => false,
-            };
-            if !taken {
-                pending.push(file);
-            }
-        }
+        // One read of the marker table's log tells every file taken so far.
+        let taken_files = match open_table(lake, marker_table).await? {
+            Some(table) => app_transactions(&table, marker_table).await?,
+            None => Default::default(),
+        };
+        let pending: Vec<&LandingFile> = group
+            .into_iter()
+            .filter(|file| !taken_files.contains_key(&file_app_id(&file.relative_path)))
+            .collect();
         let mut parsed: Vec<(&LandingFile, ParsedFile)> = Vec::new();
         let mut parsed_records = 0;
         for (index, file) in pending.iter().enumerate() {

@@ -3,7 +3,8 @@
 //! The latest change per key in source order wins; a delete removes the row; a change older
 //! than the row silver holds (a late file) never overwrites it. Each merge records the bronze
 //! version it covers as an application transaction, so merging an unchanged bronze commits
-//! nothing.
+//! nothing, and tells the next merge which bronze files are new: it reads only those, and
+//! the MERGE touches only the silver files whose key range can hold their keys.
 
 use datafusion::prelude::SessionContext;
 use deltalake::kernel::transaction::CommitProperties;
@@ -14,6 +15,7 @@ use paylake_catalog::delta::{
 use paylake_catalog::sql::{self, TemplateValue};
 use paylake_catalog::{lineage, registry, CatalogError, Lake, Zone};
 
+use crate::changes::{register_bronze_changes, BronzeScope};
 use crate::error::Result;
 
 /// Outcome of merging one entity.
@@ -26,6 +28,9 @@ pub enum MergeOutcome {
         inserted: u64,
         updated: u64,
         deleted: u64,
+        /// The bronze files added since the last merge, whose keys' changes it read; `None`
+        /// when it read all of bronze (the first load, or a log that could not tell).
+        bronze_files_read: Option<usize>,
     },
 }
 
@@ -49,19 +54,25 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
     let first_load = merged_version.is_none();
 
     let context = SessionContext::new();
-    bronze_table
-        .update_datafusion_session(&context.state())
-        .map_err(|err| CatalogError::delta(bronze.qualified_name(), err))?;
-    let provider = bronze_table.table_provider().await?;
+    // After the first load, only the keys of the bronze files committed since the version
+    // last merged are read, with their earlier changes.
+    let scope =
+        register_bronze_changes(&context, &bronze_table, bronze, merged_version, &silver.key)
+            .await?;
+    let bronze_files_read = match scope {
+        BronzeScope::Whole => None,
+        BronzeScope::ChangedKeys { files_added } => Some(files_added),
+    };
     // Columns the source added (schema evolution) follow into silver, which gains them.
-    let evolved: Vec<String> = provider
+    let evolved: Vec<String> = context
+        .table("bronze")
+        .await?
         .schema()
         .fields()
         .iter()
         .map(|field| field.name().clone())
         .filter(|name| bronze.schema.field_with_name(name).is_err())
         .collect();
-    context.register_table("bronze", provider)?;
 
     let silver_columns: Vec<String> = silver
         .schema
@@ -155,6 +166,7 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         inserted: metrics.num_target_rows_inserted as u64,
         updated: metrics.num_target_rows_updated as u64,
         deleted: metrics.num_target_rows_deleted as u64 + deleted_by_snapshot,
+        bronze_files_read,
     })
 }
 
@@ -195,6 +207,7 @@ async fn load_first(
         inserted: inserted as u64,
         updated: 0,
         deleted: 0,
+        bronze_files_read: None,
     };
     Ok((loaded_table, outcome))
 }

@@ -62,6 +62,13 @@ pub enum OrchestrationError {
     Usage(String),
 
     /// Some steps or checks failed; the rest of the graph ran.
+    #[error("maintenance run {run_id}: {failures} tables could not be maintained (see system.asset_runs): {first_error}")]
+    MaintenanceFailed {
+        run_id: String,
+        failures: usize,
+        first_error: String,
+    },
+
     #[error("run {run_id}: {failures} steps did not succeed, {failed_checks} checks failed (see system.asset_runs and system.asset_checks)")]
     RunFailed {
         run_id: String,

@@ -150,3 +150,81 @@ async fn a_corrupt_file_is_quarantined_whole_and_the_others_are_taken() {
     let again = ingest_lake(&lake, &|_| {}).await.unwrap();
     assert_eq!(again.files_taken(), 0);
 }
+
+/// The `bronze_files_read` of silver.fx_rates's merge in an ingest report.
+fn fx_files_read(report: &paylake_ingest::pipeline::IngestReport) -> Option<Option<usize>> {
+    match report.silver.get("silver.fx_rates") {
+        Some(paylake_ingest::silver::MergeOutcome::Merged {
+            bronze_files_read, ..
+        }) => Some(*bronze_files_read),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_merge_after_the_first_reads_only_the_new_files_keys_and_a_late_insert_never_undoes_a_delete(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, lake) = lake_with_full_load(
+        dir.path(),
+        &[
+            rate("I", T0, 20_514, "EUR", 100_000_000),
+            rate("I", T0, 20_514, "GBP", 120_000_000),
+        ],
+    );
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(
+        fx_files_read(&report),
+        Some(None),
+        "the first load reads all of bronze"
+    );
+
+    let folder = fx_folder(&root);
+    for (offset, unscaled) in [(10, 110_000_000), (20, 111_000_000)] {
+        write_file(
+            &folder.join(cdc_file_name(T0 + offset * SECOND)),
+            "fx_rates",
+            &[rate("U", T0 + offset * SECOND, 20_514, "EUR", unscaled)],
+            true,
+        )
+        .unwrap();
+        let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+        assert_eq!(fx_files_read(&report), Some(Some(1)));
+    }
+
+    // Compaction between two merges rearranges bronze's files; the next merge still reads
+    // only what is new.
+    let bronze = paylake_catalog::registry().find("bronze.fx_rates").unwrap();
+    paylake_catalog::maintenance::maintain_table(&lake, bronze, &Default::default())
+        .await
+        .unwrap()
+        .unwrap();
+    write_file(
+        &folder.join(cdc_file_name(T0 + 30 * SECOND)),
+        "fx_rates",
+        &[rate("D", T0 + 30 * SECOND, 20_514, "GBP", 120_000_000)],
+        true,
+    )
+    .unwrap();
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(fx_files_read(&report), Some(Some(1)));
+    assert_eq!(
+        silver_rates(&lake).await,
+        vec![("2026-03-02 EUR".to_string(), 111_000_000)]
+    );
+
+    // A late file re-inserts GBP with a change older than its delete: the merge reads the
+    // key's earlier changes, meets the delete, and GBP stays deleted.
+    write_file(
+        &folder.join(cdc_file_name(T0 + 25 * SECOND)),
+        "fx_rates",
+        &[rate("U", T0 + 25 * SECOND, 20_514, "GBP", 125_000_000)],
+        true,
+    )
+    .unwrap();
+    ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(
+        silver_rates(&lake).await,
+        vec![("2026-03-02 EUR".to_string(), 111_000_000)]
+    );
+}

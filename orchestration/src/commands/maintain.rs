@@ -1,14 +1,19 @@
 //! `paylake maintain`: every table of the lake (or the ones named) compacted, checkpointed and
-//! vacuumed inside its time-travel window.
+//! vacuumed inside its time-travel window. Each table maintained is a materialisation of step
+//! `maintain` in `system.asset_runs`, with the versions before and after, so maintenance is
+//! seen and alerted on like the graph's other work. The deployment schedules it daily.
+
+use std::collections::BTreeMap;
 
 use indicatif::ProgressBar;
 use paylake_catalog::maintenance::{maintain_table, MaintenanceOutcome};
 use paylake_catalog::{registry, Lake};
 use serde_json::json;
 
+use crate::assets::records::{record_materializations, Materialization, Status};
 use crate::cli::OutputFormat;
 use crate::config::Settings;
-use crate::error::Result;
+use crate::error::{OrchestrationError, Result};
 
 pub async fn run(
     settings: &Settings,
@@ -24,16 +29,61 @@ pub async fn run(
             .map(|name| registry().find(name))
             .collect::<std::result::Result<Vec<_>, _>>()?
     };
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let code_version = format!(
+        "maintenance target_file_mib={} keep_versions_days={}",
+        settings.maintenance.target_file_mib, settings.maintenance.keep_versions_days
+    );
     let bar = ProgressBar::new(tables.len() as u64);
     let mut outcomes: Vec<MaintenanceOutcome> = Vec::new();
+    let mut materializations = Vec::new();
     for table in tables {
         bar.set_message(table.qualified_name());
-        if let Some(outcome) = maintain_table(lake, table, &settings.maintenance).await? {
+        let started_at = chrono::Utc::now();
+        let version_before = paylake_catalog::delta::open_table(lake, table)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|delta_table| delta_table.version());
+        let result = maintain_table(lake, table, &settings.maintenance).await;
+        bar.inc(1);
+        let (status, error, version_after) = match &result {
+            Ok(None) => continue,
+            Ok(Some(outcome)) => (Status::Succeeded, None, Some(outcome.version)),
+            Err(error) => {
+                tracing::error!(table = %table.qualified_name(), %error, "maintenance failed");
+                (Status::Failed, Some(error.to_string()), None)
+            }
+        };
+        let version_map = |version: Option<u64>| {
+            version
+                .map(|version| BTreeMap::from([(table.qualified_name(), version.to_string())]))
+                .unwrap_or_default()
+        };
+        materializations.push(Materialization {
+            materialization_id: uuid::Uuid::new_v4().to_string(),
+            run_id: run_id.clone(),
+            asset: table.qualified_name(),
+            step: "maintain".to_string(),
+            business_date: None,
+            status,
+            attempts: 1,
+            started_at,
+            finished_at: chrono::Utc::now(),
+            rows_written: None,
+            versions_read: version_map(version_before),
+            versions_written: version_map(version_after),
+            data_version: None,
+            code_version: code_version.clone(),
+            engine: "delta-rs".to_string(),
+            error,
+        });
+        if let Ok(Some(outcome)) = result {
             outcomes.push(outcome);
         }
-        bar.inc(1);
     }
     bar.finish_and_clear();
+    record_materializations(lake, &materializations).await?;
     match format {
         OutputFormat::Json => {
             let rows: Vec<_> = outcomes
@@ -46,6 +96,7 @@ pub async fn run(
                         "files_compacted": outcome.files_compacted,
                         "files_written": outcome.files_written,
                         "files_vacuumed": outcome.files_vacuumed,
+                        "log_files_removed": outcome.log_files_removed,
                         "version": outcome.version,
                     })
                 })
@@ -69,6 +120,21 @@ pub async fn run(
                 );
             }
         }
+    }
+    let failures: Vec<&Materialization> = materializations
+        .iter()
+        .filter(|materialization| !materialization.status.is_success())
+        .collect();
+    if let Some(first) = failures.first() {
+        return Err(OrchestrationError::MaintenanceFailed {
+            run_id,
+            failures: failures.len(),
+            first_error: format!(
+                "{}: {}",
+                first.asset,
+                first.error.as_deref().unwrap_or_default()
+            ),
+        });
     }
     Ok(())
 }

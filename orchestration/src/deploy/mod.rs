@@ -33,6 +33,8 @@ struct ScheduleSpec {
     description: String,
     cron: String,
     target: Value,
+    /// The container's command, for a schedule that runs the job's task.
+    command: Vec<&'static str>,
 }
 
 fn schedule_specs(settings: &Settings) -> Result<Vec<ScheduleSpec>> {
@@ -41,7 +43,15 @@ fn schedule_specs(settings: &Settings) -> Result<Vec<ScheduleSpec>> {
         description: "the daily asset graph of the business date before".to_string(),
         cron: schedules::DAILY_GRAPH_CRON.to_string(),
         target: schedules::state_machine_target(),
+        command: Vec::new(),
     }];
+    specs.push(ScheduleSpec {
+        name: "paylake-maintenance".to_string(),
+        description: "compaction, checkpoints and vacuum of every table".to_string(),
+        cron: schedules::MAINTENANCE_CRON.to_string(),
+        target: schedules::ecs_target(&schedules::MAINTENANCE_COMMAND),
+        command: schedules::MAINTENANCE_COMMAND.to_vec(),
+    });
     for schedule in settings.regulatory()?.schedules {
         specs.push(ScheduleSpec {
             name: format!("paylake-export-{}", schedule.name),
@@ -50,7 +60,8 @@ fn schedule_specs(settings: &Settings) -> Result<Vec<ScheduleSpec>> {
                 schedule.name, schedule.kind
             ),
             cron: schedule.cron.clone(),
-            target: schedules::ecs_target(&["schedule", "run-due"]),
+            target: schedules::ecs_target(&schedules::RUN_DUE_COMMAND),
+            command: schedules::RUN_DUE_COMMAND.to_vec(),
         });
     }
     Ok(specs)
@@ -140,7 +151,13 @@ fn generated_tf(settings: &Settings, specs: &[ScheduleSpec]) -> Result<String> {
         let target = if spec.target["Arn"] == "${state_machine_arn}" {
             "    arn      = aws_sfn_state_machine.daily.arn\n    role_arn = aws_iam_role.scheduler.arn\n    input    = jsonencode({ scheduled_time = \"<aws.scheduler.scheduled-time>\" })\n    retry_policy {\n      maximum_event_age_in_seconds = 3600\n      maximum_retry_attempts       = 3\n    }\n".to_string()
         } else {
-            "    arn      = aws_ecs_cluster.paylake.arn\n    role_arn = aws_iam_role.scheduler.arn\n    input    = jsonencode({ containerOverrides = [{ name = \"paylake\", command = [\"schedule\", \"run-due\"] }] })\n    ecs_parameters {\n      task_definition_arn = aws_ecs_task_definition.job.arn\n      launch_type         = \"FARGATE\"\n      task_count          = 1\n      network_configuration {\n        subnets          = var.private_subnet_ids\n        security_groups  = [aws_security_group.job.id]\n        assign_public_ip = false\n      }\n    }\n    retry_policy {\n      maximum_event_age_in_seconds = 3600\n      maximum_retry_attempts       = 3\n    }\n".to_string()
+            let command = spec
+                .command
+                .iter()
+                .map(|word| format!("\"{word}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("    arn      = aws_ecs_cluster.paylake.arn\n    role_arn = aws_iam_role.scheduler.arn\n    input    = jsonencode({{ containerOverrides = [{{ name = \"paylake\", command = [{command}] }}] }})\n    ecs_parameters {{\n      task_definition_arn = aws_ecs_task_definition.job.arn\n      launch_type         = \"FARGATE\"\n      task_count          = 1\n      network_configuration {{\n        subnets          = var.private_subnet_ids\n        security_groups  = [aws_security_group.job.id]\n        assign_public_ip = false\n      }}\n    }}\n    retry_policy {{\n      maximum_event_age_in_seconds = 3600\n      maximum_retry_attempts       = 3\n    }}\n")
         };
         text.push_str(&format!(
             "resource \"aws_scheduler_schedule\" \"{resource}\" {{\n  name        = \"{}\"\n  group_name  = aws_scheduler_schedule_group.paylake.name\n  description = \"{}\"\n  schedule_expression          = \"{aws_cron}\"\n  schedule_expression_timezone = var.business_timezone\n  kms_key_arn = aws_kms_key.lake.arn\n  flexible_time_window {{\n    mode = \"OFF\"\n  }}\n  target {{\n{target}  }}\n}}\n\n",

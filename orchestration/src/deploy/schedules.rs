@@ -11,6 +11,16 @@ use crate::error::{OrchestrationError, Result};
 /// landed and hours before the earliest gold SLO (06:00).
 pub const DAILY_GRAPH_CRON: &str = "0 2 * * *";
 
+/// When tables are maintained: 05:00, after the daily graph has written the day and before
+/// analysts' working hours, so compaction competes with neither.
+pub const MAINTENANCE_CRON: &str = "0 5 * * *";
+
+/// The job's command for table maintenance.
+pub const MAINTENANCE_COMMAND: [&str; 1] = ["maintain"];
+
+/// The job's command for due regulatory exports.
+pub const RUN_DUE_COMMAND: [&str; 2] = ["schedule", "run-due"];
+
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// A five-field cron (minute hour day month weekday, weekday 0-6 from Sunday) as EventBridge's

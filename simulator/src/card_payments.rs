@@ -42,11 +42,32 @@ pub struct ReconBreak {
     pub amount_cents: i128,
 }
 
+/// A change of a payment as the DynamoDB stream carries it: built into its record (with the
+/// payment's images) only when its file is written, so that the period's records are never
+/// all in memory at once.
+struct StreamChange {
+    shard: u64,
+    sequence: usize,
+    at: i64,
+    payment_index: usize,
+    state: usize,
+}
+
+/// An event of a payment on Kinesis, built into its record when its object is written.
+#[derive(Clone)]
+struct PaymentEvent {
+    sequence: usize,
+    arrival_micros: i64,
+    payment_index: usize,
+    event_type: &'static str,
+    at: i64,
+}
+
 pub struct CardPayments {
     pub payment_count: u64,
-    /// Records with their shard.
-    pub stream_records: Vec<(u64, StreamRecord)>,
-    pub kinesis_records: Vec<KinesisRecord>,
+    payments: Vec<Payment>,
+    stream_changes: Vec<StreamChange>,
+    payment_events: Vec<PaymentEvent>,
     pub settlement_batches: BTreeMap<i64, Vec<SettlementLine>>,
     pub statements: Vec<Statement>,
     pub recon_breaks: Vec<ReconBreak>,
@@ -164,21 +185,32 @@ pub fn generate(
             });
         }
     }
-    let stream_records = stream_records(&payments, population);
-    let kinesis_records = kinesis_records(rng, &payments, population);
+    let stream_changes = stream_changes(&payments);
+    let payment_events = payment_events(rng, &payments);
     let (settlement_batches, mut recon_breaks) = settlement_batches(&payments, clock);
     let statements = bank_statements(&settlement_batches, clock, &mut recon_breaks);
     CardPayments {
         payment_count: payments.len() as u64,
-        stream_records,
-        kinesis_records,
+        payments,
+        stream_changes,
+        payment_events,
         settlement_batches,
         statements,
         recon_breaks,
     }
 }
 
-fn stream_records(payments: &[Payment], population: &Population) -> Vec<(u64, StreamRecord)> {
+impl CardPayments {
+    pub fn stream_record_count(&self) -> u64 {
+        self.stream_changes.len() as u64
+    }
+
+    pub fn kinesis_record_count(&self) -> u64 {
+        self.payment_events.len() as u64
+    }
+}
+
+fn stream_changes(payments: &[Payment]) -> Vec<StreamChange> {
     let mut changes: Vec<(i64, usize, usize)> = Vec::new();
     for (payment_index, payment) in payments.iter().enumerate() {
         for state in 0..payment.states.len() {
@@ -189,49 +221,43 @@ fn stream_records(payments: &[Payment], population: &Population) -> Vec<(u64, St
     changes
         .into_iter()
         .enumerate()
-        .map(|(sequence, (at, payment_index, state))| {
-            let payment = &payments[payment_index];
-            let mut keys = Map::new();
-            keys.insert("payment_id".into(), string_attribute(&payment.id));
-            let shard = payment_index as u64 % SHARDS;
-            let record = StreamRecord {
-                event_id: format!("{:032x}", (payment_index as u128) << 8 | state as u128),
-                event_name: if state == 0 { "INSERT" } else { "MODIFY" },
-                approximate_creation_seconds: at / MICROS_PER_SECOND,
-                sequence_number: format!("{}", 100_000_000_000_000_000_000_u128 + sequence as u128),
-                keys,
-                new_image: Some(payment.image(population, state)),
-                old_image: (state > 0).then(|| payment.image(population, state - 1)),
-            };
-            (shard, record)
+        .map(|(sequence, (at, payment_index, state))| StreamChange {
+            shard: payment_index as u64 % SHARDS,
+            sequence,
+            at,
+            payment_index,
+            state,
         })
         .collect()
 }
 
-fn kinesis_records(
-    rng: &mut ChaCha8Rng,
-    payments: &[Payment],
-    population: &Population,
-) -> Vec<KinesisRecord> {
-    let mut events: Vec<(i64, Json, String)> = Vec::new();
-    for payment in payments {
-        let customer = &population.customers[payment.customer];
-        let mut add = |event_type: &str, at: i64| {
+impl StreamChange {
+    fn record(&self, payments: &[Payment], population: &Population) -> StreamRecord {
+        let payment = &payments[self.payment_index];
+        let state = self.state;
+        let mut keys = Map::new();
+        keys.insert("payment_id".into(), string_attribute(&payment.id));
+        StreamRecord {
+            event_id: format!("{:032x}", (self.payment_index as u128) << 8 | state as u128),
+            event_name: if state == 0 { "INSERT" } else { "MODIFY" },
+            approximate_creation_seconds: self.at / MICROS_PER_SECOND,
+            sequence_number: format!(
+                "{}",
+                100_000_000_000_000_000_000_u128 + self.sequence as u128
+            ),
+            keys,
+            new_image: Some(payment.image(population, state)),
+            old_image: (state > 0).then(|| payment.image(population, state - 1)),
+        }
+    }
+}
+
+fn payment_events(rng: &mut ChaCha8Rng, payments: &[Payment]) -> Vec<PaymentEvent> {
+    let mut events: Vec<(i64, usize, &'static str, i64)> = Vec::new();
+    for (payment_index, payment) in payments.iter().enumerate() {
+        let mut add = |event_type: &'static str, at: i64| {
             let arrival = at + i64::from(rng.random_range(200..2_000_u32)) * 1_000;
-            let occurred = chrono::DateTime::from_timestamp_micros(at)
-                .expect("simulated times are valid")
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            let event = json!({
-                "payment_id": payment.id,
-                "customer_id": customer.id,
-                "event_type": event_type,
-                "channel": payment.channel,
-                "device_id": format!("dev-{}", customer.id),
-                "ip_address": format!("203.0.113.{}", payment.customer % 250),
-                "country": customer.country,
-                "occurred_at": occurred,
-            });
-            events.push((arrival, event, payment.id.clone()));
+            events.push((arrival, payment_index, event_type, at));
         };
         add("device", payment.created_micros);
         add("geo", payment.created_micros);
@@ -243,26 +269,60 @@ fn kinesis_records(
             }
         }
     }
-    events.sort_by(|left, right| left.0.cmp(&right.0).then_with(|| left.2.cmp(&right.2)));
+    events.sort_by(|left, right| {
+        left.0
+            .cmp(&right.0)
+            .then_with(|| payments[left.1].id.cmp(&payments[right.1].id))
+    });
     let mut records = Vec::with_capacity(events.len());
-    for (sequence, (arrival, mut event, payment_id)) in events.into_iter().enumerate() {
-        event["event_id"] = json!(format!("EV{:010}", sequence + 1));
-        let record = KinesisRecord {
-            sequence_number: format!("{}", 49_000_000_000_000_000_000_u128 + sequence as u128),
-            arrival_millis: arrival / 1000,
-            partition_key: payment_id,
-            event,
+    for (sequence, (arrival, payment_index, event_type, at)) in events.into_iter().enumerate() {
+        let event = PaymentEvent {
+            sequence,
+            arrival_micros: arrival,
+            payment_index,
+            event_type,
+            at,
         };
         // Firehose delivers at least once: some records arrive again an hour later.
         if rng.random_bool(0.02) {
-            let mut repeat = record.clone();
-            repeat.arrival_millis += MICROS_PER_HOUR / 1000;
+            let mut repeat = event.clone();
+            repeat.arrival_micros += MICROS_PER_HOUR;
             records.push(repeat);
         }
-        records.push(record);
+        records.push(event);
     }
-    records.sort_by_key(|record| record.arrival_millis);
+    records.sort_by_key(|event| event.arrival_micros / 1000);
     records
+}
+
+impl PaymentEvent {
+    fn record(&self, payments: &[Payment], population: &Population) -> KinesisRecord {
+        let payment = &payments[self.payment_index];
+        let customer = &population.customers[payment.customer];
+        let occurred = chrono::DateTime::from_timestamp_micros(self.at)
+            .expect("simulated times are valid")
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let event = json!({
+            "payment_id": payment.id,
+            "customer_id": customer.id,
+            "event_type": self.event_type,
+            "channel": payment.channel,
+            "device_id": format!("dev-{}", customer.id),
+            "ip_address": format!("203.0.113.{}", payment.customer % 250),
+            "country": customer.country,
+            "occurred_at": occurred,
+            "event_id": format!("EV{:010}", self.sequence + 1),
+        });
+        KinesisRecord {
+            sequence_number: format!(
+                "{}",
+                49_000_000_000_000_000_000_u128 + self.sequence as u128
+            ),
+            arrival_millis: self.arrival_micros / 1000,
+            partition_key: payment.id.clone(),
+            event,
+        }
+    }
 }
 
 fn settlement_batches(
@@ -473,36 +533,41 @@ fn bank_statements(
 }
 
 /// Writes every file of the payments side; returns how many.
-pub fn write(landing_dir: &Path, payments: &CardPayments) -> Result<u64> {
+pub fn write(landing_dir: &Path, payments: &CardPayments, population: &Population) -> Result<u64> {
     let mut files = 0;
     // Stream records: one file per shard and UTC day, named by its first sequence number.
-    let mut by_file: BTreeMap<(u64, i64), Vec<StreamRecord>> = BTreeMap::new();
-    for (shard, record) in &payments.stream_records {
-        let day = record.approximate_creation_seconds / 86_400;
-        by_file
-            .entry((*shard, day))
-            .or_default()
-            .push(record.clone());
+    let mut by_file: BTreeMap<(u64, i64), Vec<&StreamChange>> = BTreeMap::new();
+    for change in &payments.stream_changes {
+        let day = change.at / MICROS_PER_SECOND / 86_400;
+        by_file.entry((change.shard, day)).or_default().push(change);
     }
-    for ((shard, _), records) in &by_file {
+    for ((shard, _), changes) in &by_file {
+        let records: Vec<StreamRecord> = changes
+            .iter()
+            .map(|change| change.record(&payments.payments, population))
+            .collect();
         let relative = format!(
             "{}/shardId-00000001700000000000-{shard:08}/{}.jsonl",
             dynamodb::TABLE_FOLDER,
             records[0].sequence_number
         );
-        dynamodb::write_file(&landing_dir.join(relative), records)?;
+        dynamodb::write_file(&landing_dir.join(relative), &records)?;
         files += 1;
     }
     // Firehose buffers an hour of records per object.
-    let mut by_hour: BTreeMap<i64, Vec<KinesisRecord>> = BTreeMap::new();
-    for record in &payments.kinesis_records {
-        let hour = record.arrival_millis * 1000 / MICROS_PER_HOUR;
-        by_hour.entry(hour).or_default().push(record.clone());
+    let mut by_hour: BTreeMap<i64, Vec<&PaymentEvent>> = BTreeMap::new();
+    for event in &payments.payment_events {
+        let hour = event.arrival_micros / 1000 * 1000 / MICROS_PER_HOUR;
+        by_hour.entry(hour).or_default().push(event);
     }
-    for (hour, records) in &by_hour {
+    for (hour, events) in &by_hour {
+        let records: Vec<KinesisRecord> = events
+            .iter()
+            .map(|event| event.record(&payments.payments, population))
+            .collect();
         let delivered = (hour + 1) * MICROS_PER_HOUR - MICROS_PER_MINUTE;
         let key = kinesis::object_key(delivered, *hour as u64);
-        kinesis::write_firehose_object(&landing_dir.join(key), records)?;
+        kinesis::write_firehose_object(&landing_dir.join(key), &records)?;
         files += 1;
     }
     for (batch, lines) in &payments.settlement_batches {

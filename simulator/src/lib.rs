@@ -93,8 +93,8 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
         customers: population.customers.len() as u64,
         money_movements: money.movements.len() as u64,
         payments: payments.payment_count,
-        stream_records: payments.stream_records.len() as u64,
-        kinesis_records: payments.kinesis_records.len() as u64,
+        stream_records: payments.stream_record_count(),
+        kinesis_records: payments.kinesis_record_count(),
         ..SimulationSummary::default()
     };
     summary.files_written += aurora::write(
@@ -106,7 +106,7 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
         &money.movements,
         &fx_rates,
     )?;
-    summary.files_written += card_payments::write(landing_dir, &payments)?;
+    summary.files_written += card_payments::write(landing_dir, &payments, &population)?;
     let (cost_files, cost_anomalies) = cost::write(landing_dir, &mut rng, &clock)?;
     summary.files_written += cost_files;
     if let Some(sdn_csv) = &config.ofac_sdn_csv {

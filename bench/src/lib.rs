@@ -8,12 +8,14 @@ mod error;
 mod ingest;
 mod recon;
 mod screening;
+mod year;
 
 pub use aml::{bench_aml, run_suite_on_parquet};
 pub use error::{BenchError, Result};
 pub use ingest::{bench_ingest, run_floor, BenchSource};
 pub use recon::{bench_recon, run_match_on_parquet};
 pub use screening::bench_screening;
+pub use year::{bench_year, YearSettings};
 
 use std::collections::BTreeMap;
 use std::fs::File;

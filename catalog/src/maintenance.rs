@@ -77,6 +77,44 @@ fn live_files(table: &DeltaTable, name: &str) -> Result<usize> {
         .count())
 }
 
+/// How a table lies in storage: what maintenance keeps small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableLayout {
+    pub table: String,
+    /// Commits of the log (the version plus one).
+    pub commits: u64,
+    pub live_files: usize,
+    /// Partitions holding live files (1 for an unpartitioned table with files).
+    pub partitions: usize,
+    pub max_files_per_partition: usize,
+}
+
+/// The layout of `table_def` in `lake`; `None` when the table does not exist yet.
+pub async fn table_layout(lake: &Lake, table_def: &TableDef) -> Result<Option<TableLayout>> {
+    let name = table_def.qualified_name();
+    let Some(table) = open_table(lake, table_def).await? else {
+        return Ok(None);
+    };
+    let mut files_per_partition: std::collections::HashMap<String, usize> = Default::default();
+    for uri in table
+        .get_file_uris()
+        .map_err(|error| CatalogError::delta(&name, error))?
+    {
+        // A file's partition is the folder it lies in, below the table's root.
+        let partition = uri
+            .rsplit_once('/')
+            .map_or(String::new(), |(folder, _)| folder.to_string());
+        *files_per_partition.entry(partition).or_default() += 1;
+    }
+    Ok(Some(TableLayout {
+        commits: table.version().unwrap_or_default() + 1,
+        live_files: files_per_partition.values().sum(),
+        partitions: files_per_partition.len(),
+        max_files_per_partition: files_per_partition.values().copied().max().unwrap_or(0),
+        table: name,
+    }))
+}
+
 /// Compacts, checkpoints and vacuums `table_def` in `lake`; `None` when the table does not
 /// exist yet.
 pub async fn maintain_table(

@@ -463,6 +463,25 @@ pub enum BenchCommand {
         #[arg(long, default_value = "../shared/data/sanctions/ofac-2022-01-31")]
         sdn: PathBuf,
     },
+    /// A lake run day after day: simulates the period, delivers each day's landing files as
+    /// their producers did, and runs ingest, the date's graph and maintenance as their own
+    /// processes; prints time, peak RSS, lake size and table layout on days 1, 10, 30, 90,
+    /// 180 and 365, and fails when a late day costs over 1.25x an early one, a partition holds
+    /// over 2 files, or a process peaks at 2 GiB.
+    Year {
+        /// Business days to run.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Card payments per day (other activity scales with it).
+        #[arg(long, default_value_t = 1000)]
+        payments_per_day: u32,
+        /// First business date.
+        #[arg(long, default_value = "2026-03-02")]
+        start_date: chrono::NaiveDate,
+        /// Folder for the source files and the lake (replaced).
+        #[arg(long, default_value = "target/bench-year")]
+        workdir: PathBuf,
+    },
     /// The floor alone (run by `bench ingest` as its own process).
     #[command(hide = true)]
     Floor {

@@ -11,6 +11,7 @@ use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use super::movements::{Fate, FxRates, Movement};
 use super::people::{Account, Customer, Population};
 use super::SimulationConfig;
+use crate::delivery::mark_delivered;
 use crate::error::Result;
 use paylake_ingest::rows::{days_since_epoch, Value};
 use paylake_ingest::sources::dms::{self, DmsChange};
@@ -152,6 +153,7 @@ pub fn write(
             .join(table_folder(table))
             .join(dms::load_file_name());
         dms::write_file(&path, table, &rows, false)?;
+        mark_delivered(&path, load_time)?;
         files += 1;
     }
 
@@ -198,6 +200,7 @@ pub fn write(
             .join(table_folder(table))
             .join(dms::load_file_name());
         dms::write_file(&path, table, &rows, false)?;
+        mark_delivered(&path, load_time)?;
         files += 1;
     }
 
@@ -265,6 +268,7 @@ pub fn write(
                 .join(table_folder(table))
                 .join(dms::cdc_file_name(written_at));
             dms::write_file(&path, table, &changes, true)?;
+            mark_delivered(&path, written_at)?;
             files += 1;
         }
     }

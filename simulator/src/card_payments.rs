@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value as Json};
 use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
 use super::people::Population;
 use super::{pick, SimulationConfig};
+use crate::delivery::mark_delivered;
 use crate::error::Result;
 use paylake_ingest::rows::format_decimal;
 use paylake_ingest::sources::camt053::{self, Statement, StatementEntry};
@@ -551,7 +552,15 @@ pub fn write(landing_dir: &Path, payments: &CardPayments, population: &Populatio
             dynamodb::TABLE_FOLDER,
             records[0].sequence_number
         );
-        dynamodb::write_file(&landing_dir.join(relative), &records)?;
+        let path = landing_dir.join(relative);
+        dynamodb::write_file(&path, &records)?;
+        // The stream's consumer writes the file as its last record arrives.
+        let last_change = changes
+            .iter()
+            .map(|change| change.at)
+            .max()
+            .unwrap_or_default();
+        mark_delivered(&path, last_change)?;
         files += 1;
     }
     // Firehose buffers an hour of records per object.
@@ -567,16 +576,28 @@ pub fn write(landing_dir: &Path, payments: &CardPayments, population: &Populatio
             .collect();
         let delivered = (hour + 1) * MICROS_PER_HOUR - MICROS_PER_MINUTE;
         let key = kinesis::object_key(delivered, *hour as u64);
-        kinesis::write_firehose_object(&landing_dir.join(key), &records)?;
+        let path = landing_dir.join(key);
+        kinesis::write_firehose_object(&path, &records)?;
+        mark_delivered(&path, delivered)?;
         files += 1;
     }
     for (batch, lines) in &payments.settlement_batches {
-        settlement::write_file(&landing_dir.join(settlement::file_name(*batch)), lines)?;
+        let path = landing_dir.join(settlement::file_name(*batch));
+        settlement::write_file(&path, lines)?;
+        // The processor reports a batch an hour after its last line.
+        let last_line = lines.iter().map(|line| line.creation_micros).max();
+        mark_delivered(&path, last_line.unwrap_or_default() + MICROS_PER_HOUR)?;
         files += 1;
     }
     for statement in &payments.statements {
         let relative = camt053::file_name(statement.statement_date, &statement.currency);
-        camt053::write_file(&landing_dir.join(relative), statement)?;
+        let path = landing_dir.join(relative);
+        camt053::write_file(&path, statement)?;
+        // The bank sends a day's statement the next morning.
+        let next_morning = Clock::utc_midnight_micros(statement.statement_date)
+            + MICROS_PER_DAY
+            + 6 * MICROS_PER_HOUR;
+        mark_delivered(&path, next_morning)?;
         files += 1;
     }
     Ok(files)

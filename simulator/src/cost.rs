@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::clock::{Clock, MICROS_PER_DAY};
+use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR};
+use crate::delivery::mark_delivered;
 use crate::error::Result;
 use paylake_ingest::sources::focus::{self, FocusRow};
 
@@ -150,7 +151,10 @@ pub fn write(
                 }
             })
             .collect();
-        focus::write_file(&landing_dir.join(focus::file_name(date)), &rows)?;
+        let path = landing_dir.join(focus::file_name(date));
+        focus::write_file(&path, &rows)?;
+        // The billing export of a day arrives the next day.
+        mark_delivered(&path, start + MICROS_PER_DAY + 6 * MICROS_PER_HOUR)?;
         files += 1;
     }
     Ok((files, anomalies))

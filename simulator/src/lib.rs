@@ -12,6 +12,7 @@ mod aurora;
 mod card_payments;
 mod clock;
 mod cost;
+mod delivery;
 mod movements;
 mod people;
 mod truth;
@@ -145,6 +146,10 @@ fn publish_sanctions_list(
         }
         let target = folder.join(name);
         std::fs::copy(&source, &target).map_err(|err| SimulatorError::io(&source, err))?;
+        delivery::mark_delivered(
+            &target,
+            clock::Clock::utc_midnight_micros(config.start_date),
+        )?;
         delivered += 1;
     }
     Ok(delivered)

@@ -31,6 +31,7 @@ use crate::error::Result;
 
 pub async fn run(cli: Cli) -> Result<()> {
     let settings = config::load(cli.config.as_deref())?;
+    let config_path = cli.config.clone();
     // Queries come from the folder in use, for every stage alike.
     paylake_catalog::sql::use_folder(settings.sql_dir.clone());
     match cli.command {
@@ -256,6 +257,28 @@ pub async fn run(cli: Cli) -> Result<()> {
                     paylake_bench::run_match_on_parquet(&settings.finance_rules()?, &data, &output)
                         .await?,
                 )
+            }
+            BenchCommand::Year {
+                days,
+                payments_per_day,
+                start_date,
+                workdir,
+            } => {
+                let paylake = std::env::current_exe().map_err(|source| {
+                    crate::error::OrchestrationError::Io {
+                        path: std::path::PathBuf::from("paylake"),
+                        source,
+                    }
+                })?;
+                Ok(paylake_bench::bench_year(&paylake_bench::YearSettings {
+                    days,
+                    payments_per_day,
+                    start_date,
+                    workdir,
+                    paylake,
+                    config: config_path.clone(),
+                })
+                .await?)
             }
             BenchCommand::Screening { names, sdn } => {
                 Ok(paylake_bench::bench_screening(&settings.aml_rules()?, names, &sdn).await?)

@@ -1,0 +1,335 @@
+//! `paylake bench year`: a lake run day after day, as production runs it.
+//!
+//! The simulator writes the whole period into a source folder, each file stamped with the
+//! moment its producer delivered it. Then, for each business date, the files delivered by the
+//! time the daily graph starts (07:00 UTC of the day after, 02:00 in New York in winter) are
+//! put into the lake's landing, and `paylake ingest`, `paylake run --date` and `paylake
+//! maintain` run as their own processes, as the deployment runs them. The bench prints, for
+//! days 1, 10, 30, 90, 180 and 365 (and the last): the time of each, the peak RSS, the lake's
+//! size and the layout of its largest tables; then whether a day late in the period costs what
+//! a day early in it cost.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use chrono::NaiveDate;
+use paylake_catalog::maintenance::{table_layout, TableLayout};
+use paylake_catalog::{registry, Lake};
+
+use crate::{io_error, measure, BenchError, Result};
+
+/// What `bench year` simulates and where.
+#[derive(Debug, Clone)]
+pub struct YearSettings {
+    pub days: u32,
+    pub payments_per_day: u32,
+    pub start_date: NaiveDate,
+    pub workdir: PathBuf,
+    /// The paylake binary the days run with.
+    pub paylake: PathBuf,
+    /// The settings file the days run with, if not the default.
+    pub config: Option<PathBuf>,
+}
+
+/// The days the bench reports on.
+const REPORTED_DAYS: [u32; 6] = [1, 10, 30, 90, 180, 365];
+
+/// Goals of the issue this bench answers: the last month's day costs at most this much more
+/// than a day of the first month, at the same volume.
+const MAX_LATE_TO_EARLY_RATIO: f64 = 1.25;
+const MAX_FILES_PER_PARTITION: usize = 2;
+const MAX_PEAK_RSS_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// One day's measurements.
+#[derive(Debug, Clone, Copy)]
+struct Day {
+    files_delivered: usize,
+    ingest_seconds: f64,
+    run_seconds: f64,
+    maintain_seconds: f64,
+    peak_rss_bytes: u64,
+}
+
+impl Day {
+    /// The day's work: ingest and the date's graph (maintenance is reported beside).
+    fn work_seconds(&self) -> f64 {
+        self.ingest_seconds + self.run_seconds
+    }
+}
+
+/// A landing file of the source and when it was delivered.
+struct Delivery {
+    relative_path: PathBuf,
+    delivered: SystemTime,
+}
+
+pub async fn bench_year(settings: &YearSettings) -> Result<()> {
+    let workdir = &settings.workdir;
+    if workdir.exists() {
+        std::fs::remove_dir_all(workdir).map_err(io_error(workdir))?;
+    }
+    let source = workdir.join("source");
+    let lake_root = workdir.join("lake");
+    std::fs::create_dir_all(&lake_root).map_err(io_error(&lake_root))?;
+
+    eprintln!(
+        "simulating {} days of {} payments a day into {}",
+        settings.days,
+        settings.payments_per_day,
+        source.display()
+    );
+    let simulation = measure(
+        paylake_command(settings, "simulate", &source)
+            .arg("--days")
+            .arg(settings.days.to_string())
+            .arg("--payments-per-day")
+            .arg(settings.payments_per_day.to_string())
+            .arg("--start-date")
+            .arg(settings.start_date.to_string()),
+        "paylake simulate",
+    )?;
+    println!(
+        "simulation: {} days in {:.1} s, {:.0} MiB peak RSS",
+        settings.days,
+        simulation.seconds,
+        mib(simulation.peak_rss_bytes)
+    );
+    let mut deliveries = source_deliveries(&source.join("landing"))?;
+    deliveries.sort_by_key(|delivery| delivery.delivered);
+
+    let lake = Lake::open(
+        lake_root
+            .to_str()
+            .ok_or_else(|| BenchError::Process("the workdir is not valid UTF-8".into()))?,
+    )?;
+    let mut days = Vec::new();
+    let mut delivered = 0;
+    println!(
+        "{:>5} {:>10} {:>6} {:>9} {:>7} {:>10} {:>9} {:>10} {:>8}",
+        "day",
+        "date",
+        "files",
+        "ingest s",
+        "run s",
+        "maintain s",
+        "peak MiB",
+        "lake MiB",
+        "commits"
+    );
+    for day_index in 0..settings.days {
+        let date = settings.start_date + chrono::Duration::days(i64::from(day_index));
+        let graph_starts = (date + chrono::Duration::days(1))
+            .and_hms_opt(7, 0, 0)
+            .expect("07:00 is a time")
+            .and_utc();
+        let cutoff = SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_secs(u64::try_from(graph_starts.timestamp()).unwrap_or(0));
+        let first_undelivered = delivered;
+        while delivered < deliveries.len() && deliveries[delivered].delivered <= cutoff {
+            deliver(
+                &source.join("landing"),
+                &lake_root.join("landing"),
+                &deliveries[delivered],
+            )?;
+            delivered += 1;
+        }
+        let ingest = measure(
+            &mut paylake_command(settings, "ingest", &lake_root),
+            "paylake ingest",
+        )?;
+        let run = measure(
+            paylake_command(settings, "run", &lake_root)
+                .arg("--date")
+                .arg(date.to_string()),
+            &format!("paylake run --date {date}"),
+        )?;
+        let maintain = measure(
+            &mut paylake_command(settings, "maintain", &lake_root),
+            "paylake maintain",
+        )?;
+        let measured = Day {
+            files_delivered: delivered - first_undelivered,
+            ingest_seconds: ingest.seconds,
+            run_seconds: run.seconds,
+            maintain_seconds: maintain.seconds,
+            peak_rss_bytes: ingest
+                .peak_rss_bytes
+                .max(run.peak_rss_bytes)
+                .max(maintain.peak_rss_bytes),
+        };
+        days.push(measured);
+        let day_number = day_index + 1;
+        if REPORTED_DAYS.contains(&day_number) || day_number == settings.days {
+            let layouts = layouts(&lake).await?;
+            let commits: u64 = layouts.iter().map(|layout| layout.commits).sum();
+            println!(
+                "{day_number:>5} {date:>10} {:>6} {:>9.2} {:>7.2} {:>10.2} {:>9.0} {:>10.1} {:>8}",
+                measured.files_delivered,
+                measured.ingest_seconds,
+                measured.run_seconds,
+                measured.maintain_seconds,
+                mib(measured.peak_rss_bytes),
+                mib(folder_bytes(&lake_root)?),
+                commits
+            );
+            print_largest_tables(&layouts);
+        }
+    }
+    summarize(&days, &layouts(&lake).await?)
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1_048_576.0
+}
+
+fn paylake_command(settings: &YearSettings, command: &str, lake: &Path) -> Command {
+    let mut process = Command::new(&settings.paylake);
+    if let Some(config) = &settings.config {
+        process.arg("--config").arg(config);
+    }
+    process.arg(command).arg("--lake").arg(lake);
+    process
+}
+
+/// Every file the simulator delivered (its truth aside), with its delivery time.
+fn source_deliveries(landing: &Path) -> Result<Vec<Delivery>> {
+    let mut deliveries = Vec::new();
+    let mut folders = vec![landing.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(io_error(&folder))? {
+            let entry = entry.map_err(io_error(&folder))?;
+            let path = entry.path();
+            if path.file_name().is_some_and(|name| name == "_truth") {
+                continue;
+            }
+            let metadata = entry.metadata().map_err(io_error(&path))?;
+            if metadata.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let relative_path = path
+                .strip_prefix(landing)
+                .expect("walked below landing")
+                .to_path_buf();
+            deliveries.push(Delivery {
+                relative_path,
+                delivered: metadata.modified().map_err(io_error(&path))?,
+            });
+        }
+    }
+    Ok(deliveries)
+}
+
+/// Puts a source file into the lake's landing, as its producer would (a hard link: the same
+/// bytes, without copying a year twice).
+fn deliver(source_landing: &Path, lake_landing: &Path, delivery: &Delivery) -> Result<()> {
+    let from = source_landing.join(&delivery.relative_path);
+    let to = lake_landing.join(&delivery.relative_path);
+    if let Some(folder) = to.parent() {
+        std::fs::create_dir_all(folder).map_err(io_error(folder))?;
+    }
+    if std::fs::hard_link(&from, &to).is_err() {
+        std::fs::copy(&from, &to).map_err(io_error(&from))?;
+    }
+    Ok(())
+}
+
+fn folder_bytes(folder: &Path) -> Result<u64> {
+    let mut total = 0;
+    let mut folders = vec![folder.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(io_error(&folder))? {
+            let entry = entry.map_err(io_error(&folder))?;
+            let metadata = entry.metadata().map_err(io_error(&entry.path()))?;
+            if metadata.is_dir() {
+                folders.push(entry.path());
+            } else {
+                total += metadata.len();
+            }
+        }
+    }
+    Ok(total)
+}
+
+async fn layouts(lake: &Lake) -> Result<Vec<TableLayout>> {
+    let mut layouts = Vec::new();
+    for table in registry().tables() {
+        if let Some(layout) = table_layout(lake, table).await? {
+            layouts.push(layout);
+        }
+    }
+    Ok(layouts)
+}
+
+fn print_largest_tables(layouts: &[TableLayout]) {
+    let mut largest: Vec<&TableLayout> = layouts.iter().collect();
+    largest.sort_by_key(|layout| std::cmp::Reverse((layout.live_files, layout.commits)));
+    for layout in largest.iter().take(4) {
+        println!(
+            "      {:<34} {:>6} files in {:>4} partitions (at most {} in one), {:>5} commits",
+            layout.table,
+            layout.live_files,
+            layout.partitions,
+            layout.max_files_per_partition,
+            layout.commits
+        );
+    }
+}
+
+fn mean(days: &[Day]) -> Option<f64> {
+    (!days.is_empty()).then(|| days.iter().map(Day::work_seconds).sum::<f64>() / days.len() as f64)
+}
+
+/// Prints the late-to-early ratio and the layout and memory goals; an error when one is missed.
+fn summarize(days: &[Day], layouts: &[TableLayout]) -> Result<()> {
+    let early = &days[days.len().min(9)..days.len().min(40)];
+    let late = &days[days.len().saturating_sub(30)..];
+    let mut missed = Vec::new();
+    match (mean(early), mean(late)) {
+        (Some(early_mean), Some(late_mean)) if days.len() >= 40 => {
+            let ratio = late_mean / early_mean;
+            println!(
+                "ingest + run: days 10-40 {early_mean:.2} s a day, last 30 days {late_mean:.2} s a day: {ratio:.3}x (goal at most {MAX_LATE_TO_EARLY_RATIO}x)"
+            );
+            if ratio > MAX_LATE_TO_EARLY_RATIO {
+                missed.push(format!("a late day costs {ratio:.3}x an early one"));
+            }
+        }
+        _ => println!(
+            "ingest + run: fewer than 40 days, no late-to-early ratio (mean {:.2} s a day)",
+            mean(days).unwrap_or_default()
+        ),
+    }
+    let crowded = layouts
+        .iter()
+        .max_by_key(|layout| layout.max_files_per_partition);
+    if let Some(crowded) = crowded {
+        println!(
+            "most files in one partition after maintenance: {} ({}; goal at most {MAX_FILES_PER_PARTITION})",
+            crowded.max_files_per_partition, crowded.table
+        );
+        if crowded.max_files_per_partition > MAX_FILES_PER_PARTITION {
+            missed.push(format!(
+                "{} holds {} files in one partition",
+                crowded.table, crowded.max_files_per_partition
+            ));
+        }
+    }
+    let peak = days.iter().map(|day| day.peak_rss_bytes).max().unwrap_or(0);
+    println!(
+        "peak RSS of a day's processes: {:.0} MiB (goal under {:.0} MiB)",
+        mib(peak),
+        mib(MAX_PEAK_RSS_BYTES)
+    );
+    if peak >= MAX_PEAK_RSS_BYTES {
+        missed.push(format!("peak RSS {:.0} MiB", mib(peak)));
+    }
+    if missed.is_empty() {
+        return Ok(());
+    }
+    Err(BenchError::Process(format!(
+        "bench year missed its goals: {}",
+        missed.join("; ")
+    )))
+}

@@ -117,7 +117,27 @@ pub async fn table_layout(lake: &Lake, table_def: &TableDef) -> Result<Option<Ta
 
 /// Compacts, checkpoints and vacuums `table_def` in `lake`; `None` when the table does not
 /// exist yet.
+///
+/// A writer that commits first (an ingest merging into silver while its files are compacted)
+/// wins; maintenance then starts over from the new version, a few times with jittered pauses.
 pub async fn maintain_table(
+    lake: &Lake,
+    table_def: &TableDef,
+    settings: &MaintenanceSettings,
+) -> Result<Option<MaintenanceOutcome>> {
+    use backon::{ExponentialBuilder, Retryable};
+    let pauses = ExponentialBuilder::new()
+        .with_min_delay(std::time::Duration::from_millis(50))
+        .with_max_times(7)
+        .with_jitter();
+    (|| maintain_table_once(lake, table_def, settings))
+        .retry(pauses)
+        .sleep(tokio::time::sleep)
+        .when(CatalogError::is_commit_conflict)
+        .await
+}
+
+async fn maintain_table_once(
     lake: &Lake,
     table_def: &TableDef,
     settings: &MaintenanceSettings,
@@ -209,6 +229,62 @@ mod tests {
         rows
     }
 
+    /// Appends one row of `table` made from `commit`, in a commit of its own; its version.
+    async fn append_one_row(lake: &Lake, table: &TableDef, commit: u32) -> u64 {
+        let columns = table
+            .schema
+            .fields()
+            .iter()
+            .map(|field| {
+                use arrow::datatypes::DataType;
+                let day = commit % 9 + 1;
+                let text = match field.data_type() {
+                    DataType::Utf8 => {
+                        return strings(std::iter::once(Some(
+                            format!("{}-{commit}", field.name()).as_str(),
+                        )))
+                    }
+                    DataType::Date32 => format!("2026-03-0{day}"),
+                    DataType::Timestamp(..) => format!("2026-03-0{day}T12:00:00Z"),
+                    _ => commit.to_string(),
+                };
+                arrow::compute::cast(
+                    &arrow::array::StringArray::from(vec![text]),
+                    field.data_type(),
+                )
+                .unwrap()
+            })
+            .collect();
+        let batch = columns_batch(table, columns).unwrap();
+        let delta_table = open_or_create_table(lake, table).await.unwrap();
+        let written = append(delta_table, table, vec![batch], vec![])
+            .await
+            .unwrap();
+        written.version().unwrap()
+    }
+
+    /// Moves the removals of commit `version` `days` into the past, as if it had been
+    /// committed then.
+    fn age_removals(lake_dir: &std::path::Path, table: &TableDef, version: u64, days: i64) {
+        let commit = lake_dir
+            .join(table.zone.as_str())
+            .join(table.name)
+            .join(format!("_delta_log/{version:020}.json"));
+        let then = chrono::Utc::now().timestamp_millis() - days * 86_400_000;
+        let aged: Vec<String> = std::fs::read_to_string(&commit)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let mut action: serde_json::Value = serde_json::from_str(line).unwrap();
+                if let Some(remove) = action.get_mut("remove") {
+                    remove["deletionTimestamp"] = then.into();
+                }
+                action.to_string()
+            })
+            .collect();
+        std::fs::write(&commit, aged.join("\n") + "\n").unwrap();
+    }
+
     #[tokio::test]
     async fn compaction_keeps_every_row_and_every_version_of_the_window_readable() {
         let dir = tempfile::tempdir().unwrap();
@@ -217,35 +293,7 @@ mod tests {
         // Five small commits: five files.
         let mut versions = Vec::new();
         for commit in 0..5 {
-            let columns = table
-                .schema
-                .fields()
-                .iter()
-                .map(|field| {
-                    use arrow::datatypes::DataType;
-                    let text = match field.data_type() {
-                        DataType::Utf8 => {
-                            return strings(std::iter::once(Some(
-                                format!("{}-{commit}", field.name()).as_str(),
-                            )))
-                        }
-                        DataType::Date32 => format!("2026-03-0{}", commit + 1),
-                        DataType::Timestamp(..) => format!("2026-03-0{}T12:00:00Z", commit + 1),
-                        _ => commit.to_string(),
-                    };
-                    arrow::compute::cast(
-                        &arrow::array::StringArray::from(vec![text]),
-                        field.data_type(),
-                    )
-                    .unwrap()
-                })
-                .collect();
-            let batch = columns_batch(table, columns).unwrap();
-            let delta_table = open_or_create_table(&lake, table).await.unwrap();
-            let written = append(delta_table, table, vec![batch], vec![])
-                .await
-                .unwrap();
-            versions.push(written.version().unwrap());
+            versions.push(append_one_row(&lake, table, commit).await);
         }
         let before: Vec<Vec<String>> = {
             let mut all = Vec::new();
@@ -282,5 +330,58 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((again.files_before, again.files_compacted), (1, 0));
+    }
+
+    #[tokio::test]
+    async fn vacuum_removes_only_files_no_version_of_the_window_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let table = registry().get(Zone::Quarantine, "cost").unwrap();
+        let mut last_append = 0;
+        for commit in 0..5 {
+            last_append = append_one_row(&lake, table, commit).await;
+        }
+        // The first compaction replaced the five files: as if it ran 40 days ago, outside
+        // the 30 days of time travel kept.
+        let first = maintain_table(&lake, table, &MaintenanceSettings::default())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.files_vacuumed, 0);
+        let compaction_version = last_append + 1;
+        let before_compaction = rows_at(&lake, table, Some(compaction_version - 1)).await;
+        age_removals(dir.path(), table, compaction_version, 40);
+        // Two appends inside the window, then maintenance again.
+        let mut window_versions = vec![first.version];
+        for commit in 5..7 {
+            window_versions.push(append_one_row(&lake, table, commit).await);
+        }
+        let mut window_rows = Vec::new();
+        for version in &window_versions {
+            window_rows.push(rows_at(&lake, table, Some(*version)).await);
+        }
+        let second = maintain_table(&lake, table, &MaintenanceSettings::default())
+            .await
+            .unwrap()
+            .unwrap();
+        // Only the five files removed 40 days ago went; the files the window's versions
+        // read, replaced just now, stay.
+        assert_eq!(second.files_vacuumed, 5, "{second:?}");
+        for (version, rows) in window_versions.iter().zip(&window_rows) {
+            assert_eq!(&rows_at(&lake, table, Some(*version)).await, rows);
+        }
+        assert_eq!(rows_at(&lake, table, None).await, window_rows[2]);
+        assert_eq!(before_compaction.len(), 5);
+        // A version from before the window cannot be read any more: its files are gone.
+        let mut old = open_table(&lake, table).await.unwrap().unwrap();
+        old.load_version(compaction_version - 1).await.unwrap();
+        let context = crate::session::table_session(table, &old).await.unwrap();
+        let read = context
+            .sql(&format!("SELECT * FROM {}", table.qualified_name()))
+            .await
+            .unwrap()
+            .collect()
+            .await;
+        assert!(read.is_err(), "a vacuumed version still read");
     }
 }

@@ -19,3 +19,4 @@ mod demo_end_to_end;
 mod finance;
 mod regulatory_exports;
 mod s3_lake;
+mod table_maintenance;

@@ -13,6 +13,7 @@ mod aml_detection;
 mod analyst_access;
 mod asset_graph;
 mod ballista_engine;
+mod bench_year;
 mod case_work;
 mod crash_recovery;
 mod demo_end_to_end;

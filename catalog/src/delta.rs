@@ -70,26 +70,54 @@ const MAINTENANCE_OPERATIONS: [&str; 3] = ["OPTIMIZE", "VACUUM START", "VACUUM E
 /// merged again, because its files were rearranged.
 pub async fn data_version(delta_table: &DeltaTable, table: &TableDef) -> Result<Option<u64>> {
     use futures::TryStreamExt;
-    let Some(mut version) = delta_table.version() else {
+    let Some(current_version) = delta_table.version() else {
         return Ok(None);
     };
-    // A maintenance pass writes at most three commits; look a little further back.
-    let mut history = delta_table.history(Some(8));
-    while let Some(commit) = history
-        .try_next()
-        .await
-        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?
-    {
-        let maintenance = commit
-            .operation
-            .as_deref()
-            .is_some_and(|operation| MAINTENANCE_OPERATIONS.contains(&operation));
-        if !maintenance || version == 0 {
-            break;
+    // A maintenance pass writes at most three commits, so the last data commit is usually
+    // among the last few; a table left unchanged through many passes needs a longer look.
+    let mut limit = 8;
+    loop {
+        let mut version = current_version;
+        let mut history = delta_table.history(Some(limit));
+        while let Some(commit) = history
+            .try_next()
+            .await
+            .map_err(|err| CatalogError::delta(table.qualified_name(), err))?
+        {
+            let maintenance = commit
+                .operation
+                .as_deref()
+                .is_some_and(|operation| MAINTENANCE_OPERATIONS.contains(&operation));
+            if !maintenance || version == 0 {
+                return Ok(Some(version));
+            }
+            version -= 1;
         }
-        version -= 1;
+        if limit as u64 > current_version {
+            return Ok(Some(version));
+        }
+        limit *= 4;
     }
-    Ok(Some(version))
+}
+
+/// The actions of commit `version`, or `None` when its file is gone (cleaned after a
+/// checkpoint).
+async fn commit_actions(
+    delta_table: &DeltaTable,
+    table: &TableDef,
+    version: u64,
+) -> Result<Option<Vec<deltalake::kernel::Action>>> {
+    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
+    let Some(commit) = delta_table
+        .log_store()
+        .read_commit_entry(version)
+        .await
+        .map_err(delta_error)?
+    else {
+        return Ok(None);
+    };
+    let actions = deltalake::logstore::get_actions(version, &commit).map_err(delta_error)?;
+    Ok(Some(actions))
 }
 
 /// The data files that the commits after `since_version` added with new rows, when the table
@@ -102,22 +130,16 @@ pub async fn files_appended_since(
     since_version: u64,
 ) -> Result<Option<Vec<deltalake::kernel::Add>>> {
     use deltalake::kernel::Action;
-    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
     let Some(current_version) = delta_table.version() else {
         return Ok(None);
     };
-    let log_store = delta_table.log_store();
     let mut added = Vec::new();
     let mut removed_paths = std::collections::HashSet::new();
     for version in since_version + 1..=current_version {
-        let Some(commit) = log_store
-            .read_commit_entry(version)
-            .await
-            .map_err(delta_error)?
-        else {
+        let Some(actions) = commit_actions(delta_table, table, version).await? else {
             return Ok(None);
         };
-        for action in deltalake::logstore::get_actions(version, &commit).map_err(delta_error)? {
+        for action in actions {
             match action {
                 Action::Add(add) if add.data_change => added.push(add),
                 Action::Remove(remove) if remove.data_change => return Ok(None),
@@ -231,14 +253,10 @@ pub async fn app_transactions(
         first_commit = last.version + 1;
     }
     for version in first_commit..=current_version {
-        let Some(commit) = log_store
-            .read_commit_entry(version)
-            .await
-            .map_err(delta_error)?
-        else {
+        let Some(actions) = commit_actions(delta_table, table, version).await? else {
             continue;
         };
-        for action in deltalake::logstore::get_actions(version, &commit).map_err(delta_error)? {
+        for action in actions {
             if let Action::Txn(transaction) = action {
                 transactions.insert(transaction.app_id, transaction.version);
             }

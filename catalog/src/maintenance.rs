@@ -66,7 +66,8 @@ pub struct MaintenanceOutcome {
     pub files_vacuumed: usize,
     /// Expired commit files removed from the log.
     pub log_files_removed: usize,
-    /// The table's version after maintenance.
+    /// The table's version before and after maintenance.
+    pub version_before: u64,
     pub version: u64,
 }
 
@@ -151,6 +152,7 @@ async fn maintain_table_once(
     let target = NonZeroU64::new(settings.target_file_mib.saturating_mul(1024 * 1024))
         .unwrap_or(NonZeroU64::MIN);
     let files_before = live_files(&table, &name)?;
+    let version_before = table.version().unwrap_or_default();
     let (table, compaction) = table
         .optimize()
         .with_target_size(target)
@@ -182,6 +184,7 @@ async fn maintain_table_once(
         files_written: compaction.num_files_added,
         files_vacuumed: vacuum.files_deleted.len(),
         log_files_removed,
+        version_before,
         version: table.version().unwrap_or_default(),
         table: name,
     }))

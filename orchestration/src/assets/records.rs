@@ -62,6 +62,36 @@ pub struct Materialization {
 }
 
 impl Materialization {
+    /// A success of `asset` by `step` for `date` starting now, with nothing read or written
+    /// yet; the caller fills in what it knows.
+    pub fn new(
+        run_id: &str,
+        asset: &str,
+        step: &str,
+        date: Option<NaiveDate>,
+        engine: &str,
+    ) -> Materialization {
+        let now = Utc::now();
+        Materialization {
+            materialization_id: uuid::Uuid::new_v4().to_string(),
+            run_id: run_id.to_string(),
+            asset: asset.to_string(),
+            step: step.to_string(),
+            business_date: date,
+            status: Status::Succeeded,
+            attempts: 1,
+            started_at: now,
+            finished_at: now,
+            rows_written: None,
+            versions_read: BTreeMap::new(),
+            versions_written: BTreeMap::new(),
+            data_version: None,
+            code_version: String::new(),
+            engine: engine.to_string(),
+            error: None,
+        }
+    }
+
     pub fn duration_ms(&self) -> i64 {
         (self.finished_at - self.started_at).num_milliseconds()
     }

@@ -233,25 +233,13 @@ impl Runner<'_> {
         asset: &str,
         date: Option<NaiveDate>,
     ) -> Materialization {
-        let now = Utc::now();
-        Materialization {
-            materialization_id: uuid::Uuid::new_v4().to_string(),
-            run_id: self.report.run_id.clone(),
-            asset: asset.to_string(),
-            step: step.name.to_string(),
-            business_date: date,
-            status: Status::Succeeded,
-            attempts: 1,
-            started_at: now,
-            finished_at: now,
-            rows_written: None,
-            versions_read: BTreeMap::new(),
-            versions_written: BTreeMap::new(),
-            data_version: None,
-            code_version: String::new(),
-            engine: self.request.engine.name().to_string(),
-            error: None,
-        }
+        Materialization::new(
+            &self.report.run_id,
+            asset,
+            step.name,
+            date,
+            self.request.engine.name(),
+        )
     }
 
     /// The materialisation of `asset` by `attempt`.

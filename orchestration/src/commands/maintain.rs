@@ -40,19 +40,19 @@ pub async fn run(
     for table in tables {
         bar.set_message(table.qualified_name());
         let started_at = chrono::Utc::now();
-        let version_before = paylake_catalog::delta::open_table(lake, table)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|delta_table| delta_table.version());
         let result = maintain_table(lake, table, &settings.maintenance).await;
         bar.inc(1);
-        let (status, error, version_after) = match &result {
+        let (status, error, version_before, version_after) = match &result {
             Ok(None) => continue,
-            Ok(Some(outcome)) => (Status::Succeeded, None, Some(outcome.version)),
+            Ok(Some(outcome)) => (
+                Status::Succeeded,
+                None,
+                Some(outcome.version_before),
+                Some(outcome.version),
+            ),
             Err(error) => {
                 tracing::error!(table = %table.qualified_name(), %error, "maintenance failed");
-                (Status::Failed, Some(error.to_string()), None)
+                (Status::Failed, Some(error.to_string()), None, None)
             }
         };
         let version_map = |version: Option<u64>| {
@@ -61,22 +61,20 @@ pub async fn run(
                 .unwrap_or_default()
         };
         materializations.push(Materialization {
-            materialization_id: uuid::Uuid::new_v4().to_string(),
-            run_id: run_id.clone(),
-            asset: table.qualified_name(),
-            step: "maintain".to_string(),
-            business_date: None,
             status,
-            attempts: 1,
             started_at,
             finished_at: chrono::Utc::now(),
-            rows_written: None,
             versions_read: version_map(version_before),
             versions_written: version_map(version_after),
-            data_version: None,
             code_version: code_version.clone(),
-            engine: "delta-rs".to_string(),
             error,
+            ..Materialization::new(
+                &run_id,
+                &table.qualified_name(),
+                "maintain",
+                None,
+                "delta-rs",
+            )
         });
         if let Ok(Some(outcome)) = result {
             outcomes.push(outcome);

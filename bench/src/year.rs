@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::SystemTime;
 
 use chrono::NaiveDate;
-use paylake_catalog::maintenance::{table_layout, TableLayout};
+use paylake_catalog::maintenance::{table_layout, MaintenanceSettings, TableLayout};
 use paylake_catalog::{registry, Lake};
 
 use crate::{io_error, measure, BenchError, Result};
@@ -38,7 +38,9 @@ const REPORTED_DAYS: [u32; 6] = [1, 10, 30, 90, 180, 365];
 /// Goals of the issue this bench answers: the last month's day costs at most this much more
 /// than a day of the first month, at the same volume.
 const MAX_LATE_TO_EARLY_RATIO: f64 = 1.25;
-const MAX_FILES_PER_PARTITION: usize = 2;
+/// Files under the small size in one partition: more means compaction fell behind. (Compacted
+/// files are counted beside: an unpartitioned table keeps one per `small_file_mib` it holds.)
+const MAX_SMALL_FILES_PER_PARTITION: usize = 2;
 const MAX_PEAK_RSS_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// One day's measurements.
@@ -103,6 +105,7 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
             .to_str()
             .ok_or_else(|| BenchError::Process("the workdir is not valid UTF-8".into()))?,
     )?;
+    let maintenance = maintenance_settings(settings.config.as_deref())?;
     let mut days = Vec::new();
     let mut delivered = 0;
     println!(
@@ -161,7 +164,7 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
         days.push(measured);
         let day_number = day_index + 1;
         if REPORTED_DAYS.contains(&day_number) || day_number == settings.days {
-            let layouts = layouts(&lake).await?;
+            let layouts = layouts(&lake, &maintenance).await?;
             let commits: u64 = layouts.iter().map(|layout| layout.commits).sum();
             println!(
                 "{day_number:>5} {date:>10} {:>6} {:>9.2} {:>7.2} {:>10.2} {:>9.0} {:>10.1} {:>8}",
@@ -174,9 +177,10 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
                 commits
             );
             print_largest_tables(&layouts);
+            print_slowest_steps(&lake, date, measured.run_seconds).await?;
         }
     }
-    summarize(&days, &layouts(&lake).await?)
+    summarize(&days, &layouts(&lake, &maintenance).await?)
 }
 
 fn mib(bytes: u64) -> f64 {
@@ -252,29 +256,89 @@ fn folder_bytes(folder: &Path) -> Result<u64> {
     Ok(total)
 }
 
-async fn layouts(lake: &Lake) -> Result<Vec<TableLayout>> {
+/// The `[maintenance]` settings of the configuration the days run with.
+fn maintenance_settings(config: Option<&Path>) -> Result<MaintenanceSettings> {
+    let Some(config) = config else {
+        return Ok(MaintenanceSettings::default());
+    };
+    let text = std::fs::read_to_string(config).map_err(io_error(config))?;
+    let invalid = |error: &dyn std::fmt::Display| {
+        BenchError::Process(format!("{}: {error}", config.display()))
+    };
+    let document: toml::Table = text.parse().map_err(|error| invalid(&error))?;
+    match document.get("maintenance") {
+        None => Ok(MaintenanceSettings::default()),
+        Some(section) => section.clone().try_into().map_err(|error| invalid(&error)),
+    }
+}
+
+async fn layouts(lake: &Lake, maintenance: &MaintenanceSettings) -> Result<Vec<TableLayout>> {
     let mut layouts = Vec::new();
     for table in registry().tables() {
-        if let Some(layout) = table_layout(lake, table).await? {
+        if let Some(layout) = table_layout(lake, table, maintenance).await? {
             layouts.push(layout);
         }
     }
     Ok(layouts)
 }
 
+/// The four tables with the most live bytes.
 fn print_largest_tables(layouts: &[TableLayout]) {
     let mut largest: Vec<&TableLayout> = layouts.iter().collect();
-    largest.sort_by_key(|layout| std::cmp::Reverse((layout.live_files, layout.commits)));
+    largest.sort_by_key(|layout| std::cmp::Reverse((layout.live_bytes, layout.commits)));
     for layout in largest.iter().take(4) {
         println!(
-            "      {:<34} {:>6} files in {:>4} partitions (at most {} in one), {:>5} commits",
+            "      {:<30} {:>7.1} MiB {:>5} files in {:>4} partitions (at most {} in one, {} small), {:>5} commits",
             layout.table,
+            mib(layout.live_bytes),
             layout.live_files,
             layout.partitions,
             layout.max_files_per_partition,
+            layout.max_small_files_per_partition,
             layout.commits
         );
     }
+}
+
+/// The date's five slowest graph steps, as `system.asset_runs` recorded them, and how much of
+/// the run's time no step accounts for (starting, opening tables, recording).
+async fn print_slowest_steps(lake: &Lake, date: NaiveDate, run_seconds: f64) -> Result<()> {
+    let context = paylake_catalog::session::tables_session(lake, &["system.asset_runs"]).await?;
+    let batches = context
+        .sql(&format!(
+            // A step that writes several assets records its duration on each of them.
+            "SELECT step, CAST(max(duration_ms) AS BIGINT) AS ms FROM system.asset_runs \
+             WHERE business_date = DATE '{date}' AND step <> 'maintain' \
+             GROUP BY step ORDER BY ms DESC, step"
+        ))
+        .await?
+        .collect()
+        .await?;
+    // (step, milliseconds), slowest first.
+    let mut steps: Vec<(String, i64)> = Vec::new();
+    for batch in &batches {
+        // Read as the engine typed them (text may come as a view type): cast, then downcast.
+        let step_names = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+        let step_names = arrow::array::cast::as_string_array(&step_names);
+        let millis = arrow::compute::cast(batch.column(1), &arrow::datatypes::DataType::Int64)?;
+        let millis = arrow::array::cast::as_primitive_array::<arrow::datatypes::Int64Type>(&millis);
+        for row in 0..batch.num_rows() {
+            steps.push((step_names.value(row).to_string(), millis.value(row)));
+        }
+    }
+    let steps_seconds = steps.iter().map(|(_, millis)| *millis).sum::<i64>() as f64 / 1000.0;
+    let slowest: Vec<String> = steps
+        .iter()
+        .take(5)
+        .map(|(step, millis)| format!("{step} {:.2}", *millis as f64 / 1000.0))
+        .collect();
+    println!(
+        "      run: {} steps {steps_seconds:.2} s, outside steps {:.2} s; slowest: {}",
+        steps.len(),
+        run_seconds - steps_seconds,
+        slowest.join(", ")
+    );
+    Ok(())
 }
 
 fn mean(days: &[Day]) -> Option<f64> {
@@ -301,18 +365,27 @@ fn summarize(days: &[Day], layouts: &[TableLayout]) -> Result<()> {
             mean(days).unwrap_or_default()
         ),
     }
+    if let Some(largest) = layouts.iter().max_by_key(|layout| layout.live_bytes) {
+        println!(
+            "largest table after maintenance: {} ({:.1} MiB in {} files, at most {} in one partition)",
+            largest.table,
+            mib(largest.live_bytes),
+            largest.live_files,
+            largest.max_files_per_partition
+        );
+    }
     let crowded = layouts
         .iter()
-        .max_by_key(|layout| layout.max_files_per_partition);
+        .max_by_key(|layout| layout.max_small_files_per_partition);
     if let Some(crowded) = crowded {
         println!(
-            "most files in one partition after maintenance: {} ({}; goal at most {MAX_FILES_PER_PARTITION})",
-            crowded.max_files_per_partition, crowded.table
+            "most small files in one partition after maintenance: {} ({}; goal at most {MAX_SMALL_FILES_PER_PARTITION})",
+            crowded.max_small_files_per_partition, crowded.table
         );
-        if crowded.max_files_per_partition > MAX_FILES_PER_PARTITION {
+        if crowded.max_small_files_per_partition > MAX_SMALL_FILES_PER_PARTITION {
             missed.push(format!(
-                "{} holds {} files in one partition",
-                crowded.table, crowded.max_files_per_partition
+                "{} holds {} small files in one partition",
+                crowded.table, crowded.max_small_files_per_partition
             ));
         }
     }

@@ -1,10 +1,18 @@
 //! Table maintenance, so that a lake that runs for years stays as fast as a new one: small files
-//! compacted (delta-rs `optimize`, bin-packing per partition to a target size), a checkpoint of
+//! compacted (delta-rs `optimize`, bin-packing per partition, in two tiers), a checkpoint of
 //! a long log (readers then read one Parquet file instead of replaying every JSON commit), and
 //! files no version inside the time-travel window uses removed (`vacuum`). Maintenance never
 //! changes a table's rows: compaction rewrites files with the same rows in a new version, and
 //! vacuum keeps every file a version of the last `keep_versions_days` needs, so time travel and
 //! backfills that reach back that far still read what they read before.
+//!
+//! Compaction is tiered so that a day's maintenance does not grow with the table. Bin-packing
+//! everything under the target size would rewrite the one growing file of an unpartitioned,
+//! append-only table every day (and keep a copy of it for every day of the window). Instead a
+//! minor compaction packs only files under `small_file_mib` into files of about that size, which
+//! then stay as they are; a major compaction to `target_file_mib` runs only once
+//! `major_compaction_files` such files lie in one partition. Each file is thus rewritten a
+//! bounded number of times, and a day's compaction writes at most a few small files' worth.
 
 use std::num::NonZeroU64;
 
@@ -22,6 +30,13 @@ pub struct MaintenanceSettings {
     /// The size compaction aims for, in MiB.
     #[serde(default = "default_target_file_mib")]
     pub target_file_mib: u64,
+    /// Files under this size, in MiB, are compacted on every run (minor compaction).
+    #[serde(default = "default_small_file_mib")]
+    pub small_file_mib: u64,
+    /// How many files between `small_file_mib` and `target_file_mib` one partition may hold
+    /// before they are compacted to the target size (major compaction).
+    #[serde(default = "default_major_compaction_files")]
+    pub major_compaction_files: usize,
     /// How far back time travel must still read: vacuum keeps every file a version of these
     /// last days needs. At least 7 (Delta's own floor), so that no running reader or pinned
     /// scan loses a file.
@@ -33,6 +48,14 @@ fn default_target_file_mib() -> u64 {
     128
 }
 
+fn default_small_file_mib() -> u64 {
+    8
+}
+
+fn default_major_compaction_files() -> usize {
+    8
+}
+
 fn default_keep_versions_days() -> u32 {
     30
 }
@@ -41,6 +64,8 @@ impl Default for MaintenanceSettings {
     fn default() -> Self {
         MaintenanceSettings {
             target_file_mib: default_target_file_mib(),
+            small_file_mib: default_small_file_mib(),
+            major_compaction_files: default_major_compaction_files(),
             keep_versions_days: default_keep_versions_days(),
         }
     }
@@ -59,6 +84,8 @@ pub struct MaintenanceOutcome {
     /// Live data files before and after compaction.
     pub files_before: usize,
     pub files_after: usize,
+    /// The compaction that ran: none when no partition held two files to pack.
+    pub compaction: Compaction,
     /// Files compaction rewrote, and the files it wrote.
     pub files_compacted: u64,
     pub files_written: u64,
@@ -71,11 +98,72 @@ pub struct MaintenanceOutcome {
     pub version: u64,
 }
 
-fn live_files(table: &DeltaTable, name: &str) -> Result<usize> {
-    Ok(table
-        .get_file_uris()
-        .map_err(|error| CatalogError::delta(name, error))?
-        .count())
+/// Which compaction a maintenance run chose for a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compaction {
+    None,
+    /// Files under `small_file_mib` packed to that size.
+    Minor,
+    /// Every file under `target_file_mib` packed to that size.
+    Major,
+}
+
+impl Compaction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compaction::None => "none",
+            Compaction::Minor => "minor",
+            Compaction::Major => "major",
+        }
+    }
+}
+
+/// The sizes of a table's live files in bytes, by partition (the folder a file lies in, below
+/// the table's root; empty for an unpartitioned table).
+fn file_sizes_by_partition(
+    table: &DeltaTable,
+    name: &str,
+) -> Result<std::collections::HashMap<String, Vec<u64>>> {
+    let snapshot = table
+        .snapshot()
+        .map_err(|error| CatalogError::delta(name, error))?;
+    let mut sizes: std::collections::HashMap<String, Vec<u64>> = Default::default();
+    for file in snapshot.log_data().iter() {
+        let path = file.path();
+        let partition = path
+            .rsplit_once('/')
+            .map_or(String::new(), |(folder, _)| folder.to_string());
+        sizes
+            .entry(partition)
+            .or_default()
+            .push(u64::try_from(file.size()).unwrap_or_default());
+    }
+    Ok(sizes)
+}
+
+/// The compaction `sizes` call for: major once a partition holds enough mid-size files, minor
+/// when a partition holds at least two small files, else none.
+fn choose_compaction(
+    sizes: &std::collections::HashMap<String, Vec<u64>>,
+    settings: &MaintenanceSettings,
+) -> Compaction {
+    let small_bytes = settings.small_file_mib.saturating_mul(1024 * 1024);
+    let target_bytes = settings.target_file_mib.saturating_mul(1024 * 1024);
+    let count_in = |files: &Vec<u64>, range: std::ops::Range<u64>| {
+        files.iter().filter(|size| range.contains(size)).count()
+    };
+    if sizes.values().any(|files| {
+        count_in(files, small_bytes..target_bytes) >= settings.major_compaction_files.max(2)
+    }) {
+        return Compaction::Major;
+    }
+    if sizes
+        .values()
+        .any(|files| count_in(files, 0..small_bytes) >= 2)
+    {
+        return Compaction::Minor;
+    }
+    Compaction::None
 }
 
 /// How a table lies in storage: what maintenance keeps small.
@@ -85,33 +173,38 @@ pub struct TableLayout {
     /// Commits of the log (the version plus one).
     pub commits: u64,
     pub live_files: usize,
+    /// The bytes of the live files (the current version, without older versions' files).
+    pub live_bytes: u64,
     /// Partitions holding live files (1 for an unpartitioned table with files).
     pub partitions: usize,
     pub max_files_per_partition: usize,
+    /// The most files under `small_file_mib` in one partition: what compaction has not
+    /// caught up with.
+    pub max_small_files_per_partition: usize,
 }
 
 /// The layout of `table_def` in `lake`; `None` when the table does not exist yet.
-pub async fn table_layout(lake: &Lake, table_def: &TableDef) -> Result<Option<TableLayout>> {
+pub async fn table_layout(
+    lake: &Lake,
+    table_def: &TableDef,
+    settings: &MaintenanceSettings,
+) -> Result<Option<TableLayout>> {
     let name = table_def.qualified_name();
     let Some(table) = open_table(lake, table_def).await? else {
         return Ok(None);
     };
-    let mut files_per_partition: std::collections::HashMap<String, usize> = Default::default();
-    for uri in table
-        .get_file_uris()
-        .map_err(|error| CatalogError::delta(&name, error))?
-    {
-        // A file's partition is the folder it lies in, below the table's root.
-        let partition = uri
-            .rsplit_once('/')
-            .map_or(String::new(), |(folder, _)| folder.to_string());
-        *files_per_partition.entry(partition).or_default() += 1;
-    }
+    let small_bytes = settings.small_file_mib.saturating_mul(1024 * 1024);
+    let sizes = file_sizes_by_partition(&table, &name)?;
+    let most = |count: &dyn Fn(&Vec<u64>) -> usize| sizes.values().map(count).max().unwrap_or(0);
     Ok(Some(TableLayout {
         commits: table.version().unwrap_or_default() + 1,
-        live_files: files_per_partition.values().sum(),
-        partitions: files_per_partition.len(),
-        max_files_per_partition: files_per_partition.values().copied().max().unwrap_or(0),
+        live_files: sizes.values().map(Vec::len).sum(),
+        live_bytes: sizes.values().flatten().sum(),
+        partitions: sizes.len(),
+        max_files_per_partition: most(&Vec::len),
+        max_small_files_per_partition: most(&|files| {
+            files.iter().filter(|size| **size < small_bytes).count()
+        }),
         table: name,
     }))
 }
@@ -149,15 +242,28 @@ async fn maintain_table_once(
         return Ok(None);
     };
     let keep_days = settings.keep_versions_days.max(MIN_KEEP_VERSIONS_DAYS);
-    let target = NonZeroU64::new(settings.target_file_mib.saturating_mul(1024 * 1024))
-        .unwrap_or(NonZeroU64::MIN);
-    let files_before = live_files(&table, &name)?;
+    let sizes = file_sizes_by_partition(&table, &name)?;
+    let files_before = sizes.values().map(Vec::len).sum();
     let version_before = table.version().unwrap_or_default();
-    let (table, compaction) = table
-        .optimize()
-        .with_target_size(target)
-        .await
-        .map_err(delta_error)?;
+    let compaction = choose_compaction(&sizes, settings);
+    // delta-rs's optimize leaves files over its target alone and packs the rest up to it: with
+    // the small size as target it is the minor compaction.
+    let target_mib = match compaction {
+        Compaction::None | Compaction::Minor => settings.small_file_mib,
+        Compaction::Major => settings.target_file_mib,
+    };
+    let (table, files_compacted, files_written) = if compaction == Compaction::None {
+        (table, 0, 0)
+    } else {
+        let target =
+            NonZeroU64::new(target_mib.saturating_mul(1024 * 1024)).unwrap_or(NonZeroU64::MIN);
+        let (table, metrics) = table
+            .optimize()
+            .with_target_size(target)
+            .await
+            .map_err(delta_error)?;
+        (table, metrics.num_files_removed, metrics.num_files_added)
+    };
     // A checkpoint pays off on a long log: on a short one, reading its Parquet costs more than
     // replaying the few JSON commits (measured on the demo lake: ingest 0.42 s without
     // checkpoints, 1.2 s with one on every table, debug build).
@@ -176,12 +282,16 @@ async fn maintain_table_once(
         .with_retention_period(chrono::Duration::days(i64::from(keep_days)))
         .await
         .map_err(delta_error)?;
-    let files_after = live_files(&table, &name)?;
+    let files_after = file_sizes_by_partition(&table, &name)?
+        .values()
+        .map(Vec::len)
+        .sum();
     Ok(Some(MaintenanceOutcome {
         files_before,
         files_after,
-        files_compacted: compaction.num_files_removed,
-        files_written: compaction.num_files_added,
+        compaction,
+        files_compacted,
+        files_written,
         files_vacuumed: vacuum.files_deleted.len(),
         log_files_removed,
         version_before,
@@ -234,6 +344,21 @@ mod tests {
 
     /// Appends one row of `table` made from `commit`, in a commit of its own; its version.
     async fn append_one_row(lake: &Lake, table: &TableDef, commit: u32) -> u64 {
+        append_one_padded_row(lake, table, commit, 0).await
+    }
+
+    /// Like `append_one_row`, with `padding_kib` KiB of incompressible text in each text
+    /// column, for files of a chosen size.
+    async fn append_one_padded_row(
+        lake: &Lake,
+        table: &TableDef,
+        commit: u32,
+        padding_kib: usize,
+    ) -> u64 {
+        // Random UUIDs are all but incompressible: the file is about as large as the text.
+        let padding: String = (0..padding_kib * 1024 / 32)
+            .map(|_| uuid::Uuid::new_v4().simple().to_string())
+            .collect();
         let columns = table
             .schema
             .fields()
@@ -244,7 +369,7 @@ mod tests {
                 let text = match field.data_type() {
                     DataType::Utf8 => {
                         return strings(std::iter::once(Some(
-                            format!("{}-{commit}", field.name()).as_str(),
+                            format!("{}-{commit}{padding}", field.name()).as_str(),
                         )))
                     }
                     DataType::Date32 => format!("2026-03-0{day}"),
@@ -333,6 +458,115 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((again.files_before, again.files_compacted), (1, 0));
+    }
+
+    #[test]
+    fn compaction_is_major_only_once_enough_mid_size_files_lie_in_one_partition() {
+        let settings = MaintenanceSettings {
+            target_file_mib: 128,
+            small_file_mib: 8,
+            major_compaction_files: 3,
+            keep_versions_days: 30,
+        };
+        let mib = 1024 * 1024;
+        let layout = |partitions: &[&[u64]]| {
+            partitions
+                .iter()
+                .enumerate()
+                .map(|(index, sizes)| {
+                    (
+                        format!("day={index}"),
+                        sizes.iter().map(|size| size * mib).collect(),
+                    )
+                })
+                .collect()
+        };
+        // One small file next to large ones: nothing to pack.
+        assert_eq!(
+            choose_compaction(&layout(&[&[200, 9, 1], &[1]]), &settings),
+            Compaction::None
+        );
+        // Two small files in one partition: minor, whatever lies beside them.
+        assert_eq!(
+            choose_compaction(&layout(&[&[200, 9, 1, 1], &[1]]), &settings),
+            Compaction::Minor
+        );
+        // Three mid-size files in one partition (not across two): major.
+        assert_eq!(
+            choose_compaction(&layout(&[&[9, 9], &[9]]), &settings),
+            Compaction::None
+        );
+        assert_eq!(
+            choose_compaction(&layout(&[&[9, 20, 127, 1]]), &settings),
+            Compaction::Major
+        );
+        // Files at or over the target never count.
+        assert_eq!(
+            choose_compaction(&layout(&[&[128, 300, 9]]), &settings),
+            Compaction::None
+        );
+    }
+
+    #[tokio::test]
+    async fn minor_compaction_leaves_files_over_the_small_size_alone_and_major_packs_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let table = registry().get(Zone::Quarantine, "cost").unwrap();
+        let settings = MaintenanceSettings {
+            target_file_mib: 128,
+            small_file_mib: 1,
+            major_compaction_files: 2,
+            keep_versions_days: 30,
+        };
+        // A file over 1 MiB, then three small ones.
+        append_one_padded_row(&lake, table, 0, 1536).await;
+        for commit in 1..4 {
+            append_one_row(&lake, table, commit).await;
+        }
+        let files_before_minor = {
+            let opened = open_table(&lake, table).await.unwrap().unwrap();
+            let sizes = file_sizes_by_partition(&opened, "cost").unwrap();
+            assert_eq!(
+                sizes[""].iter().filter(|size| **size > 1024 * 1024).count(),
+                1,
+                "{sizes:?}"
+            );
+            opened.get_file_uris().unwrap().collect::<Vec<_>>()
+        };
+        let before = rows_at(&lake, table, None).await;
+        let minor = maintain_table(&lake, table, &settings)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(minor.compaction, Compaction::Minor);
+        assert_eq!(
+            (minor.files_before, minor.files_compacted, minor.files_after),
+            (4, 3, 2),
+            "the three small files packed into one, the large one untouched: {minor:?}"
+        );
+        let after_minor: Vec<String> = open_table(&lake, table)
+            .await
+            .unwrap()
+            .unwrap()
+            .get_file_uris()
+            .unwrap()
+            .collect();
+        let untouched = files_before_minor
+            .iter()
+            .filter(|uri| after_minor.contains(uri))
+            .count();
+        assert_eq!(untouched, 1, "the large file is still live as it was");
+        assert_eq!(rows_at(&lake, table, None).await, before);
+        // A second large file: two mid-size files in the partition call for a major
+        // compaction, which packs everything into one file.
+        append_one_padded_row(&lake, table, 4, 1536).await;
+        let major = maintain_table(&lake, table, &settings)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(major.compaction, Compaction::Major, "{major:?}");
+        assert_eq!((major.files_before, major.files_after), (3, 1), "{major:?}");
+        assert_eq!(rows_at(&lake, table, None).await.len(), 5);
     }
 
     #[tokio::test]

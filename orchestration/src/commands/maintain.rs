@@ -31,8 +31,12 @@ pub async fn run(
     };
     let run_id = uuid::Uuid::new_v4().to_string();
     let code_version = format!(
-        "maintenance target_file_mib={} keep_versions_days={}",
-        settings.maintenance.target_file_mib, settings.maintenance.keep_versions_days
+        "maintenance target_file_mib={} small_file_mib={} major_compaction_files={} \
+         keep_versions_days={}",
+        settings.maintenance.target_file_mib,
+        settings.maintenance.small_file_mib,
+        settings.maintenance.major_compaction_files,
+        settings.maintenance.keep_versions_days
     );
     let bar = ProgressBar::new(tables.len() as u64);
     let mut outcomes: Vec<MaintenanceOutcome> = Vec::new();
@@ -91,6 +95,7 @@ pub async fn run(
                         "table": outcome.table,
                         "files_before": outcome.files_before,
                         "files_after": outcome.files_after,
+                        "compaction": outcome.compaction.as_str(),
                         "files_compacted": outcome.files_compacted,
                         "files_written": outcome.files_written,
                         "files_vacuumed": outcome.files_vacuumed,
@@ -103,15 +108,22 @@ pub async fn run(
         }
         OutputFormat::Csv | OutputFormat::Table => {
             println!(
-                "{:<36} {:>12} {:>11} {:>9} {:>8} {:>8}",
-                "table", "files before", "files after", "compacted", "vacuumed", "version"
+                "{:<36} {:>12} {:>11} {:>10} {:>9} {:>8} {:>8}",
+                "table",
+                "files before",
+                "files after",
+                "compaction",
+                "compacted",
+                "vacuumed",
+                "version"
             );
             for outcome in &outcomes {
                 println!(
-                    "{:<36} {:>12} {:>11} {:>9} {:>8} {:>8}",
+                    "{:<36} {:>12} {:>11} {:>10} {:>9} {:>8} {:>8}",
                     outcome.table,
                     outcome.files_before,
                     outcome.files_after,
+                    outcome.compaction.as_str(),
                     outcome.files_compacted,
                     outcome.files_vacuumed,
                     outcome.version

@@ -31,6 +31,13 @@ pub enum CatalogError {
         source: Box<deltalake::ObjectStoreError>,
     },
 
+    #[error("parquet error on '{location}': {source}")]
+    Parquet {
+        location: String,
+        #[source]
+        source: Box<datafusion::parquet::errors::ParquetError>,
+    },
+
     #[error("invalid access settings in {origin}: {reason}")]
     AccessSettings { origin: String, reason: String },
 

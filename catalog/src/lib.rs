@@ -11,6 +11,7 @@
 pub mod access;
 pub mod batches;
 pub mod delta;
+pub mod erasure;
 pub mod error;
 pub mod gate;
 pub mod lake;

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod error;
 pub mod history;
 pub mod landing;
+pub mod landing_erasure;
 pub mod pii;
 pub mod pipeline;
 pub mod rows;

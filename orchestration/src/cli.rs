@@ -335,6 +335,35 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Erase a customer's personal data from every zone, on the customer's request or the
+    /// retention schedule.
+    ///
+    /// Refused while the customer holds an open account, or until the retention the registry
+    /// gives the customer's tables (five years under 31 CFR 1010.430(d) and
+    /// 1020.220(a)(3)(ii)) has run from the relationship's last record; the refusal names the
+    /// law and the date. Otherwise the personal-data columns of the customer's rows are nulled
+    /// in bronze, silver (histories included), gold, decisions and quarantine, the older files
+    /// that still hold them are deleted, and the landing copy is rewritten. Either way an event
+    /// of decisions.erasure_events records who asked, why, and what was done, without the data.
+    Erase {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// The customer to erase.
+        #[arg(long)]
+        customer: String,
+        /// Who asks (recorded on the event).
+        #[arg(long, env = "PAYLAKE_USER")]
+        user: String,
+        /// The role of access.toml they act in; it needs the `erase_customer` case action.
+        #[arg(long, env = "PAYLAKE_CASE_ROLE")]
+        role: String,
+        /// Why: the request's reference or the schedule that asked.
+        #[arg(long)]
+        note: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// List every table of the registry as zone.table with its row count.
     Tables {
         #[command(flatten)]

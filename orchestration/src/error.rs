@@ -61,6 +61,10 @@ pub enum OrchestrationError {
     #[error("{0}")]
     Usage(String),
 
+    /// An erasure request the law does not allow yet; the refusal is recorded.
+    #[error("erasure of customer {customer_id} refused: {reason}")]
+    ErasureRefused { customer_id: String, reason: String },
+
     /// Some steps or checks failed; the rest of the graph ran.
     #[error("maintenance run {run_id}: {failures} tables could not be maintained (see system.asset_runs): {first_error}")]
     MaintenanceFailed {

@@ -12,6 +12,9 @@ use crate::lineage;
 
 mod access;
 mod declared;
+mod retention;
+
+pub use retention::{Retention, BSA_RETENTION_BASIS, BSA_RETENTION_DAYS};
 
 /// Precision and scale of money amounts: up to 16 integer digits, cents.
 pub const MONEY_PRECISION: u8 = 18;

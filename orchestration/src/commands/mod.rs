@@ -6,6 +6,7 @@ mod cases;
 mod demo;
 mod demo_break_work;
 mod demo_case_work;
+mod erase;
 mod exemptions;
 mod graph;
 mod maintain;
@@ -318,6 +319,22 @@ pub async fn run(cli: Cli) -> Result<()> {
             tables,
             format,
         } => maintain::run(&settings, &open_lake(&settings, &lake)?, &tables, format).await,
+        Command::Erase {
+            lake,
+            customer,
+            user,
+            role,
+            note,
+            format,
+        } => {
+            let request = erase::ErasureRequest {
+                customer_id: customer,
+                user,
+                role,
+                note,
+            };
+            erase::run(&settings, &open_lake(&settings, &lake)?, &request, format).await
+        }
         Command::Tables { lake, format } => {
             query::tables(&open_lake(&settings, &lake)?, format).await
         }

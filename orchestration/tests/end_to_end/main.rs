@@ -17,6 +17,7 @@ mod bench_year;
 mod case_work;
 mod crash_recovery;
 mod demo_end_to_end;
+mod erasure;
 mod finance;
 mod regulatory_exports;
 mod s3_lake;

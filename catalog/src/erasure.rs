@@ -1,0 +1,396 @@
+//! Erasing one customer's personal data from every table of the lake: the personal-data
+//! columns the registry names are set to null in the customer's rows (a Delta update), and
+//! every file of an older version that still holds those rows is deleted, so time travel cannot
+//! bring them back. Versions that read a deleted file can no longer be read; the law asks for
+//! that. Whether the customer may be erased at all (the retention period has run out) is the
+//! caller's decision, recorded with the erasure (`paylake erase`).
+
+use std::collections::HashSet;
+
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::ProjectionMask;
+use datafusion::prelude::{col, lit, Expr};
+use datafusion::scalar::ScalarValue;
+use deltalake::logstore::object_store::{path::Path as StorePath, ObjectStore, ObjectStoreExt};
+use futures::TryStreamExt;
+
+use crate::delta::open_table;
+use crate::error::{CatalogError, Result};
+use crate::lake::Lake;
+use crate::registry::TableDef;
+
+/// The column that names the customer a row belongs to.
+pub const CUSTOMER_COLUMN: &str = "customer_id";
+
+/// The column of a quarantined record's raw text.
+pub const QUARANTINE_RAW_COLUMN: &str = "raw_payload";
+
+/// What replaces personal data in a column that may not be null.
+pub const ERASED_TEXT: &str = "[erased]";
+
+/// Source entities whose personal data is free text that names no customer: the remittance
+/// information of the processor's own bank statements (about its counterparties, not tied to
+/// a customer by any column). An erasure cannot find a customer's rows there; they are redacted
+/// in silver by the PII detectors, and their retention ends them.
+pub const NOT_TIED_TO_A_CUSTOMER: [&str; 1] = ["bank_statement_entries"];
+
+/// How a table's rows are tied to a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectLink {
+    /// The row names the customer in this column.
+    Column(&'static str),
+    /// The row holds the raw record as text (quarantine): it belongs to the customer when the
+    /// text contains the customer's id.
+    RawText(&'static str),
+}
+
+/// How `table` ties its rows to a customer; `None` when it holds no personal data. A table
+/// with personal data and no link is an error of the registry (a test keeps it from shipping).
+pub fn subject_link(table: &TableDef) -> Option<SubjectLink> {
+    if table.personal_data.is_empty() {
+        return None;
+    }
+    if table.schema.field_with_name(CUSTOMER_COLUMN).is_ok() {
+        return Some(SubjectLink::Column(CUSTOMER_COLUMN));
+    }
+    table
+        .personal_data
+        .iter()
+        .find(|column| **column == QUARANTINE_RAW_COLUMN)
+        .map(|column| SubjectLink::RawText(column))
+}
+
+/// What erasing a customer did to one table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TableErasure {
+    pub table: String,
+    /// Rows whose personal data was set to null.
+    pub rows_erased: usize,
+    /// Files of older versions that held the customer's rows, deleted.
+    pub files_deleted: usize,
+    /// The version the update committed, if any row was erased.
+    pub version: Option<u64>,
+}
+
+/// Erases `customer_id`'s personal data from `table_def`; `None` when the table holds no
+/// personal data or does not exist.
+pub async fn erase_customer_from_table(
+    lake: &Lake,
+    table_def: &TableDef,
+    customer_id: &str,
+) -> Result<Option<TableErasure>> {
+    let Some(link) = subject_link(table_def) else {
+        return Ok(None);
+    };
+    let name = table_def.qualified_name();
+    let delta_error = |error| CatalogError::delta(name.clone(), error);
+    let Some(table) = open_table(lake, table_def).await? else {
+        return Ok(None);
+    };
+    let belongs = match link {
+        SubjectLink::Column(column) => col(column).eq(lit(customer_id)),
+        SubjectLink::RawText(column) => {
+            datafusion::functions::expr_fn::strpos(col(column), lit(customer_id)).gt(lit(0))
+        }
+    };
+    // Only rows still holding personal data: erasing twice commits nothing the second time.
+    let mut holds_personal_data = Vec::new();
+    for column in &table_def.personal_data {
+        let erased = erased_value(table_def, column)?;
+        holds_personal_data.push(if erased == lit(ERASED_TEXT) {
+            col(*column).not_eq(erased)
+        } else {
+            col(*column).is_not_null()
+        });
+    }
+    let predicate = holds_personal_data
+        .into_iter()
+        .reduce(Expr::or)
+        .map_or(belongs.clone(), |holds| belongs.and(holds));
+    let mut update = table.update().with_predicate(predicate);
+    for column in &table_def.personal_data {
+        update = update.with_update(*column, erased_value(table_def, column)?);
+    }
+    let (table, metrics) = update.await.map_err(delta_error)?;
+    let version = (metrics.num_updated_rows > 0).then(|| table.version().unwrap_or_default());
+
+    let live: HashSet<String> = table
+        .snapshot()
+        .map_err(delta_error)?
+        .log_data()
+        .iter()
+        .map(|file| file.path().to_string())
+        .collect();
+    let store = table.log_store().object_store(None);
+    let files_deleted = delete_files_holding(store.as_ref(), &live, link, customer_id).await?;
+    Ok(Some(TableErasure {
+        table: name,
+        rows_erased: metrics.num_updated_rows,
+        files_deleted,
+        version,
+    }))
+}
+
+/// Null for a nullable column, `ERASED_TEXT` for required text.
+fn erased_value(table_def: &TableDef, column: &str) -> Result<Expr> {
+    let field = table_def
+        .schema
+        .field_with_name(column)
+        .map_err(CatalogError::from)?;
+    if field.is_nullable() {
+        let null = ScalarValue::try_from(field.data_type()).map_err(CatalogError::from)?;
+        return Ok(lit(null));
+    }
+    if field.data_type() == &arrow::datatypes::DataType::Utf8 {
+        return Ok(lit(ERASED_TEXT));
+    }
+    Err(CatalogError::Arrow(
+        arrow::error::ArrowError::InvalidArgumentError(format!(
+            "{}.{column} holds personal data but can be neither null nor text",
+            table_def.qualified_name()
+        )),
+    ))
+}
+
+/// Deletes every data file of the table's folder that no live version holds (kept for time
+/// travel, or left by an interrupted writer) and that holds a row of the customer.
+async fn delete_files_holding(
+    store: &dyn ObjectStore,
+    live: &HashSet<String>,
+    link: SubjectLink,
+    customer_id: &str,
+) -> Result<usize> {
+    let store_error = |location: &str, source| CatalogError::ObjectStore {
+        location: location.to_string(),
+        source: Box::new(source),
+    };
+    let objects: Vec<_> = store
+        .list(None)
+        .try_collect()
+        .await
+        .map_err(|source| store_error("", source))?;
+    let mut deleted = 0;
+    for object in objects {
+        let location = object.location.to_string();
+        let is_data_file = location.ends_with(".parquet") && !location.starts_with("_delta_log");
+        if !is_data_file || live.contains(&location) {
+            continue;
+        }
+        let bytes = store
+            .get(&object.location)
+            .await
+            .map_err(|source| store_error(&location, source))?
+            .bytes()
+            .await
+            .map_err(|source| store_error(&location, source))?;
+        if file_holds_customer(bytes, &location, link, customer_id)? {
+            store
+                .delete(&StorePath::from(location.as_str()))
+                .await
+                .map_err(|source| store_error(&location, source))?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Whether a Parquet file holds a row of the customer, reading only the linking column.
+pub fn file_holds_customer(
+    bytes: impl datafusion::parquet::file::reader::ChunkReader + 'static,
+    location: &str,
+    link: SubjectLink,
+    customer_id: &str,
+) -> Result<bool> {
+    use arrow::array::StringArray;
+    let parquet_error = |source| CatalogError::Parquet {
+        location: location.to_string(),
+        source: Box::new(source),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(parquet_error)?;
+    let column = match link {
+        SubjectLink::Column(column) | SubjectLink::RawText(column) => column,
+    };
+    let Ok(index) = builder.schema().index_of(column) else {
+        return Ok(false);
+    };
+    let mask = ProjectionMask::roots(builder.parquet_schema(), [index]);
+    let reader = builder
+        .with_projection(mask)
+        .build()
+        .map_err(parquet_error)?;
+    let wanted = StringArray::new_scalar(customer_id);
+    for batch in reader {
+        let batch = batch?;
+        let values = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+        let matches = match link {
+            SubjectLink::Column(_) => arrow::compute::kernels::cmp::eq(&values, &wanted)?,
+            SubjectLink::RawText(_) => {
+                arrow::compute::kernels::comparison::contains(&values, &wanted)?
+            }
+        };
+        if matches.true_count() > 0 {
+            return Ok(true);
+        }
+        debug_assert!(matches.len() == batch.num_rows());
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delta::{append, open_or_create_table};
+    use crate::maintenance::{maintain_table, MaintenanceSettings};
+    use crate::registry::{registry, Zone};
+    use crate::rows::columns_batch;
+
+    #[test]
+    fn every_table_with_personal_data_ties_its_rows_to_a_customer_or_says_why_not() {
+        let mut untied: Vec<String> = registry()
+            .tables()
+            .iter()
+            .filter(|table| !table.personal_data.is_empty() && subject_link(table).is_none())
+            .map(|table| table.name.to_string())
+            .collect();
+        untied.dedup();
+        assert_eq!(untied, NOT_TIED_TO_A_CUSTOMER);
+    }
+
+    /// Appends one customer of silver.customers, named after its id, in a commit of its own.
+    async fn append_customer(lake: &Lake, customer_id: &str) {
+        let table = registry().get(Zone::Silver, "customers").unwrap();
+        let columns = table
+            .schema
+            .fields()
+            .iter()
+            .map(|field| {
+                use arrow::datatypes::DataType;
+                let text = match (field.name().as_str(), field.data_type()) {
+                    (CUSTOMER_COLUMN, _) => customer_id.to_string(),
+                    (_, DataType::Utf8) => format!("{} of {customer_id}", field.name()),
+                    (_, DataType::Boolean) => "false".to_string(),
+                    (_, DataType::Date32) => "1980-01-01".to_string(),
+                    (_, DataType::Timestamp(..)) => "2019-01-07T12:00:00Z".to_string(),
+                    _ => "1".to_string(),
+                };
+                arrow::compute::cast(
+                    &arrow::array::StringArray::from(vec![text]),
+                    field.data_type(),
+                )
+                .unwrap()
+            })
+            .collect();
+        let batch = columns_batch(table, columns).unwrap();
+        let delta_table = open_or_create_table(lake, table).await.unwrap();
+        append(delta_table, table, vec![batch], vec![])
+            .await
+            .unwrap();
+    }
+
+    /// Every Parquet file in the table's folder, and whether it holds `text` anywhere.
+    fn files_holding(folder: &std::path::Path, text: &str) -> (usize, usize) {
+        let mut files = 0;
+        let mut holding = 0;
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            let path = entry.path();
+            if path
+                .extension()
+                .is_some_and(|extension| extension == "parquet")
+            {
+                files += 1;
+                let opened = std::fs::File::open(&path).unwrap();
+                let reader = ParquetRecordBatchReaderBuilder::try_new(opened)
+                    .unwrap()
+                    .build()
+                    .unwrap();
+                let found = reader.flatten().any(|batch| {
+                    batch.columns().iter().any(|column| {
+                        (0..column.len()).any(|row| {
+                            arrow::util::display::array_value_to_string(column, row)
+                                .unwrap()
+                                .contains(text)
+                        })
+                    })
+                });
+                holding += usize::from(found);
+            }
+        }
+        (files, holding)
+    }
+
+    #[tokio::test]
+    async fn erasing_a_customer_nulls_their_personal_data_and_deletes_every_older_file_holding_it()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let table = registry().get(Zone::Silver, "customers").unwrap();
+        for customer in ["C1", "C2", "C3"] {
+            append_customer(&lake, customer).await;
+        }
+        // Compaction leaves the three files as an older version's, for time travel.
+        maintain_table(&lake, table, &MaintenanceSettings::default())
+            .await
+            .unwrap();
+        let folder = dir.path().join("silver/customers");
+        assert_eq!(files_holding(&folder, "full_name of C1"), (4, 2));
+
+        let erased = erase_customer_from_table(&lake, table, "C1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(erased.rows_erased, 1);
+        // The compacted file and C1's own file held C1; C2's and C3's stay for time travel.
+        assert_eq!(erased.files_deleted, 2, "{erased:?}");
+        for column in ["full_name", "address", "email", "phone"] {
+            assert_eq!(files_holding(&folder, &format!("{column} of C1")), (3, 0));
+        }
+        assert_eq!(
+            files_holding(&folder, "country of C1").1,
+            1,
+            "the live file"
+        );
+        assert_eq!(files_holding(&folder, "full_name of C2").1, 2);
+
+        let current = open_table(&lake, table).await.unwrap().unwrap();
+        let context = crate::session::table_session(table, &current)
+            .await
+            .unwrap();
+        let answer = |sql: &'static str| {
+            let context = context.clone();
+            async move {
+                let batches = context.sql(sql).await.unwrap().collect().await.unwrap();
+                arrow::util::pretty::pretty_format_batches(&batches)
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        let erased_customers = answer(
+            "SELECT customer_id FROM silver.customers WHERE full_name IS NULL AND email IS NULL \
+             AND date_of_birth IS NULL AND address IS NULL AND phone IS NULL",
+        )
+        .await;
+        assert!(
+            erased_customers.contains("| C1 ") && !erased_customers.contains("C2"),
+            "{erased_customers}"
+        );
+        let kept = answer(
+            "SELECT count(*) AS kept FROM silver.customers \
+             WHERE country = 'country of ' || customer_id AND risk_rating IS NOT NULL",
+        )
+        .await;
+        assert!(
+            kept.contains("| 3 "),
+            "columns without personal data kept: {kept}"
+        );
+
+        // Erasing again finds nothing left.
+        let again = erase_customer_from_table(&lake, table, "C1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (again.rows_erased, again.files_deleted, again.version),
+            (0, 0, None)
+        );
+    }
+}

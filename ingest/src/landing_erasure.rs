@@ -1,0 +1,227 @@
+//! Erasing one customer's personal data from the landing copy. Landing keeps files as their
+//! producers delivered them; the one exception is the law's: once a customer's retention has
+//! run out and the customer asks to be forgotten, the personal-data fields of their records
+//! are nulled in place, each file rewritten whole under its own name (so ingest, which knows
+//! the files it took by name, does not take it again). DMS Parquet files, DynamoDB stream
+//! records and Kinesis objects are rewritten; a DMS CSV file holding the customer is reported,
+//! not rewritten.
+
+use std::sync::Arc;
+
+use arrow::array::{new_null_array, Array, ArrayRef, Scalar, StringArray};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use paylake_catalog::erasure::CUSTOMER_COLUMN;
+use paylake_catalog::{registry, Zone};
+use serde_json::Value;
+
+use crate::error::{IngestError, Result};
+use crate::landing::{LandingFile, LandingStore};
+use crate::sources::{dms, Source};
+
+/// What erasing a customer did to the landing copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LandingErasure {
+    /// Files rewritten with the customer's personal data nulled, relative to `landing/`.
+    pub files_rewritten: Vec<String>,
+    /// Records whose personal data was nulled.
+    pub records_erased: usize,
+    /// Files holding the customer that could not be rewritten, with the reason.
+    pub files_not_rewritten: Vec<String>,
+}
+
+/// The personal-data columns of a source entity, as the registry names them.
+fn personal_columns(entity: &str) -> Vec<&'static str> {
+    registry()
+        .get(Zone::Silver, entity)
+        .map(|table| table.personal_data.clone())
+        .unwrap_or_default()
+}
+
+/// Nulls `customer_id`'s personal data in every landing file that holds it.
+pub async fn erase_customer_from_landing(
+    store: &LandingStore,
+    customer_id: &str,
+) -> Result<LandingErasure> {
+    let mut erasure = LandingErasure::default();
+    for source in [Source::Aurora, Source::DynamoDb, Source::Kinesis] {
+        for file in store.list(source).await? {
+            let entity = match source {
+                Source::Aurora => dms::entity_of(&file.relative_path),
+                Source::DynamoDb => Some("payments"),
+                _ => Some("payment_events"),
+            };
+            let personal = entity.map(personal_columns).unwrap_or_default();
+            if personal.is_empty() {
+                continue;
+            }
+            store.fetch(&file).await?;
+            let bytes =
+                std::fs::read(&file.path).map_err(|source| IngestError::io(&file.path, source))?;
+            if !String::from_utf8_lossy(&bytes).contains(customer_id)
+                && !file.relative_path.ends_with(".parquet")
+            {
+                store.release(&file);
+                continue;
+            }
+            let rewritten = match source {
+                Source::Aurora if file.relative_path.ends_with(".csv") => {
+                    if String::from_utf8_lossy(&bytes).contains(customer_id) {
+                        erasure.files_not_rewritten.push(format!(
+                            "{}: a DMS CSV file is not rewritten; erase it by hand",
+                            file.relative_path
+                        ));
+                    }
+                    None
+                }
+                Source::Aurora => erase_in_parquet(&file, &personal, customer_id)?,
+                Source::DynamoDb => erase_in_stream_records(&bytes, &personal, customer_id)?,
+                _ => erase_in_json_objects(&bytes, &personal, customer_id)?,
+            };
+            store.release(&file);
+            if let Some((records, content)) = rewritten {
+                store.put_file(&file.relative_path, content).await?;
+                erasure.records_erased += records;
+                erasure.files_rewritten.push(file.relative_path);
+            }
+        }
+    }
+    Ok(erasure)
+}
+
+/// A DMS Parquet file with the customer's personal columns nulled, and how many rows changed;
+/// `None` when the file holds no row of the customer.
+fn erase_in_parquet(
+    file: &LandingFile,
+    personal: &[&str],
+    customer_id: &str,
+) -> Result<Option<(usize, Vec<u8>)>> {
+    let opened =
+        std::fs::File::open(&file.path).map_err(|source| IngestError::io(&file.path, source))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(opened)?.build()?;
+    let schema = arrow::record_batch::RecordBatchReader::schema(&reader);
+    let Ok(customer_index) = schema.index_of(CUSTOMER_COLUMN) else {
+        return Ok(None);
+    };
+    let wanted = StringArray::new_scalar(customer_id);
+    let mut erased = 0;
+    let mut batches = Vec::new();
+    for batch in reader {
+        let batch = batch?;
+        let customers = arrow::compute::cast(
+            batch.column(customer_index),
+            &arrow::datatypes::DataType::Utf8,
+        )?;
+        let mask = arrow::compute::kernels::cmp::eq(&customers, &wanted)?;
+        erased += mask.true_count();
+        let columns: Vec<ArrayRef> = batch
+            .schema()
+            .fields()
+            .iter()
+            .zip(batch.columns())
+            .map(|(field, column)| {
+                if mask.true_count() == 0 || !personal.contains(&field.name().as_str()) {
+                    return Ok(column.clone());
+                }
+                let null = Scalar::new(new_null_array(column.data_type(), 1));
+                arrow::compute::kernels::zip::zip(&mask, &null, column)
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        batches.push(RecordBatch::try_new(batch.schema(), columns)?);
+    }
+    if erased == 0 {
+        return Ok(None);
+    }
+    let mut content = Vec::new();
+    let mut writer = ArrowWriter::try_new(&mut content, Arc::clone(&schema), None)?;
+    for batch in &batches {
+        writer.write(batch)?;
+    }
+    writer.close()?;
+    tracing::debug!(file = %file.relative_path, rows = erased, "erased in landing");
+    Ok(Some((erased, content)))
+}
+
+/// DynamoDB stream records (one JSON record a line) with the customer's personal attributes
+/// set to DynamoDB's null in every image.
+fn erase_in_stream_records(
+    bytes: &[u8],
+    personal: &[&str],
+    customer_id: &str,
+) -> Result<Option<(usize, Vec<u8>)>> {
+    let text = String::from_utf8_lossy(bytes);
+    if !text.contains(customer_id) {
+        return Ok(None);
+    }
+    let mut erased = 0;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if !line.contains(customer_id) {
+            lines.push(line.to_string());
+            continue;
+        }
+        let mut record: Value = serde_json::from_str(line)?;
+        let mut changed = false;
+        for image in ["NewImage", "OldImage"] {
+            let Some(Value::Object(attributes)) = record
+                .get_mut("dynamodb")
+                .and_then(|stream| stream.get_mut(image))
+            else {
+                continue;
+            };
+            let owner = attributes
+                .get(CUSTOMER_COLUMN)
+                .and_then(|attribute| attribute.get("S"))
+                .and_then(Value::as_str);
+            if owner != Some(customer_id) {
+                continue;
+            }
+            for column in personal {
+                if attributes.contains_key(*column) {
+                    attributes.insert(column.to_string(), serde_json::json!({"NULL": true}));
+                    changed = true;
+                }
+            }
+        }
+        erased += usize::from(changed);
+        lines.push(record.to_string());
+    }
+    if erased == 0 {
+        return Ok(None);
+    }
+    Ok(Some((erased, (lines.join("\n") + "\n").into_bytes())))
+}
+
+/// Kinesis records as Firehose delivers them (JSON objects one after another) with the
+/// customer's personal fields set to null; written back one object a line, which every
+/// reader of Firehose objects accepts.
+fn erase_in_json_objects(
+    bytes: &[u8],
+    personal: &[&str],
+    customer_id: &str,
+) -> Result<Option<(usize, Vec<u8>)>> {
+    if !String::from_utf8_lossy(bytes).contains(customer_id) {
+        return Ok(None);
+    }
+    let mut erased = 0;
+    let mut objects = Vec::new();
+    for object in serde_json::Deserializer::from_slice(bytes).into_iter::<Value>() {
+        let mut object = object?;
+        if object.get(CUSTOMER_COLUMN).and_then(Value::as_str) == Some(customer_id) {
+            if let Value::Object(fields) = &mut object {
+                for column in personal {
+                    if let Some(value) = fields.get_mut(*column) {
+                        *value = Value::Null;
+                    }
+                }
+            }
+            erased += 1;
+        }
+        objects.push(object.to_string());
+    }
+    if erased == 0 {
+        return Ok(None);
+    }
+    Ok(Some((erased, (objects.join("\n") + "\n").into_bytes())))
+}

@@ -345,12 +345,17 @@ pub enum Command {
     /// in bronze, silver (histories included), gold, decisions and quarantine, the older files
     /// that still hold them are deleted, and the landing copy is rewritten. Either way an event
     /// of decisions.erasure_events records who asked, why, and what was done, without the data.
+    /// With --due, every customer past retention is erased (the retention schedule).
     Erase {
         #[command(flatten)]
         lake: LakeArg,
         /// The customer to erase.
+        #[arg(long, required_unless_present = "due", conflicts_with = "due")]
+        customer: Option<String>,
+        /// Every customer whose retention has run out and whose personal data is still held
+        /// (what the retention schedule runs).
         #[arg(long)]
-        customer: String,
+        due: bool,
         /// Who asks (recorded on the event).
         #[arg(long, env = "PAYLAKE_USER")]
         user: String,

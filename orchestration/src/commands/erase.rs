@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use arrow::array::{Array, ArrayRef, Int64Array, TimestampMicrosecondArray};
+use arrow::array::{Array, ArrayRef, AsArray, Int64Array};
+use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
 use chrono::{DateTime, NaiveDate, Utc};
 use paylake_catalog::delta::{append, open_or_create_table};
 use paylake_catalog::erasure::{erase_customer_from_table, subject_link, TableErasure};
 use paylake_catalog::registry::Retention;
 use paylake_catalog::rows::{columns_batch, optional_dates, strings, timestamps};
-use paylake_catalog::sql::{render, text_literal};
+use paylake_catalog::sql::{render_values, text_literal, TemplateValue};
 use paylake_catalog::{registry, Lake, Zone};
 use paylake_ingest::landing::LandingStore;
 use paylake_ingest::landing_erasure::{erase_customer_from_landing, LandingErasure};
@@ -25,19 +26,41 @@ pub const ERASE_ACTION: &str = "erase_customer";
 /// Who asks to erase whom, and why.
 #[derive(Debug, Clone)]
 pub struct ErasureRequest {
-    pub customer_id: String,
+    /// One customer, or `None`: every customer whose retention has run out (the schedule).
+    pub customer_id: Option<String>,
     pub user: String,
     pub role: String,
     pub note: String,
 }
 
-/// Where the customer's relationship stands (`sql/commands/customer_relationship.sql`).
-#[derive(Debug, Clone, Copy)]
+/// Where a customer's relationship stands (`sql/commands/customer_relationships.sql`).
+#[derive(Debug, Clone)]
 struct Relationship {
-    known: bool,
+    customer_id: String,
     open_accounts: i64,
     /// The last record the relationship left: an account closed, money moved, a profile change.
     ended_at: Option<DateTime<Utc>>,
+    holds_personal_data: bool,
+}
+
+impl Relationship {
+    fn retained_until(&self, retention: Retention) -> Option<NaiveDate> {
+        self.ended_at
+            .map(|ended| (ended + chrono::Duration::days(i64::from(retention.days))).date_naive())
+    }
+
+    /// Why the law does not allow erasing the customer on `today`, if it does not.
+    fn refusal(&self, retention: Retention, today: NaiveDate) -> Option<String> {
+        if self.open_accounts > 0 {
+            return Some(format!(
+                "the relationship is open ({} accounts not closed); {} while it lasts and after",
+                self.open_accounts, retention.basis
+            ));
+        }
+        self.retained_until(retention)
+            .filter(|until| *until > today)
+            .map(|until| format!("retained until {until}: {}", retention.basis))
+    }
 }
 
 pub async fn run(
@@ -47,60 +70,81 @@ pub async fn run(
     format: OutputFormat,
 ) -> Result<()> {
     check_request(settings, request)?;
-    let relationship = relationship(lake, &request.customer_id).await?;
-    if !relationship.known {
-        return Err(OrchestrationError::Usage(format!(
-            "unknown customer '{}': no version of it in silver.customers_history",
-            request.customer_id
-        )));
-    }
     let retention = customer_retention();
-    let retained_until = relationship
-        .ended_at
-        .map(|ended| (ended + chrono::Duration::days(i64::from(retention.days))).date_naive());
     let today = Utc::now().date_naive();
-    let refusal = if relationship.open_accounts > 0 {
-        Some(format!(
-            "the relationship is open ({} accounts not closed); {} while it lasts and after",
-            relationship.open_accounts, retention.basis
-        ))
-    } else {
-        retained_until
-            .filter(|until| *until > today)
-            .map(|until| format!("retained until {until}: {}", retention.basis))
+    let relationships = relationships(lake, request.customer_id.as_deref()).await?;
+    let Some(customer_id) = &request.customer_id else {
+        // The schedule: every customer past retention whose personal data is still held.
+        let due: Vec<&Relationship> = relationships
+            .iter()
+            .filter(|relationship| {
+                relationship.holds_personal_data && relationship.refusal(retention, today).is_none()
+            })
+            .collect();
+        tracing::info!(customers = due.len(), "customers due for erasure");
+        let mut erased = Vec::new();
+        for relationship in due {
+            erased.push(erase(lake, request, relationship, retention).await?);
+        }
+        return print_outcomes(&erased, format);
     };
-    if let Some(reason) = refusal {
+    let Some(relationship) = relationships.first() else {
+        return Err(OrchestrationError::Usage(format!(
+            "unknown customer '{customer_id}': no version of it in silver.customers_history"
+        )));
+    };
+    if let Some(reason) = relationship.refusal(retention, today) {
         record(
             lake,
             request,
+            relationship,
             &ErasureRecord {
                 action: "refused",
                 reason: &reason,
-                ended_at: relationship.ended_at,
-                retained_until,
+                retained_until: relationship.retained_until(retention),
                 tables: &[],
                 landing: &LandingErasure::default(),
             },
         )
         .await?;
         return Err(OrchestrationError::ErasureRefused {
-            customer_id: request.customer_id.clone(),
+            customer_id: customer_id.clone(),
             reason,
         });
     }
+    let erased = erase(lake, request, relationship, retention).await?;
+    print_outcomes(&[erased], format)
+}
 
+/// What erasing one customer did.
+#[derive(Debug, serde::Serialize)]
+struct CustomerErasure {
+    customer_id: String,
+    tables: Vec<TableErasure>,
+    landing: LandingErasure,
+}
+
+/// Erases one customer the law allows erasing, in every table and the landing copy, and
+/// records it.
+async fn erase(
+    lake: &Lake,
+    request: &ErasureRequest,
+    relationship: &Relationship,
+    retention: Retention,
+) -> Result<CustomerErasure> {
+    let customer_id = &relationship.customer_id;
     let mut tables = Vec::new();
     for table in registry().tables() {
         if subject_link(table).is_none() {
             continue;
         }
-        if let Some(erased) = erase_customer_from_table(lake, table, &request.customer_id).await? {
+        if let Some(erased) = erase_customer_from_table(lake, table, customer_id).await? {
             tracing::info!(table = %erased.table, rows = erased.rows_erased, files = erased.files_deleted, "erased");
             tables.push(erased);
         }
     }
-    let landing =
-        erase_customer_from_landing(&LandingStore::open(lake)?, &request.customer_id).await?;
+    let landing = erase_customer_from_landing(&LandingStore::open(lake)?, customer_id).await?;
+    let retained_until = relationship.retained_until(retention);
     let reason = format!(
         "retention ran out on {}: {}",
         retained_until.map_or_else(|| "-".to_string(), |until| until.to_string()),
@@ -109,18 +153,21 @@ pub async fn run(
     record(
         lake,
         request,
+        relationship,
         &ErasureRecord {
             action: "erased",
             reason: &reason,
-            ended_at: relationship.ended_at,
             retained_until,
             tables: &tables,
             landing: &landing,
         },
     )
     .await?;
-    print_outcome(&request.customer_id, &tables, &landing, format);
-    Ok(())
+    Ok(CustomerErasure {
+        customer_id: customer_id.clone(),
+        tables,
+        landing,
+    })
 }
 
 /// The person, their role's permission and the note are all required.
@@ -159,82 +206,83 @@ fn customer_retention() -> Retention {
         .unwrap_or_else(|| registry().tables()[0].retention())
 }
 
-async fn relationship(lake: &Lake, customer_id: &str) -> Result<Relationship> {
+async fn relationships(lake: &Lake, customer_id: Option<&str>) -> Result<Vec<Relationship>> {
     let context = paylake_catalog::lake_session(lake).await?;
-    let sql = render(
-        "commands/customer_relationship.sql",
-        &[("customer", text_literal(customer_id))],
+    let customers = registry().get(Zone::Silver, "customers")?;
+    let sql = render_values(
+        "commands/customer_relationships.sql",
+        &[
+            (
+                "customer",
+                TemplateValue::from(customer_id.map(text_literal)),
+            ),
+            (
+                "personal_columns",
+                TemplateValue::from(customers.personal_data.clone()),
+            ),
+        ],
     )?;
     let batches = context.sql(&sql).await?.collect().await?;
-    let Some(batch) = batches.iter().find(|batch| batch.num_rows() > 0) else {
-        return Ok(Relationship {
-            known: false,
-            open_accounts: 0,
-            ended_at: None,
-        });
-    };
-    let count = |name: &str| -> Result<i64> {
-        let column = arrow::compute::cast(
-            batch
-                .column_by_name(name)
-                .expect("the query names its columns"),
-            &arrow::datatypes::DataType::Int64,
-        )?;
-        let values = column
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .expect("cast to Int64");
-        Ok(if values.is_null(0) {
-            0
-        } else {
-            values.value(0)
+    let mut found = Vec::new();
+    for batch in &batches {
+        let column = |name: &str, data_type: &DataType| -> Result<ArrayRef> {
+            Ok(arrow::compute::cast(
+                batch
+                    .column_by_name(name)
+                    .expect("the query names its columns"),
+                data_type,
+            )?)
+        };
+        let customers = column("customer_id", &DataType::Utf8)?;
+        let customers = customers.as_string::<i32>();
+        let open = column("open_accounts", &DataType::Int64)?;
+        let open = open.as_primitive::<Int64Type>();
+        let holds = column("holds_personal_data", &DataType::Boolean)?;
+        let holds = holds.as_boolean();
+        let moments = [
+            "last_closed_at",
+            "last_transaction_at",
+            "last_payment_at",
+            "last_profile_change_at",
+        ]
+        .into_iter()
+        .map(|name| {
+            let values = column(name, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+            Ok(values.as_primitive::<TimestampMicrosecondType>().clone())
         })
-    };
-    let moment = |name: &str| -> Result<Option<DateTime<Utc>>> {
-        let column = arrow::compute::cast(
-            batch
-                .column_by_name(name)
-                .expect("the query names its columns"),
-            &arrow::datatypes::DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None),
-        )?;
-        let values = column
-            .as_any()
-            .downcast_ref::<TimestampMicrosecondArray>()
-            .expect("cast to timestamps");
-        Ok((!values.is_null(0))
-            .then(|| DateTime::from_timestamp_micros(values.value(0)))
-            .flatten())
-    };
-    let ended_at = [
-        "last_closed_at",
-        "last_transaction_at",
-        "last_payment_at",
-        "last_profile_change_at",
-    ]
-    .into_iter()
-    .map(moment)
-    .collect::<Result<Vec<_>>>()?
-    .into_iter()
-    .flatten()
-    .max();
-    Ok(Relationship {
-        known: count("customer_versions")? > 0,
-        open_accounts: count("open_accounts")?,
-        ended_at,
-    })
+        .collect::<Result<Vec<_>>>()?;
+        for row in 0..batch.num_rows() {
+            let ended_at = moments
+                .iter()
+                .filter(|values| !values.is_null(row))
+                .filter_map(|values| DateTime::from_timestamp_micros(values.value(row)))
+                .max();
+            found.push(Relationship {
+                customer_id: customers.value(row).to_string(),
+                open_accounts: open.value(row),
+                ended_at,
+                holds_personal_data: holds.value(row),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// What one erasure event says.
 struct ErasureRecord<'a> {
     action: &'static str,
     reason: &'a str,
-    ended_at: Option<DateTime<Utc>>,
     retained_until: Option<NaiveDate>,
     tables: &'a [TableErasure],
     landing: &'a LandingErasure,
 }
 
-async fn record(lake: &Lake, request: &ErasureRequest, event: &ErasureRecord<'_>) -> Result<()> {
+async fn record(
+    lake: &Lake,
+    request: &ErasureRequest,
+    relationship: &Relationship,
+    event: &ErasureRecord<'_>,
+) -> Result<()> {
     let table = registry().get(Zone::Decisions, "erasure_events")?;
     let per_table: BTreeMap<&str, serde_json::Value> = event
         .tables
@@ -255,10 +303,10 @@ async fn record(lake: &Lake, request: &ErasureRequest, event: &ErasureRecord<'_>
     let one = |value: &str| strings(std::iter::once(Some(value)));
     let columns = vec![
         one(&uuid::Uuid::new_v4().to_string()),
-        one(&request.customer_id),
+        one(&relationship.customer_id),
         one(event.action),
         one(event.reason),
-        timestamps(std::iter::once(event.ended_at)),
+        timestamps(std::iter::once(relationship.ended_at)),
         optional_dates(std::iter::once(event.retained_until)),
         integer(event.tables.iter().map(|erased| erased.rows_erased).sum()),
         integer(event.tables.iter().map(|erased| erased.files_deleted).sum()),
@@ -285,35 +333,39 @@ async fn record(lake: &Lake, request: &ErasureRequest, event: &ErasureRecord<'_>
     Ok(())
 }
 
-fn print_outcome(
-    customer_id: &str,
-    tables: &[TableErasure],
-    landing: &LandingErasure,
-    format: OutputFormat,
-) {
+fn print_outcomes(erased: &[CustomerErasure], format: OutputFormat) -> Result<()> {
     if format == OutputFormat::Json {
         println!(
             "{}",
-            json!({"customer_id": customer_id, "tables": tables, "landing": landing})
+            serde_json::to_string(erased).map_err(|error| {
+                OrchestrationError::Usage(format!(
+                    "the erasure could not be written as JSON: {error}"
+                ))
+            })?
         );
-        return;
+        return Ok(());
     }
-    println!(
-        "{:<36} {:>12} {:>14}",
-        "table", "rows erased", "files deleted"
-    );
-    for erased in tables {
+    for customer in erased {
+        println!("customer {}", customer.customer_id);
         println!(
-            "{:<36} {:>12} {:>14}",
-            erased.table, erased.rows_erased, erased.files_deleted
+            "  {:<34} {:>12} {:>14}",
+            "table", "rows erased", "files deleted"
         );
+        for table in &customer.tables {
+            println!(
+                "  {:<34} {:>12} {:>14}",
+                table.table, table.rows_erased, table.files_deleted
+            );
+        }
+        println!(
+            "  landing: {} files rewritten, {} records erased",
+            customer.landing.files_rewritten.len(),
+            customer.landing.records_erased
+        );
+        for file in &customer.landing.files_not_rewritten {
+            println!("  landing file not rewritten: {file}");
+        }
     }
-    println!(
-        "landing: {} files rewritten, {} records erased",
-        landing.files_rewritten.len(),
-        landing.records_erased
-    );
-    for file in &landing.files_not_rewritten {
-        println!("landing file not rewritten: {file}");
-    }
+    println!("{} customers erased", erased.len());
+    Ok(())
 }

@@ -322,6 +322,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Erase {
             lake,
             customer,
+            due: _,
             user,
             role,
             note,

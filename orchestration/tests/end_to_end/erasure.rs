@@ -102,9 +102,10 @@ fn erasure_is_refused_inside_the_retention_and_removes_the_customer_everywhere_a
     paylake(&["ingest", "--lake", lake]);
     let customers = support::sorted_rows(
         lake,
-        "SELECT DISTINCT customer_id FROM silver.accounts ORDER BY 1 LIMIT 3",
+        "SELECT DISTINCT customer_id FROM silver.accounts ORDER BY 1 LIMIT 4",
     );
-    let [gone, recent, open] = [&customers[0], &customers[1], &customers[2]].map(String::as_str);
+    let [gone, recent, open, due] =
+        [&customers[0], &customers[1], &customers[2], &customers[3]].map(String::as_str);
     let gone_name = support::sorted_rows(
         lake,
         &format!("SELECT full_name FROM silver.customers WHERE customer_id = '{gone}'"),
@@ -114,6 +115,7 @@ fn erasure_is_refused_inside_the_retention_and_removes_the_customer_everywhere_a
     assert!(gone_name.len() > 5, "a name to look for: {gone_name}");
     // One relationship ended in 2019, one a year ago; the third is open.
     close_accounts(lake, gone, (2019, 6, 3));
+    close_accounts(lake, due, (2020, 2, 3));
     let last_year = chrono::Utc::now().date_naive() - chrono::Duration::days(365);
     use chrono::Datelike;
     close_accounts(
@@ -206,6 +208,30 @@ fn erasure_is_refused_inside_the_retention_and_removes_the_customer_everywhere_a
         before
     );
 
+    // The retention schedule erases the one other customer past retention, and only them.
+    let scheduled = support::run(support::paylake_command().args([
+        "erase",
+        "--lake",
+        lake,
+        "--due",
+        "--user",
+        "retention-schedule",
+        "--role",
+        "approver",
+        "--note",
+        "retention schedule 2026-12",
+        "--format",
+        "json",
+    ]));
+    let scheduled: serde_json::Value = serde_json::from_str(&scheduled).unwrap();
+    let erased: Vec<&str> = scheduled
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|customer| customer["customer_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(erased, [due]);
+
     let events = support::sorted_rows(
         lake,
         "SELECT customer_id, action, actor, note, rows_erased > 0, landing_files_rewritten > 0 \
@@ -217,6 +243,7 @@ fn erasure_is_refused_inside_the_retention_and_removes_the_customer_everywhere_a
             format!("{gone},erased,dpo@processor.example,request DSR-2026-0042,true,true"),
             format!("{open},refused,dpo@processor.example,request DSR-2026-0042,false,false"),
             format!("{recent},refused,dpo@processor.example,request DSR-2026-0042,false,false"),
+            format!("{due},erased,retention-schedule,retention schedule 2026-12,true,true"),
         ]
         .into_iter()
         .collect::<std::collections::BTreeSet<_>>()

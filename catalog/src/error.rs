@@ -38,6 +38,10 @@ pub enum CatalogError {
         source: Box<datafusion::parquet::errors::ParquetError>,
     },
 
+    /// A query or a look at a case could not be audited, so it is not shown.
+    #[error("the access could not be audited: {0}")]
+    AuditNotRecorded(String),
+
     #[error("invalid access settings in {origin}: {reason}")]
     AccessSettings { origin: String, reason: String },
 

@@ -115,6 +115,8 @@ impl WorkbenchSettings {
 /// What the pages share.
 pub struct Workbench {
     pub lake: Lake,
+    /// Page views, committed to `system.query_audit` as a group.
+    pub audit: paylake_catalog::access::audit::AuditLog,
     pub access: AccessSettings,
     pub users_file: PathBuf,
     pub auth: AuthMode,
@@ -137,6 +139,7 @@ impl Workbench {
             users_file: settings.users_file(&lake)?,
             auth: settings.auth_mode()?,
             sessions: Sessions::new(Duration::from_secs(60 * settings.session_idle_minutes)),
+            audit: paylake_catalog::access::audit::AuditLog::new(lake.clone()),
             lake,
             access,
             sar_days,

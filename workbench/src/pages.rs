@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::value::Serde;
 use minijinja::{context, Value};
-use paylake_catalog::access::audit::{record_query, QueryAuditRow};
+use paylake_catalog::access::audit::QueryAuditRow;
 use paylake_catalog::access::Role;
 use paylake_decisions::cases::{replay, QueueRow};
 use paylake_decisions::work::allowed_actions;
@@ -160,7 +160,7 @@ pub(crate) async fn audit_view(
         Some(reason) => row.refused(reason),
         None => row,
     };
-    record_query(&workbench.lake, &row).await.map_err(|error| {
+    workbench.audit.record(row).await.map_err(|error| {
         tracing::error!(%error, user = session.user, "recording a workbench page view");
         message(
             StatusCode::INTERNAL_SERVER_ERROR,

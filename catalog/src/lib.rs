@@ -15,6 +15,7 @@ pub mod erasure;
 pub mod error;
 pub mod gate;
 pub mod lake;
+mod lazy_schema;
 pub mod lineage;
 pub mod live_scan;
 pub mod maintenance;

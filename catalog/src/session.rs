@@ -54,7 +54,20 @@ pub async fn lake_session_on(
         .write()
         .config_mut()
         .set_extension(std::sync::Arc::new(mode));
-    register_tables(&context, lake, registry().tables()).await?;
+    let catalog = context
+        .catalog("datafusion")
+        .expect("the default catalog exists in a new session");
+    for zone in Zone::ALL {
+        catalog.register_schema(
+            zone.as_str(),
+            Arc::new(crate::lazy_schema::LazyZoneSchema::new(
+                lake.clone(),
+                zone,
+                mode,
+                context.runtime_env(),
+            )),
+        )?;
+    }
     Ok(context)
 }
 

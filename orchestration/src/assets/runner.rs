@@ -153,8 +153,11 @@ pub async fn run(
         progress("ingest");
         runner.ingest().await?;
     }
+    let started = std::time::Instant::now();
     let checking_session = lake_session(lake).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "lake session opened");
     let mut partitions = records::last_successes(&checking_session).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "last successes read");
     if request
         .selection
         .iter()
@@ -162,11 +165,14 @@ pub async fn run(
     {
         progress("checking silver");
         let outcomes = checks::ingest_checks(&checking_session, graph).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "silver checked");
         records::record_checks(lake, &runner.report.run_id, &outcomes).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "checks recorded");
         runner.report.checks.extend(outcomes);
     }
     for date in &request.dates {
         runner.run_date(*date, &mut partitions, progress).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), %date, "date run");
     }
     Ok(runner.report)
 }

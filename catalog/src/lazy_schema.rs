@@ -1,0 +1,121 @@
+//! A zone of a lake session whose tables are opened when a query first names them. Opening a
+//! table reads its Delta log; a lake holds over a hundred tables and a step reads a handful, so
+//! a session that opened all of them up front paid for every table's log on every run, more as
+//! the logs and the partitioned tables' files grow. Each table is opened once per session, at
+//! its version then; a job that writes a table re-points the session at it (`refresh_table`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use datafusion::catalog::{SchemaProvider, TableProvider};
+use datafusion::datasource::MemTable;
+use datafusion::error::{DataFusionError, Result as DataFusionResult};
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::execution::SessionStateBuilder;
+
+use crate::delta::open_table;
+use crate::error::CatalogError;
+use crate::lake::Lake;
+use crate::live_scan::LiveFilesTable;
+use crate::registry::{registry, Zone};
+use crate::session::ScanMode;
+
+#[derive(Debug)]
+pub(crate) struct LazyZoneSchema {
+    lake: Lake,
+    zone: Zone,
+    mode: ScanMode,
+    /// Where the tables' object stores are registered for the scans (the session's).
+    runtime: Arc<RuntimeEnv>,
+    opened: Mutex<HashMap<String, Arc<dyn TableProvider>>>,
+}
+
+impl LazyZoneSchema {
+    pub(crate) fn new(lake: Lake, zone: Zone, mode: ScanMode, runtime: Arc<RuntimeEnv>) -> Self {
+        LazyZoneSchema {
+            lake,
+            zone,
+            mode,
+            runtime,
+            opened: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn opened(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<dyn TableProvider>>> {
+        self.opened.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn open(&self, name: &str) -> crate::error::Result<Option<Arc<dyn TableProvider>>> {
+        let Ok(table) = registry().get(self.zone, name) else {
+            return Ok(None);
+        };
+        let Some(delta_table) = open_table(&self.lake, table).await? else {
+            // Not written yet: empty with its registry schema, so that queries still plan.
+            return Ok(Some(Arc::new(MemTable::try_new(
+                table.schema.clone(),
+                vec![vec![]],
+            )?)));
+        };
+        if self.mode == ScanMode::LiveFiles {
+            return Ok(Some(Arc::new(LiveFilesTable::of_snapshot(
+                table,
+                &delta_table,
+            )?)));
+        }
+        // A state over the session's runtime, only to register the table's object store there
+        // (holding the session's own state here would make the two own each other).
+        let registering = SessionStateBuilder::new()
+            .with_runtime_env(Arc::clone(&self.runtime))
+            .build();
+        delta_table
+            .update_datafusion_session(&registering)
+            .map_err(|error| CatalogError::delta(table.qualified_name(), error))?;
+        Ok(Some(delta_table.table_provider().await?))
+    }
+}
+
+#[async_trait]
+impl SchemaProvider for LazyZoneSchema {
+    fn table_names(&self) -> Vec<String> {
+        registry()
+            .tables()
+            .iter()
+            .filter(|table| table.zone == self.zone)
+            .map(|table| table.name.to_string())
+            .collect()
+    }
+
+    async fn table(&self, name: &str) -> DataFusionResult<Option<Arc<dyn TableProvider>>> {
+        if let Some(provider) = self.opened().get(name) {
+            return Ok(Some(Arc::clone(provider)));
+        }
+        let Some(provider) = self
+            .open(name)
+            .await
+            .map_err(|error| DataFusionError::External(Box::new(error)))?
+        else {
+            return Ok(None);
+        };
+        // Two queries may open the same table at once: the first to finish is kept.
+        Ok(Some(Arc::clone(
+            self.opened().entry(name.to_string()).or_insert(provider),
+        )))
+    }
+
+    fn register_table(
+        &self,
+        name: String,
+        table: Arc<dyn TableProvider>,
+    ) -> DataFusionResult<Option<Arc<dyn TableProvider>>> {
+        Ok(self.opened().insert(name, table))
+    }
+
+    fn deregister_table(&self, name: &str) -> DataFusionResult<Option<Arc<dyn TableProvider>>> {
+        Ok(self.opened().remove(name))
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.opened().contains_key(name) || registry().get(self.zone, name).is_ok()
+    }
+}

@@ -138,6 +138,10 @@ def test_schedules_and_quicksight_inputs_validate_against_the_service_models(ren
     daily = json.loads(fill((rendered / "scheduler" / "paylake-daily-graph.json").read_text()))
     assert daily["ScheduleExpression"] == "cron(0 2 * * ? *)"
     assert daily["ScheduleExpressionTimezone"] == "America/New_York"
+    retention = json.loads(fill((rendered / "scheduler" / "paylake-retention.json").read_text()))
+    assert retention["ScheduleExpression"] == "cron(0 6 1 * ? *)"
+    command = json.loads(retention["Target"]["Input"])["containerOverrides"][0]["command"]
+    assert command[:2] == ["erase", "--due"] and "--role" in command, command
 
     source = json.loads((rendered / "quicksight" / "data_source.json").read_text())
     validate_parameters(source, input_shape("quicksight", "CreateDataSource"))

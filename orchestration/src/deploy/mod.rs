@@ -52,6 +52,13 @@ fn schedule_specs(settings: &Settings) -> Result<Vec<ScheduleSpec>> {
         target: schedules::ecs_target(&schedules::MAINTENANCE_COMMAND),
         command: schedules::MAINTENANCE_COMMAND.to_vec(),
     });
+    specs.push(ScheduleSpec {
+        name: "paylake-retention".to_string(),
+        description: "erasure of the customers whose retention has run out".to_string(),
+        cron: schedules::RETENTION_CRON.to_string(),
+        target: schedules::ecs_target(&schedules::RETENTION_COMMAND),
+        command: schedules::RETENTION_COMMAND.to_vec(),
+    });
     for schedule in settings.regulatory()?.schedules {
         specs.push(ScheduleSpec {
             name: format!("paylake-export-{}", schedule.name),

@@ -18,6 +18,22 @@ pub const MAINTENANCE_CRON: &str = "0 5 * * *";
 /// The job's command for table maintenance.
 pub const MAINTENANCE_COMMAND: [&str; 1] = ["maintain"];
 
+/// When customers past retention are erased: 06:00 on the first of each month.
+pub const RETENTION_CRON: &str = "0 6 1 * *";
+
+/// The job's command for the retention schedule: every customer whose five years have run
+/// out, erased under the policy's name and the approver role (`paylake erase --due`).
+pub const RETENTION_COMMAND: [&str; 8] = [
+    "erase",
+    "--due",
+    "--user",
+    "retention-schedule",
+    "--role",
+    "approver",
+    "--note",
+    "monthly retention schedule (31 CFR 1010.430(d))",
+];
+
 /// The job's command for due regulatory exports.
 pub const RUN_DUE_COMMAND: [&str; 2] = ["schedule", "run-due"];
 

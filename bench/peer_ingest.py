@@ -24,7 +24,10 @@ def dms_changes(landing):
         )
         for path in files
     ]
-    changes = pl.concat(frames).rename({"Op": "_op"})
+    # DMS writes timestamps without a zone; like paylake, the peer declares them UTC.
+    changes = pl.concat(frames).rename({"Op": "_op"}).with_columns(
+        pl.col("created_at", "updated_at").dt.replace_time_zone("UTC")
+    )
     changes = changes.with_columns(
         (
             pl.col("dms_commit_ts")
@@ -34,7 +37,7 @@ def dms_changes(landing):
             + pl.col("_source_position").cast(pl.Utf8).str.zfill(10)
         ).alias("_source_order")
     )
-    return changes, "transaction_id"
+    return changes, "transactions", "transaction_id"
 
 
 def attribute(value):
@@ -57,12 +60,16 @@ def dynamodb_changes(landing):
                 row["_source_file"] = relative
                 row["_source_position"] = position
                 rows.append(row)
-    changes = pl.DataFrame(rows).with_columns(
+    changes = pl.DataFrame(rows)
+    # An attribute no image carried is still a column of silver, null, as paylake writes it.
+    if "failure_reason" not in changes.columns:
+        changes = changes.with_columns(pl.lit(None, dtype=pl.Utf8).alias("failure_reason"))
+    changes = changes.with_columns(
         pl.col("amount").cast(pl.Decimal(18, 2)),
         pl.col("created_at").str.to_datetime(time_zone="UTC"),
         pl.from_epoch(pl.col("updated_at").cast(pl.Int64), time_unit="ms").dt.replace_time_zone("UTC"),
     )
-    return changes, "payment_id"
+    return changes, "payments", "payment_id"
 
 
 def main():
@@ -71,13 +78,14 @@ def main():
     parser.add_argument("--landing", required=True)
     parser.add_argument("--lake", required=True)
     args = parser.parse_args()
-    changes, key = dms_changes(args.landing) if args.kind == "dms" else dynamodb_changes(args.landing)
+    changes, entity, key = dms_changes(args.landing) if args.kind == "dms" else dynamodb_changes(args.landing)
 
-    bronze = os.path.join(args.lake, "bronze")
+    # The lake's layout, zone/table, so that the bench reads both sides' silver the same way.
+    bronze = os.path.join(args.lake, "bronze", entity)
     write_deltalake(bronze, changes, mode="append")
 
     latest = changes.sort("_source_order").unique(subset=[key], keep="last", maintain_order=False)
-    silver_path = os.path.join(args.lake, "silver")
+    silver_path = os.path.join(args.lake, "silver", entity)
     empty = latest.clear()
     write_deltalake(silver_path, empty.drop("_op"), mode="overwrite")
     silver = DeltaTable(silver_path)

@@ -220,9 +220,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 python,
             } => {
                 let sources: Vec<_> = source.into_iter().map(Into::into).collect();
-                Ok(paylake_bench::bench_ingest(
-                    records, &sources, &workdir, &python,
-                )?)
+                Ok(paylake_bench::bench_ingest(records, &sources, &workdir, &python).await?)
             }
             BenchCommand::Aml {
                 transactions,

@@ -6,9 +6,10 @@
 //! records and Kinesis objects are rewritten; a DMS CSV file holding the customer is reported,
 //! not rewritten.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, Array, ArrayRef, Scalar, StringArray};
+use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, Scalar, StringArray};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -39,12 +40,19 @@ fn personal_columns(entity: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
-/// Nulls `customer_id`'s personal data in every landing file that holds it.
-pub async fn erase_customer_from_landing(
+/// Nulls the personal data of `customers` in every landing file that holds any of them, in one
+/// pass over landing however many customers are erased; what was done, per customer.
+pub async fn erase_customers_from_landing(
     store: &LandingStore,
-    customer_id: &str,
-) -> Result<LandingErasure> {
-    let mut erasure = LandingErasure::default();
+    customers: &BTreeSet<String>,
+) -> Result<BTreeMap<String, LandingErasure>> {
+    let mut erasures: BTreeMap<String, LandingErasure> = customers
+        .iter()
+        .map(|customer| (customer.clone(), LandingErasure::default()))
+        .collect();
+    if customers.is_empty() {
+        return Ok(erasures);
+    }
     for source in [Source::Aurora, Source::DynamoDb, Source::Kinesis] {
         for file in store.list(source).await? {
             let entity = match source {
@@ -57,46 +65,59 @@ pub async fn erase_customer_from_landing(
                 continue;
             }
             store.fetch(&file).await?;
-            let bytes =
-                std::fs::read(&file.path).map_err(|source| IngestError::io(&file.path, source))?;
-            if !String::from_utf8_lossy(&bytes).contains(customer_id)
-                && !file.relative_path.ends_with(".parquet")
-            {
-                store.release(&file);
-                continue;
-            }
-            let rewritten = match source {
-                Source::Aurora if file.relative_path.ends_with(".csv") => {
-                    if String::from_utf8_lossy(&bytes).contains(customer_id) {
-                        erasure.files_not_rewritten.push(format!(
-                            "{}: a DMS CSV file is not rewritten; erase it by hand",
-                            file.relative_path
-                        ));
+            let rewritten = if source == Source::Aurora && !file.relative_path.ends_with(".csv") {
+                erase_in_parquet(&file, &personal, customers)?
+            } else {
+                let bytes = std::fs::read(&file.path)
+                    .map_err(|source| IngestError::io(&file.path, source))?;
+                let text = String::from_utf8_lossy(&bytes);
+                let named: Vec<&String> = customers
+                    .iter()
+                    .filter(|customer| text.contains(customer.as_str()))
+                    .collect();
+                match source {
+                    _ if named.is_empty() => None,
+                    Source::Aurora => {
+                        for customer in named {
+                            erasures
+                                .entry(customer.clone())
+                                .or_default()
+                                .files_not_rewritten
+                                .push(format!(
+                                    "{}: a DMS CSV file is not rewritten; erase it by hand",
+                                    file.relative_path
+                                ));
+                        }
+                        None
                     }
-                    None
+                    Source::DynamoDb => erase_in_stream_records(&text, &personal, customers)?,
+                    _ => erase_in_json_objects(&bytes, &personal, customers)?,
                 }
-                Source::Aurora => erase_in_parquet(&file, &personal, customer_id)?,
-                Source::DynamoDb => erase_in_stream_records(&bytes, &personal, customer_id)?,
-                _ => erase_in_json_objects(&bytes, &personal, customer_id)?,
             };
             store.release(&file);
             if let Some((records, content)) = rewritten {
                 store.put_file(&file.relative_path, content).await?;
-                erasure.records_erased += records;
-                erasure.files_rewritten.push(file.relative_path);
+                for (customer, count) in records {
+                    let erasure = erasures.entry(customer).or_default();
+                    erasure.records_erased += count;
+                    erasure.files_rewritten.push(file.relative_path.clone());
+                }
             }
         }
     }
-    Ok(erasure)
+    Ok(erasures)
 }
 
-/// A DMS Parquet file with the customer's personal columns nulled, and how many rows changed;
-/// `None` when the file holds no row of the customer.
+/// Records erased per customer, and the file's new content.
+type Rewritten = Option<(BTreeMap<String, usize>, Vec<u8>)>;
+
+/// A DMS Parquet file with the customers' personal columns nulled; `None` when the file holds
+/// no row of theirs.
 fn erase_in_parquet(
     file: &LandingFile,
     personal: &[&str],
-    customer_id: &str,
-) -> Result<Option<(usize, Vec<u8>)>> {
+    customers: &BTreeSet<String>,
+) -> Result<Rewritten> {
     let opened =
         std::fs::File::open(&file.path).map_err(|source| IngestError::io(&file.path, source))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(opened)?.build()?;
@@ -104,17 +125,23 @@ fn erase_in_parquet(
     let Ok(customer_index) = schema.index_of(CUSTOMER_COLUMN) else {
         return Ok(None);
     };
-    let wanted = StringArray::new_scalar(customer_id);
-    let mut erased = 0;
+    let mut erased: BTreeMap<String, usize> = BTreeMap::new();
     let mut batches = Vec::new();
     for batch in reader {
         let batch = batch?;
-        let customers = arrow::compute::cast(
+        let owners = arrow::compute::cast(
             batch.column(customer_index),
             &arrow::datatypes::DataType::Utf8,
         )?;
-        let mask = arrow::compute::kernels::cmp::eq(&customers, &wanted)?;
-        erased += mask.true_count();
+        let mut mask = BooleanArray::from(vec![false; batch.num_rows()]);
+        for customer in customers {
+            let theirs =
+                arrow::compute::kernels::cmp::eq(&owners, &StringArray::new_scalar(customer))?;
+            if theirs.true_count() > 0 {
+                *erased.entry(customer.clone()).or_default() += theirs.true_count();
+                mask = arrow::compute::or(&mask, &theirs)?;
+            }
+        }
         let columns: Vec<ArrayRef> = batch
             .schema()
             .fields()
@@ -130,7 +157,7 @@ fn erase_in_parquet(
             .collect::<std::result::Result<_, _>>()?;
         batches.push(RecordBatch::try_new(batch.schema(), columns)?);
     }
-    if erased == 0 {
+    if erased.is_empty() {
         return Ok(None);
     }
     let mut content = Vec::new();
@@ -139,30 +166,29 @@ fn erase_in_parquet(
         writer.write(batch)?;
     }
     writer.close()?;
-    tracing::debug!(file = %file.relative_path, rows = erased, "erased in landing");
+    tracing::debug!(file = %file.relative_path, ?erased, "erased in landing");
     Ok(Some((erased, content)))
 }
 
 /// DynamoDB stream records (one JSON record a line) with the customer's personal attributes
 /// set to DynamoDB's null in every image.
 fn erase_in_stream_records(
-    bytes: &[u8],
+    text: &str,
     personal: &[&str],
-    customer_id: &str,
-) -> Result<Option<(usize, Vec<u8>)>> {
-    let text = String::from_utf8_lossy(bytes);
-    if !text.contains(customer_id) {
-        return Ok(None);
-    }
-    let mut erased = 0;
+    customers: &BTreeSet<String>,
+) -> Result<Rewritten> {
+    let mut erased: BTreeMap<String, usize> = BTreeMap::new();
     let mut lines = Vec::new();
     for line in text.lines() {
-        if !line.contains(customer_id) {
+        if !customers
+            .iter()
+            .any(|customer| line.contains(customer.as_str()))
+        {
             lines.push(line.to_string());
             continue;
         }
         let mut record: Value = serde_json::from_str(line)?;
-        let mut changed = false;
+        let mut changed = None;
         for image in ["NewImage", "OldImage"] {
             let Some(Value::Object(attributes)) = record
                 .get_mut("dynamodb")
@@ -170,24 +196,28 @@ fn erase_in_stream_records(
             else {
                 continue;
             };
-            let owner = attributes
+            let Some(owner) = attributes
                 .get(CUSTOMER_COLUMN)
                 .and_then(|attribute| attribute.get("S"))
-                .and_then(Value::as_str);
-            if owner != Some(customer_id) {
+                .and_then(Value::as_str)
+                .filter(|owner| customers.contains(*owner))
+                .map(str::to_string)
+            else {
                 continue;
-            }
+            };
             for column in personal {
                 if attributes.contains_key(*column) {
                     attributes.insert(column.to_string(), serde_json::json!({"NULL": true}));
-                    changed = true;
+                    changed = Some(owner.clone());
                 }
             }
         }
-        erased += usize::from(changed);
+        if let Some(owner) = changed {
+            *erased.entry(owner).or_default() += 1;
+        }
         lines.push(record.to_string());
     }
-    if erased == 0 {
+    if erased.is_empty() {
         return Ok(None);
     }
     Ok(Some((erased, (lines.join("\n") + "\n").into_bytes())))
@@ -199,16 +229,18 @@ fn erase_in_stream_records(
 fn erase_in_json_objects(
     bytes: &[u8],
     personal: &[&str],
-    customer_id: &str,
-) -> Result<Option<(usize, Vec<u8>)>> {
-    if !String::from_utf8_lossy(bytes).contains(customer_id) {
-        return Ok(None);
-    }
-    let mut erased = 0;
+    customers: &BTreeSet<String>,
+) -> Result<Rewritten> {
+    let mut erased: BTreeMap<String, usize> = BTreeMap::new();
     let mut objects = Vec::new();
     for object in serde_json::Deserializer::from_slice(bytes).into_iter::<Value>() {
         let mut object = object?;
-        if object.get(CUSTOMER_COLUMN).and_then(Value::as_str) == Some(customer_id) {
+        let owner = object
+            .get(CUSTOMER_COLUMN)
+            .and_then(Value::as_str)
+            .filter(|owner| customers.contains(*owner))
+            .map(str::to_string);
+        if let Some(owner) = owner {
             if let Value::Object(fields) = &mut object {
                 for column in personal {
                     if let Some(value) = fields.get_mut(*column) {
@@ -216,11 +248,11 @@ fn erase_in_json_objects(
                     }
                 }
             }
-            erased += 1;
+            *erased.entry(owner).or_default() += 1;
         }
         objects.push(object.to_string());
     }
-    if erased == 0 {
+    if erased.is_empty() {
         return Ok(None);
     }
     Ok(Some((erased, (objects.join("\n") + "\n").into_bytes())))

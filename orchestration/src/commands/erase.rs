@@ -1,7 +1,7 @@
 //! `paylake erase`: a customer's personal data erased from every zone once the law allows it,
 //! refused before, and either way recorded in `decisions.erasure_events`.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array};
 use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
@@ -13,7 +13,7 @@ use paylake_catalog::rows::{columns_batch, optional_dates, strings, timestamps};
 use paylake_catalog::sql::{render_values, text_literal, TemplateValue};
 use paylake_catalog::{registry, Lake, Zone};
 use paylake_ingest::landing::LandingStore;
-use paylake_ingest::landing_erasure::{erase_customer_from_landing, LandingErasure};
+use paylake_ingest::landing_erasure::{erase_customers_from_landing, LandingErasure};
 use serde_json::json;
 
 use crate::cli::OutputFormat;
@@ -82,10 +82,7 @@ pub async fn run(
             })
             .collect();
         tracing::info!(customers = due.len(), "customers due for erasure");
-        let mut erased = Vec::new();
-        for relationship in due {
-            erased.push(erase(lake, request, relationship, retention).await?);
-        }
+        let erased = erase(lake, request, &due, retention).await?;
         return print_outcomes(&erased, format);
     };
     let Some(relationship) = relationships.first() else {
@@ -94,26 +91,22 @@ pub async fn run(
         )));
     };
     if let Some(reason) = relationship.refusal(retention, today) {
-        record(
-            lake,
-            request,
+        let refused = ErasureRecord {
             relationship,
-            &ErasureRecord {
-                action: "refused",
-                reason: &reason,
-                retained_until: relationship.retained_until(retention),
-                tables: &[],
-                landing: &LandingErasure::default(),
-            },
-        )
-        .await?;
+            action: "refused",
+            reason: reason.clone(),
+            retained_until: relationship.retained_until(retention),
+            tables: &[],
+            landing: &LandingErasure::default(),
+        };
+        record(lake, request, &[refused]).await?;
         return Err(OrchestrationError::ErasureRefused {
             customer_id: customer_id.clone(),
             reason,
         });
     }
-    let erased = erase(lake, request, relationship, retention).await?;
-    print_outcomes(&[erased], format)
+    let erased = erase(lake, request, &[relationship], retention).await?;
+    print_outcomes(&erased, format)
 }
 
 /// What erasing one customer did.
@@ -124,50 +117,60 @@ struct CustomerErasure {
     landing: LandingErasure,
 }
 
-/// Erases one customer the law allows erasing, in every table and the landing copy, and
-/// records it.
+/// Erases the customers the law allows erasing, in every table and the landing copy (one pass
+/// over landing for all of them), and records one event each, in one commit.
 async fn erase(
     lake: &Lake,
     request: &ErasureRequest,
-    relationship: &Relationship,
+    relationships: &[&Relationship],
     retention: Retention,
-) -> Result<CustomerErasure> {
-    let customer_id = &relationship.customer_id;
-    let mut tables = Vec::new();
-    for table in registry().tables() {
-        if subject_link(table).is_none() {
-            continue;
+) -> Result<Vec<CustomerErasure>> {
+    let customers: BTreeSet<String> = relationships
+        .iter()
+        .map(|relationship| relationship.customer_id.clone())
+        .collect();
+    let mut landing = erase_customers_from_landing(&LandingStore::open(lake)?, &customers).await?;
+    let mut erased = Vec::new();
+    for relationship in relationships {
+        let customer_id = &relationship.customer_id;
+        // A Delta update per customer and table: each keeps its own row counts for the event.
+        let mut tables = Vec::new();
+        for table in registry().tables() {
+            if subject_link(table).is_none() {
+                continue;
+            }
+            if let Some(erased) = erase_customer_from_table(lake, table, customer_id).await? {
+                tracing::info!(table = %erased.table, rows = erased.rows_erased, files = erased.files_deleted, "erased");
+                tables.push(erased);
+            }
         }
-        if let Some(erased) = erase_customer_from_table(lake, table, customer_id).await? {
-            tracing::info!(table = %erased.table, rows = erased.rows_erased, files = erased.files_deleted, "erased");
-            tables.push(erased);
-        }
+        erased.push(CustomerErasure {
+            customer_id: customer_id.clone(),
+            tables,
+            landing: landing.remove(customer_id).unwrap_or_default(),
+        });
     }
-    let landing = erase_customer_from_landing(&LandingStore::open(lake)?, customer_id).await?;
-    let retained_until = relationship.retained_until(retention);
-    let reason = format!(
-        "retention ran out on {}: {}",
-        retained_until.map_or_else(|| "-".to_string(), |until| until.to_string()),
-        retention.basis
-    );
-    record(
-        lake,
-        request,
-        relationship,
-        &ErasureRecord {
-            action: "erased",
-            reason: &reason,
-            retained_until,
-            tables: &tables,
-            landing: &landing,
-        },
-    )
-    .await?;
-    Ok(CustomerErasure {
-        customer_id: customer_id.clone(),
-        tables,
-        landing,
-    })
+    let events: Vec<ErasureRecord> = relationships
+        .iter()
+        .zip(&erased)
+        .map(|(relationship, customer)| {
+            let retained_until = relationship.retained_until(retention);
+            ErasureRecord {
+                relationship,
+                action: "erased",
+                reason: format!(
+                    "retention ran out on {}: {}",
+                    retained_until.map_or_else(|| "-".to_string(), |until| until.to_string()),
+                    retention.basis
+                ),
+                retained_until,
+                tables: &customer.tables,
+                landing: &customer.landing,
+            }
+        })
+        .collect();
+    record(lake, request, &events).await?;
+    Ok(erased)
 }
 
 /// The person, their role's permission and the note are all required.
@@ -203,7 +206,11 @@ fn customer_retention() -> Retention {
         .filter(|table| subject_link(table).is_some())
         .map(|table| table.retention())
         .max_by_key(|retention| retention.days)
-        .unwrap_or_else(|| registry().tables()[0].retention())
+        // No table holding personal data: nothing to keep, and nothing to erase either.
+        .unwrap_or(Retention {
+            days: 0,
+            basis: "no table holds personal data",
+        })
 }
 
 async fn relationships(lake: &Lake, customer_id: Option<&str>) -> Result<Vec<Relationship>> {
@@ -270,57 +277,76 @@ async fn relationships(lake: &Lake, customer_id: Option<&str>) -> Result<Vec<Rel
 
 /// What one erasure event says.
 struct ErasureRecord<'a> {
+    relationship: &'a Relationship,
     action: &'static str,
-    reason: &'a str,
+    reason: String,
     retained_until: Option<NaiveDate>,
     tables: &'a [TableErasure],
     landing: &'a LandingErasure,
 }
 
-async fn record(
-    lake: &Lake,
-    request: &ErasureRequest,
-    relationship: &Relationship,
-    event: &ErasureRecord<'_>,
-) -> Result<()> {
+async fn record(lake: &Lake, request: &ErasureRequest, events: &[ErasureRecord<'_>]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let table = registry().get(Zone::Decisions, "erasure_events")?;
-    let per_table: BTreeMap<&str, serde_json::Value> = event
-        .tables
-        .iter()
-        .filter(|erased| erased.rows_erased > 0 || erased.files_deleted > 0)
-        .map(|erased| {
-            (
-                erased.table.as_str(),
-                json!({"rows": erased.rows_erased, "files_deleted": erased.files_deleted}),
-            )
-        })
-        .collect();
-    let integer = |value: usize| -> ArrayRef {
-        std::sync::Arc::new(Int64Array::from(vec![
-            i64::try_from(value).unwrap_or(i64::MAX)
-        ]))
+    let count = |value: usize| i64::try_from(value).unwrap_or(i64::MAX);
+    let integers = |values: Vec<i64>| -> ArrayRef { std::sync::Arc::new(Int64Array::from(values)) };
+    let per_table = |event: &ErasureRecord| {
+        let erased: serde_json::Map<String, serde_json::Value> = event
+            .tables
+            .iter()
+            .filter(|erased| erased.rows_erased > 0 || erased.files_deleted > 0)
+            .map(|erased| {
+                (
+                    erased.table.clone(),
+                    json!({"rows": erased.rows_erased, "files_deleted": erased.files_deleted}),
+                )
+            })
+            .collect();
+        serde_json::Value::from(erased).to_string()
     };
-    let one = |value: &str| strings(std::iter::once(Some(value)));
+    let event_ids: Vec<String> = events
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let tables_erased: Vec<String> = events.iter().map(per_table).collect();
+    let same = |value: &str| strings(events.iter().map(|_| Some(value)));
+    let now = Utc::now();
     let columns = vec![
-        one(&uuid::Uuid::new_v4().to_string()),
-        one(&relationship.customer_id),
-        one(event.action),
-        one(event.reason),
-        timestamps(std::iter::once(relationship.ended_at)),
-        optional_dates(std::iter::once(event.retained_until)),
-        integer(event.tables.iter().map(|erased| erased.rows_erased).sum()),
-        integer(event.tables.iter().map(|erased| erased.files_deleted).sum()),
-        integer(event.landing.files_rewritten.len()),
-        one(&serde_json::Value::from(serde_json::Map::from_iter(
-            per_table
-                .into_iter()
-                .map(|(name, value)| (name.to_string(), value)),
-        ))
-        .to_string()),
-        one(&request.user),
-        one(&request.role),
-        one(&request.note),
-        timestamps(std::iter::once(Some(Utc::now()))),
+        strings(event_ids.iter().map(|id| Some(id.as_str()))),
+        strings(
+            events
+                .iter()
+                .map(|event| Some(event.relationship.customer_id.as_str())),
+        ),
+        strings(events.iter().map(|event| Some(event.action))),
+        strings(events.iter().map(|event| Some(event.reason.as_str()))),
+        timestamps(events.iter().map(|event| event.relationship.ended_at)),
+        optional_dates(events.iter().map(|event| event.retained_until)),
+        integers(
+            events
+                .iter()
+                .map(|event| count(event.tables.iter().map(|erased| erased.rows_erased).sum()))
+                .collect(),
+        ),
+        integers(
+            events
+                .iter()
+                .map(|event| count(event.tables.iter().map(|erased| erased.files_deleted).sum()))
+                .collect(),
+        ),
+        integers(
+            events
+                .iter()
+                .map(|event| count(event.landing.files_rewritten.len()))
+                .collect(),
+        ),
+        strings(tables_erased.iter().map(|text| Some(text.as_str()))),
+        same(&request.user),
+        same(&request.role),
+        same(&request.note),
+        timestamps(events.iter().map(|_| Some(now))),
     ];
     let batch = columns_batch(table, columns)?;
     append(

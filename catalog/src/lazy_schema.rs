@@ -9,17 +9,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use datafusion::catalog::{SchemaProvider, TableProvider};
-use datafusion::datasource::MemTable;
 use datafusion::error::{DataFusionError, Result as DataFusionResult};
 use datafusion::execution::runtime_env::RuntimeEnv;
-use datafusion::execution::SessionStateBuilder;
 
-use crate::delta::open_table;
-use crate::error::CatalogError;
 use crate::lake::Lake;
-use crate::live_scan::LiveFilesTable;
 use crate::registry::{registry, Zone};
-use crate::session::ScanMode;
+use crate::session::{current_provider, ScanMode};
 
 #[derive(Debug)]
 pub(crate) struct LazyZoneSchema {
@@ -50,28 +45,9 @@ impl LazyZoneSchema {
         let Ok(table) = registry().get(self.zone, name) else {
             return Ok(None);
         };
-        let Some(delta_table) = open_table(&self.lake, table).await? else {
-            // Not written yet: empty with its registry schema, so that queries still plan.
-            return Ok(Some(Arc::new(MemTable::try_new(
-                table.schema.clone(),
-                vec![vec![]],
-            )?)));
-        };
-        if self.mode == ScanMode::LiveFiles {
-            return Ok(Some(Arc::new(LiveFilesTable::of_snapshot(
-                table,
-                &delta_table,
-            )?)));
-        }
-        // A state over the session's runtime, only to register the table's object store there
-        // (holding the session's own state here would make the two own each other).
-        let registering = SessionStateBuilder::new()
-            .with_runtime_env(Arc::clone(&self.runtime))
-            .build();
-        delta_table
-            .update_datafusion_session(&registering)
-            .map_err(|error| CatalogError::delta(table.qualified_name(), error))?;
-        Ok(Some(delta_table.table_provider().await?))
+        current_provider(&self.lake, table, self.mode, &self.runtime)
+            .await
+            .map(Some)
     }
 }
 

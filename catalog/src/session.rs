@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use datafusion::catalog::{MemorySchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use deltalake::DeltaTable;
 
@@ -84,11 +86,9 @@ async fn register_tables<'a>(
     for zone in Zone::ALL {
         catalog.register_schema(zone.as_str(), Arc::new(MemorySchemaProvider::new()))?;
     }
+    let mode = scan_mode(context);
     for table in tables {
-        let provider: Arc<dyn TableProvider> = match open_table(lake, table).await? {
-            Some(delta_table) => delta_provider(context, table, &delta_table).await?,
-            None => Arc::new(MemTable::try_new(table.schema.clone(), vec![vec![]])?),
-        };
+        let provider = current_provider(lake, table, mode, &context.runtime_env()).await?;
         register(context, table, provider)?;
     }
     Ok(())
@@ -130,22 +130,64 @@ pub async fn refresh_table(
     register(context, table, provider)
 }
 
+fn scan_mode(context: &SessionContext) -> ScanMode {
+    context
+        .state()
+        .config()
+        .get_extension::<ScanMode>()
+        .map(|mode| *mode)
+        .unwrap_or_default()
+}
+
 async fn delta_provider(
     context: &SessionContext,
     table: &TableDef,
     delta_table: &DeltaTable,
 ) -> Result<Arc<dyn TableProvider>> {
-    let mode = context
-        .state()
-        .config()
-        .get_extension::<ScanMode>()
-        .map(|mode| *mode)
-        .unwrap_or_default();
+    snapshot_provider(
+        table,
+        delta_table,
+        scan_mode(context),
+        &context.runtime_env(),
+    )
+    .await
+}
+
+/// `table` in `lake` as it is now, read the way `mode` says; empty with its registry schema when
+/// it does not exist yet, so that jobs and queries plan before its first data lands.
+pub(crate) async fn current_provider(
+    lake: &Lake,
+    table: &TableDef,
+    mode: ScanMode,
+    runtime: &Arc<RuntimeEnv>,
+) -> Result<Arc<dyn TableProvider>> {
+    match open_table(lake, table).await? {
+        Some(delta_table) => snapshot_provider(table, &delta_table, mode, runtime).await,
+        None => Ok(Arc::new(MemTable::try_new(
+            table.schema.clone(),
+            vec![vec![]],
+        )?)),
+    }
+}
+
+/// The snapshot `delta_table` holds, read the way `mode` says, its object store registered in
+/// `runtime` for the scans.
+async fn snapshot_provider(
+    table: &TableDef,
+    delta_table: &DeltaTable,
+    mode: ScanMode,
+    runtime: &Arc<RuntimeEnv>,
+) -> Result<Arc<dyn TableProvider>> {
     if mode == ScanMode::LiveFiles {
         return Ok(Arc::new(LiveFilesTable::of_snapshot(table, delta_table)?));
     }
+    // A state over the session's runtime only to register the store there: a lazy zone cannot
+    // hold the session's own state (the two would own each other).
+    let registering = SessionStateBuilder::new()
+        .with_runtime_env(Arc::clone(runtime))
+        .build();
     delta_table
-        .update_datafusion_session(&context.state())
+        .update_datafusion_session(&registering)
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))?;
     Ok(delta_table.table_provider().await?)
 }

@@ -239,10 +239,9 @@ pub fn file_holds_customer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delta::{append, open_or_create_table};
     use crate::maintenance::{maintain_table, MaintenanceSettings};
     use crate::registry::{registry, Zone};
-    use crate::rows::columns_batch;
+    use crate::rows::append_row_of_text;
 
     #[test]
     fn every_table_with_personal_data_ties_its_rows_to_a_customer_or_says_why_not() {
@@ -259,32 +258,18 @@ mod tests {
     /// Appends one customer of silver.customers, named after its id, in a commit of its own.
     async fn append_customer(lake: &Lake, customer_id: &str) {
         let table = registry().get(Zone::Silver, "customers").unwrap();
-        let columns = table
-            .schema
-            .fields()
-            .iter()
-            .map(|field| {
-                use arrow::datatypes::DataType;
-                let text = match (field.name().as_str(), field.data_type()) {
-                    (CUSTOMER_COLUMN, _) => customer_id.to_string(),
-                    (_, DataType::Utf8) => format!("{} of {customer_id}", field.name()),
-                    (_, DataType::Boolean) => "false".to_string(),
-                    (_, DataType::Date32) => "1980-01-01".to_string(),
-                    (_, DataType::Timestamp(..)) => "2019-01-07T12:00:00Z".to_string(),
-                    _ => "1".to_string(),
-                };
-                arrow::compute::cast(
-                    &arrow::array::StringArray::from(vec![text]),
-                    field.data_type(),
-                )
-                .unwrap()
-            })
-            .collect();
-        let batch = columns_batch(table, columns).unwrap();
-        let delta_table = open_or_create_table(lake, table).await.unwrap();
-        append(delta_table, table, vec![batch], vec![])
-            .await
-            .unwrap();
+        append_row_of_text(lake, table, |field| {
+            use arrow::datatypes::DataType;
+            match (field.name().as_str(), field.data_type()) {
+                (CUSTOMER_COLUMN, _) => customer_id.to_string(),
+                (_, DataType::Utf8) => format!("{} of {customer_id}", field.name()),
+                (_, DataType::Boolean) => "false".to_string(),
+                (_, DataType::Date32) => "1980-01-01".to_string(),
+                (_, DataType::Timestamp(..)) => "2019-01-07T12:00:00Z".to_string(),
+                _ => "1".to_string(),
+            }
+        })
+        .await;
     }
 
     /// Every Parquet file in the table's folder, and whether it holds `text` anywhere.

@@ -303,9 +303,8 @@ async fn maintain_table_once(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delta::{append, open_or_create_table};
     use crate::registry::{registry, Zone};
-    use crate::rows::{columns_batch, strings};
+    use crate::rows::append_row_of_text;
 
     /// The rows of `table` at `version`, sorted, as text.
     async fn rows_at(lake: &Lake, table: &TableDef, version: Option<u64>) -> Vec<String> {
@@ -359,36 +358,17 @@ mod tests {
         let padding: String = (0..padding_kib * 1024 / 32)
             .map(|_| uuid::Uuid::new_v4().simple().to_string())
             .collect();
-        let columns = table
-            .schema
-            .fields()
-            .iter()
-            .map(|field| {
-                use arrow::datatypes::DataType;
-                let day = commit % 9 + 1;
-                let text = match field.data_type() {
-                    DataType::Utf8 => {
-                        return strings(std::iter::once(Some(
-                            format!("{}-{commit}{padding}", field.name()).as_str(),
-                        )))
-                    }
-                    DataType::Date32 => format!("2026-03-0{day}"),
-                    DataType::Timestamp(..) => format!("2026-03-0{day}T12:00:00Z"),
-                    _ => commit.to_string(),
-                };
-                arrow::compute::cast(
-                    &arrow::array::StringArray::from(vec![text]),
-                    field.data_type(),
-                )
-                .unwrap()
-            })
-            .collect();
-        let batch = columns_batch(table, columns).unwrap();
-        let delta_table = open_or_create_table(lake, table).await.unwrap();
-        let written = append(delta_table, table, vec![batch], vec![])
-            .await
-            .unwrap();
-        written.version().unwrap()
+        let day = commit % 9 + 1;
+        append_row_of_text(lake, table, |field| {
+            use arrow::datatypes::DataType;
+            match field.data_type() {
+                DataType::Utf8 => format!("{}-{commit}{padding}", field.name()),
+                DataType::Date32 => format!("2026-03-0{day}"),
+                DataType::Timestamp(..) => format!("2026-03-0{day}T12:00:00Z"),
+                _ => commit.to_string(),
+            }
+        })
+        .await
     }
 
     /// Moves the removals of commit `version` `days` into the past, as if it had been

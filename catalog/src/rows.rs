@@ -83,3 +83,28 @@ pub fn string_lists<'a>(values: impl Iterator<Item = &'a Vec<String>>) -> ArrayR
     }
     Arc::new(builder.finish())
 }
+
+/// Appends one row of `table`, each column's value given as text and cast to its type, in a
+/// commit of its own; the table's version after it. For tests that need a table's rows.
+#[cfg(test)]
+pub(crate) async fn append_row_of_text(
+    lake: &Lake,
+    table: &TableDef,
+    text_of: impl Fn(&arrow::datatypes::Field) -> String,
+) -> u64 {
+    let columns = table
+        .schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let text = arrow::array::StringArray::from(vec![text_of(field)]);
+            arrow::compute::cast(&text, field.data_type()).unwrap()
+        })
+        .collect();
+    let batch = columns_batch(table, columns).unwrap();
+    let delta_table = open_or_create_table(lake, table).await.unwrap();
+    let written = append(delta_table, table, vec![batch], vec![])
+        .await
+        .unwrap();
+    written.version().unwrap()
+}

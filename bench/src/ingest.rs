@@ -9,6 +9,7 @@ use std::fs::File;
 use std::path::Path;
 use std::process::Command;
 
+use arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use paylake_catalog::{registry, Lake, Zone};
 use paylake_ingest::landing::list_files;
@@ -187,6 +188,15 @@ pub fn run_floor(landing: &Path, source: BenchSource, output: &Path) -> Result<u
             .collect();
         records += rows.len() as u64;
         writer.write(&rows_to_batch(&schema, &rows)?)?;
+        let business_columns: Vec<usize> = (0..schema.fields().len()).collect();
+        for taken in parsed.taken_columns.into_values().flatten() {
+            records += taken.num_rows() as u64;
+            let business = taken.project(&business_columns)?;
+            writer.write(&RecordBatch::try_new(
+                schema.clone(),
+                business.columns().to_vec(),
+            )?)?;
+        }
     }
     writer.close()?;
     Ok(records)

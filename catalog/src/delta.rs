@@ -6,6 +6,9 @@ use datafusion::prelude::Expr;
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::kernel::{StructType, Transaction};
+use deltalake::parquet::basic::Compression;
+use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::schema::types::ColumnPath;
 use deltalake::protocol::SaveMode;
 use deltalake::DeltaTable;
 
@@ -310,6 +313,27 @@ pub async fn append_evolving_schema(
     append_with_schema_mode(delta_table, table, batches, transactions, merge).await
 }
 
+/// How paylake writes a table's Parquet files: Snappy, as delta-rs does, and no dictionary for
+/// the columns whose values hardly repeat (the source order, one per change, and the table's
+/// key). Building a dictionary of such a column costs a hash and a compare per value, and the
+/// writer drops it anyway once it outgrows its page.
+pub fn writer_properties(table: &TableDef) -> WriterProperties {
+    let unique_columns = table
+        .key
+        .iter()
+        .copied()
+        .chain([crate::lineage::SOURCE_ORDER])
+        .filter(|column| table.schema.field_with_name(column).is_ok());
+    unique_columns
+        .fold(
+            WriterProperties::builder().set_compression(Compression::SNAPPY),
+            |builder, column| {
+                builder.set_column_dictionary_enabled(ColumnPath::from(column), false)
+            },
+        )
+        .build()
+}
+
 async fn append_with_schema_mode(
     delta_table: DeltaTable,
     table: &TableDef,
@@ -320,6 +344,7 @@ async fn append_with_schema_mode(
     let write = delta_table
         .write(batches)
         .with_save_mode(SaveMode::Append)
+        .with_writer_properties(writer_properties(table))
         .with_commit_properties(
             CommitProperties::default().with_application_transactions(transactions),
         );

@@ -8,9 +8,11 @@
 use deltalake::kernel::Transaction;
 use std::sync::Arc;
 
-use arrow::datatypes::{FieldRef, Schema};
+use arrow::array::{new_null_array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::compute::{cast_with_options, CastOptions};
+use arrow::datatypes::{DataType, FieldRef, Schema, SchemaRef};
 use paylake_catalog::delta::{app_transactions, append_evolving_schema, open_or_create_table};
-use paylake_catalog::{Lake, TableDef};
+use paylake_catalog::{lineage, Lake, TableDef};
 
 use crate::error::Result;
 use crate::rows::{rows_to_batch, Value};
@@ -28,10 +30,26 @@ pub struct IngestRun {
     pub started_micros: i64,
 }
 
-/// Rows one file contributes to one table.
+/// Rows one file contributes to one table: as values, or already as columns.
 pub struct FileRows<'a> {
     pub relative_path: &'a str,
     pub rows: Vec<Vec<Value>>,
+    /// Batches of the commit's schema (the table's, with its evolved columns).
+    pub batches: Vec<RecordBatch>,
+}
+
+impl<'a> FileRows<'a> {
+    pub fn of_values(relative_path: &'a str, rows: Vec<Vec<Value>>) -> Self {
+        FileRows {
+            relative_path,
+            rows,
+            batches: Vec::new(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.batches.iter().all(|batch| batch.num_rows() == 0)
+    }
 }
 
 /// How a table's commit treats the files of a chunk.
@@ -62,37 +80,93 @@ pub async fn append_files(
         FileMarking::MarkTaken => Default::default(),
     };
     let mut rows = Vec::new();
+    let mut batches = Vec::new();
     let mut transactions = Vec::new();
     for file in files {
         let app_id = file_app_id(file.relative_path);
-        if marking == FileMarking::SkipHeld
-            && (file.rows.is_empty() || held_files.contains_key(&app_id))
+        if marking == FileMarking::SkipHeld && (file.is_empty() || held_files.contains_key(&app_id))
         {
             continue;
         }
         rows.extend(file.rows);
+        batches.extend(file.batches);
         transactions.push(Transaction::new(app_id, 1));
     }
     if transactions.is_empty() {
         return Ok(0);
     }
-    let written = rows.len() as u64;
-    let schema = if evolved.is_empty() {
-        table.schema.clone()
-    } else {
-        Arc::new(Schema::new(
-            table
-                .schema
-                .fields()
-                .iter()
-                .chain(evolved)
-                .cloned()
-                .collect::<Vec<_>>(),
-        ))
-    };
-    let batch = rows_to_batch(&schema, &rows)?;
-    append_evolving_schema(delta_table, table, vec![batch], transactions).await?;
+    let schema = commit_schema(table, evolved);
+    if !rows.is_empty() || batches.is_empty() {
+        batches.push(rows_to_batch(&schema, &rows)?);
+    }
+    debug_assert!(batches.iter().all(|batch| batch.schema() == schema));
+    let written = batches.iter().map(|batch| batch.num_rows() as u64).sum();
+    append_evolving_schema(delta_table, table, batches, transactions).await?;
     Ok(written)
+}
+
+/// Records taken as columns (see [`crate::sources::taken_columns_schema`]) as a bronze batch
+/// of `schema`: the file and run lineage added, the commit's evolved columns the file lacks
+/// null.
+pub fn bronze_batch(
+    taken: &RecordBatch,
+    schema: &SchemaRef,
+    relative_path: &str,
+    run: &IngestRun,
+) -> Result<RecordBatch> {
+    let rows = taken.num_rows();
+    let strict = CastOptions {
+        safe: false,
+        ..CastOptions::default()
+    };
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let column: ArrayRef = match field.name().as_str() {
+                lineage::SOURCE_FILE => Arc::new(StringArray::from_iter_values(
+                    std::iter::repeat_n(relative_path, rows),
+                )),
+                lineage::INGEST_RUN => Arc::new(StringArray::from_iter_values(
+                    std::iter::repeat_n(run.run_id.as_str(), rows),
+                )),
+                lineage::INGEST_TIME => Arc::new(
+                    TimestampMicrosecondArray::from_value(run.started_micros, rows)
+                        .with_timezone_opt(utc_timezone(field.data_type())),
+                ),
+                name => match taken.column_by_name(name) {
+                    Some(column) if column.data_type() == field.data_type() => column.clone(),
+                    Some(column) => cast_with_options(column, field.data_type(), &strict)?,
+                    None => new_null_array(field.data_type(), rows),
+                },
+            };
+            Ok(column)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+}
+
+fn utc_timezone(data_type: &DataType) -> Option<Arc<str>> {
+    match data_type {
+        DataType::Timestamp(_, timezone) => timezone.clone(),
+        _ => None,
+    }
+}
+
+/// The schema of a commit to `table`: the table's, then the `evolved` columns it gains.
+pub fn commit_schema(table: &TableDef, evolved: &[FieldRef]) -> SchemaRef {
+    if evolved.is_empty() {
+        return table.schema.clone();
+    }
+    Arc::new(Schema::new(
+        table
+            .schema
+            .fields()
+            .iter()
+            .chain(evolved)
+            .cloned()
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// A taken record as a bronze row: business columns, then the lineage columns.

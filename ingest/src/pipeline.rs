@@ -10,12 +10,13 @@ use paylake_catalog::registry::HISTORY_ENTITIES;
 use paylake_catalog::{registry, Lake, Zone};
 
 use crate::bronze::{
-    append_files, bronze_row, file_app_id, quarantine_row, FileMarking, FileRows, IngestRun,
+    append_files, bronze_batch, bronze_row, commit_schema, file_app_id, quarantine_row,
+    FileMarking, FileRows, IngestRun,
 };
 use crate::error::{IngestError, Result};
 use crate::history::rebuild_history;
 use crate::landing::{LandingFile, LandingStore};
-use crate::pii::{redact_records, EmbeddedPiiDetector, PiiDetector};
+use crate::pii::{redact_columns, redact_records, EmbeddedPiiDetector, PiiDetector};
 use crate::rows::{rows_to_batch, Value};
 use crate::silver::{merge_entity, MergeOutcome};
 use crate::sources::{ParsedFile, Source};
@@ -25,6 +26,15 @@ const FILES_PER_COMMIT: usize = 64;
 /// Records parsed before a commit, at most (a file is never split); bounds memory on large
 /// files.
 const RECORDS_PER_COMMIT: u64 = 250_000;
+
+/// Files parsed ahead of the one being taken, at most.
+const FILES_PARSED_AHEAD: usize = 2;
+
+/// Reads a fetched landing file on the blocking pool.
+fn parse_in_background(source: Source, file: &LandingFile) -> tokio::task::JoinHandle<ParsedFile> {
+    let (path, relative_path) = (file.path.clone(), file.relative_path.clone());
+    tokio::task::spawn_blocking(move || source.read_file(&path, &relative_path))
+}
 
 /// What one run did with one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -166,9 +176,24 @@ async fn ingest_source(
             .collect();
         let mut parsed: Vec<(&LandingFile, ParsedFile)> = Vec::new();
         let mut parsed_records = 0;
+        // Files are parsed ahead on the blocking pool, while the chunk before them is
+        // committed: parsing and writing Parquet take a core each.
+        let mut parsing = std::collections::VecDeque::new();
+        let mut next_to_parse = 0;
         for (index, file) in pending.iter().enumerate() {
-            landing.fetch(file).await?;
-            let parsed_file = source.read_file(&file.path, &file.relative_path);
+            while next_to_parse < pending.len() && next_to_parse <= index + FILES_PARSED_AHEAD {
+                let ahead = pending[next_to_parse];
+                landing.fetch(ahead).await?;
+                parsing.push_back(parse_in_background(source, ahead));
+                next_to_parse += 1;
+            }
+            let parsed_file = parsing
+                .pop_front()
+                .expect("every pending file is parsing by its turn")
+                .await
+                .map_err(|err| {
+                    IngestError::Landing(format!("reading '{}' failed: {err}", file.relative_path))
+                })?;
             landing.release(file);
             parsed_records += parsed_file.records_read;
             parsed.push((*file, parsed_file));
@@ -213,7 +238,7 @@ async fn commit_chunk(
     let mut entity_files: BTreeMap<&'static str, Vec<FileRows<'_>>> = BTreeMap::new();
     let entities: BTreeSet<&'static str> = parsed
         .iter()
-        .flat_map(|(_, file)| file.taken.keys().copied())
+        .flat_map(|(_, file)| file.entities())
         .chain(primary_entity)
         .collect();
     // New source columns of the chunk, per entity, by name (the first file's type wins).
@@ -238,17 +263,18 @@ async fn commit_chunk(
         }
         let ParsedFile {
             mut taken,
+            mut taken_columns,
             quarantined,
             evolved: file_evolved,
             ..
         } = parsed_file;
-        quarantine_files.push(FileRows {
-            relative_path: &file.relative_path,
-            rows: quarantined
+        quarantine_files.push(FileRows::of_values(
+            &file.relative_path,
+            quarantined
                 .into_iter()
                 .map(|record| quarantine_row(record, &file.relative_path, run))
                 .collect(),
-        });
+        ));
         let mut pii_findings = Vec::new();
         for (entity, records) in taken.iter_mut() {
             pii_findings.extend(redact_records(
@@ -258,10 +284,6 @@ async fn commit_chunk(
                 &file.relative_path,
             )?);
         }
-        pii_findings_files.push(FileRows {
-            relative_path: &file.relative_path,
-            rows: pii_findings,
-        });
         for entity in &entities {
             let chunk_fields = evolved.get(entity).map(Vec::as_slice).unwrap_or_default();
             let file_fields = file_evolved
@@ -285,11 +307,21 @@ async fn commit_chunk(
                     row
                 })
                 .collect();
+            let schema = commit_schema(registry().get(Zone::Bronze, entity)?, chunk_fields);
+            let mut batches = Vec::new();
+            for taken_batch in taken_columns.remove(entity).unwrap_or_default() {
+                let (redacted, findings) =
+                    redact_columns(pii_detector, entity, taken_batch, &file.relative_path)?;
+                pii_findings.extend(findings);
+                batches.push(bronze_batch(&redacted, &schema, &file.relative_path, run)?);
+            }
             entity_files.entry(entity).or_default().push(FileRows {
                 relative_path: &file.relative_path,
                 rows,
+                batches,
             });
         }
+        pii_findings_files.push(FileRows::of_values(&file.relative_path, pii_findings));
     }
     let quarantine_table = registry().get(Zone::Quarantine, source.name())?;
     // Files of an unknown table folder have no bronze table: quarantine marks them taken.

@@ -10,7 +10,7 @@ use datafusion::prelude::SessionContext;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::kernel::Transaction;
 use paylake_catalog::delta::{
-    app_transaction_version, data_version, open_or_create_table, open_table,
+    app_transaction_version, data_version, open_or_create_table, open_table, writer_properties,
 };
 use paylake_catalog::sql::{self, TemplateValue};
 use paylake_catalog::{lineage, registry, CatalogError, Lake, Zone};
@@ -94,6 +94,8 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
             ("key", names(&silver.key)),
             ("op", lineage::OP.into()),
             ("order", lineage::SOURCE_ORDER.into()),
+            ("file", lineage::SOURCE_FILE.into()),
+            ("position", lineage::SOURCE_POSITION.into()),
         ],
     )?;
     let source = context.sql(&latest_per_key).await?;
@@ -127,6 +129,7 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         .merge(source, key_match)
         .with_source_alias("source")
         .with_target_alias("target")
+        .with_writer_properties(writer_properties(silver))
         .with_merge_schema(!evolved.is_empty())
         .when_matched_delete(|delete| delete.predicate(format!("{is_delete} AND {newer}")))
         .and_then(|merge| {
@@ -191,10 +194,11 @@ async fn load_first(
     if rows.is_empty() {
         rows.push(arrow::record_batch::RecordBatch::new_empty(schema));
     }
-    let inserted: usize = rows.iter().map(|batch| batch.num_rows()).sum();
+    let inserted: u64 = rows.iter().map(|batch| batch.num_rows() as u64).sum();
     let loaded_table = silver_table
         .write(rows)
         .with_save_mode(deltalake::protocol::SaveMode::Append)
+        .with_writer_properties(writer_properties(silver))
         .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
         .with_commit_properties(
             CommitProperties::default()
@@ -204,7 +208,7 @@ async fn load_first(
         .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?;
     let outcome = MergeOutcome::Merged {
         bronze_version,
-        inserted: inserted as u64,
+        inserted,
         updated: 0,
         deleted: 0,
         bronze_files_read: None,

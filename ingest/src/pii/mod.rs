@@ -6,13 +6,16 @@
 //! and `silver.pii_findings` records where each finding was, never the text itself. The
 //! original stays only in the landing file it came in.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use arrow::datatypes::Int64Type;
+use paylake_catalog::lineage;
 use paylake_catalog::registry::FREE_TEXT_COLUMNS;
 use regex::Regex;
 
 use crate::error::{IngestError, Result};
-use crate::rows::Value;
+use crate::rows::{value_at, Value};
 use crate::sources::{entity_fields, field_index, key_indexes, TakenRecord};
 
 mod comprehend;
@@ -240,6 +243,61 @@ pub fn redact(text: &str, findings: &[PiiFinding]) -> String {
     redacted
 }
 
+/// The free-text columns of an entity.
+fn free_text_columns(entity: &str) -> Vec<&'static str> {
+    FREE_TEXT_COLUMNS
+        .iter()
+        .filter(|(free_text_entity, _)| *free_text_entity == entity)
+        .map(|(_, column)| *column)
+        .collect()
+}
+
+/// Where a free-text value was found, as its findings record it.
+struct TextPlace<'a> {
+    source_table: &'a str,
+    column: &'a str,
+    relative_path: &'a str,
+    position: i64,
+}
+
+/// Examines one free-text value: the redacted text and the `silver.pii_findings` rows of what
+/// was found, or `None` when it holds no personal data. `record_key` is asked only then.
+fn redact_text(
+    detector: &dyn PiiDetector,
+    text: &str,
+    place: &TextPlace<'_>,
+    record_key: impl FnOnce() -> String,
+) -> Result<Option<(String, Vec<Vec<Value>>)>> {
+    let findings = detector.detect(text).map_err(|reason| {
+        IngestError::PiiDetection(format!(
+            "{} record {}: field '{}': {reason}",
+            place.relative_path, place.position, place.column
+        ))
+    })?;
+    if findings.is_empty() {
+        return Ok(None);
+    }
+    let redacted = redact(text, &findings);
+    let record_key = record_key();
+    let rows = findings
+        .into_iter()
+        .map(|finding| {
+            vec![
+                Value::from(place.source_table),
+                Value::Text(record_key.clone()),
+                Value::from(place.column),
+                Value::from(finding.kind.as_str()),
+                Value::Integer(finding.start as i64),
+                Value::Integer(finding.end as i64),
+                Value::from(detector.name()),
+                Value::from(place.relative_path),
+                Value::Integer(place.position),
+            ]
+        })
+        .collect();
+    Ok(Some((redacted, rows)))
+}
+
 /// Redacts the free-text fields of an entity's records in place and returns the rows of
 /// `silver.pii_findings` for them. Entities without free-text columns are left untouched.
 pub fn redact_records(
@@ -248,11 +306,7 @@ pub fn redact_records(
     records: &mut [TakenRecord],
     relative_path: &str,
 ) -> Result<Vec<Vec<Value>>> {
-    let columns: Vec<&str> = FREE_TEXT_COLUMNS
-        .iter()
-        .filter(|(free_text_entity, _)| *free_text_entity == entity)
-        .map(|(_, column)| *column)
-        .collect();
+    let columns = free_text_columns(entity);
     if columns.is_empty() {
         return Ok(Vec::new());
     }
@@ -266,38 +320,102 @@ pub fn redact_records(
             let Value::Text(text) = &record.values[index] else {
                 continue;
             };
-            let findings = detector.detect(text).map_err(|reason| {
-                IngestError::PiiDetection(format!(
-                    "{relative_path} record {}: field '{column}': {reason}",
-                    record.position
-                ))
-            })?;
-            if findings.is_empty() {
-                continue;
+            let place = TextPlace {
+                source_table: &source_table,
+                column,
+                relative_path,
+                position: record.position,
+            };
+            let record_key = || {
+                key_indexes
+                    .iter()
+                    .map(|key_index| key_text(&record.values[*key_index]))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            };
+            if let Some((redacted, rows)) = redact_text(detector, text, &place, record_key)? {
+                findings_rows.extend(rows);
+                record.values[index] = Value::Text(redacted);
             }
-            let redacted = redact(text, &findings);
-            let record_key = key_indexes
-                .iter()
-                .map(|key_index| key_text(&record.values[*key_index]))
-                .collect::<Vec<_>>()
-                .join("|");
-            for finding in findings {
-                findings_rows.push(vec![
-                    Value::Text(source_table.clone()),
-                    Value::Text(record_key.clone()),
-                    Value::from(*column),
-                    Value::from(finding.kind.as_str()),
-                    Value::Integer(finding.start as i64),
-                    Value::Integer(finding.end as i64),
-                    Value::from(detector.name()),
-                    Value::from(relative_path),
-                    Value::Integer(record.position),
-                ]);
-            }
-            record.values[index] = Value::Text(redacted);
         }
     }
     Ok(findings_rows)
+}
+
+/// [`redact_records`] for records taken as columns (see
+/// [`crate::sources::taken_columns_schema`]): only the free-text columns are read, and a column
+/// is rebuilt only when something in it was redacted.
+pub fn redact_columns(
+    detector: &dyn PiiDetector,
+    entity: &str,
+    batch: RecordBatch,
+    relative_path: &str,
+) -> Result<(RecordBatch, Vec<Vec<Value>>)> {
+    let columns = free_text_columns(entity);
+    if columns.is_empty() || batch.num_rows() == 0 {
+        return Ok((batch, Vec::new()));
+    }
+    // The batch begins with the entity's business columns, in registry order.
+    let fields = entity_fields(entity);
+    let key_indexes = key_indexes(entity, &fields);
+    let source_table = format!("silver.{entity}");
+    let positions = batch
+        .column_by_name(lineage::SOURCE_POSITION)
+        .and_then(|column| column.as_primitive_opt::<Int64Type>())
+        .expect("taken columns carry their positions")
+        .clone();
+    let mut arrays = batch.columns().to_vec();
+    let mut findings_rows = Vec::new();
+    for column in &columns {
+        let index = field_index(&fields, column);
+        let texts = arrays[index].as_string::<i32>();
+        let mut redacted_rows: Vec<(usize, String)> = Vec::new();
+        for row in 0..texts.len() {
+            if texts.is_null(row) {
+                continue;
+            }
+            let place = TextPlace {
+                source_table: &source_table,
+                column,
+                relative_path,
+                position: positions.value(row),
+            };
+            let record_key = || {
+                key_indexes
+                    .iter()
+                    .map(|key_index| {
+                        value_at(arrays[*key_index].as_ref(), row)
+                            .map(|value| key_text(&value))
+                            .unwrap_or_default()
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            };
+            if let Some((redacted, rows)) =
+                redact_text(detector, texts.value(row), &place, record_key)?
+            {
+                findings_rows.extend(rows);
+                redacted_rows.push((row, redacted));
+            }
+        }
+        if redacted_rows.is_empty() {
+            continue;
+        }
+        let mut redacted_rows = redacted_rows.into_iter().peekable();
+        let replaced: StringArray = texts
+            .iter()
+            .enumerate()
+            .map(
+                |(row, text)| match redacted_rows.next_if(|(at, _)| *at == row) {
+                    Some((_, redacted)) => Some(redacted),
+                    None => text.map(str::to_string),
+                },
+            )
+            .collect();
+        arrays[index] = Arc::new(replaced);
+    }
+    let batch = RecordBatch::try_new(batch.schema(), arrays)?;
+    Ok((batch, findings_rows))
 }
 
 fn key_text(value: &Value) -> String {

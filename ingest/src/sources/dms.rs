@@ -5,13 +5,19 @@
 //! (after-image) or `D` (before-image). The commit time of each change is in the column DMS
 //! is told to add with `TimestampColumnName`, formatted `yyyy-MM-dd HH:mm:ss.SSSSSS`.
 
+use std::fmt::Write;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, Int64Array, RecordBatch,
+    StringArray, StringBuilder,
+};
 use arrow::compute::{cast_with_options, CastOptions};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{
+    DataType, Field, Int64Type, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType,
+};
 use arrow::util::display::array_value_to_string;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -20,7 +26,7 @@ use paylake_catalog::{registry, Zone};
 use super::delimited::{open_headerless_csv, read_csv_lines, CsvLine};
 use super::{ParsedFile, TakenRecord};
 use crate::error::{IngestError, Result};
-use crate::rows::{rows_to_batch, value_at, Value};
+use crate::rows::{rows_to_batch, Value};
 
 pub const LANDING_FOLDER: &str = "aurora";
 /// The column named by DMS's `TimestampColumnName` setting.
@@ -235,114 +241,124 @@ fn take_batch(
             .entry(entity)
             .or_insert_with(|| evolved_fields.clone());
     }
-    let op_column = batch
-        .column_by_name(OP_COLUMN)
-        .map(|column| cast_with_options(column, &DataType::Utf8, &strict))
-        .transpose()
-        .map_err(|err| format!("column '{OP_COLUMN}' is not text: {err}"))?;
+    let rows = batch.num_rows();
+    let first_position = *position + 1;
+    *position += rows as i64;
+    let positions = Int64Array::from_iter_values(first_position..=*position);
+    let ops: StringArray = match batch.column_by_name(OP_COLUMN) {
+        // A full-load file has no Op column: every row is an insert.
+        None => StringArray::from_iter_values(std::iter::repeat_n("I", rows)),
+        Some(column) => cast_with_options(column, &DataType::Utf8, &strict)
+            .map_err(|err| format!("column '{OP_COLUMN}' is not text: {err}"))?
+            .as_string::<i32>()
+            .clone(),
+    };
     let commit_column = batch
         .column_by_name(COMMIT_TIMESTAMP_COLUMN)
         .ok_or_else(|| format!("column '{COMMIT_TIMESTAMP_COLUMN}' is missing"))?;
-    let commit_column = match commit_column.data_type() {
-        DataType::Timestamp(_, _) => cast_with_options(
-            commit_column,
-            &DataType::Timestamp(TimeUnit::Microsecond, None),
-            &strict,
-        ),
-        _ => cast_with_options(commit_column, &DataType::Utf8, &strict),
-    }
-    .map_err(|err| format!("column '{COMMIT_TIMESTAMP_COLUMN}' cannot be read: {err}"))?;
-    let key_indexes: Vec<usize> = table
+    let commit_times = read_commit_times(commit_column)?;
+    let key_columns: Vec<&ArrayRef> = table
         .key
         .iter()
         .map(|key| {
-            table
+            &columns[table
                 .schema
                 .index_of(key)
-                .expect("registry keys are columns")
+                .expect("registry keys are columns")]
         })
         .collect();
 
-    for row in 0..batch.num_rows() {
-        *position += 1;
-        let raw_row = || describe_row(batch, row);
-        // A full-load file has no Op column: every row is an insert.
-        let op = match &op_column {
-            None => "I",
-            Some(ops) if ops.is_null(row) => "",
-            Some(ops) => match ops.as_string::<i32>().value(row) {
-                "I" => "I",
-                "U" => "U",
-                "D" => "D",
-                _ => "",
-            },
-        };
-        if op.is_empty() {
-            let found = op_column
-                .as_ref()
-                .map(|ops| array_value_to_string(ops, row).unwrap_or_default())
-                .unwrap_or_default();
-            parsed.quarantine(
-                *position,
-                entity,
-                format!(
-                    "{relative_path} row {position}: unknown op '{found}' in column '{OP_COLUMN}'"
-                ),
-                raw_row(),
-            );
-            continue;
-        }
-        let commit_micros = match read_commit_micros(&commit_column, row) {
-            Ok(micros) => micros,
-            Err(reason) => {
-                parsed.quarantine(
-                    *position,
-                    entity,
-                    format!("{relative_path} row {position}: field '{COMMIT_TIMESTAMP_COLUMN}': {reason}"),
-                    raw_row(),
-                );
-                continue;
-            }
-        };
-        if let Some(missing) = key_indexes
-            .iter()
-            .find(|index| columns[**index].is_null(row))
-        {
-            parsed.quarantine(
-                *position,
-                entity,
-                format!(
-                    "{relative_path} row {position}: missing key field '{}'",
-                    table.schema.field(*missing).name()
-                ),
-                raw_row(),
-            );
-            continue;
-        }
-        let values = columns
-            .iter()
-            .map(|column| value_at(column.as_ref(), row))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|err| err.to_string())?;
-        let extra = evolved_columns
-            .iter()
-            .map(|column| value_at(column.as_ref(), row))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|err| err.to_string())?;
-        parsed.take(
-            entity,
-            TakenRecord {
-                values,
-                op,
-                source_order: format!("{commit_micros:020}|{relative_path}|{position:010}"),
-                commit_micros: Some(commit_micros),
-                position: *position,
-                extra,
-            },
+    // Rows whose op, commit time or key cannot be taken are quarantined one by one, with
+    // the first reason found; the rest are taken as whole columns.
+    let mut taken_mask = BooleanBufferBuilder::new(rows);
+    for row in 0..rows {
+        let op_known = matches!(
+            ops.is_valid(row).then(|| ops.value(row)),
+            Some("I" | "U" | "D")
         );
+        let refusal = if !op_known {
+            let found = array_value_to_string(&ops, row).unwrap_or_default();
+            Some(format!("unknown op '{found}' in column '{OP_COLUMN}'"))
+        } else if commit_column.is_null(row) {
+            Some(format!("field '{COMMIT_TIMESTAMP_COLUMN}' is empty"))
+        } else if commit_times.is_null(row) {
+            let found = array_value_to_string(commit_column, row).unwrap_or_default();
+            Some(format!(
+                "field '{COMMIT_TIMESTAMP_COLUMN}': '{found}' is not a yyyy-MM-dd HH:mm:ss.SSSSSS time"
+            ))
+        } else {
+            key_columns
+                .iter()
+                .zip(&table.key)
+                .find(|(column, _)| column.is_null(row))
+                .map(|(_, key)| format!("missing key field '{key}'"))
+        };
+        taken_mask.append(refusal.is_none());
+        if let Some(reason) = refusal {
+            let row_position = first_position + row as i64;
+            parsed.quarantine(
+                row_position,
+                entity,
+                format!("{relative_path} row {row_position}: {reason}"),
+                describe_row(batch, row),
+            );
+        }
     }
-    parsed.records_read += batch.num_rows() as u64;
+    let taken_mask = BooleanArray::new(taken_mask.finish(), None);
+    let all_taken = taken_mask.true_count() == rows;
+    let keep = |array: &dyn Array| -> std::result::Result<ArrayRef, String> {
+        if all_taken {
+            return Ok(arrow::array::make_array(array.to_data()));
+        }
+        arrow::compute::filter(array, &taken_mask).map_err(|err| err.to_string())
+    };
+    let commit_times = keep(&commit_times)?;
+    let positions = keep(&positions)?;
+    let commit_micros = commit_times.as_primitive::<TimestampMicrosecondType>();
+    let positions_taken = positions.as_primitive::<Int64Type>();
+    // The source order: commit time, then file and row, as text that sorts in that order.
+    let mut source_order = StringBuilder::with_capacity(
+        commit_micros.len(),
+        commit_micros.len() * (relative_path.len() + 32),
+    );
+    for (micros, row_position) in commit_micros.values().iter().zip(positions_taken.values()) {
+        write!(
+            source_order,
+            "{micros:020}|{relative_path}|{row_position:010}"
+        )
+        .expect("writing to a string builder cannot fail");
+        source_order.append_value("");
+    }
+    let mut taken_columns = columns
+        .iter()
+        .chain(&evolved_columns)
+        .map(|column| keep(column.as_ref()))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    taken_columns.push(keep(&ops)?);
+    taken_columns.push(Arc::new(source_order.finish()));
+    taken_columns.push(commit_times.clone());
+    taken_columns.push(positions.clone());
+    let schema =
+        super::taken_columns_schema(entity, &evolved_fields).map_err(|err| err.to_string())?;
+    let taken = RecordBatch::try_new(schema, taken_columns).map_err(|err| err.to_string())?;
+    if taken.num_rows() > 0 {
+        parsed.taken_columns.entry(entity).or_default().push(taken);
+    }
+    parsed.records_read += rows as u64;
     Ok(())
+}
+
+/// The commit time column as UTC microseconds; a value that is not a time is null.
+fn read_commit_times(column: &ArrayRef) -> std::result::Result<ArrayRef, String> {
+    let utc_micros = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let text_or_time = match column.data_type() {
+        DataType::Timestamp(_, _) => column.clone(),
+        _ => cast_with_options(column, &DataType::Utf8, &CastOptions::default())
+            .map_err(|err| format!("column '{COMMIT_TIMESTAMP_COLUMN}' cannot be read: {err}"))?,
+    };
+    // A value that cannot be read becomes null here (`safe`), and its row is quarantined.
+    cast_with_options(&text_or_time, &utc_micros, &CastOptions::default())
+        .map_err(|err| format!("column '{COMMIT_TIMESTAMP_COLUMN}' cannot be read: {err}"))
 }
 
 /// Reads a DMS CSV file: no header by default (`AddColumnName=false`), the `Op` column in CDC
@@ -469,21 +485,6 @@ fn evolved_type(source_type: &DataType) -> DataType {
     }
 }
 
-fn read_commit_micros(column: &dyn Array, row: usize) -> std::result::Result<i64, String> {
-    if column.is_null(row) {
-        return Err("is empty".to_string());
-    }
-    if let DataType::Timestamp(_, _) = column.data_type() {
-        return Ok(column
-            .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
-            .value(row));
-    }
-    let text = column.as_string::<i32>().value(row);
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-        .map(|time| time.and_utc().timestamp_micros())
-        .map_err(|_| format!("'{text}' is not a yyyy-MM-dd HH:mm:ss.SSSSSS time"))
-}
-
 /// A row as `column=value` pairs, the raw payload of a quarantined Parquet row.
 fn describe_row(batch: &RecordBatch, row: usize) -> String {
     batch
@@ -502,6 +503,7 @@ fn describe_row(batch: &RecordBatch, row: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use paylake_catalog::lineage;
 
     fn fx_change(op: &'static str, currency: &str, rate: i128) -> DmsChange {
         DmsChange {
@@ -528,13 +530,39 @@ mod tests {
         .unwrap();
         let parsed = read_file(&path, relative);
         assert!(parsed.quarantined.is_empty(), "{:?}", parsed.quarantined);
-        let records = &parsed.taken["fx_rates"];
-        assert_eq!(records.len(), 2);
-        assert_eq!(records[0].op, "I");
-        assert_eq!(records[1].op, "D");
-        assert_eq!(records[1].values[2], Value::Decimal(127_000_000));
-        assert_eq!(records[0].commit_micros, Some(1_700_000_000_000_000));
-        assert!(records[0].source_order < records[1].source_order);
+        let taken = taken_values(&parsed);
+        assert_eq!(taken.len(), 2);
+        assert_eq!(taken[0][lineage::OP], "I");
+        assert_eq!(taken[1][lineage::OP], "D");
+        assert_eq!(taken[1]["usd_rate"], "1.27000000");
+        assert_eq!(
+            taken[0][lineage::SOURCE_COMMIT_TIME],
+            "2023-11-14T22:13:20Z"
+        );
+        assert!(taken[0][lineage::SOURCE_ORDER] < taken[1][lineage::SOURCE_ORDER]);
+        assert_eq!(taken[1][lineage::SOURCE_POSITION], "2");
+    }
+
+    /// The taken rows of a columnar read, each as column name to displayed value.
+    fn taken_values(parsed: &ParsedFile) -> Vec<std::collections::BTreeMap<String, String>> {
+        let mut rows = Vec::new();
+        for batch in parsed.taken_columns.values().flatten() {
+            for row in 0..batch.num_rows() {
+                rows.push(
+                    batch
+                        .schema()
+                        .fields()
+                        .iter()
+                        .zip(batch.columns())
+                        .map(|(field, column)| {
+                            let text = array_value_to_string(column, row).unwrap();
+                            (field.name().clone(), text)
+                        })
+                        .collect(),
+                );
+            }
+        }
+        rows
     }
 
     #[test]
@@ -544,7 +572,7 @@ mod tests {
         let path = dir.path().join(relative);
         write_file(&path, "fx_rates", &[fx_change("I", "EUR", 1)], false).unwrap();
         let parsed = read_file(&path, relative);
-        assert_eq!(parsed.taken["fx_rates"][0].op, "I");
+        assert_eq!(taken_values(&parsed)[0][lineage::OP], "I");
     }
 
     #[test]
@@ -568,11 +596,16 @@ mod tests {
         let parsed = read_file(&path, relative);
         assert_eq!(parsed.records_read, 3);
         assert_eq!(parsed.records_taken(), 1);
-        assert!(parsed.quarantined[0].reason.contains("unknown op 'X'"));
+        assert!(parsed.quarantined[0]
+            .reason
+            .contains("row 1: unknown op 'X'"));
         assert!(parsed.quarantined[1]
             .reason
-            .contains("missing key field 'currency'"));
+            .contains("row 2: missing key field 'currency'"));
         assert!(parsed.quarantined[1].reason.contains(relative));
+        let taken = taken_values(&parsed);
+        assert_eq!(taken[0]["currency"], "USD");
+        assert_eq!(taken[0][lineage::SOURCE_POSITION], "3");
     }
 
     #[test]

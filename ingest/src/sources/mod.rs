@@ -23,6 +23,10 @@ pub mod stream_landing;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use arrow::array::RecordBatch;
+use arrow::datatypes::{FieldRef, SchemaRef};
+use paylake_catalog::lineage;
+
 use crate::error::{IngestError, Result};
 use crate::rows::Value;
 
@@ -168,8 +172,11 @@ pub struct QuarantinedRecord {
 #[derive(Debug, Default)]
 pub struct ParsedFile {
     pub records_read: u64,
-    /// Records per registry entity.
+    /// Records per registry entity, from readers that parse record by record.
     pub taken: BTreeMap<&'static str, Vec<TakenRecord>>,
+    /// Records per registry entity, from readers that take whole columns (DMS Parquet): each
+    /// batch has the [`taken_columns_schema`] of its entity and the file's evolved columns.
+    pub taken_columns: BTreeMap<&'static str, Vec<RecordBatch>>,
     pub quarantined: Vec<QuarantinedRecord>,
     /// Per entity, nullable columns the file brings beyond the registry's (schema evolution);
     /// each taken record of the entity has their values in `extra`.
@@ -182,6 +189,7 @@ impl ParsedFile {
         ParsedFile {
             records_read: 1,
             taken: BTreeMap::new(),
+            taken_columns: BTreeMap::new(),
             evolved: BTreeMap::new(),
             quarantined: vec![QuarantinedRecord {
                 position: None,
@@ -212,11 +220,50 @@ impl ParsedFile {
     }
 
     pub fn records_taken(&self) -> u64 {
-        self.taken
+        let records: u64 = self
+            .taken
             .values()
             .map(|records| records.len() as u64)
-            .sum()
+            .sum();
+        let rows: u64 = self
+            .taken_columns
+            .values()
+            .flatten()
+            .map(|batch| batch.num_rows() as u64)
+            .sum();
+        records + rows
     }
+
+    /// Entities the file has records of, in either form.
+    pub fn entities(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.taken.keys().chain(self.taken_columns.keys()).copied()
+    }
+}
+
+/// Lineage a columnar reader adds to the records it takes, after their business and evolved
+/// columns; the rest of the bronze lineage (file, run) is the same for a whole file.
+pub const TAKEN_LINEAGE_COLUMNS: [&str; 4] = [
+    lineage::OP,
+    lineage::SOURCE_ORDER,
+    lineage::SOURCE_COMMIT_TIME,
+    lineage::SOURCE_POSITION,
+];
+
+/// Schema of the batches a columnar reader takes for an entity: its business columns in
+/// registry order, the file's `evolved` columns, then [`TAKEN_LINEAGE_COLUMNS`] typed as in
+/// bronze.
+pub fn taken_columns_schema(entity: &str, evolved: &[FieldRef]) -> Result<SchemaRef> {
+    let bronze = paylake_catalog::registry().get(paylake_catalog::Zone::Bronze, entity)?;
+    let mut fields = entity_fields(entity);
+    fields.extend(evolved.iter().cloned());
+    for name in TAKEN_LINEAGE_COLUMNS {
+        let field = bronze
+            .schema
+            .field_with_name(name)
+            .expect("bronze tables carry the lineage columns");
+        fields.push(std::sync::Arc::new(field.clone()));
+    }
+    Ok(std::sync::Arc::new(arrow::datatypes::Schema::new(fields)))
 }
 
 /// Sort key of a record identified by its place in a file: file, then line.

@@ -228,3 +228,58 @@ async fn a_merge_after_the_first_reads_only_the_new_files_keys_and_a_late_insert
         vec![("2026-03-02 EUR".to_string(), 111_000_000)]
     );
 }
+
+/// A stream record as DynamoDB Streams delivers it: `sequence` orders it, `status` is the
+/// payment's state after the change.
+fn payment_change(sequence: u32, payment: &str, status: &str) -> String {
+    format!(
+        r#"{{"eventID":"e{sequence}","eventName":"MODIFY","dynamodb":{{"ApproximateCreationDateTime":1772445600,"Keys":{{"payment_id":{{"S":"{payment}"}}}},"NewImage":{{"payment_id":{{"S":"{payment}"}},"status":{{"S":"{status}"}},"amount":{{"N":"12.50"}}}},"SequenceNumber":"{sequence}"}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_change_delivered_twice_reaches_silver_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+    let shard = dir.path().join("landing/dynamodb/payments/shardId-1");
+    std::fs::create_dir_all(&shard).unwrap();
+    // Streams deliver at least once: the last change of P1 comes twice in one file and once
+    // more in the next, each copy with the same sequence number.
+    let repeated = payment_change(3, "P1", "captured");
+    std::fs::write(
+        shard.join("1-3.jsonl"),
+        [
+            payment_change(1, "P1", "authorized"),
+            repeated.clone(),
+            payment_change(2, "P2", "authorized"),
+            repeated.clone(),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    std::fs::write(shard.join("3-3.jsonl"), format!("{repeated}\n")).unwrap();
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(report.sources["dynamodb"].records_taken, 5);
+    let silver = crate::support::lake::rows_joined(
+        &lake,
+        "SELECT payment_id, status FROM silver.payments ORDER BY payment_id",
+        " ",
+    )
+    .await;
+    assert_eq!(silver, ["P1 captured", "P2 authorized"]);
+
+    // A later merge meets the same repeats among the key's earlier changes.
+    std::fs::write(
+        shard.join("4-4.jsonl"),
+        format!("{}\n", payment_change(4, "P1", "settled")),
+    )
+    .unwrap();
+    ingest_lake(&lake, &|_| {}).await.unwrap();
+    let silver = crate::support::lake::rows_joined(
+        &lake,
+        "SELECT payment_id, status FROM silver.payments ORDER BY payment_id",
+        " ",
+    )
+    .await;
+    assert_eq!(silver, ["P1 settled", "P2 authorized"]);
+}

@@ -7,7 +7,8 @@
 //! maintain` run as their own processes, as the deployment runs them. The bench prints, for
 //! days 1, 10, 30, 90, 180 and 365 (and the last): the time of each, the peak RSS, the lake's
 //! size and the layout of its largest tables; then whether a day late in the period costs what
-//! a day early in it cost.
+//! a day early in it cost. Maintenance keeps the time-travel window of the bench's days
+//! (`paylake maintain --keep-versions-since`), since its days pass in seconds.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -120,7 +121,16 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
         "lake MiB",
         "commits"
     );
+    // The days pass in seconds here: maintenance's time-travel window is counted in the
+    // bench's days, from the moment the first day of the window started, so that vacuum and
+    // log cleanup do what a year of real days would have them do.
+    let keep_days = maintenance
+        .keep_versions_days
+        .max(paylake_catalog::maintenance::MIN_KEEP_VERSIONS_DAYS) as usize;
+    let mut days_started: Vec<chrono::DateTime<chrono::Utc>> = Vec::new();
     for day_index in 0..settings.days {
+        days_started.push(chrono::Utc::now());
+        let window_starts = days_started[days_started.len().saturating_sub(keep_days)];
         let date = settings.start_date + chrono::Duration::days(i64::from(day_index));
         let graph_starts = (date + chrono::Duration::days(1))
             .and_hms_opt(7, 0, 0)
@@ -148,7 +158,9 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
             &format!("paylake run --date {date}"),
         )?;
         let maintain = measure(
-            &mut paylake_command(settings, "maintain", &lake_root),
+            paylake_command(settings, "maintain", &lake_root)
+                .arg("--keep-versions-since")
+                .arg(window_starts.to_rfc3339()),
             "paylake maintain",
         )?;
         let measured = Day {

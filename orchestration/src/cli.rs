@@ -331,6 +331,12 @@ pub enum Command {
         /// Only these tables (zone.table, repeatable); default: every table of the lake.
         #[arg(long = "table")]
         tables: Vec<String>,
+        /// Start the time-travel window at this instant (RFC 3339) instead of
+        /// `keep_versions_days` ago, below Delta's 7-day floor if need be: for replays that
+        /// pass a day in minutes (`paylake bench year`). A reader of an older version may lose
+        /// its files.
+        #[arg(long, value_name = "TIME")]
+        keep_versions_since: Option<chrono::DateTime<chrono::Utc>>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,

@@ -30,13 +30,18 @@ pub async fn run(
             .collect::<std::result::Result<Vec<_>, _>>()?
     };
     let run_id = uuid::Uuid::new_v4().to_string();
+    let window = match settings.maintenance.keep_versions_since {
+        Some(since) => format!("keep_versions_since={}", since.to_rfc3339()),
+        None => format!(
+            "keep_versions_days={}",
+            settings.maintenance.keep_versions_days
+        ),
+    };
     let code_version = format!(
-        "maintenance target_file_mib={} small_file_mib={} major_compaction_files={} \
-         keep_versions_days={}",
+        "maintenance target_file_mib={} small_file_mib={} major_compaction_files={} {window}",
         settings.maintenance.target_file_mib,
         settings.maintenance.small_file_mib,
         settings.maintenance.major_compaction_files,
-        settings.maintenance.keep_versions_days
     );
     let bar = ProgressBar::new(tables.len() as u64);
     let mut outcomes: Vec<MaintenanceOutcome> = Vec::new();

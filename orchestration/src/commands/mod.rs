@@ -315,8 +315,13 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Maintain {
             lake,
             tables,
+            keep_versions_since,
             format,
-        } => maintain::run(&settings, &open_lake(&settings, &lake)?, &tables, format).await,
+        } => {
+            let mut settings = settings;
+            settings.maintenance.keep_versions_since = keep_versions_since;
+            maintain::run(&settings, &open_lake(&settings, &lake)?, &tables, format).await
+        }
         Command::Erase {
             lake,
             customer,

@@ -225,16 +225,32 @@ pub async fn maintain_table(
     table_def: &TableDef,
     settings: &MaintenanceSettings,
 ) -> Result<Option<MaintenanceOutcome>> {
+    maintain_table_counting_attempts(lake, table_def, settings)
+        .await
+        .0
+}
+
+/// [`maintain_table`], with the number of attempts it took (1 when no writer came first).
+pub async fn maintain_table_counting_attempts(
+    lake: &Lake,
+    table_def: &TableDef,
+    settings: &MaintenanceSettings,
+) -> (Result<Option<MaintenanceOutcome>>, u32) {
     use backon::{ExponentialBuilder, Retryable};
     let pauses = ExponentialBuilder::new()
         .with_min_delay(std::time::Duration::from_millis(50))
         .with_max_times(7)
         .with_jitter();
-    (|| maintain_table_once(lake, table_def, settings))
-        .retry(pauses)
-        .sleep(tokio::time::sleep)
-        .when(CatalogError::is_commit_conflict)
-        .await
+    let attempts = std::sync::atomic::AtomicU32::new(0);
+    let result = (|| {
+        attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        maintain_table_once(lake, table_def, settings)
+    })
+    .retry(pauses)
+    .sleep(tokio::time::sleep)
+    .when(CatalogError::is_commit_conflict)
+    .await;
+    (result, attempts.into_inner())
 }
 
 async fn maintain_table_once(

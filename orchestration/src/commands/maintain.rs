@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use indicatif::ProgressBar;
-use paylake_catalog::maintenance::{maintain_table, MaintenanceOutcome};
+use paylake_catalog::maintenance::{maintain_table_counting_attempts, MaintenanceOutcome};
 use paylake_catalog::{registry, Lake};
 use serde_json::json;
 
@@ -49,7 +49,8 @@ pub async fn run(
     for table in tables {
         bar.set_message(table.qualified_name());
         let started_at = chrono::Utc::now();
-        let result = maintain_table(lake, table, &settings.maintenance).await;
+        let (result, attempts) =
+            maintain_table_counting_attempts(lake, table, &settings.maintenance).await;
         bar.inc(1);
         let (status, error, version_before, version_after) = match &result {
             Ok(None) => continue,
@@ -77,6 +78,7 @@ pub async fn run(
             versions_written: version_map(version_after),
             code_version: code_version.clone(),
             error,
+            attempts: i64::from(attempts),
             ..Materialization::new(
                 &run_id,
                 &table.qualified_name(),

@@ -33,6 +33,10 @@ pub const LANDING_FOLDER: &str = "aurora";
 pub const COMMIT_TIMESTAMP_COLUMN: &str = "dms_commit_ts";
 pub const OP_COLUMN: &str = "Op";
 const COMMIT_TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+/// Rows read from a Parquet file at once: large enough that the per-batch work (casts, the
+/// mask, the taken batch's schema) is small against the rows', small enough for a bounded
+/// memory per file in flight.
+const ROWS_PER_BATCH: usize = 65_536;
 
 /// Aurora tables replicated by DMS, as `(schema, table)`; the table is the registry entity.
 pub const TABLES: [(&str, &str); 5] = [
@@ -165,6 +169,7 @@ fn read_batches(path: &Path) -> std::result::Result<Vec<RecordBatch>, String> {
     let file = File::open(path).map_err(|err| err.to_string())?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|err| err.to_string())?
+        .with_batch_size(ROWS_PER_BATCH)
         .build()
         .map_err(|err| err.to_string())?;
     reader

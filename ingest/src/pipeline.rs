@@ -255,6 +255,13 @@ async fn commit_chunk(
             }
         }
     }
+    // Each entity's bronze commit schema, with the chunk's new columns: once for the chunk.
+    let mut commit_schemas = BTreeMap::new();
+    for entity in &entities {
+        let chunk_fields = evolved.get(entity).map(Vec::as_slice).unwrap_or_default();
+        let bronze = registry().get(Zone::Bronze, entity)?;
+        commit_schemas.insert(*entity, commit_schema(bronze, chunk_fields));
+    }
     for (file, parsed_file) in parsed {
         report.files_taken += 1;
         report.records_read += parsed_file.records_read;
@@ -309,13 +316,13 @@ async fn commit_chunk(
                     row
                 })
                 .collect();
-            let schema = commit_schema(registry().get(Zone::Bronze, entity)?, chunk_fields);
+            let schema = &commit_schemas[entity];
             let mut batches = Vec::new();
             for taken_batch in taken_columns.remove(entity).unwrap_or_default() {
                 let (redacted, findings) =
                     redact_columns(pii_detector, entity, taken_batch, &file.relative_path)?;
                 pii_findings.extend(findings);
-                batches.push(bronze_batch(&redacted, &schema, &file.relative_path, run)?);
+                batches.push(bronze_batch(&redacted, schema, &file.relative_path, run)?);
             }
             entity_files.entry(entity).or_default().push(FileRows {
                 relative_path: &file.relative_path,

@@ -492,6 +492,15 @@ fn evolved_type(source_type: &DataType) -> DataType {
 
 /// A row as `column=value` pairs, the raw payload of a quarantined Parquet row.
 fn describe_row(batch: &RecordBatch, row: usize) -> String {
+    displayed_row(batch, row)
+        .into_iter()
+        .map(|(column, value)| format!("{column}={value}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each column's name and its value at `row` as displayed text.
+fn displayed_row(batch: &RecordBatch, row: usize) -> Vec<(String, String)> {
     batch
         .schema()
         .fields()
@@ -499,10 +508,9 @@ fn describe_row(batch: &RecordBatch, row: usize) -> String {
         .zip(batch.columns())
         .map(|(field, column)| {
             let value = array_value_to_string(column, row).unwrap_or_default();
-            format!("{}={value}", field.name())
+            (field.name().clone(), value)
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
 #[cfg(test)]
@@ -553,18 +561,7 @@ mod tests {
         let mut rows = Vec::new();
         for batch in parsed.taken_columns.values().flatten() {
             for row in 0..batch.num_rows() {
-                rows.push(
-                    batch
-                        .schema()
-                        .fields()
-                        .iter()
-                        .zip(batch.columns())
-                        .map(|(field, column)| {
-                            let text = array_value_to_string(column, row).unwrap();
-                            (field.name().clone(), text)
-                        })
-                        .collect(),
-                );
+                rows.push(displayed_row(batch, row).into_iter().collect());
             }
         }
         rows

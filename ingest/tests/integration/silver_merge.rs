@@ -237,6 +237,16 @@ fn payment_change(sequence: u32, payment: &str, status: &str) -> String {
     )
 }
 
+/// Each silver payment as `id status`, by id.
+async fn payment_statuses(lake: &Lake) -> Vec<String> {
+    crate::support::lake::rows_joined(
+        lake,
+        "SELECT payment_id, status FROM silver.payments ORDER BY payment_id",
+        " ",
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_change_delivered_twice_reaches_silver_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -260,12 +270,7 @@ async fn a_change_delivered_twice_reaches_silver_once() {
     std::fs::write(shard.join("3-3.jsonl"), format!("{repeated}\n")).unwrap();
     let report = ingest_lake(&lake, &|_| {}).await.unwrap();
     assert_eq!(report.sources["dynamodb"].records_taken, 5);
-    let silver = crate::support::lake::rows_joined(
-        &lake,
-        "SELECT payment_id, status FROM silver.payments ORDER BY payment_id",
-        " ",
-    )
-    .await;
+    let silver = payment_statuses(&lake).await;
     assert_eq!(silver, ["P1 captured", "P2 authorized"]);
 
     // A later merge meets the same repeats among the key's earlier changes.
@@ -275,11 +280,6 @@ async fn a_change_delivered_twice_reaches_silver_once() {
     )
     .unwrap();
     ingest_lake(&lake, &|_| {}).await.unwrap();
-    let silver = crate::support::lake::rows_joined(
-        &lake,
-        "SELECT payment_id, status FROM silver.payments ORDER BY payment_id",
-        " ",
-    )
-    .await;
+    let silver = payment_statuses(&lake).await;
     assert_eq!(silver, ["P1 settled", "P2 authorized"]);
 }

@@ -216,7 +216,11 @@ fn source_deliveries(landing: &Path) -> Result<Vec<Delivery>> {
         for entry in std::fs::read_dir(&folder).map_err(io_error(&folder))? {
             let entry = entry.map_err(io_error(&folder))?;
             let path = entry.path();
-            if path.file_name().is_some_and(|name| name == "_truth") {
+            // The simulator's truth and state (`_truth`, `_simulation`) are not deliveries.
+            if path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('_'))
+            {
                 continue;
             }
             let metadata = entry.metadata().map_err(io_error(&path))?;

@@ -125,6 +125,28 @@ impl LandingStore {
         }
     }
 
+    /// The bytes of the file at `relative_path`.
+    pub async fn read_file(&self, relative_path: &str) -> Result<Vec<u8>> {
+        match self {
+            LandingStore::Local(dir) => {
+                let path = dir.join(relative_path);
+                std::fs::read(&path).map_err(|source| IngestError::io(&path, source))
+            }
+            LandingStore::Remote { store, .. } => {
+                let location = deltalake::Path::from(relative_path);
+                let object = store
+                    .get(&location)
+                    .await
+                    .map_err(|err| store_error(relative_path, err))?;
+                let bytes = object
+                    .bytes()
+                    .await
+                    .map_err(|err| store_error(relative_path, err))?;
+                Ok(bytes.to_vec())
+            }
+        }
+    }
+
     /// Writes one file at `relative_path`, whole or not at all: on disk written aside, synced
     /// and renamed (readers skip dot files); on S3 a single put.
     pub async fn put_file(&self, relative_path: &str, bytes: Vec<u8>) -> Result<()> {

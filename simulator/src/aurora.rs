@@ -7,10 +7,9 @@ use std::path::Path;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
+use super::clock::{Clock, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use super::movements::{Fate, FxRates, Movement};
 use super::people::{Account, Customer, Population};
-use super::SimulationConfig;
 use crate::delivery::mark_delivered;
 use crate::error::Result;
 use paylake_ingest::rows::{days_since_epoch, Value};
@@ -119,91 +118,88 @@ fn change(op: &'static str, commit_micros: i64, values: Vec<Value>) -> DmsChange
     }
 }
 
-/// Writes the full-load and CDC files of every Aurora table; returns how many files.
-pub fn write(
+/// Writes the full load DMS took before the first day: every customer and account, and the
+/// movements that had posted by then. Returns how many files.
+pub fn write_full_load(
     landing_dir: &Path,
-    rng: &mut ChaCha8Rng,
-    config: &SimulationConfig,
     clock: &Clock,
     population: &Population,
-    movements: &[Movement],
-    fx_rates: &FxRates,
+    history: &[Movement],
 ) -> Result<u64> {
     let load_time = Clock::utc_midnight_micros(clock.start_date) - MICROS_PER_HOUR;
-    let mut files = 0;
-
-    let customer_load: Vec<DmsChange> = population
+    debug_assert!(history
+        .iter()
+        .all(|movement| movement.resolved_micros < load_time && movement.fate == Fate::Posted));
+    let customers = population
         .customers
         .iter()
-        .map(|customer| {
-            change(
-                "I",
-                load_time,
-                customer_row(customer, &customer.address, customer.created_micros),
-            )
-        })
+        .map(|customer| customer_row(customer, &customer.address, customer.created_micros))
         .collect();
-    let account_load: Vec<DmsChange> = population
+    let accounts = population
         .accounts
         .iter()
-        .map(|account| change("I", load_time, account_row(account, population)))
+        .map(|account| account_row(account, population))
         .collect();
-    for (table, rows) in [("customers", customer_load), ("accounts", account_load)] {
-        let path = landing_dir
-            .join(table_folder(table))
-            .join(dms::load_file_name());
-        dms::write_file(&path, table, &rows, false)?;
-        mark_delivered(&path, load_time)?;
-        files += 1;
-    }
-
-    let mut cdc: BTreeMap<&'static str, Vec<DmsChange>> = BTreeMap::new();
-    // Customers move house during the period.
-    for day in 0..config.days {
-        for minute in 0..2 {
-            let index = rng.random_range(0..population.customers.len());
-            let customer = &population.customers[index];
-            let at = clock.local_micros(day, 12 * 3600 + minute * 60);
-            let address = format!("{} Harbor View, Riverton", rng.random_range(1..500));
-            cdc.entry("customers").or_default().push(change(
-                "U",
-                at,
-                customer_row(customer, &address, at),
-            ));
-        }
-    }
     // Movements older than the full load are in it, as they stood: posted.
-    let (history, movements): (Vec<&Movement>, Vec<&Movement>) =
-        movements.iter().partition(|movement| {
-            movement.resolved_micros < load_time && movement.fate == Fate::Posted
-        });
-    let transaction_load: Vec<DmsChange> = history
+    let transactions = history
         .iter()
-        .map(|movement| {
-            let row = transaction_row(movement, population, "posted", movement.resolved_micros);
-            change("I", load_time, row)
-        })
+        .map(|movement| transaction_row(movement, population, "posted", movement.resolved_micros))
         .collect();
-    let ledger_load: Vec<DmsChange> = history
+    let ledger_entries = history
         .iter()
         .flat_map(|movement| ledger_rows(movement, population))
-        .map(|row| change("I", load_time, row))
         .collect();
+    let mut files = 0;
     for (table, rows) in [
-        ("transactions", transaction_load),
-        ("ledger_entries", ledger_load),
+        ("customers", customers),
+        ("accounts", accounts),
+        ("transactions", transactions),
+        ("ledger_entries", ledger_entries),
     ] {
+        let rows: Vec<Vec<Value>> = rows;
         if rows.is_empty() {
             continue;
         }
+        let changes: Vec<DmsChange> = rows
+            .into_iter()
+            .map(|row| change("I", load_time, row))
+            .collect();
         let path = landing_dir
             .join(table_folder(table))
             .join(dms::load_file_name());
-        dms::write_file(&path, table, &rows, false)?;
+        dms::write_file(&path, table, &changes, false)?;
         mark_delivered(&path, load_time)?;
         files += 1;
     }
+    Ok(files)
+}
 
+/// Writes the CDC files of business day `day`: the day's customer updates, movements (as they
+/// were inserted, then posted, voided or deleted), ledger postings and FX rates. DMS writes a
+/// CDC file per table per period; here per business day, named at its local end. Returns how
+/// many files.
+pub fn write_day(
+    landing_dir: &Path,
+    rng: &mut ChaCha8Rng,
+    clock: &Clock,
+    population: &Population,
+    day: u32,
+    movements: &[Movement],
+    fx_rates: &FxRates,
+) -> Result<u64> {
+    let mut cdc: BTreeMap<&'static str, Vec<DmsChange>> = BTreeMap::new();
+    // Customers move house.
+    for minute in 0..2 {
+        let index = rng.random_range(0..population.customers.len());
+        let customer = &population.customers[index];
+        let at = clock.local_micros(day, 12 * 3600 + minute * 60);
+        let address = format!("{} Harbor View, Riverton", rng.random_range(1..500));
+        cdc.entry("customers").or_default().push(change(
+            "U",
+            at,
+            customer_row(customer, &address, at),
+        ));
+    }
     for movement in movements {
         let transactions = cdc.entry("transactions").or_default();
         let created = movement.created_micros;
@@ -252,25 +248,17 @@ pub fn write(
         ));
     }
 
-    // DMS writes a CDC file per table per period; here, per UTC day, named at the day's end.
+    let written_at = clock.day_end_micros(day);
+    let mut files = 0;
     for (table, mut changes) in cdc {
         changes.sort_by_key(|change| change.commit_micros);
-        let mut by_day: BTreeMap<i64, Vec<DmsChange>> = BTreeMap::new();
-        for change in changes {
-            by_day
-                .entry(change.commit_micros.div_euclid(MICROS_PER_DAY))
-                .or_default()
-                .push(change);
-        }
-        for (day, changes) in by_day {
-            let written_at = (day + 1) * MICROS_PER_DAY - 1_000;
-            let path = landing_dir
-                .join(table_folder(table))
-                .join(dms::cdc_file_name(written_at));
-            dms::write_file(&path, table, &changes, true)?;
-            mark_delivered(&path, written_at)?;
-            files += 1;
-        }
+        debug_assert!(changes.iter().all(|change| change.commit_micros <= written_at));
+        let path = landing_dir
+            .join(table_folder(table))
+            .join(dms::cdc_file_name(written_at));
+        dms::write_file(&path, table, &changes, true)?;
+        mark_delivered(&path, written_at)?;
+        files += 1;
     }
     Ok(files)
 }

@@ -12,9 +12,10 @@ use serde_json::{json, Map, Value as Json};
 
 use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
 use super::people::Population;
-use super::{pick, SimulationConfig};
+use super::pick;
 use crate::delivery::mark_delivered;
 use crate::error::Result;
+use crate::state::{SimulationState, UnbookedPayout};
 use paylake_ingest::rows::format_decimal;
 use paylake_ingest::sources::camt053::{self, Statement, StatementEntry};
 use paylake_ingest::sources::dynamodb::{
@@ -44,11 +45,10 @@ pub struct ReconBreak {
 }
 
 /// A change of a payment as the DynamoDB stream carries it: built into its record (with the
-/// payment's images) only when its file is written, so that the period's records are never
-/// all in memory at once.
+/// payment's images) only when its file is written.
 struct StreamChange {
     shard: u64,
-    sequence: usize,
+    sequence: u64,
     at: i64,
     payment_index: usize,
     state: usize,
@@ -57,24 +57,26 @@ struct StreamChange {
 /// An event of a payment on Kinesis, built into its record when its object is written.
 #[derive(Clone)]
 struct PaymentEvent {
-    sequence: usize,
+    sequence: u64,
     arrival_micros: i64,
     payment_index: usize,
     event_type: &'static str,
     at: i64,
 }
 
-pub struct CardPayments {
-    pub payment_count: u64,
-    payments: Vec<Payment>,
-    stream_changes: Vec<StreamChange>,
-    payment_events: Vec<PaymentEvent>,
-    pub settlement_batches: BTreeMap<i64, Vec<SettlementLine>>,
-    pub statements: Vec<Statement>,
+/// What one business day of card payments wrote.
+#[derive(Debug, Default)]
+pub struct PaymentsWritten {
+    pub payments: u64,
+    pub stream_records: u64,
+    pub kinesis_records: u64,
+    pub files: u64,
     pub recon_breaks: Vec<ReconBreak>,
 }
 
 struct Payment {
+    /// Counted from 1 over the whole simulation: `P000000001` is the first.
+    number: u64,
     id: String,
     customer: usize,
     merchant: String,
@@ -140,94 +142,116 @@ fn fee(amount_cents: i128, basis_points: i128) -> i128 {
     (amount_cents * basis_points + 5_000) / 10_000
 }
 
-pub fn generate(
+/// Simulates business day `day` of card payments and writes what its producers deliver: the
+/// day's stream records and Kinesis events (those of later states, such as a settlement the
+/// next morning or a refund, in files delivered when they happen), the settlement batches no
+/// later day adds to, and the bank statements of their payouts.
+pub fn simulate_day(
+    landing_dir: &Path,
     rng: &mut ChaCha8Rng,
-    config: &SimulationConfig,
     clock: &Clock,
     population: &Population,
-) -> CardPayments {
-    let mut payments = Vec::new();
-    for day in 0..config.days {
-        for _ in 0..config.payments_per_day {
-            let customer = rng.random_range(0..population.customers.len());
-            let created = clock.local_micros(day, rng.random_range(7 * 3600..22 * 3600));
-            let authorized = created + i64::from(rng.random_range(1..4_u32)) * MICROS_PER_SECOND;
-            let mut states = vec![("created", created, None)];
-            if rng.random_bool(0.05) {
-                states.push(("failed", authorized, Some(*pick(rng, &FAILURE_REASONS))));
-            } else {
-                let captured =
-                    authorized + i64::from(rng.random_range(1..60_u32)) * MICROS_PER_MINUTE;
-                let settled_date = clock.date_of(captured) + Duration::days(1);
-                let settled = Clock::utc_midnight_micros(settled_date)
-                    + 6 * MICROS_PER_HOUR
-                    + i64::from(rng.random_range(0..3_600_u32)) * MICROS_PER_SECOND;
-                states.push(("authorized", authorized, None));
-                states.push(("captured", captured, None));
-                states.push(("settled", settled, None));
-                let roll: f64 = rng.random();
-                if roll < 0.02 {
-                    states.push(("refunded", settled + MICROS_PER_DAY, None));
-                } else if roll < 0.03 {
-                    states.push(("charged_back", settled + 2 * MICROS_PER_DAY, None));
-                }
+    state: &mut SimulationState,
+    day: u32,
+) -> Result<PaymentsWritten> {
+    let payments = generate_payments(rng, clock, population, state, day);
+    let mut written = PaymentsWritten {
+        payments: payments.len() as u64,
+        ..PaymentsWritten::default()
+    };
+    let changes = stream_changes(&payments, state);
+    written.stream_records = changes.len() as u64;
+    written.files += write_stream_records(landing_dir, &changes, &payments, population)?;
+    let events = payment_events(rng, &payments, state);
+    written.kinesis_records = events.len() as u64;
+    written.files += write_payment_events(landing_dir, &events, &payments, population)?;
+
+    add_settlement_lines(&payments, clock, state, day, &mut written.recon_breaks);
+    // A payment captured on day D settles in batch D + 1, a refund or chargeback later: after
+    // day D no later day adds a line to batch D + 1 or before.
+    let last_complete_batch = i64::from(day) + 1;
+    written.files += close_batches(
+        landing_dir,
+        clock,
+        state,
+        last_complete_batch,
+        &mut written.recon_breaks,
+    )?;
+    Ok(written)
+}
+
+fn generate_payments(
+    rng: &mut ChaCha8Rng,
+    clock: &Clock,
+    population: &Population,
+    state: &mut SimulationState,
+    day: u32,
+) -> Vec<Payment> {
+    let mut payments = Vec::with_capacity(state.payments_per_day as usize);
+    for _ in 0..state.payments_per_day {
+        let customer = rng.random_range(0..population.customers.len());
+        let created = clock.local_micros(day, rng.random_range(7 * 3600..22 * 3600));
+        let authorized = created + i64::from(rng.random_range(1..4_u32)) * MICROS_PER_SECOND;
+        let mut states = vec![("created", created, None)];
+        if rng.random_bool(0.05) {
+            states.push(("failed", authorized, Some(*pick(rng, &FAILURE_REASONS))));
+        } else {
+            let captured =
+                authorized + i64::from(rng.random_range(1..60_u32)) * MICROS_PER_MINUTE;
+            let settled_date = clock.date_of(captured) + Duration::days(1);
+            let settled = Clock::utc_midnight_micros(settled_date)
+                + 6 * MICROS_PER_HOUR
+                + i64::from(rng.random_range(0..3_600_u32)) * MICROS_PER_SECOND;
+            states.push(("authorized", authorized, None));
+            states.push(("captured", captured, None));
+            states.push(("settled", settled, None));
+            let roll: f64 = rng.random();
+            if roll < 0.02 {
+                states.push(("refunded", settled + MICROS_PER_DAY, None));
+            } else if roll < 0.03 {
+                states.push(("charged_back", settled + 2 * MICROS_PER_DAY, None));
             }
-            let channel = *pick(rng, &CHANNELS);
-            payments.push(Payment {
-                id: format!("P{:09}", payments.len() + 1),
-                customer,
-                merchant: format!("M{:04}", rng.random_range(1..40)),
-                amount_cents: i128::from(rng.random_range(500..50_000_u32)),
-                currency: population.accounts[customer].currency,
-                channel,
-                card_last4: format!("{:04}", rng.random_range(0..10_000)),
-                created_micros: created,
-                states,
-            });
         }
+        let channel = *pick(rng, &CHANNELS);
+        state.payments_written += 1;
+        let number = state.payments_written;
+        payments.push(Payment {
+            number,
+            id: format!("P{number:09}"),
+            customer,
+            merchant: format!("M{:04}", rng.random_range(1..40)),
+            amount_cents: i128::from(rng.random_range(500..50_000_u32)),
+            currency: population.accounts[customer].currency,
+            channel,
+            card_last4: format!("{:04}", rng.random_range(0..10_000)),
+            created_micros: created,
+            states,
+        });
     }
-    let stream_changes = stream_changes(&payments);
-    let payment_events = payment_events(rng, &payments);
-    let (settlement_batches, mut recon_breaks) = settlement_batches(&payments, clock);
-    let statements = bank_statements(&settlement_batches, clock, &mut recon_breaks);
-    CardPayments {
-        payment_count: payments.len() as u64,
-        payments,
-        stream_changes,
-        payment_events,
-        settlement_batches,
-        statements,
-        recon_breaks,
-    }
+    payments
 }
 
-impl CardPayments {
-    pub fn stream_record_count(&self) -> u64 {
-        self.stream_changes.len() as u64
-    }
-
-    pub fn kinesis_record_count(&self) -> u64 {
-        self.payment_events.len() as u64
-    }
-}
-
-fn stream_changes(payments: &[Payment]) -> Vec<StreamChange> {
+/// Every state of the day's payments as a stream change, in time order, numbered after the
+/// sequence numbers of the days before.
+fn stream_changes(payments: &[Payment], state: &mut SimulationState) -> Vec<StreamChange> {
     let mut changes: Vec<(i64, usize, usize)> = Vec::new();
     for (payment_index, payment) in payments.iter().enumerate() {
-        for state in 0..payment.states.len() {
-            changes.push((payment.states[state].1, payment_index, state));
+        for payment_state in 0..payment.states.len() {
+            changes.push((payment.states[payment_state].1, payment_index, payment_state));
         }
     }
     changes.sort();
+    let first_sequence = state.stream_sequences_used;
+    state.stream_sequences_used += changes.len() as u64;
     changes
         .into_iter()
-        .enumerate()
-        .map(|(sequence, (at, payment_index, state))| StreamChange {
-            shard: payment_index as u64 % SHARDS,
+        .zip(first_sequence..)
+        .map(|((at, payment_index, payment_state), sequence)| StreamChange {
+            shard: (payments[payment_index].number - 1) % SHARDS,
             sequence,
             at,
             payment_index,
-            state,
+            state: payment_state,
         })
         .collect()
 }
@@ -239,12 +263,12 @@ impl StreamChange {
         let mut keys = Map::new();
         keys.insert("payment_id".into(), string_attribute(&payment.id));
         StreamRecord {
-            event_id: format!("{:032x}", (self.payment_index as u128) << 8 | state as u128),
+            event_id: format!("{:032x}", u128::from(payment.number - 1) << 8 | state as u128),
             event_name: if state == 0 { "INSERT" } else { "MODIFY" },
             approximate_creation_seconds: self.at / MICROS_PER_SECOND,
             sequence_number: format!(
                 "{}",
-                100_000_000_000_000_000_000_u128 + self.sequence as u128
+                100_000_000_000_000_000_000_u128 + u128::from(self.sequence)
             ),
             keys,
             new_image: Some(payment.image(population, state)),
@@ -253,7 +277,11 @@ impl StreamChange {
     }
 }
 
-fn payment_events(rng: &mut ChaCha8Rng, payments: &[Payment]) -> Vec<PaymentEvent> {
+fn payment_events(
+    rng: &mut ChaCha8Rng,
+    payments: &[Payment],
+    state: &mut SimulationState,
+) -> Vec<PaymentEvent> {
     let mut events: Vec<(i64, usize, &'static str, i64)> = Vec::new();
     for (payment_index, payment) in payments.iter().enumerate() {
         let mut add = |event_type: &'static str, at: i64| {
@@ -275,8 +303,12 @@ fn payment_events(rng: &mut ChaCha8Rng, payments: &[Payment]) -> Vec<PaymentEven
             .cmp(&right.0)
             .then_with(|| payments[left.1].id.cmp(&payments[right.1].id))
     });
+    let first_sequence = state.event_sequences_used;
+    state.event_sequences_used += events.len() as u64;
     let mut records = Vec::with_capacity(events.len());
-    for (sequence, (arrival, payment_index, event_type, at)) in events.into_iter().enumerate() {
+    for ((arrival, payment_index, event_type, at), sequence) in
+        events.into_iter().zip(first_sequence..)
+    {
         let event = PaymentEvent {
             sequence,
             arrival_micros: arrival,
@@ -317,7 +349,7 @@ impl PaymentEvent {
         KinesisRecord {
             sequence_number: format!(
                 "{}",
-                49_000_000_000_000_000_000_u128 + self.sequence as u128
+                49_000_000_000_000_000_000_u128 + u128::from(self.sequence)
             ),
             arrival_millis: self.arrival_micros / 1000,
             partition_key: payment.id.clone(),
@@ -326,24 +358,29 @@ impl PaymentEvent {
     }
 }
 
-fn settlement_batches(
+/// The settlement batch of an instant: its UTC date, counted from the first business date.
+fn batch_of(clock: &Clock, micros: i64) -> i64 {
+    let date = chrono::DateTime::from_timestamp_micros(micros)
+        .expect("simulated times are valid")
+        .date_naive();
+    (date - clock.start_date).num_days()
+}
+
+/// Adds the settlement lines of the day's payments to their open batches, with one injected
+/// break of each kind in the first USD payment of batches 2, 3 and 4.
+fn add_settlement_lines(
     payments: &[Payment],
     clock: &Clock,
-) -> (BTreeMap<i64, Vec<SettlementLine>>, Vec<ReconBreak>) {
-    let batch_of = |micros: i64| -> i64 {
-        let date = chrono::DateTime::from_timestamp_micros(micros)
-            .expect("simulated times are valid")
-            .date_naive();
-        (date - clock.start_date).num_days()
-    };
-    let mut batches: BTreeMap<i64, Vec<SettlementLine>> = BTreeMap::new();
-    let mut breaks = Vec::new();
-    let mut broken_batches = std::collections::BTreeSet::new();
+    state: &mut SimulationState,
+    day: u32,
+    breaks: &mut Vec<ReconBreak>,
+) {
     for payment in payments {
         let Some(settled) = payment.settled_micros() else {
             continue;
         };
-        let batch = batch_of(settled);
+        let batch = batch_of(clock, settled);
+        debug_assert!(batch > i64::from(day), "batch {batch} closed before day {day}");
         let base = SettlementLine {
             merchant_account: payment.merchant.clone(),
             psp_reference: payment.id.clone(),
@@ -354,8 +391,10 @@ fn settlement_batches(
             ..SettlementLine::default()
         };
         let business_date = clock.date_of(payment.created_micros);
-        // One break of each kind, in the first USD payment of its batch.
-        let break_here = payment.currency == "USD" && broken_batches.insert(batch);
+        let break_here = payment.currency == "USD" && !state.broken_batches.contains(&batch);
+        if break_here {
+            state.broken_batches.push(batch);
+        }
         if break_here && batch == 2 {
             breaks.push(ReconBreak {
                 break_type: "missing_in_settlement",
@@ -391,7 +430,7 @@ fn settlement_batches(
             commission: Some(commission),
             ..base.clone()
         };
-        let lines = batches.entry(batch).or_default();
+        let lines = state.open_batches.entry(batch).or_default();
         if break_here && batch == 4 {
             breaks.push(ReconBreak {
                 break_type: "duplicate_in_settlement",
@@ -409,8 +448,10 @@ fn settlement_batches(
                 "charged_back" => ("Chargeback", 1_500),
                 _ => continue,
             };
-            batches
-                .entry(batch_of(*at))
+            let batch = batch_of(clock, *at);
+            state
+                .open_batches
+                .entry(batch)
                 .or_default()
                 .push(SettlementLine {
                     creation_micros: *at,
@@ -418,134 +459,191 @@ fn settlement_batches(
                     modification_reference: format!("{}-{record_type}", payment.id),
                     gross_debit: Some(payment.amount_cents),
                     net_debit: Some(payment.amount_cents + fee_cents),
-                    batch_number: batch_of(*at),
+                    batch_number: batch,
                     ..base.clone()
                 });
         }
     }
-    // Each batch closes with one payout per currency of what it owes the merchants.
-    for (batch, lines) in batches.iter_mut() {
-        let mut owed: BTreeMap<String, i128> = BTreeMap::new();
-        for line in lines.iter() {
-            *owed.entry(line.currency.clone()).or_default() +=
-                line.net_credit.unwrap_or(0) - line.net_debit.unwrap_or(0);
-        }
-        let closed_at = Clock::utc_midnight_micros(clock.start_date + Duration::days(*batch))
-            + 23 * MICROS_PER_HOUR;
-        for (currency, amount) in owed {
-            if amount <= 0 {
-                continue;
-            }
-            lines.push(SettlementLine {
-                merchant_account: "ALL".into(),
-                creation_micros: closed_at,
-                record_type: "MerchantPayout".into(),
-                modification_reference: payout_reference(*batch, &currency),
-                currency,
-                net_debit: Some(amount),
-                batch_number: *batch,
-                ..SettlementLine::default()
-            });
-        }
-    }
-    (batches, breaks)
+    // Only the batches that can still receive a break need remembering.
+    state.broken_batches.retain(|batch| *batch > i64::from(day));
 }
 
 fn payout_reference(batch: i64, currency: &str) -> String {
     format!("PAYOUT-{batch:04}-{currency}")
 }
 
-fn bank_statements(
-    batches: &BTreeMap<i64, Vec<SettlementLine>>,
+/// Closes every open batch up to `last_complete_batch`: each closes with one payout per
+/// currency of what it owes the merchants, and is written as the processor's report. Then
+/// writes the bank statements no open batch can still book on. Returns how many files.
+fn close_batches(
+    landing_dir: &Path,
     clock: &Clock,
+    state: &mut SimulationState,
+    last_complete_batch: i64,
     breaks: &mut Vec<ReconBreak>,
-) -> Vec<Statement> {
-    // Payouts land on the bank account of their currency the next day.
-    let mut entries: BTreeMap<(NaiveDate, &'static str), Vec<StatementEntry>> = BTreeMap::new();
-    for (batch, lines) in batches {
-        for line in lines
-            .iter()
-            .filter(|line| line.record_type == "MerchantPayout")
-        {
-            let Some(&(currency, _)) = BANK_IBANS.iter().find(|(code, _)| *code == line.currency)
-            else {
-                continue;
-            };
-            let batch_date = clock.start_date + Duration::days(*batch);
-            let amount = line.net_debit.unwrap_or(0);
-            let mut booking = batch_date + Duration::days(1);
-            if *batch == 5 && currency == "USD" {
-                breaks.push(ReconBreak {
-                    break_type: "missing_in_bank",
-                    business_date: batch_date,
-                    reference: line.modification_reference.clone(),
-                    currency,
-                    amount_cents: amount,
-                });
-                continue;
-            }
-            if *batch == 3 && currency == "EUR" {
-                booking = batch_date + Duration::days(3);
-                breaks.push(ReconBreak {
-                    break_type: "timing",
-                    business_date: batch_date,
-                    reference: line.modification_reference.clone(),
-                    currency,
-                    amount_cents: amount,
-                });
-            }
-            entries
-                .entry((booking, currency))
-                .or_default()
-                .push(StatementEntry {
-                    reference: format!("BNK-{}", line.modification_reference),
-                    amount_cents: amount,
-                    credit: true,
-                    booking_date: booking,
-                    value_date: booking,
-                    end_to_end_id: line.modification_reference.clone(),
-                    remittance_info: format!("Settlement batch {batch} payout"),
-                });
+) -> Result<u64> {
+    let mut files = 0;
+    while let Some(entry) = state.open_batches.first_entry() {
+        if *entry.key() > last_complete_batch {
+            break;
         }
-    }
-    let mut balances: BTreeMap<&str, i128> = BTreeMap::new();
-    entries
-        .into_iter()
-        .map(|((date, currency), entries)| {
-            let iban = BANK_IBANS
-                .iter()
-                .find(|(code, _)| *code == currency)
-                .map(|(_, iban)| *iban)
-                .expect("statements are made for known currencies");
-            let opening = balances.entry(currency).or_insert(5_000_000);
-            let statement = Statement {
-                id: format!("STMT-{date}-{currency}"),
-                iban: iban.to_string(),
-                currency: currency.to_string(),
-                created_at_micros: Clock::utc_midnight_micros(date) + 20 * MICROS_PER_HOUR,
-                statement_date: date,
-                opening_balance_cents: *opening,
-                entries,
+        let (batch, mut lines) = entry.remove_entry();
+        let mut owed: BTreeMap<String, i128> = BTreeMap::new();
+        for line in &lines {
+            *owed.entry(line.currency.clone()).or_default() +=
+                line.net_credit.unwrap_or(0) - line.net_debit.unwrap_or(0);
+        }
+        let batch_date = clock.start_date + Duration::days(batch);
+        let closed_at = Clock::utc_midnight_micros(batch_date) + 23 * MICROS_PER_HOUR;
+        for (currency, amount) in owed {
+            if amount <= 0 {
+                continue;
+            }
+            let payout = SettlementLine {
+                merchant_account: "ALL".into(),
+                creation_micros: closed_at,
+                record_type: "MerchantPayout".into(),
+                modification_reference: payout_reference(batch, &currency),
+                currency,
+                net_debit: Some(amount),
+                batch_number: batch,
+                ..SettlementLine::default()
             };
-            *opening = statement.closing_balance_cents();
-            statement
-        })
-        .collect()
+            book_payout(state, batch_date, &payout, breaks);
+            lines.push(payout);
+        }
+        let path = landing_dir.join(settlement::file_name(batch));
+        settlement::write_file(&path, &lines)?;
+        // The processor reports a batch an hour after its last line.
+        let last_line = lines.iter().map(|line| line.creation_micros).max();
+        mark_delivered(&path, last_line.unwrap_or_default() + MICROS_PER_HOUR)?;
+        files += 1;
+    }
+    // A payout lands at the earliest the day after its batch: every statement up to the day
+    // after the last closed batch is complete.
+    let last_complete_statement = clock.start_date + Duration::days(last_complete_batch + 1);
+    files += write_statements(landing_dir, state, last_complete_statement)?;
+    Ok(files)
 }
 
-/// Writes every file of the payments side; returns how many.
-pub fn write(landing_dir: &Path, payments: &CardPayments, population: &Population) -> Result<u64> {
-    let mut files = 0;
-    // Stream records: one file per shard and UTC day, named by its first sequence number.
-    let mut by_file: BTreeMap<(u64, i64), Vec<&StreamChange>> = BTreeMap::new();
-    for change in &payments.stream_changes {
-        let day = change.at / MICROS_PER_SECOND / 86_400;
-        by_file.entry((change.shard, day)).or_default().push(change);
+/// Sends a payout to the bank of its currency, which books it the next day; one is never
+/// booked (missing_in_bank) and one three days late (timing).
+fn book_payout(
+    state: &mut SimulationState,
+    batch_date: NaiveDate,
+    payout: &SettlementLine,
+    breaks: &mut Vec<ReconBreak>,
+) {
+    let Some(&(currency, _)) = BANK_IBANS.iter().find(|(code, _)| *code == payout.currency)
+    else {
+        return;
+    };
+    let batch = payout.batch_number;
+    let amount = payout.net_debit.unwrap_or(0);
+    let mut booking = batch_date + Duration::days(1);
+    if batch == 5 && currency == "USD" {
+        breaks.push(ReconBreak {
+            break_type: "missing_in_bank",
+            business_date: batch_date,
+            reference: payout.modification_reference.clone(),
+            currency,
+            amount_cents: amount,
+        });
+        return;
     }
+    if batch == 3 && currency == "EUR" {
+        booking = batch_date + Duration::days(3);
+        breaks.push(ReconBreak {
+            break_type: "timing",
+            business_date: batch_date,
+            reference: payout.modification_reference.clone(),
+            currency,
+            amount_cents: amount,
+        });
+    }
+    state.unbooked_payouts.push(UnbookedPayout {
+        currency: currency.to_string(),
+        entry: StatementEntry {
+            reference: format!("BNK-{}", payout.modification_reference),
+            amount_cents: amount,
+            credit: true,
+            booking_date: booking,
+            value_date: booking,
+            end_to_end_id: payout.modification_reference.clone(),
+            remittance_info: format!("Settlement batch {batch} payout"),
+        },
+    });
+}
+
+/// Writes one statement per date and currency for the payouts booked up to `last_date`, each
+/// opening at the balance the last one closed at.
+fn write_statements(
+    landing_dir: &Path,
+    state: &mut SimulationState,
+    last_date: NaiveDate,
+) -> Result<u64> {
+    let (booked, unbooked): (Vec<UnbookedPayout>, Vec<UnbookedPayout>) =
+        std::mem::take(&mut state.unbooked_payouts)
+            .into_iter()
+            .partition(|payout| payout.entry.booking_date <= last_date);
+    state.unbooked_payouts = unbooked;
+    let mut entries: BTreeMap<(NaiveDate, String), Vec<StatementEntry>> = BTreeMap::new();
+    for payout in booked {
+        entries
+            .entry((payout.entry.booking_date, payout.currency))
+            .or_default()
+            .push(payout.entry);
+    }
+    let mut files = 0;
+    for ((date, currency), entries) in entries {
+        let iban = BANK_IBANS
+            .iter()
+            .find(|(code, _)| *code == currency)
+            .map(|(_, iban)| *iban)
+            .expect("statements are made for known currencies");
+        let opening = state
+            .statement_balances
+            .entry(currency.clone())
+            .or_insert(5_000_000);
+        let statement = Statement {
+            id: format!("STMT-{date}-{currency}"),
+            iban: iban.to_string(),
+            currency: currency.clone(),
+            created_at_micros: Clock::utc_midnight_micros(date) + 20 * MICROS_PER_HOUR,
+            statement_date: date,
+            opening_balance_cents: *opening,
+            entries,
+        };
+        *opening = statement.closing_balance_cents();
+        let path = landing_dir.join(camt053::file_name(date, &currency));
+        camt053::write_file(&path, &statement)?;
+        // The bank sends a day's statement the next morning.
+        let next_morning =
+            Clock::utc_midnight_micros(date) + MICROS_PER_DAY + 6 * MICROS_PER_HOUR;
+        mark_delivered(&path, next_morning)?;
+        files += 1;
+    }
+    Ok(files)
+}
+
+/// Writes the day's stream records: one file per shard and UTC day of the changes, named by
+/// its first sequence number. Returns how many files.
+fn write_stream_records(
+    landing_dir: &Path,
+    changes: &[StreamChange],
+    payments: &[Payment],
+    population: &Population,
+) -> Result<u64> {
+    let mut by_file: BTreeMap<(u64, i64), Vec<&StreamChange>> = BTreeMap::new();
+    for change in changes {
+        let utc_day = change.at.div_euclid(MICROS_PER_DAY);
+        by_file.entry((change.shard, utc_day)).or_default().push(change);
+    }
+    let mut files = 0;
     for ((shard, _), changes) in &by_file {
         let records: Vec<StreamRecord> = changes
             .iter()
-            .map(|change| change.record(&payments.payments, population))
+            .map(|change| change.record(payments, population))
             .collect();
         let relative = format!(
             "{}/shardId-00000001700000000000-{shard:08}/{}.jsonl",
@@ -563,41 +661,36 @@ pub fn write(landing_dir: &Path, payments: &CardPayments, population: &Populatio
         mark_delivered(&path, last_change)?;
         files += 1;
     }
-    // Firehose buffers an hour of records per object.
+    Ok(files)
+}
+
+/// Writes the day's Kinesis events as Firehose objects, one per hour of arrival. Returns how
+/// many files.
+fn write_payment_events(
+    landing_dir: &Path,
+    events: &[PaymentEvent],
+    payments: &[Payment],
+    population: &Population,
+) -> Result<u64> {
     let mut by_hour: BTreeMap<i64, Vec<&PaymentEvent>> = BTreeMap::new();
-    for event in &payments.payment_events {
+    for event in events {
         let hour = event.arrival_micros / 1000 * 1000 / MICROS_PER_HOUR;
         by_hour.entry(hour).or_default().push(event);
     }
+    let mut files = 0;
     for (hour, events) in &by_hour {
         let records: Vec<KinesisRecord> = events
             .iter()
-            .map(|event| event.record(&payments.payments, population))
+            .map(|event| event.record(payments, population))
             .collect();
         let delivered = (hour + 1) * MICROS_PER_HOUR - MICROS_PER_MINUTE;
         let key = kinesis::object_key(delivered, *hour as u64);
         let path = landing_dir.join(key);
+        // A day's events arrive between 07:00 and a little after midnight, local time, so no
+        // hour holds the events of two days.
+        debug_assert!(!path.exists(), "{} written twice", path.display());
         kinesis::write_firehose_object(&path, &records)?;
         mark_delivered(&path, delivered)?;
-        files += 1;
-    }
-    for (batch, lines) in &payments.settlement_batches {
-        let path = landing_dir.join(settlement::file_name(*batch));
-        settlement::write_file(&path, lines)?;
-        // The processor reports a batch an hour after its last line.
-        let last_line = lines.iter().map(|line| line.creation_micros).max();
-        mark_delivered(&path, last_line.unwrap_or_default() + MICROS_PER_HOUR)?;
-        files += 1;
-    }
-    for statement in &payments.statements {
-        let relative = camt053::file_name(statement.statement_date, &statement.currency);
-        let path = landing_dir.join(relative);
-        camt053::write_file(&path, statement)?;
-        // The bank sends a day's statement the next morning.
-        let next_morning = Clock::utc_midnight_micros(statement.statement_date)
-            + MICROS_PER_DAY
-            + 6 * MICROS_PER_HOUR;
-        mark_delivered(&path, next_morning)?;
         files += 1;
     }
     Ok(files)

@@ -3,7 +3,6 @@
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
-use super::SimulationConfig;
 
 pub const MICROS_PER_SECOND: i64 = 1_000_000;
 pub const MICROS_PER_MINUTE: i64 = 60 * MICROS_PER_SECOND;
@@ -13,16 +12,14 @@ pub const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
 #[derive(Debug, Clone)]
 pub struct Clock {
     pub start_date: NaiveDate,
-    pub days: u32,
     pub timezone: Tz,
 }
 
 impl Clock {
-    pub fn new(config: &SimulationConfig) -> Self {
+    pub fn new(start_date: NaiveDate, timezone: Tz) -> Self {
         Clock {
-            start_date: config.start_date,
-            days: config.days,
-            timezone: config.business_timezone,
+            start_date,
+            timezone,
         }
     }
 
@@ -30,8 +27,9 @@ impl Clock {
         self.start_date + Duration::days(i64::from(day))
     }
 
-    pub fn business_dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        (0..self.days).map(|day| self.business_date(day))
+    /// UTC microseconds of the last millisecond of business day `day`, local time.
+    pub fn day_end_micros(&self, day: u32) -> i64 {
+        self.local_micros(day + 1, 0) - 1_000
     }
 
     /// UTC microseconds of a local wall-clock time `seconds_into_day` on business day `day`.

@@ -107,16 +107,18 @@ pub struct CostAnomaly {
     pub resource: &'static str,
 }
 
-pub fn write(
+/// Writes the billing export of business day `day`; returns the anomaly injected into it, if
+/// one was.
+pub fn write_day(
     landing_dir: &Path,
     rng: &mut ChaCha8Rng,
     clock: &Clock,
-) -> Result<(u64, Vec<CostAnomaly>)> {
-    let mut files = 0;
-    let mut anomalies = Vec::new();
-    for (day_index, date) in clock.business_dates().enumerate() {
+    day: u32,
+) -> Result<Option<CostAnomaly>> {
+    let mut anomaly = None;
+        let date = clock.business_date(day);
         let start = Clock::utc_midnight_micros(date);
-        let anomalous_day = day_index as u32 == ANOMALY_DAY;
+        let anomalous_day = day == ANOMALY_DAY;
         let rows: Vec<FocusRow> = RESOURCES
             .iter()
             .enumerate()
@@ -126,7 +128,7 @@ pub fn write(
                     * 10_i128.pow(focus::COST_SCALE - 4);
                 if anomalous_day && index == ANOMALOUS_RESOURCE {
                     cost *= ANOMALY_FACTOR;
-                    anomalies.push(CostAnomaly {
+                    anomaly = Some(CostAnomaly {
                         date,
                         service,
                         resource,
@@ -155,7 +157,5 @@ pub fn write(
         focus::write_file(&path, &rows)?;
         // The billing export of a day arrives the next day.
         mark_delivered(&path, start + MICROS_PER_DAY + 6 * MICROS_PER_HOUR)?;
-        files += 1;
-    }
-    Ok((files, anomalies))
+    Ok(anomaly)
 }

@@ -11,7 +11,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use super::people::Population;
-use super::{pick, SimulationConfig};
+use super::pick;
+use crate::state::SimulationState;
 
 /// Unscaled FX rates have eight decimals.
 pub const RATE_ONE: i128 = 100_000_000;
@@ -66,26 +67,28 @@ pub struct Money {
     pub cases: Vec<TypologyCase>,
 }
 
-pub fn generate_fx_rates(rng: &mut ChaCha8Rng, config: &SimulationConfig) -> FxRates {
-    let mut rates = FxRates::new();
-    // Rates move by small steps around their start, quoted to six decimals.
-    let mut eur: i128 = 108_000_000;
-    let mut gbp: i128 = 127_000_000;
-    for day in 0..config.days {
-        let date = config.start_date + chrono::Duration::days(i64::from(day));
-        eur += i128::from(rng.random_range(-400..=400_i32)) * 100;
-        gbp += i128::from(rng.random_range(-400..=400_i32)) * 100;
-        rates.insert((date, "USD"), RATE_ONE);
-        rates.insert((date, "EUR"), eur);
-        rates.insert((date, "GBP"), gbp);
-    }
-    rates
+/// Today's FX rates: yesterday's (carried in the state) moved by a small step, quoted to six
+/// decimals.
+pub fn fx_rates_of_day(rng: &mut ChaCha8Rng, state: &mut SimulationState, date: NaiveDate) -> FxRates {
+    state.eur_rate += i128::from(rng.random_range(-400..=400_i32)) * 100;
+    state.gbp_rate += i128::from(rng.random_range(-400..=400_i32)) * 100;
+    FxRates::from([
+        ((date, "USD"), RATE_ONE),
+        ((date, "EUR"), state.eur_rate),
+        ((date, "GBP"), state.gbp_rate),
+    ])
 }
+
+/// The rates before the first day's step.
+pub const FIRST_EUR_RATE: i128 = 108_000_000;
+pub const FIRST_GBP_RATE: i128 = 127_000_000;
 
 struct Builder<'a> {
     rng: &'a mut ChaCha8Rng,
     clock: &'a Clock,
     population: &'a Population,
+    /// Movements of the days before this one (their ids are taken).
+    movements_before: u64,
     movements: Vec<Movement>,
 }
 
@@ -95,8 +98,13 @@ impl Builder<'_> {
         self.population.accounts[index].id.clone()
     }
 
+    /// How many movements the simulation holds so far.
+    fn movement_count(&self) -> u64 {
+        self.movements_before + self.movements.len() as u64
+    }
+
     fn next_id(&self) -> String {
-        format!("T{:08}", self.movements.len() + 1)
+        format!("T{:08}", self.movement_count() + 1)
     }
 
     /// Adds one movement and returns its id.
@@ -124,10 +132,10 @@ impl Builder<'_> {
                     .unwrap_or_default();
                 // Now and then people type contact details into the memo, as they do.
                 match counterparty {
-                    Some(customer) if self.movements.len() % 40 == 7 => {
+                    Some(customer) if self.movement_count() % 40 == 7 => {
                         format!("transfer {name}, receipt to {}", customer.email)
                     }
-                    Some(customer) if self.movements.len() % 40 == 23 => {
+                    Some(customer) if self.movement_count() % 40 == 23 => {
                         format!("transfer {name}, call {} if late", customer.phone)
                     }
                     _ => format!("transfer {name}"),
@@ -198,167 +206,301 @@ impl Builder<'_> {
     fn cents(&mut self, low_dollars: u32, high_dollars: u32) -> i128 {
         i128::from(self.rng.random_range(low_dollars * 100..high_dollars * 100))
     }
+
+    fn finish(self, state: &mut SimulationState) -> Vec<Movement> {
+        state.movements_written = self.movement_count();
+        self.movements
+    }
 }
 
-pub fn generate(
-    rng: &mut ChaCha8Rng,
-    config: &SimulationConfig,
-    clock: &Clock,
-    population: &Population,
-) -> Money {
-    let mut usd_customers = population.usd_customers();
-    usd_customers.shuffle(rng);
-    // Customers of the graph typologies and structuring take part in nothing else, so that
-    // each injected pattern is exactly what the truth says.
-    let reserved_count = RESERVED_CUSTOMERS.min(usd_customers.len() / 2);
-    let mut reserved: Vec<usize> = usd_customers.drain(..reserved_count).collect();
-    // The peer outlier's pair (the last two) are people: their peer groups are the large ones.
-    for slot in [RESERVED_CUSTOMERS - 1, RESERVED_CUSTOMERS - 2] {
-        if slot >= reserved.len() {
-            continue;
+/// Who does what: the customers reserved for injected cases, those who bring cash over the
+/// CTR threshold, and the background. Drawn from the seed alone, so that every day casts the
+/// same customers, in whichever run it is written.
+pub struct Cast {
+    /// Customers of the graph typologies and structuring take part in nothing else, so that
+    /// each injected pattern is exactly what the truth says.
+    reserved: Vec<usize>,
+    open_customers: Vec<usize>,
+    background_customers: Vec<usize>,
+}
+
+impl Cast {
+    pub fn new(rng: &mut ChaCha8Rng, population: &Population) -> Self {
+        let mut usd_customers = population.usd_customers();
+        usd_customers.shuffle(rng);
+        let reserved_count = RESERVED_CUSTOMERS.min(usd_customers.len() / 2);
+        let mut reserved: Vec<usize> = usd_customers.drain(..reserved_count).collect();
+        // The peer outlier's pair (the last two) are people: their peer groups are the large ones.
+        for slot in [RESERVED_CUSTOMERS - 1, RESERVED_CUSTOMERS - 2] {
+            if slot >= reserved.len() {
+                continue;
+            }
+            if let Some(person) = (0..=slot)
+                .rev()
+                .find(|&index| population.customers[reserved[index]].customer_type == "person")
+            {
+                reserved.swap(person, slot);
+            }
         }
-        if let Some(person) = (0..=slot)
-            .rev()
-            .find(|&index| population.customers[reserved[index]].customer_type == "person")
-        {
-            reserved.swap(person, slot);
+        let background_customers = (0..population.customers.len())
+            .filter(|index| !reserved.contains(index) && *index != population.high_risk_customer)
+            .collect();
+        Cast {
+            reserved,
+            open_customers: usd_customers,
+            background_customers,
         }
     }
-    let open_customers = usd_customers;
-    let background_customers: Vec<usize> = (0..population.customers.len())
-        .filter(|index| !reserved.contains(index) && *index != population.high_risk_customer)
-        .collect();
 
+    fn has_every_case(&self) -> bool {
+        self.reserved.len() >= RESERVED_CUSTOMERS
+    }
+}
+
+/// What the accounts of the behaviour cases did before the first day, in the full load: the
+/// dormant account's one small deposit 200 days back, and the small deposits on most of the
+/// 45 days before the velocity spike.
+pub fn history_before_first_day(
+    rng: &mut ChaCha8Rng,
+    clock: &Clock,
+    population: &Population,
+    cast: &Cast,
+    state: &mut SimulationState,
+) -> Vec<Movement> {
     let mut builder = Builder {
         rng,
         clock,
         population,
+        movements_before: state.movements_written,
+        movements: Vec::new(),
+    };
+    if cast.has_every_case() {
+        let dormant = cast.reserved[44];
+        let long_ago = clock.local_micros(0, 11 * 3600) - 200 * MICROS_PER_DAY;
+        let small = builder.cents(100, 300);
+        builder.cash(dormant, "cash_deposit", small, "pos", long_ago);
+
+        let spiking = cast.reserved[45];
+        for back in 1..=45_i64 {
+            if back % 4 == 0 {
+                continue;
+            }
+            let amount = builder.cents(80, 250);
+            let at = clock.local_micros(0, 12 * 3600) - back * MICROS_PER_DAY;
+            builder.cash(spiking, "cash_deposit", amount, "pos", at);
+        }
+    }
+    builder.finish(state)
+}
+
+/// The money movements of business day `day` and the cases injected into them.
+pub fn generate_day(
+    rng: &mut ChaCha8Rng,
+    clock: &Clock,
+    population: &Population,
+    cast: &Cast,
+    state: &mut SimulationState,
+    day: u32,
+) -> Money {
+    let mut builder = Builder {
+        rng,
+        clock,
+        population,
+        movements_before: state.movements_written,
         movements: Vec::new(),
     };
     let mut cases = Vec::new();
-    let per_day = (config.payments_per_day / 20).max(10);
+    let per_day = (state.payments_per_day / 20).max(10);
+    let open_customers = &cast.open_customers;
+    let background_customers = &cast.background_customers;
+    let date = clock.business_date(day);
 
-    for day in 0..config.days {
-        let date = clock.business_date(day);
-        // Ordinary activity; a few are voided or deleted before they post.
-        for _ in 0..per_day {
-            let customer = *pick(builder.rng, &background_customers);
-            let kind = if builder.rng.random_bool(0.6) {
-                "cash_deposit"
-            } else {
-                "cash_withdrawal"
-            };
-            let amount = builder.cents(20, 3_000);
+    // Ordinary activity; a few are voided or deleted before they post.
+    for _ in 0..per_day {
+        let customer = *pick(builder.rng, background_customers);
+        let kind = if builder.rng.random_bool(0.6) {
+            "cash_deposit"
+        } else {
+            "cash_withdrawal"
+        };
+        let amount = builder.cents(20, 3_000);
+        let at = builder.business_hours(day);
+        let channel = *pick(builder.rng, &CASH_CHANNELS);
+        let roll: f64 = builder.rng.random();
+        let fate = if roll < 0.03 {
+            Fate::Voided
+        } else if roll < 0.04 {
+            Fate::Deleted
+        } else {
+            Fate::Posted
+        };
+        builder.add(customer, kind, amount, channel, None, at, fate);
+    }
+    for _ in 0..per_day {
+        let from = *pick(builder.rng, background_customers);
+        let to = *pick(builder.rng, background_customers);
+        if from == to || population.accounts[from].currency != population.accounts[to].currency {
+            continue;
+        }
+        let amount = builder.cents(10, 2_000);
+        let at = builder.business_hours(day);
+        builder.transfer(from, to, amount, at);
+    }
+
+    // Cash over the CTR threshold: several deposits over channels, and withdrawals.
+    for _ in 0..2 {
+        let customer = *pick(builder.rng, open_customers);
+        let parts = builder.rng.random_range(2..4_u32);
+        for _ in 0..parts {
+            let amount = builder.cents(4_000, 9_000);
             let at = builder.business_hours(day);
             let channel = *pick(builder.rng, &CASH_CHANNELS);
-            let roll: f64 = builder.rng.random();
-            let fate = if roll < 0.03 {
-                Fate::Voided
-            } else if roll < 0.04 {
-                Fate::Deleted
-            } else {
-                Fate::Posted
-            };
-            builder.add(customer, kind, amount, channel, None, at, fate);
+            builder.cash(customer, "cash_deposit", amount, channel, at);
         }
-        for _ in 0..per_day {
-            let from = *pick(builder.rng, &background_customers);
-            let to = *pick(builder.rng, &background_customers);
-            if from == to || population.accounts[from].currency != population.accounts[to].currency
-            {
+    }
+    let customer = *pick(builder.rng, open_customers);
+    for _ in 0..2 {
+        let amount = builder.cents(5_500, 7_000);
+        let at = builder.business_hours(day);
+        builder.cash(customer, "cash_withdrawal", amount, "pos", at);
+    }
+
+    // Edge cases of the threshold, once per simulation.
+    if day == 0 {
+        // Exactly USD 10,000.00 is not over the threshold.
+        let customer = *pick(builder.rng, open_customers);
+        let at = builder.business_hours(day);
+        builder.cash(customer, "cash_deposit", 1_000_000, "pos", at);
+        // A voided deposit never counts.
+        let customer = *pick(builder.rng, open_customers);
+        let at = builder.business_hours(day);
+        builder.add(
+            customer,
+            "cash_deposit",
+            1_500_000,
+            "pos",
+            None,
+            at,
+            Fate::Voided,
+        );
+        // Late in the evening local time: already the next day in UTC.
+        let customer = *pick(builder.rng, open_customers);
+        let at = clock.local_micros(day, 23 * 3600 + 1800);
+        builder.cash(customer, "cash_deposit", 1_200_000, "third_party", at);
+    }
+
+    // Foreign-currency cash, converted at the day's rate: 10,000 EUR is over USD 10,000,
+    // 7,800 GBP is not.
+    if day == 1 {
+        for (currency, amount) in [("EUR", 500_000), ("GBP", 390_000)] {
+            let Some(customer) = background_customers
+                .iter()
+                .copied()
+                .find(|index| population.accounts[*index].currency == currency)
+            else {
                 continue;
-            }
-            let amount = builder.cents(10, 2_000);
-            let at = builder.business_hours(day);
-            builder.transfer(from, to, amount, at);
-        }
-
-        // Cash over the CTR threshold: several deposits over channels, and withdrawals.
-        for _ in 0..2 {
-            let customer = *pick(builder.rng, &open_customers);
-            let parts = builder.rng.random_range(2..4_u32);
-            for _ in 0..parts {
-                let amount = builder.cents(4_000, 9_000);
-                let at = builder.business_hours(day);
-                let channel = *pick(builder.rng, &CASH_CHANNELS);
-                builder.cash(customer, "cash_deposit", amount, channel, at);
+            };
+            for hour in [10, 15] {
+                let at = clock.local_micros(day, hour * 3600);
+                builder.cash(customer, "cash_deposit", amount, "pos", at);
             }
         }
-        let customer = *pick(builder.rng, &open_customers);
-        for _ in 0..2 {
-            let amount = builder.cents(5_500, 7_000);
-            let at = builder.business_hours(day);
-            builder.cash(customer, "cash_withdrawal", amount, "pos", at);
-        }
-
-        // Edge cases of the threshold, once per simulation.
-        if day == 0 {
-            // Exactly USD 10,000.00 is not over the threshold.
-            let customer = *pick(builder.rng, &open_customers);
-            let at = builder.business_hours(day);
-            builder.cash(customer, "cash_deposit", 1_000_000, "pos", at);
-            // A voided deposit never counts.
-            let customer = *pick(builder.rng, &open_customers);
-            let at = builder.business_hours(day);
-            builder.add(
-                customer,
-                "cash_deposit",
-                1_500_000,
-                "pos",
-                None,
-                at,
-                Fate::Voided,
-            );
-            // Late in the evening local time: already the next day in UTC.
-            let customer = *pick(builder.rng, &open_customers);
-            let at = clock.local_micros(day, 23 * 3600 + 1800);
-            builder.cash(customer, "cash_deposit", 1_200_000, "third_party", at);
-        }
-
-        // Foreign-currency cash, converted at the day's rate: 10,000 EUR is over USD 10,000,
-        // 7,800 GBP is not.
-        if day == 1 {
-            for (currency, amount) in [("EUR", 500_000), ("GBP", 390_000)] {
-                let Some(customer) = background_customers
-                    .iter()
-                    .copied()
-                    .find(|index| population.accounts[*index].currency == currency)
-                else {
-                    continue;
-                };
-                for hour in [10, 15] {
-                    let at = clock.local_micros(day, hour * 3600);
-                    builder.cash(customer, "cash_deposit", amount, "pos", at);
-                }
-            }
-        }
-
-        inject_graph_typologies(&mut builder, &mut cases, &reserved, day, date);
-        inject_behaviour_typologies(&mut builder, &mut cases, &reserved, day, config.days, date);
     }
 
-    // Structuring: one deposit just under the threshold on each of four consecutive days.
-    if let Some(&customer) = reserved.first() {
-        let days = config.days.min(4);
-        let mut ids = Vec::new();
-        for day in 0..days {
-            let amount = builder.cents(9_000, 9_900);
-            let at = builder.business_hours(day);
-            ids.push(builder.cash(customer, "cash_deposit", amount, "pos", at));
-        }
-        cases.push(TypologyCase {
-            typology: "structuring",
-            business_date: clock.business_date(0),
-            account_ids: vec![population.accounts[customer].id.clone()],
-            transaction_ids: ids,
-        });
-    }
+    let reserved = &cast.reserved;
+    let injection_days = state.injection_days;
+    inject_graph_typologies(&mut builder, &mut cases, reserved, day, date);
+    inject_behaviour_typologies(&mut builder, &mut cases, reserved, day, injection_days, date);
+    inject_typologies_over_days(&mut builder, &mut cases, state, reserved, day);
 
     Money {
-        movements: builder.movements,
+        movements: builder.finish(state),
         cases,
     }
 }
+
+/// Cases whose transactions fall on several days: structuring (one deposit just under the
+/// threshold on each of the first four days) and round amounts (deposits in whole thousands on
+/// the three days up to its injection day). Their transactions wait in the state until the
+/// case's last day.
+fn inject_typologies_over_days(
+    builder: &mut Builder<'_>,
+    cases: &mut Vec<TypologyCase>,
+    state: &mut SimulationState,
+    reserved: &[usize],
+    day: u32,
+) {
+    let structuring_days = state.injection_days.min(4);
+    if let Some(&customer) = reserved.first() {
+        if day < structuring_days {
+            let amount = builder.cents(9_000, 9_900);
+            let last = day + 1 == structuring_days;
+            let part = CasePart {
+                typology: "structuring",
+                customer,
+                amount_cents: amount,
+                closes_case_of: last.then_some(0),
+            };
+            add_case_part(builder, cases, state, day, part);
+        }
+    }
+    if reserved.len() >= RESERVED_CUSTOMERS {
+        let injected_on = injection_day(6, state.injection_days);
+        for (back, dollars) in [(2_u32, 2_000), (1, 3_000), (0, 5_000)] {
+            if injected_on.saturating_sub(back) != day {
+                continue;
+            }
+            let part = CasePart {
+                typology: "round_amounts",
+                customer: reserved[46],
+                amount_cents: dollars * 100,
+                closes_case_of: (back == 0).then_some(injected_on),
+            };
+            add_case_part(builder, cases, state, day, part);
+        }
+    }
+}
+
+/// One deposit of a case that spans days.
+struct CasePart {
+    typology: &'static str,
+    customer: usize,
+    amount_cents: i128,
+    /// On the case's last day: the business day the case is dated.
+    closes_case_of: Option<u32>,
+}
+
+fn add_case_part(
+    builder: &mut Builder<'_>,
+    cases: &mut Vec<TypologyCase>,
+    state: &mut SimulationState,
+    day: u32,
+    part: CasePart,
+) {
+    let at = builder.business_hours(day);
+    let id = builder.cash(part.customer, "cash_deposit", part.amount_cents, "pos", at);
+    let transactions = state
+        .open_case_transactions
+        .entry(part.typology.to_string())
+        .or_default();
+    transactions.push(id);
+    let Some(case_day) = part.closes_case_of else {
+        return;
+    };
+    cases.push(TypologyCase {
+        typology: part.typology,
+        business_date: builder.clock.business_date(case_day),
+        account_ids: vec![builder.account_id(part.customer)],
+        transaction_ids: state
+            .open_case_transactions
+            .remove(part.typology)
+            .unwrap_or_default(),
+    });
+}
+
+/// The cases are injected on the first days of a simulation, up to this many (on fewer when
+/// its first run is shorter).
+pub const CASE_DAYS: u32 = 7;
 
 /// Customers reserved for injected cases: structuring (1), fan-in (11), fan-out (11), cycle (4),
 /// rapid pass-through (2), scatter-gather (5), gather-scatter (7), split transfers (2),
@@ -372,7 +514,7 @@ fn injection_day(preferred: u32, days: u32) -> u32 {
 }
 
 /// Scatter-gather, gather-scatter, split transfers, a high-risk jurisdiction, a dormant account,
-/// a velocity spike, round amounts and a peer outlier, on days 2 to 6.
+/// a velocity spike and a peer outlier, on days 4 to 6.
 fn inject_behaviour_typologies(
     builder: &mut Builder<'_>,
     cases: &mut Vec<TypologyCase>,
@@ -471,11 +613,8 @@ fn inject_behaviour_typologies(
         ));
     }
     if day == injection_day(6, days) {
-        // Dormant: one small deposit 200 days before, then a large one.
+        // Dormant: one small deposit 200 days before the first day, then a large one.
         let dormant = reserved[44];
-        let long_ago = builder.clock.local_micros(0, 11 * 3600) - 200 * MICROS_PER_DAY;
-        let small = builder.cents(100, 300);
-        builder.cash(dormant, "cash_deposit", small, "pos", long_ago);
         let amount = builder.cents(6_000, 7_900);
         let at = builder.business_hours(day);
         let reactivated = builder.cash(dormant, "cash_deposit", amount, "pos", at);
@@ -486,16 +625,9 @@ fn inject_behaviour_typologies(
             vec![reactivated],
         ));
 
-        // Velocity: small deposits on most of the 45 days before, then USD 7,500-10,000 in a day.
+        // Velocity: small deposits on most of the 45 days before the first, then USD
+        // 7,500-10,000 in a day.
         let spiking = reserved[45];
-        for back in 1..=45_i64 {
-            if back % 4 == 0 {
-                continue;
-            }
-            let amount = builder.cents(80, 250);
-            let at = builder.clock.local_micros(0, 12 * 3600) - back * MICROS_PER_DAY;
-            builder.cash(spiking, "cash_deposit", amount, "pos", at);
-        }
         let mut ids = Vec::new();
         for _ in 0..3 {
             let amount = builder.cents(2_500, 3_300);
@@ -503,15 +635,6 @@ fn inject_behaviour_typologies(
             ids.push(builder.cash(spiking, "cash_deposit", amount, "partner_api", at));
         }
         cases.push(case(builder, "velocity_spike", &[spiking], ids));
-
-        // Round amounts: three deposits in whole thousands over three days.
-        let rounder = reserved[46];
-        let mut ids = Vec::new();
-        for (back, dollars) in [(2_u32, 2_000), (1, 3_000), (0, 5_000)] {
-            let at = builder.business_hours(day.saturating_sub(back));
-            ids.push(builder.cash(rounder, "cash_deposit", dollars * 100, "pos", at));
-        }
-        cases.push(case(builder, "round_amounts", &[rounder], ids));
 
         // Peer outlier: one customer pays another USD 30,000-40,000, far above any peer's day.
         let (payer, payee) = (reserved[47], reserved[48]);

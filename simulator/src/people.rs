@@ -8,7 +8,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::clock::{Clock, MICROS_PER_DAY};
-use super::{pick, SimulationConfig};
+use super::pick;
 use crate::error::{Result, SimulatorError};
 
 const FIRST_NAMES: [&str; 24] = [
@@ -185,11 +185,11 @@ fn sanctions_variant(entry: &SdnEntry, variant: &'static str) -> String {
 
 pub fn generate(
     rng: &mut ChaCha8Rng,
-    config: &SimulationConfig,
+    payments_per_day: u32,
     clock: &Clock,
     sanctions_entries: &[SdnEntry],
 ) -> Population {
-    let customer_count = (config.payments_per_day as usize / 4).max(80);
+    let customer_count = (payments_per_day as usize / 4).max(80);
     let first_day = Clock::utc_midnight_micros(clock.start_date);
     let mut customers = Vec::with_capacity(customer_count + 3);
     let mut accounts = Vec::with_capacity(customer_count + 3);

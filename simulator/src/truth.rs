@@ -91,30 +91,91 @@ pub fn ctr_truth(
         .collect()
 }
 
-pub fn write_all(
-    landing_dir: &Path,
-    population: &Population,
-    ctr: &[CtrTruth],
-    cases: &[TypologyCase],
-    recon_breaks: &[ReconBreak],
-    cost_anomalies: &[CostAnomaly],
-) -> Result<Vec<PathBuf>> {
-    let folder = landing_dir.join(TRUTH_FOLDER);
-    std::fs::create_dir_all(&folder).map_err(|source| SimulatorError::io(&folder, source))?;
-    let mut written = Vec::new();
+/// The truth files under `landing/_truth/`, each appended to day by day, so that a continued
+/// simulation adds the truth of its days to what the runs before it wrote.
+pub struct TruthFiles {
+    folder: PathBuf,
+}
 
-    let path = folder.join("ctr_candidates.csv");
-    write_csv(
-        &path,
-        [
-            "business_date",
-            "customer_id",
-            "direction",
-            "total_amount_usd",
-            "transaction_count",
-        ],
-        ctr.iter()
-            .map(|row| {
+const CTR_FILE: (&str, &[&str]) = (
+    "ctr_candidates.csv",
+    &[
+        "business_date",
+        "customer_id",
+        "direction",
+        "total_amount_usd",
+        "transaction_count",
+    ],
+);
+const TYPOLOGIES_FILE: (&str, &[&str]) = (
+    "typologies.csv",
+    &["typology", "business_date", "account_ids", "transaction_ids"],
+);
+const SANCTIONS_FILE: (&str, &[&str]) = (
+    "sanctions_matches.csv",
+    &[
+        "customer_id",
+        "customer_name",
+        "variant",
+        "sdn_ent_num",
+        "sdn_name",
+    ],
+);
+const RECON_BREAKS_FILE: (&str, &[&str]) = (
+    "recon_breaks.csv",
+    &["break_type", "business_date", "reference", "currency", "amount"],
+);
+const COST_ANOMALIES_FILE: (&str, &[&str]) = (
+    "cost_anomalies.csv",
+    &["business_date", "service_name", "resource_id"],
+);
+const FILES: [(&str, &[&str]); 5] = [
+    CTR_FILE,
+    TYPOLOGIES_FILE,
+    SANCTIONS_FILE,
+    RECON_BREAKS_FILE,
+    COST_ANOMALIES_FILE,
+];
+
+impl TruthFiles {
+    /// Opens the truth folder of `landing_dir`, creating every file with its header line
+    /// where it does not exist yet.
+    pub fn open(landing_dir: &Path) -> Result<Self> {
+        let folder = landing_dir.join(TRUTH_FOLDER);
+        std::fs::create_dir_all(&folder).map_err(|source| SimulatorError::io(&folder, source))?;
+        for (name, headers) in FILES {
+            let path = folder.join(name);
+            if !path.exists() {
+                write_csv(&path, headers.iter().copied(), Vec::<Vec<String>>::new())?;
+            }
+        }
+        Ok(TruthFiles { folder })
+    }
+
+    pub fn paths(&self) -> Vec<PathBuf> {
+        FILES.iter().map(|(name, _)| self.folder.join(name)).collect()
+    }
+
+    fn append(&self, file: (&str, &[&str]), rows: impl IntoIterator<Item = Vec<String>>) -> Result<()> {
+        let path = self.folder.join(file.0);
+        let opened = std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .map_err(|source| SimulatorError::io(&path, source))?;
+        let mut writer = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(opened);
+        for row in rows {
+            debug_assert_eq!(row.len(), file.1.len());
+            writer.write_record(row)?;
+        }
+        writer.flush().map_err(|source| SimulatorError::io(&path, source))
+    }
+
+    pub fn append_ctr(&self, rows: &[CtrTruth]) -> Result<()> {
+        self.append(
+            CTR_FILE,
+            rows.iter().map(|row| {
                 vec![
                     row.business_date.to_string(),
                     row.customer_id.clone(),
@@ -122,48 +183,30 @@ pub fn write_all(
                     format_decimal(row.total_usd_cents, 2),
                     row.transaction_count.to_string(),
                 ]
-            })
-            .collect::<Vec<_>>(),
-    )?;
-    written.push(path);
+            }),
+        )
+    }
 
-    let path = folder.join("typologies.csv");
-    write_csv(
-        &path,
-        [
-            "typology",
-            "business_date",
-            "account_ids",
-            "transaction_ids",
-        ],
-        cases
-            .iter()
-            .map(|case| {
+    pub fn append_cases(&self, cases: &[TypologyCase]) -> Result<()> {
+        self.append(
+            TYPOLOGIES_FILE,
+            cases.iter().map(|case| {
                 vec![
                     case.typology.to_string(),
                     case.business_date.to_string(),
                     case.account_ids.join(" "),
                     case.transaction_ids.join(" "),
                 ]
-            })
-            .collect::<Vec<_>>(),
-    )?;
-    written.push(path);
+            }),
+        )
+    }
 
-    let path = folder.join("sanctions_matches.csv");
-    write_csv(
-        &path,
-        [
-            "customer_id",
-            "customer_name",
-            "variant",
-            "sdn_ent_num",
-            "sdn_name",
-        ],
-        population
-            .sanctions_cases
-            .iter()
-            .map(|case| {
+    /// The customers whose names are variants of SDN entries (written with the population,
+    /// on the first day).
+    pub fn append_sanctions_matches(&self, population: &Population) -> Result<()> {
+        self.append(
+            SANCTIONS_FILE,
+            population.sanctions_cases.iter().map(|case| {
                 let customer = &population.customers[case.customer];
                 vec![
                     customer.id.clone(),
@@ -172,24 +215,14 @@ pub fn write_all(
                     case.entry.ent_num.clone(),
                     case.entry.name.clone(),
                 ]
-            })
-            .collect::<Vec<_>>(),
-    )?;
-    written.push(path);
+            }),
+        )
+    }
 
-    let path = folder.join("recon_breaks.csv");
-    write_csv(
-        &path,
-        [
-            "break_type",
-            "business_date",
-            "reference",
-            "currency",
-            "amount",
-        ],
-        recon_breaks
-            .iter()
-            .map(|row| {
+    pub fn append_recon_breaks(&self, recon_breaks: &[ReconBreak]) -> Result<()> {
+        self.append(
+            RECON_BREAKS_FILE,
+            recon_breaks.iter().map(|row| {
                 vec![
                     row.break_type.to_string(),
                     row.business_date.to_string(),
@@ -197,28 +230,22 @@ pub fn write_all(
                     row.currency.to_string(),
                     format_decimal(row.amount_cents, 2),
                 ]
-            })
-            .collect::<Vec<_>>(),
-    )?;
-    written.push(path);
+            }),
+        )
+    }
 
-    let path = folder.join("cost_anomalies.csv");
-    write_csv(
-        &path,
-        ["business_date", "service_name", "resource_id"],
-        cost_anomalies
-            .iter()
-            .map(|row| {
+    pub fn append_cost_anomalies(&self, anomalies: &[CostAnomaly]) -> Result<()> {
+        self.append(
+            COST_ANOMALIES_FILE,
+            anomalies.iter().map(|row| {
                 vec![
                     row.date.to_string(),
                     row.service.to_string(),
                     row.resource.to_string(),
                 ]
-            })
-            .collect::<Vec<_>>(),
-    )?;
-    written.push(path);
-    Ok(written)
+            }),
+        )
+    }
 }
 
 #[cfg(test)]

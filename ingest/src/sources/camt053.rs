@@ -33,7 +33,7 @@ pub struct Statement {
     pub entries: Vec<StatementEntry>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatementEntry {
     pub reference: String,
     pub amount_cents: i128,

@@ -70,7 +70,7 @@ const LAYOUT: CsvLayout = CsvLayout {
 };
 
 /// One line of the report. Amounts are in cents.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SettlementLine {
     pub merchant_account: String,
     pub psp_reference: String,

@@ -66,8 +66,8 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     let summary = steps::simulate(settings, &lake, simulation).await?;
     println!(
         "simulated {} business days from {}: {} landing files ({} customers, {} payments, {} money movements)",
-        simulation.days,
-        simulation.start_date,
+        summary.days,
+        summary.first_date,
         summary.files_written,
         summary.customers,
         summary.payments,
@@ -75,8 +75,7 @@ pub async fn demo(settings: &Settings, location: &str, simulation: &SimulationAr
     );
 
     let graph = AssetGraph::paylake();
-    let last =
-        simulation.start_date + chrono::Duration::days(i64::from(simulation.days.max(1) - 1));
+    let last = summary.first_date + chrono::Duration::days(i64::from(summary.days.max(1) - 1));
     let mut request = super::graph::request(
         settings,
         super::graph::date_range(simulation.start_date, last)?,

@@ -43,8 +43,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             let lake = open_lake(&settings, &lake)?;
             let summary = steps::simulate(&settings, &lake, &simulation).await?;
             println!(
-                "simulated {} days: {} files, {} customers, {} payments, {} money movements, {} CTR truth rows",
-                simulation.days,
+                "simulated {} days from {}: {} files, {} customers, {} payments, {} money movements, {} CTR truth rows",
+                summary.days,
+                summary.first_date,
                 summary.files_written,
                 summary.customers,
                 summary.payments,
@@ -69,7 +70,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Load { lake, kind, files } => {
             let lake = open_lake(&settings, &lake)?;
-            let delivered = steps::with_landing_folder(&lake, |folder| {
+            let delivered = steps::with_landing_folder(&lake, &[], |folder| {
                 Ok(paylake_ingest::landing::deliver_files(
                     folder,
                     kind.into(),

@@ -14,9 +14,12 @@ use crate::config::Settings;
 use crate::error::{OrchestrationError, Result};
 
 /// Runs `write` on the folder producers deliver into: the lake's landing folder, or for a
-/// lake on S3 a local staging folder whose files are then put under `landing/`.
+/// lake on S3 a local staging folder whose files are then put under `landing/`. The files
+/// under `carried_folders` (relative to landing) are fetched into the staging folder first,
+/// for a writer that reads back what it wrote before.
 pub async fn with_landing_folder<T>(
     lake: &Lake,
+    carried_folders: &[&str],
     write: impl FnOnce(&std::path::Path) -> Result<T>,
 ) -> Result<T> {
     if lake.local_root().is_some() {
@@ -26,10 +29,19 @@ pub async fn with_landing_folder<T>(
         path: std::env::temp_dir(),
         source,
     })?;
+    let store = LandingStore::open(lake)?;
+    for folder in carried_folders {
+        for name in store.names_under(folder).await? {
+            let relative = format!("{folder}/{name}");
+            let bytes = store.read_file(&relative).await?;
+            let path = staging.path().join(&relative);
+            std::fs::create_dir_all(staging.path().join(folder))
+                .and_then(|()| std::fs::write(&path, bytes))
+                .map_err(|source| OrchestrationError::Io { path, source })?;
+        }
+    }
     let written = write(staging.path())?;
-    let uploaded = LandingStore::open(lake)?
-        .upload_folder(staging.path())
-        .await?;
+    let uploaded = store.upload_folder(staging.path()).await?;
     tracing::info!(uploaded, landing = %lake.landing_url(), "landing files delivered");
     Ok(written)
 }
@@ -57,7 +69,10 @@ pub async fn simulate(
     };
     let bar = spinner("simulating sources");
     let summary =
-        with_landing_folder(lake, |folder| Ok(simulate_sources(folder, &config)?)).await?;
+        with_landing_folder(lake, &paylake_simulator::CARRIED_FOLDERS, |folder| {
+            Ok(simulate_sources(folder, &config)?)
+        })
+        .await?;
     bar.finish_and_clear();
     Ok(summary)
 }

@@ -252,7 +252,9 @@ pub fn write_day(
     let mut files = 0;
     for (table, mut changes) in cdc {
         changes.sort_by_key(|change| change.commit_micros);
-        debug_assert!(changes.iter().all(|change| change.commit_micros <= written_at));
+        debug_assert!(changes
+            .iter()
+            .all(|change| change.commit_micros <= written_at));
         let path = landing_dir
             .join(table_folder(table))
             .join(dms::cdc_file_name(written_at));

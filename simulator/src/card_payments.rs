@@ -196,8 +196,7 @@ fn generate_payments(
         if rng.random_bool(0.05) {
             states.push(("failed", authorized, Some(*pick(rng, &FAILURE_REASONS))));
         } else {
-            let captured =
-                authorized + i64::from(rng.random_range(1..60_u32)) * MICROS_PER_MINUTE;
+            let captured = authorized + i64::from(rng.random_range(1..60_u32)) * MICROS_PER_MINUTE;
             let settled_date = clock.date_of(captured) + Duration::days(1);
             let settled = Clock::utc_midnight_micros(settled_date)
                 + 6 * MICROS_PER_HOUR
@@ -237,7 +236,11 @@ fn stream_changes(payments: &[Payment], state: &mut SimulationState) -> Vec<Stre
     let mut changes: Vec<(i64, usize, usize)> = Vec::new();
     for (payment_index, payment) in payments.iter().enumerate() {
         for payment_state in 0..payment.states.len() {
-            changes.push((payment.states[payment_state].1, payment_index, payment_state));
+            changes.push((
+                payment.states[payment_state].1,
+                payment_index,
+                payment_state,
+            ));
         }
     }
     changes.sort();
@@ -246,13 +249,15 @@ fn stream_changes(payments: &[Payment], state: &mut SimulationState) -> Vec<Stre
     changes
         .into_iter()
         .zip(first_sequence..)
-        .map(|((at, payment_index, payment_state), sequence)| StreamChange {
-            shard: (payments[payment_index].number - 1) % SHARDS,
-            sequence,
-            at,
-            payment_index,
-            state: payment_state,
-        })
+        .map(
+            |((at, payment_index, payment_state), sequence)| StreamChange {
+                shard: (payments[payment_index].number - 1) % SHARDS,
+                sequence,
+                at,
+                payment_index,
+                state: payment_state,
+            },
+        )
         .collect()
 }
 
@@ -263,7 +268,10 @@ impl StreamChange {
         let mut keys = Map::new();
         keys.insert("payment_id".into(), string_attribute(&payment.id));
         StreamRecord {
-            event_id: format!("{:032x}", u128::from(payment.number - 1) << 8 | state as u128),
+            event_id: format!(
+                "{:032x}",
+                u128::from(payment.number - 1) << 8 | state as u128
+            ),
             event_name: if state == 0 { "INSERT" } else { "MODIFY" },
             approximate_creation_seconds: self.at / MICROS_PER_SECOND,
             sequence_number: format!(
@@ -380,7 +388,10 @@ fn add_settlement_lines(
             continue;
         };
         let batch = batch_of(clock, settled);
-        debug_assert!(batch > i64::from(day), "batch {batch} closed before day {day}");
+        debug_assert!(
+            batch > i64::from(day),
+            "batch {batch} closed before day {day}"
+        );
         let base = SettlementLine {
             merchant_account: payment.merchant.clone(),
             psp_reference: payment.id.clone(),
@@ -534,8 +545,7 @@ fn book_payout(
     payout: &SettlementLine,
     breaks: &mut Vec<ReconBreak>,
 ) {
-    let Some(&(currency, _)) = BANK_IBANS.iter().find(|(code, _)| *code == payout.currency)
-    else {
+    let Some(&(currency, _)) = BANK_IBANS.iter().find(|(code, _)| *code == payout.currency) else {
         return;
     };
     let batch = payout.batch_number;
@@ -618,8 +628,7 @@ fn write_statements(
         let path = landing_dir.join(camt053::file_name(date, &currency));
         camt053::write_file(&path, &statement)?;
         // The bank sends a day's statement the next morning.
-        let next_morning =
-            Clock::utc_midnight_micros(date) + MICROS_PER_DAY + 6 * MICROS_PER_HOUR;
+        let next_morning = Clock::utc_midnight_micros(date) + MICROS_PER_DAY + 6 * MICROS_PER_HOUR;
         mark_delivered(&path, next_morning)?;
         files += 1;
     }
@@ -637,7 +646,10 @@ fn write_stream_records(
     let mut by_file: BTreeMap<(u64, i64), Vec<&StreamChange>> = BTreeMap::new();
     for change in changes {
         let utc_day = change.at.div_euclid(MICROS_PER_DAY);
-        by_file.entry((change.shard, utc_day)).or_default().push(change);
+        by_file
+            .entry((change.shard, utc_day))
+            .or_default()
+            .push(change);
     }
     let mut files = 0;
     for ((shard, _), changes) in &by_file {

@@ -116,46 +116,46 @@ pub fn write_day(
     day: u32,
 ) -> Result<Option<CostAnomaly>> {
     let mut anomaly = None;
-        let date = clock.business_date(day);
-        let start = Clock::utc_midnight_micros(date);
-        let anomalous_day = day == ANOMALY_DAY;
-        let rows: Vec<FocusRow> = RESOURCES
-            .iter()
-            .enumerate()
-            .map(|(index, (service, category, resource, daily, channel))| {
-                // Cost drawn in ten-thousandths of a dollar, scaled to the FOCUS cost scale.
-                let mut cost = i128::from(rng.random_range(daily * 8_000..daily * 12_000))
-                    * 10_i128.pow(focus::COST_SCALE - 4);
-                if anomalous_day && index == ANOMALOUS_RESOURCE {
-                    cost *= ANOMALY_FACTOR;
-                    anomaly = Some(CostAnomaly {
-                        date,
-                        service,
-                        resource,
-                    });
-                }
-                let tags_json = match channel {
-                    Some(channel) => format!(
-                        r#"{{"application": "paylake", "environment": "prod", "channel": "{channel}"}}"#
-                    ),
-                    None => r#"{"application": "paylake", "environment": "prod"}"#.to_string(),
-                };
-                FocusRow {
-                    billing_account_id: "123456789012".into(),
-                    service_name: (*service).into(),
-                    service_category: (*category).into(),
-                    resource_id: (*resource).into(),
-                    charge_period_start_micros: start,
-                    charge_period_end_micros: start + MICROS_PER_DAY,
-                    billed_cost: cost,
-                    effective_cost: cost - cost / 10,
-                    tags_json,
-                }
-            })
-            .collect();
-        let path = landing_dir.join(focus::file_name(date));
-        focus::write_file(&path, &rows)?;
-        // The billing export of a day arrives the next day.
-        mark_delivered(&path, start + MICROS_PER_DAY + 6 * MICROS_PER_HOUR)?;
+    let date = clock.business_date(day);
+    let start = Clock::utc_midnight_micros(date);
+    let anomalous_day = day == ANOMALY_DAY;
+    let rows: Vec<FocusRow> = RESOURCES
+        .iter()
+        .enumerate()
+        .map(|(index, (service, category, resource, daily, channel))| {
+            // Cost drawn in ten-thousandths of a dollar, scaled to the FOCUS cost scale.
+            let mut cost = i128::from(rng.random_range(daily * 8_000..daily * 12_000))
+                * 10_i128.pow(focus::COST_SCALE - 4);
+            if anomalous_day && index == ANOMALOUS_RESOURCE {
+                cost *= ANOMALY_FACTOR;
+                anomaly = Some(CostAnomaly {
+                    date,
+                    service,
+                    resource,
+                });
+            }
+            let tags_json = match channel {
+                Some(channel) => format!(
+                    r#"{{"application": "paylake", "environment": "prod", "channel": "{channel}"}}"#
+                ),
+                None => r#"{"application": "paylake", "environment": "prod"}"#.to_string(),
+            };
+            FocusRow {
+                billing_account_id: "123456789012".into(),
+                service_name: (*service).into(),
+                service_category: (*category).into(),
+                resource_id: (*resource).into(),
+                charge_period_start_micros: start,
+                charge_period_end_micros: start + MICROS_PER_DAY,
+                billed_cost: cost,
+                effective_cost: cost - cost / 10,
+                tags_json,
+            }
+        })
+        .collect();
+    let path = landing_dir.join(focus::file_name(date));
+    focus::write_file(&path, &rows)?;
+    // The billing export of a day arrives the next day.
+    mark_delivered(&path, start + MICROS_PER_DAY + 6 * MICROS_PER_HOUR)?;
     Ok(anomaly)
 }

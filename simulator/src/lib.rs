@@ -120,9 +120,10 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
         Some(state) => continued_state(landing_dir, config, state)?,
         None => first_state(landing_dir, config)?,
     };
-    let timezone: Tz = state.business_timezone.parse().map_err(|err| {
-        SimulatorError::InvalidSimulation(format!("business time zone: {err}"))
-    })?;
+    let timezone: Tz = state
+        .business_timezone
+        .parse()
+        .map_err(|err| SimulatorError::InvalidSimulation(format!("business time zone: {err}")))?;
     let clock = clock::Clock::new(state.start_date, timezone);
     let sanctions_entries = match &state.ofac_sdn_csv {
         Some(path) => people::read_sdn_individuals(path)?,
@@ -134,10 +135,7 @@ pub fn simulate(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulat
         &clock,
         &sanctions_entries,
     );
-    let cast = movements::Cast::new(
-        &mut random_stream(state.seed, Stream::Cast, 0),
-        &population,
-    );
+    let cast = movements::Cast::new(&mut random_stream(state.seed, Stream::Cast, 0), &population);
     let truth = truth::TruthFiles::open(landing_dir)?;
     let first_day = state.next_day;
     let mut summary = SimulationSummary {
@@ -219,7 +217,11 @@ fn continued_state(
         ))
     };
     if state.seed != config.seed {
-        return Err(refuse("seed", state.seed.to_string(), config.seed.to_string()));
+        return Err(refuse(
+            "seed",
+            state.seed.to_string(),
+            config.seed.to_string(),
+        ));
     }
     if state.payments_per_day != config.payments_per_day {
         return Err(refuse(
@@ -280,11 +282,8 @@ impl Simulation<'_> {
     ) -> Result<()> {
         let seed = state.seed;
         let date = self.clock.business_date(day);
-        let fx_rates = movements::fx_rates_of_day(
-            &mut random_stream(seed, Stream::FxRates, day),
-            state,
-            date,
-        );
+        let fx_rates =
+            movements::fx_rates_of_day(&mut random_stream(seed, Stream::FxRates, day), state, date);
         let money = movements::generate_day(
             &mut random_stream(seed, Stream::Money, day),
             self.clock,
@@ -323,8 +322,7 @@ impl Simulation<'_> {
         )?;
         summary.files_written += 1;
 
-        let ctr_truth =
-            truth::ctr_truth(self.population, &money.movements, &fx_rates, self.clock);
+        let ctr_truth = truth::ctr_truth(self.population, &money.movements, &fx_rates, self.clock);
         summary.ctr_truth_rows += ctr_truth.len() as u64;
         self.truth.append_ctr(&ctr_truth)?;
         self.truth.append_cases(&money.cases)?;
@@ -335,7 +333,11 @@ impl Simulation<'_> {
 
 /// Delivers the OFAC list the population was screened against (sdn.csv and, beside it,
 /// alt.csv and add.csv) as one publication dated the first business day.
-fn publish_sanctions_list(landing_dir: &Path, sdn_csv: &Path, start_date: NaiveDate) -> Result<u64> {
+fn publish_sanctions_list(
+    landing_dir: &Path,
+    sdn_csv: &Path,
+    start_date: NaiveDate,
+) -> Result<u64> {
     let folder = landing_dir
         .join(paylake_ingest::sources::ofac::LANDING_FOLDER)
         .join(start_date.format("%Y%m%dT000000000000Z").to_string());
@@ -348,10 +350,7 @@ fn publish_sanctions_list(landing_dir: &Path, sdn_csv: &Path, start_date: NaiveD
         }
         let target = folder.join(name);
         std::fs::copy(&source, &target).map_err(|err| SimulatorError::io(&source, err))?;
-        delivery::mark_delivered(
-            &target,
-            clock::Clock::utc_midnight_micros(start_date),
-        )?;
+        delivery::mark_delivered(&target, clock::Clock::utc_midnight_micros(start_date))?;
         delivered += 1;
     }
     Ok(delivered)

@@ -69,7 +69,11 @@ pub struct Money {
 
 /// Today's FX rates: yesterday's (carried in the state) moved by a small step, quoted to six
 /// decimals.
-pub fn fx_rates_of_day(rng: &mut ChaCha8Rng, state: &mut SimulationState, date: NaiveDate) -> FxRates {
+pub fn fx_rates_of_day(
+    rng: &mut ChaCha8Rng,
+    state: &mut SimulationState,
+    date: NaiveDate,
+) -> FxRates {
     state.eur_rate += i128::from(rng.random_range(-400..=400_i32)) * 100;
     state.gbp_rate += i128::from(rng.random_range(-400..=400_i32)) * 100;
     FxRates::from([
@@ -410,7 +414,14 @@ pub fn generate_day(
     let reserved = &cast.reserved;
     let injection_days = state.injection_days;
     inject_graph_typologies(&mut builder, &mut cases, reserved, day, date);
-    inject_behaviour_typologies(&mut builder, &mut cases, reserved, day, injection_days, date);
+    inject_behaviour_typologies(
+        &mut builder,
+        &mut cases,
+        reserved,
+        day,
+        injection_days,
+        date,
+    );
     inject_typologies_over_days(&mut builder, &mut cases, state, reserved, day);
 
     Money {

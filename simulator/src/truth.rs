@@ -109,7 +109,12 @@ const CTR_FILE: (&str, &[&str]) = (
 );
 const TYPOLOGIES_FILE: (&str, &[&str]) = (
     "typologies.csv",
-    &["typology", "business_date", "account_ids", "transaction_ids"],
+    &[
+        "typology",
+        "business_date",
+        "account_ids",
+        "transaction_ids",
+    ],
 );
 const SANCTIONS_FILE: (&str, &[&str]) = (
     "sanctions_matches.csv",
@@ -123,7 +128,13 @@ const SANCTIONS_FILE: (&str, &[&str]) = (
 );
 const RECON_BREAKS_FILE: (&str, &[&str]) = (
     "recon_breaks.csv",
-    &["break_type", "business_date", "reference", "currency", "amount"],
+    &[
+        "break_type",
+        "business_date",
+        "reference",
+        "currency",
+        "amount",
+    ],
 );
 const COST_ANOMALIES_FILE: (&str, &[&str]) = (
     "cost_anomalies.csv",
@@ -153,10 +164,17 @@ impl TruthFiles {
     }
 
     pub fn paths(&self) -> Vec<PathBuf> {
-        FILES.iter().map(|(name, _)| self.folder.join(name)).collect()
+        FILES
+            .iter()
+            .map(|(name, _)| self.folder.join(name))
+            .collect()
     }
 
-    fn append(&self, file: (&str, &[&str]), rows: impl IntoIterator<Item = Vec<String>>) -> Result<()> {
+    fn append(
+        &self,
+        file: (&str, &[&str]),
+        rows: impl IntoIterator<Item = Vec<String>>,
+    ) -> Result<()> {
         let path = self.folder.join(file.0);
         let opened = std::fs::File::options()
             .append(true)
@@ -169,7 +187,9 @@ impl TruthFiles {
             debug_assert_eq!(row.len(), file.1.len());
             writer.write_record(row)?;
         }
-        writer.flush().map_err(|source| SimulatorError::io(&path, source))
+        writer
+            .flush()
+            .map_err(|source| SimulatorError::io(&path, source))
     }
 
     pub fn append_ctr(&self, rows: &[CtrTruth]) -> Result<()> {

@@ -107,7 +107,11 @@ fn a_simulation_continued_day_by_day_writes_what_one_run_writes() {
     let start = SimulationConfig::default().start_date;
     assert_eq!(
         first_dates,
-        [start, start + chrono::Duration::days(7), start + chrono::Duration::days(8)]
+        [
+            start,
+            start + chrono::Duration::days(7),
+            start + chrono::Duration::days(8)
+        ]
     );
     let whole_files = file_contents(&whole);
     let grown_files = file_contents(&grown);
@@ -145,7 +149,9 @@ fn a_continuation_with_other_settings_is_refused_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     simulate(dir.path(), &small_config(5)).unwrap();
     let before = file_contents(dir.path());
-    let other_seed = simulate(dir.path(), &small_config(6)).unwrap_err().to_string();
+    let other_seed = simulate(dir.path(), &small_config(6))
+        .unwrap_err()
+        .to_string();
     assert!(other_seed.contains("seed 5"), "{other_seed}");
     let other_volume = SimulationConfig {
         payments_per_day: 80,
@@ -153,10 +159,15 @@ fn a_continuation_with_other_settings_is_refused_and_writes_nothing() {
     };
     let refused = simulate(dir.path(), &other_volume).unwrap_err().to_string();
     assert!(refused.contains("payments per day 60"), "{refused}");
-    assert!(before == file_contents(dir.path()), "a refused run wrote files");
+    assert!(
+        before == file_contents(dir.path()),
+        "a refused run wrote files"
+    );
 
     // Landing that holds a simulation's truth but no state cannot be continued.
     std::fs::remove_dir_all(dir.path().join(paylake_simulator::STATE_FOLDER)).unwrap();
-    let stateless = simulate(dir.path(), &small_config(5)).unwrap_err().to_string();
+    let stateless = simulate(dir.path(), &small_config(5))
+        .unwrap_err()
+        .to_string();
     assert!(stateless.contains("without its state"), "{stateless}");
 }

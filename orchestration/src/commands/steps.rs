@@ -68,11 +68,10 @@ pub async fn simulate(
         ofac_sdn_csv,
     };
     let bar = spinner("simulating sources");
-    let summary =
-        with_landing_folder(lake, &paylake_simulator::CARRIED_FOLDERS, |folder| {
-            Ok(simulate_sources(folder, &config)?)
-        })
-        .await?;
+    let summary = with_landing_folder(lake, &paylake_simulator::CARRIED_FOLDERS, |folder| {
+        Ok(simulate_sources(folder, &config)?)
+    })
+    .await?;
     bar.finish_and_clear();
     Ok(summary)
 }

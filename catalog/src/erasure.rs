@@ -70,6 +70,9 @@ pub struct TableErasure {
     pub files_deleted: usize,
     /// The version the update committed, if any row was erased.
     pub version: Option<u64>,
+    /// Rows of others whose free text named the customer (a transfer's memo names its
+    /// counterparty), the name replaced (`erase_mentions_from_table`).
+    pub mentions_redacted: usize,
 }
 
 /// Erases `customer_id`'s personal data from `table_def`; `None` when the table holds no
@@ -128,7 +131,93 @@ pub async fn erase_customer_from_table(
         rows_erased: metrics.num_updated_rows,
         files_deleted,
         version,
+        mentions_redacted: 0,
     }))
+}
+
+/// The free-text columns of a table, where a record may name someone else.
+pub fn free_text_columns(table_def: &TableDef) -> Vec<&'static str> {
+    crate::registry::FREE_TEXT_COLUMNS
+        .iter()
+        .filter(|(entity, column)| {
+            *entity == table_def.name && table_def.personal_data.contains(column)
+        })
+        .map(|(_, column)| *column)
+        .collect()
+}
+
+/// Replaces `name` with `ERASED_TEXT` in every row whose free text mentions it, whoever the row
+/// belongs to, and deletes the files of older versions that still hold the mention. Returns
+/// the rows changed and the files deleted. The update selects its rows by key: Delta records
+/// an update's predicate in the log, which must not hold the name it erases.
+pub async fn erase_mentions_from_table(
+    lake: &Lake,
+    table_def: &TableDef,
+    name: &str,
+) -> Result<(usize, usize)> {
+    let columns = free_text_columns(table_def);
+    let Some(key) = table_def.key.first() else {
+        return Ok((0, 0));
+    };
+    if columns.is_empty() || name.trim().is_empty() {
+        return Ok((0, 0));
+    }
+    let Some(mut table) = open_table(lake, table_def).await? else {
+        return Ok((0, 0));
+    };
+    let qualified = table_def.qualified_name();
+    let delta_error = |error| CatalogError::delta(qualified.clone(), error);
+    let mut rows = 0;
+    for column in &columns {
+        let mentions = datafusion::functions::expr_fn::strpos(col(*column), lit(name)).gt(lit(0));
+        let context = datafusion::prelude::SessionContext::new();
+        table
+            .update_datafusion_session(&context.state())
+            .map_err(delta_error)?;
+        let keys: Vec<Expr> = context
+            .read_table(table.table_provider().await?)?
+            .filter(mentions)?
+            .select(vec![col(*key)])?
+            .distinct()?
+            .collect()
+            .await?
+            .iter()
+            .flat_map(|batch| {
+                (0..batch.num_rows()).filter_map(|row| {
+                    ScalarValue::try_from_array(batch.column(0), row)
+                        .ok()
+                        .map(lit)
+                })
+            })
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let replaced =
+            datafusion::functions::expr_fn::replace(col(*column), lit(name), lit(ERASED_TEXT));
+        let (updated, metrics) = table
+            .update()
+            .with_predicate(col(*key).in_list(keys, false))
+            .with_update(*column, replaced)
+            .await
+            .map_err(delta_error)?;
+        table = updated;
+        rows += metrics.num_updated_rows;
+    }
+    let live: HashSet<String> = table
+        .snapshot()
+        .map_err(delta_error)?
+        .log_data()
+        .iter()
+        .map(|file| file.path().to_string())
+        .collect();
+    let store = table.log_store().object_store(None);
+    let mut files = 0;
+    for column in columns {
+        files +=
+            delete_files_holding(store.as_ref(), &live, SubjectLink::RawText(column), name).await?;
+    }
+    Ok((rows, files))
 }
 
 /// Null for a nullable column, `ERASED_TEXT` for required text.

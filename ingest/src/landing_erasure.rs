@@ -13,7 +13,8 @@ use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, Scalar, String
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
-use paylake_catalog::erasure::CUSTOMER_COLUMN;
+use paylake_catalog::erasure::{CUSTOMER_COLUMN, ERASED_TEXT};
+use paylake_catalog::registry::FREE_TEXT_COLUMNS;
 use paylake_catalog::{registry, Zone};
 use serde_json::Value;
 
@@ -28,6 +29,8 @@ pub struct LandingErasure {
     pub files_rewritten: Vec<String>,
     /// Records whose personal data was nulled.
     pub records_erased: usize,
+    /// Records of others whose free text named the customer, the name replaced.
+    pub mentions_redacted: usize,
     /// Files holding the customer that could not be rewritten, with the reason.
     pub files_not_rewritten: Vec<String>,
 }
@@ -40,11 +43,13 @@ fn personal_columns(entity: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
-/// Nulls the personal data of `customers` in every landing file that holds any of them, in one
-/// pass over landing however many customers are erased; what was done, per customer.
+/// Nulls the personal data of `customers` in every landing file that holds any of them, and
+/// replaces their `names` (by customer) in the free text of anyone's DMS records, in one pass
+/// over landing however many customers are erased; what was done, per customer.
 pub async fn erase_customers_from_landing(
     store: &LandingStore,
     customers: &BTreeSet<String>,
+    names: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, LandingErasure>> {
     let mut erasures: BTreeMap<String, LandingErasure> = customers
         .iter()
@@ -66,7 +71,22 @@ pub async fn erase_customers_from_landing(
             }
             store.fetch(&file).await?;
             let rewritten = if source == Source::Aurora && !file.relative_path.ends_with(".csv") {
-                erase_in_parquet(&file, &personal, customers)?
+                let free_text: Vec<&str> = FREE_TEXT_COLUMNS
+                    .iter()
+                    .filter(|(of, _)| Some(*of) == entity)
+                    .map(|(_, column)| *column)
+                    .collect();
+                let erased = erase_in_parquet(&file, &personal, customers, &free_text, names)?;
+                if let Some(rewritten) = &erased {
+                    for (customer, count) in &rewritten.mentions {
+                        let erasure = erasures.entry(customer.clone()).or_default();
+                        erasure.mentions_redacted += count;
+                        if !erasure.files_rewritten.contains(&file.relative_path) {
+                            erasure.files_rewritten.push(file.relative_path.clone());
+                        }
+                    }
+                }
+                erased.map(|rewritten| (rewritten.records, rewritten.content))
             } else {
                 let bytes = std::fs::read(&file.path)
                     .map_err(|source| IngestError::io(&file.path, source))?;
@@ -100,7 +120,9 @@ pub async fn erase_customers_from_landing(
                 for (customer, count) in records {
                     let erasure = erasures.entry(customer).or_default();
                     erasure.records_erased += count;
-                    erasure.files_rewritten.push(file.relative_path.clone());
+                    if !erasure.files_rewritten.contains(&file.relative_path) {
+                        erasure.files_rewritten.push(file.relative_path.clone());
+                    }
                 }
             }
         }
@@ -111,13 +133,24 @@ pub async fn erase_customers_from_landing(
 /// Records erased per customer, and the file's new content.
 type Rewritten = Option<(BTreeMap<String, usize>, Vec<u8>)>;
 
-/// A DMS Parquet file with the customers' personal columns nulled; `None` when the file holds
-/// no row of theirs.
+/// A DMS file rewritten: records erased per customer, others' records that mentioned each
+/// customer, and the file's new content.
+struct ParquetErasure {
+    records: BTreeMap<String, usize>,
+    mentions: BTreeMap<String, usize>,
+    content: Vec<u8>,
+}
+
+/// A DMS Parquet file with the customers' personal columns nulled and their names replaced in
+/// the free-text columns of every row: records erased per customer, mentions per customer, and
+/// the new content; `None` when the file holds neither.
 fn erase_in_parquet(
     file: &LandingFile,
     personal: &[&str],
     customers: &BTreeSet<String>,
-) -> Result<Rewritten> {
+    free_text: &[&str],
+    names: &BTreeMap<String, String>,
+) -> Result<Option<ParquetErasure>> {
     let opened =
         std::fs::File::open(&file.path).map_err(|source| IngestError::io(&file.path, source))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(opened)?.build()?;
@@ -126,6 +159,7 @@ fn erase_in_parquet(
         return Ok(None);
     };
     let mut erased: BTreeMap<String, usize> = BTreeMap::new();
+    let mut mentioned: BTreeMap<String, usize> = BTreeMap::new();
     let mut batches = Vec::new();
     for batch in reader {
         let batch = batch?;
@@ -148,16 +182,20 @@ fn erase_in_parquet(
             .iter()
             .zip(batch.columns())
             .map(|(field, column)| {
+                let mut column = column.clone();
+                if free_text.contains(&field.name().as_str()) {
+                    column = replace_mentions(&column, names, &mut mentioned)?;
+                }
                 if mask.true_count() == 0 || !personal.contains(&field.name().as_str()) {
-                    return Ok(column.clone());
+                    return Ok(column);
                 }
                 let null = Scalar::new(new_null_array(column.data_type(), 1));
-                arrow::compute::kernels::zip::zip(&mask, &null, column)
+                arrow::compute::kernels::zip::zip(&mask, &null, &column)
             })
             .collect::<std::result::Result<_, _>>()?;
         batches.push(RecordBatch::try_new(batch.schema(), columns)?);
     }
-    if erased.is_empty() {
+    if erased.is_empty() && mentioned.is_empty() {
         return Ok(None);
     }
     let mut content = Vec::new();
@@ -166,8 +204,44 @@ fn erase_in_parquet(
         writer.write(batch)?;
     }
     writer.close()?;
-    tracing::debug!(file = %file.relative_path, ?erased, "erased in landing");
-    Ok(Some((erased, content)))
+    tracing::debug!(file = %file.relative_path, ?erased, ?mentioned, "erased in landing");
+    Ok(Some(ParquetErasure {
+        records: erased,
+        mentions: mentioned,
+        content,
+    }))
+}
+
+/// A text column with each customer's name replaced by `ERASED_TEXT`, counting the values
+/// that named each customer; other columns are returned as they are.
+fn replace_mentions(
+    column: &ArrayRef,
+    names: &BTreeMap<String, String>,
+    mentioned: &mut BTreeMap<String, usize>,
+) -> std::result::Result<ArrayRef, arrow::error::ArrowError> {
+    let Some(values) = column.as_any().downcast_ref::<StringArray>() else {
+        return Ok(column.clone());
+    };
+    let mut changed = false;
+    let replaced: StringArray = values
+        .iter()
+        .map(|value| {
+            let mut text = value?.to_string();
+            for (customer, name) in names {
+                if !name.is_empty() && text.contains(name.as_str()) {
+                    text = text.replace(name.as_str(), ERASED_TEXT);
+                    *mentioned.entry(customer.clone()).or_default() += 1;
+                    changed = true;
+                }
+            }
+            Some(text)
+        })
+        .collect();
+    Ok(if changed {
+        Arc::new(replaced)
+    } else {
+        column.clone()
+    })
 }
 
 /// DynamoDB stream records (one JSON record a line) with the customer's personal attributes

@@ -15,7 +15,7 @@ use super::people::Population;
 use super::pick;
 use crate::delivery::mark_delivered;
 use crate::error::Result;
-use crate::state::{SimulationState, UnbookedPayout};
+use crate::state::{PendingStreamFile, SimulationState, UnbookedPayout};
 use paylake_ingest::rows::format_decimal;
 use paylake_ingest::sources::camt053::{self, Statement, StatementEntry};
 use paylake_ingest::sources::dynamodb::{
@@ -159,9 +159,20 @@ pub fn simulate_day(
         payments: payments.len() as u64,
         ..PaymentsWritten::default()
     };
+    // What a run writes ends with the settlement batch of the day after its last day: later
+    // changes wait for the run that simulates their days, so that the stream never runs
+    // ahead of the settlement reports.
+    let horizon_micros = Clock::utc_midnight_micros(clock.business_date(day + 2));
     let changes = stream_changes(&payments, state);
     written.stream_records = changes.len() as u64;
-    written.files += write_stream_records(landing_dir, &changes, &payments, population)?;
+    written.files += write_stream_records(
+        landing_dir,
+        &changes,
+        &payments,
+        population,
+        state,
+        horizon_micros,
+    )?;
     let events = payment_events(rng, &payments, state);
     written.kinesis_records = events.len() as u64;
     written.files += write_payment_events(landing_dir, &events, &payments, population)?;
@@ -635,13 +646,16 @@ fn write_statements(
     Ok(files)
 }
 
-/// Writes the day's stream records: one file per shard and UTC day of the changes, named by
-/// its first sequence number. Returns how many files.
+/// Puts the day's stream records into files, one per shard and UTC day of the changes, named
+/// by its first sequence number, and writes those delivered before `horizon_micros`; the others
+/// (refunds and chargebacks still to come) wait in the state. Returns how many files it wrote.
 fn write_stream_records(
     landing_dir: &Path,
     changes: &[StreamChange],
     payments: &[Payment],
     population: &Population,
+    state: &mut SimulationState,
+    horizon_micros: i64,
 ) -> Result<u64> {
     let mut by_file: BTreeMap<(u64, i64), Vec<&StreamChange>> = BTreeMap::new();
     for change in changes {
@@ -651,29 +665,49 @@ fn write_stream_records(
             .or_default()
             .push(change);
     }
-    let mut files = 0;
     for ((shard, _), changes) in &by_file {
         let records: Vec<StreamRecord> = changes
             .iter()
             .map(|change| change.record(payments, population))
             .collect();
-        let relative = format!(
+        let relative_path = format!(
             "{}/shardId-00000001700000000000-{shard:08}/{}.jsonl",
             dynamodb::TABLE_FOLDER,
             records[0].sequence_number
         );
-        let path = landing_dir.join(relative);
-        dynamodb::write_file(&path, &records)?;
         // The stream's consumer writes the file as its last record arrives.
-        let last_change = changes
+        let delivered_micros = changes
             .iter()
             .map(|change| change.at)
             .max()
             .unwrap_or_default();
-        mark_delivered(&path, last_change)?;
-        files += 1;
+        state.pending_stream_files.push(PendingStreamFile {
+            relative_path,
+            delivered_micros,
+            records: records.iter().map(StreamRecord::to_json).collect(),
+        });
     }
-    Ok(files)
+    deliver_stream_files(landing_dir, state, horizon_micros)
+}
+
+/// Writes the pending stream files delivered before `horizon_micros`, in the order they were
+/// made. Returns how many.
+fn deliver_stream_files(
+    landing_dir: &Path,
+    state: &mut SimulationState,
+    horizon_micros: i64,
+) -> Result<u64> {
+    let (due, later): (Vec<PendingStreamFile>, Vec<PendingStreamFile>) =
+        std::mem::take(&mut state.pending_stream_files)
+            .into_iter()
+            .partition(|file| file.delivered_micros < horizon_micros);
+    state.pending_stream_files = later;
+    for file in &due {
+        let path = landing_dir.join(&file.relative_path);
+        dynamodb::write_json_records(&path, file.records.iter().cloned())?;
+        mark_delivered(&path, file.delivered_micros)?;
+    }
+    Ok(due.len() as u64)
 }
 
 /// Writes the day's Kinesis events as Firehose objects, one per hour of arrival. Returns how

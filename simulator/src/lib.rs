@@ -199,6 +199,7 @@ fn first_state(landing_dir: &Path, config: &SimulationConfig) -> Result<Simulati
         broken_batches: Vec::new(),
         unbooked_payouts: Vec::new(),
         statement_balances: Default::default(),
+        pending_stream_files: Vec::new(),
     })
 }
 

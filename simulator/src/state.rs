@@ -50,6 +50,19 @@ pub struct SimulationState {
     pub unbooked_payouts: Vec<UnbookedPayout>,
     /// Closing balance of the last statement of each currency, in cents.
     pub statement_balances: BTreeMap<String, i128>,
+    /// Stream files of changes still to come (refunds, chargebacks) past what the runs so far
+    /// delivered, each written by the run that simulates its day.
+    pub pending_stream_files: Vec<PendingStreamFile>,
+}
+
+/// A DynamoDB stream file not yet delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingStreamFile {
+    /// Its path under landing.
+    pub relative_path: String,
+    pub delivered_micros: i64,
+    /// Its records in their JSON form, in order.
+    pub records: Vec<serde_json::Value>,
 }
 
 /// A payout the bank books on a later statement.

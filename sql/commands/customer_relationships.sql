@@ -1,7 +1,8 @@
 -- Where each customer's relationship stands, for erasure: how many accounts are still open,
 -- the last moment the relationship left a record (an account closed, money moved, a card paid,
 -- the profile changed; retention runs from the latest), and whether silver still holds the
--- customer's personal data. One customer when `customer` is given, else every customer.
+-- customer's personal data, and the name others' free text may mention the customer by. One
+-- customer when `customer` is given, else every customer.
 WITH profiles AS (
   SELECT customer_id, max(valid_from) AS last_profile_change_at
   FROM silver.customers_history
@@ -25,6 +26,11 @@ card_payments AS (
   FROM silver.payments
   GROUP BY customer_id
 ),
+names AS (
+  SELECT customer_id, max(full_name) AS full_name
+  FROM silver.customers
+  GROUP BY customer_id
+),
 personal AS (
   SELECT DISTINCT customer_id
   FROM silver.customers
@@ -36,10 +42,12 @@ SELECT p.customer_id,
        m.last_transaction_at,
        c.last_payment_at,
        p.last_profile_change_at,
-       h.customer_id IS NOT NULL AS holds_personal_data
+       h.customer_id IS NOT NULL AS holds_personal_data,
+       n.full_name
 FROM profiles p
 LEFT JOIN accounts a ON a.customer_id = p.customer_id
 LEFT JOIN movements m ON m.customer_id = p.customer_id
 LEFT JOIN card_payments c ON c.customer_id = p.customer_id
 LEFT JOIN personal h ON h.customer_id = p.customer_id
+LEFT JOIN names n ON n.customer_id = p.customer_id
 ORDER BY p.customer_id

@@ -79,7 +79,12 @@ pub fn null_attribute() -> Json {
 
 /// Writes one shard's records as a JSON-lines file.
 pub fn write_file(path: &Path, records: &[StreamRecord]) -> Result<()> {
-    write_json_lines(path, records.iter().map(StreamRecord::to_json))
+    write_json_records(path, records.iter().map(StreamRecord::to_json))
+}
+
+/// Writes records already in their JSON form (`StreamRecord::to_json`), one per line.
+pub fn write_json_records(path: &Path, records: impl IntoIterator<Item = Json>) -> Result<()> {
+    write_json_lines(path, records)
 }
 
 /// Reads a file of stream records into changes of `payments`. Attributes the registry does

@@ -1,13 +1,15 @@
 //! `paylake erase`: a customer's personal data erased from every zone once the law allows it,
 //! refused before, and either way recorded in `decisions.erasure_events`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array};
 use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
 use chrono::{DateTime, NaiveDate, Utc};
 use paylake_catalog::delta::{append, open_or_create_table};
-use paylake_catalog::erasure::{erase_customer_from_table, subject_link, TableErasure};
+use paylake_catalog::erasure::{
+    erase_customer_from_table, erase_mentions_from_table, subject_link, TableErasure,
+};
 use paylake_catalog::registry::Retention;
 use paylake_catalog::rows::{columns_batch, optional_dates, strings, timestamps};
 use paylake_catalog::sql::{render_values, text_literal, TemplateValue};
@@ -41,6 +43,8 @@ struct Relationship {
     /// The last record the relationship left: an account closed, money moved, a profile change.
     ended_at: Option<DateTime<Utc>>,
     holds_personal_data: bool,
+    /// The name others' free text may mention the customer by (null once erased).
+    full_name: Option<String>,
 }
 
 impl Relationship {
@@ -129,7 +133,15 @@ async fn erase(
         .iter()
         .map(|relationship| relationship.customer_id.clone())
         .collect();
-    let mut landing = erase_customers_from_landing(&LandingStore::open(lake)?, &customers).await?;
+    let names: BTreeMap<String, String> = relationships
+        .iter()
+        .filter_map(|relationship| {
+            let name = relationship.full_name.clone()?;
+            Some((relationship.customer_id.clone(), name))
+        })
+        .collect();
+    let mut landing =
+        erase_customers_from_landing(&LandingStore::open(lake)?, &customers, &names).await?;
     let mut erased = Vec::new();
     for relationship in relationships {
         let customer_id = &relationship.customer_id;
@@ -139,10 +151,17 @@ async fn erase(
             if subject_link(table).is_none() {
                 continue;
             }
-            if let Some(erased) = erase_customer_from_table(lake, table, customer_id).await? {
-                tracing::info!(table = %erased.table, rows = erased.rows_erased, files = erased.files_deleted, "erased");
-                tables.push(erased);
+            let Some(mut erased) = erase_customer_from_table(lake, table, customer_id).await?
+            else {
+                continue;
+            };
+            if let Some(name) = &relationship.full_name {
+                let (rows, files) = erase_mentions_from_table(lake, table, name).await?;
+                erased.mentions_redacted = rows;
+                erased.files_deleted += files;
             }
+            tracing::info!(table = %erased.table, rows = erased.rows_erased, mentions = erased.mentions_redacted, files = erased.files_deleted, "erased");
+            tables.push(erased);
         }
         erased.push(CustomerErasure {
             customer_id: customer_id.clone(),
@@ -246,6 +265,8 @@ async fn relationships(lake: &Lake, customer_id: Option<&str>) -> Result<Vec<Rel
         let open = open.as_primitive::<Int64Type>();
         let holds = column("holds_personal_data", &DataType::Boolean)?;
         let holds = holds.as_boolean();
+        let names = column("full_name", &DataType::Utf8)?;
+        let names = names.as_string::<i32>();
         let moments = [
             "last_closed_at",
             "last_transaction_at",
@@ -269,6 +290,7 @@ async fn relationships(lake: &Lake, customer_id: Option<&str>) -> Result<Vec<Rel
                 open_accounts: open.value(row),
                 ended_at,
                 holds_personal_data: holds.value(row),
+                full_name: (!names.is_null(row)).then(|| names.value(row).to_string()),
             });
         }
     }

@@ -114,6 +114,23 @@ fn erasure_is_refused_inside_the_retention_and_removes_the_customer_everywhere_a
     let gone_name = gone_name.as_str();
     assert!(gone_name.len() > 5, "a name to look for: {gone_name}");
     // One relationship ended in 2019, one a year ago; the third is open.
+    // Others' transfers name the customer in their memos ("transfer <name>").
+    let mentions = |zone: &str| {
+        support::sorted_rows(
+            lake,
+            &format!(
+                "SELECT count(*) FROM {zone}.transactions \
+                 WHERE strpos(memo, '{}') > 0 AND customer_id <> '{gone}'",
+                gone_name.replace('\'', "''")
+            ),
+        )
+        .remove(0)
+    };
+    assert_ne!(
+        mentions("silver"),
+        "0",
+        "the simulation names {gone_name} in no memo"
+    );
     close_accounts(lake, gone, (2019, 6, 3));
     close_accounts(lake, due, (2020, 2, 3));
     let last_year = chrono::Utc::now().date_naive() - chrono::Duration::days(365);
@@ -171,12 +188,17 @@ fn erasure_is_refused_inside_the_retention_and_removes_the_customer_everywhere_a
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert_eq!(
+        (mentions("bronze"), mentions("silver")),
+        ("0".into(), "0".into())
+    );
     // No zone holds the name any more, in any file of any version, nor does landing.
     for zone in ["bronze", "silver", "gold", "quarantine", "decisions"] {
         let holding = landing_files_holding(&lake_path.join(zone), gone_name);
         assert!(holding.is_empty(), "{zone}: {holding:?}");
     }
-    assert!(landing_files_holding(&lake_path.join("landing"), gone_name).is_empty());
+    let holding = landing_files_holding(&lake_path.join("landing"), gone_name);
+    assert!(holding.is_empty(), "landing: {holding:?}");
     // The customer's other columns, and everyone else's data, are kept.
     let kept = support::sorted_rows(
         lake,

@@ -503,7 +503,7 @@ pub enum BenchCommand {
         #[arg(long, default_value = "../shared/data/sanctions/ofac-2022-01-31")]
         sdn: PathBuf,
     },
-    /// A lake run day after day: simulates the period, delivers each day's landing files as
+    /// A lake run day after day: grows a simulation by each day, delivers each day's landing files as
     /// their producers did, and runs ingest, the date's graph and maintenance as their own
     /// processes; prints time, peak RSS, lake size and table layout on days 1, 10, 30, 90,
     /// 180 and 365, and fails when a late day costs over 1.25x an early one, a partition holds

@@ -684,7 +684,7 @@ fn write_stream_records(
         state.pending_stream_files.push(PendingStreamFile {
             relative_path,
             delivered_micros,
-            records: records.iter().map(StreamRecord::to_json).collect(),
+            records: records.into_iter().map(StreamRecord::into_json).collect(),
         });
     }
     deliver_stream_files(landing_dir, state, horizon_micros)
@@ -702,12 +702,13 @@ fn deliver_stream_files(
             .into_iter()
             .partition(|file| file.delivered_micros < horizon_micros);
     state.pending_stream_files = later;
-    for file in &due {
+    let written = due.len() as u64;
+    for file in due {
         let path = landing_dir.join(&file.relative_path);
-        dynamodb::write_json_records(&path, file.records.iter().cloned())?;
+        dynamodb::write_json_records(&path, file.records)?;
         mark_delivered(&path, file.delivered_micros)?;
     }
-    Ok(due.len() as u64)
+    Ok(written)
 }
 
 /// Writes the day's Kinesis events as Firehose objects, one per hour of arrival. Returns how

@@ -40,17 +40,22 @@ pub struct StreamRecord {
 
 impl StreamRecord {
     pub fn to_json(&self) -> Json {
+        self.clone().into_json()
+    }
+
+    /// The record as the stream's JSON, without copying its images.
+    pub fn into_json(self) -> Json {
         let mut dynamodb = Map::new();
         dynamodb.insert(
             "ApproximateCreationDateTime".into(),
             json!(self.approximate_creation_seconds),
         );
-        dynamodb.insert("Keys".into(), Json::Object(self.keys.clone()));
-        if let Some(image) = &self.new_image {
-            dynamodb.insert("NewImage".into(), Json::Object(image.clone()));
+        dynamodb.insert("Keys".into(), Json::Object(self.keys));
+        if let Some(image) = self.new_image {
+            dynamodb.insert("NewImage".into(), Json::Object(image));
         }
-        if let Some(image) = &self.old_image {
-            dynamodb.insert("OldImage".into(), Json::Object(image.clone()));
+        if let Some(image) = self.old_image {
+            dynamodb.insert("OldImage".into(), Json::Object(image));
         }
         dynamodb.insert("SequenceNumber".into(), json!(self.sequence_number));
         dynamodb.insert("SizeBytes".into(), json!(256));
@@ -79,7 +84,7 @@ pub fn null_attribute() -> Json {
 
 /// Writes one shard's records as a JSON-lines file.
 pub fn write_file(path: &Path, records: &[StreamRecord]) -> Result<()> {
-    write_json_records(path, records.iter().map(StreamRecord::to_json))
+    write_json_lines(path, records.iter().map(StreamRecord::to_json))
 }
 
 /// Writes records already in their JSON form (`StreamRecord::to_json`), one per line.

@@ -379,34 +379,21 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
     let key_indexes = super::key_indexes(entity, &fields);
     let mut named_columns: Option<CsvColumns> = None;
     read_csv_lines(reader, relative_path, entity, 1, |record, position| {
-        if position == 1 && record.iter().any(|name| name == COMMIT_TIMESTAMP_COLUMN) {
-            let find = |name: &str| record.iter().position(|found| found == name);
-            named_columns = Some((
-                find(OP_COLUMN),
-                find(COMMIT_TIMESTAMP_COLUMN),
-                fields.iter().map(|field| find(field.name())).collect(),
-            ));
-            return CsvLine::Skip;
-        }
-        let (op_index, commit_index, column_indexes) = match &named_columns {
-            Some(named) => named.clone(),
-            None if record.len() == fields.len() + 2 => (
-                Some(0),
-                Some(1),
-                (2..).take(fields.len()).map(Some).collect(),
-            ),
-            None if record.len() == fields.len() + 1 => {
-                (None, Some(0), (1..).take(fields.len()).map(Some).collect())
-            }
-            None => {
-                return CsvLine::Refused(format!(
-                    "{} fields; a {entity} line has {} (full load) or {} (with '{OP_COLUMN}')",
-                    record.len(),
-                    fields.len() + 1,
-                    fields.len() + 2
-                ))
-            }
-        };
+        let (op_index, commit_index, column_indexes) =
+            match csv_line_layout(record, position, &fields, named_columns.as_ref()) {
+                CsvLayout::Header(named) => {
+                    named_columns = Some(named);
+                    return CsvLine::Skip;
+                }
+                CsvLayout::Line(columns) => columns,
+                CsvLayout::Unknown(fields_found) => {
+                    return CsvLine::Refused(format!(
+                        "{fields_found} fields; a {entity} line has {} (full load) or {} (with '{OP_COLUMN}')",
+                        fields.len() + 1,
+                        fields.len() + 2
+                    ))
+                }
+            };
         let field_text =
             |index: Option<usize>| index.and_then(|index| record.get(index)).unwrap_or("");
         let change = csv_change(
@@ -430,8 +417,49 @@ fn read_csv_file(path: &Path, relative_path: &str, entity: &'static str) -> Pars
     })
 }
 
-/// Where `Op`, the commit timestamp and each business column sit in a DMS CSV line.
-type CsvColumns = (Option<usize>, Option<usize>, Vec<Option<usize>>);
+/// Where `Op`, the commit timestamp and each business column (in the entity's field order) sit
+/// in a DMS CSV line.
+pub type CsvColumns = (Option<usize>, Option<usize>, Vec<Option<usize>>);
+
+/// What a line of a DMS CSV file is.
+pub enum CsvLayout {
+    /// The header line of a file written with `AddColumnName=true`: the columns by name.
+    Header(CsvColumns),
+    /// A change, its fields where the header or its number of fields puts them.
+    Line(CsvColumns),
+    /// A line with a number of fields no layout has.
+    Unknown(usize),
+}
+
+/// The layout of line `position` (from 1) of a DMS CSV file of `fields`, given the columns its
+/// header named, if it had one.
+pub fn csv_line_layout(
+    record: &csv::StringRecord,
+    position: i64,
+    fields: &[arrow::datatypes::FieldRef],
+    named_columns: Option<&CsvColumns>,
+) -> CsvLayout {
+    if position == 1 && record.iter().any(|name| name == COMMIT_TIMESTAMP_COLUMN) {
+        let find = |name: &str| record.iter().position(|found| found == name);
+        return CsvLayout::Header((
+            find(OP_COLUMN),
+            find(COMMIT_TIMESTAMP_COLUMN),
+            fields.iter().map(|field| find(field.name())).collect(),
+        ));
+    }
+    match named_columns {
+        Some(named) => CsvLayout::Line(named.clone()),
+        None if record.len() == fields.len() + 2 => CsvLayout::Line((
+            Some(0),
+            Some(1),
+            (2..).take(fields.len()).map(Some).collect(),
+        )),
+        None if record.len() == fields.len() + 1 => {
+            CsvLayout::Line((None, Some(0), (1..).take(fields.len()).map(Some).collect()))
+        }
+        None => CsvLayout::Unknown(record.len()),
+    }
+}
 
 /// One CSV line as a change: its op, commit time and values, or why it cannot be taken.
 fn csv_change<'a>(

@@ -396,23 +396,21 @@ fn print_outcomes(erased: &[CustomerErasure], format: OutputFormat) -> Result<()
     for customer in erased {
         println!("customer {}", customer.customer_id);
         println!(
-            "  {:<34} {:>12} {:>14}",
-            "table", "rows erased", "files deleted"
+            "  {:<34} {:>12} {:>18} {:>14}",
+            "table", "rows erased", "mentions redacted", "files deleted"
         );
         for table in &customer.tables {
             println!(
-                "  {:<34} {:>12} {:>14}",
-                table.table, table.rows_erased, table.files_deleted
+                "  {:<34} {:>12} {:>18} {:>14}",
+                table.table, table.rows_erased, table.mentions_redacted, table.files_deleted
             );
         }
         println!(
-            "  landing: {} files rewritten, {} records erased",
+            "  landing: {} files rewritten, {} records erased, {} mentions redacted",
             customer.landing.files_rewritten.len(),
-            customer.landing.records_erased
+            customer.landing.records_erased,
+            customer.landing.mentions_redacted
         );
-        for file in &customer.landing.files_not_rewritten {
-            println!("  landing file not rewritten: {file}");
-        }
     }
     println!("{} customers erased", erased.len());
     Ok(())

@@ -5,7 +5,7 @@
 //! that. Whether the customer may be erased at all (the retention period has run out) is the
 //! caller's decision, recorded with the erasure (`paylake erase`).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::ProjectionMask;
@@ -75,26 +75,38 @@ pub struct TableErasure {
     pub mentions_redacted: usize,
 }
 
-/// Erases `customer_id`'s personal data from `table_def`; `None` when the table holds no
-/// personal data or does not exist.
-pub async fn erase_customer_from_table(
+/// Erases the personal data of `customers` from `table_def` in one update (whatever their
+/// number, so that a monthly `erase --due` costs one rewrite of a table, not one per customer);
+/// what was done, per customer. `None` when the table holds no personal data or does not exist.
+pub async fn erase_customers_from_table(
     lake: &Lake,
     table_def: &TableDef,
-    customer_id: &str,
-) -> Result<Option<TableErasure>> {
+    customers: &BTreeSet<String>,
+) -> Result<Option<BTreeMap<String, TableErasure>>> {
     let Some(link) = subject_link(table_def) else {
         return Ok(None);
     };
     let name = table_def.qualified_name();
     let delta_error = |error| CatalogError::delta(name.clone(), error);
-    let Some(table) = open_table(lake, table_def).await? else {
+    let Some(mut table) = open_table(lake, table_def).await? else {
         return Ok(None);
     };
     let belongs = match link {
-        SubjectLink::Column(column) => col(column).eq(lit(customer_id)),
-        SubjectLink::RawText(column) => {
-            datafusion::functions::expr_fn::strpos(col(column), lit(customer_id)).gt(lit(0))
-        }
+        SubjectLink::Column(column) => col(column).in_list(
+            customers
+                .iter()
+                .map(|customer| lit(customer.as_str()))
+                .collect(),
+            false,
+        ),
+        SubjectLink::RawText(column) => customers
+            .iter()
+            .map(|customer| {
+                datafusion::functions::expr_fn::strpos(col(column), lit(customer.as_str()))
+                    .gt(lit(0))
+            })
+            .reduce(Expr::or)
+            .unwrap_or(lit(false)),
     };
     // Only rows still holding personal data: erasing twice commits nothing the second time.
     let mut holds_personal_data = Vec::new();
@@ -110,13 +122,22 @@ pub async fn erase_customer_from_table(
         .into_iter()
         .reduce(Expr::or)
         .map_or(belongs.clone(), |holds| belongs.and(holds));
-    let mut update = table.update().with_predicate(predicate);
-    for column in &table_def.personal_data {
-        update = update.with_update(*column, erased_value(table_def, column)?);
+    let rows_by_customer =
+        rows_by_customer(&table, link, predicate.clone(), customers, &name).await?;
+    let mut version = None;
+    if !rows_by_customer.is_empty() {
+        let mut update = table.update().with_predicate(predicate);
+        for column in &table_def.personal_data {
+            update = update.with_update(*column, erased_value(table_def, column)?);
+        }
+        let (updated, metrics) = update.await.map_err(delta_error)?;
+        debug_assert_eq!(
+            metrics.num_updated_rows,
+            rows_by_customer.values().sum::<usize>()
+        );
+        version = updated.version();
+        table = updated;
     }
-    let (table, metrics) = update.await.map_err(delta_error)?;
-    let version = (metrics.num_updated_rows > 0).then(|| table.version().unwrap_or_default());
-
     let live: HashSet<String> = table
         .snapshot()
         .map_err(delta_error)?
@@ -125,14 +146,62 @@ pub async fn erase_customer_from_table(
         .map(|file| file.path().to_string())
         .collect();
     let store = table.log_store().object_store(None);
-    let files_deleted = delete_files_holding(store.as_ref(), &live, link, customer_id).await?;
-    Ok(Some(TableErasure {
-        table: name,
-        rows_erased: metrics.num_updated_rows,
-        files_deleted,
-        version,
-        mentions_redacted: 0,
-    }))
+    let files_by_customer = delete_files_holding(store.as_ref(), &live, link, customers).await?;
+    Ok(Some(
+        customers
+            .iter()
+            .map(|customer| {
+                let rows_erased = rows_by_customer.get(customer).copied().unwrap_or(0);
+                let erasure = TableErasure {
+                    table: name.clone(),
+                    rows_erased,
+                    files_deleted: files_by_customer.get(customer).copied().unwrap_or(0),
+                    version: version.filter(|_| rows_erased > 0),
+                    mentions_redacted: 0,
+                };
+                (customer.clone(), erasure)
+            })
+            .collect(),
+    ))
+}
+
+/// The rows `predicate` selects, counted per customer they belong to.
+async fn rows_by_customer(
+    table: &deltalake::DeltaTable,
+    link: SubjectLink,
+    predicate: Expr,
+    customers: &BTreeSet<String>,
+    name: &str,
+) -> Result<BTreeMap<String, usize>> {
+    let delta_error = |error| CatalogError::delta(name.to_string(), error);
+    let column = match link {
+        SubjectLink::Column(column) | SubjectLink::RawText(column) => column,
+    };
+    let context = datafusion::prelude::SessionContext::new();
+    table
+        .update_datafusion_session(&context.state())
+        .map_err(delta_error)?;
+    let batches = context
+        .read_table(table.table_provider().await?)?
+        .filter(predicate)?
+        .select(vec![col(column)])?
+        .collect()
+        .await?;
+    let mut rows = BTreeMap::new();
+    for batch in &batches {
+        let values = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+        let values = arrow::array::AsArray::as_string::<i32>(&values);
+        for value in values.iter().flatten() {
+            let owners = customers.iter().filter(|customer| match link {
+                SubjectLink::Column(_) => value == customer.as_str(),
+                SubjectLink::RawText(_) => value.contains(customer.as_str()),
+            });
+            for owner in owners {
+                *rows.entry(owner.clone()).or_default() += 1;
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// The free-text columns of a table, where a record may name someone else.
@@ -213,9 +282,11 @@ pub async fn erase_mentions_from_table(
         .collect();
     let store = table.log_store().object_store(None);
     let mut files = 0;
+    let mentioned = BTreeSet::from([name.to_string()]);
     for column in columns {
-        files +=
-            delete_files_holding(store.as_ref(), &live, SubjectLink::RawText(column), name).await?;
+        let link = SubjectLink::RawText(column);
+        let deleted = delete_files_holding(store.as_ref(), &live, link, &mentioned).await?;
+        files += deleted.values().sum::<usize>();
     }
     Ok((rows, files))
 }
@@ -242,13 +313,14 @@ fn erased_value(table_def: &TableDef, column: &str) -> Result<Expr> {
 }
 
 /// Deletes every data file of the table's folder that no live version holds (kept for time
-/// travel, or left by an interrupted writer) and that holds a row of the customer.
+/// travel, or left by an interrupted writer) and that holds a row of any of `customers`; the
+/// files deleted, counted per customer they held.
 async fn delete_files_holding(
     store: &dyn ObjectStore,
     live: &HashSet<String>,
     link: SubjectLink,
-    customer_id: &str,
-) -> Result<usize> {
+    customers: &BTreeSet<String>,
+) -> Result<BTreeMap<String, usize>> {
     let store_error = |location: &str, source| CatalogError::ObjectStore {
         location: location.to_string(),
         source: Box::new(source),
@@ -258,7 +330,7 @@ async fn delete_files_holding(
         .try_collect()
         .await
         .map_err(|source| store_error("", source))?;
-    let mut deleted = 0;
+    let mut deleted = BTreeMap::new();
     for object in objects {
         let location = object.location.to_string();
         let is_data_file = location.ends_with(".parquet") && !location.starts_with("_delta_log");
@@ -272,25 +344,28 @@ async fn delete_files_holding(
             .bytes()
             .await
             .map_err(|source| store_error(&location, source))?;
-        if file_holds_customer(bytes, &location, link, customer_id)? {
-            store
-                .delete(&StorePath::from(location.as_str()))
-                .await
-                .map_err(|source| store_error(&location, source))?;
-            deleted += 1;
+        let held = customers_in_file(bytes, &location, link, customers)?;
+        if held.is_empty() {
+            continue;
+        }
+        store
+            .delete(&StorePath::from(location.as_str()))
+            .await
+            .map_err(|source| store_error(&location, source))?;
+        for customer in held {
+            *deleted.entry(customer).or_default() += 1;
         }
     }
     Ok(deleted)
 }
 
-/// Whether a Parquet file holds a row of the customer, reading only the linking column.
-pub fn file_holds_customer(
+/// Which of `customers` a Parquet file holds a row of, reading only the linking column.
+pub fn customers_in_file(
     bytes: impl datafusion::parquet::file::reader::ChunkReader + 'static,
     location: &str,
     link: SubjectLink,
-    customer_id: &str,
-) -> Result<bool> {
-    use arrow::array::StringArray;
+    customers: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
     let parquet_error = |source| CatalogError::Parquet {
         location: location.to_string(),
         source: Box::new(source),
@@ -299,30 +374,32 @@ pub fn file_holds_customer(
     let column = match link {
         SubjectLink::Column(column) | SubjectLink::RawText(column) => column,
     };
+    let mut held = BTreeSet::new();
     let Ok(index) = builder.schema().index_of(column) else {
-        return Ok(false);
+        return Ok(held);
     };
     let mask = ProjectionMask::roots(builder.parquet_schema(), [index]);
     let reader = builder
         .with_projection(mask)
         .build()
         .map_err(parquet_error)?;
-    let wanted = StringArray::new_scalar(customer_id);
     for batch in reader {
         let batch = batch?;
         let values = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
-        let matches = match link {
-            SubjectLink::Column(_) => arrow::compute::kernels::cmp::eq(&values, &wanted)?,
-            SubjectLink::RawText(_) => {
-                arrow::compute::kernels::comparison::contains(&values, &wanted)?
+        let values = arrow::array::AsArray::as_string::<i32>(&values);
+        for value in values.iter().flatten() {
+            for customer in customers {
+                let holds = match link {
+                    SubjectLink::Column(_) => value == customer.as_str(),
+                    SubjectLink::RawText(_) => value.contains(customer.as_str()),
+                };
+                if holds {
+                    held.insert(customer.clone());
+                }
             }
-        };
-        if matches.true_count() > 0 {
-            return Ok(true);
         }
-        debug_assert!(matches.len() == batch.num_rows());
     }
-    Ok(false)
+    Ok(held)
 }
 
 #[cfg(test)]
@@ -408,9 +485,11 @@ mod tests {
         let folder = dir.path().join("silver/customers");
         assert_eq!(files_holding(&folder, "full_name of C1"), (4, 2));
 
-        let erased = erase_customer_from_table(&lake, table, "C1")
+        let erased = erase_customers_from_table(&lake, table, &BTreeSet::from(["C1".into()]))
             .await
             .unwrap()
+            .unwrap()
+            .remove("C1")
             .unwrap();
         assert_eq!(erased.rows_erased, 1);
         // The compacted file and C1's own file held C1; C2's and C3's stay for time travel.
@@ -458,13 +537,58 @@ mod tests {
         );
 
         // Erasing again finds nothing left.
-        let again = erase_customer_from_table(&lake, table, "C1")
+        let again = erase_customers_from_table(&lake, table, &BTreeSet::from(["C1".into()]))
             .await
             .unwrap()
+            .unwrap()
+            .remove("C1")
             .unwrap();
         assert_eq!(
             (again.rows_erased, again.files_deleted, again.version),
             (0, 0, None)
         );
+    }
+
+    #[tokio::test]
+    async fn customers_erased_together_cost_one_commit_per_table_and_are_counted_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let table = registry().get(Zone::Silver, "customers").unwrap();
+        for customer in ["C1", "C2", "C3"] {
+            append_customer(&lake, customer).await;
+        }
+        let version_before = open_table(&lake, table)
+            .await
+            .unwrap()
+            .unwrap()
+            .version()
+            .unwrap();
+        let customers = BTreeSet::from(["C1".to_string(), "C2".to_string(), "C9".to_string()]);
+        let erased = erase_customers_from_table(&lake, table, &customers)
+            .await
+            .unwrap()
+            .unwrap();
+        let version_after = open_table(&lake, table)
+            .await
+            .unwrap()
+            .unwrap()
+            .version()
+            .unwrap();
+        assert_eq!(version_after, version_before + 1, "one update for all");
+        let rows: Vec<(&str, usize, Option<u64>)> = erased
+            .iter()
+            .map(|(customer, erasure)| (customer.as_str(), erasure.rows_erased, erasure.version))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("C1", 1, Some(version_after)),
+                ("C2", 1, Some(version_after)),
+                ("C9", 0, None)
+            ]
+        );
+        let folder = dir.path().join("silver/customers");
+        assert_eq!(files_holding(&folder, "full_name of C1").1, 0);
+        assert_eq!(files_holding(&folder, "full_name of C3").1, 1, "C3 kept, its file untouched");
     }
 }

@@ -8,7 +8,7 @@ use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
 use chrono::{DateTime, NaiveDate, Utc};
 use paylake_catalog::delta::{append, open_or_create_table};
 use paylake_catalog::erasure::{
-    erase_customer_from_table, erase_mentions_from_table, subject_link, TableErasure,
+    erase_customers_from_table, erase_mentions_from_table, subject_link, TableErasure,
 };
 use paylake_catalog::registry::Retention;
 use paylake_catalog::rows::{columns_batch, optional_dates, strings, timestamps};
@@ -142,33 +142,39 @@ async fn erase(
         .collect();
     let mut landing =
         erase_customers_from_landing(&LandingStore::open(lake)?, &customers, &names).await?;
-    let mut erased = Vec::new();
-    for relationship in relationships {
-        let customer_id = &relationship.customer_id;
-        // A Delta update per customer and table: each keeps its own row counts for the event.
-        let mut tables = Vec::new();
-        for table in registry().tables() {
-            if subject_link(table).is_none() {
-                continue;
-            }
-            let Some(mut erased) = erase_customer_from_table(lake, table, customer_id).await?
-            else {
-                continue;
-            };
-            if let Some(name) = &relationship.full_name {
-                let (rows, files) = erase_mentions_from_table(lake, table, name).await?;
-                erased.mentions_redacted = rows;
-                erased.files_deleted += files;
-            }
-            tracing::info!(table = %erased.table, rows = erased.rows_erased, mentions = erased.mentions_redacted, files = erased.files_deleted, "erased");
-            tables.push(erased);
+    // One update per table for every customer erased, then the mentions of each one's name.
+    let mut tables_by_customer: BTreeMap<String, Vec<TableErasure>> = BTreeMap::new();
+    for table in registry().tables() {
+        if subject_link(table).is_none() {
+            continue;
         }
-        erased.push(CustomerErasure {
-            customer_id: customer_id.clone(),
-            tables,
-            landing: landing.remove(customer_id).unwrap_or_default(),
-        });
+        let Some(erased) = erase_customers_from_table(lake, table, &customers).await? else {
+            continue;
+        };
+        for (customer_id, mut erasure) in erased {
+            if let Some(name) = names.get(&customer_id) {
+                let (rows, files) = erase_mentions_from_table(lake, table, name).await?;
+                erasure.mentions_redacted = rows;
+                erasure.files_deleted += files;
+            }
+            tracing::info!(customer = %customer_id, table = %erasure.table, rows = erasure.rows_erased, mentions = erasure.mentions_redacted, files = erasure.files_deleted, "erased");
+            tables_by_customer
+                .entry(customer_id)
+                .or_default()
+                .push(erasure);
+        }
     }
+    let erased: Vec<CustomerErasure> = relationships
+        .iter()
+        .map(|relationship| {
+            let customer_id = &relationship.customer_id;
+            CustomerErasure {
+                customer_id: customer_id.clone(),
+                tables: tables_by_customer.remove(customer_id).unwrap_or_default(),
+                landing: landing.remove(customer_id).unwrap_or_default(),
+            }
+        })
+        .collect();
     let events: Vec<ErasureRecord> = relationships
         .iter()
         .zip(&erased)

@@ -589,6 +589,10 @@ mod tests {
         );
         let folder = dir.path().join("silver/customers");
         assert_eq!(files_holding(&folder, "full_name of C1").1, 0);
-        assert_eq!(files_holding(&folder, "full_name of C3").1, 1, "C3 kept, its file untouched");
+        assert_eq!(
+            files_holding(&folder, "full_name of C3").1,
+            1,
+            "C3 kept, its file untouched"
+        );
     }
 }

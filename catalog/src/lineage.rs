@@ -16,3 +16,7 @@ pub const SOURCE_POSITION: &str = "_source_position";
 pub const INGEST_RUN: &str = "_ingest_run";
 /// Time the ingest run took the record, UTC.
 pub const INGEST_TIME: &str = "_ingest_time";
+/// Silver's partition of an entity with an immutable creation time: the first day of that
+/// time's month (UTC). A change meets its row in one month's partition, so a merge rewrites
+/// the months a day's changes reach, not the whole table.
+pub const CREATED_MONTH: &str = "_created_month";

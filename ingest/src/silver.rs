@@ -5,6 +5,11 @@
 //! version it covers as an application transaction, so merging an unchanged bronze commits
 //! nothing, and tells the next merge which bronze files are new: it reads only those, and
 //! the MERGE touches only the silver files whose key range can hold their keys.
+//!
+//! An entity with an immutable creation time is partitioned by its month
+//! (`_created_month`), and the MERGE matches on the month too: delta-rs then reads and
+//! rewrites only the months a day's changes reach, so a day's merge does not grow with the
+//! table. A silver table written before its entity was partitioned is rebuilt from bronze once.
 
 use datafusion::prelude::SessionContext;
 use deltalake::kernel::transaction::CommitProperties;
@@ -31,6 +36,9 @@ pub enum MergeOutcome {
         /// The bronze files added since the last merge, whose keys' changes it read; `None`
         /// when it read all of bronze (the first load, or a log that could not tell).
         bronze_files_read: Option<usize>,
+        /// The silver files the MERGE read, after delta-rs pruned by partition and key
+        /// range; `None` for a load that replaced or filled the table.
+        silver_files_scanned: Option<usize>,
     },
 }
 
@@ -46,11 +54,28 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         .expect("delta versions fit in i64");
     let silver_table = open_or_create_table(lake, silver).await?;
     let app_id = format!("paylake-silver:{}", bronze.qualified_name());
-    let merged_version = app_transaction_version(&silver_table, silver, &app_id).await?;
+    let partitioned_as_registered = silver_table
+        .snapshot()
+        .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?
+        .metadata()
+        .partition_columns()
+        .iter()
+        .eq(silver.partition_by.iter());
+    let merged_version = if partitioned_as_registered {
+        app_transaction_version(&silver_table, silver, &app_id).await?
+    } else {
+        tracing::info!(
+            table = %silver.qualified_name(),
+            partition_by = ?silver.partition_by,
+            "silver is laid out otherwise than its registry entry: rebuilt from bronze"
+        );
+        None
+    };
     if merged_version == Some(bronze_version) {
         return Ok(MergeOutcome::UpToDate);
     }
-    // Silver is written only by these merges: before the first one it is empty.
+    // Silver is written only by these merges: before the first one it is empty (or laid out
+    // otherwise, and then replaced whole).
     let first_load = merged_version.is_none();
 
     let context = SessionContext::new();
@@ -92,6 +117,8 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         &[
             ("columns_of_silver", names(&silver_columns)),
             ("key", names(&silver.key)),
+            ("month", lineage::CREATED_MONTH.into()),
+            ("month_of", TemplateValue::from(silver.month_of)),
             ("op", lineage::OP.into()),
             ("order", lineage::SOURCE_ORDER.into()),
             ("file", lineage::SOURCE_FILE.into()),
@@ -100,19 +127,52 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
     )?;
     let source = context.sql(&latest_per_key).await?;
     if first_load {
-        let (loaded_table, outcome) =
-            load_first(silver_table, silver, source, &app_id, bronze_version).await?;
+        let save_mode = if partitioned_as_registered {
+            deltalake::protocol::SaveMode::Append
+        } else {
+            deltalake::protocol::SaveMode::Overwrite
+        };
+        let (loaded_table, outcome) = load_first(
+            silver_table,
+            silver,
+            source,
+            (&app_id, bronze_version),
+            save_mode,
+        )
+        .await?;
         if silver.full_snapshot {
             remove_rows_missing_from_latest_snapshot(&context, loaded_table, silver).await?;
         }
         return Ok(outcome);
     }
 
+    // The changes are few (those of the keys of the new bronze files): held in memory, they
+    // are computed once for the partition check and delta-rs's own passes over its source.
+    let source_schema = std::sync::Arc::new(source.schema().as_arrow().clone());
+    let mut source_rows = source.collect().await?;
+    if source_rows.is_empty() {
+        // Batches carry the schema the MERGE resolves its columns against.
+        source_rows.push(arrow::record_batch::RecordBatch::new_empty(source_schema));
+    }
+    let month_known = every_change_knows_its_month(&source_rows, silver);
+    let source = context.read_batches(source_rows)?;
+
     // The MERGE's conditions and assignments are delta-rs builder expressions over the
     // registry's columns.
     let quoted = |column: &str| format!("\"{column}\"");
-    let key_match = silver
-        .key
+    // Matching on the partition too lets delta-rs read only the months the changes reach. A
+    // change without a month (a delete that carries only its key) is looked for everywhere.
+    let matched_columns: Vec<&str> = if month_known {
+        silver
+            .key
+            .iter()
+            .chain(&silver.partition_by)
+            .copied()
+            .collect()
+    } else {
+        silver.key.clone()
+    };
+    let key_match = matched_columns
         .iter()
         .map(|key| format!("target.\"{key}\" = source.\"{key}\""))
         .collect::<Vec<_>>()
@@ -170,20 +230,25 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         updated: metrics.num_target_rows_updated as u64,
         deleted: metrics.num_target_rows_deleted as u64 + deleted_by_snapshot,
         bronze_files_read,
+        silver_files_scanned: Some(metrics.num_target_files_scanned),
     })
 }
 
 /// The first load of an empty silver table: the latest change of each key, deletes left out,
 /// appended in one commit (a MERGE would compare every row with nothing). A concurrent first
 /// load conflicts on the application transaction, and its retry merges.
+///
+/// `Overwrite` replaces a silver table laid out otherwise than its registry entry (its
+/// partitioning changed) with the same rows in the new layout.
 async fn load_first(
     silver_table: deltalake::DeltaTable,
     silver: &paylake_catalog::TableDef,
     latest_per_key: datafusion::dataframe::DataFrame,
-    app_id: &str,
-    bronze_version: i64,
+    (app_id, bronze_version): (&str, i64),
+    save_mode: deltalake::protocol::SaveMode,
 ) -> Result<(deltalake::DeltaTable, MergeOutcome)> {
     use datafusion::prelude::{col, lit};
+    use deltalake::operations::write::SchemaMode;
     let inserts = latest_per_key
         .filter(col(lineage::OP).not_eq(lit("D")))?
         .drop_columns(&[lineage::OP])?;
@@ -195,11 +260,16 @@ async fn load_first(
         rows.push(arrow::record_batch::RecordBatch::new_empty(schema));
     }
     let inserted: u64 = rows.iter().map(|batch| batch.num_rows() as u64).sum();
+    let schema_mode = match save_mode {
+        deltalake::protocol::SaveMode::Overwrite => SchemaMode::Overwrite,
+        _ => SchemaMode::Merge,
+    };
     let loaded_table = silver_table
         .write(rows)
-        .with_save_mode(deltalake::protocol::SaveMode::Append)
+        .with_save_mode(save_mode)
+        .with_partition_columns(silver.partition_by.iter().copied())
         .with_writer_properties(writer_properties(silver))
-        .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
+        .with_schema_mode(schema_mode)
         .with_commit_properties(
             CommitProperties::default()
                 .with_application_transaction(Transaction::new(app_id, bronze_version)),
@@ -212,8 +282,25 @@ async fn load_first(
         updated: 0,
         deleted: 0,
         bronze_files_read: None,
+        silver_files_scanned: None,
     };
     Ok((loaded_table, outcome))
+}
+
+/// Whether every change of `rows` carries the month of its partition (always, for a table not
+/// partitioned by month).
+fn every_change_knows_its_month(
+    rows: &[arrow::record_batch::RecordBatch],
+    silver: &paylake_catalog::TableDef,
+) -> bool {
+    if silver.month_of.is_none() {
+        return true;
+    }
+    rows.iter().all(|batch| {
+        batch
+            .column_by_name(lineage::CREATED_MONTH)
+            .is_some_and(|month| month.null_count() == 0)
+    })
 }
 
 /// For a table delivered whole each time, deletes the rows that the latest delivery (the

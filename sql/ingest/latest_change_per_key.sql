@@ -7,6 +7,9 @@
 --
 -- Each key's greatest change id is found by grouping and its change by a join: a window
 -- ranking the changes would sort every column of every change, the join sorts nothing.
+--
+-- A silver table partitioned by month gets each change's partition from its creation time;
+-- a delete that carries only its key has none.
 {% import "ingest/columns.sql" as columns -%}
 WITH changes AS (
     SELECT *,
@@ -14,7 +17,9 @@ WITH changes AS (
                   lpad(CAST("{{ position }}" AS VARCHAR), 20, '0')) AS _change_id
     FROM bronze
 )
-SELECT {% for name in columns_of_silver %}change."{{ name }}", {% endfor %}change."{{ op }}"
+SELECT {% for name in columns_of_silver -%}
+       {% if name == month %}CAST(date_trunc('month', change."{{ month_of }}") AS DATE) AS "{{ name }}"
+       {%- else %}change."{{ name }}"{% endif %}, {% endfor %}change."{{ op }}"
 FROM (
     SELECT {{ columns.quoted(key) }}, max(_change_id) AS _latest_change_id
     FROM changes

@@ -26,6 +26,7 @@ pub(super) fn access_tables() -> Vec<TableDef> {
         ]),
         key: vec!["query_id"],
         partition_by: vec!["query_date"],
+        month_of: None,
         personal_data: vec![],
         owner: "data-platform",
         description: "Every query run with `paylake sql`: who, in which role, the query text, \

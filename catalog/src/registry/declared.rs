@@ -77,6 +77,7 @@ fn table_def(table: DeclaredTable) -> Result<TableDef, String> {
         schema: schema_of(columns),
         key: table.key.into_iter().map(leak).collect(),
         partition_by: table.partition_by.into_iter().map(leak).collect(),
+        month_of: None,
         personal_data: table.personal_data.into_iter().map(leak).collect(),
         owner: leak(table.owner),
         description: leak(table.description.trim().to_string()),

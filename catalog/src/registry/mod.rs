@@ -69,6 +69,9 @@ pub struct TableDef {
     /// Columns that identify a row; silver merges on them.
     pub key: Vec<&'static str>,
     pub partition_by: Vec<&'static str>,
+    /// A silver table partitioned by month (`partition_by` is `[_created_month]`): the
+    /// immutable time column whose month is the row's partition.
+    pub month_of: Option<&'static str>,
     /// Columns holding personal data (masked for roles without access, redacted in exports).
     pub personal_data: Vec<&'static str>,
     pub owner: &'static str,
@@ -179,6 +182,11 @@ struct SourceEntity {
     owner: &'static str,
     description: &'static str,
     full_snapshot: bool,
+    /// When the entity came to be, a time no later change alters: silver is partitioned by its
+    /// month, so that a day's changes rewrite the months they reach, not the whole table.
+    /// `None` for small tables, tables whose rows change for years (customers, accounts) and
+    /// lists delivered whole.
+    created_at: Option<&'static str>,
 }
 
 /// Lineage columns of bronze: every record as received plus where and when it came from.
@@ -234,6 +242,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "compliance",
             description: "Customers with their KYC profile (Aurora public.customers).",
             full_snapshot: false,
+            created_at: None,
         },
         SourceEntity {
             name: "accounts",
@@ -251,6 +260,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Customer accounts (Aurora public.accounts).",
             full_snapshot: false,
+            created_at: None,
         },
         SourceEntity {
             name: "transactions",
@@ -274,6 +284,7 @@ fn source_entities() -> Vec<SourceEntity> {
             description: "Money movements of customers: cash deposits and withdrawals, transfers \
                           (Aurora public.transactions).",
             full_snapshot: false,
+            created_at: Some("created_at"),
         },
         SourceEntity {
             name: "ledger_entries",
@@ -291,6 +302,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Double-entry ledger postings (Aurora public.ledger_entries).",
             full_snapshot: false,
+            created_at: Some("posted_at"),
         },
         SourceEntity {
             name: "fx_rates",
@@ -300,6 +312,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Daily rate of one unit of a currency in USD (Aurora public.fx_rates).",
             full_snapshot: false,
+            created_at: None,
         },
         SourceEntity {
             name: "payments",
@@ -322,6 +335,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "payments",
             description: "Card payments and their state (DynamoDB payments table, via its stream).",
             full_snapshot: false,
+            created_at: Some("created_at"),
         },
         SourceEntity {
             name: "payment_events",
@@ -341,6 +355,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "payments",
             description: "Payment events: auth, capture, device, geo (Kinesis via Firehose).",
             full_snapshot: false,
+            created_at: Some("occurred_at"),
         },
         SourceEntity {
             name: "settlement_lines",
@@ -371,6 +386,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Processor settlement details report lines, one per line of each file.",
             full_snapshot: false,
+            created_at: Some("creation_date"),
         },
         SourceEntity {
             name: "bank_statement_entries",
@@ -393,6 +409,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Entries of ISO 20022 camt.053 bank statements.",
             full_snapshot: false,
+            created_at: None,
         },
         SourceEntity {
             name: "bank_statement_balances",
@@ -410,6 +427,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Opening and closing balances of camt.053 bank statements.",
             full_snapshot: false,
+            created_at: None,
         },
         SourceEntity {
             name: "cost_line_items",
@@ -433,6 +451,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "finance",
             description: "Cloud cost and usage rows in FinOps FOCUS column names.",
             full_snapshot: false,
+            created_at: Some("charge_period_start"),
         },
         SourceEntity {
             name: "sanctions_entries",
@@ -458,6 +477,7 @@ fn source_entities() -> Vec<SourceEntity> {
             description: "OFAC Specially Designated Nationals list entries (sdn.csv); the latest \
                           published list.",
             full_snapshot: true,
+            created_at: None,
         },
         SourceEntity {
             name: "sanctions_aliases",
@@ -473,6 +493,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "compliance",
             description: "Aliases (a.k.a., f.k.a., n.k.a.) of OFAC SDN entries (alt.csv).",
             full_snapshot: true,
+            created_at: None,
         },
         SourceEntity {
             name: "sanctions_addresses",
@@ -489,6 +510,7 @@ fn source_entities() -> Vec<SourceEntity> {
             owner: "compliance",
             description: "Addresses of OFAC SDN entries (add.csv).",
             full_snapshot: true,
+            created_at: None,
         },
     ]
 }
@@ -541,17 +563,31 @@ fn build_registry() -> Registry {
             ),
             key: entity.key.clone(),
             partition_by: vec![],
+            month_of: None,
             personal_data: entity.personal_data.clone(),
             owner: entity.owner,
             description: entity.description,
             full_snapshot: entity.full_snapshot,
         });
+        let partition_column = entity
+            .created_at
+            .map(|_| Field::new(lineage::CREATED_MONTH, DataType::Date32, true));
         tables.push(TableDef {
             zone: Zone::Silver,
             name: entity.name,
-            schema: schema_of(entity.columns.into_iter().chain(silver_lineage_columns())),
+            schema: schema_of(
+                entity
+                    .columns
+                    .into_iter()
+                    .chain(silver_lineage_columns())
+                    .chain(partition_column),
+            ),
             key: entity.key,
-            partition_by: vec![],
+            partition_by: entity
+                .created_at
+                .map(|_| vec![lineage::CREATED_MONTH])
+                .unwrap_or_default(),
+            month_of: entity.created_at,
             personal_data: entity.personal_data,
             owner: entity.owner,
             description: entity.description,
@@ -577,6 +613,7 @@ fn build_registry() -> Registry {
             ]),
             key: vec!["source_file", "source_position"],
             partition_by: vec![],
+            month_of: None,
             personal_data: vec!["raw_payload"],
             owner: "data-platform",
             description: "Records that could not be taken, with their origin and the reason.",
@@ -599,6 +636,7 @@ fn build_registry() -> Registry {
         ]),
         key: vec!["run_id", "source"],
         partition_by: vec![],
+        month_of: None,
         personal_data: vec![],
         owner: "data-platform",
         description: "One row per ingest run and source: records read, taken and quarantined.",
@@ -629,6 +667,7 @@ fn build_registry() -> Registry {
             ),
             key: vec![key, VALID_FROM],
             partition_by: vec![],
+            month_of: None,
             personal_data: current.personal_data.clone(),
             owner: current.owner,
             description: current.description,
@@ -652,6 +691,7 @@ fn build_registry() -> Registry {
         ]),
         key: vec!["source_table", "record_key", "column_name", "start_offset"],
         partition_by: vec![],
+        month_of: None,
         personal_data: vec![],
         owner: "compliance",
         description: "Personal data found in free-text fields (memos, references) and redacted \

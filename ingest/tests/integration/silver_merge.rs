@@ -283,3 +283,262 @@ async fn a_change_delivered_twice_reaches_silver_once() {
     let silver = payment_statuses(&lake).await;
     assert_eq!(silver, ["P1 settled", "P2 authorized"]);
 }
+
+/// A ledger entry posted at `posted_micros`; `None` leaves every column but the key empty, as a
+/// delete that carries only its key does.
+fn entry(
+    op: &'static str,
+    at: i64,
+    id: &str,
+    amount: i128,
+    posted_micros: Option<i64>,
+) -> DmsChange {
+    let values = match posted_micros {
+        Some(posted) => vec![
+            id.into(),
+            "T1".into(),
+            "A1".into(),
+            "debit".into(),
+            Value::Decimal(amount),
+            "USD".into(),
+            Value::TimestampMicros(posted),
+        ],
+        None => {
+            let mut values = vec![Value::Null; 7];
+            values[0] = id.into();
+            values
+        }
+    };
+    DmsChange {
+        op,
+        commit_micros: at,
+        values,
+    }
+}
+
+/// Microseconds of midnight UTC of the first of `month` 2026, plus `day` days.
+fn in_month(month: u32, day: i64) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(2026, month, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_micros()
+        + day * 86_400 * SECOND
+}
+
+fn entries_folder(lake: &Path) -> std::path::PathBuf {
+    lake.join("landing/aurora/public/ledger_entries")
+}
+
+/// Silver's ledger entries as `id amount month`, sorted.
+async fn silver_entries(lake: &Lake) -> Vec<String> {
+    let context = lake_session(lake).await.unwrap();
+    let batches = context
+        .sql(
+            "SELECT entry_id || ' ' || CAST(amount AS VARCHAR) || ' ' || CAST(_created_month AS VARCHAR) \
+             FROM silver.ledger_entries ORDER BY 1",
+        )
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    batches
+        .iter()
+        .flat_map(|batch| {
+            let texts =
+                arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8).unwrap();
+            let texts = texts.as_string::<i32>();
+            (0..batch.num_rows())
+                .map(|row| texts.value(row).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The silver files silver.ledger_entries's merge read, from an ingest report.
+fn entry_files_scanned(report: &paylake_ingest::pipeline::IngestReport) -> Option<usize> {
+    match report.silver.get("silver.ledger_entries") {
+        Some(paylake_ingest::silver::MergeOutcome::Merged {
+            silver_files_scanned,
+            ..
+        }) => *silver_files_scanned,
+        _ => None,
+    }
+}
+
+/// The live files of silver.ledger_entries, relative to the table.
+async fn silver_entry_files(lake: &Lake) -> std::collections::BTreeSet<String> {
+    let table = paylake_catalog::registry()
+        .get(paylake_catalog::Zone::Silver, "ledger_entries")
+        .unwrap();
+    let delta_table = paylake_catalog::delta::open_table(lake, table)
+        .await
+        .unwrap()
+        .unwrap();
+    delta_table
+        .get_file_uris()
+        .unwrap()
+        .map(|uri| uri.rsplit("ledger_entries/").next().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_merge_reads_and_rewrites_only_the_months_its_changes_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lake");
+    let lake = Lake::open(root.to_str().unwrap()).unwrap();
+    let folder = entries_folder(&root);
+    write_file(
+        &folder.join(load_file_name()),
+        "ledger_entries",
+        &[
+            entry("I", T0, "E2", 100, Some(in_month(1, 3))),
+            entry("I", T0, "E3", 200, Some(in_month(2, 3))),
+            entry("I", T0, "E1", 300, Some(in_month(3, 3))),
+        ],
+        false,
+    )
+    .unwrap();
+    ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(
+        silver_entries(&lake).await,
+        [
+            "E1 3.00 2026-03-01",
+            "E2 1.00 2026-01-01",
+            "E3 2.00 2026-02-01"
+        ]
+    );
+    let files_before = silver_entry_files(&lake).await;
+    assert_eq!(files_before.len(), 3, "a file per month: {files_before:?}");
+
+    // A change of March's entry and a new March entry. Their keys span every file's key range,
+    // so the key alone would rewrite every file; matched on the month too, only March's is.
+    write_file(
+        &folder.join(cdc_file_name(T0 + 10 * SECOND)),
+        "ledger_entries",
+        &[
+            entry("U", T0 + SECOND, "E1", 350, Some(in_month(3, 3))),
+            entry("I", T0 + 2 * SECOND, "E9", 400, Some(in_month(3, 20))),
+        ],
+        true,
+    )
+    .unwrap();
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    assert_eq!(
+        entry_files_scanned(&report),
+        Some(1),
+        "only March's file is read"
+    );
+    assert_eq!(
+        silver_entries(&lake).await,
+        [
+            "E1 3.50 2026-03-01",
+            "E2 1.00 2026-01-01",
+            "E3 2.00 2026-02-01",
+            "E9 4.00 2026-03-01"
+        ]
+    );
+    let files_after = silver_entry_files(&lake).await;
+    let kept: Vec<&String> = files_before.intersection(&files_after).collect();
+    assert_eq!(
+        kept.len(),
+        2,
+        "January's and February's files stay: {kept:?}"
+    );
+    assert!(
+        kept.iter().all(|file| !file.contains("2026-03")),
+        "{kept:?}"
+    );
+
+    // A delete that carries only its key has no month: it is looked for in every month.
+    write_file(
+        &folder.join(cdc_file_name(T0 + 20 * SECOND)),
+        "ledger_entries",
+        &[entry("D", T0 + 3 * SECOND, "E2", 0, None)],
+        true,
+    )
+    .unwrap();
+    let report = ingest_lake(&lake, &|_| {}).await.unwrap();
+    // Every month's files are candidates, pruned by key range only: January's (E2) and
+    // March's (E1 to E9) can hold E2, February's (E3) cannot.
+    assert_eq!(entry_files_scanned(&report), Some(2));
+    assert_eq!(
+        silver_entries(&lake).await,
+        [
+            "E1 3.50 2026-03-01",
+            "E3 2.00 2026-02-01",
+            "E9 4.00 2026-03-01"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_silver_table_written_before_it_was_partitioned_is_rebuilt_by_month_with_its_rows() {
+    use deltalake::protocol::SaveMode;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lake");
+    let lake = Lake::open(root.to_str().unwrap()).unwrap();
+    write_file(
+        &entries_folder(&root).join(load_file_name()),
+        "ledger_entries",
+        &[
+            entry("I", T0, "E1", 100, Some(in_month(1, 3))),
+            entry("I", T0, "E2", 200, Some(in_month(2, 3))),
+        ],
+        false,
+    )
+    .unwrap();
+    ingest_lake(&lake, &|_| {}).await.unwrap();
+    let partitioned = silver_entries(&lake).await;
+
+    // The layout of an earlier paylake: the same rows, no month column, no partitions.
+    let table = paylake_catalog::registry()
+        .get(paylake_catalog::Zone::Silver, "ledger_entries")
+        .unwrap();
+    let delta_table = paylake_catalog::delta::open_table(&lake, table)
+        .await
+        .unwrap()
+        .unwrap();
+    let context = datafusion::prelude::SessionContext::new();
+    context
+        .register_table(
+            "silver_entries",
+            delta_table.table_provider().await.unwrap(),
+        )
+        .unwrap();
+    let unpartitioned_rows = context
+        .sql("SELECT * EXCEPT (_created_month) FROM silver_entries")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let old_layout = delta_table
+        .write(unpartitioned_rows)
+        .with_save_mode(SaveMode::Overwrite)
+        .with_schema_mode(deltalake::operations::write::SchemaMode::Overwrite)
+        .with_partition_columns(Vec::<String>::new())
+        .await
+        .unwrap();
+    assert!(old_layout
+        .snapshot()
+        .unwrap()
+        .metadata()
+        .partition_columns()
+        .is_empty());
+
+    // Nothing new landed, yet the next ingest lays silver out by month, with the same rows.
+    ingest_lake(&lake, &|_| {}).await.unwrap();
+    let rebuilt = paylake_catalog::delta::open_table(&lake, table)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rebuilt.snapshot().unwrap().metadata().partition_columns(),
+        &vec!["_created_month".to_string()]
+    );
+    assert_eq!(silver_entries(&lake).await, partitioned);
+    assert_eq!(silver_entry_files(&lake).await.len(), 2);
+}

@@ -233,19 +233,28 @@ fn runs_skip_what_is_fresh_rebuild_what_changed_and_isolate_failures() {
 
     // A broken input: the cloud cost lines' files are gone. Its check fails, the cost step and
     // its report are blocked, and the rest of the date is built.
+    // The table is partitioned by month: its files lie in the partitions' folders.
     let broken = lake_path.join("silver/cost_line_items");
-    for entry in std::fs::read_dir(&broken)
-        .unwrap_or_else(|err| panic!("{}: {err}", broken.display()))
-        .flatten()
-    {
-        if entry
-            .path()
-            .extension()
-            .is_some_and(|extension| extension == "parquet")
+    let mut folders = vec![broken.clone()];
+    let mut removed = 0;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)
+            .unwrap_or_else(|err| panic!("{}: {err}", folder.display()))
+            .flatten()
         {
-            std::fs::remove_file(entry.path()).unwrap();
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("_delta_log") {
+                folders.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "parquet")
+            {
+                std::fs::remove_file(&path).unwrap();
+                removed += 1;
+            }
         }
     }
+    assert!(removed > 0, "no data file under {}", broken.display());
     let output = paylake_command()
         .args(["run", "--lake", lake, "--date", "2026-03-04", "--force"])
         .output()

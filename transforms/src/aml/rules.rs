@@ -177,14 +177,26 @@ pub async fn prepare_movements(
     range: &DateRange,
     rules: &AmlRules,
 ) -> Result<usize> {
+    let lookback = lookback_days(rules);
+    // The creation times that can fall on the run's business dates or their look-back, with a
+    // day to spare on each side for any time zone: a bound the scan of silver's files can use.
+    let utc_midnight = |date: NaiveDate| {
+        date.and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let created_from = utc_midnight(range.from - chrono::Duration::days(lookback + 1));
+    let created_before = utc_midnight(range.to + chrono::Duration::days(2));
     let sql = render(
         "movements",
         MOVEMENTS_SQL,
         range,
-        &[(
-            "lookback_days".to_string(),
-            lookback_days(rules).to_string(),
-        )],
+        &[
+            ("lookback_days".to_string(), lookback.to_string()),
+            ("created_from".to_string(), created_from),
+            ("created_before".to_string(), created_before),
+        ],
     )?;
     materialize(context, MOVEMENTS_TABLE, &sql).await
 }

@@ -138,13 +138,7 @@ pub async fn erase_customers_from_table(
         version = updated.version();
         table = updated;
     }
-    let live: HashSet<String> = table
-        .snapshot()
-        .map_err(delta_error)?
-        .log_data()
-        .iter()
-        .map(|file| file.path().to_string())
-        .collect();
+    let live = live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
     let files_by_customer = delete_files_holding(store.as_ref(), &live, link, customers).await?;
     Ok(Some(
@@ -273,13 +267,7 @@ pub async fn erase_mentions_from_table(
         table = updated;
         rows += metrics.num_updated_rows;
     }
-    let live: HashSet<String> = table
-        .snapshot()
-        .map_err(delta_error)?
-        .log_data()
-        .iter()
-        .map(|file| file.path().to_string())
-        .collect();
+    let live = live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
     let mut files = 0;
     let mentioned = BTreeSet::from([name.to_string()]);
@@ -292,6 +280,17 @@ pub async fn erase_mentions_from_table(
 }
 
 /// Null for a nullable column, `ERASED_TEXT` for required text.
+/// The paths of the files the current version of `table` reads: a file not among them may be
+/// deleted once it held erased data.
+fn live_file_paths(table: &deltalake::DeltaTable) -> deltalake::DeltaResult<HashSet<String>> {
+    Ok(table
+        .snapshot()?
+        .log_data()
+        .iter()
+        .map(|file| file.path().to_string())
+        .collect())
+}
+
 fn erased_value(table_def: &TableDef, column: &str) -> Result<Expr> {
     let field = table_def
         .schema

@@ -96,7 +96,23 @@ struct Builder<'a> {
     movements: Vec<Movement>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// A builder of the movements of a day, numbered after those `state` has written.
+    fn new(
+        rng: &'a mut ChaCha8Rng,
+        clock: &'a Clock,
+        population: &'a Population,
+        state: &SimulationState,
+    ) -> Self {
+        Builder {
+            rng,
+            clock,
+            population,
+            movements_before: state.movements_written,
+            movements: Vec::new(),
+        }
+    }
+
     /// The id of the account of the customer at `index` (one account per customer).
     fn account_id(&self, index: usize) -> String {
         self.population.accounts[index].id.clone()
@@ -271,13 +287,7 @@ pub fn history_before_first_day(
     cast: &Cast,
     state: &mut SimulationState,
 ) -> Vec<Movement> {
-    let mut builder = Builder {
-        rng,
-        clock,
-        population,
-        movements_before: state.movements_written,
-        movements: Vec::new(),
-    };
+    let mut builder = Builder::new(rng, clock, population, state);
     if cast.has_every_case() {
         let dormant = cast.reserved[44];
         let long_ago = clock.local_micros(0, 11 * 3600) - 200 * MICROS_PER_DAY;
@@ -306,13 +316,7 @@ pub fn generate_day(
     state: &mut SimulationState,
     day: u32,
 ) -> Money {
-    let mut builder = Builder {
-        rng,
-        clock,
-        population,
-        movements_before: state.movements_written,
-        movements: Vec::new(),
-    };
+    let mut builder = Builder::new(rng, clock, population, state);
     let mut cases = Vec::new();
     let per_day = (state.payments_per_day / 20).max(10);
     let open_customers = &cast.open_customers;

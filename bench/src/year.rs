@@ -8,7 +8,7 @@
 //! run as their own processes, as the deployment runs them. The bench prints, for
 //! days 1, 10, 30, 90, 180 and 365 (and the last): the time of each, the peak RSS, the lake's
 //! size and the layout of its largest tables; then whether a day late in the period costs what
-//! a day early in it cost. Maintenance keeps the time-travel window of the bench's days
+//! a day early in it cost. Every day's times and peak RSS go to `days.csv` in the workdir. Maintenance keeps the time-travel window of the bench's days
 //! (`paylake maintain --keep-versions-since`), since its days pass in seconds.
 
 use std::path::{Path, PathBuf};
@@ -62,6 +62,35 @@ impl Day {
     }
 }
 
+/// The file of the workdir that holds every day's figures.
+pub const DAYS_CSV: &str = "days.csv";
+
+/// A line of `days.csv`.
+#[derive(serde::Serialize)]
+struct DayRecord {
+    day: u32,
+    date: NaiveDate,
+    files_delivered: usize,
+    ingest_seconds: f64,
+    run_seconds: f64,
+    maintain_seconds: f64,
+    peak_rss_mib: f64,
+}
+
+impl DayRecord {
+    fn new(day: u32, date: NaiveDate, measured: &Day) -> Self {
+        DayRecord {
+            day,
+            date,
+            files_delivered: measured.files_delivered,
+            ingest_seconds: measured.ingest_seconds,
+            run_seconds: measured.run_seconds,
+            maintain_seconds: measured.maintain_seconds,
+            peak_rss_mib: mib(measured.peak_rss_bytes),
+        }
+    }
+}
+
 /// A landing file of the source and when it was delivered.
 struct Delivery {
     relative_path: PathBuf,
@@ -93,6 +122,11 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
     )?;
     let maintenance = maintenance_settings(settings.config.as_deref())?;
     let mut days = Vec::new();
+    // Every day's figures, not only the reported days': a late-days mean can be traced to its
+    // days, and a stopped run keeps the days it finished.
+    let days_csv_path = workdir.join(DAYS_CSV);
+    let mut days_csv = csv::Writer::from_path(&days_csv_path)
+        .map_err(|error| BenchError::Process(format!("{}: {error}", days_csv_path.display())))?;
     println!(
         "{:>5} {:>10} {:>6} {:>9} {:>7} {:>10} {:>9} {:>10} {:>8}",
         "day",
@@ -177,6 +211,12 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
         };
         days.push(measured);
         let day_number = day_index + 1;
+        days_csv
+            .serialize(DayRecord::new(day_number, date, &measured))
+            .and_then(|()| days_csv.flush().map_err(csv::Error::from))
+            .map_err(|error| {
+                BenchError::Process(format!("{}: {error}", days_csv_path.display()))
+            })?;
         if REPORTED_DAYS.contains(&day_number) || day_number == settings.days {
             let layouts = layouts(&lake, &maintenance).await?;
             let commits: u64 = layouts.iter().map(|layout| layout.commits).sum();

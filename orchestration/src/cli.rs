@@ -506,7 +506,7 @@ pub enum BenchCommand {
     /// A lake run day after day: grows a simulation by each day, delivers each day's landing files as
     /// their producers did, and runs ingest, the date's graph and maintenance as their own
     /// processes; prints time, peak RSS, lake size and table layout on days 1, 10, 30, 90,
-    /// 180 and 365, and fails when a late day costs over 1.25x an early one, a partition holds
+    /// 180 and 365, writes every day's times and peak RSS to WORKDIR/days.csv, and fails when a late day costs over 1.25x an early one, a partition holds
     /// over 2 files, or a process peaks at 2 GiB.
     Year {
         /// Business days to run.

@@ -22,6 +22,15 @@ fn a_short_year_delivers_runs_and_maintains_every_day() {
         assert!(output.contains(date), "no line for {date}:\n{output}");
     }
     assert!(output.contains("peak RSS of a day's processes"), "{output}");
+    // Every day's figures, reported or not, are in days.csv.
+    let days_csv = std::fs::read_to_string(workdir.join("days.csv")).unwrap();
+    let lines: Vec<&str> = days_csv.lines().collect();
+    assert_eq!(lines.len(), 4, "a header and three days:\n{days_csv}");
+    assert!(
+        lines[0].starts_with("day,date,files_delivered,ingest_seconds,run_seconds"),
+        "{days_csv}"
+    );
+    assert!(lines[2].starts_with("2,2026-03-03,"), "{days_csv}");
 
     let lake = workdir.join("lake");
     let lake = lake.to_str().unwrap();

@@ -279,7 +279,6 @@ pub async fn erase_mentions_from_table(
     Ok((rows, files))
 }
 
-/// Null for a nullable column, `ERASED_TEXT` for required text.
 /// The paths of the files the current version of `table` reads: a file not among them may be
 /// deleted once it held erased data.
 fn live_file_paths(table: &deltalake::DeltaTable) -> deltalake::DeltaResult<HashSet<String>> {
@@ -291,6 +290,7 @@ fn live_file_paths(table: &deltalake::DeltaTable) -> deltalake::DeltaResult<Hash
         .collect())
 }
 
+/// Null for a nullable column, `ERASED_TEXT` for required text.
 fn erased_value(table_def: &TableDef, column: &str) -> Result<Expr> {
     let field = table_def
         .schema

@@ -140,7 +140,7 @@ pub async fn erase_customers_from_table(
     }
     let live = live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
-    let files_by_customer = delete_files_holding(store.as_ref(), &live, link, customers).await?;
+    let files_by_customer = delete_files_holding(store.as_ref(), &live, &[link], customers).await?;
     Ok(Some(
         customers
             .iter()
@@ -269,14 +269,13 @@ pub async fn erase_mentions_from_table(
     }
     let live = live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
-    let mut files = 0;
     let mentioned = BTreeSet::from([name.to_string()]);
-    for column in columns {
-        let link = SubjectLink::RawText(column);
-        let deleted = delete_files_holding(store.as_ref(), &live, link, &mentioned).await?;
-        files += deleted.values().sum::<usize>();
-    }
-    Ok((rows, files))
+    let links: Vec<SubjectLink> = columns
+        .iter()
+        .map(|column| SubjectLink::RawText(column))
+        .collect();
+    let deleted = delete_files_holding(store.as_ref(), &live, &links, &mentioned).await?;
+    Ok((rows, deleted.values().sum::<usize>()))
 }
 
 /// The paths of the files the current version of `table` reads: a file not among them may be
@@ -317,7 +316,7 @@ fn erased_value(table_def: &TableDef, column: &str) -> Result<Expr> {
 async fn delete_files_holding(
     store: &dyn ObjectStore,
     live: &HashSet<String>,
-    link: SubjectLink,
+    links: &[SubjectLink],
     customers: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, usize>> {
     let store_error = |location: &str, source| CatalogError::ObjectStore {
@@ -343,7 +342,17 @@ async fn delete_files_holding(
             .bytes()
             .await
             .map_err(|source| store_error(&location, source))?;
-        let held = customers_in_file(bytes, &location, link, customers)?;
+        // Every column is checked on the one download: the folder is listed and each file
+        // read once, whatever the number of columns.
+        let mut held = BTreeSet::new();
+        for link in links {
+            held.extend(customers_in_file(
+                bytes.clone(),
+                &location,
+                *link,
+                customers,
+            )?);
+        }
         if held.is_empty() {
             continue;
         }

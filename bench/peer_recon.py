@@ -23,11 +23,12 @@ def expand_day_functions(sql: str) -> str:
         r"CAST(date_diff('day', DATE '1970-01-01', CAST(timezone('UTC', \1) AS DATE)) AS BIGINT)",
         sql,
     )
-    return re.sub(
+    sql = re.sub(
         r"date_day\(([A-Za-z_][A-Za-z0-9_.]*)\)",
         r"CAST(date_diff('day', DATE '1970-01-01', \1) AS BIGINT)",
         sql,
     )
+    return re.sub(r"utc_instant\('([^']*)'\)", r"CAST('\1' AS TIMESTAMPTZ)", sql)
 
 
 def main() -> None:

@@ -159,6 +159,64 @@ pub async fn files_appended_since(
     Ok(Some(added))
 }
 
+/// The paths of the files the snapshot `delta_table` holds reads (relative to the table's
+/// root). A file not among them is no longer part of the current version.
+pub fn live_file_paths(
+    delta_table: &DeltaTable,
+) -> deltalake::DeltaResult<std::collections::HashSet<String>> {
+    Ok(delta_table
+        .snapshot()?
+        .log_data()
+        .iter()
+        .map(|file| file.path().to_string())
+        .collect())
+}
+
+/// The live files of `delta_table`'s snapshot that were not live at `version`, sorted: every
+/// row that a commit after `version` wrote or rewrote lies in one of them. An error when
+/// `version` can no longer be read (its commits were cleaned up after a checkpoint).
+pub async fn files_written_since(
+    delta_table: &DeltaTable,
+    table: &TableDef,
+    version: u64,
+) -> Result<Vec<String>> {
+    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
+    let mut then = delta_table.clone();
+    then.load_version(version).await.map_err(delta_error)?;
+    let live_then = live_file_paths(&then).map_err(delta_error)?;
+    let mut written: Vec<String> = live_file_paths(delta_table)
+        .map_err(delta_error)?
+        .into_iter()
+        .filter(|path| !live_then.contains(path))
+        .collect();
+    written.sort();
+    Ok(written)
+}
+
+/// The live files of `delta_table`'s snapshot that its storage no longer holds, sorted: a
+/// table missing any cannot be read whole. One listing of the table's folder.
+pub async fn missing_live_files(delta_table: &DeltaTable, table: &TableDef) -> Result<Vec<String>> {
+    use futures::TryStreamExt;
+    let delta_error = |err| CatalogError::delta(table.qualified_name(), err);
+    let stored: std::collections::HashSet<String> = delta_table
+        .object_store()
+        .list(None)
+        .map_ok(|object| object.location.to_string())
+        .try_collect()
+        .await
+        .map_err(|source| CatalogError::ObjectStore {
+            location: table.qualified_name(),
+            source: Box::new(source),
+        })?;
+    let mut missing: Vec<String> = live_file_paths(delta_table)
+        .map_err(delta_error)?
+        .into_iter()
+        .filter(|path| !stored.contains(path))
+        .collect();
+    missing.sort();
+    Ok(missing)
+}
+
 /// Every application transaction of a table, by application id, with the version each last
 /// recorded: one replay of the log (the last checkpoint's `txn` column and the commits after
 /// it), where asking per id replays the log once per id. delta-rs offers only the per-id

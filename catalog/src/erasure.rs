@@ -138,7 +138,7 @@ pub async fn erase_customers_from_table(
         version = updated.version();
         table = updated;
     }
-    let live = live_file_paths(&table).map_err(delta_error)?;
+    let live = crate::delta::live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
     let files_by_customer = delete_files_holding(store.as_ref(), &live, &[link], customers).await?;
     Ok(Some(
@@ -267,7 +267,7 @@ pub async fn erase_mentions_from_table(
         table = updated;
         rows += metrics.num_updated_rows;
     }
-    let live = live_file_paths(&table).map_err(delta_error)?;
+    let live = crate::delta::live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
     let mentioned = BTreeSet::from([name.to_string()]);
     let links: Vec<SubjectLink> = columns
@@ -276,17 +276,6 @@ pub async fn erase_mentions_from_table(
         .collect();
     let deleted = delete_files_holding(store.as_ref(), &live, &links, &mentioned).await?;
     Ok((rows, deleted.values().sum::<usize>()))
-}
-
-/// The paths of the files the current version of `table` reads: a file not among them may be
-/// deleted once it held erased data.
-fn live_file_paths(table: &deltalake::DeltaTable) -> deltalake::DeltaResult<HashSet<String>> {
-    Ok(table
-        .snapshot()?
-        .log_data()
-        .iter()
-        .map(|file| file.path().to_string())
-        .collect())
 }
 
 /// Null for a nullable column, `ERASED_TEXT` for required text.

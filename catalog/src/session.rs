@@ -119,6 +119,22 @@ pub async fn table_session(table: &TableDef, delta_table: &DeltaTable) -> Result
     Ok(context)
 }
 
+/// Registers as `name` in `context` the rows of `delta_table`'s snapshot that lie in `paths`,
+/// live files of that snapshot (as [`crate::delta::files_written_since`] lists them): what
+/// changed since an earlier version, for work that reads only that. `context` must already read
+/// `delta_table` (as [`table_session`] makes it), which registers the table's store.
+pub async fn register_files(
+    context: &SessionContext,
+    name: &str,
+    delta_table: &DeltaTable,
+    paths: Vec<String>,
+) -> Result<()> {
+    debug_assert!(!paths.is_empty(), "callers skip a change without files");
+    let provider = delta_table.table_provider().with_file_paths(paths).await?;
+    context.register_table(name, provider)?;
+    Ok(())
+}
+
 /// Points the session's `zone.table` at a version of the table just written, so that the jobs
 /// after a write in one session read what it wrote.
 pub async fn refresh_table(

@@ -284,6 +284,8 @@ mod tests {
             &[
                 ("business_date", "2026-03-02".to_string()),
                 ("timezone", "UTC".to_string()),
+                ("created_from", "2026-03-01T00:00:00Z".to_string()),
+                ("created_before", "2026-03-04T00:00:00Z".to_string()),
             ],
         )
         .unwrap();

@@ -8,8 +8,10 @@
 -- A customer with a CTR exemption in force (decisions.exemption_events) keeps its candidates,
 -- with the exemption's reason in `exemption`; the exports and deadlines leave them out.
 --
--- Parameters: business_date (YYYY-MM-DD), timezone (IANA name of the business calendar).
+-- Parameters: business_date (YYYY-MM-DD), timezone (IANA name of the business calendar),
+-- created_from and created_before (instants.sql).
 {% import "decisions/ctr_exemptions.sql" as exemptions -%}
+{% import "transforms/instants.sql" as instants -%}
 WITH cash AS (
     SELECT
         t.transaction_id,
@@ -23,6 +25,7 @@ WITH cash AS (
     FROM silver.transactions AS t
     WHERE t.status = 'posted'
       AND t.transaction_type IN ('cash_deposit', 'cash_withdrawal')
+      AND {{ instants.within("t.created_at", created_from, created_before) }}
 ),
 priced AS (
     SELECT

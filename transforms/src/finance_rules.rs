@@ -53,6 +53,14 @@ pub struct PayoutRules {
     pub expected_lag_days: u32,
     pub window_days: u32,
     pub amount_tolerance_absolute: String,
+    /// A payout's batch holds lines created at most this many days before it: the match reads
+    /// only those days of settlement lines for a batch's net.
+    #[serde(default = "default_longest_batch_days")]
+    pub longest_batch_days: u32,
+}
+
+fn default_longest_batch_days() -> u32 {
+    7
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -27,14 +27,18 @@ impl BusinessDay {
 
     /// The parameters every template of a date receives: `business_date` and `timezone`. Both
     /// come from typed values, never from free text, so they cannot break out of their literals.
+    /// `created_from` and `created_before` bound the instants that can fall on the date
+    /// ([`creation_bounds`]).
     pub fn parameters(&self) -> Vec<(String, String)> {
-        vec![
+        let mut parameters = vec![
             (
                 "business_date".to_string(),
                 self.date.format("%Y-%m-%d").to_string(),
             ),
             ("timezone".to_string(), self.timezone.name().to_string()),
-        ]
+        ];
+        parameters.extend(creation_bounds(self.date, self.date));
+        parameters
     }
 
     /// Renders `sql/<path>` for the day: its parameters and `more`.
@@ -46,6 +50,35 @@ impl BusinessDay {
         );
         Ok(sql::render(path, &parameters)?)
     }
+}
+
+/// The macros that bound a time column by instants (`created_from`, `created_before`): every job
+/// whose SQL imports it declares it among its files.
+pub const INSTANTS_SQL: &str = "transforms/instants.sql";
+
+/// Midnight UTC at the start of `date`, as the text of a timestamp literal (`instants.sql`).
+pub fn utc_midnight(date: NaiveDate) -> String {
+    date.and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `created_from` and `created_before`: the instants that can fall on the business dates
+/// `from..=to` in any time zone (every UTC offset lies within a day), with a day to spare on
+/// each side. A bound on a time column itself lets a scan skip silver's months and files
+/// outside the dates, where a business date computed from it prunes nothing.
+pub fn creation_bounds(from: NaiveDate, to: NaiveDate) -> [(String, String); 2] {
+    [
+        (
+            "created_from".to_string(),
+            utc_midnight(from - chrono::Duration::days(1)),
+        ),
+        (
+            "created_before".to_string(),
+            utc_midnight(to + chrono::Duration::days(2)),
+        ),
+    ]
 }
 
 /// Days since 1970-01-01: the day number windows are computed with, and Arrow's Date32.

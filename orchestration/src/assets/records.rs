@@ -6,7 +6,8 @@ use arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Int64Array};
 use chrono::{DateTime, NaiveDate, Utc};
 use datafusion::prelude::SessionContext;
 use paylake_catalog::batches::as_text;
-use paylake_catalog::rows::{append_columns, dates, strings, timestamps};
+use paylake_catalog::delta::{append_evolving_schema, open_or_create_table};
+use paylake_catalog::rows::{append_columns, columns_batch, dates, strings, timestamps};
 use paylake_catalog::{registry, Lake, Zone};
 
 use super::checks::CheckOutcome;
@@ -185,8 +186,16 @@ pub async fn record_checks(lake: &Lake, run_id: &str, outcomes: &[CheckOutcome])
                 .iter()
                 .map(|outcome| outcome.checked_at.date_naive()),
         ),
+        int64s(outcomes.iter().map(|outcome| {
+            outcome
+                .table_version
+                .map(|version| i64::try_from(version).unwrap_or(i64::MAX))
+        })),
     ];
-    append_columns(lake, table, columns).await?;
+    // A lake whose checks table predates `table_version` gains the column with this append.
+    let batch = columns_batch(table, columns)?;
+    let delta_table = open_or_create_table(lake, table).await?;
+    append_evolving_schema(delta_table, table, vec![batch], vec![]).await?;
     Ok(())
 }
 
@@ -199,15 +208,21 @@ fn optional_dates(values: impl Iterator<Item = Option<NaiveDate>>) -> ArrayRef {
     )
 }
 
-/// The data version of every asset partition's last success, from `system.asset_runs`.
-pub async fn last_successes(context: &SessionContext) -> Result<PartitionVersions> {
-    let batches = context
-        .sql(&paylake_catalog::sql::statement(
-            "orchestration/last_successes.sql",
-        )?)
-        .await?
-        .collect()
-        .await?;
+/// The data version of the last success of every asset partition dated `from_date..=to_date`,
+/// from `system.asset_runs`.
+pub async fn last_successes(
+    context: &SessionContext,
+    from_date: NaiveDate,
+    to_date: NaiveDate,
+) -> Result<PartitionVersions> {
+    let sql = paylake_catalog::sql::render(
+        "orchestration/last_successes.sql",
+        &[
+            ("from_date", from_date.to_string()),
+            ("to_date", to_date.to_string()),
+        ],
+    )?;
+    let batches = context.sql(&sql).await?.collect().await?;
     let mut versions = PartitionVersions::default();
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
     for batch in batches {

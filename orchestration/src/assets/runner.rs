@@ -156,7 +156,14 @@ pub async fn run(
     let started = std::time::Instant::now();
     let checking_session = lake_session(lake).await?;
     tracing::debug!(elapsed = ?started.elapsed(), "lake session opened");
-    let mut partitions = records::last_successes(&checking_session).await?;
+    // A date's freshness consults its own partitions and the day before's.
+    let mut partitions = match (request.dates.iter().min(), request.dates.iter().max()) {
+        (Some(first), Some(last)) => {
+            let day_before = *first - chrono::Duration::days(1);
+            records::last_successes(&checking_session, day_before, *last).await?
+        }
+        _ => PartitionVersions::default(),
+    };
     tracing::debug!(elapsed = ?started.elapsed(), "last successes read");
     if request
         .selection
@@ -164,7 +171,7 @@ pub async fn run(
         .any(|step| graph.step(step).partitioned())
     {
         progress("checking silver");
-        let outcomes = checks::ingest_checks(&checking_session, graph).await?;
+        let outcomes = checks::ingest_checks(lake, &checking_session, graph).await?;
         tracing::debug!(elapsed = ?started.elapsed(), "silver checked");
         records::record_checks(lake, &runner.report.run_id, &outcomes).await?;
         tracing::debug!(elapsed = ?started.elapsed(), "checks recorded");

@@ -2,6 +2,7 @@
 //! withholds the date's reconciliation and its page while a journal does not balance.
 
 use futures::future::BoxFuture;
+use paylake_transforms::job::INSTANTS_SQL;
 use paylake_transforms::recon::integrity::{build_ledger_integrity, LEDGER_INTEGRITY_SQL};
 
 use super::{assets, DateCheck, DateContext, DateStep, Step, StepKind, StepOutput};
@@ -18,7 +19,7 @@ pub fn step() -> Step {
             "silver.bank_statement_entries",
             "silver.bank_statement_balances",
         ]),
-        sql: vec![LEDGER_INTEGRITY_SQL],
+        sql: vec![LEDGER_INTEGRITY_SQL, INSTANTS_SQL],
         rules: Vec::new(),
         kind: StepKind::Date(DateStep::new(run).checked_by(DateCheck {
             gates: &["reconciliation", "recon_report"],

@@ -7,15 +7,15 @@
 -- Parameters: timezone, from_day and to_day (days since 1970-01-01), lookback_days, and
 -- created_from and created_before (UTC), creation times that hold those days with a day to
 -- spare: the business date is computed, and only a bound on the column itself lets the scan
--- skip the months and files of silver that lie outside the run.
+-- skip the months and files of silver that lie outside the run (instants.sql).
+{% import "transforms/instants.sql" as instants -%}
 WITH dated AS (
     SELECT
         t.*,
         CAST(to_local_time(t.created_at AT TIME ZONE '{{ timezone }}') AS DATE) AS business_date
     FROM silver.transactions AS t
     WHERE t.status = 'posted'
-      AND t.created_at >= arrow_cast('{{ created_from }}', 'Timestamp(Microsecond, Some("UTC"))')
-      AND t.created_at < arrow_cast('{{ created_before }}', 'Timestamp(Microsecond, Some("UTC"))')
+      AND {{ instants.within("t.created_at", created_from, created_before) }}
 ),
 numbered AS (
     SELECT d.*, CAST(CAST(d.business_date AS INT) AS BIGINT) AS day_number

@@ -4,7 +4,8 @@
 --     equal debits and credits in each currency.
 --   statement_balance: every bank statement closing on the date has an opening balance plus its
 --     booked entries equal to its closing balance (camt.053 OPBD + entries = CLBD).
--- Parameters: business_date, timezone.
+-- Parameters: business_date, timezone, created_from and created_before (instants.sql).
+{% import "transforms/instants.sql" as instants -%}
 WITH postings AS (
     SELECT
         e.transaction_id,
@@ -13,6 +14,7 @@ WITH postings AS (
         e.amount,
         CAST(to_local_time(e.posted_at AT TIME ZONE '{{ timezone }}') AS DATE) AS business_date
     FROM silver.ledger_entries AS e
+    WHERE {{ instants.within("e.posted_at", created_from, created_before) }}
 ),
 journals AS (
     SELECT

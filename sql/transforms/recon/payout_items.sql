@@ -1,6 +1,8 @@
 -- recon_payouts: each payout of the processor (a MerchantPayout line) with the net of the batch
 -- it pays in its currency: what the processor owes for the batch's lines, credits less debits.
--- Parameters: from_day, as_of_day; `local_day` as in ledger_items.sql.
+-- Parameters: from_day, as_of_day, created_from, created_before, and batch_lines_from, the
+-- earliest instant a line of a payout's batch can have been created (the longest batch of the
+-- finance rules before created_from); `local_day` and `utc_instant` as in ledger_items.sql.
 WITH batch_net AS (
     SELECT
         batch_number,
@@ -9,6 +11,8 @@ WITH batch_net AS (
         COUNT(*) AS line_count
     FROM silver.settlement_lines
     WHERE record_type <> 'MerchantPayout'
+      AND creation_date >= utc_instant('{{ batch_lines_from }}')
+      AND creation_date < utc_instant('{{ created_before }}')
     GROUP BY batch_number, net_currency
 ),
 payouts AS (
@@ -20,6 +24,8 @@ payouts AS (
         local_day(creation_date) AS payout_day
     FROM silver.settlement_lines
     WHERE record_type = 'MerchantPayout'
+      AND creation_date >= utc_instant('{{ created_from }}')
+      AND creation_date < utc_instant('{{ created_before }}')
 )
 SELECT
     p.payout_reference,

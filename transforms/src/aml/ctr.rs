@@ -5,16 +5,17 @@ use datafusion::prelude::SessionContext;
 use paylake_catalog::Lake;
 
 use crate::error::{Result, TransformError};
-use crate::job::{query, rebuild_date, BusinessDay};
+use crate::job::{query, rebuild_date, BusinessDay, INSTANTS_SQL};
 
 const CANDIDATES_SQL: &str = "transforms/gold_ctr_candidates.sql";
 const CASH_WITHOUT_RATE_SQL: &str = "transforms/ctr_cash_without_rate.sql";
 
 /// The SQL files the job runs, below `sql/`.
-pub const SQL_FILES: [&str; 3] = [
+pub const SQL_FILES: [&str; 4] = [
     CANDIDATES_SQL,
     CASH_WITHOUT_RATE_SQL,
     "decisions/ctr_exemptions.sql",
+    INSTANTS_SQL,
 ];
 
 /// Builds the date's CTR candidates and replaces its partition. Returns the number of rows.

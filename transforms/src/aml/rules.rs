@@ -15,7 +15,7 @@ use super::cycles;
 use super::graph::Graph;
 use super::scatter_gather;
 use crate::error::{Result, TransformError};
-use crate::job::{day_number, materialize};
+use crate::job::{creation_bounds, day_number, materialize, INSTANTS_SQL};
 use paylake_catalog::sql::{self, text_literal_list};
 use paylake_catalog::CatalogError;
 
@@ -121,7 +121,7 @@ const SQL_RULES: [SqlRule; 13] = [
 /// The SQL files the suite runs, below `sql/`: the movements, the transfer edges of the path
 /// searches, and each relational rule.
 pub fn sql_files() -> Vec<&'static str> {
-    let mut files = vec![MOVEMENTS_SQL, TRANSFER_EDGES_SQL];
+    let mut files = vec![MOVEMENTS_SQL, INSTANTS_SQL, TRANSFER_EDGES_SQL];
     files.extend(SQL_RULES.iter().map(|rule| rule.sql));
     files
 }
@@ -178,26 +178,12 @@ pub async fn prepare_movements(
     rules: &AmlRules,
 ) -> Result<usize> {
     let lookback = lookback_days(rules);
-    // The creation times that can fall on the run's business dates or their look-back, with a
-    // day to spare on each side for any time zone: a bound the scan of silver's files can use.
-    let utc_midnight = |date: NaiveDate| {
-        date.and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    };
-    let created_from = utc_midnight(range.from - chrono::Duration::days(lookback + 1));
-    let created_before = utc_midnight(range.to + chrono::Duration::days(2));
-    let sql = render(
-        "movements",
-        MOVEMENTS_SQL,
-        range,
-        &[
-            ("lookback_days".to_string(), lookback.to_string()),
-            ("created_from".to_string(), created_from),
-            ("created_before".to_string(), created_before),
-        ],
-    )?;
+    let mut parameters = vec![("lookback_days".to_string(), lookback.to_string())];
+    parameters.extend(creation_bounds(
+        range.from - chrono::Duration::days(lookback),
+        range.to,
+    ));
+    let sql = render("movements", MOVEMENTS_SQL, range, &parameters)?;
     materialize(context, MOVEMENTS_TABLE, &sql).await
 }
 

@@ -11,7 +11,10 @@ use paylake_catalog::Lake;
 
 use crate::error::Result;
 use crate::finance_rules::{decimal_literal, FinanceRules};
-use crate::job::{day_number, materialize, rebuild_date, replace_business_date, BusinessDay};
+use crate::job::{
+    day_number, materialize, rebuild_date, replace_business_date, utc_midnight, BusinessDay,
+    INSTANTS_SQL,
+};
 use paylake_catalog::sql::text_literal;
 
 const COST_LINES_SQL: &str = "transforms/cost/cost_lines.sql";
@@ -21,8 +24,9 @@ const UNIT_ECONOMICS_SQL: &str = "transforms/cost/cost_unit_economics.sql";
 const ANOMALIES_SQL: &str = "transforms/cost/cost_anomalies.sql";
 
 /// The SQL files the cost jobs run, below `sql/`.
-pub const SQL_FILES: [&str; 7] = [
+pub const SQL_FILES: [&str; 8] = [
     COST_LINES_SQL,
+    INSTANTS_SQL,
     tags::TAGGED_LINES_SQL,
     COST_DAILY_SQL,
     COST_BY_TAG_SQL,
@@ -54,6 +58,8 @@ pub async fn build_cost_datasets(
     let parameters = [
         ("from_day", day_number(first_needed).to_string()),
         ("to_day", day_number(day.date).to_string()),
+        ("charges_from", utc_midnight(first_needed)),
+        ("charges_before", utc_midnight(day.date + Duration::days(1))),
         ("day", day_number(day.date).to_string()),
         ("allocation_tag", text_literal(&rules.cost.allocation_tag)),
         ("baseline_days", anomalies_rules.baseline_days.to_string()),

@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::error::{Result, TransformError};
 use crate::finance_rules::{decimal_literal, FinanceRules};
-use crate::job::{materialize, register_view};
+use crate::job::{creation_bounds, date_of_day, materialize, register_view, utc_midnight};
 use paylake_catalog::sql;
 use paylake_catalog::CatalogError;
 
@@ -103,14 +103,26 @@ pub fn stage_parameters(rules: &FinanceRules, window: &MatchWindow) -> Vec<(Stri
             "payout_amount_tolerance_absolute",
             rule(&rules.payout.amount_tolerance_absolute),
         ),
+        (
+            "batch_lines_from",
+            utc_midnight(
+                date_of_day(window.from_day)
+                    - chrono::Duration::days(i64::from(rules.payout.longest_batch_days) + 1),
+            ),
+        ),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_string(), value))
+    .chain(creation_bounds(
+        date_of_day(window.from_day),
+        date_of_day(window.as_of_day),
+    ))
     .collect()
 }
 
 /// Expands the day functions of the input SQL for DataFusion: the day number (days since
-/// 1970-01-01) of an instant's local date in `timezone`, and of a date.
+/// 1970-01-01) of an instant's local date in `timezone`, and of a date; and the UTC instant
+/// literals.
 pub fn expand_day_functions(sql: &str, timezone: Tz) -> String {
     let local_day =
         regex::Regex::new(r"local_day\(([A-Za-z_][A-Za-z0-9_.]*)\)").expect("a valid pattern");
@@ -124,8 +136,13 @@ pub fn expand_day_functions(sql: &str, timezone: Tz) -> String {
         )
         .as_str(),
     );
-    date_day
-        .replace_all(&with_local, "CAST(CAST($1 AS INT) AS BIGINT)")
+    let with_dates = date_day.replace_all(&with_local, "CAST(CAST($1 AS INT) AS BIGINT)");
+    let utc_instant = regex::Regex::new(r"utc_instant\('([^']*)'\)").expect("a valid pattern");
+    utc_instant
+        .replace_all(
+            &with_dates,
+            r#"arrow_cast('$1', 'Timestamp(Microsecond, Some("UTC"))')"#,
+        )
         .into_owned()
 }
 
@@ -188,11 +205,14 @@ mod tests {
     #[test]
     fn day_functions_expand_and_every_stage_parameter_is_set() {
         let expanded = expand_day_functions(
-            "SELECT local_day(p.created_at), date_day(booking_date)",
+            "SELECT local_day(p.created_at), date_day(booking_date), utc_instant('2026-03-01T00:00:00Z')",
             chrono_tz::Europe::London,
         );
         assert!(expanded.contains("to_local_time(p.created_at AT TIME ZONE 'Europe/London')"));
         assert!(expanded.contains("CAST(CAST(booking_date AS INT) AS BIGINT)"));
+        assert!(expanded.contains(
+            r#"arrow_cast('2026-03-01T00:00:00Z', 'Timestamp(Microsecond, Some("UTC"))')"#
+        ));
         let rules = FinanceRules::defaults();
         let parameters = stage_parameters(&rules, &MatchWindow::new(20_500, &rules));
         for (name, path) in INPUT_QUERIES

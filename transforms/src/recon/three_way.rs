@@ -236,4 +236,94 @@ mod tests {
             "{error}"
         );
     }
+
+    /// The ledger's items read only payments created or changed inside the horizon, and a
+    /// payment created long before it but refunded inside it still expects its Refunded line.
+    #[tokio::test]
+    async fn the_ledger_items_bound_creation_but_keep_old_payments_changed_inside_the_horizon() {
+        let context = SessionContext::new();
+        context.sql("CREATE SCHEMA silver").await.unwrap();
+        let utc =
+            |text: &str| format!("arrow_cast('{text}', 'Timestamp(Microsecond, Some(\"UTC\"))')");
+        let payment = |id: &str, status: &str, created: &str, updated: &str| {
+            format!(
+                "('{id}', 'USD', CAST('10.00' AS DECIMAL(18, 2)), 'card', '{status}', {}, {})",
+                utc(created),
+                utc(updated)
+            )
+        };
+        let rows = [
+            // Created 60 days before the as-of date, refunded on it.
+            payment(
+                "P1",
+                "refunded",
+                "2026-05-01T12:00:00Z",
+                "2026-06-30T12:00:00Z",
+            ),
+            // Created and settled 60 days before: outside the horizon.
+            payment(
+                "P2",
+                "settled",
+                "2026-05-01T12:00:00Z",
+                "2026-05-02T12:00:00Z",
+            ),
+            // Captured on the as-of date.
+            payment(
+                "P3",
+                "captured",
+                "2026-06-30T09:00:00Z",
+                "2026-06-30T09:00:00Z",
+            ),
+            // Captured after it.
+            payment(
+                "P4",
+                "captured",
+                "2026-07-04T09:00:00Z",
+                "2026-07-04T09:00:00Z",
+            ),
+        ];
+        context
+            .sql(&format!(
+                "CREATE TABLE silver.payments AS SELECT * FROM (VALUES {}) \
+                 AS p(payment_id, currency, amount, channel, status, created_at, updated_at)",
+                rows.join(", ")
+            ))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let rules = FinanceRules::defaults();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let window = MatchWindow::new(crate::job::day_number(as_of), &rules);
+        let parameters = stage_parameters(&rules, &window);
+        let sql = expand_day_functions(
+            &render_stage("recon_ledger", INPUT_QUERIES[0].1, &parameters).unwrap(),
+            chrono_tz::UTC,
+        );
+        let batches = context
+            .sql(&format!(
+                "SELECT payment_id || ' ' || record_type FROM ({sql}) ORDER BY 1"
+            ))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let items: Vec<String> = batches
+            .iter()
+            .flat_map(|batch| {
+                let column =
+                    arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)
+                        .unwrap();
+                let text = column
+                    .as_any()
+                    .downcast_ref::<arrow::array::StringArray>()
+                    .unwrap()
+                    .clone();
+                (0..arrow::array::Array::len(&text)).map(move |row| text.value(row).to_string())
+            })
+            .collect();
+        assert_eq!(items, ["P1 Refunded", "P3 Settled"]);
+    }
 }

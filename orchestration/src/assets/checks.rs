@@ -272,35 +272,42 @@ pub async fn ingest_checks(
     context: &SessionContext,
     graph: &AssetGraph,
 ) -> Result<Vec<CheckOutcome>> {
+    use futures::StreamExt;
     let last_passed = key_checks_last_passed(context).await;
-    let mut outcomes = Vec::new();
-    for table in registry().tables() {
-        // Silver tables merged from a bronze table hold one row per key; the others (histories,
-        // findings) are logs.
-        let merged = registry().get(Zone::Bronze, table.name).is_ok();
-        if table.zone != Zone::Silver || !merged {
-            continue;
-        }
-        let name = table.qualified_name();
-        let gates = readers_of(graph, &name);
-        let since = last_passed.get(&name).copied();
-        match silver_key_checks(lake, context, table, since, &gates).await {
-            Ok(checked) => outcomes.extend(checked),
-            // A table that cannot be read cannot be trusted: the check fails, naming why.
-            Err(error) => outcomes.push(CheckOutcome {
-                asset: name.clone(),
-                check_name: "unique_key".to_string(),
-                business_date: None,
-                severity: Severity::Error,
-                passed: false,
-                failing_rows: 0,
-                message: format!("{name} could not be checked: {error}"),
-                checked_at: Utc::now(),
-                gates,
-                table_version: None,
-            }),
-        }
-    }
+    // Silver tables merged from a bronze table hold one row per key; the others (histories,
+    // findings) are logs.
+    let merged_tables = registry().tables().iter().filter(|table| {
+        table.zone == Zone::Silver && registry().get(Zone::Bronze, table.name).is_ok()
+    });
+    // Most of a table's check is waiting on its log and files: a few tables at once.
+    let checked: Vec<Vec<CheckOutcome>> = futures::stream::iter(merged_tables)
+        .map(|table| {
+            let name = table.qualified_name();
+            let gates = readers_of(graph, &name);
+            let since = last_passed.get(&name).copied();
+            async move {
+                match silver_key_checks(lake, context, table, since, &gates).await {
+                    Ok(checked) => checked,
+                    // A table that cannot be read cannot be trusted: the check fails, naming why.
+                    Err(error) => vec![CheckOutcome {
+                        asset: name.clone(),
+                        check_name: "unique_key".to_string(),
+                        business_date: None,
+                        severity: Severity::Error,
+                        passed: false,
+                        failing_rows: 0,
+                        message: format!("{name} could not be checked: {error}"),
+                        checked_at: Utc::now(),
+                        gates,
+                        table_version: None,
+                    }],
+                }
+            }
+        })
+        .buffered(CONCURRENT_TABLE_CHECKS)
+        .collect()
+        .await;
+    let mut outcomes: Vec<CheckOutcome> = checked.into_iter().flatten().collect();
     // Counts that do not reconcile put every record of the run in doubt: no gold is built.
     let every_date_step: BTreeSet<StepId> = graph
         .steps()
@@ -311,6 +318,9 @@ pub async fn ingest_checks(
     outcomes.extend(zone_counts(context, &every_date_step).await?);
     Ok(outcomes)
 }
+
+/// Silver tables checked at once.
+const CONCURRENT_TABLE_CHECKS: usize = 4;
 
 /// How far back a silver table's last passing key check is looked for: a table not checked for
 /// longer is checked whole (and the commits since may have been cleaned up).
@@ -480,14 +490,21 @@ async fn zone_counts(
     context: &SessionContext,
     gates: &BTreeSet<StepId>,
 ) -> Result<Vec<CheckOutcome>> {
+    use futures::{StreamExt, TryStreamExt};
+    let counted: Vec<(&str, i64)> =
+        futures::stream::iter(paylake_catalog::registry::QUARANTINE_SOURCES)
+            .map(|source| async move {
+                let parameters = [("source", TemplateValue::from(source))];
+                Ok::<_, crate::error::OrchestrationError>((
+                    source,
+                    count(context, "counts_reconciled", &parameters).await?,
+                ))
+            })
+            .buffered(CONCURRENT_TABLE_CHECKS)
+            .try_collect()
+            .await?;
     let mut outcomes = Vec::new();
-    for source in paylake_catalog::registry::QUARANTINE_SOURCES {
-        let failing_runs = count(
-            context,
-            "counts_reconciled",
-            &[("source", TemplateValue::from(source))],
-        )
-        .await?;
+    for (source, failing_runs) in counted {
         outcomes.push(CheckOutcome {
             asset: format!("quarantine.{source}"),
             check_name: "counts_reconciled".to_string(),

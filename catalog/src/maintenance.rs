@@ -80,6 +80,30 @@ impl Default for MaintenanceSettings {
 /// The version from which maintenance writes a checkpoint of a table's log.
 pub const CHECKPOINT_FROM_VERSION: u64 = 20;
 
+/// Commits after a table's last checkpoint from which maintenance writes the next one (Delta's
+/// own `checkpointInterval` default). A checkpoint rewrites the table's whole file list: a
+/// table committed to once a day (a gold table, a file per business date) gets one every ten
+/// days, not a rewrite that grows with every day of its history each day.
+pub const CHECKPOINT_INTERVAL: u64 = 10;
+
+/// The version of the table's last checkpoint, from `_delta_log/_last_checkpoint`; `None`
+/// when there is none (or it cannot be read: a checkpoint is then written).
+async fn last_checkpoint_version(table: &DeltaTable) -> Option<u64> {
+    use deltalake::logstore::object_store::ObjectStoreExt;
+    let hint = table
+        .object_store()
+        .get(&deltalake::Path::from("_delta_log/_last_checkpoint"))
+        .await
+        .ok()?
+        .bytes()
+        .await
+        .ok()?;
+    serde_json::from_slice::<serde_json::Value>(&hint)
+        .ok()?
+        .get("version")?
+        .as_u64()
+}
+
 /// The shortest time-travel window vacuum accepts, in days (Delta's default retention).
 pub const MIN_KEEP_VERSIONS_DAYS: u32 = 7;
 
@@ -289,7 +313,12 @@ async fn maintain_table_once(
     // A checkpoint pays off on a long log: on a short one, reading its Parquet costs more than
     // replaying the few JSON commits (measured on the demo lake: ingest 0.42 s without
     // checkpoints, 1.2 s with one on every table, debug build).
-    if table.version().unwrap_or_default() >= CHECKPOINT_FROM_VERSION {
+    let version = table.version().unwrap_or_default();
+    let checkpoint_due = match last_checkpoint_version(&table).await {
+        Some(last) => version >= last + CHECKPOINT_INTERVAL,
+        None => version >= CHECKPOINT_FROM_VERSION,
+    };
+    if checkpoint_due {
         deltalake::checkpoints::create_checkpoint(&table, None)
             .await
             .map_err(delta_error)?;
@@ -640,6 +669,37 @@ mod tests {
             .collect()
             .await;
         assert!(read.is_err(), "a vacuumed version still read");
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_is_written_every_ten_commits_not_on_every_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let table = registry().get(Zone::Quarantine, "cost").unwrap();
+        let settings = MaintenanceSettings::default();
+        let checkpoint = |lake: Lake| async move {
+            let delta_table = open_table(&lake, table).await.unwrap().unwrap();
+            last_checkpoint_version(&delta_table).await
+        };
+        for commit in 0..CHECKPOINT_FROM_VERSION as u32 {
+            append_one_row(&lake, table, commit).await;
+        }
+        maintain_table(&lake, table, &settings).await.unwrap();
+        let first = checkpoint(lake.clone()).await.expect("a first checkpoint");
+        // Daily passes with a commit between them (and their own compaction) leave it.
+        for commit in 100..102 {
+            append_one_row(&lake, table, commit).await;
+            maintain_table(&lake, table, &settings).await.unwrap();
+            assert_eq!(checkpoint(lake.clone()).await, Some(first));
+        }
+        for commit in 200..200 + CHECKPOINT_INTERVAL as u32 {
+            append_one_row(&lake, table, commit).await;
+        }
+        maintain_table(&lake, table, &settings).await.unwrap();
+        let next = checkpoint(lake.clone()).await.unwrap();
+        assert!(next >= first + CHECKPOINT_INTERVAL, "{first} then {next}");
+        // Every row is still there.
+        assert_eq!(rows_at(&lake, table, None).await.len(), 20 + 2 + 10);
     }
 
     #[tokio::test]

@@ -197,8 +197,10 @@ pub async fn files_written_since(
         };
         for action in actions {
             if let Action::Add(add) = action {
-                // The path as the snapshot lists it (decoded), to compare with the live files.
-                let path = add.path;
+                // The log keeps paths percent-encoded; the snapshot lists them decoded.
+                let path = percent_encoding::percent_decode_str(&add.path)
+                    .decode_utf8_lossy()
+                    .into_owned();
                 if live.contains(&path) {
                     written.insert(path);
                 }

@@ -64,6 +64,23 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
+    /// The failed `unique_key` check of a table that could not be read: a table that cannot be
+    /// read cannot be trusted.
+    fn could_not_check(name: &str, reason: String, gates: &BTreeSet<StepId>) -> Self {
+        CheckOutcome {
+            asset: name.to_string(),
+            check_name: "unique_key".to_string(),
+            business_date: None,
+            severity: Severity::Error,
+            passed: false,
+            failing_rows: 0,
+            message: format!("{name} could not be checked: {reason}"),
+            checked_at: Utc::now(),
+            gates: gates.clone(),
+            table_version: None,
+        }
+    }
+
     /// Whether this outcome stops `step`.
     pub fn blocks(&self, step: StepId) -> bool {
         !self.passed && self.severity == Severity::Error && self.gates.contains(&step)
@@ -288,19 +305,11 @@ pub async fn ingest_checks(
             async move {
                 match silver_key_checks(lake, context, table, since, &gates).await {
                     Ok(checked) => checked,
-                    // A table that cannot be read cannot be trusted: the check fails, naming why.
-                    Err(error) => vec![CheckOutcome {
-                        asset: name.clone(),
-                        check_name: "unique_key".to_string(),
-                        business_date: None,
-                        severity: Severity::Error,
-                        passed: false,
-                        failing_rows: 0,
-                        message: format!("{name} could not be checked: {error}"),
-                        checked_at: Utc::now(),
-                        gates,
-                        table_version: None,
-                    }],
+                    Err(error) => vec![CheckOutcome::could_not_check(
+                        &name,
+                        error.to_string(),
+                        &gates,
+                    )],
                 }
             }
         })
@@ -383,74 +392,55 @@ async fn silver_key_checks(
         return key_checks(lake_context, table, &name, None, gates).await;
     };
     let version = delta_table.version().unwrap_or_default();
-    let of_version = |mut outcomes: Vec<CheckOutcome>| {
-        for outcome in &mut outcomes {
-            outcome.table_version = Some(version);
-        }
-        outcomes
-    };
     let missing = missing_live_files(&delta_table, table).await?;
     if let Some(first) = missing.first() {
-        return Ok(vec![CheckOutcome {
-            asset: name.clone(),
-            check_name: "unique_key".to_string(),
-            business_date: None,
-            severity: Severity::Error,
-            passed: false,
-            failing_rows: 0,
-            message: format!(
-                "{name} could not be checked: {} files of version {version} are missing from \
-                 storage, the first {first}",
-                missing.len()
-            ),
-            checked_at: Utc::now(),
-            gates: gates.clone(),
-            table_version: None,
-        }]);
+        let reason = format!(
+            "{} files of version {version} are missing from storage, the first {first}",
+            missing.len()
+        );
+        return Ok(vec![CheckOutcome::could_not_check(&name, reason, gates)]);
     }
-    let context = table_session(table, &delta_table).await?;
-    let Some(since) = since.filter(|since| *since <= version) else {
-        return Ok(of_version(
-            key_checks(&context, table, &name, None, gates).await?,
-        ));
+    // The files written since the version the checks last passed at; `None` when the whole
+    // table must be read (never checked, or that version can no longer be read).
+    let written_since = match since.filter(|since| *since <= version) {
+        None => None,
+        Some(since) if data_version(&delta_table, table).await?.unwrap_or(version) <= since => {
+            Some((since, Vec::new()))
+        }
+        Some(since) => match files_written_since(&delta_table, table, since).await {
+            Ok(written) => Some((since, written)),
+            Err(error) => {
+                tracing::info!(table = %name, %error, "version {since} cannot be read: checked whole");
+                None
+            }
+        },
     };
-    let unchanged = format!(": no rows written since version {since}, when it was checked");
-    if data_version(&delta_table, table).await?.unwrap_or(version) <= since {
-        return Ok(of_version(key_outcomes(
-            table,
-            None,
-            gates,
-            KeyCounts::default(),
-            &unchanged,
-        )));
-    }
-    let written = match files_written_since(&delta_table, table, since).await {
-        Ok(written) => written,
-        Err(error) => {
-            tracing::info!(table = %name, %error, "version {since} cannot be read: checked whole");
-            return Ok(of_version(
-                key_checks(&context, table, &name, None, gates).await?,
-            ));
+    let context = table_session(table, &delta_table).await?;
+    let mut outcomes = match written_since {
+        None => key_checks(&context, table, &name, None, gates).await?,
+        // No rows written (or only removed): none can repeat a key or bring a null one.
+        Some((since, written)) if written.is_empty() => {
+            let scope = format!(": no rows written since version {since}, when it was checked");
+            key_outcomes(table, None, gates, KeyCounts::default(), &scope)
+        }
+        Some((since, written)) => {
+            let scope = format!(
+                " among the rows of the {} files written since version {since}",
+                written.len()
+            );
+            register_files(&context, CHANGED_ROWS, &delta_table, written).await?;
+            let counts = KeyCounts {
+                duplicated: duplicated_changed_keys(&context, table, &name).await?,
+                null_keys: count(&context, "null_keys", &key_parameters(table, CHANGED_ROWS))
+                    .await?,
+            };
+            key_outcomes(table, None, gates, counts, &scope)
         }
     };
-    if written.is_empty() {
-        // Only rows removed: they cannot repeat a key or bring a null one.
-        return Ok(of_version(key_outcomes(
-            table,
-            None,
-            gates,
-            KeyCounts::default(),
-            &unchanged,
-        )));
+    for outcome in &mut outcomes {
+        outcome.table_version = Some(version);
     }
-    let files = written.len();
-    register_files(&context, CHANGED_ROWS, &delta_table, written).await?;
-    let counts = KeyCounts {
-        duplicated: duplicated_changed_keys(&context, table, &name).await?,
-        null_keys: count(&context, "null_keys", &key_parameters(table, CHANGED_ROWS)).await?,
-    };
-    let scope = format!(" among the rows of the {files} files written since version {since}");
-    Ok(of_version(key_outcomes(table, None, gates, counts, &scope)))
+    Ok(outcomes)
 }
 
 /// The values of `table`'s key among [`CHANGED_ROWS`] that occur more than once in `relation`.

@@ -313,14 +313,7 @@ mod tests {
         let items: Vec<String> = batches
             .iter()
             .flat_map(|batch| {
-                let column =
-                    arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)
-                        .unwrap();
-                let text = column
-                    .as_any()
-                    .downcast_ref::<arrow::array::StringArray>()
-                    .unwrap()
-                    .clone();
+                let text = paylake_catalog::batches::as_text(batch.column(0)).unwrap();
                 (0..arrow::array::Array::len(&text)).map(move |row| text.value(row).to_string())
             })
             .collect();

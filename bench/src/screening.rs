@@ -76,7 +76,7 @@ async fn load_list(sdn_folder: &Path) -> Result<(Vec<ListedNameInput>, String)> 
         .filter(|path| path.exists())
         .collect();
     deliver_files(&lake.landing_dir()?, FileKind::Ofac, &files)?;
-    ingest_lake_with(&lake, &EmbeddedPiiDetector, &|_| {}).await?;
+    ingest_lake_with(&lake, &EmbeddedPiiDetector, None, &|_| {}).await?;
     let context = lake_session(&lake).await?;
     Ok(list_from_lake(&context).await?)
 }

@@ -183,8 +183,12 @@ pub async fn bench_year(settings: &YearSettings) -> Result<()> {
             )?;
             delivered_paths.insert(delivery.relative_path.clone());
         }
+        // The day's records carry the replayed day's ingest time, so that bronze lies in
+        // months as a lake ingesting every day for a year does.
         let ingest = measure(
-            &mut paylake_command(settings, "ingest", &lake_root),
+            paylake_command(settings, "ingest", &lake_root)
+                .arg("--ingest-time")
+                .arg(graph_starts.to_rfc3339()),
             "paylake ingest",
         )?;
         let run = measure(

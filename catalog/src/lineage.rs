@@ -16,6 +16,10 @@ pub const SOURCE_POSITION: &str = "_source_position";
 pub const INGEST_RUN: &str = "_ingest_run";
 /// Time the ingest run took the record, UTC.
 pub const INGEST_TIME: &str = "_ingest_time";
+/// Bronze's partition: the first day of the month of `_ingest_time` (UTC). Bronze is
+/// append-only, so a day's ingest adds files to the current month alone, and compacting it
+/// rewrites only that month, however long the table grows.
+pub const INGEST_MONTH: &str = "_ingest_month";
 /// Silver's partition of an entity with an immutable creation time: the first day of that
 /// time's month (UTC). A change meets its row in one month's partition, so a merge rewrites
 /// the months a day's changes reach, not the whole table.

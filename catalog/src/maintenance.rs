@@ -18,9 +18,10 @@ use std::num::NonZeroU64;
 
 use deltalake::DeltaTable;
 
-use crate::delta::open_table;
+use crate::delta::{open_table, writer_properties};
 use crate::error::{CatalogError, Result};
 use crate::lake::Lake;
+use crate::lineage::{INGEST_MONTH, INGEST_TIME};
 use crate::registry::TableDef;
 
 /// How tables are maintained (`[maintenance]` in paylake.toml).
@@ -134,6 +135,9 @@ pub enum Compaction {
     Minor,
     /// Every file under `target_file_mib` packed to that size.
     Major,
+    /// The whole table rewritten in its registry's partitioning, once: a bronze table written
+    /// before bronze was partitioned by ingest month.
+    Repartition,
 }
 
 impl Compaction {
@@ -142,6 +146,7 @@ impl Compaction {
             Compaction::None => "none",
             Compaction::Minor => "minor",
             Compaction::Major => "major",
+            Compaction::Repartition => "repartition",
         }
     }
 }
@@ -289,15 +294,33 @@ async fn maintain_table_once(
     let sizes = file_sizes_by_partition(&table, &name)?;
     let files_before = sizes.values().map(Vec::len).sum();
     let version_before = table.version().unwrap_or_default();
-    let compaction = choose_compaction(&sizes, settings);
+    let laid_out_as_registered = table
+        .snapshot()
+        .map_err(|error| CatalogError::delta(name.clone(), error))?
+        .metadata()
+        .partition_columns()
+        .iter()
+        .eq(table_def.partition_by.iter());
+    let compaction = if !laid_out_as_registered && table_def.partition_by == [INGEST_MONTH] {
+        Compaction::Repartition
+    } else {
+        choose_compaction(&sizes, settings)
+    };
     // delta-rs's optimize leaves files over its target alone and packs the rest up to it: with
     // the small size as target it is the minor compaction.
     let target_mib = match compaction {
-        Compaction::None | Compaction::Minor => settings.small_file_mib,
+        Compaction::None | Compaction::Minor | Compaction::Repartition => settings.small_file_mib,
         Compaction::Major => settings.target_file_mib,
     };
     let (table, files_compacted, files_written) = if compaction == Compaction::None {
         (table, 0, 0)
+    } else if compaction == Compaction::Repartition {
+        let table = partition_by_ingest_month(table, table_def).await?;
+        let files_written: usize = file_sizes_by_partition(&table, &name)?
+            .values()
+            .map(Vec::len)
+            .sum();
+        (table, files_before as u64, files_written as u64)
     } else {
         let target =
             NonZeroU64::new(target_mib.saturating_mul(1024 * 1024)).unwrap_or(NonZeroU64::MIN);
@@ -363,6 +386,45 @@ async fn maintain_table_once(
         version: table.version().unwrap_or_default(),
         table: name,
     }))
+}
+
+/// Rewrites a bronze table written before bronze was partitioned by ingest month with that
+/// partitioning, in one commit: the same rows, each in the month of its `_ingest_time`. The
+/// rows stream from the old files into the new ones. The files the table took (its
+/// application transactions) are table state, kept across the rewrite.
+async fn partition_by_ingest_month(table: DeltaTable, table_def: &TableDef) -> Result<DeltaTable> {
+    use datafusion::functions::expr_fn::date_trunc;
+    use datafusion::prelude::{cast, coalesce, col, lit};
+    use deltalake::operations::write::SchemaMode;
+    use deltalake::protocol::SaveMode;
+    let name = table_def.qualified_name();
+    // The write plans the rows' scan in this session: delta-rs's planner must be in it.
+    let context = deltalake::delta_datafusion::create_session().into_inner();
+    let rows = context.read_table(table.table_provider().await?)?;
+    let month_of_ingest = cast(
+        date_trunc(lit("month"), col(INGEST_TIME)),
+        arrow::datatypes::DataType::Date32,
+    );
+    // A table that already gained the column as an ordinary one (appended to after the
+    // registry partitioned it) keeps the months it has.
+    let month = if rows.schema().has_column_with_unqualified_name(INGEST_MONTH) {
+        coalesce(vec![col(INGEST_MONTH), month_of_ingest])
+    } else {
+        month_of_ingest
+    };
+    let plan = rows
+        .with_column(INGEST_MONTH, month)?
+        .into_unoptimized_plan();
+    table
+        .write(Vec::new())
+        .with_input_plan(plan)
+        .with_session_state(std::sync::Arc::new(context.state()))
+        .with_save_mode(SaveMode::Overwrite)
+        .with_schema_mode(SchemaMode::Overwrite)
+        .with_partition_columns(table_def.partition_by.iter().copied())
+        .with_writer_properties(writer_properties(table_def))
+        .await
+        .map_err(|error| CatalogError::delta(name, error))
 }
 
 #[cfg(test)]
@@ -456,6 +518,88 @@ mod tests {
             })
             .collect();
         std::fs::write(&commit, aged.join("\n") + "\n").unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_bronze_table_written_before_bronze_was_partitioned_is_repartitioned_by_ingest_month_once(
+    ) {
+        use crate::delta::{app_transactions, append, open_or_create_table};
+        use deltalake::kernel::Transaction;
+        let lake_dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(lake_dir.path().to_str().unwrap()).unwrap();
+        let bronze = registry().get(Zone::Bronze, "fx_rates").unwrap();
+        // The table as paylake wrote it before: no `_ingest_month`, no partitions.
+        let mut unpartitioned = bronze.clone();
+        unpartitioned.partition_by = Vec::new();
+        unpartitioned.schema = std::sync::Arc::new(arrow::datatypes::Schema::new(
+            bronze
+                .schema
+                .fields()
+                .iter()
+                .filter(|field| field.name() != INGEST_MONTH)
+                .cloned()
+                .collect::<Vec<_>>(),
+        ));
+        for (file, ingest_time) in [("a", "2026-03-31T23:59:59Z"), ("b", "2026-04-01T00:00:00Z")] {
+            let columns = unpartitioned
+                .schema
+                .fields()
+                .iter()
+                .map(|field| {
+                    let text = match field.data_type() {
+                        _ if field.name() == INGEST_TIME => ingest_time.to_string(),
+                        arrow::datatypes::DataType::Date32 => "2026-03-02".to_string(),
+                        arrow::datatypes::DataType::Utf8 => format!("{}-{file}", field.name()),
+                        _ => "1".to_string(),
+                    };
+                    let text = arrow::array::StringArray::from(vec![text]);
+                    arrow::compute::cast(&text, field.data_type()).unwrap()
+                })
+                .collect();
+            let batch = crate::rows::columns_batch(&unpartitioned, columns).unwrap();
+            let delta_table = open_or_create_table(&lake, &unpartitioned).await.unwrap();
+            let marker = Transaction::new(format!("landing:{file}"), 1);
+            append(delta_table, &unpartitioned, vec![batch], vec![marker])
+                .await
+                .unwrap();
+        }
+        let rows_before = rows_at(&lake, &unpartitioned, None).await;
+
+        let settings = MaintenanceSettings::default();
+        let outcome = maintain_table(&lake, bronze, &settings)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(outcome.compaction, Compaction::Repartition);
+        let table = open_table(&lake, bronze).await.unwrap().unwrap();
+        assert_eq!(
+            table.snapshot().unwrap().metadata().partition_columns(),
+            &vec![INGEST_MONTH.to_string()]
+        );
+        // Every row, each in the month of its ingest time, and the files taken still known.
+        let months = rows_at(&lake, bronze, None).await;
+        assert_eq!(months.len(), 2);
+        for (before, after) in rows_before.iter().zip(&months) {
+            assert!(after.starts_with(before.as_str()), "{before} / {after}");
+        }
+        assert!(months[0].ends_with(",2026-03-01") && months[1].ends_with(",2026-04-01"));
+        let taken = app_transactions(&table, bronze).await.unwrap();
+        assert!(taken.contains_key("landing:a") && taken.contains_key("landing:b"));
+        let mut folders: Vec<String> = file_sizes_by_partition(&table, "bronze.fx_rates")
+            .unwrap()
+            .into_keys()
+            .collect();
+        folders.sort();
+        assert_eq!(
+            folders,
+            ["_ingest_month=2026-03-01", "_ingest_month=2026-04-01"]
+        );
+        // Once: the next pass finds the table laid out as registered.
+        let again = maintain_table(&lake, bronze, &settings)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(again.compaction, Compaction::Repartition);
     }
 
     #[tokio::test]

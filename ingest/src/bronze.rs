@@ -1,16 +1,21 @@
-//! Appending to bronze and quarantine tables, exactly once per landing file.
+//! Appending to bronze and quarantine tables, exactly once per unit of source changes.
 //!
-//! Each commit carries one Delta application transaction per file it takes
-//! (`app id = landing:<file>`), in the same commit as the file's rows. A file whose
-//! transaction a table already has is skipped for that table, so a re-run or a run after a
-//! crash writes each file's rows once.
+//! A unit is a landing file or a replicated source transaction. Each commit carries the Delta
+//! application transactions of the units it takes, in the same commit as their rows: a landing
+//! file as `landing:<file>` at version 1, a replication slot as `postgres:<slot>` at the commit
+//! LSN of the last transaction it holds. A unit whose position a table already holds is
+//! skipped for that table, so a re-run or a run after a crash writes each unit's rows once.
 
 use deltalake::kernel::Transaction;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::array::{
+    new_null_array, ArrayRef, Date32Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::{DataType, FieldRef, Schema, SchemaRef};
+use chrono::Datelike;
 use paylake_catalog::delta::{app_transactions, append_evolving_schema, open_or_create_table};
 use paylake_catalog::{lineage, Lake, TableDef};
 
@@ -23,25 +28,98 @@ pub fn file_app_id(relative_path: &str) -> String {
     format!("landing:{relative_path}")
 }
 
+/// How a table records a unit of source changes as held: a Delta application transaction.
+/// A table holds a unit when it has recorded the unit's application id at its version or a
+/// later one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePosition {
+    pub app_id: String,
+    pub version: i64,
+}
+
+impl SourcePosition {
+    /// A landing file, taken once.
+    pub fn landing_file(relative_path: &str) -> Self {
+        SourcePosition {
+            app_id: file_app_id(relative_path),
+            version: 1,
+        }
+    }
+
+    /// Whether the recorded application transactions of a table cover this position.
+    pub fn is_held_in(&self, held: &HashMap<String, i64>) -> bool {
+        held.get(&self.app_id)
+            .is_some_and(|held_version| *held_version >= self.version)
+    }
+}
+
+/// A unit of source changes committed as a whole: its lineage name (the `_source_file` of its
+/// rows) and its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceUnit {
+    pub relative_path: String,
+    pub position: SourcePosition,
+}
+
+impl SourceUnit {
+    pub fn landing_file(relative_path: &str) -> Self {
+        SourceUnit {
+            relative_path: relative_path.to_string(),
+            position: SourcePosition::landing_file(relative_path),
+        }
+    }
+}
+
 /// The ingest run writing, and when.
 #[derive(Debug, Clone)]
 pub struct IngestRun {
     pub run_id: String,
+    /// When the run started: `started_at` of its `system.ingest_runs` row.
     pub started_micros: i64,
+    /// The ingest time its records carry (`_ingest_time`, and its month as bronze's
+    /// partition): when the run started, or the instant a replay of a past day gives.
+    pub ingest_micros: i64,
 }
 
-/// Rows one file contributes to one table: as values, or already as columns.
+impl IngestRun {
+    /// A new run, starting now.
+    pub fn start() -> Self {
+        Self::start_at(None)
+    }
+
+    /// A new run whose records carry `ingest_time` (now when None) as their ingest time.
+    pub fn start_at(ingest_time: Option<chrono::DateTime<chrono::Utc>>) -> Self {
+        let now = chrono::Utc::now();
+        IngestRun {
+            run_id: uuid::Uuid::new_v4().to_string(),
+            started_micros: now.timestamp_micros(),
+            ingest_micros: ingest_time.unwrap_or(now).timestamp_micros(),
+        }
+    }
+
+    /// Bronze's partition of the run's records: the first day of the ingest time's month, in
+    /// days since the Unix epoch.
+    pub fn ingest_month_days(&self) -> i32 {
+        let ingest_date = chrono::DateTime::from_timestamp_micros(self.ingest_micros)
+            .unwrap_or_default()
+            .date_naive();
+        let first_of_month = ingest_date.with_day(1).unwrap_or(ingest_date);
+        crate::rows::days_since_epoch(first_of_month)
+    }
+}
+
+/// Rows one unit contributes to one table: as values, or already as columns.
 pub struct FileRows<'a> {
-    pub relative_path: &'a str,
+    pub unit: &'a SourceUnit,
     pub rows: Vec<Vec<Value>>,
     /// Batches of the commit's schema (the table's, with its evolved columns).
     pub batches: Vec<RecordBatch>,
 }
 
 impl<'a> FileRows<'a> {
-    pub fn of_values(relative_path: &'a str, rows: Vec<Vec<Value>>) -> Self {
+    pub fn of_values(unit: &'a SourceUnit, rows: Vec<Vec<Value>>) -> Self {
         FileRows {
-            relative_path,
+            unit,
             rows,
             batches: Vec::new(),
         }
@@ -52,19 +130,20 @@ impl<'a> FileRows<'a> {
     }
 }
 
-/// How a table's commit treats the files of a chunk.
+/// How a table's commit treats the units of a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileMarking {
-    /// The table marks files taken: the caller has already left out the files it holds, and
-    /// every file is recorded, with rows or without.
+    /// The table marks units taken: the caller has already left out the units it holds, and
+    /// every unit is recorded, with rows or without.
     MarkTaken,
-    /// Another table marks files taken: files with rows that this table does not hold yet
-    /// (after a crash between the commits of a chunk) are appended.
+    /// Another table marks units taken, or each table its own position: units with rows that
+    /// this table does not hold yet (after a crash between the commits of a chunk) are
+    /// appended.
     SkipHeld,
 }
 
-/// Appends the rows of the given files in one commit, with one application transaction per
-/// file recorded. Returns the number of rows written.
+/// Appends the rows of the given units in one commit, with their positions recorded (the
+/// greatest version per application id). Returns the number of rows written.
 /// `evolved` are columns beyond the table's registry schema that the rows carry after it;
 /// the table gains them in this commit.
 pub async fn append_files(
@@ -81,20 +160,27 @@ pub async fn append_files(
     };
     let mut rows = Vec::new();
     let mut batches = Vec::new();
-    let mut transactions = Vec::new();
+    let mut positions: BTreeMap<&str, i64> = BTreeMap::new();
     for file in files {
-        let app_id = file_app_id(file.relative_path);
-        if marking == FileMarking::SkipHeld && (file.is_empty() || held_files.contains_key(&app_id))
+        let position = &file.unit.position;
+        if marking == FileMarking::SkipHeld && (file.is_empty() || position.is_held_in(&held_files))
         {
             continue;
         }
         rows.extend(file.rows);
         batches.extend(file.batches);
-        transactions.push(Transaction::new(app_id, 1));
+        let recorded = positions
+            .entry(&position.app_id)
+            .or_insert(position.version);
+        *recorded = (*recorded).max(position.version);
     }
-    if transactions.is_empty() {
+    if positions.is_empty() {
         return Ok(0);
     }
+    let transactions = positions
+        .into_iter()
+        .map(|(app_id, version)| Transaction::new(app_id, version))
+        .collect();
     let schema = commit_schema(table, evolved);
     if !rows.is_empty() || batches.is_empty() {
         batches.push(rows_to_batch(&schema, &rows)?);
@@ -131,9 +217,12 @@ pub fn bronze_batch(
                     std::iter::repeat_n(run.run_id.as_str(), rows),
                 )),
                 lineage::INGEST_TIME => Arc::new(
-                    TimestampMicrosecondArray::from_value(run.started_micros, rows)
+                    TimestampMicrosecondArray::from_value(run.ingest_micros, rows)
                         .with_timezone_opt(utc_timezone(field.data_type())),
                 ),
+                lineage::INGEST_MONTH => {
+                    Arc::new(Date32Array::from_value(run.ingest_month_days(), rows))
+                }
                 name => match taken.column_by_name(name) {
                     Some(column) if column.data_type() == field.data_type() => column.clone(),
                     Some(column) => cast_with_options(column, field.data_type(), &strict)?,
@@ -182,7 +271,8 @@ pub fn bronze_row(record: TakenRecord, relative_path: &str, run: &IngestRun) -> 
         Value::from(relative_path),
         Value::Integer(record.position),
         Value::Text(run.run_id.clone()),
-        Value::TimestampMicros(run.started_micros),
+        Value::TimestampMicros(run.ingest_micros),
+        Value::Date(run.ingest_month_days()),
     ]);
     row
 }
@@ -200,7 +290,7 @@ pub fn quarantine_row(
         Value::Text(record.reason),
         Value::from(record.raw_payload),
         Value::Text(run.run_id.clone()),
-        Value::TimestampMicros(run.started_micros),
+        Value::TimestampMicros(run.ingest_micros),
     ]
 }
 
@@ -215,6 +305,7 @@ mod tests {
         let run = IngestRun {
             run_id: "r".into(),
             started_micros: 5,
+            ingest_micros: 5,
         };
         let row = bronze_row(
             TakenRecord {

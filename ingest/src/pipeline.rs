@@ -11,7 +11,7 @@ use paylake_catalog::{registry, Lake, Zone};
 
 use crate::bronze::{
     append_files, bronze_batch, bronze_row, commit_schema, file_app_id, quarantine_row,
-    FileMarking, FileRows, IngestRun,
+    FileMarking, FileRows, IngestRun, SourceUnit,
 };
 use crate::error::{IngestError, Result};
 use crate::history::rebuild_history;
@@ -64,13 +64,15 @@ impl IngestReport {
 /// Takes every landing file not taken yet, then brings silver up to date, with free text
 /// redacted by the embedded detector. `progress` receives a short message as each step starts.
 pub async fn ingest_lake(lake: &Lake, progress: &dyn Fn(&str)) -> Result<IngestReport> {
-    ingest_lake_with(lake, &EmbeddedPiiDetector, progress).await
+    ingest_lake_with(lake, &EmbeddedPiiDetector, None, progress).await
 }
 
-/// [`ingest_lake`] with the given detector of personal data in free text.
+/// [`ingest_lake`] with the given detector of personal data in free text, and the ingest time
+/// the records carry (now when None; a replay of past days gives each day's).
 pub async fn ingest_lake_with(
     lake: &Lake,
     pii_detector: &dyn PiiDetector,
+    ingest_time: Option<chrono::DateTime<chrono::Utc>>,
     progress: &dyn Fn(&str),
 ) -> Result<IngestReport> {
     // Another ingest of the same lake may commit first; the next attempt sees its commits
@@ -80,7 +82,7 @@ pub async fn ingest_lake_with(
         .with_min_delay(std::time::Duration::from_millis(50))
         .with_max_times(7)
         .with_jitter();
-    (|| ingest_once(lake, pii_detector, progress))
+    (|| ingest_once(lake, pii_detector, ingest_time, progress))
         .retry(pauses)
         .sleep(tokio::time::sleep)
         .when(IngestError::is_commit_conflict)
@@ -93,12 +95,10 @@ pub async fn ingest_lake_with(
 async fn ingest_once(
     lake: &Lake,
     pii_detector: &dyn PiiDetector,
+    ingest_time: Option<chrono::DateTime<chrono::Utc>>,
     progress: &dyn Fn(&str),
 ) -> Result<IngestReport> {
-    let run = IngestRun {
-        run_id: uuid::Uuid::new_v4().to_string(),
-        started_micros: chrono::Utc::now().timestamp_micros(),
-    };
+    let run = IngestRun::start_at(ingest_time);
     let landing = LandingStore::open(lake)?;
     let mut sources = BTreeMap::new();
     for source in Source::ALL {
@@ -176,7 +176,7 @@ async fn ingest_source(
             .into_iter()
             .filter(|file| !taken_files.contains_key(&file_app_id(&file.relative_path)))
             .collect();
-        let mut parsed: Vec<(&LandingFile, ParsedFile)> = Vec::new();
+        let mut parsed: Vec<(SourceUnit, ParsedFile)> = Vec::new();
         let mut parsed_records = 0;
         // Files are parsed ahead on the blocking pool, while the chunk before them is
         // committed: parsing and writing Parquet take a core each.
@@ -198,15 +198,16 @@ async fn ingest_source(
                 })?;
             landing.release(file);
             parsed_records += parsed_file.records_read;
-            parsed.push((*file, parsed_file));
+            parsed.push((SourceUnit::landing_file(&file.relative_path), parsed_file));
             let last = index + 1 == pending.len();
             if last || parsed.len() >= FILES_PER_COMMIT || parsed_records >= RECORDS_PER_COMMIT {
                 let chunk = std::mem::take(&mut parsed);
                 parsed_records = 0;
+                let taken_by = primary_entity.map_or(TakenBy::Quarantine, TakenBy::Bronze);
                 commit_chunk(
                     lake,
                     source,
-                    primary_entity,
+                    taken_by,
                     chunk,
                     run,
                     pii_detector,
@@ -223,29 +224,48 @@ async fn ingest_source(
     Ok(report)
 }
 
-/// Commits one chunk of parsed files: quarantine first, then secondary bronze tables, then the
-/// primary bronze table whose commit marks the files taken. Each table skips files it already
-/// holds, so a crash between these commits is repaired by the next run.
-async fn commit_chunk(
+/// Which table records a chunk's units as taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakenBy {
+    /// The bronze table of the source's primary entity, committed last.
+    Bronze(&'static str),
+    /// The source's quarantine table (files of an unknown table folder).
+    Quarantine,
+    /// Every table records the positions of the units it holds rows of (a replication
+    /// slot: the caller leaves out the transactions every table already holds).
+    EachTable,
+}
+
+/// Commits one chunk of parsed units (landing files or replicated transactions), the one
+/// commit path of every source: quarantine first, then the PII findings, then secondary bronze
+/// tables, then the table that marks the units taken. Each table skips units it already
+/// holds, so a crash between these commits is repaired by the next run. Free text is redacted
+/// and new source columns are added to the tables here.
+pub(crate) async fn commit_chunk(
     lake: &Lake,
     source: Source,
-    primary_entity: Option<&'static str>,
-    parsed: Vec<(&LandingFile, ParsedFile)>,
+    taken_by: TakenBy,
+    parsed: Vec<(SourceUnit, ParsedFile)>,
     run: &IngestRun,
     pii_detector: &dyn PiiDetector,
     report: &mut SourceReport,
 ) -> Result<()> {
+    let primary_entity = match taken_by {
+        TakenBy::Bronze(entity) => Some(entity),
+        TakenBy::Quarantine | TakenBy::EachTable => None,
+    };
+    let (units, parsed): (Vec<SourceUnit>, Vec<ParsedFile>) = parsed.into_iter().unzip();
     let mut quarantine_files = Vec::new();
     let mut pii_findings_files = Vec::new();
     let mut entity_files: BTreeMap<&'static str, Vec<FileRows<'_>>> = BTreeMap::new();
     let entities: BTreeSet<&'static str> = parsed
         .iter()
-        .flat_map(|(_, file)| file.entities())
+        .flat_map(ParsedFile::entities)
         .chain(primary_entity)
         .collect();
     // New source columns of the chunk, per entity, by name (the first file's type wins).
     let mut evolved: BTreeMap<&'static str, Vec<FieldRef>> = BTreeMap::new();
-    for (_, file) in &parsed {
+    for file in &parsed {
         for (entity, fields) in &file.evolved {
             let known = evolved.entry(entity).or_default();
             for field in fields {
@@ -262,7 +282,7 @@ async fn commit_chunk(
         let bronze = registry().get(Zone::Bronze, entity)?;
         commit_schemas.insert(*entity, commit_schema(bronze, chunk_fields));
     }
-    for (file, parsed_file) in parsed {
+    for (file, parsed_file) in units.iter().zip(parsed) {
         report.files_taken += 1;
         report.records_read += parsed_file.records_read;
         report.records_taken += parsed_file.records_taken();
@@ -278,7 +298,7 @@ async fn commit_chunk(
             ..
         } = parsed_file;
         quarantine_files.push(FileRows::of_values(
-            &file.relative_path,
+            file,
             quarantined
                 .into_iter()
                 .map(|record| quarantine_row(record, &file.relative_path, run))
@@ -325,16 +345,16 @@ async fn commit_chunk(
                 batches.push(bronze_batch(&redacted, schema, &file.relative_path, run)?);
             }
             entity_files.entry(entity).or_default().push(FileRows {
-                relative_path: &file.relative_path,
+                unit: file,
                 rows,
                 batches,
             });
         }
-        pii_findings_files.push(FileRows::of_values(&file.relative_path, pii_findings));
+        pii_findings_files.push(FileRows::of_values(file, pii_findings));
     }
     let quarantine_table = registry().get(Zone::Quarantine, source.name())?;
     // Files of an unknown table folder have no bronze table: quarantine marks them taken.
-    let quarantine_marking = if primary_entity.is_none() {
+    let quarantine_marking = if taken_by == TakenBy::Quarantine {
         FileMarking::MarkTaken
     } else {
         FileMarking::SkipHeld
@@ -372,7 +392,7 @@ async fn commit_chunk(
 }
 
 /// Appends the run's counts for one source to `system.ingest_runs`.
-async fn record_run(
+pub(crate) async fn record_run(
     lake: &Lake,
     source_name: &str,
     report: &SourceReport,

@@ -51,6 +51,11 @@ pub enum Command {
         /// What finds personal data in memos and references before they are stored.
         #[arg(long, value_enum, default_value_t = PiiDetectorKind::Embedded)]
         pii_detector: PiiDetectorKind,
+        /// The ingest time (RFC 3339) the records carry, and whose month is their bronze
+        /// partition, instead of now: for replays that pass a day in minutes
+        /// (`paylake bench year`).
+        #[arg(long, value_name = "TIME")]
+        ingest_time: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Deliver files into landing as their producer would, then ingest them.
     ///

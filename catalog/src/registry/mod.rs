@@ -559,10 +559,11 @@ fn build_registry() -> Registry {
                     .columns
                     .iter()
                     .cloned()
-                    .chain(bronze_lineage_columns()),
+                    .chain(bronze_lineage_columns())
+                    .chain([Field::new(lineage::INGEST_MONTH, DataType::Date32, true)]),
             ),
             key: entity.key.clone(),
-            partition_by: vec![],
+            partition_by: vec![lineage::INGEST_MONTH],
             month_of: None,
             personal_data: entity.personal_data.clone(),
             owner: entity.owner,

@@ -60,7 +60,9 @@ async fn comprehend_findings_redact_memos_at_their_offsets() {
         false,
     )
     .unwrap();
-    ingest_lake_with(&lake, &detector, &|_| {}).await.unwrap();
+    ingest_lake_with(&lake, &detector, None, &|_| {})
+        .await
+        .unwrap();
 
     let context = lake_session(&lake).await.unwrap();
     let batches = context

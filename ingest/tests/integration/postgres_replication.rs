@@ -1,18 +1,20 @@
 //! Logical replication from a real PostgreSQL 15 (pgoutput): snapshot consistent with the
 //! slot, inserts, updates, deletes, a primary-key change, a truncate, a value that does not
-//! fit, and a crash between the lake's commit and the slot's confirmation.
+//! fit, a column the source adds, and a crash between the lake's commit and the slot's
+//! confirmation; every call is an ingest run of the Aurora source.
 
 use crate::support::lake::rows as lake_rows;
 use crate::support::postgres::Postgres;
 use paylake_catalog::Lake;
-use paylake_ingest::refresh_silver;
+use paylake_ingest::bronze::IngestRun;
 use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
+use paylake_ingest::{refresh_silver, SourceReport};
 
 const SCHEMA: &str = "
 CREATE TABLE customers (customer_id text PRIMARY KEY, customer_type text, full_name text,
   country text, occupation text, industry text, is_pep boolean, risk_rating text,
   date_of_birth date, address text, email text, phone text, created_at timestamptz,
-  updated_at timestamptz);
+  updated_at timestamptz, segment text);
 CREATE TABLE accounts (account_id text PRIMARY KEY, customer_id text, account_type text,
   currency text, status text, opened_at timestamptz, updated_at timestamptz);
 CREATE TABLE transactions (transaction_id text PRIMARY KEY, account_id text, customer_id text,
@@ -23,9 +25,11 @@ CREATE TABLE fx_rates (rate_date date, currency text, usd_rate numeric,
   PRIMARY KEY (rate_date, currency));
 INSERT INTO customers VALUES
   ('C1', 'person', 'Ana Lima', 'BR', 'engineer', NULL, false, 'low', '1990-01-02', 'Rua 1',
-   'ana@example.com', '+5511999990000', '2026-03-01 10:00:00+00', '2026-03-01 10:00:00+00'),
+   'ana@example.com', '+5511999990000', '2026-03-01 10:00:00+00', '2026-03-01 10:00:00+00',
+   'retail'),
   ('C2', 'person', 'Bo Chen', 'US', 'teacher', NULL, true, 'high', '1980-05-06', 'Main St 2',
-   'bo@example.com', '+14155550100', '2026-03-01 11:00:00.123456+00', '2026-03-01 11:00:00+00');
+   'bo@example.com', '+14155550100', '2026-03-01 11:00:00.123456+00', '2026-03-01 11:00:00+00',
+   NULL);
 INSERT INTO accounts VALUES ('A1', 'C1', 'checking', 'USD', 'open', '2026-03-01 10:00:00+00',
   '2026-03-01 10:00:00+00');
 ";
@@ -79,6 +83,15 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
             "C2 high true 2026-03-01T11:00:00.123456Z"
         ]
     );
+    // A column the registry does not know is carried along from the snapshot on.
+    assert_eq!(
+        lake_rows(
+            &lake,
+            "SELECT customer_id, segment FROM silver.customers ORDER BY 1"
+        )
+        .await,
+        vec!["C1 retail", "C2 null"]
+    );
     drop(replicator);
 
     // Changes in several transactions, one of them changing a primary key.
@@ -103,7 +116,15 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
     let crashed = Replicator::connect(settings(&postgres)).await.unwrap();
     let batch = crashed.next_batch(&lake).await.unwrap();
     assert!(!batch.is_empty());
-    crashed.commit(&lake, &batch).await.unwrap();
+    crashed
+        .commit(
+            &lake,
+            &batch,
+            &IngestRun::start(),
+            &mut SourceReport::default(),
+        )
+        .await
+        .unwrap();
     drop(crashed);
 
     let replicator = Replicator::connect(settings(&postgres)).await.unwrap();
@@ -153,6 +174,54 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
     assert!(
         reasons[0].starts_with("postgres/paylake_test/"),
         "{reasons:?}"
+    );
+    // Each call is a run of the Aurora source whose counts reconcile with quarantine. The
+    // snapshot's units are its five tables (one missing from the source); the second run
+    // skips the transaction the crashed commit wrote and takes the one after it (the
+    // statements of one simple query are one transaction).
+    assert_eq!(
+        lake_rows(
+            &lake,
+            "SELECT files_taken, records_read, records_taken, records_quarantined, \
+             (SELECT count(*) FROM quarantine.aurora WHERE _ingest_run = runs.run_id) \
+             FROM system.ingest_runs AS runs WHERE source = 'aurora' ORDER BY started_at"
+        )
+        .await,
+        vec!["5 3 3 0 0", "1 7 6 1 1"]
+    );
+
+    // The source adds columns: their changes bring them to bronze and silver, typed as the
+    // source declares them, and null where a row had none.
+    source
+        .batch_execute(
+            "ALTER TABLE accounts ADD COLUMN credit_limit numeric(12,2), ADD COLUMN tier int4;
+             INSERT INTO accounts VALUES ('A2', 'C1', 'savings', 'USD', 'open', NULL, NULL,
+               2500.50, 3);
+             UPDATE customers SET segment = 'business' WHERE customer_id = 'C3';",
+        )
+        .await
+        .unwrap();
+    replicator.replicate(&lake).await.unwrap();
+    refresh_silver(&lake, &|_| {}).await.unwrap();
+    assert_eq!(
+        lake_rows(
+            &lake,
+            "SELECT account_id, credit_limit, tier, arrow_typeof(credit_limit), arrow_typeof(tier) \
+             FROM silver.accounts ORDER BY 1"
+        )
+        .await,
+        vec![
+            "A2 2500.50 3 Decimal128(12, 2) Int64",
+            "A9 null null Decimal128(12, 2) Int64"
+        ]
+    );
+    assert_eq!(
+        lake_rows(
+            &lake,
+            "SELECT customer_id, segment FROM silver.customers ORDER BY 1"
+        )
+        .await,
+        vec!["C1 retail", "C3 business"]
     );
 
     // A truncate removes every row the lake holds of the table.

@@ -542,3 +542,117 @@ async fn a_silver_table_written_before_it_was_partitioned_is_rebuilt_by_month_wi
     assert_eq!(silver_entries(&lake).await, partitioned);
     assert_eq!(silver_entry_files(&lake).await.len(), 2);
 }
+
+#[tokio::test]
+async fn bronze_lies_in_ingest_months_and_compacting_the_current_month_leaves_the_others_alone() {
+    use paylake_catalog::maintenance::{maintain_table, Compaction, MaintenanceSettings};
+    use paylake_catalog::{registry, Zone};
+    use paylake_ingest::ingest_lake_with;
+    use paylake_ingest::pii::EmbeddedPiiDetector;
+    let dir = tempfile::tempdir().unwrap();
+    let (root, lake) = lake_with_full_load(dir.path(), &[rate("I", T0, 20_514, "EUR", 1)]);
+    let ingest_at = |day: &str| {
+        let time: chrono::DateTime<chrono::Utc> = format!("{day}T07:00:00Z").parse().unwrap();
+        Some(time)
+    };
+    // Two days of March, then two of April, a file each.
+    for (index, day) in ["2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02"]
+        .into_iter()
+        .enumerate()
+    {
+        if index > 0 {
+            let at = T0 + (index as i64) * SECOND;
+            write_file(
+                &fx_folder(&root).join(cdc_file_name(at)),
+                "fx_rates",
+                &[rate("U", at, 20_514, "EUR", index as i128 + 1)],
+                true,
+            )
+            .unwrap();
+        }
+        ingest_lake_with(&lake, &EmbeddedPiiDetector, ingest_at(day), &|_| {})
+            .await
+            .unwrap();
+    }
+    let bronze = registry().get(Zone::Bronze, "fx_rates").unwrap();
+    // The live files of a month's partition.
+    let files_in = |month: &'static str| {
+        let lake = &lake;
+        async move {
+            let table = paylake_catalog::delta::open_table(lake, bronze)
+                .await
+                .unwrap()
+                .unwrap();
+            let folder = format!("_ingest_month={month}/");
+            table
+                .snapshot()
+                .unwrap()
+                .log_data()
+                .iter()
+                .map(|file| file.path().to_string())
+                .filter(|path| path.starts_with(&folder))
+                .collect::<std::collections::BTreeSet<_>>()
+        }
+    };
+    assert_eq!(files_in("2026-03-01").await.len(), 2);
+    assert_eq!(files_in("2026-04-01").await.len(), 2);
+    let context = lake_session(&lake).await.unwrap();
+    let months = context
+        .sql("SELECT CAST(_ingest_month AS VARCHAR), count(*) FROM bronze.fx_rates GROUP BY 1 ORDER BY 1")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        arrow::util::pretty::pretty_format_batches(&months)
+            .unwrap()
+            .to_string()
+            .lines()
+            .filter(|line| line.contains("2026-"))
+            .map(|line| line
+                .split_whitespace()
+                .filter(|part| *part != "|")
+                .collect::<Vec<_>>()
+                .join(" "))
+            .collect::<Vec<_>>(),
+        vec!["2026-03-01 2", "2026-04-01 2"]
+    );
+
+    // Compaction packs each month's small files; March, closed, is never written again.
+    let settings = MaintenanceSettings::default();
+    let first = maintain_table(&lake, bronze, &settings)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.compaction, Compaction::Minor);
+    let march = files_in("2026-03-01").await;
+    assert_eq!(march.len(), 1);
+    let at = T0 + 9 * SECOND;
+    write_file(
+        &fx_folder(&root).join(cdc_file_name(at)),
+        "fx_rates",
+        &[rate("U", at, 20_514, "EUR", 9)],
+        true,
+    )
+    .unwrap();
+    ingest_lake_with(
+        &lake,
+        &EmbeddedPiiDetector,
+        ingest_at("2026-04-03"),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let second = maintain_table(&lake, bronze, &settings)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (second.compaction, second.files_compacted),
+        (Compaction::Minor, 2)
+    );
+    assert_eq!(files_in("2026-03-01").await, march);
+    assert_eq!(files_in("2026-04-01").await.len(), 1);
+    assert_eq!(silver_rates(&lake).await[0].1, 9);
+}

@@ -297,6 +297,7 @@ impl Runner<'_> {
                 Ok(paylake_ingest::ingest_lake_with(
                     lake,
                     &paylake_ingest::pii::EmbeddedPiiDetector,
+                    None,
                     &|_| {},
                 )
                 .await?)

@@ -54,15 +54,22 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Ingest { lake, pii_detector } => {
+        Command::Ingest {
+            lake,
+            pii_detector,
+            ingest_time,
+        } => {
             let lake = open_lake(&settings, &lake)?;
             let report = match pii_detector {
-                PiiDetectorKind::Embedded => steps::ingest(&lake).await?,
+                PiiDetectorKind::Embedded => {
+                    let detector = paylake_ingest::pii::EmbeddedPiiDetector;
+                    steps::ingest_with(&lake, &detector, ingest_time).await?
+                }
                 PiiDetectorKind::Comprehend => {
                     let config =
                         aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
                     let detector = paylake_ingest::pii::ComprehendPiiDetector::new(&config);
-                    steps::ingest_with(&lake, &detector).await?
+                    steps::ingest_with(&lake, &detector, ingest_time).await?
                 }
             };
             steps::print_ingest_report(&report);

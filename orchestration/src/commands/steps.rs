@@ -77,12 +77,17 @@ pub async fn simulate(
 }
 
 pub async fn ingest(lake: &Lake) -> Result<IngestReport> {
-    ingest_with(lake, &paylake_ingest::pii::EmbeddedPiiDetector).await
+    ingest_with(lake, &paylake_ingest::pii::EmbeddedPiiDetector, None).await
 }
 
-pub async fn ingest_with(lake: &Lake, pii_detector: &dyn PiiDetector) -> Result<IngestReport> {
+/// Ingests with the given detector; the records carry `ingest_time` (now when None).
+pub async fn ingest_with(
+    lake: &Lake,
+    pii_detector: &dyn PiiDetector,
+    ingest_time: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<IngestReport> {
     let bar = spinner("ingesting");
-    let report = paylake_ingest::ingest_lake_with(lake, pii_detector, &|step| {
+    let report = paylake_ingest::ingest_lake_with(lake, pii_detector, ingest_time, &|step| {
         bar.set_message(step.to_string())
     })
     .await?;

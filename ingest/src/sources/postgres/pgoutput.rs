@@ -32,6 +32,8 @@ pub struct RelationColumn {
     /// Part of the replica identity (the primary key by default).
     pub is_key: bool,
     pub type_oid: u32,
+    /// `atttypmod`: a numeric's precision and scale, a varchar's length; -1 when none.
+    pub type_modifier: i32,
 }
 
 /// One decoded message.
@@ -225,11 +227,12 @@ pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
                 let flags = reader.u8()?;
                 let name = reader.string()?;
                 let type_oid = reader.u32()?;
-                let _type_modifier = reader.i32()?;
+                let type_modifier = reader.i32()?;
                 columns.push(RelationColumn {
                     name,
                     is_key: flags & 1 == 1,
                     type_oid,
+                    type_modifier,
                 });
             }
             Message::Relation(Relation {

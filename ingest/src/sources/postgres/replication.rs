@@ -1,5 +1,10 @@
 //! Logical replication of the Aurora tables into bronze, exactly once.
 //!
+//! Replicated changes take the same commit path as landing files
+//! ([`crate::pipeline::commit_chunk`]): each source transaction is a unit, like a file, so it
+//! gets the same quarantine, redaction of free text, schema evolution (a column the source
+//! added becomes a column of the bronze table) and a row in `system.ingest_runs`.
+//!
 //! Positions: every bronze (and quarantine) commit carries the Delta application transaction
 //! `postgres:<slot>` whose version is the commit LSN of the last source transaction it holds.
 //! The slot's confirmed position advances only after those commits, so a crash in between
@@ -11,18 +16,24 @@
 //! stream replays it over the snapshot and silver converges to the source's state.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use deltalake::kernel::Transaction;
-use paylake_catalog::delta::{app_transaction_version, append, open_or_create_table};
-use paylake_catalog::{lake_session, registry, Lake, TableDef, Zone};
+use arrow::datatypes::{DataType, Field, FieldRef, TimeUnit};
+use paylake_catalog::delta::{app_transaction_version, app_transactions, open_table};
+use paylake_catalog::{lake_session, registry, Lake, Zone};
 use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
 
-use super::pgoutput::{decode, format_lsn, parse_lsn, Message, Relation, TupleValue};
-use crate::bronze::{bronze_row, quarantine_row, IngestRun};
+use super::pgoutput::{
+    decode, format_lsn, parse_lsn, Message, Relation, RelationColumn, TupleValue,
+};
+use crate::bronze::{IngestRun, SourcePosition, SourceUnit};
 use crate::error::{IngestError, Result};
-use crate::pii::{redact_records, EmbeddedPiiDetector};
-use crate::rows::{parse_text_value, rows_to_batch, value_at, Value};
-use crate::sources::{dms, entity_fields, key_indexes, QuarantinedRecord, TakenRecord};
+use crate::pii::EmbeddedPiiDetector;
+use crate::pipeline::{commit_chunk, record_run, SourceReport, TakenBy};
+use crate::rows::{parse_text_value, value_at, Value};
+use crate::sources::{
+    dms, entity_fields, key_indexes, ParsedFile, QuarantinedRecord, Source, TakenRecord,
+};
 
 /// Where to replicate from.
 #[derive(Debug, Clone)]
@@ -51,7 +62,9 @@ pub struct ReplicationReport {
 /// A change or a refused change of one source transaction.
 #[derive(Debug)]
 enum Decoded {
-    Change(&'static str, TakenRecord),
+    /// A change of an entity; its record's `extra` values are of the given source columns the
+    /// registry lacks.
+    Change(&'static str, TakenRecord, Arc<[FieldRef]>),
     Refused(QuarantinedRecord),
 }
 
@@ -86,7 +99,139 @@ impl Batch {
 pub struct Replicator {
     client: Client,
     settings: ReplicationSettings,
-    run: IngestRun,
+}
+
+/// A replicated table as the lake reads its tuples: which registry entity, where each of the
+/// entity's fields sits in a tuple, and the source's columns the registry lacks.
+#[derive(Debug)]
+struct TableShape {
+    entity: Option<&'static str>,
+    fields: Vec<FieldRef>,
+    field_columns: Vec<Option<usize>>,
+    key_indexes: Vec<usize>,
+    evolved: Arc<[FieldRef]>,
+    evolved_columns: Vec<usize>,
+}
+
+impl TableShape {
+    fn new(relation: &Relation) -> Self {
+        let Some(entity) = entity_of(&relation.namespace, &relation.name) else {
+            return TableShape {
+                entity: None,
+                fields: Vec::new(),
+                field_columns: Vec::new(),
+                key_indexes: Vec::new(),
+                evolved: Arc::from(Vec::new()),
+                evolved_columns: Vec::new(),
+            };
+        };
+        let fields = entity_fields(entity);
+        let field_columns = fields
+            .iter()
+            .map(|field| {
+                relation
+                    .columns
+                    .iter()
+                    .position(|column| column.name == *field.name())
+            })
+            .collect();
+        // Columns the source added since the registry was written: carried along, nullable;
+        // names starting with `_` are the lake's lineage.
+        let (evolved, evolved_columns): (Vec<FieldRef>, Vec<usize>) = relation
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, column)| {
+                !column.name.starts_with('_')
+                    && !fields.iter().any(|field| *field.name() == column.name)
+            })
+            .map(|(index, column)| {
+                let field = Arc::new(Field::new(&column.name, evolved_type(column), true));
+                (field, index)
+            })
+            .unzip();
+        TableShape {
+            entity: Some(entity),
+            key_indexes: key_indexes(entity, &fields),
+            fields,
+            field_columns,
+            evolved: Arc::from(evolved),
+            evolved_columns,
+        }
+    }
+
+    /// A tuple's registry values and its values of the evolved columns; an error names the
+    /// field that cannot be read or the key field that is missing.
+    fn values(
+        &self,
+        tuple: &[TupleValue],
+    ) -> std::result::Result<(Vec<Value>, Vec<Value>), String> {
+        let read = |field: &FieldRef, value: Option<&TupleValue>| {
+            match value {
+            None | Some(TupleValue::Null) => Ok(Value::Null),
+            Some(TupleValue::UnchangedToast) => Err(format!(
+                "field '{}': unchanged TOAST value not sent; set REPLICA IDENTITY FULL on the table",
+                field.name()
+            )),
+            Some(TupleValue::Text(text)) => parse_text_value(field.data_type(), text)
+                .map_err(|reason| format!("field '{}': {reason}", field.name())),
+        }
+        };
+        let values = self
+            .fields
+            .iter()
+            .zip(&self.field_columns)
+            .map(|(field, column)| read(field, column.and_then(|index| tuple.get(index))))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let extra = self
+            .evolved
+            .iter()
+            .zip(&self.evolved_columns)
+            .map(|(field, index)| read(field, tuple.get(*index)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok((values, extra))
+    }
+
+    fn missing_key(&self, values: &[Value]) -> Option<String> {
+        self.key_indexes
+            .iter()
+            .find(|index| values[**index] == Value::Null)
+            .map(|index| format!("missing key field '{}'", self.fields[*index].name()))
+    }
+}
+
+/// The lake type of a source column the registry lacks, from its PostgreSQL type: one of the
+/// types rows carry, else its text.
+fn evolved_type(column: &RelationColumn) -> DataType {
+    const BOOL: u32 = 16;
+    const INT8: u32 = 20;
+    const INT2: u32 = 21;
+    const INT4: u32 = 23;
+    const DATE: u32 = 1082;
+    const TIMESTAMP: u32 = 1114;
+    const TIMESTAMPTZ: u32 = 1184;
+    const NUMERIC: u32 = 1700;
+    match column.type_oid {
+        BOOL => DataType::Boolean,
+        INT8 | INT2 | INT4 => DataType::Int64,
+        DATE => DataType::Date32,
+        TIMESTAMP | TIMESTAMPTZ => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        // numeric(p, s) has the modifier ((p << 16) | s) + 4; a numeric without one has no
+        // fixed scale and stays text, so no digit is lost.
+        NUMERIC if column.type_modifier >= 4 => {
+            let modifier = column.type_modifier - 4;
+            match (
+                u8::try_from(modifier >> 16),
+                i8::try_from(modifier & 0xFFFF),
+            ) {
+                (Ok(precision), Ok(scale)) if (1..=38).contains(&precision) => {
+                    DataType::Decimal128(precision, scale)
+                }
+                _ => DataType::Utf8,
+            }
+        }
+        _ => DataType::Utf8,
+    }
 }
 
 fn checked_identifier(kind: &str, name: &str) -> Result<()> {
@@ -115,12 +260,30 @@ fn change_order(commit_micros: i64, commit_lsn: u64, sequence: usize) -> String 
     format!("{commit_micros:020}|pg|{commit_lsn:016X}|{sequence:010}")
 }
 
-fn app_id(slot: &str) -> String {
-    format!("postgres:{slot}")
-}
-
 fn source_file(slot: &str, lsn: u64) -> String {
     format!("postgres/{slot}/{}", format_lsn(lsn))
+}
+
+/// A replicated source transaction as a unit: tables hold the slot's changes up to its LSN.
+fn transaction_unit(slot: &str, commit_lsn: u64) -> SourceUnit {
+    SourceUnit {
+        relative_path: source_file(slot, commit_lsn),
+        position: SourcePosition {
+            app_id: format!("postgres:{slot}"),
+            version: i64::try_from(commit_lsn).expect("LSNs stay below 2^63"),
+        },
+    }
+}
+
+/// One table's snapshot as a unit, taken once.
+fn snapshot_unit(slot: &str, slot_lsn: u64, entity: &str) -> SourceUnit {
+    SourceUnit {
+        relative_path: format!("{}/snapshot", source_file(slot, slot_lsn)),
+        position: SourcePosition {
+            app_id: format!("postgres-snapshot:{slot}/{entity}"),
+            version: 1,
+        },
+    }
 }
 
 impl Replicator {
@@ -134,14 +297,7 @@ impl Replicator {
                 tracing::warn!(%err, "postgresql connection ended");
             }
         });
-        let replicator = Replicator {
-            client,
-            settings,
-            run: IngestRun {
-                run_id: uuid::Uuid::new_v4().to_string(),
-                started_micros: chrono::Utc::now().timestamp_micros(),
-            },
-        };
+        let replicator = Replicator { client, settings };
         replicator.ensure_publication().await?;
         Ok(replicator)
     }
@@ -211,19 +367,27 @@ impl Replicator {
         Ok((parse_lsn(&lsn).unwrap_or(0), true))
     }
 
-    /// Copies the tables whose bronze lacks this slot's snapshot.
-    pub async fn snapshot(&self, lake: &Lake) -> Result<u64> {
+    /// Copies the tables whose bronze lacks this slot's snapshot; returns the rows taken.
+    pub async fn snapshot(
+        &self,
+        lake: &Lake,
+        run: &IngestRun,
+        report: &mut SourceReport,
+    ) -> Result<u64> {
+        let slot = &self.settings.slot;
         let (slot_lsn, _created) = self.ensure_slot().await?;
-        let snapshot_app = format!("postgres-snapshot:{}", self.settings.slot);
+        // Lakes replicated before snapshots were recorded per table hold this one id.
+        let whole_snapshot_app = format!("postgres-snapshot:{slot}");
         let mut pending = Vec::new();
         for (schema, entity) in dms::TABLES {
             let table = registry().get(Zone::Bronze, entity)?;
-            let delta_table = open_or_create_table(lake, table).await?;
-            if app_transaction_version(&delta_table, table, &snapshot_app)
-                .await?
-                .is_none()
-            {
-                pending.push((schema, entity));
+            let held = match open_table(lake, table).await? {
+                Some(delta_table) => app_transactions(&delta_table, table).await?,
+                None => HashMap::new(),
+            };
+            let unit = snapshot_unit(slot, slot_lsn, entity);
+            if !unit.position.is_held_in(&held) && !held.contains_key(&whole_snapshot_app) {
+                pending.push((schema, entity, unit));
             }
         }
         if pending.is_empty() {
@@ -231,115 +395,118 @@ impl Replicator {
         }
         // Snapshot rows sort before any change the stream brings (see the module comment).
         let snapshot_micros = chrono::Utc::now().timestamp_micros();
-        let snapshot_order_micros = 0_i64;
+        let snapshot_order = change_order(0, slot_lsn, 0);
         self.client
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await?;
         let mut copied = 0;
-        for (schema, entity) in pending {
-            let messages = match self
-                .client
-                .simple_query(&format!("SELECT * FROM \"{schema}\".\"{entity}\""))
-                .await
-            {
-                Ok(messages) => messages,
-                // A table that does not exist in this source has nothing to copy.
-                Err(err)
-                    if err.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) =>
-                {
-                    self.client.batch_execute("ROLLBACK").await?;
+        for (schema, entity, unit) in pending {
+            // A table that does not exist in this source has nothing to copy; its snapshot is
+            // still recorded as done.
+            let relation = self.relation_of(schema, entity).await?;
+            let messages = match &relation {
+                Some(_) => {
                     self.client
-                        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                        .await?;
-                    Vec::new()
+                        .simple_query(&format!("SELECT * FROM \"{schema}\".\"{entity}\""))
+                        .await?
                 }
-                Err(err) => return Err(err.into()),
+                None => Vec::new(),
             };
-            let fields = entity_fields(entity);
-            let file = format!("{}/snapshot", source_file(&self.settings.slot, slot_lsn));
-            let mut rows = Vec::new();
-            let mut refused = Vec::new();
-            let mut findings = Vec::new();
-            let mut position = 0_i64;
+            let shape = relation.as_ref().map(TableShape::new);
+            let mut file = ParsedFile::default();
             for message in messages {
-                let SimpleQueryMessage::Row(row) = message else {
+                let (SimpleQueryMessage::Row(row), Some(relation), Some(shape)) =
+                    (message, &relation, &shape)
+                else {
                     continue;
                 };
-                position += 1;
-                let columns: Vec<&str> = row.columns().iter().map(|column| column.name()).collect();
-                let texts: Vec<Option<&str>> = fields
+                file.records_read += 1;
+                let position = i64::try_from(file.records_read).unwrap_or(i64::MAX);
+                let tuple: Vec<TupleValue> = relation
+                    .columns
                     .iter()
-                    .map(|field| {
-                        columns
+                    .map(|column| {
+                        row.columns()
                             .iter()
-                            .position(|name| name == field.name())
+                            .position(|returned| returned.name() == column.name)
                             .and_then(|index| row.get(index))
+                            .map_or(TupleValue::Null, |text| TupleValue::Text(text.to_string()))
                     })
                     .collect();
-                match parse_values(
-                    &fields,
-                    texts.iter().map(|text| text.map(TupleValue::from_text)),
-                ) {
-                    Ok(values) => {
-                        let record = TakenRecord {
+                let read = shape.values(&tuple).and_then(|(values, extra)| {
+                    shape.missing_key(&values).map_or(Ok((values, extra)), Err)
+                });
+                match read {
+                    Ok((values, extra)) => file.take(
+                        entity,
+                        TakenRecord {
                             values,
                             op: "I",
-                            source_order: format!(
-                                "{}|{position:010}",
-                                change_order(snapshot_order_micros, slot_lsn, 0)
-                            ),
+                            source_order: format!("{snapshot_order}|{position:010}"),
                             commit_micros: Some(snapshot_micros),
                             position,
-                            extra: Vec::new(),
-                        };
-                        let (row, record_findings) =
-                            self.redacted_bronze_row(entity, record, &file)?;
-                        findings.extend(record_findings);
-                        rows.push(row);
-                    }
-                    Err(reason) => refused.push(quarantine_row(
-                        QuarantinedRecord {
-                            position: Some(position),
-                            target_entity: Some(entity),
-                            reason: format!("{file} row {position}: {reason}"),
-                            raw_payload: Some(format!("{texts:?}")),
+                            extra,
                         },
-                        &file,
-                        &self.run,
-                    )),
+                    ),
+                    Err(reason) => file.quarantined.push(QuarantinedRecord {
+                        position: Some(position),
+                        target_entity: Some(entity),
+                        reason: format!("{} row {position}: {reason}", unit.relative_path),
+                        raw_payload: Some(format!("{tuple:?}")),
+                    }),
                 }
             }
-            copied += rows.len() as u64;
-            let quarantine = registry().get(Zone::Quarantine, "aurora")?;
-            // Shared tables record each entity's snapshot on its own.
-            let entity_snapshot_app = format!("{snapshot_app}/{entity}");
-            let at_snapshot =
-                |rows: Vec<Vec<Value>>| rows.into_iter().map(|row| (1, row)).collect();
-            append_after_position(lake, quarantine, at_snapshot(refused), &entity_snapshot_app)
-                .await?;
-            let findings_table = registry().get(Zone::Silver, "pii_findings")?;
-            append_after_position(
-                lake,
-                findings_table,
-                at_snapshot(findings),
-                &entity_snapshot_app,
-            )
-            .await?;
-            let table = registry().get(Zone::Bronze, entity)?;
+            if let Some(shape) = shape.filter(|shape| !shape.evolved.is_empty()) {
+                file.evolved.insert(entity, shape.evolved.to_vec());
+            }
+            let rows = file.records_taken();
+            copied += rows;
             // The bronze commit marks the table's snapshot done, rows or none.
-            let delta_table = open_or_create_table(lake, table).await?;
-            let batch = rows_to_batch(&table.schema, &rows)?;
-            append(
-                delta_table,
-                table,
-                vec![batch],
-                vec![Transaction::new(&snapshot_app, 1)],
+            commit_chunk(
+                lake,
+                Source::Aurora,
+                TakenBy::Bronze(entity),
+                vec![(unit, file)],
+                run,
+                &EmbeddedPiiDetector,
+                report,
             )
             .await?;
-            tracing::info!(table = entity, rows = rows.len(), "snapshot copied");
+            tracing::info!(table = entity, rows, "snapshot copied");
         }
         self.client.batch_execute("COMMIT").await?;
         Ok(copied)
+    }
+
+    /// A source table's columns as a Relation message would describe them; None when the
+    /// table does not exist.
+    async fn relation_of(&self, schema: &str, table: &str) -> Result<Option<Relation>> {
+        let columns = self
+            .client
+            .query(
+                "SELECT attname::text, atttypid, atttypmod FROM pg_attribute \
+                 WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped \
+                 ORDER BY attnum",
+                &[&format!("\"{schema}\".\"{table}\"")],
+            )
+            .await?;
+        if columns.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Relation {
+            id: 0,
+            namespace: schema.to_string(),
+            name: table.to_string(),
+            columns: columns
+                .iter()
+                .map(|row| RelationColumn {
+                    name: row.get(0),
+                    is_key: false,
+                    type_oid: row.get(1),
+                    type_modifier: row.get(2),
+                })
+                .collect(),
+        }))
     }
 
     /// Decodes the next whole transactions after the slot's confirmed position, without
@@ -357,7 +524,7 @@ impl Replicator {
                 ],
             )
             .await?;
-        let mut relations: HashMap<u32, Relation> = HashMap::new();
+        let mut relations: HashMap<u32, (Relation, TableShape)> = HashMap::new();
         let mut batch = Batch::default();
         let mut open: Option<(i64, Vec<Decoded>)> = None;
         for row in rows {
@@ -369,7 +536,8 @@ impl Replicator {
             match message {
                 Message::Begin { commit_micros, .. } => open = Some((commit_micros, Vec::new())),
                 Message::Relation(relation) => {
-                    relations.insert(relation.id, relation);
+                    let shape = TableShape::new(&relation);
+                    relations.insert(relation.id, (relation, shape));
                 }
                 Message::Commit {
                     commit_lsn,
@@ -415,7 +583,7 @@ impl Replicator {
         for (sequence, change) in changes.into_iter().enumerate() {
             let position = sequence as i64 + 1;
             match change {
-                Decoded::Change(entity, record) if record.op == "T" => {
+                Decoded::Change(entity, record, _) if record.op == "T" => {
                     for values in self.current_keys(lake, entity, earlier).await? {
                         placed.push(Decoded::Change(
                             entity,
@@ -431,14 +599,15 @@ impl Replicator {
                                 position,
                                 extra: Vec::new(),
                             },
+                            Arc::from(Vec::new()),
                         ));
                     }
                 }
-                Decoded::Change(entity, mut record) => {
+                Decoded::Change(entity, mut record, evolved) => {
                     record.source_order = change_order(commit_micros, commit_lsn, sequence);
                     record.commit_micros = Some(commit_micros);
                     record.position = position;
-                    placed.push(Decoded::Change(entity, record));
+                    placed.push(Decoded::Change(entity, record, evolved));
                 }
                 Decoded::Refused(mut refused) => {
                     refused.position = Some(position);
@@ -505,7 +674,7 @@ impl Replicator {
         }
         for transaction in &earlier.transactions {
             for item in &transaction.items {
-                if let Decoded::Change(changed, record) = item {
+                if let Decoded::Change(changed, record, _) = item {
                     if *changed == entity && record.op != "D" {
                         keys.push(keys_only(
                             key_indexes
@@ -520,63 +689,69 @@ impl Replicator {
         Ok(keys)
     }
 
-    /// A change as its bronze row, free text redacted, with the rows of its PII findings.
-    fn redacted_bronze_row(
+    /// Commits the batch's transactions that not every table they touch holds yet, through
+    /// the commit path of landing files: changes to bronze, refused changes to quarantine.
+    pub async fn commit(
         &self,
-        entity: &'static str,
-        mut record: TakenRecord,
-        file: &str,
-    ) -> Result<(Vec<Value>, Vec<Vec<Value>>)> {
-        let findings = redact_records(
-            &EmbeddedPiiDetector,
-            entity,
-            std::slice::from_mut(&mut record),
-            file,
-        )?;
-        Ok((bronze_row(record, file, &self.run), findings))
-    }
-
-    /// Appends the batch's changes to bronze and its refused changes to quarantine, each
-    /// table skipping the transactions its recorded position already covers.
-    pub async fn commit(&self, lake: &Lake, batch: &Batch) -> Result<(u64, u64)> {
-        let app_id = app_id(&self.settings.slot);
-        let mut rows_by_table: BTreeMap<&'static str, Vec<(u64, Vec<Value>)>> = BTreeMap::new();
-        let mut refused_rows = Vec::new();
-        let mut findings_rows = Vec::new();
+        lake: &Lake,
+        batch: &Batch,
+        run: &IngestRun,
+        report: &mut SourceReport,
+    ) -> Result<()> {
+        let slot = &self.settings.slot;
+        let app_id = transaction_unit(slot, 0).position.app_id;
+        // Each table's position, read once: a transaction every table of which holds it was
+        // committed before a crash, and is neither committed nor counted again.
+        let mut held_lsn: HashMap<(Zone, &'static str), u64> = HashMap::new();
         for transaction in &batch.transactions {
-            let file = source_file(&self.settings.slot, transaction.commit_lsn);
             for item in &transaction.items {
-                match item {
-                    Decoded::Change(entity, record) => {
-                        let (row, findings) =
-                            self.redacted_bronze_row(entity, record.clone(), &file)?;
-                        findings_rows.extend(
-                            findings
-                                .into_iter()
-                                .map(|finding| (transaction.commit_lsn, finding)),
-                        );
-                        rows_by_table
-                            .entry(entity)
-                            .or_default()
-                            .push((transaction.commit_lsn, row));
-                    }
-                    Decoded::Refused(refused) => refused_rows.push((
-                        transaction.commit_lsn,
-                        quarantine_row(refused.clone(), &file, &self.run),
-                    )),
+                let table = match item {
+                    Decoded::Change(entity, ..) => (Zone::Bronze, *entity),
+                    Decoded::Refused(_) => (Zone::Quarantine, Source::Aurora.name()),
+                };
+                if held_lsn.contains_key(&table) {
+                    continue;
                 }
+                let table_def = registry().get(table.0, table.1)?;
+                let lsn = match open_table(lake, table_def).await? {
+                    Some(delta_table) => {
+                        app_transaction_version(&delta_table, table_def, &app_id).await?
+                    }
+                    None => None,
+                };
+                held_lsn.insert(table, lsn.map_or(0, |version| version as u64));
             }
         }
-        let mut changes = 0;
-        for (entity, rows) in rows_by_table {
-            let table = registry().get(Zone::Bronze, entity)?;
-            changes += append_after_position(lake, table, rows, &app_id).await?;
+        let mut units = Vec::new();
+        for transaction in &batch.transactions {
+            let held_everywhere = transaction.items.iter().all(|item| {
+                let table = match item {
+                    Decoded::Change(entity, ..) => (Zone::Bronze, *entity),
+                    Decoded::Refused(_) => (Zone::Quarantine, Source::Aurora.name()),
+                };
+                held_lsn[&table] >= transaction.commit_lsn
+            });
+            if held_everywhere {
+                continue;
+            }
+            units.push((
+                transaction_unit(slot, transaction.commit_lsn),
+                transaction_file(transaction),
+            ));
         }
-        let quarantine = registry().get(Zone::Quarantine, "aurora")?;
-        let quarantined = append_after_position(lake, quarantine, refused_rows, &app_id).await?;
-        let findings_table = registry().get(Zone::Silver, "pii_findings")?;
-        append_after_position(lake, findings_table, findings_rows, &app_id).await?;
-        Ok((changes, quarantined))
+        if units.is_empty() {
+            return Ok(());
+        }
+        commit_chunk(
+            lake,
+            Source::Aurora,
+            TakenBy::EachTable,
+            units,
+            run,
+            &EmbeddedPiiDetector,
+            report,
+        )
+        .await
     }
 
     /// Moves the slot past the batch: the source may now recycle its WAL.
@@ -596,81 +771,96 @@ impl Replicator {
         Ok(())
     }
 
-    /// Snapshot when needed, then every committed change up to now, batch by batch.
+    /// Snapshot when needed, then every committed change up to now, batch by batch; the
+    /// call is one ingest run of the Aurora source in `system.ingest_runs`.
     pub async fn replicate(&self, lake: &Lake) -> Result<ReplicationReport> {
+        let run = IngestRun::start();
+        let mut taken = SourceReport::default();
         let mut report = ReplicationReport {
-            snapshot_rows: self.snapshot(lake).await?,
+            snapshot_rows: self.snapshot(lake, &run, &mut taken).await?,
             ..ReplicationReport::default()
         };
+        let taken_by_snapshot = taken.records_taken;
         loop {
             let batch = self.next_batch(lake).await?;
             if batch.is_empty() {
                 break;
             }
-            let (changes, quarantined) = self.commit(lake, &batch).await?;
+            let changes_before = taken.records_taken;
+            self.commit(lake, &batch, &run, &mut taken).await?;
             self.confirm(&batch).await?;
             report.transactions += batch.transactions.len() as u64;
-            report.changes += changes;
-            report.quarantined += quarantined;
             tracing::info!(
                 transactions = batch.transactions.len(),
-                changes,
+                changes = taken.records_taken - changes_before,
                 lsn = %batch.end_lsn().map(format_lsn).unwrap_or_default(),
                 "replicated"
             );
+        }
+        debug_assert_eq!(
+            taken.records_read,
+            taken.records_taken + taken.records_quarantined
+        );
+        report.changes = taken.records_taken - taken_by_snapshot;
+        report.quarantined = taken.records_quarantined;
+        if taken.files_taken > 0 {
+            record_run(lake, Source::Aurora.name(), &taken, &run).await?;
         }
         report.confirmed_lsn = Some(format_lsn(self.ensure_slot().await?.0));
         Ok(report)
     }
 }
 
-impl TupleValue {
-    fn from_text(text: &str) -> TupleValue {
-        TupleValue::Text(text.to_string())
+/// A source transaction as a parsed unit: its changes per entity, with the new source columns
+/// of the entity as they were when each change was made (a column added inside the
+/// transaction is null in the changes before it), and its refused changes.
+fn transaction_file(transaction: &SourceTransaction) -> ParsedFile {
+    let mut file = ParsedFile {
+        records_read: transaction.items.len() as u64,
+        ..ParsedFile::default()
+    };
+    let mut evolved: BTreeMap<&'static str, Vec<FieldRef>> = BTreeMap::new();
+    for item in &transaction.items {
+        if let Decoded::Change(entity, _, fields) = item {
+            let known = evolved.entry(entity).or_default();
+            for field in fields.iter() {
+                if !known.iter().any(|existing| existing.name() == field.name()) {
+                    known.push(field.clone());
+                }
+            }
+        }
     }
-}
-
-/// The registry values of a tuple, by the relation's column names.
-fn parse_values(
-    fields: &[arrow::datatypes::FieldRef],
-    tuple: impl Iterator<Item = Option<TupleValue>>,
-) -> std::result::Result<Vec<Value>, String> {
-    fields
-        .iter()
-        .zip(tuple)
-        .map(|(field, value)| match value {
-            None | Some(TupleValue::Null) => Ok(Value::Null),
-            Some(TupleValue::UnchangedToast) => Err(format!(
-                "field '{}': unchanged TOAST value not sent; set REPLICA IDENTITY FULL on the table",
-                field.name()
-            )),
-            Some(TupleValue::Text(text)) => parse_text_value(field.data_type(), &text)
-                .map_err(|reason| format!("field '{}': {reason}", field.name())),
-        })
-        .collect()
-}
-
-/// A tuple in registry column order: each field's value, None where the table lacks it.
-fn tuple_by_fields(
-    relation: &Relation,
-    fields: &[arrow::datatypes::FieldRef],
-    tuple: &[TupleValue],
-) -> Vec<Option<TupleValue>> {
-    fields
-        .iter()
-        .map(|field| {
-            relation
-                .columns
-                .iter()
-                .position(|column| column.name == *field.name())
-                .and_then(|index| tuple.get(index).cloned())
-        })
-        .collect()
+    for item in &transaction.items {
+        match item {
+            Decoded::Change(entity, record, fields) => {
+                let mut record = record.clone();
+                let own_extra = std::mem::take(&mut record.extra);
+                record.extra = evolved[entity]
+                    .iter()
+                    .map(|field| {
+                        fields
+                            .iter()
+                            .position(|own| own.name() == field.name())
+                            .and_then(|index| own_extra.get(index).cloned())
+                            .unwrap_or(Value::Null)
+                    })
+                    .collect();
+                file.take(entity, record);
+            }
+            Decoded::Refused(refused) => file.quarantined.push(refused.clone()),
+        }
+    }
+    evolved.retain(|_, fields| !fields.is_empty());
+    file.evolved = evolved;
+    file
 }
 
 /// One change message as zero, one or two changes (a key change is a delete and an insert).
 /// Order and lineage are filled in at the transaction's commit.
-fn decode_change(relations: &HashMap<u32, Relation>, message: Message) -> Vec<Decoded> {
+fn decode_change(
+    relations: &HashMap<u32, (Relation, TableShape)>,
+    message: Message,
+) -> Vec<Decoded> {
     let relation_id = match &message {
         Message::Insert { relation_id, .. }
         | Message::Update { relation_id, .. }
@@ -679,8 +869,10 @@ fn decode_change(relations: &HashMap<u32, Relation>, message: Message) -> Vec<De
             return relation_ids
                 .iter()
                 .filter_map(|id| relations.get(id))
-                .filter_map(|relation| entity_of(&relation.namespace, &relation.name))
-                .map(|entity| Decoded::Change(entity, record("T", Vec::new())))
+                .filter_map(|(_, shape)| shape.entity)
+                .map(|entity| {
+                    Decoded::Change(entity, record("T", Vec::new()), Arc::from(Vec::new()))
+                })
                 .collect();
         }
         _ => return Vec::new(),
@@ -693,14 +885,14 @@ fn decode_change(relations: &HashMap<u32, Relation>, message: Message) -> Vec<De
             raw_payload: Some(raw),
         })]
     };
-    let Some(relation) = relations.get(&relation_id) else {
+    let Some((relation, shape)) = relations.get(&relation_id) else {
         return refuse(
             None,
             format!("change of relation {relation_id} before its Relation message"),
             format!("{message:?}"),
         );
     };
-    let Some(entity) = entity_of(&relation.namespace, &relation.name) else {
+    let Some(entity) = shape.entity else {
         return refuse(
             None,
             format!(
@@ -710,24 +902,16 @@ fn decode_change(relations: &HashMap<u32, Relation>, message: Message) -> Vec<De
             format!("{message:?}"),
         );
     };
-    let fields = entity_fields(entity);
-    let key_indexes = key_indexes(entity, &fields);
-    let values_of = |tuple: &[TupleValue]| {
-        parse_values(
-            &fields,
-            tuple_by_fields(relation, &fields, tuple).into_iter(),
-        )
-    };
     let raw = format!("{message:?}");
     let result = match &message {
-        Message::Insert { new, .. } => values_of(new).map(|values| vec![("I", values)]),
-        Message::Update { old, new, .. } => values_of(new).and_then(|new_values| {
+        Message::Insert { new, .. } => shape.values(new).map(|values| vec![("I", values)]),
+        Message::Update { old, new, .. } => shape.values(new).and_then(|new_values| {
             let Some(old) = old else {
                 return Ok(vec![("U", new_values)]);
             };
-            let old_values = values_of(old)?;
-            let key_changed = key_indexes.iter().any(|index| {
-                old_values[*index] != Value::Null && old_values[*index] != new_values[*index]
+            let old_values = shape.values(old)?;
+            let key_changed = shape.key_indexes.iter().any(|index| {
+                old_values.0[*index] != Value::Null && old_values.0[*index] != new_values.0[*index]
             });
             Ok(if key_changed {
                 vec![("D", old_values), ("I", new_values)]
@@ -735,24 +919,19 @@ fn decode_change(relations: &HashMap<u32, Relation>, message: Message) -> Vec<De
                 vec![("U", new_values)]
             })
         }),
-        Message::Delete { old, .. } => values_of(old).map(|values| vec![("D", values)]),
+        Message::Delete { old, .. } => shape.values(old).map(|values| vec![("D", values)]),
         _ => Ok(Vec::new()),
     };
     match result {
         Ok(changes) => {
             let mut decoded = Vec::new();
-            for (op, values) in changes {
-                if let Some(missing) = key_indexes
-                    .iter()
-                    .find(|index| values[**index] == Value::Null)
-                {
-                    return refuse(
-                        Some(entity),
-                        format!("missing key field '{}'", fields[*missing].name()),
-                        raw,
-                    );
+            for (op, (values, extra)) in changes {
+                if let Some(reason) = shape.missing_key(&values) {
+                    return refuse(Some(entity), reason, raw);
                 }
-                decoded.push(Decoded::Change(entity, record(op, values)));
+                let mut change = record(op, values);
+                change.extra = extra;
+                decoded.push(Decoded::Change(entity, change, shape.evolved.clone()));
             }
             decoded
         }
@@ -769,40 +948,4 @@ fn record(op: &'static str, values: Vec<Value>) -> TakenRecord {
         position: 0,
         extra: Vec::new(),
     }
-}
-
-/// Appends the rows whose source transaction is after the table's recorded position, and
-/// records the new position in the same commit.
-async fn append_after_position(
-    lake: &Lake,
-    table: &TableDef,
-    rows: Vec<(u64, Vec<Value>)>,
-    app_id: &str,
-) -> Result<u64> {
-    let Some(last_lsn) = rows.iter().map(|(lsn, _)| *lsn).max() else {
-        return Ok(0);
-    };
-    let delta_table = open_or_create_table(lake, table).await?;
-    let covered = app_transaction_version(&delta_table, table, app_id)
-        .await?
-        .map_or(0, |version| version as u64);
-    let new_rows: Vec<Vec<Value>> = rows
-        .into_iter()
-        .filter(|(lsn, _)| *lsn > covered)
-        .map(|(_, row)| row)
-        .collect();
-    if new_rows.is_empty() {
-        return Ok(0);
-    }
-    let written = new_rows.len() as u64;
-    let version = i64::try_from(last_lsn).expect("LSNs stay below 2^63");
-    let batch = rows_to_batch(&table.schema, &new_rows)?;
-    append(
-        delta_table,
-        table,
-        vec![batch],
-        vec![Transaction::new(app_id, version)],
-    )
-    .await?;
-    Ok(written)
 }

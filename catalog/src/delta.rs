@@ -65,6 +65,18 @@ pub async fn open_or_create_table(lake: &Lake, table: &TableDef) -> Result<Delta
     Ok(created)
 }
 
+/// Whether a table is partitioned as its registry entry says (a table written before its entry
+/// changed is not, and is rewritten once in the new layout).
+pub fn laid_out_as_registered(delta_table: &DeltaTable, table: &TableDef) -> Result<bool> {
+    Ok(delta_table
+        .snapshot()
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))?
+        .metadata()
+        .partition_columns()
+        .iter()
+        .eq(table.partition_by.iter()))
+}
+
 /// Commits that rearrange a table's files without changing its rows (`paylake maintain`).
 const MAINTENANCE_OPERATIONS: [&str; 3] = ["OPTIMIZE", "VACUUM START", "VACUUM END"];
 

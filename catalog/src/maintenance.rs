@@ -18,7 +18,7 @@ use std::num::NonZeroU64;
 
 use deltalake::DeltaTable;
 
-use crate::delta::{open_table, writer_properties};
+use crate::delta::{laid_out_as_registered, open_table, writer_properties};
 use crate::error::{CatalogError, Result};
 use crate::lake::Lake;
 use crate::lineage::{INGEST_MONTH, INGEST_TIME};
@@ -294,14 +294,9 @@ async fn maintain_table_once(
     let sizes = file_sizes_by_partition(&table, &name)?;
     let files_before = sizes.values().map(Vec::len).sum();
     let version_before = table.version().unwrap_or_default();
-    let laid_out_as_registered = table
-        .snapshot()
-        .map_err(|error| CatalogError::delta(name.clone(), error))?
-        .metadata()
-        .partition_columns()
-        .iter()
-        .eq(table_def.partition_by.iter());
-    let compaction = if !laid_out_as_registered && table_def.partition_by == [INGEST_MONTH] {
+    let repartition =
+        table_def.partition_by == [INGEST_MONTH] && !laid_out_as_registered(&table, table_def)?;
+    let compaction = if repartition {
         Compaction::Repartition
     } else {
         choose_compaction(&sizes, settings)

@@ -15,7 +15,8 @@ use datafusion::prelude::SessionContext;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::kernel::Transaction;
 use paylake_catalog::delta::{
-    app_transaction_version, data_version, open_or_create_table, open_table, writer_properties,
+    app_transaction_version, data_version, laid_out_as_registered, open_or_create_table,
+    open_table, writer_properties,
 };
 use paylake_catalog::sql::{self, TemplateValue};
 use paylake_catalog::{lineage, registry, CatalogError, Lake, Zone};
@@ -54,13 +55,7 @@ pub async fn merge_entity(lake: &Lake, entity: &str) -> Result<MergeOutcome> {
         .expect("delta versions fit in i64");
     let silver_table = open_or_create_table(lake, silver).await?;
     let app_id = format!("paylake-silver:{}", bronze.qualified_name());
-    let partitioned_as_registered = silver_table
-        .snapshot()
-        .map_err(|err| CatalogError::delta(silver.qualified_name(), err))?
-        .metadata()
-        .partition_columns()
-        .iter()
-        .eq(silver.partition_by.iter());
+    let partitioned_as_registered = laid_out_as_registered(&silver_table, silver)?;
     let merged_version = if partitioned_as_registered {
         app_transaction_version(&silver_table, silver, &app_id).await?
     } else {

@@ -7,7 +7,9 @@ use crate::support::lake::rows as lake_rows;
 use crate::support::postgres::Postgres;
 use paylake_catalog::Lake;
 use paylake_ingest::bronze::IngestRun;
-use paylake_ingest::sources::postgres::replication::{ReplicationSettings, Replicator};
+use paylake_ingest::sources::postgres::replication::{
+    ReplicationReport, ReplicationSettings, Replicator,
+};
 use paylake_ingest::{refresh_silver, SourceReport};
 
 const SCHEMA: &str = "
@@ -61,6 +63,13 @@ async fn source_rows(client: &tokio_postgres::Client, query: &str) -> Vec<String
         .collect()
 }
 
+/// One replication call, then silver merged from what it brought.
+async fn replicate_and_merge(replicator: &Replicator, lake: &Lake) -> ReplicationReport {
+    let report = replicator.replicate(lake).await.unwrap();
+    refresh_silver(lake, &|_| {}).await.unwrap();
+    report
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() {
     let postgres = Postgres::start();
@@ -71,9 +80,8 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
 
     // First run: slot, publication and a snapshot of what exists.
     let replicator = Replicator::connect(settings(&postgres)).await.unwrap();
-    let report = replicator.replicate(&lake).await.unwrap();
+    let report = replicate_and_merge(&replicator, &lake).await;
     assert_eq!(report.snapshot_rows, 3);
-    refresh_silver(&lake, &|_| {}).await.unwrap();
     let customers =
         "SELECT customer_id, risk_rating, is_pep, created_at FROM silver.customers ORDER BY 1";
     assert_eq!(
@@ -128,10 +136,9 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
     drop(crashed);
 
     let replicator = Replicator::connect(settings(&postgres)).await.unwrap();
-    let report = replicator.replicate(&lake).await.unwrap();
+    let report = replicate_and_merge(&replicator, &lake).await;
     assert_eq!(report.snapshot_rows, 0);
     assert_eq!(report.quarantined, 1);
-    refresh_silver(&lake, &|_| {}).await.unwrap();
 
     // Each change once in bronze, though its transaction was decoded twice.
     assert_eq!(
@@ -201,8 +208,7 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
         )
         .await
         .unwrap();
-    replicator.replicate(&lake).await.unwrap();
-    refresh_silver(&lake, &|_| {}).await.unwrap();
+    replicate_and_merge(&replicator, &lake).await;
     assert_eq!(
         lake_rows(
             &lake,
@@ -231,8 +237,7 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
         )
         .await
         .unwrap();
-    replicator.replicate(&lake).await.unwrap();
-    refresh_silver(&lake, &|_| {}).await.unwrap();
+    replicate_and_merge(&replicator, &lake).await;
     assert_eq!(
         lake_rows(
             &lake,

@@ -28,11 +28,76 @@ pub const QUARANTINE_RAW_COLUMN: &str = "raw_payload";
 /// What replaces personal data in a column that may not be null.
 pub const ERASED_TEXT: &str = "[erased]";
 
+/// How a person's name is found in others' free text (a memo, a remittance reference): its
+/// words in the order given, or the last word first ("Lima, Ana Maria"), in any case, with
+/// any spacing or commas between them, as whole words. Payment references write a name in
+/// capitals or surname first as often as in its registered form, which an exact search
+/// misses. The pattern is the regex crate's syntax, which DataFusion's `regexp_*` functions
+/// share, so the lake's tables and the landing files find the same mentions.
+#[derive(Debug, Clone)]
+pub struct NameMention {
+    pattern: String,
+    regex: regex::Regex,
+}
+
+impl NameMention {
+    /// None for a name without a word.
+    pub fn new(name: &str) -> Option<Self> {
+        let words: Vec<&str> = name
+            .split(|character: char| character.is_whitespace() || character == ',')
+            .filter(|word| !word.is_empty())
+            .collect();
+        let (last, first) = words.split_last()?;
+        let mut orders = vec![words.clone()];
+        if !first.is_empty() {
+            orders.push(
+                std::iter::once(*last)
+                    .chain(first.iter().copied())
+                    .collect(),
+            );
+        }
+        let forms: Vec<String> = orders.iter().map(|order| bounded_form(order)).collect();
+        let pattern = format!("(?i)(?:{})", forms.join("|"));
+        let regex = regex::Regex::new(&pattern).ok()?;
+        Some(NameMention { pattern, regex })
+    }
+
+    /// The pattern, for `regexp_like` and `regexp_replace` over a table.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    pub fn is_in(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+
+    /// `text` with every mention replaced by [`ERASED_TEXT`].
+    pub fn erased_from<'text>(&self, text: &'text str) -> std::borrow::Cow<'text, str> {
+        self.regex.replace_all(text, ERASED_TEXT)
+    }
+}
+
 /// Source entities whose personal data is free text that names no customer: the remittance
 /// information of the processor's own bank statements (about its counterparties, not tied to
 /// a customer by any column). An erasure cannot find a customer's rows there; they are redacted
 /// in silver by the PII detectors, and their retention ends them.
 pub const NOT_TIED_TO_A_CUSTOMER: [&str; 1] = ["bank_statement_entries"];
+
+/// Words in this order, separated by spaces or commas, as whole words. A word boundary stands
+/// only where the form starts or ends with a word character: `\b` beside a dot or an
+/// apostrophe would ask for a word character on its other side.
+fn bounded_form(words: &[&str]) -> String {
+    let joined = words
+        .iter()
+        .map(|word| regex::escape(word))
+        .collect::<Vec<_>>()
+        .join(r"[\s,]+");
+    let is_word = |character: Option<char>| character.is_some_and(char::is_alphanumeric);
+    let start = words.first().and_then(|word| word.chars().next());
+    let end = words.last().and_then(|word| word.chars().last());
+    let boundary = |character| if is_word(character) { r"\b" } else { "" };
+    format!("{}{joined}{}", boundary(start), boundary(end))
+}
 
 /// How a table's rows are tied to a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +108,26 @@ pub enum SubjectLink {
     /// text contains the customer's id.
     RawText(&'static str),
 }
+
+impl SubjectLink {
+    fn column(self) -> &'static str {
+        match self {
+            SubjectLink::Column(column) | SubjectLink::RawText(column) => column,
+        }
+    }
+
+    /// Whether a value of the link's column belongs to `customer`.
+    fn holds(self, value: &str, customer: &str) -> bool {
+        match self {
+            SubjectLink::Column(_) => value == customer,
+            SubjectLink::RawText(_) => value.contains(customer),
+        }
+    }
+}
+
+/// A column of a file, and when one of its values holds a person's data (the value, the
+/// person).
+type Holding<'a> = (&'static str, &'a (dyn Fn(&str, &str) -> bool + Sync));
 
 /// How `table` ties its rows to a customer; `None` when it holds no personal data. A table
 /// with personal data and no link is an error of the registry (a test keeps it from shipping).
@@ -140,7 +225,14 @@ pub async fn erase_customers_from_table(
     }
     let live = crate::delta::live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
-    let files_by_customer = delete_files_holding(store.as_ref(), &live, &[link], customers).await?;
+    let belongs_to = move |value: &str, customer: &str| link.holds(value, customer);
+    let files_by_customer = delete_files_holding(
+        store.as_ref(),
+        &live,
+        &[(link.column(), &belongs_to)],
+        customers,
+    )
+    .await?;
     Ok(Some(
         customers
             .iter()
@@ -168,9 +260,7 @@ async fn rows_by_customer(
     name: &str,
 ) -> Result<BTreeMap<String, usize>> {
     let delta_error = |error| CatalogError::delta(name.to_string(), error);
-    let column = match link {
-        SubjectLink::Column(column) | SubjectLink::RawText(column) => column,
-    };
+    let column = link.column();
     let context = datafusion::prelude::SessionContext::new();
     table
         .update_datafusion_session(&context.state())
@@ -186,10 +276,9 @@ async fn rows_by_customer(
         let values = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
         let values = arrow::array::AsArray::as_string::<i32>(&values);
         for value in values.iter().flatten() {
-            let owners = customers.iter().filter(|customer| match link {
-                SubjectLink::Column(_) => value == customer.as_str(),
-                SubjectLink::RawText(_) => value.contains(customer.as_str()),
-            });
+            let owners = customers
+                .iter()
+                .filter(|customer| link.holds(value, customer));
             for owner in owners {
                 *rows.entry(owner.clone()).or_default() += 1;
             }
@@ -222,7 +311,10 @@ pub async fn erase_mentions_from_table(
     let Some(key) = table_def.key.first() else {
         return Ok((0, 0));
     };
-    if columns.is_empty() || name.trim().is_empty() {
+    let Some(mention) = NameMention::new(name) else {
+        return Ok((0, 0));
+    };
+    if columns.is_empty() {
         return Ok((0, 0));
     }
     let Some(mut table) = open_table(lake, table_def).await? else {
@@ -232,7 +324,8 @@ pub async fn erase_mentions_from_table(
     let delta_error = |error| CatalogError::delta(qualified.clone(), error);
     let mut rows = 0;
     for column in &columns {
-        let mentions = datafusion::functions::expr_fn::strpos(col(*column), lit(name)).gt(lit(0));
+        let mentions =
+            datafusion::functions::expr_fn::regexp_like(col(*column), lit(mention.pattern()), None);
         let context = datafusion::prelude::SessionContext::new();
         table
             .update_datafusion_session(&context.state())
@@ -256,8 +349,12 @@ pub async fn erase_mentions_from_table(
         if keys.is_empty() {
             continue;
         }
-        let replaced =
-            datafusion::functions::expr_fn::replace(col(*column), lit(name), lit(ERASED_TEXT));
+        let replaced = datafusion::functions::expr_fn::regexp_replace(
+            col(*column),
+            lit(mention.pattern()),
+            lit(ERASED_TEXT),
+            Some(lit("g")),
+        );
         let (updated, metrics) = table
             .update()
             .with_predicate(col(*key).in_list(keys, false))
@@ -270,11 +367,17 @@ pub async fn erase_mentions_from_table(
     let live = crate::delta::live_file_paths(&table).map_err(delta_error)?;
     let store = table.log_store().object_store(None);
     let mentioned = BTreeSet::from([name.to_string()]);
-    let links: Vec<SubjectLink> = columns
+    let names_the_person = |value: &str, _: &str| mention.is_in(value);
+    let holdings: Vec<Holding<'_>> = columns
         .iter()
-        .map(|column| SubjectLink::RawText(column))
+        .map(|column| {
+            (
+                *column,
+                &names_the_person as &(dyn Fn(&str, &str) -> bool + Sync),
+            )
+        })
         .collect();
-    let deleted = delete_files_holding(store.as_ref(), &live, &links, &mentioned).await?;
+    let deleted = delete_files_holding(store.as_ref(), &live, &holdings, &mentioned).await?;
     Ok((rows, deleted.values().sum::<usize>()))
 }
 
@@ -305,7 +408,7 @@ fn erased_value(table_def: &TableDef, column: &str) -> Result<Expr> {
 async fn delete_files_holding(
     store: &dyn ObjectStore,
     live: &HashSet<String>,
-    links: &[SubjectLink],
+    holdings: &[Holding<'_>],
     customers: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, usize>> {
     let store_error = |location: &str, source| CatalogError::ObjectStore {
@@ -334,11 +437,12 @@ async fn delete_files_holding(
         // Every column is checked on the one download: the folder is listed and each file
         // read once, whatever the number of columns.
         let mut held = BTreeSet::new();
-        for link in links {
+        for (column, holds) in holdings {
             held.extend(customers_in_file(
                 bytes.clone(),
                 &location,
-                *link,
+                column,
+                holds,
                 customers,
             )?);
         }
@@ -356,11 +460,13 @@ async fn delete_files_holding(
     Ok(deleted)
 }
 
-/// Which of `customers` a Parquet file holds a row of, reading only the linking column.
-pub fn customers_in_file(
+/// Which of `customers` a Parquet file holds a row of, reading only `column`, whose values
+/// `holds` tells apart.
+fn customers_in_file(
     bytes: impl datafusion::parquet::file::reader::ChunkReader + 'static,
     location: &str,
-    link: SubjectLink,
+    column: &str,
+    holds: &(dyn Fn(&str, &str) -> bool + Sync),
     customers: &BTreeSet<String>,
 ) -> Result<BTreeSet<String>> {
     let parquet_error = |source| CatalogError::Parquet {
@@ -368,9 +474,6 @@ pub fn customers_in_file(
         source: Box::new(source),
     };
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(parquet_error)?;
-    let column = match link {
-        SubjectLink::Column(column) | SubjectLink::RawText(column) => column,
-    };
     let mut held = BTreeSet::new();
     let Ok(index) = builder.schema().index_of(column) else {
         return Ok(held);
@@ -386,11 +489,7 @@ pub fn customers_in_file(
         let values = arrow::array::AsArray::as_string::<i32>(&values);
         for value in values.iter().flatten() {
             for customer in customers {
-                let holds = match link {
-                    SubjectLink::Column(_) => value == customer.as_str(),
-                    SubjectLink::RawText(_) => value.contains(customer.as_str()),
-                };
-                if holds {
+                if holds(value, customer) {
                     held.insert(customer.clone());
                 }
             }
@@ -405,6 +504,36 @@ mod tests {
     use crate::maintenance::{maintain_table, MaintenanceSettings};
     use crate::registry::{registry, Zone};
     use crate::rows::append_row_of_text;
+
+    #[test]
+    fn a_name_is_found_in_any_case_surname_first_and_only_as_whole_words() {
+        let mention = NameMention::new("Ana Maria Lima").unwrap();
+        for text in [
+            "paid to Ana Maria Lima",
+            "PAID TO ANA MARIA LIMA",
+            "from Lima, Ana Maria",
+            "ana  maria\tlima",
+        ] {
+            assert!(mention.is_in(text), "{text}");
+        }
+        for text in [
+            "Anastasia Maria Lima",
+            "Ana Maria Limas",
+            "Ana Lima",
+            "Maria Lima",
+        ] {
+            assert!(!mention.is_in(text), "{text}");
+        }
+        assert_eq!(
+            mention.erased_from("rent, LIMA, Ana Maria, March"),
+            "rent, [erased], March"
+        );
+        // Dots and apostrophes are matched as they are, with no word boundary beside a dot.
+        let dotted = NameMention::new("J. R. O'Neil Jr.").unwrap();
+        assert!(dotted.is_in("to j. r. o'neil jr. today"));
+        assert!(!dotted.is_in("to J R ONeil Jr"));
+        assert!(NameMention::new("  , ").is_none());
+    }
 
     #[test]
     fn every_table_with_personal_data_ties_its_rows_to_a_customer_or_says_why_not() {
@@ -544,6 +673,57 @@ mod tests {
             (again.rows_erased, again.files_deleted, again.version),
             (0, 0, None)
         );
+    }
+
+    #[tokio::test]
+    async fn a_name_is_erased_from_others_memos_in_any_case_and_order_and_from_older_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let table = registry().get(Zone::Silver, "transactions").unwrap();
+        let memos = [
+            ("T1", "transfer ANN LEE"),
+            ("T2", "thanks Lee, Ann"),
+            ("T3", "Annabel Lee"),
+        ];
+        for (transaction, memo) in memos {
+            append_row_of_text(&lake, table, |field| {
+                use arrow::datatypes::DataType;
+                match (field.name().as_str(), field.data_type()) {
+                    ("memo", _) => memo.to_string(),
+                    (_, DataType::Utf8) => format!("{} of {transaction}", field.name()),
+                    (_, DataType::Date32) => "2026-03-01".to_string(),
+                    (_, DataType::Timestamp(..)) => "2026-03-02T12:00:00Z".to_string(),
+                    _ => "1".to_string(),
+                }
+            })
+            .await;
+        }
+        let (rows, files) = erase_mentions_from_table(&lake, table, "Ann Lee")
+            .await
+            .unwrap();
+        // T1's and T2's rows rewritten; the files that held them, now an older version's, gone.
+        assert_eq!((rows, files), (2, 2));
+        let current = open_table(&lake, table).await.unwrap().unwrap();
+        let context = crate::session::table_session(table, &current)
+            .await
+            .unwrap();
+        let batches = context
+            .sql("SELECT memo FROM silver.transactions ORDER BY memo")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let memos = arrow::util::pretty::pretty_format_batches(&batches)
+            .unwrap()
+            .to_string();
+        for expected in [
+            "| Annabel Lee ",
+            "| thanks [erased] ",
+            "| transfer [erased] ",
+        ] {
+            assert!(memos.contains(expected), "{memos}");
+        }
     }
 
     #[tokio::test]

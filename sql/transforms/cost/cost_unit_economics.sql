@@ -2,7 +2,8 @@
 -- payment channel and service. Cost tagged with a channel belongs to it; untagged (shared) cost
 -- of a service is spread over the channels in proportion to their settled payments of the date.
 -- Settled payments are those captured on the business date that reached settlement.
--- Parameters: business_date, day, allocation_tag, timezone.
+-- Parameters: business_date, day, allocation_tag, timezone, created_from, created_before.
+{% import "transforms/instants.sql" as instants -%}
 WITH tagged AS (
     SELECT l.service_name, t.tag_value AS channel, l.effective_cost
     FROM cost_lines AS l
@@ -13,6 +14,7 @@ settled AS (
     SELECT channel, COUNT(*) AS settled_payments
     FROM silver.payments
     WHERE status IN ('settled', 'refunded', 'charged_back')
+      AND {{ instants.within("created_at", created_from, created_before) }}
       AND CAST(to_local_time(created_at AT TIME ZONE '{{ timezone }}') AS DATE) = DATE '{{ business_date }}'
     GROUP BY channel
 ),

@@ -70,6 +70,15 @@ async fn replicate_and_merge(replicator: &Replicator, lake: &Lake) -> Replicatio
     report
 }
 
+/// Runs `statements` on the source, then replicates and merges.
+async fn change_and_replicate(
+    (source, replicator, lake): (&tokio_postgres::Client, &Replicator, &Lake),
+    statements: &str,
+) {
+    source.batch_execute(statements).await.unwrap();
+    replicate_and_merge(replicator, lake).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() {
     let postgres = Postgres::start();
@@ -199,16 +208,14 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
 
     // The source adds columns: their changes bring them to bronze and silver, typed as the
     // source declares them, and null where a row had none.
-    source
-        .batch_execute(
-            "ALTER TABLE accounts ADD COLUMN credit_limit numeric(12,2), ADD COLUMN tier int4;
-             INSERT INTO accounts VALUES ('A2', 'C1', 'savings', 'USD', 'open', NULL, NULL,
-               2500.50, 3);
-             UPDATE customers SET segment = 'business' WHERE customer_id = 'C3';",
-        )
-        .await
-        .unwrap();
-    replicate_and_merge(&replicator, &lake).await;
+    change_and_replicate(
+        (&source, &replicator, &lake),
+        "ALTER TABLE accounts ADD COLUMN credit_limit numeric(12,2), ADD COLUMN tier int4;
+         INSERT INTO accounts VALUES ('A2', 'C1', 'savings', 'USD', 'open', NULL, NULL,
+           2500.50, 3);
+         UPDATE customers SET segment = 'business' WHERE customer_id = 'C3';",
+    )
+    .await;
     assert_eq!(
         lake_rows(
             &lake,
@@ -231,13 +238,11 @@ async fn changes_arrive_once_in_order_and_survive_a_crash_before_confirmation() 
     );
 
     // A truncate removes every row the lake holds of the table.
-    source
-        .batch_execute(
-            "TRUNCATE fx_rates; INSERT INTO fx_rates VALUES ('2026-03-02', 'EUR', 1.09);",
-        )
-        .await
-        .unwrap();
-    replicate_and_merge(&replicator, &lake).await;
+    change_and_replicate(
+        (&source, &replicator, &lake),
+        "TRUNCATE fx_rates; INSERT INTO fx_rates VALUES ('2026-03-02', 'EUR', 1.09);",
+    )
+    .await;
     assert_eq!(
         lake_rows(
             &lake,

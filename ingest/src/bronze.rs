@@ -76,9 +76,12 @@ pub struct IngestRun {
     pub run_id: String,
     /// When the run started: `started_at` of its `system.ingest_runs` row.
     pub started_micros: i64,
-    /// The ingest time its records carry (`_ingest_time`, and its month as bronze's
-    /// partition): when the run started, or the instant a replay of a past day gives.
+    /// The ingest time its records carry (`_ingest_time`): when the run started, or the
+    /// instant a replay of a past day gives.
     pub ingest_micros: i64,
+    /// Bronze's partition of the run's records (`_ingest_month`): the first day of the
+    /// ingest time's month, in days since the Unix epoch. Kept, not derived per row.
+    pub ingest_month_days: i32,
 }
 
 impl IngestRun {
@@ -90,21 +93,15 @@ impl IngestRun {
     /// A new run whose records carry `ingest_time` (now when None) as their ingest time.
     pub fn start_at(ingest_time: Option<chrono::DateTime<chrono::Utc>>) -> Self {
         let now = chrono::Utc::now();
+        let ingest_time = ingest_time.unwrap_or(now);
+        let ingest_date = ingest_time.date_naive();
+        let first_of_month = ingest_date.with_day(1).unwrap_or(ingest_date);
         IngestRun {
             run_id: uuid::Uuid::new_v4().to_string(),
             started_micros: now.timestamp_micros(),
-            ingest_micros: ingest_time.unwrap_or(now).timestamp_micros(),
+            ingest_micros: ingest_time.timestamp_micros(),
+            ingest_month_days: crate::rows::days_since_epoch(first_of_month),
         }
-    }
-
-    /// Bronze's partition of the run's records: the first day of the ingest time's month, in
-    /// days since the Unix epoch.
-    pub fn ingest_month_days(&self) -> i32 {
-        let ingest_date = chrono::DateTime::from_timestamp_micros(self.ingest_micros)
-            .unwrap_or_default()
-            .date_naive();
-        let first_of_month = ingest_date.with_day(1).unwrap_or(ingest_date);
-        crate::rows::days_since_epoch(first_of_month)
     }
 }
 
@@ -221,7 +218,7 @@ pub fn bronze_batch(
                         .with_timezone_opt(utc_timezone(field.data_type())),
                 ),
                 lineage::INGEST_MONTH => {
-                    Arc::new(Date32Array::from_value(run.ingest_month_days(), rows))
+                    Arc::new(Date32Array::from_value(run.ingest_month_days, rows))
                 }
                 name => match taken.column_by_name(name) {
                     Some(column) if column.data_type() == field.data_type() => column.clone(),
@@ -272,7 +269,7 @@ pub fn bronze_row(record: TakenRecord, relative_path: &str, run: &IngestRun) -> 
         Value::Integer(record.position),
         Value::Text(run.run_id.clone()),
         Value::TimestampMicros(run.ingest_micros),
-        Value::Date(run.ingest_month_days()),
+        Value::Date(run.ingest_month_days),
     ]);
     row
 }
@@ -306,6 +303,7 @@ mod tests {
             run_id: "r".into(),
             started_micros: 5,
             ingest_micros: 5,
+            ingest_month_days: 0,
         };
         let row = bronze_row(
             TakenRecord {

@@ -19,7 +19,7 @@ use crate::landing::{LandingFile, LandingStore};
 use crate::pii::{redact_columns, redact_records, EmbeddedPiiDetector, PiiDetector};
 use crate::rows::{rows_to_batch, Value};
 use crate::silver::{merge_entity, MergeOutcome};
-use crate::sources::{ParsedFile, Source};
+use crate::sources::{add_evolved_fields, evolved_values_as, ParsedFile, Source};
 
 /// Files parsed and committed together, at most; bounds the commits on many small files.
 const FILES_PER_COMMIT: usize = 64;
@@ -267,12 +267,7 @@ pub(crate) async fn commit_chunk(
     let mut evolved: BTreeMap<&'static str, Vec<FieldRef>> = BTreeMap::new();
     for file in &parsed {
         for (entity, fields) in &file.evolved {
-            let known = evolved.entry(entity).or_default();
-            for field in fields {
-                if !known.iter().any(|existing| existing.name() == field.name()) {
-                    known.push(field.clone());
-                }
-            }
+            add_evolved_fields(evolved.entry(entity).or_default(), fields);
         }
     }
     // Each entity's bronze commit schema, with the chunk's new columns: once for the chunk.
@@ -326,13 +321,7 @@ pub(crate) async fn commit_chunk(
                 .map(|mut record| {
                     let extra = std::mem::take(&mut record.extra);
                     let mut row = bronze_row(record, &file.relative_path, run);
-                    row.extend(chunk_fields.iter().map(|field| {
-                        file_fields
-                            .iter()
-                            .position(|own| own.name() == field.name())
-                            .and_then(|index| extra.get(index).cloned())
-                            .unwrap_or(Value::Null)
-                    }));
+                    row.extend(evolved_values_as(file_fields, &extra, chunk_fields));
                     row
                 })
                 .collect();

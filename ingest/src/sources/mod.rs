@@ -168,6 +168,29 @@ pub struct QuarantinedRecord {
     pub raw_payload: Option<String>,
 }
 
+/// Adds to `known` the evolved columns of `fields` it lacks, by name (the first type wins): the
+/// columns a commit of several files, or a file of several relations, gains.
+pub fn add_evolved_fields(known: &mut Vec<FieldRef>, fields: &[FieldRef]) {
+    for field in fields {
+        if !known.iter().any(|existing| existing.name() == field.name()) {
+            known.push(field.clone());
+        }
+    }
+}
+
+/// `values` of the columns `from` as values of the columns `to`, by name: null where `from`
+/// lacks a column.
+pub fn evolved_values_as(from: &[FieldRef], values: &[Value], to: &[FieldRef]) -> Vec<Value> {
+    to.iter()
+        .map(|field| {
+            from.iter()
+                .position(|own| own.name() == field.name())
+                .and_then(|index| values.get(index).cloned())
+                .unwrap_or(Value::Null)
+        })
+        .collect()
+}
+
 /// What a reader made of one file.
 #[derive(Debug, Default)]
 pub struct ParsedFile {

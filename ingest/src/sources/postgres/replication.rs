@@ -32,7 +32,8 @@ use crate::pii::EmbeddedPiiDetector;
 use crate::pipeline::{commit_chunk, record_run, SourceReport, TakenBy};
 use crate::rows::{parse_text_value, value_at, Value};
 use crate::sources::{
-    dms, entity_fields, key_indexes, ParsedFile, QuarantinedRecord, Source, TakenRecord,
+    add_evolved_fields, dms, entity_fields, evolved_values_as, key_indexes, ParsedFile,
+    QuarantinedRecord, Source, TakenRecord,
 };
 
 /// Where to replicate from.
@@ -66,6 +67,16 @@ enum Decoded {
     /// registry lacks.
     Change(&'static str, TakenRecord, Arc<[FieldRef]>),
     Refused(QuarantinedRecord),
+}
+
+impl Decoded {
+    /// The table the item is written to: its entity's bronze table, or the source's quarantine.
+    fn table(&self) -> (Zone, &'static str) {
+        match self {
+            Decoded::Change(entity, ..) => (Zone::Bronze, *entity),
+            Decoded::Refused(_) => (Zone::Quarantine, Source::Aurora.name()),
+        }
+    }
 }
 
 /// A committed source transaction.
@@ -264,12 +275,17 @@ fn source_file(slot: &str, lsn: u64) -> String {
     format!("postgres/{slot}/{}", format_lsn(lsn))
 }
 
+/// The application id under which a table records the slot's changes it holds.
+fn slot_app_id(slot: &str) -> String {
+    format!("postgres:{slot}")
+}
+
 /// A replicated source transaction as a unit: tables hold the slot's changes up to its LSN.
 fn transaction_unit(slot: &str, commit_lsn: u64) -> SourceUnit {
     SourceUnit {
         relative_path: source_file(slot, commit_lsn),
         position: SourcePosition {
-            app_id: format!("postgres:{slot}"),
+            app_id: slot_app_id(slot),
             version: i64::try_from(commit_lsn).expect("LSNs stay below 2^63"),
         },
     }
@@ -414,6 +430,8 @@ impl Replicator {
             };
             let shape = relation.as_ref().map(TableShape::new);
             let mut file = ParsedFile::default();
+            // Where each relation column lies among the returned ones: the same for every row.
+            let mut returned_index: Option<Vec<Option<usize>>> = None;
             for message in messages {
                 let (SimpleQueryMessage::Row(row), Some(relation), Some(shape)) =
                     (message, &relation, &shape)
@@ -422,13 +440,21 @@ impl Replicator {
                 };
                 file.records_read += 1;
                 let position = i64::try_from(file.records_read).unwrap_or(i64::MAX);
-                let tuple: Vec<TupleValue> = relation
-                    .columns
+                let indexes = returned_index.get_or_insert_with(|| {
+                    relation
+                        .columns
+                        .iter()
+                        .map(|column| {
+                            row.columns()
+                                .iter()
+                                .position(|returned| returned.name() == column.name)
+                        })
+                        .collect()
+                });
+                let tuple: Vec<TupleValue> = indexes
                     .iter()
-                    .map(|column| {
-                        row.columns()
-                            .iter()
-                            .position(|returned| returned.name() == column.name)
+                    .map(|index| {
+                        index
                             .and_then(|index| row.get(index))
                             .map_or(TupleValue::Null, |text| TupleValue::Text(text.to_string()))
                     })
@@ -699,16 +725,13 @@ impl Replicator {
         report: &mut SourceReport,
     ) -> Result<()> {
         let slot = &self.settings.slot;
-        let app_id = transaction_unit(slot, 0).position.app_id;
+        let app_id = slot_app_id(slot);
         // Each table's position, read once: a transaction every table of which holds it was
         // committed before a crash, and is neither committed nor counted again.
         let mut held_lsn: HashMap<(Zone, &'static str), u64> = HashMap::new();
         for transaction in &batch.transactions {
             for item in &transaction.items {
-                let table = match item {
-                    Decoded::Change(entity, ..) => (Zone::Bronze, *entity),
-                    Decoded::Refused(_) => (Zone::Quarantine, Source::Aurora.name()),
-                };
+                let table = item.table();
                 if held_lsn.contains_key(&table) {
                     continue;
                 }
@@ -724,13 +747,10 @@ impl Replicator {
         }
         let mut units = Vec::new();
         for transaction in &batch.transactions {
-            let held_everywhere = transaction.items.iter().all(|item| {
-                let table = match item {
-                    Decoded::Change(entity, ..) => (Zone::Bronze, *entity),
-                    Decoded::Refused(_) => (Zone::Quarantine, Source::Aurora.name()),
-                };
-                held_lsn[&table] >= transaction.commit_lsn
-            });
+            let held_everywhere = transaction
+                .items
+                .iter()
+                .all(|item| held_lsn[&item.table()] >= transaction.commit_lsn);
             if held_everywhere {
                 continue;
             }
@@ -822,29 +842,14 @@ fn transaction_file(transaction: &SourceTransaction) -> ParsedFile {
     let mut evolved: BTreeMap<&'static str, Vec<FieldRef>> = BTreeMap::new();
     for item in &transaction.items {
         if let Decoded::Change(entity, _, fields) = item {
-            let known = evolved.entry(entity).or_default();
-            for field in fields.iter() {
-                if !known.iter().any(|existing| existing.name() == field.name()) {
-                    known.push(field.clone());
-                }
-            }
+            add_evolved_fields(evolved.entry(entity).or_default(), fields);
         }
     }
     for item in &transaction.items {
         match item {
             Decoded::Change(entity, record, fields) => {
                 let mut record = record.clone();
-                let own_extra = std::mem::take(&mut record.extra);
-                record.extra = evolved[entity]
-                    .iter()
-                    .map(|field| {
-                        fields
-                            .iter()
-                            .position(|own| own.name() == field.name())
-                            .and_then(|index| own_extra.get(index).cloned())
-                            .unwrap_or(Value::Null)
-                    })
-                    .collect();
+                record.extra = evolved_values_as(fields, &record.extra, &evolved[entity]);
                 file.take(entity, record);
             }
             Decoded::Refused(refused) => file.quarantined.push(refused.clone()),

@@ -110,6 +110,9 @@ impl Batch {
 pub struct Replicator {
     client: Client,
     settings: ReplicationSettings,
+    /// Set once every table's snapshot is in bronze: a replicator that follows the slot then
+    /// stops opening each bronze table's log on every poll to ask again.
+    snapshot_done: std::sync::atomic::AtomicBool,
 }
 
 /// A replicated table as the lake reads its tuples: which registry entity, where each of the
@@ -313,7 +316,11 @@ impl Replicator {
                 tracing::warn!(%err, "postgresql connection ended");
             }
         });
-        let replicator = Replicator { client, settings };
+        let replicator = Replicator {
+            client,
+            settings,
+            snapshot_done: std::sync::atomic::AtomicBool::new(false),
+        };
         replicator.ensure_publication().await?;
         Ok(replicator)
     }
@@ -796,8 +803,16 @@ impl Replicator {
     pub async fn replicate(&self, lake: &Lake) -> Result<ReplicationReport> {
         let run = IngestRun::start();
         let mut taken = SourceReport::default();
+        use std::sync::atomic::Ordering;
+        let snapshot_rows = if self.snapshot_done.load(Ordering::Relaxed) {
+            0
+        } else {
+            let rows = self.snapshot(lake, &run, &mut taken).await?;
+            self.snapshot_done.store(true, Ordering::Relaxed);
+            rows
+        };
         let mut report = ReplicationReport {
-            snapshot_rows: self.snapshot(lake, &run, &mut taken).await?,
+            snapshot_rows,
             ..ReplicationReport::default()
         };
         let taken_by_snapshot = taken.records_taken;

@@ -6,6 +6,13 @@ pub enum CatalogError {
     #[error("invalid lake location '{location}': {reason}")]
     InvalidLakeLocation { location: String, reason: String },
 
+    /// A command that reads a lake was pointed at a place that holds none.
+    #[error(
+        "no lake at '{0}': make one with `paylake demo --lake {0}`, or deliver files with \
+         `paylake simulate --lake {0}` and take them with `paylake ingest --lake {0}`"
+    )]
+    NoLake(String),
+
     #[error("unknown table '{0}' (see `paylake tables` for the registry)")]
     UnknownTable(String),
 

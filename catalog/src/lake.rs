@@ -7,6 +7,12 @@ use url::Url;
 use crate::error::{CatalogError, Result};
 use crate::registry::TableDef;
 
+/// The folders directly under a lake's root, one of which every lake holds: the landing
+/// folder and the zones'.
+fn lake_folder_names() -> impl Iterator<Item = &'static str> {
+    std::iter::once("landing").chain(crate::registry::Zone::ALL.iter().map(|zone| zone.as_str()))
+}
+
 /// The root of a lake. Tables live at `<root>/<zone>/<table>/`, delivered files under
 /// `<root>/landing/`, reports under `<root>/reports/`.
 #[derive(Debug, Clone)]
@@ -53,6 +59,46 @@ impl Lake {
             root,
             kms_key_id: None,
         })
+    }
+
+    /// Opens a lake that must already be there, creating nothing: a command that only reads
+    /// (a query, a report) pointed at a folder or prefix without a lake says so, rather than
+    /// answering from an empty lake it would create. A lake is there when its root holds the
+    /// landing folder or a zone's folder.
+    pub async fn open_existing(location: &str) -> Result<Self> {
+        let no_lake = || CatalogError::NoLake(location.to_string());
+        if !location.contains("://") {
+            // Checked before `open`, which would create the folder.
+            let root = Path::new(location);
+            if !lake_folder_names().any(|folder| root.join(folder).is_dir()) {
+                return Err(no_lake());
+            }
+            return Self::open(location);
+        }
+        let lake = Self::open(location)?;
+        if let Some(root) = lake.local_root() {
+            return match lake_folder_names().any(|folder| root.join(folder).is_dir()) {
+                true => Ok(lake),
+                false => Err(no_lake()),
+            };
+        }
+        let listing = lake
+            .object_store_at(&lake.root)?
+            .list_with_delimiter(None)
+            .await
+            .map_err(|source| CatalogError::ObjectStore {
+                location: location.to_string(),
+                source: Box::new(source),
+            })?;
+        let holds_a_lake = listing.common_prefixes.iter().any(|prefix| {
+            prefix
+                .filename()
+                .is_some_and(|folder| lake_folder_names().any(|name| name == folder))
+        });
+        match holds_a_lake {
+            true => Ok(lake),
+            false => Err(no_lake()),
+        }
     }
 
     /// Encrypts every object written to the lake on S3 with this KMS key (SSE-KMS).

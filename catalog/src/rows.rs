@@ -9,7 +9,7 @@ use arrow::array::{
 use arrow::record_batch::RecordBatch;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::delta::{append, conform_to_schema, open_or_create_table};
+use crate::delta::{app_transaction_version, append, conform_to_schema, open_or_create_table};
 use crate::error::Result;
 use crate::lake::Lake;
 use crate::registry::TableDef;
@@ -20,6 +20,28 @@ pub async fn append_columns(lake: &Lake, table: &TableDef, columns: Vec<ArrayRef
     let delta_table = open_or_create_table(lake, table).await?;
     append(delta_table, table, vec![batch], vec![]).await?;
     Ok(())
+}
+
+/// Appends one commit of rows like [`append_columns`], once per `app_id`: the commit records
+/// it as an application transaction, and nothing is written (`false`) when the table holds it
+/// already. Two writers of the same `app_id` at once conflict, and the later one fails.
+pub async fn append_columns_once(
+    lake: &Lake,
+    table: &TableDef,
+    columns: Vec<ArrayRef>,
+    app_id: &str,
+) -> Result<bool> {
+    let delta_table = open_or_create_table(lake, table).await?;
+    if app_transaction_version(&delta_table, table, app_id)
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let batch = columns_batch(table, columns)?;
+    let transaction = deltalake::kernel::Transaction::new(app_id, 1);
+    append(delta_table, table, vec![batch], vec![transaction]).await?;
+    Ok(true)
 }
 
 /// A batch of `table`'s schema from one array per column, in schema order.

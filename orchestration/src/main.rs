@@ -14,10 +14,16 @@ mod observe;
 mod output;
 mod steps;
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
+    // Rust ignores SIGPIPE, so a print to a closed pipe (`paylake sql ... | head`) panics; with
+    // the default action the process ends quietly, as other command-line tools do. Sockets are
+    // unaffected: the standard library and tokio send with MSG_NOSIGNAL.
+    sigpipe::reset();
     let cli = cli::Cli::parse();
     // Two lines of delta-rs are noise here: the kernel logs an error each time a table is
     // created (it first looks for a log that is not there yet), and MERGE warns about a scan
@@ -34,6 +40,7 @@ fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(colours_wanted())
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -54,4 +61,10 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Log lines are coloured only on a terminal, and never when `NO_COLOR` is set
+/// (<https://no-color.org>): redirected to a file, they stay plain text.
+fn colours_wanted() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }

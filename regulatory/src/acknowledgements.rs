@@ -201,8 +201,12 @@ pub async fn load_acknowledgement(
             loaded_at,
         })
         .collect();
-    append_filings(lake, &rows).await?;
-    // A SAR case FinCEN accepted carries its BSA ID from now on.
+    // The same acknowledgement loaded again (a retry, the file delivered twice under another
+    // name) is recorded once: its content's digest is the commit's application transaction.
+    let acknowledgement_id = format!("fincen-ack:{}", crate::package::sha256_hex(text.as_bytes()));
+    let newly_recorded = append_filings(lake, &rows, &acknowledgement_id).await?;
+    // A SAR case FinCEN accepted carries its BSA ID from now on (again after a crash between
+    // the two writes: a case already holding the BSA ID gets no second event).
     let accepted: Vec<(String, String)> = rows
         .iter()
         .filter_map(|row| Some((row.record_key.clone()?, row.bsa_id.clone()?)))
@@ -215,6 +219,7 @@ pub async fn load_acknowledgement(
             record_key: row.record_key,
             status: row.status,
             messages: row.errors.len(),
+            already_loaded: !newly_recorded,
         })
         .collect())
 }
@@ -226,4 +231,6 @@ pub struct FilingRowSummary {
     pub record_key: Option<String>,
     pub status: String,
     pub messages: usize,
+    /// The acknowledgement was loaded before: nothing new was recorded.
+    pub already_loaded: bool,
 }

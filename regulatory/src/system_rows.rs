@@ -6,7 +6,9 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Decimal128Array, Int64Array};
 use chrono::{DateTime, NaiveDate, Utc};
 use paylake_catalog::registry::{MONEY_PRECISION, MONEY_SCALE};
-use paylake_catalog::rows::{append_columns, dates, string_lists, strings, timestamps};
+use paylake_catalog::rows::{
+    append_columns, append_columns_once, dates, string_lists, strings, timestamps,
+};
 use paylake_catalog::{registry, Lake, Zone};
 
 use crate::error::Result;
@@ -73,7 +75,13 @@ pub async fn append_exports(lake: &Lake, rows: &[ExportRow]) -> Result<()> {
     append_rows(lake, "regulatory_exports", columns).await
 }
 
-pub async fn append_filings(lake: &Lake, rows: &[FilingRow]) -> Result<()> {
+/// Appends the filings of one acknowledgement, once: `false` (and nothing written) when the
+/// table already holds the acknowledgement `acknowledgement_id`.
+pub async fn append_filings(
+    lake: &Lake,
+    rows: &[FilingRow],
+    acknowledgement_id: &str,
+) -> Result<bool> {
     let columns: Vec<ArrayRef> = vec![
         strings(
             rows.iter()
@@ -98,7 +106,8 @@ pub async fn append_filings(lake: &Lake, rows: &[FilingRow]) -> Result<()> {
         string_lists(rows.iter().map(|row| &row.errors)),
         timestamps(rows.iter().map(|row| Some(row.loaded_at))),
     ];
-    append_rows(lake, "regulatory_filings", columns).await
+    let table = registry().get(Zone::System, "regulatory_filings")?;
+    Ok(append_columns_once(lake, table, columns, acknowledgement_id).await?)
 }
 
 async fn append_rows(lake: &Lake, table_name: &str, columns: Vec<ArrayRef>) -> Result<()> {

@@ -48,6 +48,8 @@ async fn serve() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Coloured only on a terminal: an executor's log usually goes to a file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let outcome = match Cli::parse().role {
         Role::Scheduler(options) => serve_scheduler(options).await,

@@ -209,7 +209,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                     to,
                     pdf,
                 },
-        } => regulatory::aml_report(&settings, &open_lake(&settings, &lake)?, from, to, pdf).await,
+        } => {
+            let lake = open_existing_lake(&settings, &lake).await?;
+            regulatory::aml_report(&settings, &lake, from, to, pdf).await
+        }
         Command::Aml { aml } => match aml {
             AmlCommand::Eval {
                 lake,
@@ -217,7 +220,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 format,
             } => match amlsim {
                 Some(sample) => aml::eval_amlsim(&settings, &sample, format).await,
-                None => aml::eval_lake(&open_lake(&settings, &lake)?, format).await,
+                None => aml::eval_lake(&open_existing_lake(&settings, &lake).await?, format).await,
             },
         },
         Command::Bench { bench } => match bench {
@@ -315,7 +318,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                 role: access.role(&role)?,
                 access_version: &access.version,
             };
-            query::sql(&open_lake(&settings, &lake)?, &asker, &query, format).await
+            query::sql(
+                &open_existing_lake(&settings, &lake).await?,
+                &asker,
+                &query,
+                format,
+            )
+            .await
         }
         Command::Catalog { catalog } => serving::catalog(&settings, catalog).await,
         Command::Athena { athena } => serving::athena(&settings, athena).await,
@@ -328,7 +337,13 @@ pub async fn run(cli: Cli) -> Result<()> {
         } => {
             let mut settings = settings;
             settings.maintenance.keep_versions_since = keep_versions_since;
-            maintain::run(&settings, &open_lake(&settings, &lake)?, &tables, format).await
+            maintain::run(
+                &settings,
+                &open_existing_lake(&settings, &lake).await?,
+                &tables,
+                format,
+            )
+            .await
         }
         Command::Erase {
             lake,
@@ -345,10 +360,16 @@ pub async fn run(cli: Cli) -> Result<()> {
                 role,
                 note,
             };
-            erase::run(&settings, &open_lake(&settings, &lake)?, &request, format).await
+            erase::run(
+                &settings,
+                &open_existing_lake(&settings, &lake).await?,
+                &request,
+                format,
+            )
+            .await
         }
         Command::Tables { lake, format } => {
-            query::tables(&open_lake(&settings, &lake)?, format).await
+            query::tables(&open_existing_lake(&settings, &lake).await?, format).await
         }
     }
 }
@@ -368,6 +389,14 @@ fn lake_location(settings: &Settings, lake: &LakeArg) -> String {
 
 fn open_lake(settings: &Settings, lake: &LakeArg) -> Result<Lake> {
     Ok(Lake::open(&lake_location(settings, lake))?.with_kms_key(settings.kms_key_id.clone()))
+}
+
+/// The lake of a command that only reads it: refused, with how to make one, when none is
+/// there (nothing is created).
+async fn open_existing_lake(settings: &Settings, lake: &LakeArg) -> Result<Lake> {
+    Ok(Lake::open_existing(&lake_location(settings, lake))
+        .await?
+        .with_kms_key(settings.kms_key_id.clone()))
 }
 
 /// A spinner on stderr for a long step; hidden when stderr is not a terminal.

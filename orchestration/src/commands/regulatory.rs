@@ -80,6 +80,14 @@ pub async fn load_acks(lake: &Lake, export: Option<&str>, files: &[PathBuf]) -> 
             export.zip(manifest.as_ref()),
         )
         .await?;
+        if filings.first().is_some_and(|filing| filing.already_loaded) {
+            println!(
+                "{}: already loaded, {} filings (nothing recorded again)",
+                file.display(),
+                filings.len()
+            );
+            continue;
+        }
         println!("{}: {} filings", file.display(), filings.len());
         for filing in filings {
             println!(

@@ -15,6 +15,7 @@ mod asset_graph;
 mod ballista_engine;
 mod bench_year;
 mod case_work;
+mod command_line;
 mod crash_recovery;
 mod demo_end_to_end;
 mod erasure;

@@ -286,6 +286,35 @@ fn exports_validate_schedules_catch_up_and_deadlines_show_what_is_late() {
         &settings,
     );
     assert!(acknowledged.contains("31000055053784"), "{acknowledged}");
+    // The same acknowledgement delivered again, under another name, is recorded once.
+    let filings_recorded = |lake: &str| {
+        sql(
+            lake,
+            &settings,
+            "SELECT CAST(count(*) AS VARCHAR) FROM system.regulatory_filings",
+        )
+    };
+    let recorded_once = filings_recorded(lake);
+    let copy = dir.path().join("sar_acknowledgement_again.xml");
+    std::fs::copy(
+        support::shared_data("regulatory/fincen/sar_acknowledgement.xml"),
+        &copy,
+    )
+    .unwrap();
+    let loaded_again = paylake(
+        &[
+            "filings",
+            "load-ack",
+            "--lake",
+            lake,
+            "--export",
+            "fincen-sar_2026-03-02_2026-03-08",
+            copy.to_str().unwrap(),
+        ],
+        &settings,
+    );
+    assert!(loaded_again.contains("already loaded"), "{loaded_again}");
+    assert_eq!(filings_recorded(lake), recorded_once);
     let filings = sql(
         lake,
         &settings,

@@ -55,17 +55,7 @@ impl Destination {
         // Only a writer asks whether the bucket locks objects.
         let enabled = match retention {
             None => false,
-            Some(_) => client
-                .get_object_lock_configuration()
-                .bucket(bucket)
-                .send()
-                .await
-                .is_ok_and(|output| {
-                    output
-                        .object_lock_configuration()
-                        .and_then(|configuration| configuration.object_lock_enabled())
-                        == Some(&ObjectLockEnabled::Enabled)
-                }),
+            Some(_) => object_lock_enabled(&client, bucket).await?,
         };
         let retention = retention.filter(|_| enabled).map(|retention| {
             let mode = match retention.mode.as_str() {
@@ -74,6 +64,12 @@ impl Destination {
             };
             (mode, retention.years)
         });
+        if retention.is_some() && !enabled {
+            tracing::warn!(
+                bucket,
+                "the bucket has no Object Lock configuration: exports are written without retention"
+            );
+        }
         tracing::info!(bucket, object_lock = enabled, "export destination opened");
         Ok(Destination::S3 {
             client,
@@ -280,5 +276,36 @@ mod tests {
             destination.retained_until(now).is_none(),
             "folders have no object lock"
         );
+    }
+}
+
+/// Whether the bucket locks objects. Only S3's answer that no lock is configured means no; a
+/// configuration that cannot be read (access denied, no such bucket, a network failure) fails
+/// the export, which is never written without the retention it was asked for.
+async fn object_lock_enabled(client: &aws_sdk_s3::Client, bucket: &str) -> Result<bool> {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    match client
+        .get_object_lock_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(output) => Ok(output
+            .object_lock_configuration()
+            .and_then(|configuration| configuration.object_lock_enabled())
+            == Some(&ObjectLockEnabled::Enabled)),
+        Err(err)
+            if err.as_service_error().and_then(|e| e.code())
+                == Some("ObjectLockConfigurationNotFoundError") =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(RegulatoryError::Destination {
+            location: format!("s3://{bucket}"),
+            reason: format!(
+                "the bucket's Object Lock configuration cannot be read: {}",
+                aws_sdk_s3::error::DisplayErrorContext(&err)
+            ),
+        }),
     }
 }

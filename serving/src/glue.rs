@@ -124,8 +124,19 @@ pub(crate) async fn ensure_database(
     database: &str,
     description: &str,
 ) -> Result<bool> {
-    if client.get_database().name(database).send().await.is_ok() {
-        return Ok(false);
+    match client.get_database().name(database).send().await {
+        Ok(_) => return Ok(false),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_entity_not_found_exception()) => {}
+        Err(err) => {
+            return Err(ServingError::aws(
+                SERVICE,
+                format!("GetDatabase {database}"),
+                err,
+            ))
+        }
     }
     let input = DatabaseInput::builder()
         .name(database)

@@ -288,10 +288,18 @@ async fn ensure_tag(
     key: &str,
     values: Vec<String>,
 ) -> Result<()> {
-    // moto answers a missing tag with an empty one, Lake Formation with EntityNotFound.
+    // moto answers a missing tag with an empty one, Lake Formation with EntityNotFound; any
+    // other failure (access denied, throttling past the retries) is the caller's to see.
     let existing: Vec<String> = match client.get_lf_tag().tag_key(key).send().await {
         Ok(tag) => tag.tag_values().to_vec(),
-        Err(_) => vec![],
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_entity_not_found_exception()) =>
+        {
+            vec![]
+        }
+        Err(err) => return Err(ServingError::aws(SERVICE, format!("GetLFTag {key}"), err)),
     };
     if existing.is_empty() {
         client

@@ -168,4 +168,29 @@ print(chr(10).join('%s %s %d' % (k, r['ObjectLockMode'], (r['ObjectLockRetainUnt
     }
     let again = run(paylake(&moto).args(export));
     assert!(again.contains("already delivered, unchanged"), "{again}");
+
+    // A bucket whose lock configuration cannot be read (here: there is no such bucket) fails
+    // the export, naming the bucket, before anything is written; a bucket that simply has no
+    // lock configured is written to without retention.
+    let to = |out: &'static str| {
+        let mut to_out = export;
+        let destination = 1 + export.iter().position(|arg| *arg == "--out").unwrap();
+        to_out[destination] = out;
+        to_out
+    };
+    let unreadable = paylake(&moto)
+        .args(to("s3://no-such-bucket/fincen"))
+        .output()
+        .unwrap();
+    let refusal = String::from_utf8_lossy(&unreadable.stderr);
+    assert!(!unreadable.status.success(), "exported without its retention");
+    assert!(
+        refusal.contains("s3://no-such-bucket")
+            && refusal.contains("Object Lock configuration cannot be read"),
+        "{refusal}"
+    );
+    moto.python("client('s3').create_bucket(Bucket='unlocked')");
+    let unlocked = run(paylake(&moto).args(to("s3://unlocked/fincen")));
+    assert!(unlocked.contains("(delivered)"), "{unlocked}");
+    assert!(!unlocked.contains("object lock"), "{unlocked}");
 }

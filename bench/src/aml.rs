@@ -1,7 +1,8 @@
 //! `paylake bench aml`: the whole detection suite over generated silver tables as Parquet
 //! (`--transactions` movements over `--days` days), beside the peer: the same rules as DuckDB
-//! SQL over the same files (`bench/peer_aml.py`). Both run as their own processes; the bench
-//! prints time, peak RSS and the alerts per rule of each, which must agree.
+//! SQL over the same files (`bench/peer_aml.py`). Both run as their own processes and write
+//! every alert as Parquet; the bench prints time, peak RSS and the time of each step of each,
+//! and fails unless the two files hold the same alerts.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -9,20 +10,23 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+    ArrayRef, Date32Array, Decimal128Array, Int64Array, ListBuilder, RecordBatch, StringArray,
+    StringBuilder, TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
-use paylake_transforms::aml::rules::{rule_sql, RULE_IDS};
+use paylake_transforms::aml::alerts::Alert;
+use paylake_transforms::aml::rules::{movements_sql, rule_sql, RULE_IDS};
 use paylake_transforms::aml::suite::detect;
 use paylake_transforms::aml::{AmlRules, DateRange};
 use paylake_transforms::job::day_number;
 
 use super::{
-    generate_tables, io_error, parquet_session, print_beside_peer, run_beside_duckdb_peer,
-    write_table, Lcg,
+    changed_copy_for_peer, generate_tables, io_error, parquet_session, print_beside_peer,
+    run_beside_duckdb_peer, write_parquet_file, write_steps, write_table, Lcg, Sides,
 };
+use crate::compare::compare_outputs;
 use crate::error::Result;
 
 const FIRST_DATE: (i32, u32, u32) = (2026, 1, 1);
@@ -354,8 +358,8 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
     Ok(())
 }
 
-/// The suite over the Parquet folder (run by `bench aml` as its own process). Writes the alerts
-/// per rule as JSON to `output`.
+/// The suite over the Parquet folder (run by `bench aml` as its own process). Writes every
+/// alert to `<output>/alerts.parquet` and the time of each step to `<output>/steps.json`.
 pub async fn run_suite_on_parquet(
     rules: &AmlRules,
     data: &Path,
@@ -365,39 +369,130 @@ pub async fn run_suite_on_parquet(
     let context =
         parquet_session(data, &["transactions", "customers", "accounts", "fx_rates"]).await?;
     let detection = detect(&context, &range_of(days), rules).await?;
-    let counts: BTreeMap<&str, usize> = detection
-        .per_rule
-        .iter()
-        .map(|(rule, (alerts, _))| (*rule, *alerts))
-        .collect();
-    let timings: BTreeMap<&str, f64> = detection
-        .per_rule
-        .iter()
-        .map(|(rule, (_, elapsed))| (*rule, elapsed.as_secs_f64()))
-        .collect();
-    let json =
-        serde_json::json!({"movements": detection.movements, "alerts": counts, "seconds": timings});
-    std::fs::write(output, json.to_string()).map_err(io_error(output))?;
-    Ok(())
+    let mut steps = vec![("movements", detection.movements_elapsed.as_secs_f64())];
+    steps.extend(RULE_IDS.iter().filter_map(|rule| {
+        detection
+            .per_rule
+            .get(rule)
+            .map(|(_, elapsed)| (*rule, elapsed.as_secs_f64()))
+    }));
+    let started = std::time::Instant::now();
+    write_alerts(&output.join("alerts.parquet"), &detection.alerts)?;
+    steps.push(("write alerts", started.elapsed().as_secs_f64()));
+    write_steps(output, &steps)
 }
 
-pub fn bench_aml(
+/// Every alert as the bench compares it: its id, rule, date, subject, score, amount, evidence,
+/// accounts and reason.
+fn write_alerts(path: &Path, alerts: &[Alert]) -> Result<()> {
+    let text_lists = |lists: &mut dyn Iterator<Item = &Vec<String>>| -> ArrayRef {
+        let mut builder = ListBuilder::new(StringBuilder::new());
+        for list in lists {
+            for value in list {
+                builder.values().append_value(value);
+            }
+            builder.append(true);
+        }
+        Arc::new(builder.finish())
+    };
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        (
+            "alert_id",
+            Arc::new(StringArray::from_iter_values(
+                alerts.iter().map(Alert::alert_id),
+            )),
+        ),
+        (
+            "rule_id",
+            Arc::new(StringArray::from_iter_values(
+                alerts.iter().map(|alert| &alert.rule_id),
+            )),
+        ),
+        (
+            "business_date",
+            Arc::new(Date32Array::from_iter_values(
+                alerts
+                    .iter()
+                    .map(|alert| day_number(alert.business_date) as i32),
+            )),
+        ),
+        (
+            "customer_id",
+            Arc::new(StringArray::from_iter(
+                alerts.iter().map(|alert| alert.customer_id.as_deref()),
+            )),
+        ),
+        (
+            "account_id",
+            Arc::new(StringArray::from_iter(
+                alerts.iter().map(|alert| alert.account_id.as_deref()),
+            )),
+        ),
+        (
+            "score",
+            Arc::new(Int64Array::from_iter_values(
+                alerts.iter().map(|alert| alert.score),
+            )),
+        ),
+        (
+            "amount_usd",
+            Arc::new(
+                Decimal128Array::from_iter(alerts.iter().map(|alert| alert.amount_usd_cents))
+                    .with_precision_and_scale(18, 2)?,
+            ),
+        ),
+        (
+            "transaction_ids",
+            text_lists(&mut alerts.iter().map(|alert| &alert.transaction_ids)),
+        ),
+        (
+            "account_ids",
+            text_lists(&mut alerts.iter().map(|alert| &alert.account_ids)),
+        ),
+        (
+            "reason",
+            Arc::new(StringArray::from_iter_values(
+                alerts.iter().map(|alert| &alert.reason),
+            )),
+        ),
+    ];
+    write_parquet_file(path, columns)
+}
+
+pub async fn bench_aml(
     rules: &AmlRules,
     transactions: u64,
     days: u32,
     workdir: &Path,
     python: &str,
+    change_peer_input: bool,
 ) -> Result<()> {
     let data = generate_tables(
         workdir,
         &format!("{transactions} transactions over {days} days"),
         |data| write_data(data, transactions, days),
     )?;
+    let peer_data = if change_peer_input {
+        // A cash deposit of USD 15,000: a currency transaction report on one side only.
+        changed_copy_for_peer(workdir, &data, "transactions", |batches| {
+            batches.iter().enumerate().find_map(|(index, batch)| {
+                let types = batch.column_by_name("transaction_type")?;
+                let types = arrow::array::cast::as_string_array(types);
+                let row = types.iter().position(|kind| kind == Some("cash_deposit"))?;
+                Some((index, row, 1_500_000))
+            })
+        })?
+    } else {
+        data.clone()
+    };
 
     // The peer runs the very SQL paylake runs, with the same parameters.
     let sql_folder = workdir.join("sql");
     std::fs::create_dir_all(&sql_folder).map_err(io_error(&sql_folder))?;
     let range = range_of(days);
+    let movements_path = sql_folder.join("movements.sql");
+    std::fs::write(&movements_path, movements_sql(&range, rules)?)
+        .map_err(io_error(&movements_path))?;
     for rule_id in RULE_IDS {
         if let Some(sql) = rule_sql(rule_id, &range, rules)? {
             let path = sql_folder.join(format!("{rule_id}.sql"));
@@ -405,17 +500,17 @@ pub fn bench_aml(
         }
     }
     let parameters = serde_json::json!({
+        "rule_ids": RULE_IDS,
         "from_day": range.from_day(),
         "to_day": range.to_day(),
-        "lookback_days": paylake_transforms::aml::rules::lookback_days(rules),
-        "cycle": rules.rules.get("cycle"),
+        "cycle": rules.enabled("cycle"),
     });
     let parameters_path = workdir.join("parameters.json");
     std::fs::write(&parameters_path, parameters.to_string()).map_err(io_error(&parameters_path))?;
 
-    let run = run_beside_duckdb_peer(
+    let sides = run_beside_duckdb_peer(
         workdir,
-        &data,
+        (&data, &peer_data),
         &["bench", "aml-run", "--days", &days.to_string()],
         python,
         "peer_aml.py",
@@ -425,6 +520,68 @@ pub fn bench_aml(
         "aml suite: {transactions} transactions over {days} days, {} rules",
         RULE_IDS.len()
     );
-    print_beside_peer(run, "alerts", "alerts per rule", &RULE_IDS);
+    print_beside_peer(&sides)?;
+    let equal = compare_outputs(
+        "the alerts",
+        &sides.paylake_output.join("alerts.parquet"),
+        &sides.peer_output.join("alerts.parquet"),
+        &ALERT_COLUMNS,
+        "rule_id",
+    )
+    .await;
+    print_alerts_per_rule(&sides)?;
+    println!("  alerts equal on both sides: {}", equal?);
+    Ok(())
+}
+
+/// The alerts as both sides' files are compared: every column, the evidence as a set (the
+/// rules give it in time order, and two engines may order equal times differently).
+const ALERT_COLUMNS: [&str; 10] = [
+    "alert_id",
+    "rule_id",
+    "CAST(business_date AS VARCHAR) AS business_date",
+    "customer_id",
+    "account_id",
+    "CAST(score AS VARCHAR) AS score",
+    "CAST(amount_usd AS VARCHAR) AS amount_usd",
+    "array_to_string(array_sort(transaction_ids), ',') AS evidence",
+    "array_to_string(account_ids, ',') AS account_ids",
+    "reason",
+];
+
+/// The alerts per rule of each side, from their files.
+fn print_alerts_per_rule(sides: &Sides) -> Result<()> {
+    let counts = |output: &Path| -> Result<BTreeMap<String, u64>> {
+        let mut counts = BTreeMap::new();
+        let file = File::open(output.join("alerts.parquet")).map_err(io_error(output))?;
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)?
+            .build()?;
+        for batch in reader {
+            let batch = batch?;
+            let rules = arrow::compute::cast(
+                batch.column_by_name("rule_id").ok_or_else(|| {
+                    crate::error::BenchError::Process(format!(
+                        "{} has no rule_id column",
+                        output.display()
+                    ))
+                })?,
+                &DataType::Utf8,
+            )?;
+            for rule in arrow::array::cast::as_string_array(&rules).iter().flatten() {
+                *counts.entry(rule.to_string()).or_default() += 1;
+            }
+        }
+        Ok(counts)
+    };
+    let (ours, theirs) = (counts(&sides.paylake_output)?, counts(&sides.peer_output)?);
+    println!("  {:<24} {:>9} {:>9}", "alerts per rule", "paylake", "peer");
+    for rule in RULE_IDS {
+        let (mine, peers) = (
+            ours.get(rule).copied().unwrap_or_default(),
+            theirs.get(rule).copied().unwrap_or_default(),
+        );
+        let mark = if mine == peers { "" } else { "  (differs)" };
+        println!("  {rule:<24} {mine:>9} {peers:>9}{mark}");
+    }
     Ok(())
 }

@@ -28,6 +28,11 @@ pub enum BenchError {
         source: std::io::Error,
     },
 
+    /// The two sides of a bench computed different outputs: the figures would compare unequal
+    /// work, so the bench fails.
+    #[error("{0}")]
+    Differs(String),
+
     /// A contender that could not start or did not finish.
     #[error("{0}")]
     Process(String),

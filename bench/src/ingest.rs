@@ -20,6 +20,7 @@ use paylake_ingest::sources::Source;
 use serde_json::Map;
 
 use super::{io_error, measure, Lcg, Measure};
+use crate::compare::{digest_of_rows, RowsDigest};
 use crate::error::Result;
 
 /// A source the ingest bench generates landing files for.
@@ -212,16 +213,9 @@ fn print_line(name: &str, records: u64, measure: &Measure, floor_seconds: f64) {
     );
 }
 
-/// An order-independent digest of a silver table's rows: the business columns and the lineage
-/// both sides keep (landing file and position), each value as text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SilverDigest {
-    rows: u64,
-    sum_of_row_hashes: u64,
-}
-
-async fn silver_digest(lake_root: &Path, entity: &str) -> Result<SilverDigest> {
-    use std::hash::{Hash, Hasher};
+/// The digest of a silver table's rows: the business columns and the lineage both sides keep
+/// (landing file and position).
+async fn silver_digest(lake_root: &Path, entity: &str) -> Result<RowsDigest> {
     let lake = Lake::open(lake_root.to_str().unwrap_or_default())?;
     let table = registry().get(Zone::Silver, entity)?;
     let Some(delta_table) = paylake_catalog::delta::open_table(&lake, table).await? else {
@@ -239,45 +233,14 @@ async fn silver_digest(lake_root: &Path, entity: &str) -> Result<SilverDigest> {
             paylake_catalog::lineage::SOURCE_FILE.to_string(),
             paylake_catalog::lineage::SOURCE_POSITION.to_string(),
         ])
-        .map(|name| format!("CAST(\"{name}\" AS VARCHAR)"))
+        .map(|name| format!("\"{name}\""))
         .collect();
-    let mut stream = context
-        .sql(&format!(
-            "SELECT {} FROM {}",
-            columns.join(", "),
-            table.qualified_name()
-        ))
-        .await?
-        .execute_stream()
-        .await?;
-    let mut digest = SilverDigest {
-        rows: 0,
-        sum_of_row_hashes: 0,
-    };
-    use futures::StreamExt;
-    while let Some(batch) = stream.next().await {
-        let batch = batch?;
-        let texts: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &arrow::datatypes::DataType::Utf8))
-            .collect::<std::result::Result<_, _>>()?;
-        let texts: Vec<&arrow::array::StringArray> = texts
-            .iter()
-            .map(|column| arrow::array::cast::as_string_array(column))
-            .collect();
-        for row in 0..batch.num_rows() {
-            let mut hasher = std::hash::DefaultHasher::new();
-            for column in &texts {
-                arrow::array::Array::is_valid(*column, row)
-                    .then(|| column.value(row))
-                    .hash(&mut hasher);
-            }
-            digest.rows += 1;
-            digest.sum_of_row_hashes = digest.sum_of_row_hashes.wrapping_add(hasher.finish());
-        }
-    }
-    Ok(digest)
+    let query = format!(
+        "SELECT {} FROM {}",
+        columns.join(", "),
+        table.qualified_name()
+    );
+    digest_of_rows(&context, &query).await
 }
 
 /// Generates the landing files, then measures floor, paylake and peer on them, and compares
@@ -351,15 +314,11 @@ pub async fn bench_ingest(
         let ours = silver_digest(&paylake_lake, entity).await?;
         let theirs = silver_digest(&root.join("peer"), entity).await?;
         if ours != theirs {
-            return Err(crate::error::BenchError::Process(format!(
-                "{name}: silver.{entity} differs: paylake {} rows (digest {:016x}), the peer {} rows (digest {:016x})",
-                ours.rows, ours.sum_of_row_hashes, theirs.rows, theirs.sum_of_row_hashes
+            return Err(crate::error::BenchError::Differs(format!(
+                "{name}: silver.{entity} differs: paylake {ours}, the peer {theirs}"
             )));
         }
-        println!(
-            "  silver.{entity} equal on both sides: {} rows, digest {:016x}",
-            ours.rows, ours.sum_of_row_hashes
-        );
+        println!("  silver.{entity} equal on both sides: {ours}");
     }
     Ok(())
 }

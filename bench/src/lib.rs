@@ -4,6 +4,7 @@
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 mod aml;
+mod compare;
 mod error;
 mod ingest;
 mod recon;
@@ -24,7 +25,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arrow::array::{ArrayRef, RecordBatch};
+use arrow::array::{ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::{Field, Schema};
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
@@ -126,17 +127,9 @@ pub(crate) fn generate_tables(
 
 /// Writes one table of generated columns as a single Parquet file `<folder>/<name>/`.
 pub(crate) fn write_table(folder: &Path, name: &str, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
-    let schema = Arc::new(Schema::new(
-        columns
-            .iter()
-            .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
-            .collect::<Vec<_>>(),
-    ));
-    let batch = RecordBatch::try_new(
-        schema,
-        columns.into_iter().map(|(_, array)| array).collect(),
-    )?;
-    write_batch(folder, name, 0, &batch)
+    let table_folder = folder.join(name);
+    std::fs::create_dir_all(&table_folder).map_err(io_error(&table_folder))?;
+    write_parquet_file(&table_folder.join("part-0000.parquet"), columns)
 }
 
 /// Writes one batch as the Parquet file `<folder>/<table>/part-<part>.parquet`.
@@ -179,38 +172,148 @@ pub(crate) async fn parquet_session(data: &Path, tables: &[&str]) -> Result<Sess
     Ok(context)
 }
 
-/// The counts under `key` of a JSON result file; empty when the run left none.
-fn read_counts(path: &Path, key: &str) -> BTreeMap<String, u64> {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|value| value.get(key).cloned())
-        .and_then(|counts| serde_json::from_value(counts).ok())
-        .unwrap_or_default()
+/// Writes one table of generated or computed columns as the Parquet file `path`.
+pub(crate) fn write_parquet_file(path: &Path, columns: Vec<(&str, ArrayRef)>) -> Result<()> {
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, array)| Field::new(*name, array.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    ));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        columns.into_iter().map(|(_, array)| array).collect(),
+    )?;
+    let mut writer =
+        ArrowWriter::try_new(File::create(path).map_err(io_error(path))?, schema, None)?;
+    writer.write(&batch)?;
+    writer.close()?;
+    Ok(())
 }
 
-/// paylake's run and the DuckDB peer's over the same generated tables, each measured as its
-/// own process, with the result files they wrote.
-pub(crate) struct BesidePeer {
+/// Writes the time of each step of a run, in order, to `<output>/steps.json`, as the peers do.
+pub(crate) fn write_steps(output: &Path, steps: &[(&str, f64)]) -> Result<()> {
+    let path = output.join("steps.json");
+    let json = serde_json::json!({ "steps": steps });
+    std::fs::write(&path, json.to_string()).map_err(io_error(&path))
+}
+
+/// The steps and their seconds a run wrote to `<output>/steps.json`.
+fn read_steps(output: &Path) -> Result<Vec<(String, f64)>> {
+    let path = output.join("steps.json");
+    let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+    #[derive(serde::Deserialize)]
+    struct Steps {
+        steps: Vec<(String, f64)>,
+    }
+    serde_json::from_str::<Steps>(&text)
+        .map(|steps| steps.steps)
+        .map_err(|err| {
+            BenchError::Process(format!("{} is not a steps file: {err}", path.display()))
+        })
+}
+
+/// A copy of the generated tables for the peer in which one amount of the last file of
+/// `table` is changed by `change` (given that file's batches, it returns the batch and row to
+/// change and the new amount in cents): the bench must then fail, which is how its comparison
+/// is tested (`--change-peer-input`).
+pub(crate) fn changed_copy_for_peer(
+    workdir: &Path,
+    data: &Path,
+    table: &str,
+    change: impl FnOnce(&[RecordBatch]) -> Option<(usize, usize, i128)>,
+) -> Result<PathBuf> {
+    let copy = workdir.join("peer-silver");
+    let mut last_file = None;
+    for entry in std::fs::read_dir(data).map_err(io_error(data))? {
+        let folder = entry.map_err(io_error(data))?.path();
+        let Some(name) = folder.file_name() else {
+            continue;
+        };
+        let target = copy.join(name);
+        std::fs::create_dir_all(&target).map_err(io_error(&target))?;
+        let mut files = std::fs::read_dir(&folder)
+            .map_err(io_error(&folder))?
+            .map(|file| file.map(|file| file.path()))
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(io_error(&folder))?;
+        files.sort();
+        for file in &files {
+            let destination = target.join(file.file_name().unwrap_or_default());
+            std::fs::copy(file, &destination).map_err(io_error(file))?;
+            if name == table {
+                last_file = Some(destination);
+            }
+        }
+    }
+    let last_file = last_file.ok_or_else(|| {
+        BenchError::Process(format!("no files of {table} under {}", data.display()))
+    })?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        File::open(&last_file).map_err(io_error(&last_file))?,
+    )?
+    .build()?;
+    let mut batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
+    let (batch_index, row, cents) = change(&batches).ok_or_else(|| {
+        BenchError::Process(format!("no row of {} to change", last_file.display()))
+    })?;
+    let batch = &batches[batch_index];
+    let index = batch.schema().index_of("amount")?;
+    let amounts = batch
+        .column(index)
+        .as_primitive::<arrow::datatypes::Decimal128Type>();
+    let changed = amounts
+        .iter()
+        .enumerate()
+        .map(|(at, amount)| if at == row { Some(cents) } else { amount })
+        .collect::<arrow::array::Decimal128Array>()
+        .with_data_type(arrow::array::Array::data_type(amounts).clone());
+    let mut columns = batch.columns().to_vec();
+    columns[index] = Arc::new(changed);
+    batches[batch_index] = RecordBatch::try_new(batch.schema(), columns)?;
+    let mut writer = ArrowWriter::try_new(
+        File::create(&last_file).map_err(io_error(&last_file))?,
+        batches[0].schema(),
+        None,
+    )?;
+    for batch in &batches {
+        writer.write(batch)?;
+    }
+    writer.close()?;
+    eprintln!(
+        "the peer reads {} with one amount of {table} changed",
+        copy.display()
+    );
+    Ok(copy)
+}
+
+/// paylake's run and the DuckDB peer's, each measured as its own process, with the folders
+/// they wrote their outputs and `steps.json` to.
+pub(crate) struct Sides {
     pub(crate) paylake: Measure,
-    pub(crate) peer: Result<Measure>,
+    pub(crate) peer: Measure,
     pub(crate) paylake_output: PathBuf,
     pub(crate) peer_output: PathBuf,
 }
 
-/// Runs `paylake <paylake_run> --data <data> --output paylake.json`, then the peer script of this
-/// folder as `python <peer_script> --data <data> --sql <workdir>/sql <peer_arguments> --output
-/// peer.json`: the peer reads the SQL paylake runs, written to `<workdir>/sql` by the caller.
+/// Runs `paylake <paylake_run> --data <data> --output <workdir>/paylake-output`, then the peer
+/// script of this folder as `python <peer_script> --data <peer data> --sql <workdir>/sql
+/// <peer_arguments> --output <workdir>/peer-output`: the peer reads the SQL paylake runs,
+/// written to `<workdir>/sql` by the caller. A peer that fails fails the bench.
 pub(crate) fn run_beside_duckdb_peer(
     workdir: &Path,
-    data: &Path,
+    (data, peer_data): (&Path, &Path),
     paylake_run: &[&str],
     python: &str,
     peer_script: &str,
     peer_arguments: &[&std::ffi::OsStr],
-) -> Result<BesidePeer> {
+) -> Result<Sides> {
     let exe = std::env::current_exe().map_err(io_error(Path::new("paylake")))?;
-    let paylake_output = workdir.join("paylake.json");
+    let paylake_output = workdir.join("paylake-output");
+    let peer_output = workdir.join("peer-output");
+    for output in [&paylake_output, &peer_output] {
+        std::fs::create_dir_all(output).map_err(io_error(output))?;
+    }
     let paylake = measure(
         Command::new(&exe)
             .args(paylake_run)
@@ -220,20 +323,19 @@ pub(crate) fn run_beside_duckdb_peer(
             .arg(&paylake_output),
         &format!("paylake {}", paylake_run.join(" ")),
     )?;
-    let peer_output = workdir.join("peer.json");
     let peer = measure(
         Command::new(python)
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(peer_script))
             .arg("--data")
-            .arg(data)
+            .arg(peer_data)
             .arg("--sql")
             .arg(workdir.join("sql"))
             .args(peer_arguments)
             .arg("--output")
             .arg(&peer_output),
         "the peer (DuckDB)",
-    );
-    Ok(BesidePeer {
+    )?;
+    Ok(Sides {
         paylake,
         peer,
         paylake_output,
@@ -241,53 +343,27 @@ pub(crate) fn run_beside_duckdb_peer(
     })
 }
 
-/// Prints paylake's and the peer's time, memory and ratio, then the counts under `key` of each
-/// one's result file side by side, for `rows` (every row either has when empty), marking those
-/// that differ.
-pub(crate) fn print_beside_peer(run: BesidePeer, key: &str, heading: &str, rows: &[&str]) {
-    let BesidePeer {
-        paylake,
-        peer,
-        paylake_output,
-        peer_output,
-    } = run;
-    let paylake = &paylake;
-    let results = (paylake_output.as_path(), peer_output.as_path());
-    print_line("paylake (DataFusion)", paylake);
-    let peer = match peer {
-        Ok(peer) => peer,
-        Err(err) => {
-            println!("  peer not measured: {err}");
-            return;
-        }
-    };
-    print_line("peer (DuckDB SQL)", &peer);
+/// Prints paylake's and the peer's time, memory and ratio, then each step's time on both sides.
+pub(crate) fn print_beside_peer(sides: &Sides) -> Result<()> {
+    print_line("paylake (DataFusion)", &sides.paylake);
+    print_line("peer (DuckDB SQL)", &sides.peer);
     println!(
         "  paylake is {:.2}x the peer's speed",
-        peer.seconds / paylake.seconds
+        sides.peer.seconds / sides.paylake.seconds
     );
-    let (ours, theirs) = (read_counts(results.0, key), read_counts(results.1, key));
-    let rows: Vec<String> = if rows.is_empty() {
-        ours.keys()
-            .chain(theirs.keys())
-            .cloned()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    } else {
-        rows.iter().map(|row| row.to_string()).collect()
-    };
-    let width = rows
-        .iter()
-        .map(String::len)
-        .max()
-        .unwrap_or(0)
-        .max(heading.len());
-    println!("  {heading:<width$} {:>9} {:>9}", "paylake", "peer");
-    for row in rows {
-        let mine = ours.get(&row).copied().unwrap_or_default();
-        let peers = theirs.get(&row).copied().unwrap_or_default();
-        let mark = if mine == peers { "" } else { "  (differs)" };
-        println!("  {row:<width$} {mine:>9} {peers:>9}{mark}");
+    let ours = read_steps(&sides.paylake_output)?;
+    let theirs: BTreeMap<String, f64> = read_steps(&sides.peer_output)?.into_iter().collect();
+    println!("  {:<24} {:>9} {:>9}", "step (s)", "paylake", "peer");
+    for (step, seconds) in &ours {
+        match theirs.get(step) {
+            Some(peer_seconds) => println!("  {step:<24} {seconds:>9.3} {peer_seconds:>9.3}"),
+            None => println!("  {step:<24} {seconds:>9.3} {:>9}", "-"),
+        }
     }
+    for (step, peer_seconds) in &theirs {
+        if !ours.iter().any(|(name, _)| name == step) {
+            println!("  {step:<24} {:>9} {peer_seconds:>9.3}", "-");
+        }
+    }
+    Ok(())
 }

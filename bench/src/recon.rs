@@ -17,14 +17,15 @@ use chrono::NaiveDate;
 use paylake_transforms::finance_rules::FinanceRules;
 use paylake_transforms::job::day_number;
 use paylake_transforms::recon::three_way::{
-    outcome_counts, outcomes_sql, render_stage, run_match, stage_parameters, MatchWindow,
-    INPUT_QUERIES, PAIRING_QUERIES,
+    outcomes_sql, render_stage, run_match, stage_parameters, MatchWindow, INPUT_QUERIES,
+    INPUT_VIEWS, OUTCOMES_TABLE, PAIRING_QUERIES,
 };
 
 use super::{
-    generate_tables, io_error, parquet_session, print_beside_peer, run_beside_duckdb_peer,
-    write_batch, write_table, Lcg,
+    changed_copy_for_peer, generate_tables, io_error, parquet_session, print_beside_peer,
+    run_beside_duckdb_peer, write_batch, write_steps, write_table, Lcg,
 };
+use crate::compare::compare_outputs;
 use crate::error::Result;
 
 const DAYS: i64 = 30;
@@ -310,70 +311,87 @@ fn write_data(folder: &Path, rows: u64) -> Result<()> {
 }
 
 /// The staged match over the Parquet folder (run by `bench recon` as its own process). Writes
-/// the outcomes by (outcome, category, rule) as JSON to `output`.
+/// every outcome row to `<output>/outcomes.parquet` and each step's time to
+/// `<output>/steps.json`.
 pub async fn run_match_on_parquet(rules: &FinanceRules, data: &Path, output: &Path) -> Result<()> {
     let context = parquet_session(data, &TABLES).await?;
     let utc = paylake_transforms::BusinessDay::new(first_date(), "UTC")?.timezone;
-    run_match(&context, rules, &match_window(rules), utc).await?;
-    let counts = outcome_counts_json(&outcome_counts(&context).await?)?;
-    let json = serde_json::json!({ "outcomes": counts });
-    std::fs::write(output, json.to_string()).map_err(io_error(output))?;
-    Ok(())
-}
-
-fn outcome_counts_json(batches: &[RecordBatch]) -> Result<serde_json::Value> {
-    use arrow::array::AsArray;
-    let mut counts = serde_json::Map::new();
-    for batch in batches {
-        let text = |index: usize| -> Result<ArrayRef> {
-            Ok(arrow::compute::cast(batch.column(index), &DataType::Utf8)?)
-        };
-        let (outcome, category, rule) = (text(0)?, text(1)?, text(2)?);
-        let number = arrow::compute::cast(batch.column(3), &DataType::Int64)?;
-        for row in 0..batch.num_rows() {
-            let key = format!(
-                "{} {} {}",
-                outcome.as_string::<i32>().value(row),
-                category.as_string::<i32>().value(row),
-                rule.as_string::<i32>().value(row)
-            );
-            let value = number
-                .as_primitive::<arrow::datatypes::Int64Type>()
-                .value(row);
-            counts.insert(key, value.into());
-        }
+    let run = run_match(&context, rules, &match_window(rules), utc).await?;
+    let mut steps: Vec<(&str, f64)> = run
+        .steps
+        .iter()
+        .map(|(table, elapsed)| (*table, elapsed.as_secs_f64()))
+        .collect();
+    let started = std::time::Instant::now();
+    let outcomes = context.table(OUTCOMES_TABLE).await?;
+    let schema = std::sync::Arc::new(outcomes.schema().as_arrow().clone());
+    let path = output.join("outcomes.parquet");
+    let mut writer = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path).map_err(io_error(&path))?,
+        schema,
+        None,
+    )?;
+    for batch in outcomes.collect().await? {
+        writer.write(&batch)?;
     }
-    Ok(serde_json::Value::Object(counts))
+    writer.close()?;
+    steps.push(("write outcomes", started.elapsed().as_secs_f64()));
+    write_steps(output, &steps)
 }
 
-pub fn bench_recon(rules: &FinanceRules, rows: u64, workdir: &Path, python: &str) -> Result<()> {
+pub async fn bench_recon(
+    rules: &FinanceRules,
+    rows: u64,
+    workdir: &Path,
+    python: &str,
+    change_peer_input: bool,
+) -> Result<()> {
     let data = generate_tables(
         workdir,
         &format!("{rows} payments and their settlement lines"),
         |data| write_data(data, rows),
     )?;
+    let peer_data = if change_peer_input {
+        // The last payment a thousand units more than its settlement line: a break on one
+        // side only.
+        changed_copy_for_peer(workdir, &data, "payments", |batches| {
+            let last = batches.len().checked_sub(1)?;
+            let row = batches[last].num_rows().checked_sub(1)?;
+            let amounts = batches[last].column_by_name("amount")?;
+            let amounts =
+                arrow::array::AsArray::as_primitive::<arrow::datatypes::Decimal128Type>(amounts);
+            Some((last, row, amounts.value(row) + 100_000))
+        })?
+    } else {
+        data.clone()
+    };
 
     // The peer runs the very SQL paylake runs, with the same parameters; it expands the day
-    // functions of the inputs in its own dialect.
+    // functions of the inputs in its own dialect. An input paylake reads in place is a view
+    // on both sides, one it holds is a table on both.
     let sql_folder = workdir.join("sql");
     std::fs::create_dir_all(&sql_folder).map_err(io_error(&sql_folder))?;
     let parameters = stage_parameters(rules, &match_window(rules));
-    // Tables are built in this order, then the outcomes from the stages.
     for (index, (name, template)) in INPUT_QUERIES
         .iter()
         .chain(PAIRING_QUERIES.iter())
         .enumerate()
     {
-        let path = sql_folder.join(format!("{index:02}-table-{name}.sql"));
+        let kind = if INPUT_VIEWS.contains(name) {
+            "view"
+        } else {
+            "table"
+        };
+        let path = sql_folder.join(format!("{index:02}-{kind}-{name}.sql"));
         std::fs::write(&path, render_stage(name, template, &parameters)?)
             .map_err(io_error(&path))?;
     }
-    let path = sql_folder.join("99-outcomes-recon_outcomes.sql");
+    let path = sql_folder.join(format!("99-table-{OUTCOMES_TABLE}.sql"));
     std::fs::write(&path, outcomes_sql(&parameters)?).map_err(io_error(&path))?;
 
-    let run = run_beside_duckdb_peer(
+    let sides = run_beside_duckdb_peer(
         workdir,
-        &data,
+        (&data, &peer_data),
         &["bench", "recon-run"],
         python,
         "peer_recon.py",
@@ -383,6 +401,86 @@ pub fn bench_recon(rules: &FinanceRules, rows: u64, workdir: &Path, python: &str
         "staged three-way match: {rows} payments against their settlement lines, payouts and \
          bank credits"
     );
-    print_beside_peer(run, "outcomes", "outcome category rule", &[]);
+    print_beside_peer(&sides)?;
+    let (ours, theirs) = (
+        sides.paylake_output.join("outcomes.parquet"),
+        sides.peer_output.join("outcomes.parquet"),
+    );
+    let columns: Vec<String> =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            std::fs::File::open(&ours).map_err(io_error(&ours))?,
+        )?
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| format!("\"{}\"", field.name()))
+        .collect();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let equal = compare_outputs(
+        "the reconciliation outcomes",
+        &ours,
+        &theirs,
+        &columns,
+        "concat(outcome, ' ', COALESCE(category, ''), ' ', rule_id)",
+    )
+    .await;
+    print_outcome_counts(&ours, &theirs).await?;
+    println!("  outcomes equal on both sides: {}", equal?);
+    Ok(())
+}
+
+/// The outcomes by (outcome, category, rule) of each side, side by side.
+async fn print_outcome_counts(ours: &Path, theirs: &Path) -> Result<()> {
+    let context = datafusion::prelude::SessionContext::new();
+    let mut counts: Vec<BTreeMap<String, i64>> = Vec::new();
+    for (name, path) in [("paylake", ours), ("peer", theirs)] {
+        context
+            .register_parquet(
+                name,
+                path.to_string_lossy().as_ref(),
+                datafusion::prelude::ParquetReadOptions::default(),
+            )
+            .await?;
+        let sql = paylake_catalog::sql::render(
+            "transforms/recon/outcome_counts.sql",
+            &[("outcomes", name.to_string())],
+        )?;
+        let mut side = BTreeMap::new();
+        for batch in context.sql(&sql).await?.collect().await? {
+            use arrow::array::AsArray;
+            let text = |index: usize| arrow::compute::cast(batch.column(index), &DataType::Utf8);
+            let (outcome, category, rule) = (text(0)?, text(1)?, text(2)?);
+            let number = arrow::compute::cast(batch.column(3), &DataType::Int64)?;
+            for row in 0..batch.num_rows() {
+                side.insert(
+                    format!(
+                        "{} {} {}",
+                        outcome.as_string::<i32>().value(row),
+                        category.as_string::<i32>().value(row),
+                        rule.as_string::<i32>().value(row)
+                    ),
+                    number
+                        .as_primitive::<arrow::datatypes::Int64Type>()
+                        .value(row),
+                );
+            }
+        }
+        counts.push(side);
+    }
+    let keys: std::collections::BTreeSet<&String> =
+        counts.iter().flat_map(BTreeMap::keys).collect();
+    let width = keys.iter().map(|key| key.len()).max().unwrap_or(0).max(24);
+    println!(
+        "  {:<width$} {:>9} {:>9}",
+        "outcome category rule", "paylake", "peer"
+    );
+    for key in keys {
+        let (mine, peers) = (
+            counts[0].get(key).copied().unwrap_or_default(),
+            counts[1].get(key).copied().unwrap_or_default(),
+        );
+        let mark = if mine == peers { "" } else { "  (differs)" };
+        println!("  {key:<width$} {mine:>9} {peers:>9}{mark}");
+    }
     Ok(())
 }

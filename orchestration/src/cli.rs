@@ -451,7 +451,8 @@ pub enum BenchCommand {
         python: String,
     },
     /// The AML suite over generated silver tables as Parquet, beside the same rules as DuckDB
-    /// SQL over the same files, each run as its own process: time, peak RSS, alerts per rule.
+    /// SQL over the same files, each run as its own process: time, peak RSS and each step's
+    /// time; fails unless both write the same alerts.
     Aml {
         /// Money movements to generate.
         #[arg(long, default_value_t = 10_000_000)]
@@ -465,6 +466,10 @@ pub enum BenchCommand {
         /// Python with duckdb installed, for the peer.
         #[arg(long, default_value = ".venv-test/bin/python")]
         python: String,
+        /// Run the peer on a copy of the data with one amount changed, to see the bench fail
+        /// on the difference (a check of the bench itself).
+        #[arg(long, hide = true)]
+        change_peer_input: bool,
     },
     /// The AML suite alone over a Parquet folder (run by `bench aml` as its own process).
     #[command(hide = true)]
@@ -478,7 +483,8 @@ pub enum BenchCommand {
     },
     /// The staged three-way reconciliation over generated silver tables as Parquet (payments,
     /// as many settlement lines, payouts, bank credits), beside the same stage SQL on DuckDB
-    /// over the same files, each run as its own process: time, peak RSS, outcomes per rule.
+    /// over the same files, each run as its own process: time, peak RSS and each step's time;
+    /// fails unless both write the same outcomes.
     Recon {
         /// Payments to generate, each with its settlement line.
         #[arg(long, default_value_t = 10_000_000)]
@@ -489,6 +495,10 @@ pub enum BenchCommand {
         /// Python with duckdb installed, for the peer.
         #[arg(long, default_value = ".venv-test/bin/python")]
         python: String,
+        /// Run the peer on a copy of the data with one amount changed, to see the bench fail
+        /// on the difference (a check of the bench itself).
+        #[arg(long, hide = true)]
+        change_peer_input: bool,
     },
     /// The staged match alone over a Parquet folder (run by `bench recon` as its own process).
     #[command(hide = true)]

@@ -238,13 +238,16 @@ pub async fn run(cli: Cli) -> Result<()> {
                 days,
                 workdir,
                 python,
+                change_peer_input,
             } => Ok(paylake_bench::bench_aml(
                 &settings.aml_rules()?,
                 transactions,
                 days,
                 &workdir,
                 &python,
-            )?),
+                change_peer_input,
+            )
+            .await?),
             BenchCommand::AmlRun { data, days, output } => Ok(paylake_bench::run_suite_on_parquet(
                 &settings.aml_rules()?,
                 &data,
@@ -256,12 +259,15 @@ pub async fn run(cli: Cli) -> Result<()> {
                 rows,
                 workdir,
                 python,
+                change_peer_input,
             } => Ok(paylake_bench::bench_recon(
                 &settings.finance_rules()?,
                 rows,
                 &workdir,
                 &python,
-            )?),
+                change_peer_input,
+            )
+            .await?),
             BenchCommand::ReconRun { data, output } => {
                 Ok(
                     paylake_bench::run_match_on_parquet(&settings.finance_rules()?, &data, &output)

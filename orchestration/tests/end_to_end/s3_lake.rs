@@ -183,7 +183,10 @@ print(chr(10).join('%s %s %d' % (k, r['ObjectLockMode'], (r['ObjectLockRetainUnt
         .output()
         .unwrap();
     let refusal = String::from_utf8_lossy(&unreadable.stderr);
-    assert!(!unreadable.status.success(), "exported without its retention");
+    assert!(
+        !unreadable.status.success(),
+        "exported without its retention"
+    );
     assert!(
         refusal.contains("s3://no-such-bucket")
             && refusal.contains("Object Lock configuration cannot be read"),

@@ -32,7 +32,7 @@ SELECT
     concat(
         'USD ', CAST(CAST(SUM(l.amount_usd) AS DECIMAL(18, 2)) AS VARCHAR),
         ' moved after ',
-        CAST(CAST((date_part('epoch', MIN(l.created_at)) - date_part('epoch', MIN(b.last_at))) / 86400 AS BIGINT) AS VARCHAR),
+        CAST(CAST(floor((date_part('epoch', MIN(l.created_at)) - date_part('epoch', MIN(b.last_at))) / 86400) AS BIGINT) AS VARCHAR),
         ' days without a movement'
     ) AS reason
 FROM large AS l

@@ -1,6 +1,7 @@
 -- Rule rapid_movement: at least {{ min_outflow_ratio }} of an inflow of USD {{ min_inflow_usd }} or more
 -- leaves the account within {{ window_hours }} hours. The alert falls on the business date of the
--- last outflow.
+-- last outflow. Fractions are cut with floor(): a cast to an integer truncates in DataFusion
+-- and rounds in DuckDB and PostgreSQL.
 WITH inflows AS (
     SELECT * FROM aml_movements
     WHERE direction = 'in' AND amount_usd >= {{ min_inflow_usd }}
@@ -31,7 +32,7 @@ SELECT
     customer_id,
     account_id,
     MAX(outflow_date) AS business_date,
-    CAST(LEAST(100, {{ score }} + CAST(20 * (SUM(outflow_usd) / inflow_usd - {{ min_outflow_ratio }}) AS BIGINT)) AS BIGINT) AS score,
+    CAST(LEAST(100, {{ score }} + CAST(floor(20 * (SUM(outflow_usd) / inflow_usd - {{ min_outflow_ratio }})) AS BIGINT)) AS BIGINT) AS score,
     CAST(SUM(outflow_usd) AS DECIMAL(18, 2)) AS amount_usd,
     array_concat([inflow_id], array_agg(outflow_id ORDER BY outflow_at, outflow_id)) AS transaction_ids,
     array_concat(
@@ -41,7 +42,7 @@ SELECT
     concat(
         'USD ', CAST(inflow_usd AS VARCHAR), ' received and USD ',
         CAST(CAST(SUM(outflow_usd) AS DECIMAL(18, 2)) AS VARCHAR), ' (',
-        CAST(CAST(100 * SUM(outflow_usd) / inflow_usd AS BIGINT) AS VARCHAR),
+        CAST(CAST(floor(100 * SUM(outflow_usd) / inflow_usd) AS BIGINT) AS VARCHAR),
         '%) sent on within {{ window_hours }} hours'
     ) AS reason
 FROM passed

@@ -177,14 +177,19 @@ pub async fn prepare_movements(
     range: &DateRange,
     rules: &AmlRules,
 ) -> Result<usize> {
+    materialize(context, MOVEMENTS_TABLE, &movements_sql(range, rules)?).await
+}
+
+/// The statement of `aml_movements` for `range`, parameters filled. Benchmarks hand this same
+/// text to their peer.
+pub fn movements_sql(range: &DateRange, rules: &AmlRules) -> Result<String> {
     let lookback = lookback_days(rules);
     let mut parameters = vec![("lookback_days".to_string(), lookback.to_string())];
     parameters.extend(creation_bounds(
         range.from - chrono::Duration::days(lookback),
         range.to,
     ));
-    let sql = render("movements", MOVEMENTS_SQL, range, &parameters)?;
-    materialize(context, MOVEMENTS_TABLE, &sql).await
+    render("movements", MOVEMENTS_SQL, range, &parameters)
 }
 
 /// The transfer graph of a run, built for the first path rule that needs it and kept for the

@@ -18,6 +18,8 @@ use crate::job::{replace_business_date, BusinessDay};
 pub struct Detection {
     /// Movements of the run's dates and look-back.
     pub movements: usize,
+    /// The time taken to build them.
+    pub movements_elapsed: Duration,
     pub alerts: Vec<Alert>,
     /// Alerts and time per rule.
     pub per_rule: BTreeMap<&'static str, (usize, Duration)>,
@@ -30,9 +32,11 @@ pub async fn detect(
     range: &DateRange,
     rules: &AmlRules,
 ) -> Result<Detection> {
+    let started = Instant::now();
     let movements = prepare_movements(context, range, rules).await?;
     let mut detection = Detection {
         movements,
+        movements_elapsed: started.elapsed(),
         ..Detection::default()
     };
     let mut transfer_graph = TransferGraph::default();

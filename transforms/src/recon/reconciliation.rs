@@ -64,7 +64,9 @@ pub async fn build_reconciliation(
     rules: &FinanceRules,
 ) -> Result<ReconOutcome> {
     let window = MatchWindow::new(day_number(day.date), rules);
-    let outcomes = run_match(context, rules, &window, day.timezone).await?;
+    let outcomes = run_match(context, rules, &window, day.timezone)
+        .await?
+        .outcomes;
     let mut parameters = stage_parameters(rules, &window);
     parameters.push((
         "write_off_after_days".into(),

@@ -28,7 +28,7 @@ pub const INPUT_QUERIES: [(&str, &str); 5] = [
 ];
 
 /// Inputs read in place rather than held: the two large ones, each read by a few scans.
-const INPUT_VIEWS: [&str; 2] = ["recon_ledger", "recon_processor"];
+pub const INPUT_VIEWS: [&str; 2] = ["recon_ledger", "recon_processor"];
 
 /// Built after the inputs and read by the payment stage: the settlement lines that repeat a
 /// payment's line, few, held in memory: (table, SQL file).
@@ -172,20 +172,35 @@ pub async fn run_match(
     rules: &FinanceRules,
     window: &MatchWindow,
     timezone: Tz,
-) -> Result<usize> {
+) -> Result<MatchRun> {
     let parameters = stage_parameters(rules, window);
+    let mut steps = Vec::new();
     for (table, path) in INPUT_QUERIES {
+        let started = std::time::Instant::now();
         let sql = expand_day_functions(&render_stage(table, path, &parameters)?, timezone);
         if INPUT_VIEWS.contains(&table) {
             register_view(context, table, &sql).await?;
         } else {
             materialize(context, table, &sql).await?;
         }
+        steps.push((table, started.elapsed()));
     }
     for (table, path) in PAIRING_QUERIES {
+        let started = std::time::Instant::now();
         materialize(context, table, &render_stage(table, path, &parameters)?).await?;
+        steps.push((table, started.elapsed()));
     }
-    materialize(context, OUTCOMES_TABLE, &outcomes_sql(&parameters)?).await
+    let started = std::time::Instant::now();
+    let outcomes = materialize(context, OUTCOMES_TABLE, &outcomes_sql(&parameters)?).await?;
+    steps.push((OUTCOMES_TABLE, started.elapsed()));
+    Ok(MatchRun { outcomes, steps })
+}
+
+/// What a match run did: its outcome rows, and the time of each table it built, in order.
+#[derive(Debug)]
+pub struct MatchRun {
+    pub outcomes: usize,
+    pub steps: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Outcome counts by (outcome, category, rule), the figures the benchmark compares across

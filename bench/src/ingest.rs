@@ -46,6 +46,17 @@ impl BenchSource {
 const RECORDS_PER_FILE: u64 = 100_000;
 const T0_MICROS: i64 = 1_772_400_000_000_000;
 
+/// A transaction's memo: mostly a plain reference; one in a hundred carries personal data
+/// (an email, a card number, a phone number) that both sides must redact alike.
+fn memo(key: u64) -> String {
+    match key % 300 {
+        0 => format!("refund to payer{key}@example.com"),
+        100 => "card 4111 1111 1111 1111 declined".to_string(),
+        200 => format!("call back +1 415 555 {:04}", key % 10_000),
+        _ => "invoice 2026-03".to_string(),
+    }
+}
+
 /// DMS CDC files of `transactions`: 70% inserts of new keys, the rest updates of earlier ones.
 fn write_dms_landing(landing: &Path, records: u64) -> Result<()> {
     let folder = landing.join("aurora/public/transactions");
@@ -76,7 +87,7 @@ fn write_dms_landing(landing: &Path, records: u64) -> Result<()> {
                         Value::from("online"),
                         Value::Text(format!("A{:06}", random.below(50_000))),
                         Value::from(if op == "I" { "pending" } else { "completed" }),
-                        Value::from("invoice 2026-03"),
+                        Value::from(memo(key)),
                         Value::TimestampMicros(at),
                         Value::TimestampMicros(at),
                     ],

@@ -17,7 +17,7 @@ use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::{DataType, FieldRef, Schema, SchemaRef};
 use chrono::Datelike;
 use paylake_catalog::delta::{app_transactions, append_evolving_schema, open_or_create_table};
-use paylake_catalog::{lineage, Lake, TableDef};
+use paylake_catalog::{lineage, CatalogError, Lake, TableDef};
 
 use crate::error::Result;
 use crate::rows::{rows_to_batch, Value};
@@ -151,10 +151,19 @@ pub async fn append_files(
     evolved: &[FieldRef],
 ) -> Result<u64> {
     let delta_table = open_or_create_table(lake, table).await?;
-    let held_files = match marking {
-        FileMarking::SkipHeld => app_transactions(&delta_table, table).await?,
-        FileMarking::MarkTaken => Default::default(),
-    };
+    // Read from the snapshot the commit is based on: delta-rs checks for conflicts only with
+    // the commits made after it.
+    let held_files = app_transactions(&delta_table, table).await?;
+    if marking == FileMarking::MarkTaken
+        && files
+            .iter()
+            .any(|file| file.unit.position.is_held_in(&held_files))
+    {
+        // The caller left out the units it found taken when it listed them, and another
+        // writer has committed some since: the run starts again and counts them as taken
+        // by the other (a conflict, as delta-rs reports one).
+        return Err(concurrently_taken(table));
+    }
     let mut rows = Vec::new();
     let mut batches = Vec::new();
     let mut positions: BTreeMap<&str, i64> = BTreeMap::new();
@@ -291,6 +300,19 @@ pub fn quarantine_row(
     ]
 }
 
+/// The error of a commit whose units another writer took first, as delta-rs reports a
+/// concurrent commit of the same application transaction, so that callers retry it alike.
+fn concurrently_taken(table: &TableDef) -> crate::error::IngestError {
+    use deltalake::kernel::transaction::{CommitConflictError, TransactionError};
+    CatalogError::delta(
+        table.qualified_name(),
+        deltalake::DeltaTableError::Transaction {
+            source: TransactionError::CommitConflict(CommitConflictError::ConcurrentTransaction),
+        },
+    )
+    .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,5 +348,48 @@ mod tests {
             Value::from("aurora/public/fx_rates/f.parquet")
         );
         assert!(rows_to_batch(&table.schema, &[row]).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_unit_another_writer_took_since_the_caller_looked_is_refused_as_a_conflict() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let table = registry().find("bronze.fx_rates").unwrap();
+        let unit = SourceUnit::landing_file("aurora/public/fx_rates/LOAD00000001.parquet");
+        let run = IngestRun::start();
+        let rows = || {
+            vec![bronze_row(
+                TakenRecord {
+                    values: vec![
+                        Value::Date(20_500),
+                        "EUR".into(),
+                        Value::Decimal(108_000_000),
+                    ],
+                    op: "I",
+                    source_order: "o".into(),
+                    commit_micros: Some(3),
+                    position: 1,
+                    extra: Vec::new(),
+                },
+                &unit.relative_path,
+                &run,
+            )]
+        };
+        // Two writers both found the file untaken; the first commits it.
+        let first = vec![FileRows::of_values(&unit, rows())];
+        assert_eq!(
+            append_files(&lake, table, first, FileMarking::MarkTaken, &[])
+                .await
+                .unwrap(),
+            1
+        );
+        // The second commits on a snapshot that holds it: refused, as a conflict to retry.
+        let second = vec![FileRows::of_values(&unit, rows())];
+        let refused = append_files(&lake, table, second, FileMarking::MarkTaken, &[])
+            .await
+            .unwrap_err();
+        assert!(refused.is_commit_conflict(), "{refused}");
+        let delta_table = open_or_create_table(&lake, table).await.unwrap();
+        assert_eq!(delta_table.version(), Some(1), "nothing committed twice");
     }
 }

@@ -243,6 +243,37 @@ impl Destination {
     }
 }
 
+/// Whether the bucket locks objects. Only S3's answer that no lock is configured means no; a
+/// configuration that cannot be read (access denied, no such bucket, a network failure) fails
+/// the export, which is never written without the retention it was asked for.
+async fn object_lock_enabled(client: &aws_sdk_s3::Client, bucket: &str) -> Result<bool> {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    match client
+        .get_object_lock_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(output) => Ok(output
+            .object_lock_configuration()
+            .and_then(|configuration| configuration.object_lock_enabled())
+            == Some(&ObjectLockEnabled::Enabled)),
+        Err(err)
+            if err.as_service_error().and_then(|e| e.code())
+                == Some("ObjectLockConfigurationNotFoundError") =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(RegulatoryError::Destination {
+            location: format!("s3://{bucket}"),
+            reason: format!(
+                "the bucket's Object Lock configuration cannot be read: {}",
+                aws_sdk_s3::error::DisplayErrorContext(&err)
+            ),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,36 +307,5 @@ mod tests {
             destination.retained_until(now).is_none(),
             "folders have no object lock"
         );
-    }
-}
-
-/// Whether the bucket locks objects. Only S3's answer that no lock is configured means no; a
-/// configuration that cannot be read (access denied, no such bucket, a network failure) fails
-/// the export, which is never written without the retention it was asked for.
-async fn object_lock_enabled(client: &aws_sdk_s3::Client, bucket: &str) -> Result<bool> {
-    use aws_sdk_s3::error::ProvideErrorMetadata;
-    match client
-        .get_object_lock_configuration()
-        .bucket(bucket)
-        .send()
-        .await
-    {
-        Ok(output) => Ok(output
-            .object_lock_configuration()
-            .and_then(|configuration| configuration.object_lock_enabled())
-            == Some(&ObjectLockEnabled::Enabled)),
-        Err(err)
-            if err.as_service_error().and_then(|e| e.code())
-                == Some("ObjectLockConfigurationNotFoundError") =>
-        {
-            Ok(false)
-        }
-        Err(err) => Err(RegulatoryError::Destination {
-            location: format!("s3://{bucket}"),
-            reason: format!(
-                "the bucket's Object Lock configuration cannot be read: {}",
-                aws_sdk_s3::error::DisplayErrorContext(&err)
-            ),
-        }),
     }
 }

@@ -86,14 +86,33 @@ fn demo_finds_exactly_the_injected_ctr_cases_and_reingest_changes_nothing() {
     let gold: BTreeSet<Vec<String>> = support::csv_rows(&gold).into_iter().collect();
     assert_eq!(gold, truth);
 
-    // Every candidate's transactions are in the report of its date.
-    let report = std::fs::read_to_string(lake.join("reports/aml/2026-03-02.html")).unwrap();
-    let first = truth.iter().find(|row| row[0] == "2026-03-02").unwrap();
-    assert!(
-        report.contains(&first[1]),
-        "report lacks customer {}",
-        first[1]
-    );
+    // Every candidate, with each of its transactions, is in the report of its date.
+    let evidence = paylake(&[
+        "sql",
+        "--lake",
+        lake_arg,
+        "--format",
+        "csv",
+        "SELECT CAST(business_date AS VARCHAR), customer_id, array_to_string(transaction_ids, ' ') \
+         FROM gold.ctr_candidates ORDER BY 1, 2",
+    ]);
+    let evidence = support::csv_rows(&evidence);
+    assert_eq!(evidence.len(), gold.len(), "{evidence:?}");
+    for candidate in &evidence {
+        let (date, customer, transactions) = (&candidate[0], &candidate[1], &candidate[2]);
+        let report =
+            std::fs::read_to_string(lake.join(format!("reports/aml/{date}.html"))).unwrap();
+        assert!(
+            report.contains(customer.as_str()),
+            "the report of {date} lacks {customer}"
+        );
+        for transaction in transactions.split(' ') {
+            assert!(
+                report.contains(transaction),
+                "the report of {date} lacks {customer}'s transaction {transaction}"
+            );
+        }
+    }
 
     // Re-running ingest over the same files commits nothing.
     // The simulated ledger balances and its bank statements add up, every date.

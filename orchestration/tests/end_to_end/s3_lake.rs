@@ -16,46 +16,8 @@ fn paylake(moto: &moto::Moto) -> Command {
     command
 }
 
-#[test]
-fn concurrent_ingests_on_s3_equal_one_ingest_on_disk() {
-    let moto = moto::Moto::start();
-    moto.python("client('s3').create_bucket(Bucket='lake')");
-    let dir = tempfile::tempdir().unwrap();
-    let local = dir.path().join("local");
-    let local_arg = local.to_str().unwrap();
-    let remote = "s3://lake/payments-lake";
-    let simulation = ["--days", "1", "--payments-per-day", "150", "--seed", "9"];
-    run(paylake(&moto)
-        .args(["simulate", "--lake", remote])
-        .args(simulation));
-    run(paylake(&moto)
-        .args(["simulate", "--lake", local_arg])
-        .args(simulation));
-    run(paylake(&moto).args(["ingest", "--lake", local_arg]));
-
-    let first = paylake(&moto)
-        .args(["ingest", "--lake", remote])
-        .output()
-        .unwrap();
-    let children: Vec<_> = (0..2)
-        .map(|_| {
-            paylake(&moto)
-                .args(["ingest", "--lake", remote])
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success(), "a concurrent ingest failed");
-    }
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
-
-    // Every bronze and silver table's row count, in one query per lake.
+/// Every bronze and silver table's row count, in one query.
+fn table_counts_query() -> String {
     let counts: Vec<String> = registry()
         .tables()
         .iter()
@@ -68,20 +30,77 @@ fn concurrent_ingests_on_s3_equal_one_ingest_on_disk() {
         })
         .collect();
     assert!(counts.len() > 20);
-    let query = format!("SELECT {}", counts.join(", "));
-    let on_s3 = run(paylake(&moto).args(["sql", "--lake", remote, "--format", "json", &query]));
+    format!("SELECT {}", counts.join(", "))
+}
+
+#[test]
+fn concurrent_ingests_on_s3_equal_one_ingest_on_disk() {
+    let moto = moto::Moto::start();
+    moto.python("client('s3').create_bucket(Bucket='lake')");
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("local");
+    let local_arg = local.to_str().unwrap();
+    let simulation = ["--days", "1", "--payments-per-day", "150", "--seed", "9"];
+    run(paylake(&moto)
+        .args(["simulate", "--lake", local_arg])
+        .args(simulation));
+    run(paylake(&moto).args(["ingest", "--lake", local_arg]));
+    let query = table_counts_query();
     let on_disk =
         run(paylake(&moto).args(["sql", "--lake", local_arg, "--format", "json", &query]));
-    assert_eq!(on_s3, on_disk);
-    assert!(on_s3.contains("\"silver.payments\":150"), "{on_s3}");
+    assert!(on_disk.contains("\"silver.payments\":150"), "{on_disk}");
+
+    // Rounds of two ingests of the same files started together (threads released by one
+    // barrier): each round's lake holds every record exactly once, and over the rounds the
+    // writer that lost a commit race saw the conflict and retried.
+    const ROUNDS: usize = 3;
+    let mut retried = 0;
+    for round in 0..ROUNDS {
+        let remote = format!("s3://lake/round-{round}");
+        run(paylake(&moto)
+            .args(["simulate", "--lake", &remote])
+            .args(simulation));
+        let barrier = std::sync::Barrier::new(2);
+        let outputs: Vec<std::process::Output> = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..2)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut ingest = paylake(&moto);
+                        ingest.args(["ingest", "--lake", &remote]);
+                        barrier.wait();
+                        ingest.output().unwrap()
+                    })
+                })
+                .collect();
+            racers
+                .into_iter()
+                .map(|racer| racer.join().unwrap())
+                .collect()
+        });
+        for output in &outputs {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(output.status.success(), "a racing ingest failed: {stderr}");
+            if stderr.contains("another writer committed first; retrying") {
+                retried += 1;
+            }
+        }
+        let on_s3 =
+            run(paylake(&moto).args(["sql", "--lake", &remote, "--format", "json", &query]));
+        assert_eq!(on_s3, on_disk, "round {round}");
+    }
+    assert!(
+        retried >= 1,
+        "in {ROUNDS} rounds no racing ingest lost a commit and retried"
+    );
+    let remote = "s3://lake/round-0";
     // A business date builds on S3 too, its report included.
     let built = run(paylake(&moto).args(["run", "--lake", remote, "--date", "2026-03-02"]));
     assert!(
-        built.contains("s3://lake/payments-lake/reports/aml/2026-03-02.html"),
+        built.contains("s3://lake/round-0/reports/aml/2026-03-02.html"),
         "{built}"
     );
     let report = moto.python(
-        "print(client('s3').get_object(Bucket='lake', Key='payments-lake/reports/aml/2026-03-02.html')['Body'].read().decode()[:200])",
+        "print(client('s3').get_object(Bucket='lake', Key='round-0/reports/aml/2026-03-02.html')['Body'].read().decode()[:200])",
     );
     assert!(
         report.contains("<html") || report.contains("<!DOCTYPE"),
@@ -120,7 +139,7 @@ Data=json.dumps({'event_id': 'K%d' % i, 'payment_id': 'P1', 'event_type': 'auth'
     assert_eq!(events.lines().nth(1), Some("7"));
     // And the objects really are on S3.
     let listing = moto.python(
-        "print(client('s3').list_objects_v2(Bucket='lake', Prefix='payments-lake/silver/payments/_delta_log/')['KeyCount'])",
+        "print(client('s3').list_objects_v2(Bucket='lake', Prefix='round-0/silver/payments/_delta_log/')['KeyCount'])",
     );
     assert!(listing.trim().parse::<u32>().unwrap() >= 1);
     // A regulatory export to a bucket with Object Lock: every object is retained, COMPLIANCE,

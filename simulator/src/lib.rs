@@ -13,6 +13,7 @@ mod card_payments;
 mod clock;
 mod cost;
 mod delivery;
+mod lookalikes;
 mod movements;
 mod people;
 mod state;
@@ -327,6 +328,7 @@ impl Simulation<'_> {
         summary.ctr_truth_rows += ctr_truth.len() as u64;
         self.truth.append_ctr(&ctr_truth)?;
         self.truth.append_cases(&money.cases)?;
+        self.truth.append_lookalikes(&money.look_alikes)?;
         self.truth.append_recon_breaks(&payments.recon_breaks)?;
         self.truth.append_cost_anomalies(cost_anomaly.as_slice())
     }

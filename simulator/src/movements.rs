@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use super::clock::{Clock, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use super::people::Population;
 use super::pick;
+use crate::lookalikes::{self, LookAlike, LookAlikeActivity};
 use crate::state::SimulationState;
 
 /// Unscaled FX rates have eight decimals.
@@ -65,6 +66,8 @@ pub struct TypologyCase {
 pub struct Money {
     pub movements: Vec<Movement>,
     pub cases: Vec<TypologyCase>,
+    /// Legitimate activity that resembles a typology.
+    pub look_alikes: Vec<LookAlikeActivity>,
 }
 
 /// Today's FX rates: yesterday's (carried in the state) moved by a small step, quoted to six
@@ -87,10 +90,10 @@ pub fn fx_rates_of_day(
 pub const FIRST_EUR_RATE: i128 = 108_000_000;
 pub const FIRST_GBP_RATE: i128 = 127_000_000;
 
-struct Builder<'a> {
-    rng: &'a mut ChaCha8Rng,
-    clock: &'a Clock,
-    population: &'a Population,
+pub(crate) struct Builder<'a> {
+    pub(crate) rng: &'a mut ChaCha8Rng,
+    pub(crate) clock: &'a Clock,
+    pub(crate) population: &'a Population,
     /// Movements of the days before this one (their ids are taken).
     movements_before: u64,
     movements: Vec<Movement>,
@@ -114,7 +117,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The id of the account of the customer at `index` (one account per customer).
-    fn account_id(&self, index: usize) -> String {
+    pub(crate) fn account_id(&self, index: usize) -> String {
         self.population.accounts[index].id.clone()
     }
 
@@ -180,7 +183,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A posted cash deposit or withdrawal. Returns its id.
-    fn cash(
+    pub(crate) fn cash(
         &mut self,
         account: usize,
         kind: &'static str,
@@ -193,7 +196,13 @@ impl<'a> Builder<'a> {
     }
 
     /// A transfer: one movement out of `from`, one into `to`. Returns both ids.
-    fn transfer(&mut self, from: usize, to: usize, amount_cents: i128, at: i64) -> [String; 2] {
+    pub(crate) fn transfer(
+        &mut self,
+        from: usize,
+        to: usize,
+        amount_cents: i128,
+        at: i64,
+    ) -> [String; 2] {
         let channel = *pick(self.rng, &TRANSFER_CHANNELS);
         [
             self.add(
@@ -223,7 +232,7 @@ impl<'a> Builder<'a> {
             .local_micros(day, self.rng.random_range(8 * 3600..20 * 3600))
     }
 
-    fn cents(&mut self, low_dollars: u32, high_dollars: u32) -> i128 {
+    pub(crate) fn cents(&mut self, low_dollars: u32, high_dollars: u32) -> i128 {
         i128::from(self.rng.random_range(low_dollars * 100..high_dollars * 100))
     }
 
@@ -242,6 +251,7 @@ pub struct Cast {
     reserved: Vec<usize>,
     open_customers: Vec<usize>,
     background_customers: Vec<usize>,
+    look_alikes: Vec<LookAlike>,
 }
 
 impl Cast {
@@ -262,13 +272,16 @@ impl Cast {
                 reserved.swap(person, slot);
             }
         }
-        let background_customers = (0..population.customers.len())
+        let background_customers: Vec<usize> = (0..population.customers.len())
             .filter(|index| !reserved.contains(index) && *index != population.high_risk_customer)
             .collect();
+        // Drawn after everything else, so that adding them changed no other customer's role.
+        let look_alikes = lookalikes::cast(rng, population, &background_customers);
         Cast {
             reserved,
             open_customers: usd_customers,
             background_customers,
+            look_alikes,
         }
     }
 
@@ -427,10 +440,19 @@ pub fn generate_day(
         date,
     );
     inject_typologies_over_days(&mut builder, &mut cases, state, reserved, day);
+    // Last, so that the random draws of everything above are what they were without them.
+    let look_alikes = lookalikes::generate_day(
+        &mut builder,
+        &cast.look_alikes,
+        background_customers,
+        day,
+        date,
+    );
 
     Money {
         movements: builder.finish(state),
         cases,
+        look_alikes,
     }
 }
 

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use super::card_payments::ReconBreak;
 use super::clock::Clock;
 use super::cost::CostAnomaly;
+use super::lookalikes::LookAlikeActivity;
 use super::movements::{Fate, FxRates, Movement, TypologyCase, RATE_ONE};
 use super::people::Population;
 use crate::error::{Result, SimulatorError};
@@ -140,9 +141,21 @@ const COST_ANOMALIES_FILE: (&str, &[&str]) = (
     "cost_anomalies.csv",
     &["business_date", "service_name", "resource_id"],
 );
-const FILES: [(&str, &[&str]); 5] = [
+/// Legitimate activity that resembles a typology (see `lookalikes`): an alert on it is wrong.
+const LOOKALIKES_FILE: (&str, &[&str]) = (
+    "lookalikes.csv",
+    &[
+        "behaviour",
+        "resembles",
+        "business_date",
+        "account_ids",
+        "transaction_ids",
+    ],
+);
+const FILES: [(&str, &[&str]); 6] = [
     CTR_FILE,
     TYPOLOGIES_FILE,
+    LOOKALIKES_FILE,
     SANCTIONS_FILE,
     RECON_BREAKS_FILE,
     COST_ANOMALIES_FILE,
@@ -216,6 +229,21 @@ impl TruthFiles {
                     case.business_date.to_string(),
                     case.account_ids.join(" "),
                     case.transaction_ids.join(" "),
+                ]
+            }),
+        )
+    }
+
+    pub fn append_lookalikes(&self, activities: &[LookAlikeActivity]) -> Result<()> {
+        self.append(
+            LOOKALIKES_FILE,
+            activities.iter().map(|activity| {
+                vec![
+                    activity.behaviour.to_string(),
+                    activity.resembles.to_string(),
+                    activity.business_date.to_string(),
+                    activity.account_ids.join(" "),
+                    activity.transaction_ids.join(" "),
                 ]
             }),
         )

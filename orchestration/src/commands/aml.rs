@@ -28,17 +28,30 @@ pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
         );
     }
     println!("precision per rule (alerts about a case of the rule's own typology)");
+    // Alerts on legitimate look-alikes are among the wrong ones, and counted apart too.
     println!(
-        "  {:<24} {:>7} {:>9} {:>9}",
-        "rule", "alerts", "right", "precision"
+        "  {:<24} {:>7} {:>9} {:>9} {:>14}",
+        "rule", "alerts", "right", "precision", "on look-alikes"
     );
     for row in &evaluation.by_rule {
         println!(
-            "  {:<24} {:>7} {:>9} {:>9}",
+            "  {:<24} {:>7} {:>9} {:>9} {:>14}",
             row.rule_id,
             row.alerts,
             row.about_injected_activity,
-            shown(row.precision, "no alerts")
+            shown(row.precision, "no alerts"),
+            row.on_lookalikes
+        );
+    }
+    println!("legitimate look-alikes (activity near a rule's thresholds) alerted on");
+    println!(
+        "  {:<24} {:<24} {:>10} {:>8}",
+        "behaviour", "resembles", "activities", "alerted"
+    );
+    for row in &evaluation.lookalikes {
+        println!(
+            "  {:<24} {:<24} {:>10} {:>8}",
+            row.behaviour, row.resembles, row.activities, row.alerted
         );
     }
     println!(

@@ -10,12 +10,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, Int64Array, ListBuilder, RecordBatch, StringArray,
-    StringBuilder, TimestampMicrosecondArray,
+    ArrayRef, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray,
+    TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
+use paylake_catalog::rows::string_lists;
 use paylake_transforms::aml::alerts::Alert;
 use paylake_transforms::aml::rules::{movements_sql, rule_sql, RULE_IDS};
 use paylake_transforms::aml::suite::detect;
@@ -385,16 +386,6 @@ pub async fn run_suite_on_parquet(
 /// Every alert as the bench compares it: its id, rule, date, subject, score, amount, evidence,
 /// accounts and reason.
 fn write_alerts(path: &Path, alerts: &[Alert]) -> Result<()> {
-    let text_lists = |lists: &mut dyn Iterator<Item = &Vec<String>>| -> ArrayRef {
-        let mut builder = ListBuilder::new(StringBuilder::new());
-        for list in lists {
-            for value in list {
-                builder.values().append_value(value);
-            }
-            builder.append(true);
-        }
-        Arc::new(builder.finish())
-    };
     let columns: Vec<(&str, ArrayRef)> = vec![
         (
             "alert_id",
@@ -443,11 +434,11 @@ fn write_alerts(path: &Path, alerts: &[Alert]) -> Result<()> {
         ),
         (
             "transaction_ids",
-            text_lists(&mut alerts.iter().map(|alert| &alert.transaction_ids)),
+            string_lists(alerts.iter().map(|alert| &alert.transaction_ids)),
         ),
         (
             "account_ids",
-            text_lists(&mut alerts.iter().map(|alert| &alert.account_ids)),
+            string_lists(alerts.iter().map(|alert| &alert.account_ids)),
         ),
         (
             "reason",

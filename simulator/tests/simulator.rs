@@ -59,7 +59,7 @@ fn the_same_seed_writes_the_same_files_and_another_seed_does_not() {
 fn every_simulated_record_is_taken_by_its_reader() {
     let dir = tempfile::tempdir().unwrap();
     let summary = simulate(dir.path(), &small_config(1)).unwrap();
-    assert_eq!(summary.truth_files.len(), 5);
+    assert_eq!(summary.truth_files.len(), 6);
     for source in Source::ALL {
         let files = list_files(dir.path(), source).unwrap();
         assert!(!files.is_empty(), "no {} files", source.name());

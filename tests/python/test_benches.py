@@ -22,6 +22,11 @@ def bench(tmp_path, *arguments):
     )
 
 
+def rows_only_the_peer_has(stderr):
+    """The counts table the bench prints for the rows only the peer's output holds."""
+    return stderr.split("rows only peer has")[1].split("for example")[0]
+
+
 def test_aml_alerts_are_the_same_on_both_engines_row_for_row(tmp_path):
     run = bench(tmp_path, "aml", "--transactions", "60000", "--days", "20")
     assert run.returncode == 0, run.stdout + run.stderr
@@ -42,8 +47,7 @@ def test_aml_bench_fails_when_the_peer_reads_a_changed_amount(tmp_path):
     assert run.returncode != 0, run.stdout
     assert "the alerts of the two sides differ" in run.stderr, run.stderr
     # The changed amount is a USD 15,000 cash deposit: a CTR only the peer raises.
-    only_peer = run.stderr.split("rows only peer has")[1].split("for example")[0]
-    assert re.search(r"\| ctr\s+\| 1\s+\|", only_peer), run.stderr
+    assert re.search(r"\| ctr\s+\| 1\s+\|", rows_only_the_peer_has(run.stderr)), run.stderr
 
 
 def test_reconciliation_outcomes_are_the_same_on_both_engines_row_for_row(tmp_path):
@@ -59,8 +63,7 @@ def test_reconciliation_bench_fails_when_the_peer_reads_a_changed_amount(tmp_pat
     run = bench(tmp_path, "recon", "--rows", "40000", "--change-peer-input")
     assert run.returncode != 0, run.stdout
     assert "the reconciliation outcomes of the two sides differ" in run.stderr, run.stderr
-    only_peer = run.stderr.split("rows only peer has")[1].split("for example")[0]
-    assert re.search(r"\| break amount_mismatch payment_tolerance\s+\| 1\s+\|", only_peer), run.stderr
+    assert re.search(r"\| break amount_mismatch payment_tolerance\s+\| 1\s+\|", rows_only_the_peer_has(run.stderr)), run.stderr
 
 
 def test_ingest_silver_is_the_same_on_both_sides_for_dms_and_dynamodb(tmp_path):

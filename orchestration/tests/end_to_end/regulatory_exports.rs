@@ -271,20 +271,23 @@ fn exports_validate_schedules_catch_up_and_deadlines_show_what_is_late() {
     );
 
     // FinCEN's acknowledgement of the weekly SAR batch: the BSA ID of the case it filed.
-    let acknowledged = paylake(
-        &[
-            "filings",
-            "load-ack",
-            "--lake",
-            lake,
-            "--export",
-            "fincen-sar_2026-03-02_2026-03-08",
-            support::shared_data("regulatory/fincen/sar_acknowledgement.xml")
-                .to_str()
-                .unwrap(),
-        ],
-        &settings,
-    );
+    let load_ack = |file: &Path| {
+        paylake(
+            &[
+                "filings",
+                "load-ack",
+                "--lake",
+                lake,
+                "--export",
+                "fincen-sar_2026-03-02_2026-03-08",
+                file.to_str().unwrap(),
+            ],
+            &settings,
+        )
+    };
+    let acknowledged = load_ack(&support::shared_data(
+        "regulatory/fincen/sar_acknowledgement.xml",
+    ));
     assert!(acknowledged.contains("31000055053784"), "{acknowledged}");
     // The same acknowledgement delivered again, under another name, is recorded once.
     let filings_recorded = |lake: &str| {
@@ -301,18 +304,7 @@ fn exports_validate_schedules_catch_up_and_deadlines_show_what_is_late() {
         &copy,
     )
     .unwrap();
-    let loaded_again = paylake(
-        &[
-            "filings",
-            "load-ack",
-            "--lake",
-            lake,
-            "--export",
-            "fincen-sar_2026-03-02_2026-03-08",
-            copy.to_str().unwrap(),
-        ],
-        &settings,
-    );
+    let loaded_again = load_ack(&copy);
     assert!(loaded_again.contains("already loaded"), "{loaded_again}");
     assert_eq!(filings_recorded(lake), recorded_once);
     let filings = sql(

@@ -2,11 +2,9 @@
 
 use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, Int64Array, ListBuilder, RecordBatch, StringArray,
-    StringBuilder,
-};
+use arrow::array::{ArrayRef, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
 use chrono::NaiveDate;
+use paylake_catalog::rows::string_lists;
 use paylake_catalog::{registry, Zone};
 use sha2::{Digest, Sha256};
 
@@ -87,16 +85,6 @@ pub fn stable_hex_id(parts: &[&str], bytes: usize) -> String {
 pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
     let table = registry().get(Zone::Gold, "aml_alerts")?;
     let text = |values: Vec<Option<String>>| -> ArrayRef { Arc::new(StringArray::from(values)) };
-    let lists = |lists: Vec<&Vec<String>>| -> ArrayRef {
-        let mut builder = ListBuilder::new(StringBuilder::new());
-        for list in lists {
-            for value in list {
-                builder.values().append_value(value);
-            }
-            builder.append(true);
-        }
-        Arc::new(builder.finish())
-    };
     let columns: Vec<ArrayRef> = vec![
         text(alerts.iter().map(|alert| Some(alert.alert_id())).collect()),
         text(
@@ -136,8 +124,8 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
             )
             .with_precision_and_scale(18, 2)?,
         ),
-        lists(alerts.iter().map(|alert| &alert.transaction_ids).collect()),
-        lists(alerts.iter().map(|alert| &alert.account_ids).collect()),
+        string_lists(alerts.iter().map(|alert| &alert.transaction_ids)),
+        string_lists(alerts.iter().map(|alert| &alert.account_ids)),
         text(
             alerts
                 .iter()

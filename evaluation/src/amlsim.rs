@@ -29,11 +29,24 @@ use paylake_transforms::aml::{AmlRules, DateRange};
 const FIRST_DAY: (i32, u32, u32) = (2025, 1, 1);
 
 /// An AMLSim sample read into memory.
+#[derive(Debug, Clone)]
 pub struct AmlSimSample {
     /// Node id and whether AMLSim marked it as laundering, and its fraud step (-1: none).
     pub nodes: Vec<(String, bool, i64)>,
     /// Sender, receiver, amount in cents, time step.
     pub transfers: Vec<(String, String, i128, i64)>,
+}
+
+impl AmlSimSample {
+    /// The sample with every amount multiplied by `factor`. AMLSim's values have no unit, and
+    /// most are far below the rules' USD minimums: scaled, the same traffic shows whether a
+    /// rule stays quiet only because the amounts are small.
+    pub fn with_amounts_scaled(mut self, factor: u32) -> Self {
+        for transfer in &mut self.transfers {
+            transfer.2 *= i128::from(factor);
+        }
+        self
+    }
 }
 
 /// Reads `nodes.csv` and `transactions.csv` from a folder, or from a `.tgz` of one.
@@ -347,6 +360,8 @@ fn table_batch(table: &str, columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatc
 pub struct RuleAccounts {
     pub alerts: usize,
     pub accounts: usize,
+    /// The share of the sample's accounts the rule's alerts name.
+    pub share_of_accounts: Option<f64>,
     pub precision: Option<f64>,
     pub recall: Option<f64>,
 }
@@ -415,6 +430,7 @@ pub async fn evaluate_sample(sample: &AmlSimSample, rules: &AmlRules) -> Result<
                     RuleAccounts {
                         alerts,
                         accounts: accounts.len(),
+                        share_of_accounts: ratio(accounts.len(), sample.nodes.len()),
                         precision: scores.precision,
                         recall: scores.recall,
                     },
@@ -441,5 +457,20 @@ mod tests {
         assert_eq!(parse_cents("0.125"), Some(13));
         assert_eq!(parse_cents("abc"), None);
         assert_eq!(parse_cents("-1.00"), None);
+    }
+
+    #[test]
+    fn a_scaled_sample_moves_the_same_transfers_with_amounts_multiplied_exactly() {
+        let sample = AmlSimSample {
+            nodes: vec![("1".into(), false, -1), ("2".into(), true, 3)],
+            transfers: vec![
+                ("1".into(), "2".into(), 10_355, 0),
+                ("2".into(), "1".into(), 13, 1),
+            ],
+        };
+        let scaled = sample.clone().with_amounts_scaled(100);
+        assert_eq!(scaled.nodes, sample.nodes);
+        let amounts: Vec<i128> = scaled.transfers.iter().map(|transfer| transfer.2).collect();
+        assert_eq!(amounts, [1_035_500, 1_300]);
     }
 }

@@ -67,6 +67,9 @@ pub struct RulePrecision {
     pub on_lookalikes: usize,
     /// `None` when the rule raised no alert.
     pub precision: Option<f64>,
+    /// The share of the lake's accounts the rule alerted on, over every date: how much of the
+    /// population it flags.
+    pub share_of_accounts: Option<f64>,
 }
 
 /// How often the legitimate look-alikes of one behaviour were alerted on.
@@ -95,6 +98,7 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
     let ctr_days = read_ctr_days(lake).await?;
     let context = lake_session(lake).await?;
     let alerts = read_alerts(&context).await?;
+    let population = count_accounts(&context).await?;
 
     let mut by_typology: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for case in &cases {
@@ -144,8 +148,15 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
         .flat_map(|activity| &activity.transaction_ids)
         .collect();
     let mut on_lookalikes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut accounts_alerted: BTreeMap<String, HashSet<&str>> = BTreeMap::new();
     let mut by_rule: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for alert in &alerts {
+        if let Some(account) = &alert.account_id {
+            accounts_alerted
+                .entry(alert.rule_id.clone())
+                .or_default()
+                .insert(account);
+        }
         if alert
             .transaction_ids
             .iter()
@@ -209,6 +220,15 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
             .map(|(rule_id, (alerts, good))| RulePrecision {
                 precision: ratio(good, alerts),
                 on_lookalikes: on_lookalikes.get(&rule_id).copied().unwrap_or_default(),
+                // Screening's hits name customers, not accounts.
+                share_of_accounts: (rule_id != SCREENING)
+                    .then(|| {
+                        ratio(
+                            accounts_alerted.get(&rule_id).map_or(0, HashSet::len),
+                            population,
+                        )
+                    })
+                    .flatten(),
                 rule_id,
                 alerts,
                 about_injected_activity: good,
@@ -390,6 +410,24 @@ async fn read_hits(context: &SessionContext) -> Result<HashSet<(String, i64)>> {
         }
     }
     Ok(hits)
+}
+
+/// The accounts of the lake, the population the rules watch.
+async fn count_accounts(context: &SessionContext) -> Result<usize> {
+    let batches = context
+        .sql("SELECT count(*) FROM silver.accounts")
+        .await?
+        .collect()
+        .await?;
+    Ok(batches
+        .first()
+        .filter(|batch| batch.num_rows() > 0)
+        .map_or(0, |batch| {
+            batch
+                .column(0)
+                .as_primitive::<arrow::datatypes::Int64Type>()
+                .value(0) as usize
+        }))
 }
 
 async fn read_alerts(context: &SessionContext) -> Result<Vec<StoredAlert>> {

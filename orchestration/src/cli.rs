@@ -994,6 +994,10 @@ pub enum AmlCommand {
         /// AMLSim sample folder or .tgz, instead of the lake's simulator truth.
         #[arg(long, value_name = "DIR")]
         amlsim: Option<PathBuf>,
+        /// Multiply every AMLSim amount by this factor (its values have no unit): does a rule
+        /// stay quiet only because the amounts are small?
+        #[arg(long, value_name = "FACTOR", default_value_t = 1, requires = "amlsim")]
+        amount_scale: u32,
         /// table for people; json ends with one line of JSON.
         #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
         format: EvalFormat,

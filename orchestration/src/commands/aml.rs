@@ -30,17 +30,18 @@ pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
     println!("precision per rule (alerts about a case of the rule's own typology)");
     // Alerts on legitimate look-alikes are among the wrong ones, and counted apart too.
     println!(
-        "  {:<24} {:>7} {:>9} {:>9} {:>14}",
-        "rule", "alerts", "right", "precision", "on look-alikes"
+        "  {:<24} {:>7} {:>9} {:>9} {:>14} {:>10}",
+        "rule", "alerts", "right", "precision", "on look-alikes", "accounts %"
     );
     for row in &evaluation.by_rule {
         println!(
-            "  {:<24} {:>7} {:>9} {:>9} {:>14}",
+            "  {:<24} {:>7} {:>9} {:>9} {:>14} {:>10}",
             row.rule_id,
             row.alerts,
             row.about_injected_activity,
             shown(row.precision, "no alerts"),
-            row.on_lookalikes
+            row.on_lookalikes,
+            percent(row.share_of_accounts)
         );
     }
     println!("legitimate look-alikes (activity near a rule's thresholds) alerted on");
@@ -69,11 +70,12 @@ pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
 pub async fn eval_amlsim(
     settings: &Settings,
     sample_location: &Path,
+    amount_scale: u32,
     format: EvalFormat,
 ) -> Result<()> {
     let rules = settings.aml_rules()?;
     let bar = spinner("reading the AMLSim sample");
-    let sample = amlsim::read_sample(sample_location)?;
+    let sample = amlsim::read_sample(sample_location)?.with_amounts_scaled(amount_scale);
     bar.set_message(format!(
         "running the suite over {} transfers of {} accounts",
         sample.transfers.len(),
@@ -82,7 +84,7 @@ pub async fn eval_amlsim(
     let evaluation = amlsim::evaluate_sample(&sample, &rules).await?;
     bar.finish_and_clear();
     println!(
-        "AMLSim {}: {} accounts ({} laundering), {} transfers; rules version {}",
+        "AMLSim {} (amounts x{amount_scale}): {} accounts ({} laundering), {} transfers; rules version {}",
         sample_location.display(),
         evaluation.accounts,
         evaluation.laundering_accounts,
@@ -90,15 +92,16 @@ pub async fn eval_amlsim(
         rules.version
     );
     println!(
-        "  {:<24} {:>7} {:>9} {:>9} {:>7}",
-        "rule", "alerts", "accounts", "precision", "recall"
+        "  {:<24} {:>7} {:>9} {:>10} {:>9} {:>7}",
+        "rule", "alerts", "accounts", "accounts %", "precision", "recall"
     );
     for (rule_id, row) in &evaluation.by_typology {
         println!(
-            "  {:<24} {:>7} {:>9} {:>9} {:>7}",
+            "  {:<24} {:>7} {:>9} {:>10} {:>9} {:>7}",
             rule_id,
             row.alerts,
             row.accounts,
+            percent(row.share_of_accounts),
             shown(row.precision, "-"),
             shown(row.recall, "-")
         );
@@ -115,4 +118,9 @@ pub async fn eval_amlsim(
         println!("{}", serde_json::to_string(&evaluation).unwrap_or_default());
     }
     Ok(())
+}
+
+/// A share as a percentage with two decimals ("-" for none).
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "-".to_string(), |share| format!("{:.2}", 100.0 * share))
 }

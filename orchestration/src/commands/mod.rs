@@ -217,9 +217,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             AmlCommand::Eval {
                 lake,
                 amlsim,
+                amount_scale,
                 format,
             } => match amlsim {
-                Some(sample) => aml::eval_amlsim(&settings, &sample, format).await,
+                Some(sample) => aml::eval_amlsim(&settings, &sample, amount_scale, format).await,
                 None => aml::eval_lake(&open_existing_lake(&settings, &lake).await?, format).await,
             },
         },

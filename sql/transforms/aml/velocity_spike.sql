@@ -1,7 +1,9 @@
 -- Rule velocity_spike: a customer's volume (in and out) of one day is USD {{ min_amount_usd }} or
--- more and at least {{ multiplier }} times its average day over the {{ baseline_days }} days before,
--- counted from its first movement when that is later; customers seen for fewer than
--- {{ min_history_days }} days have no baseline yet. Evidence only for the days that qualify.
+-- more and at least {{ multiplier }} times its average active day over the {{ baseline_days }}
+-- days before. A customer seen for fewer than {{ min_history_days }} days, or active on fewer
+-- than {{ min_active_days }} of those days, has no baseline yet: most accounts move money a few
+-- days a month, and against an average diluted by idle days every active day would be a spike.
+-- Evidence only for the days that qualify.
 WITH daily AS (
     SELECT customer_id, day_number, SUM(amount_usd) AS volume
     FROM aml_movements
@@ -11,7 +13,7 @@ first_seen AS (
     SELECT customer_id, MIN(day_number) AS first_day FROM daily GROUP BY customer_id
 ),
 candidates AS (
-    SELECT d.*, LEAST({{ baseline_days }}, d.day_number - f.first_day) AS observed_days
+    SELECT d.*
     FROM daily AS d
     JOIN first_seen AS f ON f.customer_id = d.customer_id
     WHERE d.day_number BETWEEN {{ from_day }} AND {{ to_day }}
@@ -19,15 +21,16 @@ candidates AS (
       AND d.day_number - f.first_day >= {{ min_history_days }}
 ),
 spikes AS (
-    SELECT c.customer_id, c.day_number, c.volume, c.observed_days,
-           COALESCE(SUM(d.volume), 0) AS prior_volume
+    SELECT c.customer_id, c.day_number, c.volume,
+           COUNT(*) AS active_days, SUM(d.volume) AS prior_volume
     FROM candidates AS c
-    LEFT JOIN daily AS d
+    JOIN daily AS d
       ON d.customer_id = c.customer_id
      AND d.day_number < c.day_number
      AND d.day_number >= c.day_number - {{ baseline_days }}
-    GROUP BY c.customer_id, c.day_number, c.volume, c.observed_days
-    HAVING c.volume >= {{ multiplier }} * COALESCE(SUM(d.volume), 0) / c.observed_days
+    GROUP BY c.customer_id, c.day_number, c.volume
+    HAVING COUNT(*) >= {{ min_active_days }}
+       AND c.volume >= {{ multiplier }} * SUM(d.volume) / COUNT(*)
 )
 SELECT
     s.customer_id,
@@ -38,10 +41,11 @@ SELECT
     array_agg(m.transaction_id ORDER BY m.created_at, m.transaction_id) AS transaction_ids,
     array_agg(DISTINCT m.account_id) AS account_ids,
     concat(
-        'USD ', CAST(CAST(s.volume AS DECIMAL(18, 2)) AS VARCHAR), ' in one day against an average day of USD ',
-        CAST(CAST(s.prior_volume / s.observed_days AS DECIMAL(18, 2)) AS VARCHAR),
-        ' over the ', CAST(s.observed_days AS VARCHAR), ' days before'
+        'USD ', CAST(CAST(s.volume AS DECIMAL(18, 2)) AS VARCHAR),
+        ' in one day against an average active day of USD ',
+        CAST(CAST(s.prior_volume / s.active_days AS DECIMAL(18, 2)) AS VARCHAR),
+        ' over its ', CAST(s.active_days AS VARCHAR), ' active days of the {{ baseline_days }} before'
     ) AS reason
 FROM spikes AS s
 JOIN aml_movements AS m ON m.customer_id = s.customer_id AND m.day_number = s.day_number
-GROUP BY s.customer_id, s.day_number, s.volume, s.observed_days, s.prior_volume
+GROUP BY s.customer_id, s.day_number, s.volume, s.active_days, s.prior_volume

@@ -4,7 +4,6 @@
 //! every alert as Parquet; the bench prints time, peak RSS and the time of each step of each,
 //! and fails unless the two files hold the same alerts.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -25,9 +24,9 @@ use paylake_transforms::job::day_number;
 
 use super::{
     changed_copy_for_peer, generate_tables, io_error, parquet_session, print_beside_peer,
-    run_beside_duckdb_peer, write_parquet_file, write_steps, write_table, Lcg, Sides,
+    run_beside_duckdb_peer, write_parquet_file, write_steps, write_table, Lcg,
 };
-use crate::compare::compare_outputs;
+use crate::compare::Outputs;
 use crate::error::Result;
 
 const FIRST_DATE: (i32, u32, u32) = (2026, 1, 1);
@@ -512,16 +511,17 @@ pub async fn bench_aml(
         RULE_IDS.len()
     );
     print_beside_peer(&sides)?;
-    let equal = compare_outputs(
+    let alerts = Outputs::open(
         "the alerts",
         &sides.paylake_output.join("alerts.parquet"),
         &sides.peer_output.join("alerts.parquet"),
-        &ALERT_COLUMNS,
-        "rule_id",
     )
-    .await;
-    print_alerts_per_rule(&sides)?;
-    println!("  alerts equal on both sides: {}", equal?);
+    .await?;
+    alerts
+        .print_counts("alerts per rule", "rule_id", &RULE_IDS)
+        .await?;
+    let equal = alerts.compare(&ALERT_COLUMNS, "rule_id").await?;
+    println!("  alerts equal on both sides: {equal}");
     Ok(())
 }
 
@@ -539,40 +539,3 @@ const ALERT_COLUMNS: [&str; 10] = [
     "array_to_string(account_ids, ',') AS account_ids",
     "reason",
 ];
-
-/// The alerts per rule of each side, from their files.
-fn print_alerts_per_rule(sides: &Sides) -> Result<()> {
-    let counts = |output: &Path| -> Result<BTreeMap<String, u64>> {
-        let mut counts = BTreeMap::new();
-        let file = File::open(output.join("alerts.parquet")).map_err(io_error(output))?;
-        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)?
-            .build()?;
-        for batch in reader {
-            let batch = batch?;
-            let rules = arrow::compute::cast(
-                batch.column_by_name("rule_id").ok_or_else(|| {
-                    crate::error::BenchError::Process(format!(
-                        "{} has no rule_id column",
-                        output.display()
-                    ))
-                })?,
-                &DataType::Utf8,
-            )?;
-            for rule in arrow::array::cast::as_string_array(&rules).iter().flatten() {
-                *counts.entry(rule.to_string()).or_default() += 1;
-            }
-        }
-        Ok(counts)
-    };
-    let (ours, theirs) = (counts(&sides.paylake_output)?, counts(&sides.peer_output)?);
-    println!("  {:<24} {:>9} {:>9}", "alerts per rule", "paylake", "peer");
-    for rule in RULE_IDS {
-        let (mine, peers) = (
-            ours.get(rule).copied().unwrap_or_default(),
-            theirs.get(rule).copied().unwrap_or_default(),
-        );
-        let mark = if mine == peers { "" } else { "  (differs)" };
-        println!("  {rule:<24} {mine:>9} {peers:>9}{mark}");
-    }
-    Ok(())
-}

@@ -25,7 +25,7 @@ use super::{
     changed_copy_for_peer, generate_tables, io_error, parquet_session, print_beside_peer,
     run_beside_duckdb_peer, write_batch, write_steps, write_table, Lcg,
 };
-use crate::compare::compare_outputs;
+use crate::compare::Outputs;
 use crate::error::Result;
 
 const DAYS: i64 = 30;
@@ -416,71 +416,12 @@ pub async fn bench_recon(
         .map(|field| format!("\"{}\"", field.name()))
         .collect();
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let equal = compare_outputs(
-        "the reconciliation outcomes",
-        &ours,
-        &theirs,
-        &columns,
-        "concat(outcome, ' ', COALESCE(category, ''), ' ', rule_id)",
-    )
-    .await;
-    print_outcome_counts(&ours, &theirs).await?;
-    println!("  outcomes equal on both sides: {}", equal?);
-    Ok(())
-}
-
-/// The outcomes by (outcome, category, rule) of each side, side by side.
-async fn print_outcome_counts(ours: &Path, theirs: &Path) -> Result<()> {
-    let context = datafusion::prelude::SessionContext::new();
-    let mut counts: Vec<BTreeMap<String, i64>> = Vec::new();
-    for (name, path) in [("paylake", ours), ("peer", theirs)] {
-        context
-            .register_parquet(
-                name,
-                path.to_string_lossy().as_ref(),
-                datafusion::prelude::ParquetReadOptions::default(),
-            )
-            .await?;
-        let sql = paylake_catalog::sql::render(
-            "transforms/recon/outcome_counts.sql",
-            &[("outcomes", name.to_string())],
-        )?;
-        let mut side = BTreeMap::new();
-        for batch in context.sql(&sql).await?.collect().await? {
-            use arrow::array::AsArray;
-            let text = |index: usize| arrow::compute::cast(batch.column(index), &DataType::Utf8);
-            let (outcome, category, rule) = (text(0)?, text(1)?, text(2)?);
-            let number = arrow::compute::cast(batch.column(3), &DataType::Int64)?;
-            for row in 0..batch.num_rows() {
-                side.insert(
-                    format!(
-                        "{} {} {}",
-                        outcome.as_string::<i32>().value(row),
-                        category.as_string::<i32>().value(row),
-                        rule.as_string::<i32>().value(row)
-                    ),
-                    number
-                        .as_primitive::<arrow::datatypes::Int64Type>()
-                        .value(row),
-                );
-            }
-        }
-        counts.push(side);
-    }
-    let keys: std::collections::BTreeSet<&String> =
-        counts.iter().flat_map(BTreeMap::keys).collect();
-    let width = keys.iter().map(|key| key.len()).max().unwrap_or(0).max(24);
-    println!(
-        "  {:<width$} {:>9} {:>9}",
-        "outcome category rule", "paylake", "peer"
-    );
-    for key in keys {
-        let (mine, peers) = (
-            counts[0].get(key).copied().unwrap_or_default(),
-            counts[1].get(key).copied().unwrap_or_default(),
-        );
-        let mark = if mine == peers { "" } else { "  (differs)" };
-        println!("  {key:<width$} {mine:>9} {peers:>9}{mark}");
-    }
+    let outcomes = Outputs::open("the reconciliation outcomes", &ours, &theirs).await?;
+    let outcome_key = "concat(outcome, ' ', COALESCE(category, ''), ' ', rule_id)";
+    outcomes
+        .print_counts("outcome category rule", outcome_key, &[])
+        .await?;
+    let equal = outcomes.compare(&columns, outcome_key).await?;
+    println!("  outcomes equal on both sides: {equal}");
     Ok(())
 }

@@ -8,7 +8,6 @@
 //! The input SQL uses two day functions, `local_day(instant)` and `date_day(date)`, that each
 //! engine expands into its own dialect.
 
-use arrow::record_batch::RecordBatch;
 use chrono_tz::Tz;
 use datafusion::prelude::SessionContext;
 
@@ -201,16 +200,6 @@ pub async fn run_match(
 pub struct MatchRun {
     pub outcomes: usize,
     pub steps: Vec<(&'static str, std::time::Duration)>,
-}
-
-/// Outcome counts by (outcome, category, rule), the figures the benchmark compares across
-/// engines.
-pub async fn outcome_counts(context: &SessionContext) -> Result<Vec<RecordBatch>> {
-    let sql = sql::render(
-        "transforms/recon/outcome_counts.sql",
-        &[("outcomes", OUTCOMES_TABLE.to_string())],
-    )?;
-    Ok(context.sql(&sql).await?.collect().await?)
 }
 
 #[cfg(test)]

@@ -13,6 +13,11 @@ fn lake_folder_names() -> impl Iterator<Item = &'static str> {
     std::iter::once("landing").chain(crate::registry::Zone::ALL.iter().map(|zone| zone.as_str()))
 }
 
+/// Whether the folder `root` holds one of a lake's folders.
+fn holds_lake_folder(root: &Path) -> bool {
+    lake_folder_names().any(|folder| root.join(folder).is_dir())
+}
+
 /// The root of a lake. Tables live at `<root>/<zone>/<table>/`, delivered files under
 /// `<root>/landing/`, reports under `<root>/reports/`.
 #[derive(Debug, Clone)]
@@ -67,37 +72,33 @@ impl Lake {
     /// landing folder or a zone's folder.
     pub async fn open_existing(location: &str) -> Result<Self> {
         let no_lake = || CatalogError::NoLake(location.to_string());
-        if !location.contains("://") {
-            // Checked before `open`, which would create the folder.
-            let root = Path::new(location);
-            if !lake_folder_names().any(|folder| root.join(folder).is_dir()) {
-                return Err(no_lake());
-            }
-            return Self::open(location);
+        // A folder path is checked before `open`, which would create the folder.
+        if !location.contains("://") && !holds_lake_folder(Path::new(location)) {
+            return Err(no_lake());
         }
         let lake = Self::open(location)?;
-        if let Some(root) = lake.local_root() {
-            return match lake_folder_names().any(|folder| root.join(folder).is_dir()) {
-                true => Ok(lake),
-                false => Err(no_lake()),
-            };
-        }
-        let listing = lake
-            .object_store_at(&lake.root)?
-            .list_with_delimiter(None)
-            .await
-            .map_err(|source| CatalogError::ObjectStore {
-                location: location.to_string(),
-                source: Box::new(source),
-            })?;
-        let holds_a_lake = listing.common_prefixes.iter().any(|prefix| {
-            prefix
-                .filename()
-                .is_some_and(|folder| lake_folder_names().any(|name| name == folder))
-        });
-        match holds_a_lake {
-            true => Ok(lake),
-            false => Err(no_lake()),
+        let holds_a_lake = match lake.local_root() {
+            Some(root) => holds_lake_folder(&root),
+            None => {
+                let listing = lake
+                    .object_store_at(&lake.root)?
+                    .list_with_delimiter(None)
+                    .await
+                    .map_err(|source| CatalogError::ObjectStore {
+                        location: location.to_string(),
+                        source: Box::new(source),
+                    })?;
+                listing.common_prefixes.iter().any(|prefix| {
+                    prefix
+                        .filename()
+                        .is_some_and(|folder| lake_folder_names().any(|name| name == folder))
+                })
+            }
+        };
+        if holds_a_lake {
+            Ok(lake)
+        } else {
+            Err(no_lake())
         }
     }
 

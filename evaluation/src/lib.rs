@@ -51,6 +51,11 @@ pub fn ratio(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
+/// A share as a percentage with two decimals, or "-" for none.
+pub fn shown_percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "-".to_string(), |share| format!("{:.2}", 100.0 * share))
+}
+
 /// A figure as the reports print it: three decimals, or what an empty denominator means.
 pub fn shown(figure: Option<f64>, empty: &str) -> String {
     figure.map_or_else(|| empty.to_string(), |value| format!("{value:.3}"))

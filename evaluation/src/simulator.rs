@@ -241,16 +241,28 @@ pub async fn evaluate_lake(lake: &Lake) -> Result<LakeEvaluation> {
 
 /// The rows of a truth file, read by its column names.
 async fn read_truth<T: DeserializeOwned>(lake: &Lake, name: &str) -> Result<Vec<T>> {
-    let relative = format!("{TRUTH_FOLDER}/{name}");
-    let bytes = lake.read_file(&relative).await?.ok_or_else(|| {
+    read_truth_if_written(lake, name).await?.ok_or_else(|| {
         EvaluationError::Invalid(format!(
-            "{relative} is not in the lake {}: the truth comes with simulated sources (paylake simulate)",
+            "{TRUTH_FOLDER}/{name} is not in the lake {}: the truth comes with simulated sources (paylake simulate)",
             lake.root()
         ))
-    })?;
+    })
+}
+
+/// The rows of a truth file, or `None` when the simulation that wrote the lake did not write
+/// that file (a later addition to the truth).
+async fn read_truth_if_written<T: DeserializeOwned>(
+    lake: &Lake,
+    name: &str,
+) -> Result<Option<Vec<T>>> {
+    let relative = format!("{TRUTH_FOLDER}/{name}");
+    let Some(bytes) = lake.read_file(&relative).await? else {
+        return Ok(None);
+    };
     csv::Reader::from_reader(bytes.as_slice())
         .deserialize()
         .collect::<std::result::Result<Vec<T>, _>>()
+        .map(Some)
         .map_err(|err| EvaluationError::Invalid(format!("{relative}: {err}")))
 }
 
@@ -312,15 +324,9 @@ struct LookAlikeActivity {
 
 /// The legitimate look-alikes' activity; none in a lake simulated before they existed.
 async fn read_lookalikes(lake: &Lake) -> Result<Vec<LookAlikeActivity>> {
-    if lake
-        .read_file(&format!("{TRUTH_FOLDER}/lookalikes.csv"))
-        .await?
-        .is_none()
-    {
-        return Ok(Vec::new());
-    }
-    Ok(read_truth::<LookAlikeRow>(lake, "lookalikes.csv")
-        .await?
+    let rows = read_truth_if_written::<LookAlikeRow>(lake, "lookalikes.csv").await?;
+    Ok(rows
+        .unwrap_or_default()
         .into_iter()
         .map(|row| LookAlikeActivity {
             behaviour: row.behaviour,

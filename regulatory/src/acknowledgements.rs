@@ -149,12 +149,13 @@ fn open_element(
 }
 
 /// Loads an acknowledgement into `system.regulatory_filings`. With `export`, the filings are
-/// tied to that export's records (its manifest's activity order); returns the rows written.
+/// tied to that export's records (its manifest's activity order); returns what it holds, and
+/// whether it was recorded now or had been loaded before.
 pub async fn load_acknowledgement(
     lake: &Lake,
     file: &std::path::Path,
     export: Option<(&str, &serde_json::Value)>,
-) -> Result<Vec<FilingRowSummary>> {
+) -> Result<LoadedAcknowledgement> {
     let text = std::fs::read_to_string(file).map_err(|source| RegulatoryError::Io {
         path: file.to_path_buf(),
         source,
@@ -212,16 +213,27 @@ pub async fn load_acknowledgement(
         .filter_map(|row| Some((row.record_key.clone()?, row.bsa_id.clone()?)))
         .collect();
     paylake_decisions::filing::record_acknowledged(lake, &accepted).await?;
-    Ok(rows
+    let filings = rows
         .into_iter()
         .map(|row| FilingRowSummary {
             bsa_id: row.bsa_id,
             record_key: row.record_key,
             status: row.status,
             messages: row.errors.len(),
-            already_loaded: !newly_recorded,
         })
-        .collect())
+        .collect();
+    Ok(LoadedAcknowledgement {
+        filings,
+        already_loaded: !newly_recorded,
+    })
+}
+
+/// A loaded acknowledgement, for the command's output.
+#[derive(Debug, Clone)]
+pub struct LoadedAcknowledgement {
+    pub filings: Vec<FilingRowSummary>,
+    /// The acknowledgement was loaded before: nothing new was recorded.
+    pub already_loaded: bool,
 }
 
 /// What a loaded filing says, for the command's output.
@@ -231,6 +243,4 @@ pub struct FilingRowSummary {
     pub record_key: Option<String>,
     pub status: String,
     pub messages: usize,
-    /// The acknowledgement was loaded before: nothing new was recorded.
-    pub already_loaded: bool,
 }

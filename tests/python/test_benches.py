@@ -11,6 +11,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 PAYLAKE = os.environ["PAYLAKE_BIN"]
 
 
@@ -42,14 +44,6 @@ def test_aml_alerts_are_the_same_on_both_engines_row_for_row(tmp_path):
     assert re.search(r"^  movements\s+\d+\.\d+\s+\d+\.\d+$", run.stdout, re.MULTILINE), run.stdout
 
 
-def test_aml_bench_fails_when_the_peer_reads_a_changed_amount(tmp_path):
-    run = bench(tmp_path, "aml", "--transactions", "60000", "--days", "20", "--change-peer-input")
-    assert run.returncode != 0, run.stdout
-    assert "the alerts of the two sides differ" in run.stderr, run.stderr
-    # The changed amount is a USD 15,000 cash deposit: a CTR only the peer raises.
-    assert re.search(r"\| ctr\s+\| 1\s+\|", rows_only_the_peer_has(run.stderr)), run.stderr
-
-
 def test_reconciliation_outcomes_are_the_same_on_both_engines_row_for_row(tmp_path):
     run = bench(tmp_path, "recon", "--rows", "40000")
     assert run.returncode == 0, run.stdout + run.stderr
@@ -59,11 +53,25 @@ def test_reconciliation_outcomes_are_the_same_on_both_engines_row_for_row(tmp_pa
     assert {"amount_mismatch", "duplicate", "missing_in_processor"} <= {c for _, c, _, _, _ in categories}, run.stdout
 
 
-def test_reconciliation_bench_fails_when_the_peer_reads_a_changed_amount(tmp_path):
-    run = bench(tmp_path, "recon", "--rows", "40000", "--change-peer-input")
+@pytest.mark.parametrize(
+    "arguments, output, only_the_peer",
+    [
+        # A USD 15,000 cash deposit: a CTR only the peer raises.
+        (["aml", "--transactions", "60000", "--days", "20"], "the alerts", r"\| ctr\s+\| 1\s+\|"),
+        # The last payment a thousand more than its settlement line: a break only the peer finds.
+        (
+            ["recon", "--rows", "40000"],
+            "the reconciliation outcomes",
+            r"\| break amount_mismatch payment_tolerance\s+\| 1\s+\|",
+        ),
+    ],
+    ids=["aml", "recon"],
+)
+def test_a_bench_fails_when_the_peer_reads_a_changed_amount(tmp_path, arguments, output, only_the_peer):
+    run = bench(tmp_path, *arguments, "--change-peer-input")
     assert run.returncode != 0, run.stdout
-    assert "the reconciliation outcomes of the two sides differ" in run.stderr, run.stderr
-    assert re.search(r"\| break amount_mismatch payment_tolerance\s+\| 1\s+\|", rows_only_the_peer_has(run.stderr)), run.stderr
+    assert f"{output} of the two sides differ" in run.stderr, run.stderr
+    assert re.search(only_the_peer, rows_only_the_peer_has(run.stderr)), run.stderr
 
 
 def test_ingest_silver_is_the_same_on_both_sides_for_dms_and_dynamodb(tmp_path):

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use paylake_catalog::Lake;
-use paylake_evaluation::{amlsim, shown, simulator};
+use paylake_evaluation::{amlsim, shown, shown_percent, simulator};
 
 use super::spinner;
 use crate::cli::EvalFormat;
@@ -41,7 +41,7 @@ pub async fn eval_lake(lake: &Lake, format: EvalFormat) -> Result<()> {
             row.about_injected_activity,
             shown(row.precision, "no alerts"),
             row.on_lookalikes,
-            percent(row.share_of_accounts)
+            shown_percent(row.share_of_accounts)
         );
     }
     println!("legitimate look-alikes (activity near a rule's thresholds) alerted on");
@@ -101,7 +101,7 @@ pub async fn eval_amlsim(
             rule_id,
             row.alerts,
             row.accounts,
-            percent(row.share_of_accounts),
+            shown_percent(row.share_of_accounts),
             shown(row.precision, "-"),
             shown(row.recall, "-")
         );
@@ -118,9 +118,4 @@ pub async fn eval_amlsim(
         println!("{}", serde_json::to_string(&evaluation).unwrap_or_default());
     }
     Ok(())
-}
-
-/// A share as a percentage with two decimals ("-" for none).
-fn percent(share: Option<f64>) -> String {
-    share.map_or_else(|| "-".to_string(), |share| format!("{:.2}", 100.0 * share))
 }

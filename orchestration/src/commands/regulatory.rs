@@ -74,22 +74,22 @@ pub async fn load_acks(lake: &Lake, export: Option<&str>, files: &[PathBuf]) -> 
         None => None,
     };
     for file in files {
-        let filings = paylake_regulatory::acknowledgements::load_acknowledgement(
+        let loaded = paylake_regulatory::acknowledgements::load_acknowledgement(
             lake,
             file,
             export.zip(manifest.as_ref()),
         )
         .await?;
-        if filings.first().is_some_and(|filing| filing.already_loaded) {
+        if loaded.already_loaded {
             println!(
                 "{}: already loaded, {} filings (nothing recorded again)",
                 file.display(),
-                filings.len()
+                loaded.filings.len()
             );
             continue;
         }
-        println!("{}: {} filings", file.display(), filings.len());
-        for filing in filings {
+        println!("{}: {} filings", file.display(), loaded.filings.len());
+        for filing in loaded.filings {
             println!(
                 "  BSA ID {:<16} {:<24} {:<22} {} messages",
                 filing.bsa_id.unwrap_or_default(),

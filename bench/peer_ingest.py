@@ -234,6 +234,10 @@ def main():
     if refused.height > 0:
         write_deltalake(os.path.join(args.lake, "quarantine", entity), refused, mode="append")
 
+    # Silver is built from bronze as committed, as paylake's merge reads it, not from the frame
+    # still in memory.
+    del changes
+    changes = pl.read_delta(bronze)
     latest = changes.sort("_source_order").unique(subset=[key], keep="last", maintain_order=False)
     silver_path = os.path.join(args.lake, "silver", entity)
     empty = latest.clear()

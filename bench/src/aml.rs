@@ -168,8 +168,8 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
                     (1_000 + random.below(20_000) * random.below(25) + random.below(100)) as i128;
                 match random.below(1_000) {
                     // Now and then a laundering pattern: ten senders into one account in a day,
-                    // a ring of four accounts passing an amount round, a scatter-gather or a
-                    // split payment.
+                    // a ring of four accounts passing an amount round, a scatter-gather, a
+                    // split payment, a funnel account or a day far above the peers'.
                     0 => {
                         for sender in 1..=10 {
                             let from = (account + sender * 7_919) % customers;
@@ -245,6 +245,23 @@ fn write_data(folder: &Path, movements: u64, days: u32) -> Result<()> {
                                 at + part * 60_000_000,
                             );
                         }
+                    }
+                    // A funnel account: a cash deposit wired on within the hour, twice a day.
+                    4 => {
+                        let beneficiary = (account + 49_979) % customers;
+                        for pass in 0..2_i64 {
+                            let deposited = at + pass * 4 * 3_600_000_000;
+                            rows.push(account, "cash_deposit", 800_000, None, deposited);
+                            let wired = deposited + 3_600_000_000;
+                            rows.push(account, "transfer_out", 792_000, Some(beneficiary), wired);
+                            rows.push(beneficiary, "transfer_in", 792_000, Some(account), wired);
+                        }
+                    }
+                    // A day far above any peer's: USD 400,000 paid to another customer.
+                    5 => {
+                        let to = (account + 611) % customers;
+                        rows.push(account, "transfer_out", 40_000_000, Some(to), at);
+                        rows.push(to, "transfer_in", 40_000_000, Some(account), at);
                     }
                     roll if roll < 400 => {
                         let kind = if roll % 2 == 0 {

@@ -359,9 +359,13 @@ fn table_batch(table: &str, columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatc
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleAccounts {
     pub alerts: usize,
-    pub accounts: usize,
-    /// The share of the sample's accounts the rule's alerts name.
+    /// Accounts the rule alerted on: its alerts' subjects.
+    pub subject_accounts: usize,
+    /// The share of the sample's accounts the rule alerted on (the measure of a flood).
     pub share_of_accounts: Option<f64>,
+    /// Accounts the rule's alerts name: subjects and the counterparties of their evidence.
+    pub accounts: usize,
+    pub share_of_named_accounts: Option<f64>,
     pub precision: Option<f64>,
     pub recall: Option<f64>,
 }
@@ -383,6 +387,14 @@ pub struct AmlSimEvaluation {
     pub transfers: usize,
 }
 
+/// One rule's alerts, the accounts they are on and the accounts they name.
+#[derive(Default)]
+struct RuleTally<'a> {
+    alerts: usize,
+    subjects: HashSet<&'a String>,
+    named: HashSet<&'a String>,
+}
+
 /// Runs the suite on a sample and scores the accounts its alerts name.
 pub async fn evaluate_sample(sample: &AmlSimSample, rules: &AmlRules) -> Result<AmlSimEvaluation> {
     let (context, range) = session_of(sample)?;
@@ -400,13 +412,14 @@ pub async fn evaluate_sample(sample: &AmlSimSample, rules: &AmlRules) -> Result<
         .map(|(id, _, _)| format!("N{id}"))
         .collect();
     let mut flagged: HashSet<&String> = HashSet::new();
-    let mut per_rule: BTreeMap<String, (usize, HashSet<&String>)> = BTreeMap::new();
+    let mut per_rule: BTreeMap<String, RuleTally> = BTreeMap::new();
     for alert in &detection.alerts {
-        let entry = per_rule.entry(alert.rule_id.clone()).or_default();
-        entry.0 += 1;
+        let tally = per_rule.entry(alert.rule_id.clone()).or_default();
+        tally.alerts += 1;
+        tally.subjects.extend(alert.account_id.as_ref());
         for account in &alert.account_ids {
             flagged.insert(account);
-            entry.1.insert(account);
+            tally.named.insert(account);
         }
     }
     let hits = |accounts: &HashSet<&String>| {
@@ -423,14 +436,17 @@ pub async fn evaluate_sample(sample: &AmlSimSample, rules: &AmlRules) -> Result<
         f1: overall.f1,
         by_typology: per_rule
             .into_iter()
-            .map(|(rule_id, (alerts, accounts))| {
-                let scores = Scores::from_counts(hits(&accounts), accounts.len(), laundering.len());
+            .map(|(rule_id, tally)| {
+                let scores =
+                    Scores::from_counts(hits(&tally.named), tally.named.len(), laundering.len());
                 (
                     rule_id,
                     RuleAccounts {
-                        alerts,
-                        accounts: accounts.len(),
-                        share_of_accounts: ratio(accounts.len(), sample.nodes.len()),
+                        alerts: tally.alerts,
+                        subject_accounts: tally.subjects.len(),
+                        share_of_accounts: ratio(tally.subjects.len(), sample.nodes.len()),
+                        accounts: tally.named.len(),
+                        share_of_named_accounts: ratio(tally.named.len(), sample.nodes.len()),
                         precision: scores.precision,
                         recall: scores.recall,
                     },

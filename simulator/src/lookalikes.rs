@@ -2,7 +2,8 @@
 //! rule's thresholds, as real books hold them. A cash-heavy shop banks its takings just under
 //! the CTR threshold every other day, a business pays its staff on payday, a marketplace
 //! seller is paid by many buyers, parents and children send money back and forth, a landlord
-//! collects round rents, a salary arrives and mostly leaves for rent and bills the same day.
+//! collects round rents, a salary arrives and mostly leaves for rent and bills the same day, a
+//! market stall takes ten times its usual cash on its fortnightly market days.
 //!
 //! None of it is laundering: the truth file `lookalikes.csv` lists each such activity with the
 //! rule it resembles, and an alert on it is a false positive. The behaviours are fixed here,
@@ -14,7 +15,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::clock::MICROS_PER_HOUR;
+use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::movements::Builder;
 use crate::people::Population;
 
@@ -35,16 +36,20 @@ pub enum Behaviour {
     /// Receives a salary of USD 5,200 to 7,000 and pays 85% to 95% of it on (rent, card bill)
     /// within hours, every tenth business day.
     SalaryPassThrough,
+    /// A market stall: banks USD 300 to 600 of takings most days (for the 45 days before the
+    /// first day too), and USD 4,000 to 6,500 on the three market days of each fortnight.
+    SeasonalStall,
 }
 
 impl Behaviour {
-    const ALL: [Behaviour; 6] = [
+    const ALL: [Behaviour; 7] = [
         Behaviour::CashHeavyShop,
         Behaviour::Payroll,
         Behaviour::MarketplaceSeller,
         Behaviour::FamilyTransfers,
         Behaviour::Landlord,
         Behaviour::SalaryPassThrough,
+        Behaviour::SeasonalStall,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +60,7 @@ impl Behaviour {
             Behaviour::FamilyTransfers => "family_transfers",
             Behaviour::Landlord => "landlord",
             Behaviour::SalaryPassThrough => "salary_pass_through",
+            Behaviour::SeasonalStall => "seasonal_stall",
         }
     }
 
@@ -67,6 +73,7 @@ impl Behaviour {
             Behaviour::FamilyTransfers => "cycle",
             Behaviour::Landlord => "round_amounts",
             Behaviour::SalaryPassThrough => "rapid_movement",
+            Behaviour::SeasonalStall => "velocity_spike",
         }
     }
 }
@@ -97,6 +104,30 @@ fn family_amount(number: usize, day: u32) -> i128 {
     150_000 + i128::from(mix % 150_000)
 }
 
+/// A stall's market days: three of each fortnight of its rhythm.
+fn is_market_day(beat: u32) -> bool {
+    beat % 14 < 3
+}
+
+/// The seasonal stalls' ordinary takings before the first day: USD 300 to 600 on two days of
+/// every three of the 45 days before it, as a bank holds them from the full load.
+pub(crate) fn history_before_first_day(builder: &mut Builder<'_>, look_alikes: &[LookAlike]) {
+    for look_alike in look_alikes {
+        if look_alike.behaviour != Behaviour::SeasonalStall {
+            continue;
+        }
+        for back in 1..=45_i64 {
+            if back % 3 == 0 {
+                continue;
+            }
+            let takings = builder.cents(300, 600);
+            // Banked in the afternoon, so that it posted before the full load of the first day.
+            let at = builder.clock.local_micros(0, 15 * 3600) - back * MICROS_PER_DAY;
+            builder.cash(look_alike.customer, "cash_deposit", takings, "pos", at);
+        }
+    }
+}
+
 /// Look-alikes per behaviour: one per 250 customers, at least two.
 fn per_behaviour(population: &Population) -> usize {
     (population.customers.len() / 250).max(2)
@@ -125,6 +156,7 @@ pub fn cast(rng: &mut ChaCha8Rng, population: &Population, background: &[usize])
             Behaviour::FamilyTransfers => 1,
             Behaviour::Landlord => 3,
             Behaviour::SalaryPassThrough => 3,
+            Behaviour::SeasonalStall => 0,
         };
         for _ in 0..per_behaviour(population) {
             let Some(mut customers) = take(1 + partner_count) else {
@@ -211,6 +243,15 @@ pub(crate) fn generate_day(
                     ids.extend(builder.transfer(tenant, subject, rent, at));
                     accounts.push(builder.account_id(tenant));
                 }
+            }
+            Behaviour::SeasonalStall => {
+                let takings = if is_market_day(beat) {
+                    builder.cents(4_000, 6_500)
+                } else {
+                    builder.cents(300, 600)
+                };
+                let at = builder.clock.local_micros(day, 18 * 3600);
+                ids.push(builder.cash(subject, "cash_deposit", takings, "pos", at));
             }
             Behaviour::SalaryPassThrough if beat % 10 == 5 => {
                 let (employer, payees) = (look_alike.partners[0], &look_alike.partners[1..]);

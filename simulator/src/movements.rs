@@ -291,8 +291,8 @@ impl Cast {
 }
 
 /// What the accounts of the behaviour cases did before the first day, in the full load: the
-/// dormant account's one small deposit 200 days back, and the small deposits on most of the
-/// 45 days before the velocity spike.
+/// dormant account's one small deposit 200 days back, the small deposits on most of the 45
+/// days before the velocity spike, and the seasonal stalls' ordinary takings.
 pub fn history_before_first_day(
     rng: &mut ChaCha8Rng,
     clock: &Clock,
@@ -317,6 +317,7 @@ pub fn history_before_first_day(
             builder.cash(spiking, "cash_deposit", amount, "pos", at);
         }
     }
+    lookalikes::history_before_first_day(&mut builder, &cast.look_alikes);
     builder.finish(state)
 }
 
@@ -672,9 +673,10 @@ fn inject_behaviour_typologies(
         }
         cases.push(case(builder, "velocity_spike", &[spiking], ids));
 
-        // Peer outlier: one customer pays another USD 30,000-40,000, far above any peer's day.
+        // Peer outlier: one customer pays another USD 150,000-200,000, far above any peer's day
+        // (the largest ordinary days are cash days of USD 10,000-30,000).
         let (payer, payee) = (reserved[47], reserved[48]);
-        let amount = builder.cents(30_000, 40_000);
+        let amount = builder.cents(150_000, 200_000);
         let at = builder.business_hours(day);
         let ids = builder.transfer(payer, payee, amount, at).to_vec();
         cases.push(case(builder, "peer_outlier", &[payer, payee], ids));
@@ -744,21 +746,26 @@ fn inject_graph_typologies(
             });
         }
         3 => {
+            // A funnel account: a third party deposits cash, the mule wires nearly all of it on
+            // within the hour and a half; twice in the day (FinCEN FIN-2014-A005).
             let (mule, beneficiary) = (reserved[27], reserved[28]);
-            let amount = builder.cents(7_000, 9_000);
-            let at = builder.clock.local_micros(day, 10 * 3600);
-            let deposit = builder.cash(mule, "cash_deposit", amount, "third_party", at);
-            let [out, incoming] = builder.transfer(
-                mule,
-                beneficiary,
-                amount - amount / 100,
-                at + 90 * MICROS_PER_MINUTE,
-            );
+            let mut transaction_ids = Vec::new();
+            for hour in [10, 15] {
+                let amount = builder.cents(7_000, 9_000);
+                let at = builder.clock.local_micros(day, hour * 3600);
+                transaction_ids.push(builder.cash(mule, "cash_deposit", amount, "third_party", at));
+                transaction_ids.extend(builder.transfer(
+                    mule,
+                    beneficiary,
+                    amount - amount / 100,
+                    at + 90 * MICROS_PER_MINUTE,
+                ));
+            }
             cases.push(TypologyCase {
                 typology: "rapid_pass_through",
                 business_date: date,
                 account_ids: vec![builder.account_id(mule), builder.account_id(beneficiary)],
-                transaction_ids: vec![deposit, out, incoming],
+                transaction_ids,
             });
         }
         _ => {}

@@ -37,9 +37,9 @@ def test_aml_alerts_are_the_same_on_both_engines_row_for_row(tmp_path):
     rows = re.findall(r"^  (\w+)\s+(\d+)\s+(\d+)$", run.stdout.split("alerts per rule")[1], re.MULTILINE)
     assert len(rows) == 14, run.stdout
     firing = {rule for rule, ours, _ in rows if int(ours) > 0}
-    # The generated traffic holds fan-ins, rings and listed countries: the comparison is not
-    # one of empty results.
-    assert {"fan_in", "cycle", "high_risk_jurisdiction", "rapid_movement"} <= firing, run.stdout
+    # The generated traffic holds fan-ins, rings, listed countries, funnel accounts and days far
+    # above the peers': the comparison is not one of empty results.
+    assert {"fan_in", "cycle", "high_risk_jurisdiction", "rapid_movement", "peer_outlier"} <= firing, run.stdout
     # Both sides timed every step.
     assert re.search(r"^  movements\s+\d+\.\d+\s+\d+\.\d+$", run.stdout, re.MULTILINE), run.stdout
 

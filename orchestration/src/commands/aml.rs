@@ -92,16 +92,18 @@ pub async fn eval_amlsim(
         rules.version
     );
     println!(
-        "  {:<24} {:>7} {:>9} {:>10} {:>9} {:>7}",
-        "rule", "alerts", "accounts", "accounts %", "precision", "recall"
+        "  {:<24} {:>7} {:>9} {:>10} {:>9} {:>8} {:>9} {:>7}",
+        "rule", "alerts", "on", "on %", "named", "named %", "precision", "recall"
     );
     for (rule_id, row) in &evaluation.by_typology {
         println!(
-            "  {:<24} {:>7} {:>9} {:>10} {:>9} {:>7}",
+            "  {:<24} {:>7} {:>9} {:>10} {:>9} {:>8} {:>9} {:>7}",
             rule_id,
             row.alerts,
-            row.accounts,
+            row.subject_accounts,
             shown_percent(row.share_of_accounts),
+            row.accounts,
+            shown_percent(row.share_of_named_accounts),
             shown(row.precision, "-"),
             shown(row.recall, "-")
         );

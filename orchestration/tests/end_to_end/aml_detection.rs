@@ -45,11 +45,12 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
             "--days",
             "7",
             "--payments-per-day",
-            "600",
+            "2000",
         ],
         &[],
     );
 
+    // 500 customers: enough that 2% of the accounts is ten of them, not three.
     let evaluation = last_json_line(&paylake(
         &["aml", "eval", "--lake", lake, "--format", "json"],
         &[],
@@ -93,17 +94,14 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
     // An alert is right only on a case of its own typology. Floors under the figures measured
     // at this version, with the simulator's legitimate look-alikes (a shop banking cash under
     // the CTR threshold, payroll, a marketplace seller, family transfers, a landlord, a salary
-    // spent the same day) fooling the rules they resemble, and peer_outlier and rapid_movement
-    // also alerting on accounts other typologies' cases made unusual.
+    // spent the same day, a market stall's market days) fooling the rules they resemble.
     for row in evaluation["by_rule"].as_array().unwrap() {
         let floor = match row["rule_id"].as_str().unwrap() {
             "sanctions_screening" => continue,
-            "fan_in" => 0.1,
-            "peer_outlier" => 0.15,
-            "rapid_movement" => 0.2,
-            "fan_out" => 0.25,
-            "cycle" | "round_amounts" => 0.33,
-            "structuring" => 0.75,
+            "fan_in" => 0.125,
+            "velocity_spike" => 0.2,
+            "cycle" | "fan_out" | "round_amounts" => 0.33,
+            "structuring" => 0.5,
             _ => 1.0,
         };
         assert!(
@@ -119,9 +117,20 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
             "{row}"
         );
     }
+    // No rule floods: each alerts on at most 2% of the accounts, look-alikes and all. A CTR is
+    // owed on every cash day over the threshold, however many there are.
+    for row in evaluation["by_rule"].as_array().unwrap() {
+        if row["rule_id"] == "ctr" || row["rule_id"] == "sanctions_screening" {
+            continue;
+        }
+        assert!(
+            row["share_of_accounts"].as_f64().unwrap() <= 0.02,
+            "a rule floods: {row}"
+        );
+    }
     // Every behaviour of the look-alikes is there, and the rules it resembles were fooled.
     let look_alikes = evaluation["lookalikes"].as_array().unwrap();
-    assert_eq!(look_alikes.len(), 6, "{look_alikes:?}");
+    assert_eq!(look_alikes.len(), 7, "{look_alikes:?}");
     for row in look_alikes {
         assert!(row["activities"].as_u64().unwrap() > 0, "{row}");
     }
@@ -133,10 +142,13 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
     );
 
     // Every alert explains itself and carries the rules' version and its evidence.
+    let (rules, version) = support::aml_rules();
     let incomplete = sql(
         lake,
-        "SELECT alert_id FROM gold.aml_alerts WHERE reason IS NULL OR rule_version <> '2026.12.1' \
-         OR cardinality(transaction_ids) = 0 OR parameters NOT LIKE '{%'",
+        &format!(
+            "SELECT alert_id FROM gold.aml_alerts WHERE reason IS NULL OR rule_version <> '{version}' \
+             OR cardinality(transaction_ids) = 0 OR parameters NOT LIKE '{{%'"
+        ),
     );
     assert!(incomplete.is_empty(), "{incomplete:?}");
 
@@ -149,11 +161,9 @@ fn every_injected_case_is_found_and_the_gold_tables_hold_together() {
     assert_eq!(sql(lake, ids_query), before);
 
     // A changed rules file shows in the date's alerts, which it replaces.
-    let rules =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../aml-rules.toml"))
-            .unwrap()
-            .replace("version = \"2026.12.1\"", "version = \"test.2\"")
-            .replace("[rules.cycle]\n", "[rules.cycle]\nenabled = false\n");
+    let rules = rules
+        .replace(&format!("version = \"{version}\""), "version = \"test.2\"")
+        .replace("[rules.cycle]\n", "[rules.cycle]\nenabled = false\n");
     let rules_path = dir.path().join("rules.toml");
     std::fs::write(&rules_path, rules).unwrap();
     paylake(
@@ -237,26 +247,31 @@ fn an_amlsim_sample_scores_as_measured() {
             > 400
     );
 
-    // At realistic amounts (x100: transfers of USD 10,000 to 60,000) the velocity rule stays
-    // under 2% of the population: it needs 10 active days of baseline, which the sample's
-    // sparse accounts do not have (against every calendar day it flagged 79.77%).
-    let scaled = last_json_line(&paylake(
-        &[
-            "aml",
-            "eval",
-            "--amlsim",
-            sample.to_str().unwrap(),
-            "--amount-scale",
-            "100",
-            "--format",
-            "json",
-        ],
-        &[],
-    ));
-    let velocity_share = scaled["by_typology"]["velocity_spike"]["share_of_accounts"]
-        .as_f64()
-        .unwrap_or(0.0);
-    assert!(velocity_share <= 0.02, "{}", scaled["by_typology"]);
+    // No rule floods, at AMLSim's amounts or at realistic ones (x100: transfers of USD 250 to
+    // 60,000): each alerts on at most 2% of the accounts. Measured before each rule stated its
+    // minimum evidence, at x100: velocity_spike 79.77% (against every calendar day),
+    // rapid_movement 15.09% (one pass-through of 80% or more).
+    for scale in ["1", "100"] {
+        let scores = last_json_line(&paylake(
+            &[
+                "aml",
+                "eval",
+                "--amlsim",
+                sample.to_str().unwrap(),
+                "--amount-scale",
+                scale,
+                "--format",
+                "json",
+            ],
+            &[],
+        ));
+        for (rule_id, row) in scores["by_typology"].as_object().unwrap() {
+            assert!(
+                row["share_of_accounts"].as_f64().unwrap() <= 0.02,
+                "{rule_id} floods at amounts x{scale}: {row}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -21,6 +21,19 @@ pub fn run(command: &mut Command) -> String {
     String::from_utf8(output.stdout).expect("utf-8 output")
 }
 
+/// The rules file the demo runs with, and its `version`, which every alert records.
+pub fn aml_rules() -> (String, String) {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../aml-rules.toml"),
+    )
+    .expect("aml-rules.toml is readable");
+    let version = text.parse::<toml::Table>().expect("aml-rules.toml is TOML")["version"]
+        .as_str()
+        .expect("aml-rules.toml names its version")
+        .to_string();
+    (text, version)
+}
+
 /// A file of the external fixtures (`../shared/data`).
 pub fn shared_data(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

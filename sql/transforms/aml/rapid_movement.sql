@@ -38,84 +38,65 @@ passed AS (
     WHERE i.amount_usd >= {{ min_inflow_usd }}
       AND (i.next_inflow_at IS NULL OR o.created_at < i.next_inflow_at)
 ),
+-- One row per pass-through, with its outflows in order (an outflow belongs to one inflow at
+-- most: the last before it).
 passes AS (
     SELECT
         inflow_id,
         account_id,
         customer_id,
         inflow_usd,
+        inflow_at,
+        sender_account_id,
         SUM(outflow_usd) AS outflow_usd,
         MAX(outflow_day) AS last_outflow_day,
-        MAX(outflow_date) AS business_date
+        MAX(outflow_date) AS business_date,
+        array_agg(outflow_id ORDER BY outflow_at, outflow_id) AS outflow_ids,
+        array_agg(beneficiary_account_id) AS beneficiaries
     FROM passed
-    GROUP BY inflow_id, account_id, customer_id, inflow_usd
+    GROUP BY inflow_id, account_id, customer_id, inflow_usd, inflow_at, sender_account_id
     HAVING SUM(outflow_usd) >= {{ min_outflow_ratio }} * inflow_usd
        AND SUM(outflow_usd) <= {{ max_outflow_ratio }} * inflow_usd
 ),
--- The run's dates on which an account completed a pass-through, each with the account's
--- pass-throughs of the look-back that ends on it, that date's included.
-dates AS (
-    SELECT DISTINCT account_id, customer_id, last_outflow_day AS day_number, business_date
-    FROM passes
-    WHERE last_outflow_day BETWEEN {{ from_day }} AND {{ to_day }}
+-- Each pass-through counts in the look-back of the {{ lookback_days }} days from its own: spread
+-- over them, grouped per account and day, in one pass over the pass-throughs.
+spread AS (
+    SELECT p.*, unnest(range(last_outflow_day, last_outflow_day + {{ lookback_days }})) AS window_end
+    FROM passes AS p
 ),
-in_lookback AS (
-    SELECT d.account_id, d.customer_id, d.day_number, d.business_date, p.inflow_id, p.inflow_usd, p.outflow_usd, p.last_outflow_day
-    FROM dates AS d
-    JOIN passes AS p
-      ON p.account_id = d.account_id
-     AND p.last_outflow_day <= d.day_number
-     AND p.last_outflow_day > d.day_number - {{ lookback_days }}
-),
-counted AS (
-    SELECT
-        account_id, customer_id, day_number, business_date,
-        COUNT(*) AS passes_in_lookback,
-        SUM(inflow_usd) FILTER (WHERE last_outflow_day = day_number) AS received_on_date,
-        SUM(outflow_usd) FILTER (WHERE last_outflow_day = day_number) AS passed_on_date
-    FROM in_lookback
-    GROUP BY account_id, customer_id, day_number, business_date
-    HAVING COUNT(*) >= {{ min_passes }}
-),
--- The transactions of every pass-through an alert carries: inflows and their outflows, once.
-evidence AS (
-    SELECT DISTINCT l.account_id, l.day_number, legs.transaction_id, legs.created_at, legs.sender_account_id, legs.beneficiary_account_id
-    FROM counted AS c
-    JOIN in_lookback AS l ON l.account_id = c.account_id AND l.day_number = c.day_number
-    JOIN (
-        SELECT inflow_id, inflow_id AS transaction_id, inflow_at AS created_at,
-               sender_account_id, CAST(NULL AS VARCHAR) AS beneficiary_account_id
-        FROM passed
-        UNION ALL
-        SELECT inflow_id, outflow_id, outflow_at, CAST(NULL AS VARCHAR), beneficiary_account_id
-        FROM passed
-    ) AS legs
-      ON legs.inflow_id = l.inflow_id
-),
-evidence_of_alert AS (
+windows AS (
     SELECT
         account_id,
-        day_number,
-        array_agg(transaction_id ORDER BY created_at, transaction_id) AS transaction_ids,
-        array_agg(DISTINCT sender_account_id) FILTER (WHERE sender_account_id IS NOT NULL) AS senders,
-        array_agg(DISTINCT beneficiary_account_id) FILTER (WHERE beneficiary_account_id IS NOT NULL) AS beneficiaries
-    FROM evidence
-    GROUP BY account_id, day_number
+        window_end AS day_number,
+        MIN(customer_id) AS customer_id,
+        MAX(business_date) FILTER (WHERE last_outflow_day = window_end) AS business_date,
+        COUNT(*) AS passes_in_lookback,
+        SUM(inflow_usd) FILTER (WHERE last_outflow_day = window_end) AS received_on_date,
+        SUM(outflow_usd) FILTER (WHERE last_outflow_day = window_end) AS passed_on_date,
+        -- Each pass-through's inflow then its outflows, the pass-throughs in time order.
+        flatten(array_agg(array_concat([inflow_id], outflow_ids) ORDER BY inflow_at, inflow_id)) AS transaction_ids,
+        array_agg(sender_account_id) AS senders,
+        flatten(array_agg(beneficiaries)) AS beneficiaries
+    FROM spread
+    WHERE window_end BETWEEN {{ from_day }} AND {{ to_day }}
+    GROUP BY account_id, window_end
+    HAVING COUNT(*) FILTER (WHERE last_outflow_day = window_end) > 0
+       AND COUNT(*) >= {{ min_passes }}
 )
 SELECT
-    c.customer_id,
-    c.account_id,
-    c.business_date,
-    CAST(LEAST(100, {{ score }} + 5 * (c.passes_in_lookback - {{ min_passes }})) AS BIGINT) AS score,
-    CAST(c.passed_on_date AS DECIMAL(18, 2)) AS amount_usd,
-    e.transaction_ids,
-    array_concat(array_concat([c.account_id], e.senders), e.beneficiaries) AS account_ids,
+    customer_id,
+    account_id,
+    business_date,
+    CAST(LEAST(100, {{ score }} + 5 * (passes_in_lookback - {{ min_passes }})) AS BIGINT) AS score,
+    CAST(passed_on_date AS DECIMAL(18, 2)) AS amount_usd,
+    transaction_ids,
+    -- Senders and beneficiaries may repeat or be missing (cash): the alert keeps each once.
+    array_concat(array_concat([account_id], senders), beneficiaries) AS account_ids,
     concat(
-        'USD ', CAST(CAST(c.received_on_date AS DECIMAL(18, 2)) AS VARCHAR), ' received and USD ',
-        CAST(CAST(c.passed_on_date AS DECIMAL(18, 2)) AS VARCHAR), ' (',
-        CAST(CAST(floor(100 * c.passed_on_date / c.received_on_date) AS BIGINT) AS VARCHAR),
+        'USD ', CAST(CAST(received_on_date AS DECIMAL(18, 2)) AS VARCHAR), ' received and USD ',
+        CAST(CAST(passed_on_date AS DECIMAL(18, 2)) AS VARCHAR), ' (',
+        CAST(CAST(floor(100 * passed_on_date / received_on_date) AS BIGINT) AS VARCHAR),
         '%) sent on within {{ window_hours }} hours; ',
-        CAST(c.passes_in_lookback AS VARCHAR), ' pass-throughs within {{ lookback_days }} days'
+        CAST(passes_in_lookback AS VARCHAR), ' pass-throughs within {{ lookback_days }} days'
     ) AS reason
-FROM counted AS c
-JOIN evidence_of_alert AS e ON e.account_id = c.account_id AND e.day_number = c.day_number
+FROM windows

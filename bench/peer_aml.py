@@ -1,7 +1,7 @@
 """The peer of `paylake bench aml`: the AML suite on DuckDB over the same Parquet files.
 
 paylake hands over the SQL it runs, parameters filled in: `movements.sql` (the statement of
-`aml_movements`) and one file per relational rule. This script runs them on DuckDB, with three
+`aml_movements`), `customer_days.sql` (held beside it) and one file per relational rule. This script runs them on DuckDB, with three
 shims for DataFusion's dialect in the movements statement (`arrow_cast` and `to_local_time`
 read as the value itself, a date's day number by `date_diff`), searches cycles with a
 recursive CTE, and writes every alert, as paylake does, to `alerts.parquet` in the output
@@ -137,6 +137,9 @@ def main() -> None:
     started = time.perf_counter()
     movements_sql = day_numbers_in_duckdb((arguments.sql / "movements.sql").read_text())
     connection.execute(f"CREATE TABLE aml_movements AS {movements_sql}")
+    # Held beside the movements, as paylake holds it.
+    customer_days_sql = (arguments.sql / "customer_days.sql").read_text()
+    connection.execute(f"CREATE TABLE aml_customer_days AS {customer_days_sql}")
     movements = connection.execute("SELECT COUNT(*) FROM aml_movements").fetchone()[0]
     steps.append(["movements", time.perf_counter() - started])
 

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
 use paylake_catalog::rows::string_lists;
 use paylake_transforms::aml::alerts::Alert;
-use paylake_transforms::aml::rules::{movements_sql, rule_sql, RULE_IDS};
+use paylake_transforms::aml::rules::{customer_days_sql, movements_sql, rule_sql, RULE_IDS};
 use paylake_transforms::aml::suite::detect;
 use paylake_transforms::aml::{AmlRules, DateRange};
 use paylake_transforms::job::day_number;
@@ -500,6 +500,9 @@ pub async fn bench_aml(
     let movements_path = sql_folder.join("movements.sql");
     std::fs::write(&movements_path, movements_sql(&range, rules)?)
         .map_err(io_error(&movements_path))?;
+    let customer_days_path = sql_folder.join("customer_days.sql");
+    std::fs::write(&customer_days_path, customer_days_sql()?)
+        .map_err(io_error(&customer_days_path))?;
     for rule_id in RULE_IDS {
         if let Some(sql) = rule_sql(rule_id, &range, rules)? {
             let path = sql_folder.join(format!("{rule_id}.sql"));

@@ -7,10 +7,9 @@
 -- outliers of one day do not hide each other. A day is not judged on fewer than {{ min_peers }}
 -- peers active in its look-back or {{ min_peer_days }} of their active days. The deviation is a float (a statistic, not money); amounts stay decimal.
 WITH daily AS (
-    SELECT customer_id, day_number, SUM(amount_usd) AS volume
-    FROM aml_movements
+    SELECT customer_id, day_number, volume
+    FROM aml_customer_days
     WHERE day_number >= {{ from_day }} - {{ lookback_days }} AND day_number <= {{ to_day }}
-    GROUP BY customer_id, day_number
 ),
 peers AS (
     SELECT customer_id,

@@ -5,9 +5,7 @@
 -- days a month, and against an average diluted by idle days every active day would be a spike.
 -- Evidence only for the days that qualify.
 WITH daily AS (
-    SELECT customer_id, day_number, SUM(amount_usd) AS volume
-    FROM aml_movements
-    GROUP BY customer_id, day_number
+    SELECT customer_id, day_number, volume FROM aml_customer_days
 ),
 first_seen AS (
     SELECT customer_id, MIN(day_number) AS first_day FROM daily GROUP BY customer_id

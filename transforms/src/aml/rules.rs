@@ -40,6 +40,9 @@ pub const RULE_IDS: [&str; 14] = [
 /// The view every rule reads, registered by [`prepare_movements`].
 pub const MOVEMENTS_TABLE: &str = "aml_movements";
 const MOVEMENTS_SQL: &str = "transforms/aml/movements.sql";
+/// Each customer's volume per day, from `aml_movements`, held beside it.
+pub const CUSTOMER_DAYS_TABLE: &str = "aml_customer_days";
+const CUSTOMER_DAYS_SQL: &str = "transforms/aml/customer_days.sql";
 const TRANSFER_EDGES_SQL: &str = "transforms/aml/transfer_edges.sql";
 
 /// A rule written as SQL, with the values its file needs besides its parameters.
@@ -121,7 +124,12 @@ const SQL_RULES: [SqlRule; 13] = [
 /// The SQL files the suite runs, below `sql/`: the movements, the transfer edges of the path
 /// searches, and each relational rule.
 pub fn sql_files() -> Vec<&'static str> {
-    let mut files = vec![MOVEMENTS_SQL, INSTANTS_SQL, TRANSFER_EDGES_SQL];
+    let mut files = vec![
+        MOVEMENTS_SQL,
+        CUSTOMER_DAYS_SQL,
+        INSTANTS_SQL,
+        TRANSFER_EDGES_SQL,
+    ];
     files.extend(SQL_RULES.iter().map(|rule| rule.sql));
     files
 }
@@ -171,13 +179,20 @@ pub fn lookback_days(rules: &AmlRules) -> i64 {
 }
 
 /// Materialises `aml_movements` for the run in `context`, which must see `silver.transactions`
-/// and `silver.fx_rates`. Returns its number of rows.
+/// and `silver.fx_rates`, and `aml_customer_days` from it. Returns the number of movements.
 pub async fn prepare_movements(
     context: &SessionContext,
     range: &DateRange,
     rules: &AmlRules,
 ) -> Result<usize> {
-    materialize(context, MOVEMENTS_TABLE, &movements_sql(range, rules)?).await
+    let movements = materialize(context, MOVEMENTS_TABLE, &movements_sql(range, rules)?).await?;
+    materialize(context, CUSTOMER_DAYS_TABLE, &customer_days_sql()?).await?;
+    Ok(movements)
+}
+
+/// The statement of `aml_customer_days`, which reads `aml_movements`.
+pub fn customer_days_sql() -> Result<String> {
+    Ok(sql::statement(CUSTOMER_DAYS_SQL)?)
 }
 
 /// The statement of `aml_movements` for `range`, parameters filled. Benchmarks hand this same

@@ -15,7 +15,7 @@ pub use aml::{bench_aml, run_suite_on_parquet};
 pub use error::{BenchError, Result};
 pub use ingest::{bench_ingest, run_floor, BenchSource};
 pub use recon::{bench_recon, run_match_on_parquet};
-pub use screening::bench_screening;
+pub use screening::{bench_screening, run_screening_on_parquet};
 pub use year::{bench_year, YearSettings};
 
 use std::collections::BTreeMap;
@@ -345,8 +345,13 @@ pub(crate) fn run_beside_duckdb_peer(
 
 /// Prints paylake's and the peer's time, memory and ratio, then each step's time on both sides.
 pub(crate) fn print_beside_peer(sides: &Sides) -> Result<()> {
-    print_line("paylake (DataFusion)", &sides.paylake);
-    print_line("peer (DuckDB SQL)", &sides.peer);
+    print_sides_named(sides, "paylake (DataFusion)", "peer (DuckDB SQL)")
+}
+
+/// As [`print_beside_peer`], with each side's engine named.
+pub(crate) fn print_sides_named(sides: &Sides, ours: &str, theirs: &str) -> Result<()> {
+    print_line(ours, &sides.paylake);
+    print_line(theirs, &sides.peer);
     println!(
         "  paylake is {:.2}x the peer's speed",
         sides.peer.seconds / sides.paylake.seconds

@@ -2,11 +2,18 @@
 //! aliases, and how well: recall on variants of listed individuals' names (typos, dropped or
 //! swapped names, other transliterations) and false positives on names of unlisted people, at
 //! the threshold of the rules file. The list is read as production reads it: loaded into a
-//! scratch lake and taken from `silver.sanctions_*`.
+//! scratch lake and taken from `silver.sanctions_*`. Beside paylake runs a peer
+//! (`bench/peer_screening.py`: DuckDB's Jaro-Winkler for the token similarities, the pairing
+//! in Python) on the same list and names, each as its own process; the bench fails unless both
+//! find the same hits with the same scores.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
+use arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
+use arrow::datatypes::DataType;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use paylake_catalog::{lake_session, Lake};
 use paylake_ingest::ingest_lake_with;
 use paylake_ingest::landing::{deliver_files, FileKind};
@@ -20,15 +27,28 @@ use paylake_transforms::aml::screening::{
 use paylake_transforms::aml::AmlRules;
 
 use super::io_error;
-use crate::error::Result;
+use crate::compare::Outputs;
+use crate::error::{BenchError, Result};
+use crate::{print_sides_named, run_beside_duckdb_peer, write_parquet_file, write_steps};
 
-pub async fn bench_screening(rules: &AmlRules, names: usize, sdn_folder: &Path) -> Result<()> {
-    let min_score = f64::from(rules.screening.min_score) / 100.0;
+/// The hits as both sides' files are compared.
+const HIT_COLUMNS: [&str; 5] = [
+    "party_id",
+    "CAST(ent_num AS VARCHAR) AS ent_num",
+    "entry_name",
+    "matched_name",
+    "CAST(score AS VARCHAR) AS score",
+];
+
+pub async fn bench_screening(
+    rules: &AmlRules,
+    names: usize,
+    sdn_folder: &Path,
+    workdir: &Path,
+    python: &str,
+    change_peer_input: bool,
+) -> Result<()> {
     let (listed, list_version) = load_list(sdn_folder).await?;
-    let started = Instant::now();
-    let index = ScreeningIndex::build(listed.clone(), rules.screening.min_token_length);
-    let build_seconds = started.elapsed().as_secs_f64();
-
     let variant_count = (names / 5).max(VARIANT_KINDS.len());
     let mut probes = listed_variants(&listed, variant_count, 7);
     probes.extend(unlisted_names(
@@ -36,33 +56,163 @@ pub async fn bench_screening(rules: &AmlRules, names: usize, sdn_folder: &Path) 
         names.saturating_sub(probes.len()),
         11,
     ));
-    let parties: Vec<Party> = probes
-        .iter()
-        .enumerate()
-        .map(|(position, probe)| Party {
-            party_type: probe.kind.to_string(),
-            customer_id: position.to_string(),
-            name: probe.name.clone(),
-        })
-        .collect();
 
-    let started = Instant::now();
-    let hits = screen_parties(&index, &parties, min_score);
-    let screen_seconds = started.elapsed().as_secs_f64();
+    if workdir.exists() {
+        std::fs::remove_dir_all(workdir).map_err(io_error(workdir))?;
+    }
+    let data = workdir.join("data");
+    std::fs::create_dir_all(&data).map_err(io_error(&data))?;
+    write_list(&data.join("list.parquet"), &listed)?;
+    let names: Vec<&str> = probes.iter().map(|probe| probe.name.as_str()).collect();
+    write_names(&data, &names)?;
+    // The peer may read a copy in which the first name, a variant of a listed one, is replaced
+    // by a name on no list: the bench must then fail (`--change-peer-input`).
+    let peer_data = if change_peer_input {
+        let copy = workdir.join("peer-data");
+        std::fs::create_dir_all(&copy).map_err(io_error(&copy))?;
+        std::fs::copy(data.join("list.parquet"), copy.join("list.parquet"))
+            .map_err(io_error(&copy))?;
+        let mut changed = names.clone();
+        changed[0] = "Zyxwv Qwertyuiop";
+        write_names(&copy, &changed)?;
+        copy
+    } else {
+        data.clone()
+    };
 
+    let min_score = (f64::from(rules.screening.min_score) / 100.0).to_string();
+    let min_token_length = rules.screening.min_token_length.to_string();
+    let sides = run_beside_duckdb_peer(
+        workdir,
+        (&data, &peer_data),
+        &["bench", "screening-run"],
+        python,
+        "peer_screening.py",
+        &[
+            "--min-score".as_ref(),
+            min_score.as_ref(),
+            "--min-token-length".as_ref(),
+            min_token_length.as_ref(),
+        ],
+    )?;
     println!(
-        "OFAC SDN list {} ({list_version}): {} names (primary and aliases) indexed in {build_seconds:.2} s",
+        "screening: {} names against OFAC SDN list {} ({list_version}, {} names with aliases) at min_score {}",
+        probes.len(),
         sdn_folder.display(),
-        index.len()
-    );
-    println!(
-        "screened {} names in {screen_seconds:.2} s ({:.0} names/s) at min_score {}",
-        parties.len(),
-        parties.len() as f64 / screen_seconds,
+        listed.len(),
         rules.screening.min_score
     );
-    report_quality(&probes, &hits);
+    print_sides_named(&sides, "paylake (Rust)", "peer (DuckDB, Python)")?;
+    let hits_path = sides.paylake_output.join("hits.parquet");
+    report_quality(&probes, &hits_of(&hits_path).await?);
+    let hits = Outputs::open(
+        "the hits",
+        &hits_path,
+        &sides.peer_output.join("hits.parquet"),
+    )
+    .await?;
+    hits.print_counts("hits by score", "score", &[]).await?;
+    let equal = hits.compare(&HIT_COLUMNS, "score").await?;
+    println!("  hits equal on both sides: {equal}");
     Ok(())
+}
+
+/// The names to screen, each with its position as its party id.
+fn write_names(folder: &Path, names: &[&str]) -> Result<()> {
+    write_parquet_file(
+        &folder.join("names.parquet"),
+        vec![
+            (
+                "party_id",
+                Arc::new(StringArray::from_iter_values(
+                    (0..names.len()).map(|position| position.to_string()),
+                )) as ArrayRef,
+            ),
+            (
+                "name",
+                Arc::new(StringArray::from_iter_values(names.iter().copied())),
+            ),
+        ],
+    )
+}
+
+/// paylake's side: the list and the names from `data`, screened, every hit (its best match per
+/// entry) to `output/hits.parquet`, the time of each step to `output/steps.json`.
+pub async fn run_screening_on_parquet(rules: &AmlRules, data: &Path, output: &Path) -> Result<()> {
+    let min_score = f64::from(rules.screening.min_score) / 100.0;
+    let context = SessionContext::new();
+    let started = Instant::now();
+    let listed = read_list(&context, &data.join("list.parquet")).await?;
+    let index = ScreeningIndex::build(listed, rules.screening.min_token_length);
+    let index_seconds = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let parties: Vec<Party> = read_strings(
+        &context,
+        &data.join("names.parquet"),
+        "SELECT party_id, name FROM input",
+    )
+    .await?
+    .into_iter()
+    .map(|row| Party {
+        party_type: "probe".to_string(),
+        customer_id: row[0].clone(),
+        name: row[1].clone(),
+    })
+    .collect();
+    let hits = screen_parties(&index, &parties, min_score);
+    let screen_seconds = started.elapsed().as_secs_f64();
+    println!(
+        "screened {} names in {screen_seconds:.2} s ({:.0} names/s)",
+        parties.len(),
+        parties.len() as f64 / screen_seconds
+    );
+
+    let started = Instant::now();
+    std::fs::create_dir_all(output).map_err(io_error(output))?;
+    write_parquet_file(
+        &output.join("hits.parquet"),
+        vec![
+            (
+                "party_id",
+                Arc::new(StringArray::from_iter_values(
+                    hits.iter().map(|hit| hit.party.customer_id.as_str()),
+                )) as ArrayRef,
+            ),
+            (
+                "ent_num",
+                Arc::new(Int64Array::from_iter_values(
+                    hits.iter().map(|hit| hit.ent_num),
+                )),
+            ),
+            (
+                "entry_name",
+                Arc::new(StringArray::from_iter_values(
+                    hits.iter().map(|hit| hit.entry_name.as_str()),
+                )),
+            ),
+            (
+                "matched_name",
+                Arc::new(StringArray::from_iter_values(
+                    hits.iter().map(|hit| hit.matched_name.as_str()),
+                )),
+            ),
+            (
+                "score",
+                Arc::new(Int64Array::from_iter_values(
+                    hits.iter().map(|hit| hit.score),
+                )),
+            ),
+        ],
+    )?;
+    write_steps(
+        output,
+        &[
+            ("index the list", index_seconds),
+            ("screen", screen_seconds),
+            ("write hits", started.elapsed().as_secs_f64()),
+        ],
+    )
 }
 
 /// The list as screening reads it in production: delivered like `paylake load --kind ofac`
@@ -81,17 +231,134 @@ async fn load_list(sdn_folder: &Path) -> Result<(Vec<ListedNameInput>, String)> 
     Ok(list_from_lake(&context).await?)
 }
 
-fn report_quality(probes: &[ProbeName], hits: &[paylake_transforms::aml::screening::Hit]) {
+/// The listed names with their position, the order they are indexed in, and what a hit reports
+/// of them.
+fn write_list(path: &Path, listed: &[ListedNameInput]) -> Result<()> {
+    let text = |field: fn(&ListedNameInput) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(listed.iter().map(field)))
+    };
+    write_parquet_file(
+        path,
+        vec![
+            (
+                "position",
+                Arc::new(Int64Array::from_iter_values(0..listed.len() as i64)) as ArrayRef,
+            ),
+            (
+                "ent_num",
+                Arc::new(Int64Array::from_iter_values(
+                    listed.iter().map(|name| name.ent_num),
+                )),
+            ),
+            ("entry_name", text(|name| &name.entry_name)),
+            ("name", text(|name| &name.name)),
+            ("name_type", text(|name| &name.name_type)),
+            ("program", text(|name| &name.program)),
+            ("sdn_type", text(|name| &name.sdn_type)),
+        ],
+    )
+}
+
+async fn read_list(context: &SessionContext, path: &Path) -> Result<Vec<ListedNameInput>> {
+    let rows = read_strings(
+        context,
+        path,
+        // In the order it was written: among names scoring the same, the first indexed wins.
+        "SELECT CAST(ent_num AS VARCHAR), entry_name, name, name_type, program, sdn_type \
+         FROM input ORDER BY position",
+    )
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let ent_num = row[0].parse().map_err(|_| {
+                BenchError::Process(format!(
+                    "{}: ent_num '{}' is not a number",
+                    path.display(),
+                    row[0]
+                ))
+            })?;
+            Ok(ListedNameInput {
+                ent_num,
+                entry_name: row[1].clone(),
+                name: row[2].clone(),
+                name_type: row[3].clone(),
+                program: row[4].clone(),
+                sdn_type: row[5].clone(),
+            })
+        })
+        .collect()
+}
+
+/// The rows of `query` over the Parquet file `path` (as the table `input`), every column as
+/// text.
+async fn read_strings(
+    context: &SessionContext,
+    path: &Path,
+    query: &str,
+) -> Result<Vec<Vec<String>>> {
+    context.deregister_table("input")?;
+    context
+        .register_parquet(
+            "input",
+            path.to_string_lossy().as_ref(),
+            ParquetReadOptions::default(),
+        )
+        .await?;
+    let batches = context.sql(query).await?.collect().await?;
+    let mut rows = Vec::new();
+    for batch in &batches {
+        let columns = batch
+            .columns()
+            .iter()
+            .map(|column| arrow::compute::cast(column, &DataType::Utf8))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        for row in 0..batch.num_rows() {
+            rows.push(
+                columns
+                    .iter()
+                    .map(|column| {
+                        let column = column.as_string::<i32>();
+                        if column.is_null(row) {
+                            String::new()
+                        } else {
+                            column.value(row).to_string()
+                        }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(rows)
+}
+
+/// paylake's hits as (position of the screened name, entry number).
+async fn hits_of(path: &Path) -> Result<Vec<(usize, i64)>> {
+    let context = SessionContext::new();
+    let rows = read_strings(
+        &context,
+        path,
+        "SELECT party_id, CAST(ent_num AS VARCHAR) FROM input",
+    )
+    .await?;
+    rows.into_iter()
+        .map(|row| match (row[0].parse(), row[1].parse()) {
+            (Ok(position), Ok(ent_num)) => Ok((position, ent_num)),
+            _ => Err(BenchError::Process(format!(
+                "{}: a hit {row:?} is not a position and an entry",
+                path.display()
+            ))),
+        })
+        .collect()
+}
+
+/// Recall on the variants of listed names and false positives on the unlisted ones, from the
+/// hits as (position of the screened name, entry number).
+fn report_quality(probes: &[ProbeName], hits: &[(usize, i64)]) {
     let mut matched_expected = vec![false; probes.len()];
     let mut any_hit = vec![false; probes.len()];
-    for hit in hits {
-        let position: usize = hit
-            .party
-            .customer_id
-            .parse()
-            .expect("positions were numbered above");
+    for &(position, ent_num) in hits {
         any_hit[position] = true;
-        if probes[position].expected_ent_num == Some(hit.ent_num) {
+        if probes[position].expected_ent_num == Some(ent_num) {
             matched_expected[position] = true;
         }
     }

@@ -509,7 +509,9 @@ pub enum BenchCommand {
         output: PathBuf,
     },
     /// Sanctions screening: names per second against the whole OFAC SDN list with its
-    /// aliases, recall on variants of listed names and false positives on unlisted ones.
+    /// aliases, recall on variants of listed names and false positives on unlisted ones;
+    /// beside it a peer (DuckDB's Jaro-Winkler, the pairing in Python) on the same list and
+    /// names, each run as its own process; fails unless both find the same hits.
     Screening {
         /// Names to screen (a fifth of them variants of listed individuals).
         #[arg(long, default_value_t = 100_000)]
@@ -517,6 +519,25 @@ pub enum BenchCommand {
         /// Folder with OFAC's sdn.csv and alt.csv.
         #[arg(long, default_value = "../shared/data/sanctions/ofac-2022-01-31")]
         sdn: PathBuf,
+        /// Folder for the list and names as Parquet and both sides' hits (replaced).
+        #[arg(long, default_value = "target/bench-screening")]
+        workdir: PathBuf,
+        /// Python with duckdb installed, for the peer.
+        #[arg(long, default_value = ".venv-test/bin/python")]
+        python: String,
+        /// Run the peer on a copy of the names with one changed, to see the bench fail on
+        /// the difference (a check of the bench itself).
+        #[arg(long, hide = true)]
+        change_peer_input: bool,
+    },
+    /// Screening alone over the list and names as Parquet (run by `bench screening` as its
+    /// own process).
+    #[command(hide = true)]
+    ScreeningRun {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
     },
     /// A lake run day after day: grows a simulation by each day, delivers each day's landing files as
     /// their producers did, and runs ingest, the date's graph and maintenance as their own

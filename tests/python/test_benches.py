@@ -81,3 +81,23 @@ def test_ingest_silver_is_the_same_on_both_sides_for_dms_and_dynamodb(tmp_path):
     # Updates fold keys together: fewer silver rows than records, but not none.
     assert [table for table, _ in equal] == ["transactions", "payments"], run.stdout
     assert all(0 < int(rows) < 5000 for _, rows in equal), run.stdout
+
+
+def test_screening_hits_are_the_same_on_both_sides(tmp_path):
+    run = bench(tmp_path, "screening", "--names", "3000")
+    assert run.returncode == 0, run.stdout + run.stderr
+    equal = re.search(r"^  hits equal on both sides: (\d+) rows", run.stdout, re.MULTILINE)
+    # A fifth of the names are variants of listed ones: most of them hit.
+    assert equal and int(equal.group(1)) > 500, run.stdout
+    assert re.search(r"^recall 0\.9\d+ \(\d+ of 600 variants\)", run.stdout, re.MULTILINE), run.stdout
+
+
+def test_the_screening_bench_fails_when_the_peer_screens_a_changed_name(tmp_path):
+    # The first name, a variant of a listed one, replaced by a name on no list for the peer:
+    # a hit only paylake has.
+    run = bench(tmp_path, "screening", "--names", "3000", "--change-peer-input")
+    assert run.returncode != 0, run.stdout
+    assert "the hits of the two sides differ" in run.stderr, run.stderr
+    only_paylake = run.stderr.split("rows only paylake has")[1].split("for example")[1]
+    assert re.search(r"^\| 0\s+\|", only_paylake, re.MULTILINE), run.stderr
+    assert "no row only peer has" in run.stderr, run.stderr

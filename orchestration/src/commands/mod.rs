@@ -297,9 +297,25 @@ pub async fn run(cli: Cli) -> Result<()> {
                 })
                 .await?)
             }
-            BenchCommand::Screening { names, sdn } => {
-                Ok(paylake_bench::bench_screening(&settings.aml_rules()?, names, &sdn).await?)
-            }
+            BenchCommand::Screening {
+                names,
+                sdn,
+                workdir,
+                python,
+                change_peer_input,
+            } => Ok(paylake_bench::bench_screening(
+                &settings.aml_rules()?,
+                names,
+                &sdn,
+                &workdir,
+                &python,
+                change_peer_input,
+            )
+            .await?),
+            BenchCommand::ScreeningRun { data, output } => Ok(
+                paylake_bench::run_screening_on_parquet(&settings.aml_rules()?, &data, &output)
+                    .await?,
+            ),
             BenchCommand::Floor {
                 source,
                 landing,

@@ -11,7 +11,7 @@ tokens that share its first or last two letters at a Jaro-Winkler similarity of 
 screened characters that found a similar token in it could reach the threshold; the score
 pairs tokens best-first, each pair weighed by both lengths, unpaired screened tokens counting
 fully against it and unpaired listed ones a third. Every party keeps its best match per entry.
-It writes every hit to `hits.parquet` in the output folder and the time of each step to
+It writes every hit (with polars) to `hits.parquet` in the output folder and the time of each step to
 `steps.json`.
 
     python bench/peer_screening.py --data DATA --output DIR --min-score 0.88 --min-token-length 2
@@ -25,6 +25,7 @@ import time
 import unicodedata
 
 import duckdb
+import polars
 
 MIN_TOKEN_SIMILARITY = 0.82
 UNPAIRED_LIST_TOKEN_WEIGHT = 1.0 / 3.0
@@ -167,17 +168,17 @@ def main():
     steps.append(["score and pair", time.perf_counter() - started])
 
     started = time.perf_counter()
-    columns = list(zip(*hits)) if hits else [[], [], [], [], []]
-    connection.execute(
-        """
-        CREATE TABLE hits AS SELECT
-            unnest(?::VARCHAR[]) AS party_id, unnest(?::BIGINT[]) AS ent_num,
-            unnest(?::VARCHAR[]) AS entry_name, unnest(?::VARCHAR[]) AS matched_name,
-            unnest(?::BIGINT[]) AS score
-        """,
-        [list(column) for column in columns],
-    )
-    connection.execute(f"COPY hits TO '{arguments.output / 'hits.parquet'}' (FORMAT parquet)")
+    polars.DataFrame(
+        hits,
+        schema={
+            "party_id": polars.Utf8,
+            "ent_num": polars.Int64,
+            "entry_name": polars.Utf8,
+            "matched_name": polars.Utf8,
+            "score": polars.Int64,
+        },
+        orient="row",
+    ).write_parquet(arguments.output / "hits.parquet")
     steps.append(["write hits", time.perf_counter() - started])
     (arguments.output / "steps.json").write_text(json.dumps({"steps": steps}))
 

@@ -463,13 +463,8 @@ pub enum BenchCommand {
         /// Folder for the generated tables (replaced).
         #[arg(long, default_value = "target/bench-aml")]
         workdir: PathBuf,
-        /// Python with duckdb installed, for the peer.
-        #[arg(long, default_value = ".venv-test/bin/python")]
-        python: String,
-        /// Run the peer on a copy of the data with one amount changed, to see the bench fail
-        /// on the difference (a check of the bench itself).
-        #[arg(long, hide = true)]
-        change_peer_input: bool,
+        #[command(flatten)]
+        peer: PeerArgs,
     },
     /// The AML suite alone over a Parquet folder (run by `bench aml` as its own process).
     #[command(hide = true)]
@@ -492,13 +487,8 @@ pub enum BenchCommand {
         /// Folder for the generated tables (replaced).
         #[arg(long, default_value = "target/bench-recon")]
         workdir: PathBuf,
-        /// Python with duckdb installed, for the peer.
-        #[arg(long, default_value = ".venv-test/bin/python")]
-        python: String,
-        /// Run the peer on a copy of the data with one amount changed, to see the bench fail
-        /// on the difference (a check of the bench itself).
-        #[arg(long, hide = true)]
-        change_peer_input: bool,
+        #[command(flatten)]
+        peer: PeerArgs,
     },
     /// The staged match alone over a Parquet folder (run by `bench recon` as its own process).
     #[command(hide = true)]
@@ -522,13 +512,8 @@ pub enum BenchCommand {
         /// Folder for the list and names as Parquet and both sides' hits (replaced).
         #[arg(long, default_value = "target/bench-screening")]
         workdir: PathBuf,
-        /// Python with duckdb installed, for the peer.
-        #[arg(long, default_value = ".venv-test/bin/python")]
-        python: String,
-        /// Run the peer on a copy of the names with one changed, to see the bench fail on
-        /// the difference (a check of the bench itself).
-        #[arg(long, hide = true)]
-        change_peer_input: bool,
+        #[command(flatten)]
+        peer: PeerArgs,
     },
     /// Screening alone over the list and names as Parquet (run by `bench screening` as its
     /// own process).
@@ -1045,6 +1030,18 @@ pub enum BenchSource {
     Dms,
     /// DynamoDB stream records of payments.
     Dynamodb,
+}
+
+/// The peer a bench runs beside paylake on the same input.
+#[derive(Debug, Args)]
+pub struct PeerArgs {
+    /// Python with duckdb installed, for the peer.
+    #[arg(long, default_value = ".venv-test/bin/python")]
+    pub python: String,
+    /// Run the peer on a copy of the input with one value changed (an amount, a name), to see
+    /// the bench fail on the difference (a check of the bench itself).
+    #[arg(long, hide = true)]
+    pub change_peer_input: bool,
 }
 
 #[derive(Debug, Args)]

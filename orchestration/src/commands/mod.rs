@@ -238,15 +238,14 @@ pub async fn run(cli: Cli) -> Result<()> {
                 transactions,
                 days,
                 workdir,
-                python,
-                change_peer_input,
+                peer,
             } => Ok(paylake_bench::bench_aml(
                 &settings.aml_rules()?,
                 transactions,
                 days,
                 &workdir,
-                &python,
-                change_peer_input,
+                &peer.python,
+                peer.change_peer_input,
             )
             .await?),
             BenchCommand::AmlRun { data, days, output } => Ok(paylake_bench::run_suite_on_parquet(
@@ -259,14 +258,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             BenchCommand::Recon {
                 rows,
                 workdir,
-                python,
-                change_peer_input,
+                peer,
             } => Ok(paylake_bench::bench_recon(
                 &settings.finance_rules()?,
                 rows,
                 &workdir,
-                &python,
-                change_peer_input,
+                &peer.python,
+                peer.change_peer_input,
             )
             .await?),
             BenchCommand::ReconRun { data, output } => {
@@ -301,15 +299,14 @@ pub async fn run(cli: Cli) -> Result<()> {
                 names,
                 sdn,
                 workdir,
-                python,
-                change_peer_input,
+                peer,
             } => Ok(paylake_bench::bench_screening(
                 &settings.aml_rules()?,
                 names,
                 &sdn,
                 &workdir,
-                &python,
-                change_peer_input,
+                &peer.python,
+                peer.change_peer_input,
             )
             .await?),
             BenchCommand::ScreeningRun { data, output } => Ok(

@@ -6,6 +6,18 @@
 -- its group, never itself, and their baseline is the days before the day judged, so that two
 -- outliers of one day do not hide each other. A day is not judged on fewer than {{ min_peers }}
 -- peers active in its look-back or {{ min_peer_days }} of their active days. The deviation is a float (a statistic, not money); amounts stay decimal.
+{#- The sums of the days of `source` that share `key` with a day judged and lie in the
+    look-back before it. #}
+{% macro look_back_sums(source, key, lookback_days) -%}
+SELECT c.customer_id, c.day_number, SUM(s.days) AS days, SUM(s.log_sum) AS log_sum,
+           SUM(s.log_square_sum) AS log_square_sum
+    FROM candidates AS c
+    JOIN {{ source }} AS s
+      ON s.{{ key }} = c.{{ key }}
+     AND s.day_number >= c.day_number - {{ lookback_days }}
+     AND s.day_number < c.day_number
+    GROUP BY c.customer_id, c.day_number
+{%- endmacro %}
 WITH daily AS (
     SELECT customer_id, day_number, volume
     FROM aml_customer_days
@@ -18,7 +30,11 @@ peers AS (
 ),
 logged AS (
     SELECT d.customer_id, d.day_number, d.volume, p.peer_group,
-           ln(CAST(d.volume AS DOUBLE)) AS log_volume
+           ln(CAST(d.volume AS DOUBLE)) AS log_volume,
+           -- What the day adds to a baseline.
+           1 AS days,
+           ln(CAST(d.volume AS DOUBLE)) AS log_sum,
+           ln(CAST(d.volume AS DOUBLE)) * ln(CAST(d.volume AS DOUBLE)) AS log_square_sum
     FROM daily AS d
     JOIN peers AS p ON p.customer_id = d.customer_id
     WHERE d.volume > 0
@@ -63,24 +79,10 @@ active_customers AS (
     FROM changes_per_day
 ),
 group_baselines AS (
-    SELECT c.customer_id, c.day_number, SUM(g.days) AS days, SUM(g.log_sum) AS log_sum,
-           SUM(g.log_square_sum) AS log_square_sum
-    FROM candidates AS c
-    JOIN group_days AS g
-      ON g.peer_group = c.peer_group
-     AND g.day_number >= c.day_number - {{ lookback_days }}
-     AND g.day_number < c.day_number
-    GROUP BY c.customer_id, c.day_number
+    {{ look_back_sums("group_days", "peer_group", lookback_days) }}
 ),
 own_baselines AS (
-    SELECT c.customer_id, c.day_number, COUNT(*) AS days, SUM(o.log_volume) AS log_sum,
-           SUM(o.log_volume * o.log_volume) AS log_square_sum
-    FROM candidates AS c
-    JOIN logged AS o
-      ON o.customer_id = c.customer_id
-     AND o.day_number >= c.day_number - {{ lookback_days }}
-     AND o.day_number < c.day_number
-    GROUP BY c.customer_id, c.day_number
+    {{ look_back_sums("logged", "customer_id", lookback_days) }}
 ),
 peer_baselines AS (
     SELECT

@@ -69,22 +69,45 @@ impl LandingStore {
         Ok(files)
     }
 
-    /// Makes a listed file readable at its `path`.
+    /// Makes a listed file readable at its `path`. A sanctions list file comes with the other
+    /// files of its publication, which its reader checks too (`sources::ofac`).
     pub async fn fetch(&self, file: &LandingFile) -> Result<()> {
-        let LandingStore::Remote { store, .. } = self else {
+        let LandingStore::Remote { store, cache } = self else {
             return Ok(());
         };
-        let location = deltalake::Path::from(file.relative_path.as_str());
-        let object = store
-            .get(&location)
-            .await
-            .map_err(|err| store_error(&file.relative_path, err))?;
-        let bytes = object
-            .bytes()
-            .await
-            .map_err(|err| store_error(&file.relative_path, err))?;
-        crate::sources::create_parent(&file.path)?;
-        std::fs::write(&file.path, &bytes).map_err(|source| IngestError::io(&file.path, source))
+        let mut locations = vec![deltalake::Path::from(file.relative_path.as_str())];
+        if let Some((folder, _)) = file
+            .relative_path
+            .strip_prefix(crate::sources::ofac::LANDING_FOLDER)
+            .and_then(|_| file.relative_path.rsplit_once('/'))
+        {
+            let prefix = deltalake::Path::from(folder);
+            let siblings: Vec<_> = store
+                .list(Some(&prefix))
+                .try_collect()
+                .await
+                .map_err(|err| store_error(folder, err))?;
+            locations.extend(
+                siblings
+                    .into_iter()
+                    .map(|object| object.location)
+                    .filter(|location| location.as_ref() != file.relative_path),
+            );
+        }
+        for location in locations {
+            let relative_path = location.to_string();
+            let bytes = store
+                .get(&location)
+                .await
+                .map_err(|err| store_error(&relative_path, err))?
+                .bytes()
+                .await
+                .map_err(|err| store_error(&relative_path, err))?;
+            let path = cache.path().join(&relative_path);
+            crate::sources::create_parent(&path)?;
+            std::fs::write(&path, &bytes).map_err(|source| IngestError::io(&path, source))?;
+        }
+        Ok(())
     }
 
     /// Drops a fetched file from the cache once it is taken.

@@ -61,7 +61,8 @@ pub enum Command {
     ///
     /// Each kind lands in its folder (settlements/, bank/camt053/, cost/focus/, cost/cur/,
     /// sanctions/ofac/<load time>/); the OFAC files of one call are one publication and
-    /// replace the list loaded before.
+    /// replace the list loaded before, unless one of them is cut short or holds a line that
+    /// does not read: then all are refused, with the reason, and the list before stays.
     Load {
         #[command(flatten)]
         lake: LakeArg,

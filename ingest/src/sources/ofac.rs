@@ -3,7 +3,10 @@
 //! Layout: `sanctions/ofac/<load id>/{sdn,alt,add}.csv`, one folder per published list; the
 //! load id sorts by time, so the greatest is the latest list. The files have no header, use
 //! `-0-` for an empty field and are padded with spaces. Each list replaces the one before it
-//! (see `TableDef::full_snapshot`).
+//! (see `TableDef::full_snapshot`), so a publication is taken whole or not at all: a file cut
+//! short (its last line without a line end or OFAC's end-of-file character) or a line that
+//! does not read refuses every file of the publication, with the reason, and the list before
+//! it stays in force. A screening against half a list would clear the names it lost.
 
 use std::path::Path;
 
@@ -41,6 +44,82 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
             format!("'{relative_path}' is not one of the OFAC files sdn.csv, alt.csv, add.csv"),
         );
     };
+    let parsed = read_lines(path, relative_path, entity);
+    match publication_problem(path, relative_path, &parsed) {
+        None => parsed,
+        Some(reason) => ParsedFile::unreadable(
+            Some(entity),
+            format!(
+                "{relative_path}: the publication {} is refused whole and the list before it \
+                 stays in force: {reason}",
+                publication_of(relative_path)
+            ),
+        ),
+    }
+}
+
+/// The folder of a file's publication, below the landing root.
+fn publication_of(relative_path: &str) -> &str {
+    relative_path
+        .rsplit_once('/')
+        .map_or(relative_path, |(folder, _)| folder)
+}
+
+/// Why the publication of the file at `path` (already read as `parsed`) is not complete: the
+/// first file of it cut short or holding a line that does not read.
+fn publication_problem(path: &Path, relative_path: &str, parsed: &ParsedFile) -> Option<String> {
+    let folder = path.parent()?;
+    let publication = publication_of(relative_path);
+    for (name, entity) in FILES {
+        let sibling = folder.join(name);
+        if !sibling.exists() {
+            continue;
+        }
+        let sibling_relative = format!("{publication}/{name}");
+        if let Some(reason) = cut_short(&sibling, &sibling_relative) {
+            return Some(reason);
+        }
+        let is_this_file = entity_of(relative_path) == Some(entity);
+        let sibling_parsed;
+        let lines = if is_this_file {
+            parsed
+        } else {
+            sibling_parsed = read_lines(&sibling, &sibling_relative, entity);
+            &sibling_parsed
+        };
+        if let Some(first) = lines.quarantined.first() {
+            let more = lines.quarantined.len() - 1;
+            return Some(if more == 0 {
+                first.reason.clone()
+            } else {
+                format!("{} (and {more} more lines)", first.reason)
+            });
+        }
+    }
+    None
+}
+
+/// Whether a list file ends as OFAC ends them: with a line end, or with the end-of-file
+/// character of older lists.
+fn cut_short(path: &Path, relative_path: &str) -> Option<String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => return Some(format!("{relative_path} cannot be read: {err}")),
+    };
+    let ending = bytes
+        .iter()
+        .rev()
+        .find(|byte| !matches!(byte, b' ' | b'\r'));
+    match ending {
+        None => Some(format!("{relative_path} is empty")),
+        Some(b'\n' | 0x1a) => None,
+        Some(_) => Some(format!(
+            "{relative_path} is cut short: its last line has no line end"
+        )),
+    }
+}
+
+fn read_lines(path: &Path, relative_path: &str, entity: &'static str) -> ParsedFile {
     let reader = match open_headerless_csv(path, relative_path, entity) {
         Ok(reader) => reader,
         Err(unreadable) => return unreadable,
@@ -121,21 +200,64 @@ mod tests {
         assert_eq!(first.values[3], Value::from("CUBA"));
     }
 
-    #[test]
-    fn a_line_with_a_wrong_field_count_or_key_is_quarantined_by_line() {
+    /// A publication folder `sanctions/ofac/1` holding `files`, and the path of each.
+    fn publication(files: &[(&str, &str)]) -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("alt.csv");
-        std::fs::write(
-            &path,
-            "36,12,aka,AERO-CARIBBEAN,-0- \n36,13,aka\nX,14,aka,NAME,-0- \n",
-        )
-        .unwrap();
-        let parsed = read_file(&path, "sanctions/ofac/1/alt.csv");
-        assert_eq!(parsed.records_read, 3);
+        let folder = dir.path().join("sanctions/ofac/1");
+        std::fs::create_dir_all(&folder).unwrap();
+        let paths = files
+            .iter()
+            .map(|(name, text)| {
+                let path = folder.join(name);
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        (dir, paths)
+    }
+
+    const GOOD_SDN: &str =
+        "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
+
+    #[test]
+    fn a_line_that_does_not_read_refuses_every_file_of_its_publication() {
+        let (_dir, paths) = publication(&[
+            ("sdn.csv", GOOD_SDN),
+            (
+                "alt.csv",
+                "36,12,aka,AERO-CARIBBEAN,-0- \n36,13,aka\nX,14,aka,NAME,-0- \n",
+            ),
+        ]);
+        for (path, name) in paths.iter().zip(["sdn.csv", "alt.csv"]) {
+            let parsed = read_file(path, &format!("sanctions/ofac/1/{name}"));
+            assert_eq!(parsed.records_taken(), 0, "{name}");
+            let reason = &parsed.quarantined[0].reason;
+            assert!(
+                reason.contains("the publication sanctions/ofac/1 is refused whole")
+                    && reason.contains("sanctions/ofac/1/alt.csv line 2: 3 fields")
+                    && reason.contains("(and 1 more lines)"),
+                "{reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_cut_short_refuses_its_publication_and_an_end_of_file_character_ends_one() {
+        let cut = GOOD_SDN.trim_end().trim_end_matches("-0- ");
+        let (_dir, paths) = publication(&[("sdn.csv", cut)]);
+        let parsed = read_file(&paths[0], "sanctions/ofac/1/sdn.csv");
+        assert_eq!(parsed.records_taken(), 0);
+        assert!(
+            parsed.quarantined[0]
+                .reason
+                .contains("sanctions/ofac/1/sdn.csv is cut short"),
+            "{:?}",
+            parsed.quarantined
+        );
+
+        let (_dir, paths) = publication(&[("sdn.csv", &format!("{GOOD_SDN}\u{1a}"))]);
+        let parsed = read_file(&paths[0], "sanctions/ofac/1/sdn.csv");
+        assert!(parsed.quarantined.is_empty(), "{:?}", parsed.quarantined);
         assert_eq!(parsed.records_taken(), 1);
-        assert!(parsed.quarantined[0].reason.contains("line 2: 3 fields"));
-        assert!(parsed.quarantined[1]
-            .reason
-            .contains("line 3: field 'ent_num'"));
     }
 }

@@ -22,4 +22,5 @@ mod erasure;
 mod finance;
 mod regulatory_exports;
 mod s3_lake;
+mod sanctions_lists;
 mod table_maintenance;

@@ -135,7 +135,45 @@ impl AmlRules {
         if self.version.trim().is_empty() {
             return Err(invalid("'version' is empty".into()));
         }
+        // The rules and parameters paylake knows are the shipped file's: a misspelt name
+        // would otherwise run a rule without the threshold it was meant to change.
+        let shipped: toml::Table =
+            toml::from_str(DEFAULT_RULES_TOML).expect("the built-in rules file is TOML");
+        let shipped_rules = shipped
+            .get("rules")
+            .and_then(toml::Value::as_table)
+            .expect("the built-in rules file has rules");
         for (rule_id, parameters) in &self.rules {
+            let Some(known) = shipped_rules.get(rule_id).and_then(toml::Value::as_table) else {
+                let names: Vec<&str> = shipped_rules.keys().map(String::as_str).collect();
+                return Err(invalid(format!(
+                    "rules.{rule_id}: no such rule; the rules are {}",
+                    names.join(", ")
+                )));
+            };
+            let known_names = || {
+                known
+                    .keys()
+                    .map(String::as_str)
+                    .chain(["enabled"])
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if let Some(unknown) = parameters
+                .keys()
+                .find(|name| *name != "enabled" && !known.contains_key(*name))
+            {
+                return Err(invalid(format!(
+                    "rules.{rule_id}.{unknown}: no such parameter; rules.{rule_id} takes {}",
+                    known_names()
+                )));
+            }
+            if let Some(missing) = known.keys().find(|name| !parameters.contains_key(*name)) {
+                return Err(invalid(format!(
+                    "rules.{rule_id}.{missing} is missing; rules.{rule_id} takes {}",
+                    known_names()
+                )));
+            }
             for (name, value) in parameters {
                 let fits = match value {
                     toml::Value::Integer(number) => *number >= 0,
@@ -180,6 +218,35 @@ mod tests {
         }
         assert!((rules.number("ctr", "threshold_usd").unwrap() - 10_000.0).abs() < 1e-9);
         assert!(rules.parameters_json("cycle").contains("\"max_hops\":6"));
+    }
+
+    #[test]
+    fn an_unknown_rule_or_parameter_or_a_missing_one_is_refused_with_its_name() {
+        for (text, expected) in [
+            (
+                DEFAULT_RULES_TOML.replace("[rules.fan_in]", "[rules.fan_inn]"),
+                "rules.fan_inn: no such rule",
+            ),
+            (
+                DEFAULT_RULES_TOML.replace("min_deposits = 2", "min_deposit = 2"),
+                "rules.structuring.min_deposit: no such parameter",
+            ),
+            (
+                DEFAULT_RULES_TOML.replace("min_passes = 2\n", ""),
+                "rules.rapid_movement.min_passes is missing",
+            ),
+        ] {
+            let err = AmlRules::parse(&text, Path::new("candidate.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("candidate.toml") && err.contains(expected),
+                "{err}"
+            );
+        }
+        let switched_off =
+            DEFAULT_RULES_TOML.replace("[rules.cycle]\n", "[rules.cycle]\nenabled = false\n");
+        assert!(AmlRules::parse(&switched_off, Path::new("mine.toml")).is_ok());
     }
 
     #[test]

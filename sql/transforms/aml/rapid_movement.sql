@@ -6,12 +6,18 @@
 -- {{ min_passes }} or more within the {{ lookback_days }} days ending then, with every one of
 -- them as evidence. Fractions are cut with floor(): a cast to an integer truncates in
 -- DataFusion and rounds in DuckDB and PostgreSQL.
-WITH inflows AS (
+-- Only an account that received an inflow large enough can pass one through: the next inflow
+-- of each is looked for among that account's inflows alone.
+WITH receiving AS (
+    SELECT DISTINCT account_id FROM aml_movements
+    WHERE direction = 'in' AND amount_usd >= {{ min_inflow_usd }}
+),
+inflows AS (
     SELECT
         transaction_id, account_id, customer_id, counterparty_account_id, amount_usd, created_at,
         LEAD(created_at) OVER (PARTITION BY account_id ORDER BY created_at, transaction_id) AS next_inflow_at
     FROM aml_movements
-    WHERE direction = 'in'
+    WHERE direction = 'in' AND account_id IN (SELECT account_id FROM receiving)
 ),
 outflows AS (
     SELECT * FROM aml_movements WHERE direction = 'out'

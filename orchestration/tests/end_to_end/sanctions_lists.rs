@@ -19,20 +19,24 @@ fn entries(lake: &str) -> Vec<String> {
     .remove(0)
 }
 
+/// Loads the list files of `folder` as one publication (`paylake load` ingests them).
+fn publish(lake: &str, folder: &std::path::Path) {
+    let files: Vec<String> = ["sdn.csv", "alt.csv", "add.csv"]
+        .iter()
+        .map(|name| folder.join(name).to_str().unwrap().to_string())
+        .collect();
+    let mut load = vec!["load", "--lake", lake, "--kind", "ofac"];
+    load.extend(files.iter().map(String::as_str));
+    paylake(&load);
+}
+
 #[test]
 fn a_publication_cut_short_is_refused_whole_and_the_list_before_it_stays_in_force() {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     let lake = lake.to_str().unwrap();
     let list = support::shared_data("sanctions/ofac-2022-01-31");
-    let files: Vec<String> = ["sdn.csv", "alt.csv", "add.csv"]
-        .iter()
-        .map(|name| list.join(name).to_str().unwrap().to_string())
-        .collect();
-    let mut load = vec!["load", "--lake", lake, "--kind", "ofac"];
-    load.extend(files.iter().map(String::as_str));
-    paylake(&load);
-    paylake(&["ingest", "--lake", lake]);
+    publish(lake, &list);
     let first = entries(lake);
     assert_eq!(first[0], "9044", "{first:?}");
 
@@ -45,14 +49,7 @@ fn a_publication_cut_short_is_refused_whole_and_the_list_before_it_stays_in_forc
     for name in ["alt.csv", "add.csv"] {
         std::fs::copy(list.join(name), next.join(name)).unwrap();
     }
-    let files: Vec<String> = ["sdn.csv", "alt.csv", "add.csv"]
-        .iter()
-        .map(|name| next.join(name).to_str().unwrap().to_string())
-        .collect();
-    let mut load = vec!["load", "--lake", lake, "--kind", "ofac"];
-    load.extend(files.iter().map(String::as_str));
-    paylake(&load);
-    paylake(&["ingest", "--lake", lake]);
+    publish(lake, &next);
 
     // Nothing of it was taken: the entries and aliases are the first list's, whole.
     assert_eq!(entries(lake), first);

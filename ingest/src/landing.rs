@@ -22,6 +22,15 @@ pub enum LandingStore {
     },
 }
 
+/// The publication folder of a sanctions list file (`sanctions/ofac/<load id>`), or `None` for
+/// any other landing file.
+fn publication_folder(relative_path: &str) -> Option<&str> {
+    relative_path
+        .strip_prefix(crate::sources::ofac::LANDING_FOLDER)
+        .and_then(|_| relative_path.rsplit_once('/'))
+        .map(|(folder, _)| folder)
+}
+
 fn store_error(location: &str, err: deltalake::ObjectStoreError) -> IngestError {
     IngestError::Landing(format!("'{location}': {err}"))
 }
@@ -70,17 +79,14 @@ impl LandingStore {
     }
 
     /// Makes a listed file readable at its `path`. A sanctions list file comes with the other
-    /// files of its publication, which its reader checks too (`sources::ofac`).
+    /// files of its publication, which its reader checks too (`sources::ofac`); a file already
+    /// in the cache (fetched with a sibling) is not fetched again: landing files never change.
     pub async fn fetch(&self, file: &LandingFile) -> Result<()> {
         let LandingStore::Remote { store, cache } = self else {
             return Ok(());
         };
         let mut locations = vec![deltalake::Path::from(file.relative_path.as_str())];
-        if let Some((folder, _)) = file
-            .relative_path
-            .strip_prefix(crate::sources::ofac::LANDING_FOLDER)
-            .and_then(|_| file.relative_path.rsplit_once('/'))
-        {
+        if let Some(folder) = publication_folder(&file.relative_path) {
             let prefix = deltalake::Path::from(folder);
             let siblings: Vec<_> = store
                 .list(Some(&prefix))
@@ -96,6 +102,10 @@ impl LandingStore {
         }
         for location in locations {
             let relative_path = location.to_string();
+            let path = cache.path().join(&relative_path);
+            if path.exists() {
+                continue;
+            }
             let bytes = store
                 .get(&location)
                 .await
@@ -103,17 +113,20 @@ impl LandingStore {
                 .bytes()
                 .await
                 .map_err(|err| store_error(&relative_path, err))?;
-            let path = cache.path().join(&relative_path);
             crate::sources::create_parent(&path)?;
             std::fs::write(&path, &bytes).map_err(|source| IngestError::io(&path, source))?;
         }
         Ok(())
     }
 
-    /// Drops a fetched file from the cache once it is taken.
+    /// Drops a fetched file from the cache once it is taken. A sanctions list file stays until
+    /// the cache goes with the run: the files of its publication parsed after it, perhaps at
+    /// this moment, check it too.
     pub fn release(&self, file: &LandingFile) {
         if let LandingStore::Remote { .. } = self {
-            let _ = std::fs::remove_file(&file.path);
+            if publication_folder(&file.relative_path).is_none() {
+                let _ = std::fs::remove_file(&file.path);
+            }
         }
     }
 

@@ -100,16 +100,24 @@ fn publication_problem(path: &Path, relative_path: &str, parsed: &ParsedFile) ->
 }
 
 /// Whether a list file ends as OFAC ends them: with a line end, or with the end-of-file
-/// character of older lists.
+/// character of older lists. Only its last bytes are read.
 fn cut_short(path: &Path, relative_path: &str) -> Option<String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => return Some(format!("{relative_path} cannot be read: {err}")),
+    use std::io::{Read, Seek, SeekFrom};
+    let unreadable = |err: std::io::Error| Some(format!("{relative_path} cannot be read: {err}"));
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) => return unreadable(err),
     };
-    let ending = bytes
-        .iter()
-        .rev()
-        .find(|byte| !matches!(byte, b' ' | b'\r'));
+    // Trailing spaces and carriage returns before the end are skipped; a few suffice.
+    let mut tail = Vec::with_capacity(64);
+    let read = file
+        .seek(SeekFrom::End(0))
+        .and_then(|length| file.seek(SeekFrom::Start(length.saturating_sub(64))))
+        .and_then(|_| file.read_to_end(&mut tail));
+    if let Err(err) = read {
+        return unreadable(err);
+    }
+    let ending = tail.iter().rev().find(|byte| !matches!(byte, b' ' | b'\r'));
     match ending {
         None => Some(format!("{relative_path} is empty")),
         Some(b'\n' | 0x1a) => None,

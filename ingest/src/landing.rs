@@ -22,15 +22,6 @@ pub enum LandingStore {
     },
 }
 
-/// The publication folder of a sanctions list file (`sanctions/ofac/<load id>`), or `None` for
-/// any other landing file.
-fn publication_folder(relative_path: &str) -> Option<&str> {
-    relative_path
-        .strip_prefix(crate::sources::ofac::LANDING_FOLDER)
-        .and_then(|_| relative_path.rsplit_once('/'))
-        .map(|(folder, _)| folder)
-}
-
 fn store_error(location: &str, err: deltalake::ObjectStoreError) -> IngestError {
     IngestError::Landing(format!("'{location}': {err}"))
 }
@@ -86,7 +77,7 @@ impl LandingStore {
             return Ok(());
         };
         let mut locations = vec![deltalake::Path::from(file.relative_path.as_str())];
-        if let Some(folder) = publication_folder(&file.relative_path) {
+        if let Some(folder) = crate::sources::ofac::publication_folder(&file.relative_path) {
             let prefix = deltalake::Path::from(folder);
             let siblings: Vec<_> = store
                 .list(Some(&prefix))
@@ -124,7 +115,7 @@ impl LandingStore {
     /// this moment, check it too.
     pub fn release(&self, file: &LandingFile) {
         if let LandingStore::Remote { .. } = self {
-            if publication_folder(&file.relative_path).is_none() {
+            if crate::sources::ofac::publication_folder(&file.relative_path).is_none() {
                 let _ = std::fs::remove_file(&file.path);
             }
         }

@@ -58,11 +58,18 @@ pub fn read_file(path: &Path, relative_path: &str) -> ParsedFile {
     }
 }
 
-/// The folder of a file's publication, below the landing root.
-fn publication_of(relative_path: &str) -> &str {
+/// The publication folder (`sanctions/ofac/<load id>`) of a list file, or `None` for a path
+/// that is not one: the files read together.
+pub fn publication_folder(relative_path: &str) -> Option<&str> {
     relative_path
-        .rsplit_once('/')
-        .map_or(relative_path, |(folder, _)| folder)
+        .strip_prefix(LANDING_FOLDER)
+        .and_then(|_| relative_path.rsplit_once('/'))
+        .map(|(folder, _)| folder)
+}
+
+/// The publication a file is named for in messages: its folder, or the file itself.
+fn publication_of(relative_path: &str) -> &str {
+    publication_folder(relative_path).unwrap_or(relative_path)
 }
 
 /// Why the publication of the file at `path` (already read as `parsed`) is not complete: the

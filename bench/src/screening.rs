@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow::array::{Array, ArrayRef, AsArray, Int64Array, StringArray};
-use arrow::datatypes::DataType;
+use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Int64Type};
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use paylake_catalog::{lake_session, Lake};
 use paylake_ingest::ingest_lake_with;
@@ -140,26 +140,27 @@ fn write_names(folder: &Path, names: &[&str]) -> Result<()> {
 /// entry) to `output/hits.parquet`, the time of each step to `output/steps.json`.
 pub async fn run_screening_on_parquet(rules: &AmlRules, data: &Path, output: &Path) -> Result<()> {
     let min_score = f64::from(rules.screening.min_score) / 100.0;
-    let context = SessionContext::new();
     let started = Instant::now();
-    let listed = read_list(&context, &data.join("list.parquet")).await?;
+    let listed = read_list(&data.join("list.parquet")).await?;
     let index = ScreeningIndex::build(listed, rules.screening.min_token_length);
     let index_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let parties: Vec<Party> = read_strings(
-        &context,
+    let mut parties: Vec<Party> = Vec::new();
+    for batch in query_parquet(
         &data.join("names.parquet"),
         "SELECT party_id, name FROM input",
     )
     .await?
-    .into_iter()
-    .map(|row| Party {
-        party_type: "probe".to_string(),
-        customer_id: row[0].clone(),
-        name: row[1].clone(),
-    })
-    .collect();
+    {
+        let (ids, names) = (text_column(&batch, 0)?, text_column(&batch, 1)?);
+        let (ids, names) = (ids.as_string::<i32>(), names.as_string::<i32>());
+        parties.extend((0..batch.num_rows()).map(|row| Party {
+            party_type: "probe".to_string(),
+            customer_id: ids.value(row).to_string(),
+            name: names.value(row).to_string(),
+        }));
+    }
     let hits = screen_parties(&index, &parties, min_score);
     let screen_seconds = started.elapsed().as_secs_f64();
     println!(
@@ -259,44 +260,36 @@ fn write_list(path: &Path, listed: &[ListedNameInput]) -> Result<()> {
     )
 }
 
-async fn read_list(context: &SessionContext, path: &Path) -> Result<Vec<ListedNameInput>> {
-    let rows = read_strings(
-        context,
+async fn read_list(path: &Path) -> Result<Vec<ListedNameInput>> {
+    // In the order it was written: among names scoring the same, the first indexed wins.
+    let batches = query_parquet(
         path,
-        // In the order it was written: among names scoring the same, the first indexed wins.
-        "SELECT CAST(ent_num AS VARCHAR), entry_name, name, name_type, program, sdn_type \
-         FROM input ORDER BY position",
+        "SELECT ent_num, entry_name, name, name_type, program, sdn_type FROM input ORDER BY position",
     )
     .await?;
-    rows.into_iter()
-        .map(|row| {
-            let ent_num = row[0].parse().map_err(|_| {
-                BenchError::Process(format!(
-                    "{}: ent_num '{}' is not a number",
-                    path.display(),
-                    row[0]
-                ))
-            })?;
-            Ok(ListedNameInput {
-                ent_num,
-                entry_name: row[1].clone(),
-                name: row[2].clone(),
-                name_type: row[3].clone(),
-                program: row[4].clone(),
-                sdn_type: row[5].clone(),
-            })
-        })
-        .collect()
+    let mut listed = Vec::new();
+    for batch in &batches {
+        let ent_nums = batch.column(0).as_primitive::<Int64Type>();
+        let texts = (1..6)
+            .map(|column| text_column(batch, column))
+            .collect::<Result<Vec<_>>>()?;
+        let text =
+            |column: usize, row: usize| texts[column - 1].as_string::<i32>().value(row).to_string();
+        listed.extend((0..batch.num_rows()).map(|row| ListedNameInput {
+            ent_num: ent_nums.value(row),
+            entry_name: text(1, row),
+            name: text(2, row),
+            name_type: text(3, row),
+            program: text(4, row),
+            sdn_type: text(5, row),
+        }));
+    }
+    Ok(listed)
 }
 
-/// The rows of `query` over the Parquet file `path` (as the table `input`), every column as
-/// text.
-async fn read_strings(
-    context: &SessionContext,
-    path: &Path,
-    query: &str,
-) -> Result<Vec<Vec<String>>> {
-    context.deregister_table("input")?;
+/// The batches of `query` over the Parquet file `path`, read as the table `input`.
+async fn query_parquet(path: &Path, query: &str) -> Result<Vec<RecordBatch>> {
+    let context = SessionContext::new();
     context
         .register_parquet(
             "input",
@@ -304,51 +297,35 @@ async fn read_strings(
             ParquetReadOptions::default(),
         )
         .await?;
-    let batches = context.sql(query).await?.collect().await?;
-    let mut rows = Vec::new();
-    for batch in &batches {
-        let columns = batch
-            .columns()
-            .iter()
-            .map(|column| arrow::compute::cast(column, &DataType::Utf8))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        for row in 0..batch.num_rows() {
-            rows.push(
-                columns
-                    .iter()
-                    .map(|column| {
-                        let column = column.as_string::<i32>();
-                        if column.is_null(row) {
-                            String::new()
-                        } else {
-                            column.value(row).to_string()
-                        }
-                    })
-                    .collect(),
-            );
-        }
-    }
-    Ok(rows)
+    Ok(context.sql(query).await?.collect().await?)
+}
+
+/// A text column of a batch as `Utf8`, whatever string type the reader gave it.
+fn text_column(batch: &RecordBatch, column: usize) -> Result<ArrayRef> {
+    Ok(arrow::compute::cast(batch.column(column), &DataType::Utf8)?)
 }
 
 /// paylake's hits as (position of the screened name, entry number).
 async fn hits_of(path: &Path) -> Result<Vec<(usize, i64)>> {
-    let context = SessionContext::new();
-    let rows = read_strings(
-        &context,
-        path,
-        "SELECT party_id, CAST(ent_num AS VARCHAR) FROM input",
-    )
-    .await?;
-    rows.into_iter()
-        .map(|row| match (row[0].parse(), row[1].parse()) {
-            (Ok(position), Ok(ent_num)) => Ok((position, ent_num)),
-            _ => Err(BenchError::Process(format!(
-                "{}: a hit {row:?} is not a position and an entry",
-                path.display()
-            ))),
-        })
-        .collect()
+    let mut hits = Vec::new();
+    for batch in query_parquet(path, "SELECT party_id, ent_num FROM input").await? {
+        let parties = text_column(&batch, 0)?;
+        let (parties, ent_nums) = (
+            parties.as_string::<i32>(),
+            batch.column(1).as_primitive::<Int64Type>(),
+        );
+        for row in 0..batch.num_rows() {
+            let position = parties.value(row).parse().map_err(|_| {
+                BenchError::Process(format!(
+                    "{}: party '{}' is not the position of a screened name",
+                    path.display(),
+                    parties.value(row)
+                ))
+            })?;
+            hits.push((position, ent_nums.value(row)));
+        }
+    }
+    Ok(hits)
 }
 
 /// Recall on the variants of listed names and false positives on the unlisted ones, from the

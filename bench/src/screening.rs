@@ -159,6 +159,7 @@ pub async fn run_screening_on_parquet(rules: &AmlRules, data: &Path, output: &Pa
             party_type: "probe".to_string(),
             customer_id: ids.value(row).to_string(),
             name: names.value(row).to_string(),
+            transaction_ids: Vec::new(),
         }));
     }
     let hits = screen_parties(&index, &parties, min_score);

@@ -444,6 +444,23 @@ async fn append_with_schema_mode(
         .map_err(|err| CatalogError::delta(table.qualified_name(), err))
 }
 
+/// Replaces the whole table with `batches` in one commit (creating it when absent): for state
+/// that is rewritten whole, as screening's cache of names when the list changes.
+pub async fn overwrite_table(
+    lake: &Lake,
+    table: &TableDef,
+    batches: Vec<RecordBatch>,
+) -> Result<DeltaTable> {
+    let delta_table = open_or_create_table(lake, table).await?;
+    delta_table
+        .write(batches)
+        .with_save_mode(SaveMode::Overwrite)
+        .with_writer_properties(writer_properties(table))
+        .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
+        .await
+        .map_err(|err| CatalogError::delta(table.qualified_name(), err))
+}
+
 /// Replaces the rows matching `partition_predicate` with `batches`, in one commit. A nullable
 /// column the registry added since the table was created is added to it (schema evolution), so
 /// that a lake built by an older paylake takes the new column on its next rebuild.

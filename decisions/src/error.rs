@@ -110,6 +110,20 @@ pub enum DecisionsError {
         reason: String,
     },
 
+    #[error("rules version {version}, {field}: {reason}")]
+    InvalidRules {
+        version: String,
+        field: &'static str,
+        reason: String,
+    },
+
+    #[error("suppression {subject}, {field}: {reason}")]
+    InvalidSuppression {
+        subject: String,
+        field: &'static str,
+        reason: String,
+    },
+
     /// Another writer added an event to one of these cases first; nothing of ours landed.
     #[error("cases {}: changed by someone else meanwhile", cases.join(", "))]
     ConcurrentChange { cases: Vec<String> },

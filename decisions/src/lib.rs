@@ -9,7 +9,9 @@
 //! - `cases`: a case replayed from its events;
 //! - `intake`: a date's alerts into cases (one open case per customer);
 //! - `work`: a person's action: role, text, state and four eyes checked;
-//! - `filing`: approved SARs filed by an export package and acknowledged by FinCEN.
+//! - `filing`: approved SARs filed by an export package and acknowledged by FinCEN;
+//! - `suppressions`: rules suppressed for a customer and whitelisted SDN hits, with expiry;
+//! - `rules_versions`: AML rules versions proposed by one person and approved by another.
 
 // Every dependency in Cargo.toml is used by the library (a dependency only its tests use is
 // a dev-dependency); the test build checks it, so CI needs no separate tool.
@@ -26,6 +28,8 @@ pub mod exemptions;
 pub mod filing;
 pub mod intake;
 pub mod lifecycle;
+pub mod rules_versions;
+pub mod suppressions;
 pub mod work;
 
 pub use cases::Case;

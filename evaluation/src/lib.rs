@@ -4,6 +4,7 @@
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 pub mod amlsim;
+pub mod backtest;
 mod error;
 pub mod simulator;
 

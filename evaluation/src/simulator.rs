@@ -32,11 +32,31 @@ pub fn rule_of_typology(typology: &str) -> &str {
 }
 
 #[derive(Debug, Clone)]
-struct TruthCase {
-    typology: String,
+pub(crate) struct TruthCase {
+    pub(crate) typology: String,
     /// The account at the centre of the case: the first of the truth's accounts.
-    subject_account: String,
-    transaction_ids: HashSet<String>,
+    pub(crate) subject_account: String,
+    pub(crate) transaction_ids: HashSet<String>,
+}
+
+/// What the simulator injected into a lake: its typology cases and its CTR days.
+pub(crate) struct Truth {
+    pub(crate) cases: Vec<TruthCase>,
+    pub(crate) ctr_days: Vec<(String, NaiveDate)>,
+}
+
+/// The lake's truth, or `None` for a lake the simulator did not write.
+pub(crate) async fn truth_of_lake(lake: &Lake) -> Result<Option<Truth>> {
+    if read_truth_if_written::<TypologyRow>(lake, "typologies.csv")
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(Some(Truth {
+        cases: read_cases(lake).await?,
+        ctr_days: read_ctr_days(lake).await?,
+    }))
 }
 
 #[derive(Debug, Clone)]

@@ -1009,6 +1009,136 @@ pub enum AmlCommand {
         #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
         format: EvalFormat,
     },
+    /// Run a candidate rules file over a period of the lake's history, publishing nothing, and
+    /// compare it with the live alerts: per rule, alerts added and removed, how the removed
+    /// ones were decided (removed alerts that became SARs first), alerts per day, and with the
+    /// simulator's truth, precision and recall of both. Exits non-zero when a removed alert
+    /// became a SAR.
+    Backtest {
+        #[command(flatten)]
+        lake: LakeArg,
+        /// The candidate rules file (refused before any work when it names an unknown rule or
+        /// parameter, or misses one).
+        #[arg(long, value_name = "FILE")]
+        rules: PathBuf,
+        /// First business date (YYYY-MM-DD).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last business date (YYYY-MM-DD).
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// table for people, json for programs.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+        format: EvalFormat,
+        /// Also write the backtest as an HTML page to this file.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
+    /// Suppress one rule's alerts of one customer for at most 180 days. The alerts are still
+    /// computed and written, marked with the decision's id; they open no case.
+    Suppress {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        #[arg(long)]
+        customer: String,
+        /// The rule (as in gold.aml_alerts.rule_id).
+        #[arg(long)]
+        rule: String,
+        /// The first business date suppressed.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// How many days, at most 180.
+        #[arg(long)]
+        days: i64,
+        #[arg(long)]
+        rationale: String,
+    },
+    /// Whitelist a customer or a counterparty name against one SDN entry for at most 180 days;
+    /// a change of the entry (names, aliases, program) ends it.
+    Whitelist {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        #[arg(
+            long,
+            conflicts_with = "counterparty",
+            required_unless_present = "counterparty"
+        )]
+        customer: Option<String>,
+        /// The counterparty's name as screened (gold.sanctions_hits.screened_name).
+        #[arg(long)]
+        counterparty: Option<String>,
+        /// The SDN entry's number (ent_num).
+        #[arg(long)]
+        ent_num: i64,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        days: i64,
+        #[arg(long)]
+        rationale: String,
+    },
+    /// End a suppression or whitelist before it expires.
+    Revoke {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        decision_id: String,
+        #[arg(long)]
+        rationale: String,
+    },
+    /// Every suppression and whitelist as its last event left it.
+    Suppressions {
+        #[command(flatten)]
+        lake: LakeArg,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Rules versions: proposed by one person with a backtest, live when another approves.
+    Rules {
+        #[command(subcommand)]
+        rules: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every rules version: proposed, live, superseded or rejected, by whom and when.
+    List {
+        #[command(flatten)]
+        lake: LakeArg,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Propose a rules file as the next version, with its backtest over a period attached.
+    Propose {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        /// The rules file; its `version` names the version.
+        file: PathBuf,
+        /// First business date of the backtest.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last business date of the backtest.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Approve a version someone else proposed: it becomes the live rules of every later run.
+    Approve {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        version: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a proposed version, saying why.
+    Reject {
+        #[command(flatten)]
+        actor: ExemptionActor,
+        version: String,
+        #[arg(long)]
+        note: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

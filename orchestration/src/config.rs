@@ -60,6 +60,16 @@ pub struct Settings {
     pub workbench: paylake_workbench::WorkbenchSettings,
     /// How `paylake maintain` compacts and vacuums tables.
     pub maintenance: paylake_catalog::maintenance::MaintenanceSettings,
+    /// The AML rules version approved in the lake (`decisions.rules_events`), which runs
+    /// instead of `aml_rules` once one was approved; set by [`Settings::with_live_rules`].
+    pub live_aml_rules: Option<LiveRules>,
+}
+
+/// An approved AML rules version: its name and the whole file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRules {
+    pub version: String,
+    pub text: String,
 }
 
 impl Settings {
@@ -93,8 +103,16 @@ impl Settings {
 }
 
 impl Settings {
-    /// The AML rules in force: the configured file, or the shipped defaults.
+    /// The AML rules in force: the version approved in the lake, else the configured file, else
+    /// the shipped defaults.
     pub fn aml_rules(&self) -> Result<paylake_transforms::aml::AmlRules> {
+        if let Some(live) = &self.live_aml_rules {
+            let origin = format!("decisions.rules_events, version {}", live.version);
+            return Ok(paylake_transforms::aml::AmlRules::parse(
+                &live.text,
+                Path::new(&origin),
+            )?);
+        }
         match &self.aml_rules {
             Some(path) => Ok(paylake_transforms::aml::AmlRules::load(path)?),
             None => Ok(paylake_transforms::aml::AmlRules::defaults()),
@@ -113,8 +131,26 @@ impl Settings {
 }
 
 impl Settings {
-    /// The text of a rules file in force: the configured file, or the shipped one.
+    /// These settings with the AML rules version approved in `lake`, when one was: what every
+    /// run of the lake's steps uses.
+    pub async fn with_live_rules(&self, lake: &paylake_catalog::Lake) -> Result<Settings> {
+        let log = paylake_decisions::rules_versions::RulesLog::load(lake).await?;
+        let live = paylake_decisions::rules_versions::live_version(&log.events);
+        Ok(Settings {
+            live_aml_rules: live.map(|version| LiveRules {
+                version: version.version,
+                text: version.rules_text,
+            }),
+            ..self.clone()
+        })
+    }
+
+    /// The text of a rules file in force: the configured file, or the shipped one (for the AML
+    /// rules, the version approved in the lake first).
     pub fn rules_text(&self, file: RulesFile) -> Result<String> {
+        if let (RulesFile::Aml, Some(live)) = (file, &self.live_aml_rules) {
+            return Ok(live.text.clone());
+        }
         let (configured, shipped) = match file {
             RulesFile::Aml => (
                 &self.aml_rules,
@@ -164,6 +200,7 @@ impl Default for Settings {
             business_timezone: "America/New_York".to_string(),
             ofac_sdn_csv: None,
             aml_rules: None,
+            live_aml_rules: None,
             finance_rules: None,
             regulatory: None,
             access: None,

@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), deny(unused_crate_dependencies))]
 
 pub mod aml_report;
+pub mod backtest_page;
 mod charts;
 pub mod cost_report;
 pub mod ctr_report;
@@ -15,6 +16,7 @@ pub mod recon_report;
 mod templates;
 
 pub use aml_report::{print_to_pdf, write_aml_report};
+pub use backtest_page::backtest_page;
 pub use cost_report::write_cost_report;
 pub use ctr_report::write_ctr_report;
 pub use error::{ReportError, Result};

@@ -10,7 +10,7 @@ pub use paylake_catalog::pages::{cell, record, records};
 use crate::error::{ReportError, Result};
 
 /// Every template, compiled into the binary so that a report needs no file beside it.
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("style.css", include_str!("../templates/style.css")),
     ("page.html", include_str!("../templates/page.html")),
     ("macros.html", include_str!("../templates/macros.html")),
@@ -18,6 +18,7 @@ const TEMPLATES: [(&str, &str); 7] = [
     ("ctr.html", include_str!("../templates/ctr.html")),
     ("recon.html", include_str!("../templates/recon.html")),
     ("cost.html", include_str!("../templates/cost.html")),
+    ("backtest.html", include_str!("../templates/backtest.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =

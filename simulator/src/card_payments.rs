@@ -17,7 +17,7 @@ use crate::delivery::mark_delivered;
 use crate::error::Result;
 use crate::state::{PendingStreamFile, SimulationState, UnbookedPayout};
 use paylake_ingest::rows::format_decimal;
-use paylake_ingest::sources::camt053::{self, Statement, StatementEntry};
+use paylake_ingest::sources::camt053::{self, RelatedParties, Statement, StatementEntry};
 use paylake_ingest::sources::dynamodb::{
     self, null_attribute, number_attribute, string_attribute, StreamRecord,
 };
@@ -592,6 +592,11 @@ fn book_payout(
             value_date: booking,
             end_to_end_id: payout.modification_reference.clone(),
             remittance_info: format!("Settlement batch {batch} payout"),
+            // The processor pays the payout; the settlement report is in its format.
+            related_parties: RelatedParties {
+                debtor: Some("Adyen N.V.".to_string()),
+                ..RelatedParties::default()
+            },
         },
     });
 }

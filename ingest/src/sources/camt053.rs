@@ -42,6 +42,41 @@ pub struct StatementEntry {
     pub value_date: NaiveDate,
     pub end_to_end_id: String,
     pub remittance_info: String,
+    /// The names of `RltdPties`: debtor, creditor, ultimate debtor, ultimate creditor.
+    #[serde(default)]
+    pub related_parties: RelatedParties,
+}
+
+/// The parties of an entry's transaction other than the account holder (`RltdPties`), by name.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RelatedParties {
+    pub debtor: Option<String>,
+    pub creditor: Option<String>,
+    pub ultimate_debtor: Option<String>,
+    pub ultimate_creditor: Option<String>,
+}
+
+impl RelatedParties {
+    /// The `RltdPties` element, or nothing when no party is named.
+    fn xml(&self) -> String {
+        let parties = [
+            ("Dbtr", &self.debtor),
+            ("UltmtDbtr", &self.ultimate_debtor),
+            ("Cdtr", &self.creditor),
+            ("UltmtCdtr", &self.ultimate_creditor),
+        ];
+        let named: String = parties
+            .iter()
+            .filter_map(|(element, name)| {
+                name.as_ref()
+                    .map(|name| format!("<{element}><Nm>{}</Nm></{element}>", escape(name)))
+            })
+            .collect();
+        if named.is_empty() {
+            return named;
+        }
+        format!("<RltdPties>{named}</RltdPties>")
+    }
 }
 
 impl Statement {
@@ -116,7 +151,7 @@ pub fn write_file(path: &Path, statement: &Statement) -> Result<()> {
              <BookgDt><Dt>{booking}</Dt></BookgDt><ValDt><Dt>{value}</Dt></ValDt>\
              <AcctSvcrRef>{reference}</AcctSvcrRef>\
              <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>\
-             <NtryDtls><TxDtls><Refs><EndToEndId>{end_to_end}</EndToEndId></Refs>\
+             <NtryDtls><TxDtls><Refs><EndToEndId>{end_to_end}</EndToEndId></Refs>{parties}\
              <RmtInf><Ustrd>{remittance}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>",
             reference = escape(&entry.reference),
             currency = statement.currency,
@@ -125,6 +160,7 @@ pub fn write_file(path: &Path, statement: &Statement) -> Result<()> {
             value = entry.value_date,
             end_to_end = escape(&entry.end_to_end_id),
             remittance = escape(&entry.remittance_info),
+            parties = entry.related_parties.xml(),
         );
     }
     out.push_str("</Stmt></BkToCstmrStmt></Document>\n");
@@ -343,6 +379,23 @@ fn entry_values(
         Value::from(element.first(&["NtryDtls/TxDtls/Refs/EndToEndId"])),
         Value::from(element.first(&["NtryDtls/TxDtls/RmtInf/Ustrd", "AddtlNtryInf"])),
         Value::from(bank_code),
+        // camt.053.001.02 names a party in `Nm`; later versions in `Pty/Nm`.
+        Value::from(element.first(&[
+            "NtryDtls/TxDtls/RltdPties/Dbtr/Nm",
+            "NtryDtls/TxDtls/RltdPties/Dbtr/Pty/Nm",
+        ])),
+        Value::from(element.first(&[
+            "NtryDtls/TxDtls/RltdPties/Cdtr/Nm",
+            "NtryDtls/TxDtls/RltdPties/Cdtr/Pty/Nm",
+        ])),
+        Value::from(element.first(&[
+            "NtryDtls/TxDtls/RltdPties/UltmtDbtr/Nm",
+            "NtryDtls/TxDtls/RltdPties/UltmtDbtr/Pty/Nm",
+        ])),
+        Value::from(element.first(&[
+            "NtryDtls/TxDtls/RltdPties/UltmtCdtr/Nm",
+            "NtryDtls/TxDtls/RltdPties/UltmtCdtr/Pty/Nm",
+        ])),
     ])
 }
 
@@ -423,6 +476,11 @@ mod tests {
                     value_date: date,
                     end_to_end_id: "PAYOUT-1".into(),
                     remittance_info: "a & b".into(),
+                    related_parties: RelatedParties {
+                        creditor: Some("Hamid & Sons".into()),
+                        ultimate_creditor: Some("Karim Abdul".into()),
+                        ..RelatedParties::default()
+                    },
                 }],
             },
         )
@@ -435,6 +493,9 @@ mod tests {
         let entry = &parsed.taken[ENTRIES_ENTITY][0];
         assert_eq!(entry.values[5], Value::Text("DBIT".into()));
         assert_eq!(entry.values[9], Value::Text("PAYOUT-1".into()));
+        assert_eq!(entry.values[12], Value::Null);
+        assert_eq!(entry.values[13], Value::Text("Hamid & Sons".into()));
+        assert_eq!(entry.values[15], Value::Text("Karim Abdul".into()));
         assert_eq!(entry.values[10], Value::Text("a & b".into()));
         assert_eq!(entry.values[11], Value::Text("PMNT-RCDT-ESCT".into()));
     }

@@ -136,6 +136,8 @@ pub async fn run(
     request: &RunRequest,
     progress: &dyn Fn(&str),
 ) -> Result<RunReport> {
+    // The AML rules version approved in the lake runs, once there is one.
+    let settings = &settings.with_live_rules(lake).await?;
     let mut runner = Runner {
         settings,
         lake,

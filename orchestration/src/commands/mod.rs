@@ -1,6 +1,7 @@
 //! One module per command; this one dispatches and holds what they share.
 
 mod aml;
+mod backtest;
 mod breaks;
 mod cases;
 mod demo;
@@ -14,14 +15,17 @@ mod observability;
 mod query;
 mod readers;
 mod regulatory;
+mod rules_versions;
 mod serving;
 mod steps;
+mod suppressions;
 mod workbench;
 
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use paylake_catalog::Lake;
+use paylake_decisions::suppressions::{SuppressionStep, SuppressionSubject};
 
 use crate::cli::{
     AmlCommand, BenchCommand, Cli, Command, DeployCommand, FilingsCommand, LakeArg,
@@ -223,6 +227,76 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Some(sample) => aml::eval_amlsim(&settings, &sample, amount_scale, format).await,
                 None => aml::eval_lake(&open_existing_lake(&settings, &lake).await?, format).await,
             },
+            AmlCommand::Backtest {
+                lake,
+                rules,
+                from,
+                to,
+                format,
+                html,
+            } => {
+                let lake = open_existing_lake(&settings, &lake).await?;
+                backtest::backtest_command(
+                    &settings,
+                    &lake,
+                    &rules,
+                    (from, to),
+                    format,
+                    html.as_deref(),
+                )
+                .await
+            }
+            AmlCommand::Suppress {
+                actor,
+                customer,
+                rule,
+                from,
+                days,
+                rationale,
+            } => {
+                let step = SuppressionStep::Grant {
+                    subject: SuppressionSubject::Rule {
+                        customer_id: customer,
+                        rule_id: rule,
+                    },
+                    valid_from: from,
+                    days,
+                    rationale,
+                };
+                suppressions::take(&settings, &actor, &step).await
+            }
+            AmlCommand::Whitelist {
+                actor,
+                customer,
+                counterparty,
+                ent_num,
+                from,
+                days,
+                rationale,
+            } => {
+                let step = SuppressionStep::Grant {
+                    subject: suppressions::whitelist_subject(customer, counterparty, ent_num),
+                    valid_from: from,
+                    days,
+                    rationale,
+                };
+                suppressions::take(&settings, &actor, &step).await
+            }
+            AmlCommand::Revoke {
+                actor,
+                decision_id,
+                rationale,
+            } => {
+                let step = SuppressionStep::Revoke {
+                    decision_id,
+                    rationale,
+                };
+                suppressions::take(&settings, &actor, &step).await
+            }
+            AmlCommand::Suppressions { lake, format } => {
+                suppressions::list(&settings, &lake, format).await
+            }
+            AmlCommand::Rules { rules } => rules_versions::run(&settings, rules).await,
         },
         Command::Bench { bench } => match bench {
             BenchCommand::Ingest {

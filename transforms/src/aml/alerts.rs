@@ -29,6 +29,12 @@ pub struct Alert {
     pub account_ids: Vec<String>,
     /// One line a person can read.
     pub reason: String,
+    /// What tells apart two alerts of one subject with the same evidence: a sanctions hit's
+    /// party, entry and entry fingerprint. Part of the id.
+    pub subject_detail: Option<String>,
+    /// The suppression or whitelist decision in force for the alert: it is written, and opens
+    /// no case.
+    pub suppressed_by: Option<String>,
 }
 
 impl Alert {
@@ -47,6 +53,7 @@ impl Alert {
         ];
         let parts: Vec<&str> = subject
             .into_iter()
+            .chain(self.subject_detail.as_deref())
             .chain(evidence.iter().map(String::as_str))
             .collect();
         let hex = stable_hex_id(&parts, 10);
@@ -138,6 +145,12 @@ pub fn alerts_batch(alerts: &[Alert], rules: &AmlRules) -> Result<RecordBatch> {
                 .map(|alert| day_number(alert.business_date) as i32)
                 .collect::<Vec<_>>(),
         )),
+        text(
+            alerts
+                .iter()
+                .map(|alert| alert.suppressed_by.clone())
+                .collect(),
+        ),
     ];
     debug_assert_eq!(columns.len(), table.schema.fields().len());
     // Columns in the registry's order; conforming names the list items as the table does.
@@ -168,6 +181,8 @@ mod tests {
             transaction_ids: transaction_ids.iter().map(|id| id.to_string()).collect(),
             account_ids: vec!["A3".into(), "A1".into(), "A2".into(), "A3".into()],
             reason: "x".into(),
+            subject_detail: None,
+            suppressed_by: None,
         }
     }
 

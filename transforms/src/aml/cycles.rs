@@ -144,5 +144,7 @@ fn cycle_alert(graph: &Graph, cycle: &[usize], settings: &CycleSettings) -> Aler
             hours,
             format_decimal(last.amount, 2)
         ),
+        subject_detail: None,
+        suppressed_by: None,
     }
 }

@@ -9,9 +9,11 @@ pub mod ctr;
 pub mod cycles;
 pub mod graph;
 pub mod rules;
+pub mod sanctions_alerts;
 pub mod scatter_gather;
 pub mod screening;
 pub mod suite;
+pub mod suppression;
 
 pub use alerts::Alert;
 pub use config::AmlRules;

@@ -401,6 +401,8 @@ fn alerts_from_batches(rule_id: &str, batches: &[RecordBatch]) -> Result<Vec<Ale
                 transaction_ids: strings_of(transaction_ids, row),
                 account_ids: strings_of(evidence_accounts, row),
                 reason: reasons.value(row).to_string(),
+                subject_detail: None,
+                suppressed_by: None,
             });
         }
     }

@@ -134,6 +134,8 @@ pub fn find_scatter_gather(
                     intermediaries.len(),
                     settings.window_days
                 ),
+                subject_detail: None,
+                suppressed_by: None,
             });
         }
     }

@@ -1,5 +1,6 @@
 //! The detection suite: every enabled rule over the movements of a run's dates, and the write
-//! of their alerts into `gold.aml_alerts`, one business date replaced whole.
+//! of their alerts into `gold.aml_alerts`, one business date replaced whole, with screening's
+//! alerting hits and the suppressions in force.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -10,6 +11,8 @@ use paylake_catalog::{registry, Lake, Zone};
 use super::alerts::{alerts_batch, Alert};
 use super::config::AmlRules;
 use super::rules::{prepare_movements, run_rule, DateRange, TransferGraph, RULE_IDS};
+use super::sanctions_alerts::sanctions_alerts;
+use super::suppression::{mark_suppressed, mark_whitelisted, suppressions_in_force};
 use crate::error::Result;
 use crate::job::{replace_business_date, BusinessDay};
 
@@ -73,10 +76,9 @@ pub async fn detect(
     Ok(detection)
 }
 
-/// Builds the date's alerts and replaces its partition of `gold.aml_alerts`. `context` is the
-/// lake session of the date's jobs.
-pub async fn build_aml_alerts(
-    lake: &Lake,
+/// The date's alerts: every rule's, and screening's alerting hits of `gold.sanctions_hits`,
+/// each marked with the suppression or whitelist decision in force that covers it.
+pub async fn date_alerts(
     context: &SessionContext,
     day: &BusinessDay,
     rules: &AmlRules,
@@ -86,10 +88,32 @@ pub async fn build_aml_alerts(
         to: day.date,
         timezone: day.timezone,
     };
-    let detection = detect(context, &range, rules).await?;
-    let batch = alerts_batch(&detection.alerts, rules)?;
+    let mut alerts = detect(context, &range, rules).await?.alerts;
+    let suppressions = suppressions_in_force(context, day).await?;
+    mark_suppressed(&mut alerts, &suppressions);
+    let mut hits = sanctions_alerts(context, day).await?;
+    mark_whitelisted(&mut hits, &suppressions);
+    alerts.extend(hits.into_iter().map(|hit| hit.alert));
+    Ok(alerts)
+}
+
+/// Builds the date's alerts and replaces its partition of `gold.aml_alerts`. `context` is the
+/// lake session of the date's jobs.
+pub async fn build_aml_alerts(
+    lake: &Lake,
+    context: &SessionContext,
+    day: &BusinessDay,
+    rules: &AmlRules,
+) -> Result<Vec<Alert>> {
+    let alerts = date_alerts(context, day, rules).await?;
+    let batch = alerts_batch(&alerts, rules)?;
     let table = registry().get(Zone::Gold, "aml_alerts")?;
     replace_business_date(lake, context, table, day, vec![batch]).await?;
-    tracing::info!(business_date = %day.date, alerts = detection.alerts.len(), "gold.aml_alerts built");
-    Ok(detection.alerts)
+    tracing::info!(
+        business_date = %day.date,
+        alerts = alerts.len(),
+        suppressed = alerts.iter().filter(|alert| alert.suppressed_by.is_some()).count(),
+        "gold.aml_alerts built"
+    );
+    Ok(alerts)
 }

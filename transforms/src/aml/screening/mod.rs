@@ -3,13 +3,17 @@
 
 pub mod matcher;
 pub mod normalize;
+pub mod rescreen;
+pub mod store;
 pub mod variants;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Date32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
+use paylake_catalog::rows::string_lists;
 use paylake_catalog::sql::statement;
 use paylake_catalog::{registry, Lake, Zone};
 
@@ -25,8 +29,41 @@ use crate::job::{day_number, replace_business_date, BusinessDay};
 pub struct Party {
     /// `customer`, or the kind of counterparty.
     pub party_type: String,
+    /// The customer, for a customer; empty for a counterparty, which its name identifies.
     pub customer_id: String,
     pub name: String,
+    /// The date's movements that carried a counterparty's name.
+    pub transaction_ids: Vec<String>,
+}
+
+impl Party {
+    /// Who the party is across dates: the customer, or a counterparty's name as screened.
+    fn identity(&self) -> (String, String) {
+        if self.customer_id.is_empty() {
+            return (self.party_type.clone(), rescreen::name_key(&self.name));
+        }
+        (self.party_type.clone(), self.customer_id.clone())
+    }
+}
+
+/// Whether a hit is news for the date: only `New` and `EntryChanged` hits alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitChange {
+    /// The party did not hit the entry on the date before.
+    New,
+    /// It did, but the entry changed since (a name, an alias, the program).
+    EntryChanged,
+    Unchanged,
+}
+
+impl HitChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HitChange::New => "new",
+            HitChange::EntryChanged => "entry_changed",
+            HitChange::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// A party whose name matched a listed name.
@@ -40,6 +77,9 @@ pub struct Hit {
     pub program: String,
     /// Percent, 0 to 100.
     pub score: i64,
+    /// The entry's fingerprint in the list screened (see [`rescreen::entry_fingerprints`]).
+    pub fingerprint: String,
+    pub change: HitChange,
 }
 
 /// Screens every party, on as many threads as the machine has, keeping each party's best match
@@ -72,6 +112,8 @@ pub fn screen_parties(index: &ScreeningIndex, parties: &[Party], min_score: f64)
                                 matched_name_type: listed.name_type.clone(),
                                 program: listed.program.clone(),
                                 score: (matched.score * 100.0).round() as i64,
+                                fingerprint: String::new(),
+                                change: HitChange::New,
                             });
                         }
                     }
@@ -97,9 +139,19 @@ pub fn screen_parties(index: &ScreeningIndex, parties: &[Party], min_score: f64)
 const LISTED_NAMES_SQL: &str = "transforms/screening/listed_names.sql";
 const LIST_VERSION_SQL: &str = "transforms/screening/list_version.sql";
 const CUSTOMERS_SQL: &str = "transforms/screening/customers.sql";
+const COUNTERPARTIES_SQL: &str = "transforms/screening/counterparties.sql";
+const PREVIOUS_HITS_SQL: &str = "transforms/screening/previous_hits.sql";
 
 /// The SQL files screening runs, below `sql/`.
-pub const SQL_FILES: [&str; 3] = [LISTED_NAMES_SQL, LIST_VERSION_SQL, CUSTOMERS_SQL];
+pub const SQL_FILES: [&str; 7] = [
+    LISTED_NAMES_SQL,
+    LIST_VERSION_SQL,
+    CUSTOMERS_SQL,
+    COUNTERPARTIES_SQL,
+    PREVIOUS_HITS_SQL,
+    store::SQL_FILES[0],
+    store::SQL_FILES[1],
+];
 
 /// The SDN list of the lake (silver.sanctions_entries and silver.sanctions_aliases) as names to
 /// index, and the landing file it was loaded from, as the list's version.
@@ -154,33 +206,160 @@ pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameI
     Ok((names, version))
 }
 
-/// Screens the lake's customers against its SDN list and replaces the date's partition of
-/// `gold.sanctions_hits`. Returns the hits.
+/// The publication a list version belongs to: the folder its files were delivered in.
+pub fn publication_of(list_version: &str) -> &str {
+    list_version
+        .rsplit_once('/')
+        .map_or(list_version, |(folder, _)| folder)
+}
+
+/// What a date's screening did.
+#[derive(Debug, Clone)]
+pub struct ScreeningRun {
+    pub hits: Vec<Hit>,
+    pub parties: usize,
+    /// What moving the cache to the list in force did (all zero when it was in force already).
+    pub rescreen: rescreen::Rescreen,
+    /// Names screened against the whole list: the ones not seen before.
+    pub names_screened: usize,
+}
+
+/// Screens the date's parties (every customer, and the counterparties of the date's movements)
+/// against the SDN list in force and replaces the date's partition of `gold.sanctions_hits`.
+/// Names already screened under this list are not screened again; when the list changed, the
+/// cached names are screened again against only its added and changed entries. A hit is new,
+/// or its entry changed, against the latest date before: only those alert.
 pub async fn build_sanctions_hits(
     lake: &Lake,
     context: &SessionContext,
     day: &BusinessDay,
     rules: &AmlRules,
-) -> Result<Vec<Hit>> {
+) -> Result<ScreeningRun> {
     let (names, list_version) = list_from_lake(context).await?;
-    let index = ScreeningIndex::build(names, rules.screening.min_token_length);
-    let parties = customers_of(context).await?;
-    let hits = screen_parties(
-        &index,
-        &parties,
-        f64::from(rules.screening.min_score) / 100.0,
+    let settings = &rules.screening;
+    let min_score = f64::from(settings.min_score) / 100.0;
+    let screened_against = format!(
+        "{list_version} min_score={} min_token_length={}",
+        settings.min_score, settings.min_token_length
     );
+    let mut cache = store::load_cache(lake).await?;
+    let list_changed = cache.screened_against != screened_against;
+    let rescreen = cache.move_to_version(
+        &names,
+        &screened_against,
+        settings.min_token_length,
+        min_score,
+    );
+    let index = ScreeningIndex::build(names, settings.min_token_length);
+    let mut parties = customers_of(context).await?;
+    parties.extend(counterparties_of(context, day).await?);
+    let new_keys = cache.screen_new(
+        &index,
+        parties.iter().map(|party| rescreen::name_key(&party.name)),
+        min_score,
+    );
+    store::save_cache(lake, &cache, list_changed, &new_keys).await?;
+
+    let previous = previous_hits(context, day).await?;
+    let mut hits = Vec::new();
+    for party in &parties {
+        let Some(cached) = cache.hits.get(&rescreen::name_key(&party.name)) else {
+            continue;
+        };
+        for hit in cached {
+            let before = previous.get(&(party.identity(), hit.ent_num));
+            let change = match before {
+                None => HitChange::New,
+                // A hit of a lake written before fingerprints were kept is taken as unchanged.
+                Some(None) => HitChange::Unchanged,
+                Some(Some(fingerprint)) if *fingerprint == hit.fingerprint => HitChange::Unchanged,
+                Some(Some(_)) => HitChange::EntryChanged,
+            };
+            hits.push(Hit {
+                party: party.clone(),
+                ent_num: hit.ent_num,
+                entry_name: hit.entry_name.clone(),
+                matched_name: hit.matched_name.clone(),
+                matched_name_type: hit.matched_name_type.clone(),
+                program: hit.program.clone(),
+                score: hit.score,
+                fingerprint: hit.fingerprint.clone(),
+                change,
+            });
+        }
+    }
+    hits.sort_by(|a, b| {
+        (
+            &a.party.party_type,
+            &a.party.customer_id,
+            &a.party.name,
+            a.ent_num,
+        )
+            .cmp(&(
+                &b.party.party_type,
+                &b.party.customer_id,
+                &b.party.name,
+                b.ent_num,
+            ))
+    });
     let batch = hits_batch(&hits, &list_version, day)?;
     let table = registry().get(Zone::Gold, "sanctions_hits")?;
     replace_business_date(lake, context, table, day, vec![batch]).await?;
     tracing::info!(
         business_date = %day.date,
         parties = parties.len(),
-        listed_names = index.len(),
+        names_screened = new_keys.len(),
+        entries_added = rescreen.entries_added,
+        entries_changed = rescreen.entries_changed,
+        entries_removed = rescreen.entries_removed,
+        names_rescreened = rescreen.names_rescreened,
         hits = hits.len(),
         "gold.sanctions_hits built"
     );
-    Ok(hits)
+    Ok(ScreeningRun {
+        hits,
+        parties: parties.len(),
+        rescreen,
+        names_screened: new_keys.len(),
+    })
+}
+
+/// The hits of the latest date before `day`, by party and entry, with the entry's fingerprint.
+async fn previous_hits(
+    context: &SessionContext,
+    day: &BusinessDay,
+) -> Result<HashMap<((String, String), i64), Option<String>>> {
+    let sql = day.render::<&str>(PREVIOUS_HITS_SQL, &[])?;
+    let mut previous = HashMap::new();
+    for batch in context.sql(&sql).await?.collect().await? {
+        let text = |index: usize| arrow::compute::cast(batch.column(index), &DataType::Utf8);
+        let (types, customers, names, fingerprints) = (text(0)?, text(1)?, text(2)?, text(4)?);
+        let ent_nums = arrow::compute::cast(batch.column(3), &DataType::Int64)?;
+        let ent_nums = ent_nums.as_primitive::<arrow::datatypes::Int64Type>();
+        let (types, customers, names, fingerprints) = (
+            types.as_string::<i32>(),
+            customers.as_string::<i32>(),
+            names.as_string::<i32>(),
+            fingerprints.as_string::<i32>(),
+        );
+        for row in 0..batch.num_rows() {
+            let party = Party {
+                party_type: types.value(row).to_string(),
+                customer_id: if customers.is_valid(row) {
+                    customers.value(row).to_string()
+                } else {
+                    String::new()
+                },
+                name: names.value(row).to_string(),
+                transaction_ids: Vec::new(),
+            };
+            let fingerprint = fingerprints
+                .is_valid(row)
+                .then(|| fingerprints.value(row).to_string());
+            previous.insert((party.identity(), ent_nums.value(row)), fingerprint);
+        }
+    }
+    Ok(previous)
 }
 
 async fn customers_of(context: &SessionContext) -> Result<Vec<Party>> {
@@ -199,10 +378,53 @@ async fn customers_of(context: &SessionContext) -> Result<Vec<Party>> {
                 party_type: "customer".into(),
                 customer_id: ids.value(row).to_string(),
                 name: names.value(row).to_string(),
+                transaction_ids: Vec::new(),
             });
         }
     }
     Ok(parties)
+}
+
+/// The names on the other side of the date's money, each once per kind of party, with the
+/// movements that carried it (`sql/transforms/screening/counterparties.sql`).
+async fn counterparties_of(context: &SessionContext, day: &BusinessDay) -> Result<Vec<Party>> {
+    let sql = day.render::<&str>(COUNTERPARTIES_SQL, &[])?;
+    let mut by_name: std::collections::BTreeMap<(String, String), Vec<String>> =
+        std::collections::BTreeMap::new();
+    for batch in context.sql(&sql).await?.collect().await? {
+        let text = |index: usize| arrow::compute::cast(batch.column(index), &DataType::Utf8);
+        let (types, names, movements) = (text(0)?, text(1)?, text(2)?);
+        let (types, names, movements) = (
+            types.as_string::<i32>(),
+            names.as_string::<i32>(),
+            movements.as_string::<i32>(),
+        );
+        for row in 0..batch.num_rows() {
+            if names.is_null(row) || names.value(row).trim().is_empty() {
+                continue;
+            }
+            by_name
+                .entry((
+                    types.value(row).to_string(),
+                    names.value(row).trim().to_string(),
+                ))
+                .or_default()
+                .push(movements.value(row).to_string());
+        }
+    }
+    Ok(by_name
+        .into_iter()
+        .map(|((party_type, name), mut transaction_ids)| {
+            transaction_ids.sort();
+            transaction_ids.dedup();
+            Party {
+                party_type,
+                customer_id: String::new(),
+                name,
+                transaction_ids,
+            }
+        })
+        .collect())
 }
 
 fn hits_batch(hits: &[Hit], list_version: &str, day: &BusinessDay) -> Result<RecordBatch> {
@@ -210,7 +432,8 @@ fn hits_batch(hits: &[Hit], list_version: &str, day: &BusinessDay) -> Result<Rec
     let text = |values: Vec<String>| -> ArrayRef { Arc::new(StringArray::from(values)) };
     let hit_id = |hit: &Hit| {
         let ent_num = hit.ent_num.to_string();
-        stable_hex_id(&[&hit.party.customer_id, &ent_num, list_version], 8)
+        let (party_type, party) = hit.party.identity();
+        stable_hex_id(&[&party_type, &party, &ent_num, list_version], 8)
     };
     let columns: Vec<ArrayRef> = vec![
         text(hits.iter().map(hit_id).collect()),
@@ -219,11 +442,11 @@ fn hits_batch(hits: &[Hit], list_version: &str, day: &BusinessDay) -> Result<Rec
                 .map(|hit| hit.party.party_type.clone())
                 .collect(),
         ),
-        text(
+        Arc::new(StringArray::from(
             hits.iter()
-                .map(|hit| hit.party.customer_id.clone())
-                .collect(),
-        ),
+                .map(|hit| Some(hit.party.customer_id.as_str()).filter(|id| !id.is_empty()))
+                .collect::<Vec<_>>(),
+        )),
         text(hits.iter().map(|hit| hit.party.name.clone()).collect()),
         Arc::new(Int64Array::from(
             hits.iter().map(|hit| hit.ent_num).collect::<Vec<_>>(),
@@ -244,7 +467,19 @@ fn hits_batch(hits: &[Hit], list_version: &str, day: &BusinessDay) -> Result<Rec
             day_number(day.date) as i32;
             hits.len()
         ])),
+        text(hits.iter().map(|hit| hit.fingerprint.clone()).collect()),
+        text(
+            hits.iter()
+                .map(|_| publication_of(list_version).to_string())
+                .collect(),
+        ),
+        text(
+            hits.iter()
+                .map(|hit| hit.change.as_str().to_string())
+                .collect(),
+        ),
+        string_lists(hits.iter().map(|hit| &hit.party.transaction_ids)),
     ];
     debug_assert_eq!(columns.len(), table.schema.fields().len());
-    Ok(RecordBatch::try_new(table.schema.clone(), columns)?)
+    Ok(paylake_catalog::rows::columns_batch(table, columns)?)
 }

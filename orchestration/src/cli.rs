@@ -1127,7 +1127,8 @@ pub enum RulesCommand {
     Approve {
         #[command(flatten)]
         actor: ExemptionActor,
-        version: String,
+        #[arg(value_name = "VERSION")]
+        rules_version: String,
         #[arg(long)]
         note: Option<String>,
     },
@@ -1135,7 +1136,8 @@ pub enum RulesCommand {
     Reject {
         #[command(flatten)]
         actor: ExemptionActor,
-        version: String,
+        #[arg(value_name = "VERSION")]
+        rules_version: String,
         #[arg(long)]
         note: String,
     },

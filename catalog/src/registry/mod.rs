@@ -538,11 +538,15 @@ pub const QUARANTINE_SOURCES: [&str; 7] = [
 
 /// Free-text columns, `(entity, column)`: what people type there may hold personal data, so
 /// ingest redacts it (see `paylake_ingest::pii`).
-pub const FREE_TEXT_COLUMNS: [(&str, &str); 4] = [
+pub const FREE_TEXT_COLUMNS: [(&str, &str); 6] = [
     ("transactions", "memo"),
     ("bank_statement_entries", "remittance_info"),
     ("settlement_lines", "merchant_reference"),
     ("settlement_lines", "modification_reference"),
+    // Screening's cache of the names it screened (normalised) and the counterparty names of
+    // whitelists: an erased customer's name is found there as a mention and replaced.
+    ("screened_names", "name_key"),
+    ("suppression_events", "counterparty_name"),
 ];
 
 /// Entities that also keep a type-2 history: `(entity, key column, history table)`.

@@ -164,6 +164,32 @@ async fn erase(
                 .push(erasure);
         }
     }
+    // Tables that tie no row to a customer but may hold the name as text (screening's cache).
+    for table in registry().tables() {
+        if subject_link(table).is_some()
+            || paylake_catalog::erasure::free_text_columns(table).is_empty()
+            || table.zone == paylake_catalog::Zone::Silver
+        {
+            continue;
+        }
+        for (customer_id, name) in &names {
+            let (rows, files) = erase_mentions_from_table(lake, table, name).await?;
+            if rows == 0 && files == 0 {
+                continue;
+            }
+            tracing::info!(customer = %customer_id, table = %table.qualified_name(), mentions = rows, files, "erased");
+            tables_by_customer
+                .entry(customer_id.clone())
+                .or_default()
+                .push(TableErasure {
+                    table: table.qualified_name(),
+                    rows_erased: 0,
+                    files_deleted: files,
+                    version: None,
+                    mentions_redacted: rows,
+                });
+        }
+    }
     let erased: Vec<CustomerErasure> = relationships
         .iter()
         .map(|relationship| {

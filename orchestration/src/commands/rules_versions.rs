@@ -48,14 +48,26 @@ pub async fn run(settings: &Settings, command: RulesCommand) -> Result<()> {
         }
         RulesCommand::Approve {
             actor,
-            version,
+            rules_version,
             note,
-        } => (actor, RulesStep::Approve { version, note }),
+        } => (
+            actor,
+            RulesStep::Approve {
+                version: rules_version,
+                note,
+            },
+        ),
         RulesCommand::Reject {
             actor,
-            version,
+            rules_version,
             note,
-        } => (actor, RulesStep::Reject { version, note }),
+        } => (
+            actor,
+            RulesStep::Reject {
+                version: rules_version,
+                note,
+            },
+        ),
     };
     take(settings, &actor, &step).await
 }

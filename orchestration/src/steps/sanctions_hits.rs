@@ -10,7 +10,12 @@ pub fn step() -> Step {
     Step {
         name: "sanctions_hits",
         description: "customers and counterparties screened against the sanctions list in force",
-        writes: assets(&["gold.sanctions_hits"]),
+        // The screening cache: every name screened under the list in force.
+        writes: assets(&[
+            "gold.sanctions_hits",
+            "system.screened_names",
+            "system.screened_entries",
+        ]),
         reads: assets(&[
             "silver.customers",
             "silver.bank_statement_entries",

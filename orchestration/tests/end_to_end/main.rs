@@ -21,6 +21,7 @@ mod demo_end_to_end;
 mod erasure;
 mod finance;
 mod regulatory_exports;
+mod rules_that_learn;
 mod s3_lake;
 mod sanctions_lists;
 mod table_maintenance;

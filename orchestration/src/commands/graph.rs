@@ -81,6 +81,45 @@ pub async fn run_and_print(
     Ok(report)
 }
 
+/// Screens every customer and counterparty against the list in force at once: the latest
+/// business date screened is rebuilt from `gold.sanctions_hits` on (its hits against the new
+/// list, the alerts of the hits that are new or on a changed entry, their cases). Nothing when
+/// no date was screened yet.
+pub async fn rescreen_latest_date(settings: &Settings, lake: &Lake) -> Result<()> {
+    let context = paylake_catalog::session::tables_session(lake, &["gold.sanctions_hits"]).await?;
+    let statement = paylake_catalog::sql::statement(LATEST_SCREENED_DATE_SQL)?;
+    let batches = context.sql(&statement).await?.collect().await?;
+    let latest = batches
+        .iter()
+        .find(|batch| batch.num_rows() > 0)
+        .and_then(|batch| {
+            use arrow::array::{Array, AsArray};
+            let dates = batch
+                .column(0)
+                .as_primitive::<arrow::datatypes::Date32Type>();
+            dates.is_valid(0).then(|| dates.value_as_date(0)).flatten()
+        });
+    let Some(date) = latest else {
+        println!("no business date screened yet: the next run screens against the new list");
+        return Ok(());
+    };
+    println!("re-screening {date} against the new list");
+    let graph = AssetGraph::paylake();
+    let request = RunRequest {
+        dates: vec![date],
+        selection: selection::select(&graph, &["gold.sanctions_hits+".to_string()])?,
+        force: false,
+        engine: Engine::Embedded,
+        retry: settings.runs,
+        schedules_start: None,
+    };
+    let report = run_and_print(settings, lake, &request).await?;
+    outcome(&report)
+}
+
+/// The latest business date of `gold.sanctions_hits`.
+const LATEST_SCREENED_DATE_SQL: &str = "commands/latest_screened_date.sql";
+
 /// Runs `request` as [`run_and_print`] does, printing nothing; fails when anything failed.
 pub async fn run_quietly(
     settings: &Settings,

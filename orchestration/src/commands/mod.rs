@@ -28,7 +28,7 @@ use paylake_catalog::Lake;
 use paylake_decisions::suppressions::{SuppressionStep, SuppressionSubject};
 
 use crate::cli::{
-    AmlCommand, BenchCommand, Cli, Command, DeployCommand, FilingsCommand, LakeArg,
+    AmlCommand, BenchCommand, Cli, Command, DeployCommand, FilingsCommand, LakeArg, LoadKind,
     PiiDetectorKind, ReportCommand, ScheduleCommand, UserCommand,
 };
 use crate::config::{self, Settings};
@@ -94,6 +94,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             let report = steps::ingest(&lake).await?;
             steps::print_ingest_report(&report);
+            if kind == LoadKind::Ofac {
+                graph::rescreen_latest_date(&settings, &lake).await?;
+            }
             Ok(())
         }
         Command::Consume {

@@ -8,6 +8,7 @@ mod compare;
 mod error;
 mod ingest;
 mod recon;
+mod rescreening;
 mod screening;
 mod year;
 
@@ -15,6 +16,7 @@ pub use aml::{bench_aml, run_suite_on_parquet};
 pub use error::{BenchError, Result};
 pub use ingest::{bench_ingest, run_floor, BenchSource};
 pub use recon::{bench_recon, run_match_on_parquet};
+pub use rescreening::run_rescreen_on_parquet;
 pub use screening::{bench_screening, run_screening_on_parquet};
 pub use year::{bench_year, YearSettings};
 
@@ -199,7 +201,7 @@ pub(crate) fn write_steps(output: &Path, steps: &[(&str, f64)]) -> Result<()> {
 }
 
 /// The steps and their seconds a run wrote to `<output>/steps.json`.
-fn read_steps(output: &Path) -> Result<Vec<(String, f64)>> {
+pub(crate) fn read_steps(output: &Path) -> Result<Vec<(String, f64)>> {
     let path = output.join("steps.json");
     let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
     #[derive(serde::Deserialize)]

@@ -42,7 +42,7 @@ const HIT_COLUMNS: [&str; 5] = [
 
 pub async fn bench_screening(
     rules: &AmlRules,
-    names: usize,
+    (names, rescreen_names): (usize, usize),
     sdn_folder: &Path,
     workdir: &Path,
     python: &str,
@@ -114,6 +114,17 @@ pub async fn bench_screening(
     hits.print_counts("hits by score", "score", &[]).await?;
     let equal = hits.compare(&HIT_COLUMNS, "score").await?;
     println!("  hits equal on both sides: {equal}");
+    if rescreen_names > 0 {
+        let variant_count = (rescreen_names / 5).max(VARIANT_KINDS.len());
+        let mut probes = listed_variants(&listed, variant_count, 13);
+        probes.extend(unlisted_names(
+            &listed,
+            rescreen_names.saturating_sub(probes.len()),
+            17,
+        ));
+        let names: Vec<&str> = probes.iter().map(|probe| probe.name.as_str()).collect();
+        crate::rescreening::bench_rescreening(&listed, &names, workdir).await?;
+    }
     Ok(())
 }
 
@@ -235,7 +246,7 @@ async fn load_list(sdn_folder: &Path) -> Result<(Vec<ListedNameInput>, String)> 
 
 /// The listed names with their position, the order they are indexed in, and what a hit reports
 /// of them.
-fn write_list(path: &Path, listed: &[ListedNameInput]) -> Result<()> {
+pub(crate) fn write_list(path: &Path, listed: &[ListedNameInput]) -> Result<()> {
     let text = |field: fn(&ListedNameInput) -> &str| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(listed.iter().map(field)))
     };
@@ -261,7 +272,7 @@ fn write_list(path: &Path, listed: &[ListedNameInput]) -> Result<()> {
     )
 }
 
-async fn read_list(path: &Path) -> Result<Vec<ListedNameInput>> {
+pub(crate) async fn read_list(path: &Path) -> Result<Vec<ListedNameInput>> {
     // In the order it was written: among names scoring the same, the first indexed wins.
     let batches = query_parquet(
         path,
@@ -289,7 +300,7 @@ async fn read_list(path: &Path) -> Result<Vec<ListedNameInput>> {
 }
 
 /// The batches of `query` over the Parquet file `path`, read as the table `input`.
-async fn query_parquet(path: &Path, query: &str) -> Result<Vec<RecordBatch>> {
+pub(crate) async fn query_parquet(path: &Path, query: &str) -> Result<Vec<RecordBatch>> {
     let context = SessionContext::new();
     context
         .register_parquet(
@@ -302,7 +313,7 @@ async fn query_parquet(path: &Path, query: &str) -> Result<Vec<RecordBatch>> {
 }
 
 /// A text column of a batch as `Utf8`, whatever string type the reader gave it.
-fn text_column(batch: &RecordBatch, column: usize) -> Result<ArrayRef> {
+pub(crate) fn text_column(batch: &RecordBatch, column: usize) -> Result<ArrayRef> {
     Ok(arrow::compute::cast(batch.column(column), &DataType::Utf8)?)
 }
 

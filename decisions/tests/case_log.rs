@@ -59,6 +59,7 @@ async fn rule_alerts_on(lake: &Lake, business_date: NaiveDate, alerts: &[(&str, 
         string_lists(no_lists.iter()),
         text(vec![Some("deposits under the CTR threshold"); rows]),
         dates(std::iter::repeat_n(business_date, rows)),
+        text(vec![None; rows]),
     ];
     let batch = columns_batch(table, columns).unwrap();
     let context = lake_session(lake).await.unwrap();

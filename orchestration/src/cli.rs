@@ -507,6 +507,10 @@ pub enum BenchCommand {
         /// Names to screen (a fifth of them variants of listed individuals).
         #[arg(long, default_value_t = 100_000)]
         names: usize,
+        /// Names (customers' and counterparties') re-screened against a publication that
+        /// changed 1% of the entries: incrementally, beside a full re-screen; 0 skips it.
+        #[arg(long, default_value_t = 1_000_000)]
+        rescreen_names: usize,
         /// Folder with OFAC's sdn.csv and alt.csv.
         #[arg(long, default_value = "../shared/data/sanctions/ofac-2022-01-31")]
         sdn: PathBuf,
@@ -520,6 +524,17 @@ pub enum BenchCommand {
     /// own process).
     #[command(hide = true)]
     ScreeningRun {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// One side of the re-screening bench: `incremental` or `full` (run by `bench screening`
+    /// as its own process).
+    #[command(hide = true)]
+    ScreeningRescreen {
+        #[arg(long)]
+        mode: String,
         #[arg(long)]
         data: PathBuf,
         #[arg(long)]

@@ -39,6 +39,7 @@ async fn alert_on(lake: &Lake, business_date: NaiveDate, alert_id: &str) {
         string_lists(no_list.iter()),
         one(Some("12 senders within 3 days")),
         dates(std::iter::once(business_date)),
+        one(None),
     ];
     let batch = columns_batch(table, columns).unwrap();
     let context = lake_session(lake).await.unwrap();

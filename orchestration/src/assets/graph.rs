@@ -193,7 +193,9 @@ mod tests {
         }
         let levels = graph.levels();
         assert_eq!(levels[0], vec!["ingest"]);
-        assert!(levels[1].contains(&"aml_alerts") && levels[1].contains(&"cost"));
+        assert!(levels[1].contains(&"sanctions_hits") && levels[1].contains(&"cost"));
+        // Screening's new hits are alerts: the suite runs after it.
+        assert!(levels[2].contains(&"aml_alerts"));
     }
 
     #[test]

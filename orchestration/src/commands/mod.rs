@@ -374,12 +374,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             BenchCommand::Screening {
                 names,
+                rescreen_names,
                 sdn,
                 workdir,
                 peer,
             } => Ok(paylake_bench::bench_screening(
                 &settings.aml_rules()?,
-                names,
+                (names, rescreen_names),
                 &sdn,
                 &workdir,
                 &peer.python,
@@ -390,6 +391,15 @@ pub async fn run(cli: Cli) -> Result<()> {
                 paylake_bench::run_screening_on_parquet(&settings.aml_rules()?, &data, &output)
                     .await?,
             ),
+            BenchCommand::ScreeningRescreen { mode, data, output } => {
+                Ok(paylake_bench::run_rescreen_on_parquet(
+                    &settings.aml_rules()?,
+                    &mode,
+                    &data,
+                    &output,
+                )
+                .await?)
+            }
             BenchCommand::Floor {
                 source,
                 landing,

@@ -259,7 +259,8 @@ for database in ['bronze', 'silver', 'gold', 'quarantine', 'system']:
     assert!(
         alerts.contains("amount_usd:decimal(18,2)")
             && alerts.contains("transaction_ids:array<string>")
-            && alerts.ends_with("business_date:date"),
+            && alerts.contains("business_date:date")
+            && alerts.ends_with("suppressed_by:string"),
         "{alerts}"
     );
     assert!(tables.lines().count() >= 30, "{tables}");

@@ -1,5 +1,5 @@
--- gold.case_metrics: what became of the alerts each rule raised on a business date, as the
--- case log stands at `as_of`. The alerts of the date are a cohort: the cases they went into,
+-- gold.case_metrics: what became of the alerts each rule (and version) raised on a business
+-- date, as the case log stands at `as_of`; how many were suppressed. The alerts of the date are a cohort: the cases they went into,
 -- how those cases were disposed (closed as false positive or not suspicious, escalated, filed,
 -- a SAR decided against), the days from the case's first alert to its disposition, and the
 -- cases still waiting on a SAR decision after their deadline. A case holding alerts of several
@@ -7,7 +7,7 @@
 -- Parameters: business_date, timezone, sar_days, as_of (a UTC timestamp literal) and as_of_day
 -- (the day number of its local date).
 WITH date_alerts AS (
-    SELECT alert_id, rule_id
+    SELECT alert_id, rule_id, rule_version, parameters, suppressed_by, amount_usd
     FROM gold.aml_alerts
     WHERE business_date = DATE '{{ business_date }}'
 ),
@@ -55,9 +55,25 @@ rule_cases AS (
 ),
 rule_alerts AS (
     SELECT a.rule_id, COUNT(*) AS alerts,
-        COUNT(t.case_id) AS alerts_in_cases
+        COUNT(t.case_id) AS alerts_in_cases,
+        COUNT(a.suppressed_by) AS suppressed,
+        MIN(a.rule_version) AS rule_version,
+        MIN(a.parameters) AS parameters
     FROM date_alerts AS a
     LEFT JOIN (SELECT DISTINCT alert_id, case_id FROM taken) AS t ON t.alert_id = a.alert_id
+    GROUP BY a.rule_id
+),
+-- Where the false positives sat: the amounts of the alerts whose cases were closed as false
+-- positive, beside the rule's thresholds (its parameters); a rule whose false positives sit
+-- just over its threshold is one to raise.
+false_positive_amounts AS (
+    SELECT a.rule_id,
+        MIN(a.amount_usd) AS lowest,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(a.amount_usd AS DOUBLE)) AS median
+    FROM date_alerts AS a
+    JOIN (SELECT DISTINCT alert_id, case_id FROM taken) AS t ON t.alert_id = a.alert_id
+    JOIN case_outcomes AS o ON o.case_id = t.case_id AND o.closed_false_positive = 1
+    WHERE a.amount_usd IS NOT NULL
     GROUP BY a.rule_id
 ),
 rule_outcomes AS (
@@ -84,7 +100,10 @@ rule_outcomes AS (
 )
 SELECT
     a.rule_id,
+    a.rule_version,
+    a.parameters,
     a.alerts,
+    a.suppressed,
     a.alerts_in_cases,
     COALESCE(o.cases, 0) AS cases,
     COALESCE(o.cases_opened, 0) AS cases_opened,
@@ -103,8 +122,11 @@ SELECT
     CASE WHEN o.dispositioned > 0
          THEN CAST(CAST(o.escalated AS DECIMAL(18, 4)) / CAST(o.dispositioned AS DECIMAL(18, 4)) AS DECIMAL(5, 4))
     END AS precision,
+    f.lowest AS false_positive_lowest_usd,
+    CAST(ROUND(f.median, 2) AS DECIMAL(18, 2)) AS false_positive_median_usd,
     TIMESTAMP '{{ as_of }}' AS as_of,
     DATE '{{ business_date }}' AS business_date
 FROM rule_alerts AS a
 LEFT JOIN rule_outcomes AS o ON o.rule_id = a.rule_id
+LEFT JOIN false_positive_amounts AS f ON f.rule_id = a.rule_id
 ORDER BY a.rule_id

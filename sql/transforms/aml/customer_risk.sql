@@ -10,6 +10,8 @@ WITH alert_counts AS (
     WHERE business_date <= DATE '{{ business_date }}'
       AND business_date > DATE '{{ business_date }}' - INTERVAL '{{ alert_lookback_days }} days'
       AND customer_id IS NOT NULL
+      -- A sanctions hit scores as sanctions points below, not again as an alert.
+      AND rule_id <> 'sanctions_screening'
     GROUP BY customer_id
 ),
 best_hits AS (

@@ -4,6 +4,9 @@
 -- period, the total of the customer's own movements in the evidence (USD), the typologies, the
 -- evidence, and a summary of the activity the investigator starts a narrative from. A candidate
 -- is a suggestion: only a case an investigator decided to file and an approver approved is filed.
+-- A sanctions match is worked as a case too, but what it owes is a report of the blocked or
+-- rejected transaction to OFAC, not a SAR: screening's alerts suggest no SAR candidate (customer
+-- risk weighs the hit).
 -- Parameters: business_date, timezone, the [sar] section.
 WITH window_alerts AS (
     SELECT *
@@ -11,6 +14,7 @@ WITH window_alerts AS (
     WHERE business_date <= DATE '{{ business_date }}'
       AND business_date > DATE '{{ business_date }}' - INTERVAL '{{ lookback_days }} days'
       AND customer_id IS NOT NULL
+      AND rule_id <> 'sanctions_screening'
 ),
 cases AS (
     SELECT

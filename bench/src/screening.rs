@@ -19,7 +19,7 @@ use paylake_ingest::ingest_lake_with;
 use paylake_ingest::landing::{deliver_files, FileKind};
 use paylake_ingest::pii::EmbeddedPiiDetector;
 use paylake_transforms::aml::screening::variants::{
-    listed_variants, unlisted_names, ProbeName, VARIANT_KINDS,
+    distinct_unlisted_names, listed_variants, unlisted_names, ProbeName, VARIANT_KINDS,
 };
 use paylake_transforms::aml::screening::{
     list_from_lake, screen_parties, ListedNameInput, Party, ScreeningIndex,
@@ -115,14 +115,16 @@ pub async fn bench_screening(
     let equal = hits.compare(&HIT_COLUMNS, "score").await?;
     println!("  hits equal on both sides: {equal}");
     if rescreen_names > 0 {
+        // A fifth variants of listed names (the hits), the rest distinct names on no list.
         let variant_count = (rescreen_names / 5).max(VARIANT_KINDS.len());
-        let mut probes = listed_variants(&listed, variant_count, 13);
-        probes.extend(unlisted_names(
-            &listed,
-            rescreen_names.saturating_sub(probes.len()),
-            17,
-        ));
-        let names: Vec<&str> = probes.iter().map(|probe| probe.name.as_str()).collect();
+        let variants = listed_variants(&listed, variant_count, 13);
+        let unlisted =
+            distinct_unlisted_names(&listed, rescreen_names.saturating_sub(variants.len()), 17);
+        let names: Vec<&str> = variants
+            .iter()
+            .map(|probe| probe.name.as_str())
+            .chain(unlisted.iter().map(String::as_str))
+            .collect();
         crate::rescreening::bench_rescreening(&listed, &names, workdir).await?;
     }
     Ok(())

@@ -16,12 +16,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use deltalake::DeltaTable;
 use paylake_catalog::access::AccessSettings;
 use paylake_catalog::rows::{columns_batch, dates, optional_dates, strings, timestamps};
-use paylake_catalog::sql::text_literal;
 use paylake_catalog::{registry, Lake, TableDef, Zone};
 
 use crate::error::{DecisionsError, Result};
 use crate::events::{append_claiming, read_log, rows_of, text_at, timestamp_at};
-use crate::work::Actor;
+use crate::work::{customer_exists, role_refusal, Actor};
 
 /// The query of every exemption event (`sql/decisions/exemption_events.sql`).
 pub const EXEMPTION_EVENTS_SQL: &str = "decisions/exemption_events.sql";
@@ -161,27 +160,8 @@ pub async fn act_on_exemption(
         field,
         reason: reason.to_string(),
     };
-    let role = access.role(&actor.role)?;
-    if actor.user.trim().is_empty() {
-        return Err(invalid(
-            "user",
-            "every action names the person who takes it",
-        ));
-    }
-    if !role
-        .case_actions
-        .iter()
-        .any(|allowed| allowed == step.action())
-    {
-        return Err(invalid(
-            "role",
-            &format!(
-                "{} acts as {}, which may not '{}' (access.toml, case_actions)",
-                actor.user,
-                actor.role,
-                step.action()
-            ),
-        ));
+    if let Some((field, reason)) = role_refusal(access, actor, step.action())? {
+        return Err(invalid(field, &reason));
     }
     let log = ExemptionLog::load(lake).await?;
     let current = current_exemptions(&log.events);
@@ -295,23 +275,6 @@ pub async fn act_on_exemption(
     };
     log.append(&event).await?;
     Ok(event)
-}
-
-async fn customer_exists(lake: &Lake, customer_id: &str) -> Result<bool> {
-    let context = paylake_catalog::session::tables_session(lake, &["silver.customers"]).await?;
-    let sql = format!(
-        "SELECT customer_id FROM silver.customers WHERE customer_id = {}",
-        text_literal(customer_id)
-    );
-    let rows: usize = context
-        .sql(&sql)
-        .await?
-        .collect()
-        .await?
-        .iter()
-        .map(RecordBatch::num_rows)
-        .sum();
-    Ok(rows > 0)
 }
 
 fn events_batch(table: &TableDef, events: &[ExemptionEvent]) -> Result<RecordBatch> {

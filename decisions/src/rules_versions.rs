@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{DecisionsError, Result};
 use crate::events::{append_claiming, read_log, rows_of, text_at, timestamp_at};
-use crate::work::Actor;
+use crate::work::{role_refusal, Actor};
 
 /// The query of every rules event (`sql/decisions/rules_events.sql`).
 pub const RULES_EVENTS_SQL: &str = "decisions/rules_events.sql";
@@ -190,27 +190,8 @@ pub async fn act_on_rules(
         field,
         reason: reason.to_string(),
     };
-    let role = access.role(&actor.role)?;
-    if actor.user.trim().is_empty() {
-        return Err(invalid(
-            "user",
-            "every action names the person who takes it",
-        ));
-    }
-    if !role
-        .case_actions
-        .iter()
-        .any(|allowed| allowed == step.action())
-    {
-        return Err(invalid(
-            "role",
-            &format!(
-                "{} acts as {}, which may not '{}' (access.toml, case_actions)",
-                actor.user,
-                actor.role,
-                step.action()
-            ),
-        ));
+    if let Some((field, reason)) = role_refusal(access, actor, step.action())? {
+        return Err(invalid(field, &reason));
     }
     let log = RulesLog::load(lake).await?;
     let known = versions(&log.events);

@@ -20,7 +20,7 @@ use paylake_catalog::{registry, Lake, TableDef, Zone};
 
 use crate::error::{DecisionsError, Result};
 use crate::events::{append_claiming, read_log, rows_of, text_at, timestamp_at};
-use crate::work::Actor;
+use crate::work::{customer_exists, role_refusal, Actor};
 
 /// The query of every suppression event (`sql/decisions/suppression_events.sql`).
 pub const SUPPRESSION_EVENTS_SQL: &str = "decisions/suppression_events.sql";
@@ -139,27 +139,8 @@ pub async fn act_on_suppression(
         field,
         reason: reason.to_string(),
     };
-    let role = access.role(&actor.role)?;
-    if actor.user.trim().is_empty() {
-        return Err(invalid(
-            "user",
-            "every decision names the person who takes it",
-        ));
-    }
-    if !role
-        .case_actions
-        .iter()
-        .any(|allowed| allowed == step.action())
-    {
-        return Err(invalid(
-            "role",
-            &format!(
-                "{} acts as {}, which may not '{}' (access.toml, case_actions)",
-                actor.user,
-                actor.role,
-                step.action()
-            ),
-        ));
+    if let Some((field, reason)) = role_refusal(access, actor, step.action())? {
+        return Err(invalid(field, &reason));
     }
     let log = SuppressionLog::load(lake).await?;
     let current = current_suppressions(&log.events);
@@ -328,23 +309,6 @@ async fn hit_fingerprint(
         .iter()
         .find(|batch| batch.num_rows() > 0)
         .and_then(|batch| text_at(batch, "entry_fingerprint", 0)))
-}
-
-async fn customer_exists(lake: &Lake, customer_id: &str) -> Result<bool> {
-    let context = paylake_catalog::session::tables_session(lake, &["silver.customers"]).await?;
-    let sql = format!(
-        "SELECT customer_id FROM silver.customers WHERE customer_id = {}",
-        text_literal(customer_id)
-    );
-    let rows: usize = context
-        .sql(&sql)
-        .await?
-        .collect()
-        .await?
-        .iter()
-        .map(RecordBatch::num_rows)
-        .sum();
-    Ok(rows > 0)
 }
 
 fn events_batch(table: &TableDef, events: &[SuppressionEvent]) -> Result<RecordBatch> {

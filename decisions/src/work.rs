@@ -259,3 +259,47 @@ fn event_for(case: &Case, actor: &Actor, action: &CaseAction) -> CaseEvent {
     }
     event
 }
+
+/// Why `actor` may not take `action` (a step of access.toml's `case_actions`), as the field at
+/// fault and the reason; `None` when they may. An unknown role is an error.
+pub(crate) fn role_refusal(
+    access: &AccessSettings,
+    actor: &Actor,
+    action: &str,
+) -> Result<Option<(&'static str, String)>> {
+    let role = access.role(&actor.role)?;
+    if actor.user.trim().is_empty() {
+        return Ok(Some((
+            "user",
+            "every action names the person who takes it".to_string(),
+        )));
+    }
+    if !role.case_actions.iter().any(|allowed| allowed == action) {
+        return Ok(Some((
+            "role",
+            format!(
+                "{} acts as {}, which may not '{action}' (access.toml, case_actions)",
+                actor.user, actor.role
+            ),
+        )));
+    }
+    Ok(None)
+}
+
+/// Whether `customer_id` is a customer of `silver.customers`.
+pub(crate) async fn customer_exists(lake: &Lake, customer_id: &str) -> Result<bool> {
+    let context = paylake_catalog::session::tables_session(lake, &["silver.customers"]).await?;
+    let sql = format!(
+        "SELECT customer_id FROM silver.customers WHERE customer_id = {}",
+        paylake_catalog::sql::text_literal(customer_id)
+    );
+    let rows: usize = context
+        .sql(&sql)
+        .await?
+        .collect()
+        .await?
+        .iter()
+        .map(arrow::record_batch::RecordBatch::num_rows)
+        .sum();
+    Ok(rows > 0)
+}

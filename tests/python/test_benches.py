@@ -84,18 +84,25 @@ def test_ingest_silver_is_the_same_on_both_sides_for_dms_and_dynamodb(tmp_path):
 
 
 def test_screening_hits_are_the_same_on_both_sides(tmp_path):
-    run = bench(tmp_path, "screening", "--names", "3000")
+    run = bench(tmp_path, "screening", "--names", "3000", "--rescreen-names", "20000")
     assert run.returncode == 0, run.stdout + run.stderr
     equal = re.search(r"^  hits equal on both sides: (\d+) rows", run.stdout, re.MULTILINE)
     # A fifth of the names are variants of listed ones: most of them hit.
     assert equal and int(equal.group(1)) > 500, run.stdout
     assert re.search(r"^recall 0\.9\d+ \(\d+ of 600 variants\)", run.stdout, re.MULTILINE), run.stdout
+    # The incremental re-screen of a publication that changed 1% of the entries leaves every
+    # name with the hits a full re-screen gives, new entries' hits among them.
+    changed = re.search(r"^re-screening: 20000 names \(\d+ distinct\) against a publication that changed (\d+) of (\d+) entries",
+                        run.stdout, re.MULTILINE)
+    assert changed and 0.009 < int(changed.group(1)) / int(changed.group(2)) < 0.011, run.stdout
+    rescreened = re.search(r"^  hits equal after both re-screens: (\d+) rows", run.stdout, re.MULTILINE)
+    assert rescreened and int(rescreened.group(1)) > 3000, run.stdout
 
 
 def test_the_screening_bench_fails_when_the_peer_screens_a_changed_name(tmp_path):
     # The first name, a variant of a listed one, replaced by a name on no list for the peer:
     # a hit only paylake has.
-    run = bench(tmp_path, "screening", "--names", "3000", "--change-peer-input")
+    run = bench(tmp_path, "screening", "--names", "3000", "--rescreen-names", "0", "--change-peer-input")
     assert run.returncode != 0, run.stdout
     assert "the hits of the two sides differ" in run.stderr, run.stderr
     only_paylake = run.stderr.split("rows only paylake has")[1].split("for example")[1]

@@ -10,6 +10,10 @@
 //! the threshold.
 
 use std::collections::HashMap;
+
+/// Maps keyed by short tokens, hashed with foldhash: screening looks a token up several times
+/// per name screened, and SipHash's resistance to flooding buys nothing over list tokens.
+type TokenMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 use std::sync::Arc;
 
 use strsim::jaro_winkler;
@@ -42,13 +46,36 @@ pub struct Match {
     pub score: f64,
 }
 
+/// Runs `screen_chunk` over `items` split across the machine's threads, each with its own
+/// token cache, and returns what the chunks gave, in their order.
+pub fn on_threads<T: Sync, R: Send>(
+    items: &[T],
+    screen_chunk: impl Fn(&[T], &mut TokenCache) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let screen_chunk = &screen_chunk;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || screen_chunk(part, &mut TokenCache::default())))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a screening thread does not panic"))
+            .collect()
+    })
+}
+
 /// The list, indexed for screening.
 pub struct ScreeningIndex {
     names: Vec<ListedName>,
     vocabulary: Vec<String>,
-    token_ids: HashMap<String, u32>,
+    token_ids: TokenMap<u32>,
     /// List token ids by their first two and last two letters.
-    buckets: HashMap<String, Vec<u32>>,
+    buckets: TokenMap<Vec<u32>>,
     /// Listed names holding each token.
     postings: Vec<Vec<u32>>,
     min_token_length: usize,
@@ -71,8 +98,8 @@ impl ScreeningIndex {
         let mut index = ScreeningIndex {
             names: Vec::with_capacity(inputs.len()),
             vocabulary: Vec::new(),
-            token_ids: HashMap::new(),
-            buckets: HashMap::new(),
+            token_ids: TokenMap::default(),
+            buckets: TokenMap::default(),
             postings: Vec::new(),
             min_token_length,
         };
@@ -162,11 +189,31 @@ impl ScreeningIndex {
 
     /// Every listed name the screened name matches at `min_score` or more, best first.
     pub fn screen(&self, name: &str, min_score: f64, cache: &mut TokenCache) -> Vec<Match> {
-        let query: Vec<String> = name_tokens(name);
+        let tokens = name_tokens(name);
+        let query: Vec<&str> = tokens.iter().map(String::as_str).collect();
+        self.screen_tokens(&query, min_score, cache)
+    }
+
+    /// As [`Self::screen`], for a name already normalised: its tokens (as `name_tokens` gives
+    /// them) joined by single spaces, as screening's cache keys names.
+    pub fn screen_normalised(
+        &self,
+        normalised: &str,
+        min_score: f64,
+        cache: &mut TokenCache,
+    ) -> Vec<Match> {
+        let query: Vec<&str> = normalised
+            .split(' ')
+            .filter(|token| !token.is_empty())
+            .collect();
+        self.screen_tokens(&query, min_score, cache)
+    }
+
+    fn screen_tokens(&self, query: &[&str], min_score: f64, cache: &mut TokenCache) -> Vec<Match> {
         if query.is_empty() {
             return Vec::new();
         }
-        let query_chars: usize = query.iter().map(String::len).sum();
+        let query_chars: usize = query.iter().map(|token| token.len()).sum();
         // For every listed name touched, the query characters that found a similar token in it,
         // counted in the cache's dense arrays (a hash map per name screened cost a fifth of the
         // time); each query token counts once per name.
@@ -174,11 +221,13 @@ impl ScreeningIndex {
         let mut similar: Vec<Arc<[(u32, f64)]>> = Vec::with_capacity(query.len());
         for (position, token) in query.iter().enumerate() {
             // Shared with the cache, not copied: most tokens of a run repeat.
-            let matches = match cache.entries.get(token) {
+            let matches = match cache.entries.get(*token) {
                 Some(matches) => Arc::clone(matches),
                 None => {
                     let matches: Arc<[(u32, f64)]> = self.similar_tokens(token).into();
-                    cache.entries.insert(token.clone(), Arc::clone(&matches));
+                    cache
+                        .entries
+                        .insert(token.to_string(), Arc::clone(&matches));
                     matches
                 }
             };
@@ -199,7 +248,7 @@ impl ScreeningIndex {
             if bound < min_score {
                 continue;
             }
-            let score = self.pair_score(&query, &similar, &self.names[name_id as usize]);
+            let score = self.pair_score(query, &similar, &self.names[name_id as usize]);
             if score >= min_score {
                 matches.push(Match {
                     listed: name_id as usize,
@@ -214,7 +263,7 @@ impl ScreeningIndex {
     /// Best-first pairing of the screened tokens with the listed name's tokens.
     fn pair_score(
         &self,
-        query: &[String],
+        query: &[&str],
         similar: &[Arc<[(u32, f64)]>],
         listed: &ListedName,
     ) -> f64 {
@@ -264,7 +313,7 @@ impl ScreeningIndex {
 /// Similar list tokens of screened tokens already seen; one per screening thread.
 #[derive(Default)]
 pub struct TokenCache {
-    entries: HashMap<String, Arc<[(u32, f64)]>>,
+    entries: TokenMap<Arc<[(u32, f64)]>>,
     /// Per listed name, the query characters matched so far (zero between names screened).
     matched_chars: Vec<usize>,
     /// Per listed name, the query token that last counted for it (`u32::MAX`: none).

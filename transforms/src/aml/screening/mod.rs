@@ -85,46 +85,30 @@ pub struct Hit {
 /// Screens every party, on as many threads as the machine has, keeping each party's best match
 /// per entry.
 pub fn screen_parties(index: &ScreeningIndex, parties: &[Party], min_score: f64) -> Vec<Hit> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let chunk = parties.len().div_ceil(threads).max(1);
-    let mut hits: Vec<Hit> = std::thread::scope(|scope| {
-        let workers: Vec<_> = parties
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut cache = TokenCache::default();
-                    let mut found = Vec::new();
-                    for party in part {
-                        let mut seen_entries = Vec::new();
-                        for matched in index.screen(&party.name, min_score, &mut cache) {
-                            let listed = index.listed(matched.listed);
-                            if seen_entries.contains(&listed.ent_num) {
-                                continue;
-                            }
-                            seen_entries.push(listed.ent_num);
-                            found.push(Hit {
-                                party: party.clone(),
-                                ent_num: listed.ent_num,
-                                entry_name: listed.entry_name.clone(),
-                                matched_name: listed.name.clone(),
-                                matched_name_type: listed.name_type.clone(),
-                                program: listed.program.clone(),
-                                score: (matched.score * 100.0).round() as i64,
-                                fingerprint: String::new(),
-                                change: HitChange::New,
-                            });
-                        }
-                    }
-                    found
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("a screening thread does not panic"))
-            .collect()
+    let mut hits: Vec<Hit> = matcher::on_threads(parties, |part, cache| {
+        let mut found = Vec::new();
+        for party in part {
+            let mut seen_entries = Vec::new();
+            for matched in index.screen(&party.name, min_score, cache) {
+                let listed = index.listed(matched.listed);
+                if seen_entries.contains(&listed.ent_num) {
+                    continue;
+                }
+                seen_entries.push(listed.ent_num);
+                found.push(Hit {
+                    party: party.clone(),
+                    ent_num: listed.ent_num,
+                    entry_name: listed.entry_name.clone(),
+                    matched_name: listed.name.clone(),
+                    matched_name_type: listed.name_type.clone(),
+                    program: listed.program.clone(),
+                    score: (matched.score * 100.0).round() as i64,
+                    fingerprint: String::new(),
+                    change: HitChange::New,
+                });
+            }
+        }
+        found
     });
     hits.sort_by(|a, b| {
         (&a.party.customer_id, -a.score, a.ent_num).cmp(&(

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::matcher::{ListedNameInput, ScreeningIndex, TokenCache};
+use super::matcher::{on_threads, ListedNameInput, ScreeningIndex};
 use super::normalize::name_tokens;
 use crate::aml::alerts::stable_hex_id;
 
@@ -113,8 +113,10 @@ impl ScreeningCache {
         self.screened_against = screened_against.to_string();
         if !changed_names.is_empty() && !self.hits.is_empty() {
             let index = ScreeningIndex::build(changed_names, min_token_length);
-            let keys: Vec<String> = self.hits.keys().cloned().collect();
-            for (key, found) in self.screen_keys(&index, &keys, min_score) {
+            // Borrowed, not copied: a year of counterparties is a million keys, few of which hit.
+            let keys: Vec<&str> = self.hits.keys().map(String::as_str).collect();
+            let found = self.screen_keys(&index, &keys, min_score);
+            for (key, found) in found {
                 let hits = self.hits.entry(key).or_default();
                 hits.extend(found);
                 hits.sort_by_key(|hit| (-hit.score, hit.ent_num));
@@ -138,7 +140,8 @@ impl ScreeningCache {
             .into_iter()
             .collect();
         new_keys.retain(|key| !key.is_empty());
-        let found = self.screen_keys(index, &new_keys, min_score);
+        let keys: Vec<&str> = new_keys.iter().map(String::as_str).collect();
+        let found = self.screen_keys(index, &keys, min_score);
         for key in &new_keys {
             self.hits.entry(key.clone()).or_default();
         }
@@ -152,53 +155,37 @@ impl ScreeningCache {
     fn screen_keys(
         &self,
         index: &ScreeningIndex,
-        keys: &[String],
+        keys: &[&str],
         min_score: f64,
     ) -> Vec<(String, Vec<CachedHit>)> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
-        let chunk = keys.len().div_ceil(threads).max(1);
         let fingerprints = &self.fingerprints;
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = keys
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        let mut cache = TokenCache::default();
-                        let mut found = Vec::new();
-                        for key in part {
-                            let mut hits: Vec<CachedHit> = Vec::new();
-                            for matched in index.screen(key, min_score, &mut cache) {
-                                let listed = index.listed(matched.listed);
-                                if hits.iter().any(|hit| hit.ent_num == listed.ent_num) {
-                                    continue;
-                                }
-                                hits.push(CachedHit {
-                                    ent_num: listed.ent_num,
-                                    fingerprint: fingerprints
-                                        .get(&listed.ent_num)
-                                        .cloned()
-                                        .unwrap_or_default(),
-                                    entry_name: listed.entry_name.clone(),
-                                    matched_name: listed.name.clone(),
-                                    matched_name_type: listed.name_type.clone(),
-                                    program: listed.program.clone(),
-                                    score: (matched.score * 100.0).round() as i64,
-                                });
-                            }
-                            if !hits.is_empty() {
-                                found.push((key.clone(), hits));
-                            }
-                        }
-                        found
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|worker| worker.join().expect("a screening thread does not panic"))
-                .collect()
+        on_threads(keys, |part, cache| {
+            let mut found = Vec::new();
+            for key in part {
+                let mut hits: Vec<CachedHit> = Vec::new();
+                for matched in index.screen_normalised(key, min_score, cache) {
+                    let listed = index.listed(matched.listed);
+                    if hits.iter().any(|hit| hit.ent_num == listed.ent_num) {
+                        continue;
+                    }
+                    hits.push(CachedHit {
+                        ent_num: listed.ent_num,
+                        fingerprint: fingerprints
+                            .get(&listed.ent_num)
+                            .cloned()
+                            .unwrap_or_default(),
+                        entry_name: listed.entry_name.clone(),
+                        matched_name: listed.name.clone(),
+                        matched_name_type: listed.name_type.clone(),
+                        program: listed.program.clone(),
+                        score: (matched.score * 100.0).round() as i64,
+                    });
+                }
+                if !hits.is_empty() {
+                    found.push((key.to_string(), hits));
+                }
+            }
+            found
         })
     }
 }

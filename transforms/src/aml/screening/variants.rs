@@ -151,6 +151,45 @@ pub fn unlisted_names(listed: &[ListedNameInput], count: usize, seed: u64) -> Ve
     names
 }
 
+/// `count` distinct names of people on no list, of four tokens (two given names and two
+/// surnames, as Spanish and Portuguese names have): a population as large as a processor's
+/// customers and counterparties, where [`unlisted_names`] repeats its few combinations.
+pub fn distinct_unlisted_names(listed: &[ListedNameInput], count: usize, seed: u64) -> Vec<String> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let listed_token_sets: std::collections::HashSet<Vec<String>> = listed
+        .iter()
+        .map(|name| {
+            let mut tokens = name_tokens(&name.name);
+            tokens.sort();
+            tokens
+        })
+        .collect();
+    let combinations = FIRST_NAMES.len().pow(2) * LAST_NAMES.len().pow(2);
+    debug_assert!(
+        count <= combinations / 2,
+        "sampling needs room to find new names"
+    );
+    let mut seen = std::collections::HashSet::with_capacity(count);
+    let mut names = Vec::with_capacity(count);
+    while names.len() < count {
+        let pick = |rng: &mut ChaCha8Rng, from: &[&'static str]| *from.choose(rng).expect("names");
+        let name = format!(
+            "{} {} {} {}",
+            pick(&mut rng, &FIRST_NAMES),
+            pick(&mut rng, &FIRST_NAMES),
+            pick(&mut rng, &LAST_NAMES),
+            pick(&mut rng, &LAST_NAMES)
+        );
+        let mut tokens = name_tokens(&name);
+        tokens.sort();
+        if listed_token_sets.contains(&tokens) || !seen.insert(name.clone()) {
+            continue;
+        }
+        names.push(name);
+    }
+    names
+}
+
 fn variant(listed_name: &str, kind: &str, rng: &mut ChaCha8Rng) -> Option<String> {
     // "LAST, First Middle" as the customer writes it: "First Middle Last".
     let (last, given) = listed_name.split_once(", ").unwrap_or((listed_name, ""));

@@ -328,3 +328,55 @@ def test_a_case_page_draws_how_the_money_of_its_transfers_moved(workbench, brows
     assert any(circle.get_attribute("fill") == "#f6c343" for circle in accounts)
     browser.save_screenshot(str(screenshot_dir() / "workbench-money-flow.png"))
     sign_out(browser)
+
+
+def test_an_approver_suppresses_a_rule_in_the_browser_and_an_investigator_may_not(workbench, browser):
+    lake, url = workbench
+    # Investigators decide no suppressions: no link, and the page refuses them.
+    sign_in(browser, url, *INVESTIGATOR)
+    assert not browser.find_elements(By.ID, "nav-suppressions")
+    browser.get(f"{url}/suppressions")
+    assert "decides no suppressions" in browser.find_element(By.ID, "error").text
+    sign_out(browser)
+
+    alert = paylake_sql(
+        lake,
+        "SELECT customer_id, rule_id, CAST(business_date AS VARCHAR) AS day FROM gold.aml_alerts "
+        "WHERE rule_id <> 'sanctions_screening' AND customer_id IS NOT NULL ORDER BY alert_id LIMIT 1",
+    )[0]
+    fields = {
+        "customer": alert["customer_id"],
+        "rule": alert["rule_id"],
+        "valid_from": alert["day"],
+        "rationale": "Known payroll pattern, reviewed with the relationship manager.",
+    }
+    sign_in(browser, url, *APPROVER)
+    browser.find_element(By.ID, "nav-suppressions").click()
+    # Longer than 180 days is refused and writes nothing.
+    act(browser, "suppress", days="200", **fields)
+    assert "from 1 to 180 days" in browser.find_element(By.ID, "error").text
+    browser.get(f"{url}/suppressions")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#suppressions tr[data-decision]")
+    act(browser, "suppress", days="30", **fields)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#suppressions tr[data-decision]")
+    assert [row.get_attribute("data-state") for row in rows] == ["grant"]
+    decision_id = rows[0].get_attribute("data-decision")
+    browser.save_screenshot(str(screenshot_dir() / "workbench-suppressions.png"))
+    act(browser, f"revoke-{decision_id}", **{f"revoke-rationale-{decision_id}": "The pattern changed."})
+    rows = browser.find_elements(By.CSS_SELECTOR, "#suppressions tr[data-decision]")
+    assert [row.get_attribute("data-state") for row in rows] == ["revoke"]
+    sign_out(browser)
+
+    # Both decisions are on record, with who took them, in which role, and why.
+    events = paylake_sql(
+        lake,
+        "SELECT decision_id, action, actor, role, customer_id, rule_id, "
+        "CAST(valid_from AS VARCHAR) AS valid_from, CAST(expires_on AS VARCHAR) AS expires_on "
+        "FROM decisions.suppression_events ORDER BY sequence",
+    )
+    assert [(event["action"], event["actor"], event["role"]) for event in events] == [
+        ("grant", APPROVER[0], "approver"),
+        ("revoke", APPROVER[0], "approver"),
+    ], events
+    assert events[0]["customer_id"] == alert["customer_id"] and events[0]["rule_id"] == alert["rule_id"]
+    assert events[0]["valid_from"] == alert["day"]

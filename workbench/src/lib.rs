@@ -15,6 +15,7 @@ pub mod data;
 pub mod error;
 pub mod pages;
 pub mod sessions;
+pub mod suppression_pages;
 mod templates;
 pub mod users;
 
@@ -161,6 +162,14 @@ pub fn router(workbench: Workbench) -> Router {
         .route(
             "/breaks/{break_id}",
             get(break_pages::break_page).post(break_pages::break_action),
+        )
+        .route(
+            "/suppressions",
+            get(suppression_pages::suppressions_page).post(suppression_pages::suppress),
+        )
+        .route(
+            "/suppressions/{decision_id}/revoke",
+            post(suppression_pages::revoke),
         )
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))

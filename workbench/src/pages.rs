@@ -65,6 +65,7 @@ pub(crate) fn session_value(session: &Session) -> Value {
         cases => session.areas.cases,
         approver => session.areas.case_approvals,
         breaks => session.areas.breaks,
+        suppressions => session.areas.suppressions,
     }
 }
 
@@ -79,6 +80,10 @@ fn areas(workbench: &Workbench, role: &str) -> Areas {
         cases: table.is_some_and(|table| role.reads(table)) || !role.case_actions.is_empty(),
         case_approvals: role.case_actions.iter().any(|action| action == "approve"),
         breaks: !role.break_actions.is_empty(),
+        suppressions: role
+            .case_actions
+            .iter()
+            .any(|action| action == "suppress_alerts"),
     }
 }
 
@@ -184,7 +189,11 @@ pub(crate) fn refusal_status(error: &DecisionsError) -> StatusCode {
             StatusCode::FORBIDDEN
         }
         UnknownCase(_) | UnknownBreak(_) | UnknownExemption(_) => StatusCode::NOT_FOUND,
-        Invalid { .. } | InvalidBreak { .. } | InvalidExemption { .. } => StatusCode::BAD_REQUEST,
+        Invalid { .. }
+        | InvalidBreak { .. }
+        | InvalidExemption { .. }
+        | InvalidSuppression { .. }
+        | InvalidRules { .. } => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

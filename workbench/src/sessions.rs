@@ -30,6 +30,8 @@ pub struct Areas {
     pub cases: bool,
     pub case_approvals: bool,
     pub breaks: bool,
+    /// Suppressions and whitelists of alerts (`suppress_alerts`).
+    pub suppressions: bool,
 }
 
 /// The sessions of the server.

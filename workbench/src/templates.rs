@@ -8,7 +8,7 @@ use minijinja::{Environment, Value};
 use crate::error::{Result, WorkbenchError};
 
 /// Every template, compiled into the binary.
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("style.css", include_str!("../templates/style.css")),
     ("page.html", include_str!("../templates/page.html")),
     ("login.html", include_str!("../templates/login.html")),
@@ -17,6 +17,10 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("message.html", include_str!("../templates/message.html")),
     ("breaks.html", include_str!("../templates/breaks.html")),
     ("break.html", include_str!("../templates/break.html")),
+    (
+        "suppressions.html",
+        include_str!("../templates/suppressions.html"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Result<Environment<'static>, minijinja::Error>> =

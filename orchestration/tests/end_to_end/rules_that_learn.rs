@@ -378,6 +378,42 @@ fn candidate_rules(dir: &Path, version: &str, from: &str, to: &str) -> PathBuf {
 fn a_backtest_of_a_raised_threshold_lists_the_alerts_it_removes_with_their_dispositions() {
     let dir = tempfile::tempdir().unwrap();
     let lake = &demo_lake(dir.path());
+    // A person files a SAR on a case whose CTR alert the raise will remove: a loss.
+    let lost = rows(
+        lake,
+        "SELECT a.alert_id, t.case_id FROM gold.aml_alerts AS a \
+         JOIN (SELECT case_id, unnest(alert_ids) AS alert_id FROM decisions.case_events \
+               WHERE action = 'open') AS t ON t.alert_id = a.alert_id \
+         WHERE a.rule_id = 'ctr' AND a.amount_usd <= 20000 AND t.case_id NOT IN \
+           (SELECT case_id FROM decisions.case_events WHERE action <> 'open' AND action <> 'attach') \
+         ORDER BY a.alert_id LIMIT 1",
+    );
+    let (lost_alert, lost_case) = (&lost[0][0], &lost[0][1]);
+    for step in [
+        vec!["assign", "--to", "ines"],
+        vec!["start"],
+        vec![
+            "escalate",
+            "--rationale",
+            "cash deposits with no business behind them",
+        ],
+        vec![
+            "decide",
+            "--decision",
+            "file",
+            "--narrative",
+            "The customer deposited cash on consecutive days with no business to explain it.",
+        ],
+    ] {
+        let mut args = vec!["case", step[0], lost_case.as_str(), "--lake", lake];
+        args.extend(["--user", "ines", "--role", "investigator"]);
+        args.extend(&step[1..]);
+        paylake(&args);
+    }
+    paylake(&[
+        "case", "approve", lost_case, "--lake", lake, "--user", "omar", "--role", "approver",
+    ]);
+
     let candidate = candidate_rules(
         dir.path(),
         "2026.12.2-ctr20k",
@@ -445,17 +481,21 @@ fn a_backtest_of_a_raised_threshold_lists_the_alerts_it_removes_with_their_dispo
             "{alert}"
         );
     }
-    // Losses first, and the command fails when there is one.
-    let losses: Vec<bool> = removed
-        .iter()
-        .map(|alert| alert["loss"].as_bool().unwrap())
-        .collect();
-    let mut sorted = losses.clone();
-    sorted.sort_by(|a, b| b.cmp(a));
-    assert_eq!(losses, sorted);
+    // The loss is listed first, as approved for filing, and the command fails for it.
     assert_eq!(
-        output.status.success(),
-        !losses.contains(&true),
+        removed[0]["alert_id"].as_str(),
+        Some(lost_alert.as_str()),
+        "{backtest}"
+    );
+    assert_eq!(removed[0]["disposition"], "sar_approved", "{backtest}");
+    assert_eq!(removed[0]["loss"], true);
+    assert!(
+        removed[1..].iter().all(|alert| alert["loss"] == false),
+        "{backtest}"
+    );
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("whose cases became SARs"),
         "{output:?}"
     );
     let ctr = backtest["rules"]

@@ -115,18 +115,23 @@ pub fn listed_variants(listed: &[ListedNameInput], count: usize, seed: u64) -> V
     probes
 }
 
-/// `count` names of people drawn from common first and last names of many countries, none of
-/// them written as a listed name is.
-pub fn unlisted_names(listed: &[ListedNameInput], count: usize, seed: u64) -> Vec<ProbeName> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let listed_token_sets: std::collections::HashSet<Vec<String>> = listed
+/// The tokens of every listed name, sorted: a generated name with the same tokens is listed.
+fn listed_token_sets(listed: &[ListedNameInput]) -> std::collections::HashSet<Vec<String>> {
+    listed
         .iter()
         .map(|name| {
             let mut tokens = name_tokens(&name.name);
             tokens.sort();
             tokens
         })
-        .collect();
+        .collect()
+}
+
+/// `count` names of people drawn from common first and last names of many countries, none of
+/// them written as a listed name is.
+pub fn unlisted_names(listed: &[ListedNameInput], count: usize, seed: u64) -> Vec<ProbeName> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let listed_token_sets = listed_token_sets(listed);
     let mut names = Vec::with_capacity(count);
     while names.len() < count {
         let first = FIRST_NAMES.choose(&mut rng).expect("names");
@@ -156,14 +161,7 @@ pub fn unlisted_names(listed: &[ListedNameInput], count: usize, seed: u64) -> Ve
 /// customers and counterparties, where [`unlisted_names`] repeats its few combinations.
 pub fn distinct_unlisted_names(listed: &[ListedNameInput], count: usize, seed: u64) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let listed_token_sets: std::collections::HashSet<Vec<String>> = listed
-        .iter()
-        .map(|name| {
-            let mut tokens = name_tokens(&name.name);
-            tokens.sort();
-            tokens
-        })
-        .collect();
+    let listed_token_sets = listed_token_sets(listed);
     let combinations = FIRST_NAMES.len().pow(2) * LAST_NAMES.len().pow(2);
     debug_assert!(
         count <= combinations / 2,

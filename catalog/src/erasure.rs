@@ -80,9 +80,13 @@ impl NameMention {
 /// Tables whose personal data names no customer by any column: the processor's own bank
 /// statements (remittance information and related parties, about its counterparties; redacted
 /// in silver by the PII detectors, and ended by their retention) and screening's cache of the
-/// names it screened (`paylake erase` replaces an erased customer's name where it is found
-/// there, as a mention in free text).
-pub const NOT_TIED_TO_A_CUSTOMER: [&str; 2] = ["bank_statement_entries", "screened_names"];
+/// names and counterparties it screened (`paylake erase` replaces an erased customer's name
+/// where it is found there, as a mention in free text).
+pub const NOT_TIED_TO_A_CUSTOMER: [&str; 3] = [
+    "bank_statement_entries",
+    "screened_names",
+    "screened_counterparties",
+];
 
 /// Words in this order, separated by spaces or commas, as whole words. A word boundary stands
 /// only where the form starts or ends with a word character: `\b` beside a dot or an

@@ -538,7 +538,7 @@ pub const QUARANTINE_SOURCES: [&str; 7] = [
 
 /// Free-text columns, `(entity, column)`: what people type there may hold personal data, so
 /// ingest redacts it (see `paylake_ingest::pii`).
-pub const FREE_TEXT_COLUMNS: [(&str, &str); 6] = [
+pub const FREE_TEXT_COLUMNS: [(&str, &str); 8] = [
     ("transactions", "memo"),
     ("bank_statement_entries", "remittance_info"),
     ("settlement_lines", "merchant_reference"),
@@ -546,6 +546,8 @@ pub const FREE_TEXT_COLUMNS: [(&str, &str); 6] = [
     // Screening's cache of the names it screened (normalised) and the counterparty names of
     // whitelists: an erased customer's name is found there as a mention and replaced.
     ("screened_names", "name_key"),
+    ("screened_counterparties", "name_key"),
+    ("screened_counterparties", "name"),
     ("suppression_events", "counterparty_name"),
 ];
 

@@ -15,6 +15,7 @@ pub fn step() -> Step {
             "gold.sanctions_hits",
             "system.screened_names",
             "system.screened_entries",
+            "system.screened_counterparties",
         ]),
         reads: assets(&[
             "silver.customers",

@@ -130,6 +130,11 @@ fn a_new_publication_alerts_exactly_its_differences_and_hits_already_alerted_sta
         "99999001,\"{}\",individual,SDGT,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ",
         unhit[1]
     ));
+    // And one named as the processor that pays the payouts: a counterparty of the bank
+    // statements, not a customer.
+    lines.push(
+        "99999002,\"ADYEN N.V.\",-0- ,SDGT,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ".to_string(),
+    );
     std::fs::write(next.join("sdn.csv"), lines.join("\n") + "\n").unwrap();
     let files: Vec<String> = ["sdn.csv", "alt.csv", "add.csv"]
         .iter()
@@ -141,7 +146,7 @@ fn a_new_publication_alerts_exactly_its_differences_and_hits_already_alerted_sta
     let summary = paylake(&load);
     assert!(
         summary.contains("re-screening 2026-03-04 against the new list")
-            && summary.contains("1 entries added, 1 changed, 1 removed"),
+            && summary.contains("2 entries added, 1 changed, 1 removed"),
         "{summary}"
     );
     // The next date finds the same hits, all seen the day before: no alert.
@@ -188,9 +193,9 @@ fn a_new_publication_alerts_exactly_its_differences_and_hits_already_alerted_sta
     )));
     assert!(expected.contains(&(unhit[0].clone(), "99999001".to_string(), "new".to_string())));
     assert!(
-        expected
-            .iter()
-            .all(|(_, entry, _)| entry == changed_entry || entry == "99999001"),
+        expected.iter().all(|(_, entry, _)| entry == changed_entry
+            || entry == "99999001"
+            || entry == "99999002"),
         "{expected:?}"
     );
     assert_eq!(
@@ -210,6 +215,27 @@ fn a_new_publication_alerts_exactly_its_differences_and_hits_already_alerted_sta
         .collect();
     assert_eq!(alerted, expected_customers, "{alerts:?}");
     assert_eq!(alerts.len(), expected.len(), "{alerts:?}");
+    // The counterparty hits the entry named after it, and its hit points to every bank
+    // statement entry of the lake that named it, of every date.
+    let named = rows(
+        lake,
+        "SELECT COUNT(DISTINCT concat(statement_id, '/', entry_reference)) AS entries \
+         FROM silver.bank_statement_entries WHERE debtor_name = 'Adyen N.V.'",
+    );
+    assert_ne!(named[0][0], "0");
+    let counterparty = rows(
+        lake,
+        "SELECT party_type, CAST(cardinality(transaction_ids) AS VARCHAR) AS movements, change \
+         FROM gold.sanctions_hits WHERE business_date = DATE '2026-03-04' AND sdn_ent_num = 99999002",
+    );
+    assert_eq!(
+        counterparty,
+        [vec![
+            "camt053_debtor".to_string(),
+            named[0][0].clone(),
+            "new".to_string()
+        ]]
+    );
     // The cache moved to the publication: its entries are the new list's.
     let cached = rows(
         lake,

@@ -125,16 +125,19 @@ const LIST_VERSION_SQL: &str = "transforms/screening/list_version.sql";
 const CUSTOMERS_SQL: &str = "transforms/screening/customers.sql";
 const COUNTERPARTIES_SQL: &str = "transforms/screening/counterparties.sql";
 const PREVIOUS_HITS_SQL: &str = "transforms/screening/previous_hits.sql";
+const COUNTERPARTY_MOVEMENTS_SQL: &str = "transforms/screening/counterparty_movements.sql";
 
 /// The SQL files screening runs, below `sql/`.
-pub const SQL_FILES: [&str; 7] = [
+pub const SQL_FILES: [&str; 9] = [
     LISTED_NAMES_SQL,
     LIST_VERSION_SQL,
     CUSTOMERS_SQL,
     COUNTERPARTIES_SQL,
     PREVIOUS_HITS_SQL,
+    COUNTERPARTY_MOVEMENTS_SQL,
     store::SQL_FILES[0],
     store::SQL_FILES[1],
+    store::SQL_FILES[2],
 ];
 
 /// The SDN list of the lake (silver.sanctions_entries and silver.sanctions_aliases) as names to
@@ -236,13 +239,45 @@ pub async fn build_sanctions_hits(
     );
     let index = ScreeningIndex::build(names, settings.min_token_length);
     let mut parties = customers_of(context).await?;
-    parties.extend(counterparties_of(context, day).await?);
+    let date_counterparties = counterparties_of(context, day).await?;
     let new_keys = cache.screen_new(
         &index,
-        parties.iter().map(|party| rescreen::name_key(&party.name)),
+        parties
+            .iter()
+            .chain(&date_counterparties)
+            .map(|party| rescreen::name_key(&party.name)),
         min_score,
     );
     store::save_cache(lake, &cache, list_changed, &new_keys).await?;
+    // Every counterparty ever seen whose name hits is a party of the date, with or without
+    // money that day: a new publication screens them all at once.
+    let mut known = store::load_counterparties(lake).await?;
+    let mut first_seen = Vec::new();
+    for party in &date_counterparties {
+        let key = (party.party_type.clone(), rescreen::name_key(&party.name));
+        if let std::collections::btree_map::Entry::Vacant(unseen) = known.entry(key) {
+            let (party_type, name_key) = unseen.key().clone();
+            first_seen.push((party_type, name_key, party.name.clone()));
+            unseen.insert(party.name.clone());
+        }
+    }
+    store::append_counterparties(lake, &first_seen).await?;
+    let on_date: std::collections::HashSet<(String, String)> = date_counterparties
+        .iter()
+        .map(|party| (party.party_type.clone(), rescreen::name_key(&party.name)))
+        .collect();
+    parties.extend(date_counterparties);
+    for ((party_type, key), name) in known {
+        let hits = cache.hits.get(&key).is_some_and(|hits| !hits.is_empty());
+        if hits && !on_date.contains(&(party_type.clone(), key)) {
+            parties.push(Party {
+                party_type,
+                customer_id: String::new(),
+                name,
+                transaction_ids: Vec::new(),
+            });
+        }
+    }
 
     let previous = previous_hits(context, day).await?;
     let mut hits = Vec::new();
@@ -270,6 +305,12 @@ pub async fn build_sanctions_hits(
                 fingerprint: hit.fingerprint.clone(),
                 change,
             });
+        }
+    }
+    // A counterparty's new hit points to every movement that ever carried its name.
+    for hit in &mut hits {
+        if hit.party.customer_id.is_empty() && hit.change != HitChange::Unchanged {
+            hit.party.transaction_ids = movements_naming(context, &hit.party.name).await?;
         }
     }
     hits.sort_by(|a, b| {
@@ -344,6 +385,26 @@ async fn previous_hits(
         }
     }
     Ok(previous)
+}
+
+/// Every bank statement entry, of any date, that names `name` as a related party.
+async fn movements_naming(context: &SessionContext, name: &str) -> Result<Vec<String>> {
+    let sql = paylake_catalog::sql::render(
+        COUNTERPARTY_MOVEMENTS_SQL,
+        &[("name", paylake_catalog::sql::text_literal(name))],
+    )?;
+    let mut movements = Vec::new();
+    for batch in context.sql(&sql).await?.collect().await? {
+        let column = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+        movements.extend(
+            column
+                .as_string::<i32>()
+                .iter()
+                .flatten()
+                .map(str::to_string),
+        );
+    }
+    Ok(movements)
 }
 
 async fn customers_of(context: &SessionContext) -> Result<Vec<Party>> {

@@ -2,6 +2,7 @@
 //! (`sql/transforms/screening/tables.toml`), read whole at the start of a date's screening,
 //! rewritten whole when the list version changed, appended with the names first seen otherwise.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array, RecordBatch};
@@ -16,9 +17,59 @@ use crate::error::Result;
 
 const CACHED_NAMES_SQL: &str = "transforms/screening/cached_names.sql";
 const CACHED_ENTRIES_SQL: &str = "transforms/screening/cached_entries.sql";
+const CACHED_COUNTERPARTIES_SQL: &str = "transforms/screening/cached_counterparties.sql";
 
 /// The SQL files the cache is read with, below `sql/`.
-pub const SQL_FILES: [&str; 2] = [CACHED_NAMES_SQL, CACHED_ENTRIES_SQL];
+pub const SQL_FILES: [&str; 3] = [
+    CACHED_NAMES_SQL,
+    CACHED_ENTRIES_SQL,
+    CACHED_COUNTERPARTIES_SQL,
+];
+
+/// A counterparty name screened: its kind of party and key, and the name as first seen.
+pub type KnownCounterparties = BTreeMap<(String, String), String>;
+
+/// Every counterparty name screened so far (`system.screened_counterparties`).
+pub async fn load_counterparties(lake: &Lake) -> Result<KnownCounterparties> {
+    let context = tables_session(lake, &["system.screened_counterparties"]).await?;
+    let mut known = KnownCounterparties::new();
+    for batch in context
+        .sql(&statement(CACHED_COUNTERPARTIES_SQL)?)
+        .await?
+        .collect()
+        .await?
+    {
+        let columns = (0..3)
+            .map(|index| text_column(&batch, index))
+            .collect::<Result<Vec<_>>>()?;
+        let text =
+            |index: usize, row: usize| columns[index].as_string::<i32>().value(row).to_string();
+        for row in 0..batch.num_rows() {
+            known.insert((text(0, row), text(1, row)), text(2, row));
+        }
+    }
+    Ok(known)
+}
+
+/// Records counterparty names seen for the first time: (kind of party, key, name).
+pub async fn append_counterparties(lake: &Lake, seen: &[(String, String, String)]) -> Result<()> {
+    if seen.is_empty() {
+        return Ok(());
+    }
+    let table = registry().get(Zone::System, "screened_counterparties")?;
+    let columns: Vec<ArrayRef> = vec![
+        strings(
+            seen.iter()
+                .map(|(party_type, _, _)| Some(party_type.as_str())),
+        ),
+        strings(seen.iter().map(|(_, key, _)| Some(key.as_str()))),
+        strings(seen.iter().map(|(_, _, name)| Some(name.as_str()))),
+    ];
+    let batch = columns_batch(table, columns)?;
+    let delta_table = paylake_catalog::delta::open_or_create_table(lake, table).await?;
+    paylake_catalog::delta::append(delta_table, table, vec![batch], Vec::new()).await?;
+    Ok(())
+}
 
 /// The cache as the lake holds it (empty when screening never ran).
 pub async fn load_cache(lake: &Lake) -> Result<ScreeningCache> {

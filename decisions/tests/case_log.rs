@@ -41,7 +41,7 @@ async fn rule_alerts_on(lake: &Lake, business_date: NaiveDate, alerts: &[(&str, 
         text(alerts.iter().map(|(id, _, _)| Some(*id)).collect()),
         text(alerts.iter().map(|(_, _, rule)| Some(*rule)).collect()),
         text(vec![Some("1"); rows]),
-        text(vec![None; rows]),
+        text(vec![Some(r#"{"score":70,"threshold_usd":8000}"#); rows]),
         text(
             alerts
                 .iter()
@@ -331,6 +331,12 @@ async fn case_metrics_count_each_rules_alerts_by_the_dispositions_of_their_cases
     assert_eq!(structuring["filed"], "0");
     assert_eq!(structuring["dispositioned"], "2");
     assert_eq!(structuring["precision"], "0.5000");
+    // Where its false positive sat: USD 10,000 against a threshold of 8,000.
+    assert_eq!(structuring["rule_version"], "1");
+    assert_eq!(structuring["suppressed"], "0");
+    assert_eq!(structuring["false_positive_lowest_usd"], "10000.00");
+    assert_eq!(structuring["amount_parameter"], "threshold_usd = 8000");
+    assert_eq!(structuring["false_positive_median_ratio"], "1.25");
     assert_eq!(
         structuring["median_days_to_disposition"],
         format!("{days}.0")

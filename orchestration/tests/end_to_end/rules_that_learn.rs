@@ -363,6 +363,18 @@ fn a_suppressed_rule_still_writes_its_alerts_marked_opens_no_case_and_expires() 
         on(&second).iter().all(|row| in_cases.contains(&row[0])),
         "{marked:?}"
     );
+    // The rule's effectiveness counts them as suppressed, under the version that raised them.
+    let metrics = rows(
+        lake,
+        &format!(
+            "SELECT CAST(suppressed AS VARCHAR) AS suppressed, rule_version FROM gold.case_metrics \
+             WHERE business_date = DATE '{first}' AND rule_id = '{rule}'"
+        ),
+    );
+    assert_eq!(
+        metrics,
+        [vec![on(&first).len().to_string(), support::aml_rules().1]]
+    );
     // The decision is on record: who, in which role, why, until when.
     let decisions = rows(
         lake,

@@ -1,4 +1,4 @@
--- gold.case_metrics: What became of each rule's alerts of a business date, as the case log stood at `as_of`: the alerts, the cases they went into and opened, how those cases were disposed (closed as false positive or not suspicious, escalated, a SAR filed or decided against), the median and 90th percentile days from a case's first alert to its disposition, the cases past their SAR deadline without a decision, SARs filed late, and the rule's precision by dispositions (escalated over dispositioned); the rules version and its parameters, the alerts suppressed by a decision in force, and where the false positives sat (the lowest and median amount of the alerts whose cases were closed as false positive, to set beside the thresholds).
+-- gold.case_metrics: What became of each rule's alerts of a business date, as the case log stood at `as_of`: the alerts, the cases they went into and opened, how those cases were disposed (closed as false positive or not suspicious, escalated, a SAR filed or decided against), the median and 90th percentile days from a case's first alert to its disposition, the cases past their SAR deadline without a decision, SARs filed late, and the rule's precision by dispositions (escalated over dispositioned); the rules version and its parameters, the alerts suppressed by a decision in force, and where the false positives sat: the lowest and median amount of the alerts whose cases were closed as false positive, and the median of their amount over the rule's amount threshold (`amount_parameter`, its first `*_usd` parameter): 1.05 means the false positives sat 5% over it, a threshold to raise.
 -- Owner: compliance. Key: business_date, rule_id. Personal data: none.
 -- Generated from the table registry by `paylake catalog sql-files`; do not edit.
 CREATE TABLE IF NOT EXISTS gold.case_metrics (
@@ -24,7 +24,9 @@ CREATE TABLE IF NOT EXISTS gold.case_metrics (
   parameters VARCHAR(65535),
   suppressed BIGINT,
   false_positive_lowest_usd DECIMAL(18,2),
-  false_positive_median_usd DECIMAL(18,2)
+  false_positive_median_usd DECIMAL(18,2),
+  amount_parameter VARCHAR(65535),
+  false_positive_median_ratio DECIMAL(10,2)
 )
 DISTSTYLE EVEN
 COMPOUND SORTKEY (business_date, rule_id);

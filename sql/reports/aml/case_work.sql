@@ -29,6 +29,8 @@ SELECT
     END AS precision,
     MIN(false_positive_lowest_usd) AS false_positive_lowest_usd,
     MAX(false_positive_median_usd) AS false_positive_median_usd,
+    COALESCE(MIN(amount_parameter), '') AS amount_parameter,
+    MAX(false_positive_median_ratio) AS false_positive_median_ratio,
     COALESCE(MIN(parameters), '') AS parameters,
     MAX(as_of) AS as_of
 FROM gold.case_metrics

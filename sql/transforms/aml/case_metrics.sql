@@ -66,13 +66,23 @@ rule_alerts AS (
 -- Where the false positives sat: the amounts of the alerts whose cases were closed as false
 -- positive, beside the rule's thresholds (its parameters); a rule whose false positives sit
 -- just over its threshold is one to raise.
+-- The rule's amount threshold: the first `*_usd` parameter its alerts recorded.
+amount_parameters AS (
+    SELECT rule_id, regexp_match(MIN(parameters), '"([a-z_]+_usd)":([0-9.]+)') AS found
+    FROM date_alerts
+    GROUP BY rule_id
+),
 false_positive_amounts AS (
     SELECT a.rule_id,
         MIN(a.amount_usd) AS lowest,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(a.amount_usd AS DOUBLE)) AS median
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(a.amount_usd AS DOUBLE)) AS median,
+        percentile_cont(0.5) WITHIN GROUP (
+            ORDER BY CAST(a.amount_usd AS DOUBLE) / NULLIF(CAST(p.found[2] AS DOUBLE), 0)
+        ) AS median_ratio
     FROM date_alerts AS a
     JOIN (SELECT DISTINCT alert_id, case_id FROM taken) AS t ON t.alert_id = a.alert_id
     JOIN case_outcomes AS o ON o.case_id = t.case_id AND o.closed_false_positive = 1
+    LEFT JOIN amount_parameters AS p ON p.rule_id = a.rule_id
     WHERE a.amount_usd IS NOT NULL
     GROUP BY a.rule_id
 ),
@@ -124,9 +134,12 @@ SELECT
     END AS precision,
     f.lowest AS false_positive_lowest_usd,
     CAST(ROUND(f.median, 2) AS DECIMAL(18, 2)) AS false_positive_median_usd,
+    CASE WHEN p.found IS NOT NULL THEN concat(p.found[1], ' = ', p.found[2]) END AS amount_parameter,
+    CAST(ROUND(f.median_ratio, 2) AS DECIMAL(10, 2)) AS false_positive_median_ratio,
     TIMESTAMP '{{ as_of }}' AS as_of,
     DATE '{{ business_date }}' AS business_date
 FROM rule_alerts AS a
 LEFT JOIN rule_outcomes AS o ON o.rule_id = a.rule_id
 LEFT JOIN false_positive_amounts AS f ON f.rule_id = a.rule_id
+LEFT JOIN amount_parameters AS p ON p.rule_id = a.rule_id
 ORDER BY a.rule_id

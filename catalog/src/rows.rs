@@ -106,6 +106,26 @@ pub fn string_lists<'a>(values: impl Iterator<Item = &'a Vec<String>>) -> ArrayR
     Arc::new(builder.finish())
 }
 
+/// A column of text lists (`text_list`, whatever string type the scan gave its items) as one
+/// list per row; a null list reads as empty.
+pub fn text_lists_of(column: &ArrayRef) -> Result<Vec<Vec<String>>> {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{DataType, Field};
+    let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    let lists = arrow::compute::cast(column, &text_list)?;
+    let lists = lists.as_list::<i32>();
+    Ok((0..lists.len())
+        .map(|row| {
+            if lists.is_null(row) {
+                return Vec::new();
+            }
+            let values = lists.value(row);
+            let values = values.as_string::<i32>();
+            values.iter().flatten().map(str::to_string).collect()
+        })
+        .collect())
+}
+
 /// Appends one row of `table`, each column's value given as text and cast to its type, in a
 /// commit of its own; the table's version after it. For tests that need a table's rows.
 #[cfg(test)]

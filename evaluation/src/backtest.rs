@@ -336,11 +336,6 @@ async fn live_alerts(
         ALERT_DISPOSITIONS_SQL,
         &[("from", from.to_string()), ("to", to.to_string())],
     )?;
-    let text_list = DataType::List(std::sync::Arc::new(arrow::datatypes::Field::new(
-        "item",
-        DataType::Utf8,
-        true,
-    )));
     let mut alerts = Vec::new();
     for batch in context.sql(&sql).await?.collect().await? {
         let text = |name: &str| -> Result<arrow::array::ArrayRef> {
@@ -380,7 +375,7 @@ async fn live_alerts(
             .map(|column| column.as_primitive::<Date32Type>().clone());
         let lists = batch
             .column_by_name("transaction_ids")
-            .map(|column| arrow::compute::cast(column, &text_list))
+            .map(paylake_catalog::rows::text_lists_of)
             .transpose()?;
         for row in 0..batch.num_rows() {
             let Some(business_date) = dates.as_ref().and_then(|dates| dates.value_as_date(row))
@@ -390,16 +385,7 @@ async fn live_alerts(
             let disposition = value(&dispositions, row);
             let transaction_ids = lists
                 .as_ref()
-                .map(|lists| {
-                    let lists = lists.as_list::<i32>();
-                    let values = lists.value(row);
-                    values
-                        .as_string::<i32>()
-                        .iter()
-                        .flatten()
-                        .map(str::to_string)
-                        .collect()
-                })
+                .map(|lists| lists[row].clone())
                 .unwrap_or_default();
             alerts.push(LiveAlert {
                 alert: ChangedAlert {

@@ -597,33 +597,24 @@ fn a_rules_version_goes_live_only_when_someone_other_than_its_proposer_approves_
         all.extend(["--lake", lake]);
         paylake_output(&all)
     };
-    let proposed = rules(&[
-        "propose",
-        candidate.to_str().unwrap(),
-        "--from",
-        "2026-03-02",
-        "--to",
-        "2026-03-04",
-        "--user",
-        "ann",
-        "--role",
-        "approver",
-    ]);
+    let propose = || {
+        rules(&[
+            "propose",
+            candidate.to_str().unwrap(),
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-04",
+            "--user",
+            "ann",
+            "--role",
+            "approver",
+        ])
+    };
+    let proposed = propose();
     assert!(proposed.status.success(), "{proposed:?}");
     // Proposing it twice is refused: a changed file needs a new version.
-    let again = rules(&[
-        "propose",
-        candidate.to_str().unwrap(),
-        "--from",
-        "2026-03-02",
-        "--to",
-        "2026-03-04",
-        "--user",
-        "ann",
-        "--role",
-        "approver",
-    ]);
-    assert!(!again.status.success());
+    assert!(!propose().status.success());
 
     let self_approval = rules(&[
         "approve",

@@ -62,7 +62,8 @@ pub async fn sanctions_alerts(
         let (ent_nums, scores) = (integer("sdn_ent_num")?, integer("score")?);
         let movements = batch
             .column_by_name("transaction_ids")
-            .map(|column| column.as_list::<i32>().clone());
+            .map(paylake_catalog::rows::text_lists_of)
+            .transpose()?;
         let value = |array: &arrow::array::ArrayRef, row: usize| {
             let array = array.as_string::<i32>();
             array.is_valid(row).then(|| array.value(row).to_string())
@@ -76,17 +77,7 @@ pub async fn sanctions_alerts(
             let change = value(&changes, row).unwrap_or_default();
             let transaction_ids: Vec<String> = movements
                 .as_ref()
-                .filter(|lists| lists.is_valid(row))
-                .map(|lists| {
-                    let values = lists.value(row);
-                    let values = arrow::compute::cast(&values, &DataType::Utf8).unwrap_or(values);
-                    values
-                        .as_string::<i32>()
-                        .iter()
-                        .flatten()
-                        .map(str::to_string)
-                        .collect()
-                })
+                .map(|lists| lists[row].clone())
                 .unwrap_or_default();
             let whose = match &customer_id {
                 Some(customer) => format!("customer {customer}"),

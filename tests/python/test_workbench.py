@@ -380,3 +380,13 @@ def test_an_approver_suppresses_a_rule_in_the_browser_and_an_investigator_may_no
     ], events
     assert events[0]["customer_id"] == alert["customer_id"] and events[0]["rule_id"] == alert["rule_id"]
     assert events[0]["valid_from"] == alert["day"]
+    # Each look at the page is audited like a query of the decisions it shows.
+    looks = paylake_sql(
+        lake,
+        "SELECT user_name, outcome, array_to_string(tables_read, ';') AS tables FROM system.query_audit "
+        "WHERE query_text = 'workbench: suppressions page'",
+    )
+    assert looks and all(
+        look == {"user_name": APPROVER[0], "outcome": "ran", "tables": "decisions.suppression_events"}
+        for look in looks
+    ), looks

@@ -17,7 +17,8 @@ use paylake_decisions::suppressions::{
 use paylake_decisions::Actor;
 
 use crate::pages::{
-    message, page, refusal_status, session_value, signed_in, with_cookie, FormPost, Shared,
+    audit_view, message, page, refusal_status, session_value, signed_in, with_cookie, FormPost,
+    Shared,
 };
 
 /// The page: every decision as its last event leaves it, and the form of a new one.
@@ -35,6 +36,19 @@ pub async fn suppressions_page(State(workbench): State<Shared>, headers: HeaderM
             None,
         );
         return with_cookie(refused, cookie);
+    }
+    // The decisions name customers and counterparties: a look is audited as a query is.
+    let what = "workbench: suppressions page".to_string();
+    if let Err(response) = audit_view(
+        &workbench,
+        &session,
+        what,
+        &["decisions.suppression_events"],
+        None,
+    )
+    .await
+    {
+        return with_cookie(response, cookie);
     }
     let log = match SuppressionLog::load(&workbench.lake).await {
         Ok(log) => log,

@@ -47,6 +47,10 @@ pub struct StatementEntry {
     pub related_parties: RelatedParties,
 }
 
+/// The elements of `RltdPties` read, in the order of the registry's columns (`debtor_name`,
+/// `creditor_name`, `ultimate_debtor_name`, `ultimate_creditor_name`).
+const RELATED_PARTIES: [&str; 4] = ["Dbtr", "Cdtr", "UltmtDbtr", "UltmtCdtr"];
+
 /// The parties of an entry's transaction other than the account holder (`RltdPties`), by name.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RelatedParties {
@@ -364,7 +368,7 @@ fn entry_values(
         }
         _ => element.first(&["BkTxCd/Prtry/Cd"]).map(str::to_string),
     };
-    Ok(vec![
+    let mut values = vec![
         Value::from(statement.id.clone()),
         Value::Text(reference),
         Value::from(statement.iban.clone()),
@@ -379,24 +383,16 @@ fn entry_values(
         Value::from(element.first(&["NtryDtls/TxDtls/Refs/EndToEndId"])),
         Value::from(element.first(&["NtryDtls/TxDtls/RmtInf/Ustrd", "AddtlNtryInf"])),
         Value::from(bank_code),
-        // camt.053.001.02 names a party in `Nm`; later versions in `Pty/Nm`.
+    ];
+    // The related parties' names: camt.053.001.02 names a party in `Nm`, later versions in
+    // `Pty/Nm`.
+    values.extend(RELATED_PARTIES.iter().map(|party| {
         Value::from(element.first(&[
-            "NtryDtls/TxDtls/RltdPties/Dbtr/Nm",
-            "NtryDtls/TxDtls/RltdPties/Dbtr/Pty/Nm",
-        ])),
-        Value::from(element.first(&[
-            "NtryDtls/TxDtls/RltdPties/Cdtr/Nm",
-            "NtryDtls/TxDtls/RltdPties/Cdtr/Pty/Nm",
-        ])),
-        Value::from(element.first(&[
-            "NtryDtls/TxDtls/RltdPties/UltmtDbtr/Nm",
-            "NtryDtls/TxDtls/RltdPties/UltmtDbtr/Pty/Nm",
-        ])),
-        Value::from(element.first(&[
-            "NtryDtls/TxDtls/RltdPties/UltmtCdtr/Nm",
-            "NtryDtls/TxDtls/RltdPties/UltmtCdtr/Pty/Nm",
-        ])),
-    ])
+            &format!("NtryDtls/TxDtls/RltdPties/{party}/Nm"),
+            &format!("NtryDtls/TxDtls/RltdPties/{party}/Pty/Nm"),
+        ]))
+    }));
+    Ok(values)
 }
 
 fn finish_record(

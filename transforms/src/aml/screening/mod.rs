@@ -39,8 +39,13 @@ pub struct Party {
 impl Party {
     /// Who the party is across dates: the customer, or a counterparty's name as screened.
     fn identity(&self) -> (String, String) {
+        self.identity_keyed(&rescreen::name_key(&self.name))
+    }
+
+    /// [`Self::identity`] with the name's key already computed.
+    fn identity_keyed(&self, name_key: &str) -> (String, String) {
         if self.customer_id.is_empty() {
-            return (self.party_type.clone(), rescreen::name_key(&self.name));
+            return (self.party_type.clone(), name_key.to_string());
         }
         (self.party_type.clone(), self.customer_id.clone())
     }
@@ -143,17 +148,17 @@ pub const SQL_FILES: [&str; 9] = [
 /// The SDN list of the lake (silver.sanctions_entries and silver.sanctions_aliases) as names to
 /// index, and the landing file it was loaded from, as the list's version.
 pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameInput>, String)> {
-    let batches = context
-        .sql(&statement(LISTED_NAMES_SQL)?)
-        .await?
-        .collect()
-        .await?;
+    Ok((listed_names(context).await?, list_version(context).await?))
+}
+
+/// The landing file the list in force was loaded from: its version (`none` without a list).
+async fn list_version(context: &SessionContext) -> Result<String> {
     let version = context
         .sql(&statement(LIST_VERSION_SQL)?)
         .await?
         .collect()
         .await?;
-    let version = version
+    Ok(version
         .first()
         .filter(|batch| batch.num_rows() > 0)
         .and_then(|batch| {
@@ -161,7 +166,16 @@ pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameI
             let column = column.as_string::<i32>();
             column.is_valid(0).then(|| column.value(0).to_string())
         })
-        .unwrap_or_else(|| "none".to_string());
+        .unwrap_or_else(|| "none".to_string()))
+}
+
+/// Every name of the list in force, entry by entry, the entry's own name first.
+async fn listed_names(context: &SessionContext) -> Result<Vec<ListedNameInput>> {
+    let batches = context
+        .sql(&statement(LISTED_NAMES_SQL)?)
+        .await?
+        .collect()
+        .await?;
     let mut names = Vec::new();
     for batch in batches {
         let text = |index: usize| arrow::compute::cast(batch.column(index), &DataType::Utf8);
@@ -190,7 +204,7 @@ pub async fn list_from_lake(context: &SessionContext) -> Result<(Vec<ListedNameI
             });
         }
     }
-    Ok((names, version))
+    Ok(names)
 }
 
 /// The publication a list version belongs to: the folder its files were delivered in.
@@ -222,7 +236,7 @@ pub async fn build_sanctions_hits(
     day: &BusinessDay,
     rules: &AmlRules,
 ) -> Result<ScreeningRun> {
-    let (names, list_version) = list_from_lake(context).await?;
+    let list_version = list_version(context).await?;
     let settings = &rules.screening;
     let min_score = f64::from(settings.min_score) / 100.0;
     let screened_against = format!(
@@ -231,62 +245,77 @@ pub async fn build_sanctions_hits(
     );
     let mut cache = store::load_cache(lake).await?;
     let list_changed = cache.screened_against != screened_against;
-    let rescreen = cache.move_to_version(
-        &names,
-        &screened_against,
-        settings.min_token_length,
-        min_score,
-    );
-    let index = ScreeningIndex::build(names, settings.min_token_length);
-    let mut parties = customers_of(context).await?;
-    let date_counterparties = counterparties_of(context, day).await?;
-    let new_keys = cache.screen_new(
-        &index,
+    // Each party with its name's key, normalised once.
+    let keyed = |party: Party| (rescreen::name_key(&party.name), party);
+    let mut parties: Vec<(String, Party)> = customers_of(context)
+        .await?
+        .into_iter()
+        .map(keyed)
+        .collect();
+    let date_counterparties: Vec<(String, Party)> = counterparties_of(context, day)
+        .await?
+        .into_iter()
+        .map(keyed)
+        .collect();
+    let unseen = cache.unseen_keys(
         parties
             .iter()
             .chain(&date_counterparties)
-            .map(|party| rescreen::name_key(&party.name)),
-        min_score,
+            .map(|(key, _)| key.as_str()),
     );
-    store::save_cache(lake, &cache, list_changed, &new_keys).await?;
+    // The list is read and indexed only when there is something to screen against it.
+    let mut rescreen = rescreen::Rescreen::default();
+    if list_changed || !unseen.is_empty() {
+        let names = listed_names(context).await?;
+        rescreen = cache.move_to_version(
+            &names,
+            &screened_against,
+            settings.min_token_length,
+            min_score,
+        );
+        let index = ScreeningIndex::build(names, settings.min_token_length);
+        cache.screen_new(&index, unseen.iter().cloned(), min_score);
+    }
+    store::save_cache(lake, &cache, list_changed, &unseen).await?;
     // Every counterparty ever seen whose name hits is a party of the date, with or without
     // money that day: a new publication screens them all at once.
     let mut known = store::load_counterparties(lake).await?;
     let mut first_seen = Vec::new();
-    for party in &date_counterparties {
-        let key = (party.party_type.clone(), rescreen::name_key(&party.name));
-        if let std::collections::btree_map::Entry::Vacant(unseen) = known.entry(key) {
-            let (party_type, name_key) = unseen.key().clone();
-            first_seen.push((party_type, name_key, party.name.clone()));
+    for (key, party) in &date_counterparties {
+        let known_key = (party.party_type.clone(), key.clone());
+        if let std::collections::btree_map::Entry::Vacant(unseen) = known.entry(known_key) {
+            first_seen.push((party.party_type.clone(), key.clone(), party.name.clone()));
             unseen.insert(party.name.clone());
         }
     }
     store::append_counterparties(lake, &first_seen).await?;
     let on_date: std::collections::HashSet<(String, String)> = date_counterparties
         .iter()
-        .map(|party| (party.party_type.clone(), rescreen::name_key(&party.name)))
+        .map(|(key, party)| (party.party_type.clone(), key.clone()))
         .collect();
     parties.extend(date_counterparties);
     for ((party_type, key), name) in known {
         let hits = cache.hits.get(&key).is_some_and(|hits| !hits.is_empty());
-        if hits && !on_date.contains(&(party_type.clone(), key)) {
-            parties.push(Party {
+        if hits && !on_date.contains(&(party_type.clone(), key.clone())) {
+            let party = Party {
                 party_type,
                 customer_id: String::new(),
                 name,
                 transaction_ids: Vec::new(),
-            });
+            };
+            parties.push((key, party));
         }
     }
 
     let previous = previous_hits(context, day).await?;
     let mut hits = Vec::new();
-    for party in &parties {
-        let Some(cached) = cache.hits.get(&rescreen::name_key(&party.name)) else {
+    for (key, party) in &parties {
+        let Some(cached) = cache.hits.get(key) else {
             continue;
         };
+        let identity = party.identity_keyed(key);
         for hit in cached {
-            let before = previous.get(&(party.identity(), hit.ent_num));
+            let before = previous.get(&(identity.clone(), hit.ent_num));
             let change = match before {
                 None => HitChange::New,
                 // A hit of a lake written before fingerprints were kept is taken as unchanged.
@@ -333,7 +362,7 @@ pub async fn build_sanctions_hits(
     tracing::info!(
         business_date = %day.date,
         parties = parties.len(),
-        names_screened = new_keys.len(),
+        names_screened = unseen.len(),
         entries_added = rescreen.entries_added,
         entries_changed = rescreen.entries_changed,
         entries_removed = rescreen.entries_removed,
@@ -345,7 +374,7 @@ pub async fn build_sanctions_hits(
         hits,
         parties: parties.len(),
         rescreen,
-        names_screened: new_keys.len(),
+        names_screened: unseen.len(),
     })
 }
 

@@ -125,6 +125,17 @@ impl ScreeningCache {
         summary
     }
 
+    /// The keys of `keys` not cached yet, each once, in order; an empty key (a name of noise
+    /// words only) is never screened.
+    pub fn unseen_keys<'a>(&self, keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        keys.into_iter()
+            .filter(|key| !key.is_empty() && !self.hits.contains_key(*key))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Screens the name keys not yet cached against the whole list `index` and caches what
     /// they matched. Returns the keys screened.
     pub fn screen_new(
@@ -133,13 +144,8 @@ impl ScreeningCache {
         keys: impl IntoIterator<Item = String>,
         min_score: f64,
     ) -> Vec<String> {
-        let mut new_keys: Vec<String> = keys
-            .into_iter()
-            .filter(|key| !self.hits.contains_key(key))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        new_keys.retain(|key| !key.is_empty());
+        let keys: Vec<String> = keys.into_iter().collect();
+        let new_keys = self.unseen_keys(keys.iter().map(String::as_str));
         let keys: Vec<&str> = new_keys.iter().map(String::as_str).collect();
         let found = self.screen_keys(index, &keys, min_score);
         for key in &new_keys {
